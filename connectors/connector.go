@@ -1,0 +1,78 @@
+package connectors
+
+import "context"
+
+// PluginType is the kind of a plugin, as GET /connector-plugins reports it.
+type PluginType string
+
+// The plugin types of Kafka Connect's PluginInfo.
+const (
+	TypeSource          PluginType = "source"
+	TypeSink            PluginType = "sink"
+	TypeConverter       PluginType = "converter"
+	TypeHeaderConverter PluginType = "header_converter"
+	TypeTransformation  PluginType = "transformation"
+	TypePredicate       PluginType = "predicate"
+)
+
+// Connector splits a connector's configuration into task configurations.
+// It runs in the scheduler and keeps no state: it sees the config each time.
+type Connector interface {
+	// TaskConfigs returns at most maxTasks task configs for props (the
+	// validated connector config). Each task config is merged over props.
+	TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error)
+}
+
+// OffsetReader gives a source task the offsets committed for its partitions.
+// The function loads them once per invocation, so lookups are in memory.
+type OffsetReader interface {
+	// Offset returns the committed offset of a source partition, or nil.
+	Offset(partition map[string]any) map[string]any
+}
+
+// SourceTask reads records from an external system. An instance lives for one
+// invocation: Open, then Poll until the invocation's deadline or batch limit.
+// Optional abilities (io.Closer, Committer) are separate interfaces.
+type SourceTask interface {
+	// Open configures the task and tells it where to resume.
+	Open(ctx context.Context, props map[string]string, offsets OffsetReader) error
+	// Poll returns the next records; an empty batch means nothing available
+	// now, and the invocation ends without waiting.
+	Poll(ctx context.Context) ([]*Record, error)
+}
+
+// SinkTask writes records read from Kafka into an external system.
+type SinkTask interface {
+	// Open configures the task.
+	Open(ctx context.Context, props map[string]string) error
+	// Put writes (or buffers) records; a returned error fails the batch.
+	Put(ctx context.Context, records []*Record) error
+	// Flush makes every record given to Put durable; offsets are committed
+	// only after it returns nil.
+	Flush(ctx context.Context) error
+}
+
+// Committer is an optional SourceTask ability: told once offsets up to the
+// records already polled are committed (Kafka Connect's SourceTask.commit).
+type Committer interface {
+	Commit(ctx context.Context) error
+}
+
+// Plugin describes one connector class: its names, its config declaration and
+// its constructors. connectors/builtin lists every plugin ferry ships.
+type Plugin struct {
+	// Class is the full Kafka Connect class name.
+	Class string
+	// Aliases are extra accepted names; the simple class name and the simple
+	// name without "Connector" are always accepted.
+	Aliases []string
+	Type    PluginType
+	Version string
+	// Config is a zero value of the connector's config struct (see Declare).
+	Config any
+	// NewConnector returns the connector that splits work into tasks.
+	NewConnector func() Connector
+	// NewSource or NewSink returns a fresh task for one invocation.
+	NewSource func() SourceTask
+	NewSink   func() SinkTask
+}
