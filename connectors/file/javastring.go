@@ -1,0 +1,129 @@
+package file
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// appendJava appends v as Java's String.valueOf prints the Connect value, so
+// the sink writes what FileStreamSinkTask writes: null as "null", numbers and
+// booleans as Java prints them, structs as Struct{a=1}, lists as [a, b], maps
+// as {k=v, k2=v2} (ferry sorts string keys; Java's HashMap order is not
+// reproducible), Date/Time/Timestamp as java.util.Date in UTC. BYTES are
+// written raw, where Java would print an object id like [B@1b6d3586.
+func appendJava(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case string:
+		return append(dst, x...)
+	case []byte:
+		return append(dst, x...)
+	case bool:
+		return strconv.AppendBool(dst, x)
+	case int8:
+		return strconv.AppendInt(dst, int64(x), 10)
+	case int16:
+		return strconv.AppendInt(dst, int64(x), 10)
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(dst, x, 10)
+	case float32:
+		return appendJavaFloat(dst, float64(x), 32)
+	case float64:
+		return appendJavaFloat(dst, x, 64)
+	case *connectors.Struct:
+		return append(dst, x.String()...)
+	case []any:
+		return appendJavaList(dst, x)
+	case map[string]any:
+		return appendJavaMap(dst, x)
+	case connectors.MapEntries:
+		dst = append(dst, '{')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(appendJava(dst, e.Key), '=')
+			dst = appendJava(dst, e.Value)
+		}
+		return append(dst, '}')
+	case time.Time:
+		return x.UTC().AppendFormat(dst, "Mon Jan 02 15:04:05 UTC 2006")
+	case fmt.Stringer:
+		return append(dst, x.String()...)
+	default:
+		return fmt.Append(dst, x)
+	}
+}
+
+func appendJavaList(dst []byte, xs []any) []byte {
+	dst = append(dst, '[')
+	for i, e := range xs {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = appendJava(dst, e)
+	}
+	return append(dst, ']')
+}
+
+func appendJavaMap(dst []byte, m map[string]any) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(append(dst, k...), '=')
+		dst = appendJava(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+// appendJavaFloat prints x as Java's Double.toString (bits 64) or
+// Float.toString (bits 32): shortest digits, plain notation with at least one
+// fraction digit for 1e-3 <= |x| < 1e7, otherwise d.dddE±n.
+func appendJavaFloat(dst []byte, x float64, bits int) []byte {
+	switch {
+	case math.IsNaN(x):
+		return append(dst, "NaN"...)
+	case math.IsInf(x, 1):
+		return append(dst, "Infinity"...)
+	case math.IsInf(x, -1):
+		return append(dst, "-Infinity"...)
+	case x == 0:
+		if math.Signbit(x) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	if a := math.Abs(x); a >= 1e-3 && a < 1e7 {
+		s := strconv.FormatFloat(x, 'f', -1, bits)
+		dst = append(dst, s...)
+		if !strings.Contains(s, ".") {
+			dst = append(dst, ".0"...)
+		}
+		return dst
+	}
+	s := strconv.FormatFloat(x, 'e', -1, bits) // -d.ddde±XX
+	mant, exp, _ := strings.Cut(s, "e")
+	dst = append(dst, mant...)
+	if !strings.Contains(mant, ".") {
+		dst = append(dst, ".0"...)
+	}
+	e, _ := strconv.Atoi(exp)
+	dst = append(dst, 'E')
+	return strconv.AppendInt(dst, int64(e), 10)
+}

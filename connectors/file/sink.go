@@ -1,0 +1,95 @@
+package file
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// writeBufferSize is the sink's write buffer.
+const writeBufferSize = 256 << 10
+
+// SinkTask appends each record's value to a file followed by "\n", as
+// FileStreamSinkTask's PrintStream.println(record.value()) does: strings as
+// they are, null as "null", other values as Java's String.valueOf prints them
+// (see javaString). Flush writes the buffer and fsyncs.
+type SinkTask struct {
+	cfg     SinkConfig
+	f       *os.File
+	w       *bufio.Writer
+	scratch []byte
+}
+
+// NewSinkTask returns an unopened file sink task.
+func NewSinkTask() *SinkTask { return &SinkTask{} }
+
+// Open parses props and opens the file for appending, creating it if needed.
+func (t *SinkTask) Open(_ context.Context, props map[string]string) error {
+	if err := parse(props, &t.cfg); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(t.cfg.File, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("%w: open %s for appending: %w", ErrIO, t.cfg.File, err)
+	}
+	t.f, t.w = f, bufio.NewWriterSize(f, writeBufferSize)
+	return nil
+}
+
+// Put buffers one line per record.
+func (t *SinkTask) Put(_ context.Context, records []*connectors.Record) error {
+	if t.w == nil {
+		return fmt.Errorf("%w: Put before Open", ErrIO)
+	}
+	for _, r := range records {
+		var err error
+		if s, ok := r.Value.(string); ok {
+			_, err = t.w.WriteString(s)
+		} else {
+			t.scratch = appendJava(t.scratch[:0], r.Value)
+			_, err = t.w.Write(t.scratch)
+		}
+		if err == nil {
+			err = t.w.WriteByte('\n')
+		}
+		if err != nil {
+			return fmt.Errorf("%w: write %s: %w", ErrIO, t.cfg.File, err)
+		}
+	}
+	return nil
+}
+
+// Flush writes buffered lines and fsyncs the file, so committed offsets never
+// run ahead of the data on disk.
+func (t *SinkTask) Flush(context.Context) error {
+	if t.w == nil {
+		return nil
+	}
+	if err := t.w.Flush(); err != nil {
+		return fmt.Errorf("%w: write %s: %w", ErrIO, t.cfg.File, err)
+	}
+	if err := t.f.Sync(); err != nil {
+		return fmt.Errorf("%w: fsync %s: %w", ErrIO, t.cfg.File, err)
+	}
+	return nil
+}
+
+// Close flushes what is buffered (without fsync) and closes the file.
+func (t *SinkTask) Close() error {
+	if t.f == nil {
+		return nil
+	}
+	ferr := t.w.Flush()
+	cerr := t.f.Close()
+	t.f, t.w = nil, nil
+	if ferr != nil {
+		return fmt.Errorf("%w: write %s: %w", ErrIO, t.cfg.File, ferr)
+	}
+	if cerr != nil {
+		return fmt.Errorf("%w: close %s: %w", ErrIO, t.cfg.File, cerr)
+	}
+	return nil
+}
