@@ -1,0 +1,46 @@
+# ferry — build, test and local stack. GNU make; recipes run in bash.
+SHELL := /bin/bash
+
+GO ?= go
+BIN := bin/ferry
+STACK := kafka redis nats
+
+.PHONY: build run unit stack stack-down test bench clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+# Standalone on embedded defaults: embedded NATS, in-memory dev broker, file state.
+run: build
+	./$(BIN) standalone
+
+# Unit tests only: fast, no services.
+unit:
+	$(GO) test ./...
+
+# Start the local stack; `source .stack.env` to get its connection settings.
+stack:
+	localstack/up $(STACK) > .stack.env.tmp && mv .stack.env.tmp .stack.env
+
+stack-down:
+	localstack/down
+
+# Everything CI runs: vet, unit tests, integration tests against the real stack.
+# `stackenv=$$(...)` before eval, so a failing localstack/up fails the recipe
+# (eval "$$(cmd)" would hide the exit status of cmd).
+test: build
+	@set -euo pipefail; step="localstack/up $(STACK)"; \
+	trap 'echo "make test: FAIL at: $$step" >&2' ERR; \
+	stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
+	step="go vet"; echo "== $$step"; $(GO) vet ./...; \
+	step="unit tests"; echo "== $$step"; $(GO) test ./...; \
+	step="integration tests"; echo "== $$step"; \
+	$(GO) test -tags integration -count=1 -timeout 20m ./...; \
+	echo "make test: PASS (build, vet, unit, integration)"
+
+bench:
+	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
+	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./...
+
+clean:
+	rm -rf bin dist
