@@ -1,0 +1,160 @@
+package datagen
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// quickstart is one of Confluent's bundled schemas: the Connect schema
+// AvroData derives from its Avro schema, the default key field, and a
+// generator following the schema's arg.properties.
+type quickstart struct {
+	name     string
+	schema   *connectors.Schema
+	keyField string
+	// fill sets every field of st from r; iteration counts this task's
+	// records from 0 and seq numbers records uniquely across tasks
+	// (iteration*tasks + task.id).
+	fill func(st *connectors.Struct, r *rng, iteration, seq int64)
+}
+
+// The ranges of Confluent's quickstart schemas (arg.properties "range").
+const (
+	minTime, maxTime = 1487715775521, 1519273364600
+	minZip, maxZip   = 10000, 99999
+)
+
+var (
+	// Field value tables, built once so generation does not allocate strings.
+	userIDs   = numbered("User_", 1, 9)         // User_[1-9]
+	regionIDs = numbered("Region_", 1, 9)       // Region_[1-9]
+	pageIDs   = numbered("Page_", 1, 99)        // Page_[1-9][0-9]?
+	itemIDs   = numbered("Item_", 1, 999)       // Item_[1-9][0-9]{0,2}
+	cities    = upToTwoDigits("City_")          // City_[1-9]{0,2}
+	states    = upToTwoDigits("State_")         // State_[1-9]{0,2}
+	genders   = []string{"MALE", "FEMALE", "OTHER"}
+)
+
+func numbered(prefix string, lo, hi int) []string {
+	out := make([]string, 0, hi-lo+1)
+	for i := lo; i <= hi; i++ {
+		out = append(out, prefix+strconv.Itoa(i))
+	}
+	return out
+}
+
+// upToTwoDigits lists prefix followed by zero, one or two digits 1-9, grouped
+// by length so a draw picks the length first, as the regex generator does.
+func upToTwoDigits(prefix string) [3][]string {
+	var out [3][]string
+	out[0] = []string{prefix}
+	for a := '1'; a <= '9'; a++ {
+		out[1] = append(out[1], prefix+string(a))
+		for b := '1'; b <= '9'; b++ {
+			out[2] = append(out[2], prefix+string(a)+string(b))
+		}
+	}
+	return out
+}
+
+func pick(r *rng, xs []string) string { return xs[r.intn(uint64(len(xs)))] }
+
+func pickLen(r *rng, xs [3][]string) string { return pick(r, xs[r.intn(3)]) }
+
+var addressSchema = connectors.StructBuilder().Name("ksql.address").
+	Field("city", connectors.StringSchema).
+	Field("state", connectors.StringSchema).
+	Field("zipcode", connectors.Int64Schema).
+	MustBuild()
+
+var quickstarts = map[string]*quickstart{
+	"users": {
+		name: "users", keyField: "userid",
+		schema: connectors.StructBuilder().Name("ksql.users").
+			Field("registertime", connectors.Int64Schema).
+			Field("userid", connectors.StringSchema).
+			Field("regionid", connectors.StringSchema).
+			Field("gender", connectors.StringSchema).
+			MustBuild(),
+		fill: func(st *connectors.Struct, r *rng, _, _ int64) {
+			st.Set(0, r.between(minTime, maxTime))
+			st.Set(1, pick(r, userIDs))
+			st.Set(2, pick(r, regionIDs))
+			st.Set(3, pick(r, genders))
+		},
+	},
+	// orders: orderid is Confluent's "iteration" field (INT32, start 0), made
+	// unique across tasks as seq = iteration*tasks + task.id; it wraps like
+	// Java's int after 2^31 orders.
+	"orders": {
+		name: "orders", keyField: "orderid",
+		schema: connectors.StructBuilder().Name("ksql.orders").
+			Field("ordertime", connectors.Int64Schema).
+			Field("orderid", connectors.Int32Schema).
+			Field("itemid", connectors.StringSchema).
+			Field("orderunits", connectors.Float64Schema).
+			Field("address", addressSchema).
+			MustBuild(),
+		fill: func(st *connectors.Struct, r *rng, _, seq int64) {
+			st.Set(0, r.between(minTime, maxTime))
+			st.Set(1, int32(seq))
+			st.Set(2, pick(r, itemIDs))
+			st.Set(3, r.float(0.1, 10.0))
+			addr := connectors.NewStruct(addressSchema)
+			addr.Set(0, pickLen(r, cities))
+			addr.Set(1, pickLen(r, states))
+			addr.Set(2, r.between(minZip, maxZip+1))
+			st.Set(4, addr)
+		},
+	},
+	// pageviews: viewtime is Confluent's iteration field (start 1, step 10),
+	// counted per task as in Confluent's connector.
+	"pageviews": {
+		name: "pageviews", keyField: "viewtime",
+		schema: connectors.StructBuilder().Name("ksql.pageviews").
+			Field("viewtime", connectors.Int64Schema).
+			Field("userid", connectors.StringSchema).
+			Field("pageid", connectors.StringSchema).
+			MustBuild(),
+		fill: func(st *connectors.Struct, r *rng, iteration, _ int64) {
+			st.Set(0, 1+10*iteration)
+			st.Set(1, pick(r, userIDs))
+			st.Set(2, pick(r, pageIDs))
+		},
+	},
+}
+
+func lookupQuickstart(name string) (*quickstart, bool) {
+	q, ok := quickstarts[strings.ToLower(strings.TrimSpace(name))]
+	return q, ok
+}
+
+func quickstartNames() []string {
+	out := make([]string, 0, len(quickstarts))
+	for n := range quickstarts {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// keyString renders a key field value as Java's toString does for the
+// quickstart field types (strings, ints, longs, doubles).
+func keyString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case *connectors.Struct:
+		return x.String()
+	}
+	return ""
+}
