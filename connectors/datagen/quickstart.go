@@ -29,12 +29,12 @@ const (
 
 var (
 	// Field value tables, built once so generation does not allocate strings.
-	userIDs   = numbered("User_", 1, 9)         // User_[1-9]
-	regionIDs = numbered("Region_", 1, 9)       // Region_[1-9]
-	pageIDs   = numbered("Page_", 1, 99)        // Page_[1-9][0-9]?
-	itemIDs   = numbered("Item_", 1, 999)       // Item_[1-9][0-9]{0,2}
-	cities    = upToTwoDigits("City_")          // City_[1-9]{0,2}
-	states    = upToTwoDigits("State_")         // State_[1-9]{0,2}
+	userIDs   = numbered("User_", 1, 9)   // User_[1-9]
+	regionIDs = numbered("Region_", 1, 9) // Region_[1-9]
+	pageIDs   = numbered("Page_", 1, 99)  // Page_[1-9][0-9]?
+	itemIDs   = numbered("Item_", 1, 999) // Item_[1-9][0-9]{0,2}
+	cities    = upToTwoDigits("City_")    // City_[1-9]{0,2}
+	states    = upToTwoDigits("State_")   // State_[1-9]{0,2}
 	genders   = []string{"MALE", "FEMALE", "OTHER"}
 )
 

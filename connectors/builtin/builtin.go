@@ -1,0 +1,34 @@
+// Package builtin lists every connector plugin ferry ships, in one explicit
+// slice: adding a connector means adding one line here, nothing registers
+// itself at init time.
+package builtin
+
+import (
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/datagen"
+	"github.com/ferryhq/ferry/connectors/file"
+)
+
+// Release is ferry's release number, reported in plugin versions.
+const Release = "0.1.0"
+
+// Version is the version string of every built-in plugin, as
+// GET /connector-plugins shows it.
+const Version = "ferry-" + Release
+
+// Plugins returns every built-in connector plugin, each stamped with Version.
+func Plugins() []connectors.Plugin {
+	plugins := []connectors.Plugin{
+		file.Source(),
+		file.Sink(),
+		datagen.Plugin(),
+	}
+	for i := range plugins {
+		plugins[i].Version = Version
+	}
+	return plugins
+}
+
+// Registry returns a registry of the built-in plugins, found by class name,
+// simple name, simple name without "Connector", or alias.
+func Registry() *connectors.Registry { return connectors.NewRegistry(Plugins()...) }
