@@ -14,8 +14,7 @@ import (
 func OffsetKey(connector string, partition map[string]any) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('[')
-	name, _ := json.Marshal(connector)
-	b.Write(name)
+	writeString(&b, connector)
 	b.WriteByte(',')
 	if err := writeMap(&b, partition); err != nil {
 		return nil, err
@@ -51,11 +50,12 @@ func writeMap(b *bytes.Buffer, m map[string]any) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
+		writeString(b, k)
 		b.WriteByte(':')
 		switch v := m[k].(type) {
-		case nil, string, bool, int, int8, int16, int32, int64, float32, float64, json.Number:
+		case string:
+			writeString(b, v)
+		case nil, bool, int, int8, int16, int32, int64, float32, float64, json.Number:
 			vb, err := json.Marshal(v)
 			if err != nil {
 				return err
@@ -67,6 +67,16 @@ func writeMap(b *bytes.Buffer, m map[string]any) error {
 	}
 	b.WriteByte('}')
 	return nil
+}
+
+// writeString writes s as a JSON string the way Jackson does: unlike
+// json.Marshal it leaves <, > and & unescaped, so keys holding them match
+// Kafka Connect's bytes.
+func writeString(b *bytes.Buffer, s string) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)           // a string always encodes
+	b.Truncate(b.Len() - 1) // Encode's trailing newline
 }
 
 // DecodeOffsetKey reads [connector, partition]; ok is false for keys that are

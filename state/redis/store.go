@@ -63,7 +63,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("redis state URL %q: %w", url, err)
+		return nil, fmt.Errorf("redis state URL: %w", err)
 	}
 	client := redis.NewClient(o)
 	if err := client.Ping(ctx).Err(); err != nil {
