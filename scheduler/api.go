@@ -1,0 +1,185 @@
+package scheduler
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// maxBody bounds request bodies: connector configs are small, and a bound
+// keeps a misbehaving client from exhausting memory.
+const maxBody = 1 << 20
+
+// handlerFunc is an API handler: it returns the status and body to send, or
+// an error (an *apiError for client mistakes, anything else is a 500).
+type handlerFunc func(w http.ResponseWriter, r *http.Request) (int, any, error)
+
+// routes registers every endpoint. Issue 3 adds more: each is one line here
+// plus one method.
+func (s *Scheduler) routes() *http.ServeMux {
+	m := http.NewServeMux()
+	h := func(pattern string, f handlerFunc) { m.Handle(pattern, s.wrap(f)) }
+	h("GET /{$}", s.serverInfo)
+	h("GET /connectors", s.listConnectors)
+	h("POST /connectors", s.createConnector)
+	h("GET /connectors/{name}", s.getConnector)
+	h("DELETE /connectors/{name}", s.deleteConnector)
+	h("GET /connectors/{name}/config", s.getConfig)
+	h("PUT /connectors/{name}/config", s.putConfig)
+	h("GET /connectors/{name}/status", s.getStatus)
+	h("GET /connectors/{name}/tasks", s.getTasks)
+	h("GET /connectors/{name}/tasks/{task}/status", s.getTaskStatus)
+	h("POST /connectors/{name}/tasks/{task}/restart", s.restartTask)
+	h("PUT /connectors/{name}/pause", s.pause)
+	h("PUT /connectors/{name}/resume", s.resume)
+	h("POST /connectors/{name}/restart", s.restartConnector)
+	h("GET /connector-plugins", s.listPlugins)
+	return m
+}
+
+// serve routes r, turning the mux's plain-text 404 and 405 replies into
+// Kafka Connect's JSON errors.
+func (s *Scheduler) serve(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := &statusRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if rec.code == http.StatusMethodNotAllowed {
+		w.Header()["Allow"] = rec.header["Allow"]
+		writeError(w, errorf(http.StatusMethodNotAllowed, "HTTP 405 Method Not Allowed"))
+		return
+	}
+	writeError(w, notFound("HTTP 404 Not Found"))
+}
+
+// statusRecorder captures the status and headers of the mux's fallback handlers.
+type statusRecorder struct {
+	header http.Header
+	code   int
+}
+
+func (r *statusRecorder) Header() http.Header         { return r.header }
+func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *statusRecorder) WriteHeader(code int)        { r.code = code }
+
+func (s *Scheduler) wrap(f handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, body, err := f(w, r)
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) {
+				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				ae = errorf(http.StatusInternalServerError, "%s", err.Error())
+			}
+			writeError(w, ae)
+			return
+		}
+		writeJSON(w, code, body)
+	})
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.Code, errorBody{Code: e.Code, Message: e.Message})
+}
+
+// errorBody is Kafka Connect's ErrorMessage.
+type errorBody struct {
+	Code    int    `json:"error_code"`
+	Message string `json:"message"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, body any) {
+	if body == nil {
+		w.WriteHeader(code)
+		return
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		code = http.StatusInternalServerError
+		b, _ = json.Marshal(errorBody{Code: code, Message: err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// decodeBody reads a JSON request body into dst. Kafka Connect answers a
+// malformed body with a 500; ferry deliberately answers 400 and names the
+// problem, because the mistake is the client's and the message says how to fix it.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(dst); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errorf(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes", tooBig.Limit)
+		}
+		return badRequest("Malformed JSON request body: %s", describeJSONError(err))
+	}
+	if dec.More() {
+		return badRequest("Malformed JSON request body: unexpected data after the JSON value")
+	}
+	return nil
+}
+
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "the body"
+		}
+		return fmt.Sprintf("%s must be %s, not a JSON %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case err.Error() == "EOF":
+		return "the body is empty; send a JSON object"
+	}
+	// Errors from configMap already name the key; strip json's wrapping.
+	if _, msg, ok := strings.Cut(err.Error(), "json: error calling UnmarshalJSON for type scheduler.configMap: "); ok {
+		return msg
+	}
+	return err.Error()
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "map", "struct":
+		return "a JSON object"
+	case "string":
+		return "a JSON string"
+	case "slice":
+		return "a JSON array"
+	}
+	return "a JSON " + goKind
+}
+
+// queryBool reads an optional boolean query parameter (default false).
+func queryBool(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badRequest("Query parameter %s must be true or false, not %q", name, v)
+	}
+	return b, nil
+}
+
+// taskID reads the {task} path value; a non-number is an unknown URL, as in Kafka Connect.
+func taskID(r *http.Request) (int, error) {
+	n, err := strconv.Atoi(r.PathValue("task"))
+	if err != nil || n < 0 {
+		return 0, notFound("HTTP 404 Not Found")
+	}
+	return n, nil
+}

@@ -1,0 +1,220 @@
+package scheduler
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/ferryhq/ferry/state"
+)
+
+func (s *Scheduler) serverInfo(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	return http.StatusOK, serverInfo{Version: s.o.Version, Commit: s.o.Commit, KafkaClusterID: s.o.KafkaClusterID}, nil
+}
+
+// listConnectors answers GET /connectors: sorted names, or with expand=status
+// and/or expand=info a map of name to the expansions (unknown values ignored).
+func (s *Scheduler) listConnectors(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	recs, err := s.o.Store.Connectors(r.Context())
+	if err != nil {
+		return 0, nil, fmt.Errorf("listing connectors: %w", err)
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Name < recs[j].Name })
+	expand := r.URL.Query()["expand"]
+	withStatus, withInfo := slices.Contains(expand, "status"), slices.Contains(expand, "info")
+	if len(expand) == 0 {
+		names := make([]string, len(recs))
+		for i, rec := range recs {
+			names[i] = rec.Name
+		}
+		return http.StatusOK, names, nil
+	}
+	out := make(map[string]expanded, len(recs))
+	for _, rec := range recs {
+		var e expanded
+		if withStatus {
+			st, err := s.status(r.Context(), rec)
+			if err != nil {
+				return 0, nil, err
+			}
+			e.Status = &st
+		}
+		if withInfo {
+			info := s.info(rec)
+			e.Info = &info
+		}
+		out[rec.Name] = e
+	}
+	return http.StatusOK, out, nil
+}
+
+// createConnector answers POST /connectors: validate (400), exists (409), store, split.
+func (s *Scheduler) createConnector(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	var req createRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		return 0, nil, err
+	}
+	name := ""
+	if req.Name != nil {
+		name = strings.TrimSpace(*req.Name)
+	}
+	target, err := initialState(req.InitialState)
+	if err != nil {
+		return 0, nil, err
+	}
+	config, err := withName(req.Config, name)
+	if err != nil {
+		return 0, nil, err
+	}
+	p, err := s.validate(config)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if _, err := s.lookup(r.Context(), name, ""); err == nil {
+		return 0, nil, errorf(http.StatusConflict, "Connector %s already exists", name)
+	} else if !isNotFound(err) {
+		return 0, nil, err
+	}
+	rec, err := s.upsert(r.Context(), p, name, config, target, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	w.Header().Set("Location", "/connectors/"+url.PathEscape(name))
+	return http.StatusCreated, s.info(rec), nil
+}
+
+// initialState parses initial_state (KIP-980, case-insensitive; default RUNNING).
+func initialState(v *string) (state.TargetState, error) {
+	if v == nil {
+		return state.TargetRunning, nil
+	}
+	switch t := state.TargetState(strings.ToUpper(strings.TrimSpace(*v))); t {
+	case state.TargetRunning, state.TargetPaused, state.TargetStopped:
+		return t, nil
+	}
+	return "", badRequest("Invalid initial_state %q: use RUNNING, PAUSED or STOPPED", *v)
+}
+
+// withName copies config, checking that its name (if any) matches the
+// connector name and inserting it otherwise.
+func withName(config map[string]string, name string) (map[string]string, error) {
+	if n, ok := config["name"]; ok && n != name {
+		return nil, badRequest("Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
+	}
+	out := maps.Clone(config)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out["name"] = name
+	return out, nil
+}
+
+func (s *Scheduler) getConnector(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	name := r.PathValue("name")
+	rec, err := s.lookup(r.Context(), name, "Connector "+name+" not found")
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, s.info(rec), nil
+}
+
+// deleteConnector removes the connector; DeleteConnector also clears its
+// epochs, so an invocation still running is fenced at its next commit.
+func (s *Scheduler) deleteConnector(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	name := r.PathValue("name")
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if _, err := s.lookup(r.Context(), name, "Connector "+name+" not found"); err != nil {
+		return 0, nil, err
+	}
+	if err := s.o.Store.DeleteConnector(r.Context(), name); err != nil {
+		return 0, nil, fmt.Errorf("deleting connector %s: %w", name, err)
+	}
+	s.setConnectorFailure(name, "")
+	s.notify(event{kind: eventDelete, key: taskKey{Connector: name}})
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Scheduler) getConfig(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	name := r.PathValue("name")
+	rec, err := s.lookup(r.Context(), name, "Connector "+name+" not found")
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, rec.Config, nil
+}
+
+// putConfig creates (201) or replaces (200) a connector's config; a replaced
+// connector keeps its target state.
+func (s *Scheduler) putConfig(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	name := r.PathValue("name")
+	var body configMap
+	if err := decodeBody(w, r, &body); err != nil {
+		return 0, nil, err
+	}
+	config, err := withName(body, name)
+	if err != nil {
+		return 0, nil, err
+	}
+	p, err := s.validate(config)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	prev, err := s.lookup(r.Context(), name, "")
+	if err != nil && !isNotFound(err) {
+		return 0, nil, err
+	}
+	created := err != nil
+	target, prevp := state.TargetRunning, (*state.ConnectorRecord)(nil)
+	if !created {
+		target, prevp = prev.Target, &prev
+	}
+	rec, err := s.upsert(r.Context(), p, name, config, target, prevp)
+	if err != nil {
+		return 0, nil, err
+	}
+	if created {
+		w.Header().Set("Location", "/connectors/"+url.PathEscape(name))
+		return http.StatusCreated, s.info(rec), nil
+	}
+	return http.StatusOK, s.info(rec), nil
+}
+
+func (s *Scheduler) getTasks(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	name := r.PathValue("name")
+	rec, err := s.lookup(r.Context(), name, "Connector "+name+" not found")
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]taskInfo, len(rec.Tasks))
+	for i, t := range rec.Tasks {
+		out[i] = taskInfo{ID: connectorTaskID{Connector: name, Task: i}, Config: t}
+	}
+	return http.StatusOK, out, nil
+}
+
+// info renders a stored connector as ConnectorInfo.
+func (s *Scheduler) info(rec state.ConnectorRecord) connectorInfo {
+	tasks := make([]connectorTaskID, len(rec.Tasks))
+	for i := range rec.Tasks {
+		tasks[i] = connectorTaskID{Connector: rec.Name, Task: i}
+	}
+	config := rec.Config
+	if config == nil {
+		config = map[string]string{}
+	}
+	return connectorInfo{Name: rec.Name, Config: config, Tasks: tasks, Type: s.connectorType(rec.Config)}
+}
+
+func isNotFound(err error) bool {
+	ae, ok := err.(*apiError)
+	return ok && ae.Code == http.StatusNotFound
+}

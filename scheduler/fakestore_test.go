@@ -1,0 +1,135 @@
+package scheduler
+
+import (
+	"context"
+	"maps"
+	"sync"
+
+	"github.com/ferryhq/ferry/state"
+)
+
+// fakeStore is an in-memory state.Store for tests: no services needed. It
+// copies everything in and out, as a real backend would, so tests catch
+// shared-map mistakes under -race.
+type fakeStore struct {
+	mu       sync.Mutex
+	conns    map[string]state.ConnectorRecord
+	statuses map[taskKey]state.TaskStatus
+	epochs   map[taskKey]int64
+	puts     int // PutConnector calls
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{conns: map[string]state.ConnectorRecord{}, statuses: map[taskKey]state.TaskStatus{}, epochs: map[taskKey]int64{}}
+}
+
+func cloneRecord(c state.ConnectorRecord) state.ConnectorRecord {
+	c.Config = maps.Clone(c.Config)
+	tasks := make([]map[string]string, len(c.Tasks))
+	for i, t := range c.Tasks {
+		tasks[i] = maps.Clone(t)
+	}
+	if c.Tasks != nil {
+		c.Tasks = tasks
+	}
+	return c
+}
+
+func (f *fakeStore) PutConnector(_ context.Context, c state.ConnectorRecord) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.puts++
+	f.conns[c.Name] = cloneRecord(c)
+	return nil
+}
+
+func (f *fakeStore) Connector(_ context.Context, name string) (state.ConnectorRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.conns[name]
+	if !ok {
+		return state.ConnectorRecord{}, state.ErrNotFound
+	}
+	return cloneRecord(c), nil
+}
+
+func (f *fakeStore) Connectors(context.Context) ([]state.ConnectorRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []state.ConnectorRecord
+	for _, c := range f.conns {
+		out = append(out, cloneRecord(c))
+	}
+	return out, nil
+}
+
+func (f *fakeStore) DeleteConnector(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.conns[name]; !ok {
+		return state.ErrNotFound
+	}
+	delete(f.conns, name)
+	for k := range f.epochs {
+		if k.Connector == name {
+			delete(f.epochs, k)
+		}
+	}
+	for k := range f.statuses {
+		if k.Connector == name {
+			delete(f.statuses, k)
+		}
+	}
+	return nil
+}
+
+func (f *fakeStore) PutTaskStatus(_ context.Context, s state.TaskStatus) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.statuses[taskKey{s.Connector, s.Task}] = s
+	return nil
+}
+
+func (f *fakeStore) TaskStatuses(_ context.Context, connector string) ([]state.TaskStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []state.TaskStatus
+	for k, s := range f.statuses {
+		if k.Connector == connector {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) status(c string, task int) (state.TaskStatus, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.statuses[taskKey{c, task}]
+	return s, ok
+}
+
+func (f *fakeStore) NextEpoch(_ context.Context, connector string, task int) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := taskKey{connector, task}
+	f.epochs[k]++
+	return f.epochs[k], nil
+}
+
+func (f *fakeStore) ReadOffsets(context.Context, string) ([]state.OffsetEntry, error) { return nil, nil }
+
+func (f *fakeStore) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, _ []state.OffsetEntry) error {
+	return f.CheckEpoch(ctx, connector, task, epoch)
+}
+
+func (f *fakeStore) CheckEpoch(_ context.Context, connector string, task int, epoch int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.epochs[taskKey{connector, task}] != epoch {
+		return state.ErrFenced
+	}
+	return nil
+}
+
+func (f *fakeStore) Close() error { return nil }

@@ -1,0 +1,105 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/builtin"
+	"github.com/ferryhq/ferry/functions"
+)
+
+const (
+	testSourceClass = "com.example.TestSourceConnector"
+	brokenClass     = "com.example.BrokenConnector"
+)
+
+// testSourceConfig is the test source's own configuration.
+type testSourceConfig struct {
+	Tables string `config:"tables" required:"true"`
+}
+
+// testSource gives each of up to maxTasks tasks one of its comma-separated tables.
+type testSource struct{}
+
+func (testSource) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+	tables := strings.Split(props["tables"], ",")
+	out := make([]map[string]string, min(maxTasks, len(tables)))
+	for i, t := range tables {
+		if out[i%len(out)] == nil {
+			out[i%len(out)] = map[string]string{"task.id": strconv.Itoa(i)}
+		}
+		out[i%len(out)]["tables"] = t
+	}
+	return out, nil
+}
+
+type brokenConnector struct{}
+
+func (brokenConnector) TaskConfigs(map[string]string, int) ([]map[string]string, error) {
+	return nil, errors.New("cannot reach the database")
+}
+
+// testRegistry is the real built-in registry plus two test plugins.
+func testRegistry() *connectors.Registry {
+	plugins := append(builtin.Plugins(),
+		connectors.Plugin{Class: testSourceClass, Type: connectors.TypeSource, Config: testSourceConfig{},
+			NewConnector: func() connectors.Connector { return testSource{} }},
+		connectors.Plugin{Class: brokenClass, Type: connectors.TypeSource,
+			NewConnector: func() connectors.Connector { return brokenConnector{} }})
+	return connectors.NewRegistry(plugins...)
+}
+
+// nopDispatcher answers every invocation with an idle success.
+type nopDispatcher struct{}
+
+func (nopDispatcher) Dispatch(_ context.Context, inv functions.Invocation) (functions.Result, error) {
+	return functions.Result{ID: inv.ID, Epoch: inv.Epoch, State: functions.StateRunning, InstanceID: "w"}, nil
+}
+
+func newTestScheduler(t testing.TB, store *fakeStore, d Dispatcher) *Scheduler {
+	t.Helper()
+	if d == nil {
+		d = nopDispatcher{}
+	}
+	s, err := New(Options{Store: store, Plugins: testRegistry(), Dispatcher: d, WorkerID: "sched:8083",
+		Version: "4.0.0", Commit: "abc", KafkaClusterID: "cluster-1",
+		ExtraPlugins: []PluginInfo{{Class: "org.apache.kafka.connect.json.JsonConverter", Type: connectors.TypeConverter, Version: "4.0.0"}},
+		Check: func(config map[string]string) error {
+			if config["value.converter"] == "Nope" {
+				return errors.New("Invalid value Nope for configuration value.converter: Class Nope could not be found.")
+			}
+			return nil
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// call sends one request to h and returns the status, body (without the
+// trailing newline) and response headers.
+func call(t *testing.T, h http.Handler, method, path, body string) (int, string, http.Header) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, strings.TrimSuffix(rec.Body.String(), "\n"), rec.Header()
+}
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}

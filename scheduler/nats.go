@@ -1,0 +1,59 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/ferryhq/ferry/functions"
+)
+
+// replyGrace is added to an invocation's deadline before the dispatcher gives
+// up waiting: the function needs time to commit and reply after its deadline.
+const replyGrace = 5 * time.Second
+
+// NATSDispatcher sends invocations as NATS requests on functions.Subject;
+// workers in the queue group functions.QueueGroup reply with a Result. Bodies
+// are JSON both ways.
+type NATSDispatcher struct {
+	nc *nats.Conn
+}
+
+// NewNATSDispatcher returns a dispatcher over an open connection, which the
+// caller keeps owning (and closes).
+func NewNATSDispatcher(nc *nats.Conn) *NATSDispatcher {
+	return &NATSDispatcher{nc: nc}
+}
+
+// Dispatch sends inv and waits until its deadline plus a grace period for the
+// result. A missing worker, a timeout or a NATS failure is a *RetriableError.
+func (d *NATSDispatcher) Dispatch(ctx context.Context, inv functions.Invocation) (functions.Result, error) {
+	body, err := json.Marshal(inv)
+	if err != nil {
+		return functions.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
+	}
+	wait := replyGrace
+	if !inv.Deadline.IsZero() {
+		wait += time.Until(inv.Deadline)
+	}
+	rctx, cancel := context.WithTimeout(ctx, max(wait, replyGrace))
+	defer cancel()
+	msg, err := d.nc.RequestWithContext(rctx, functions.Subject, body)
+	switch {
+	case errors.Is(err, nats.ErrNoResponders):
+		return functions.Result{}, &RetriableError{Err: ErrNoWorker}
+	case err != nil && ctx.Err() == nil && rctx.Err() != nil:
+		return functions.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w (waited %s)", inv.ID, ErrNoReply, wait.Round(time.Millisecond))}
+	case err != nil:
+		return functions.Result{}, &RetriableError{Err: fmt.Errorf("sending invocation %s over NATS: %w", inv.ID, err)}
+	}
+	var res functions.Result
+	if err := json.Unmarshal(msg.Data, &res); err != nil {
+		return functions.Result{}, fmt.Errorf("invocation %s: the worker replied with something that is not a JSON Result (%w): %.200q", inv.ID, err, msg.Data)
+	}
+	return res, nil
+}

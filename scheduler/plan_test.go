@@ -1,0 +1,178 @@
+package scheduler
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/state"
+)
+
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func spec(conn string, task int) taskSpec {
+	return taskSpec{Key: taskKey{conn, task}, Class: "c", PollInterval: time.Second}
+}
+
+func TestPlan(t *testing.T) {
+	a0, a1, b0 := taskKey{"a", 0}, taskKey{"a", 1}, taskKey{"b", 0}
+	tests := []struct {
+		name     string
+		desired  []taskSpec
+		runs     map[taskKey]taskRun
+		dispatch []taskKey
+		forget   []taskKey
+		wake     time.Time
+	}{
+		{name: "new tasks are dispatched", desired: []taskSpec{spec("a", 1), spec("a", 0)},
+			dispatch: []taskKey{a0, a1}},
+		{name: "in-flight task is never doubled", desired: []taskSpec{spec("a", 0)},
+			runs: map[taskKey]taskRun{a0: {InFlight: true}}},
+		{name: "more: due now is dispatched", desired: []taskSpec{spec("a", 0)},
+			runs: map[taskKey]taskRun{a0: {NextDue: t0}}, dispatch: []taskKey{a0}},
+		{name: "poll interval respected: wake at next due", desired: []taskSpec{spec("a", 0), spec("b", 0)},
+			runs: map[taskKey]taskRun{a0: {NextDue: t0.Add(time.Second)}, b0: {NextDue: t0.Add(300 * time.Millisecond)}},
+			wake: t0.Add(300 * time.Millisecond)},
+		{name: "failed for good is not redispatched", desired: []taskSpec{spec("a", 0)},
+			runs: map[taskKey]taskRun{a0: {Failed: true}}},
+		{name: "restart clears failure", desired: []taskSpec{spec("a", 0)},
+			runs: map[taskKey]taskRun{a0: restarted(taskRun{Failed: true, Failures: 3})}, dispatch: []taskKey{a0}},
+		{name: "undesired idle run is forgotten, in-flight kept", desired: nil,
+			runs: map[taskKey]taskRun{a0: {}, a1: {InFlight: true}}, forget: []taskKey{a0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, wake := plan(t0, tt.desired, tt.runs)
+			var dispatch, forget []taskKey
+			for _, d := range ds {
+				if d.Kind == decideDispatch {
+					dispatch = append(dispatch, d.Key)
+				} else {
+					forget = append(forget, d.Key)
+				}
+			}
+			if !equalKeys(dispatch, tt.dispatch) || !equalKeys(forget, tt.forget) {
+				t.Errorf("dispatch %v forget %v; want %v %v", dispatch, forget, tt.dispatch, tt.forget)
+			}
+			if !wake.Equal(tt.wake) {
+				t.Errorf("wake %v; want %v", wake, tt.wake)
+			}
+		})
+	}
+}
+
+func equalKeys(a, b []taskKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSettle(t *testing.T) {
+	k := taskKey{"a", 0}
+	ok := func(more bool) outcome {
+		return outcome{Key: k, Epoch: 7, Result: functions.Result{State: functions.StateRunning, More: more, InstanceID: "w1"}}
+	}
+	tests := []struct {
+		name      string
+		run       taskRun
+		out       outcome
+		jitter    float64
+		due       time.Duration
+		state     state.State
+		worker    string
+		trace     string // substring
+		write     bool
+		failed    bool
+		failures  int
+		noTrace   bool
+		unchanged bool
+	}{
+		{name: "more: re-dispatch at once", out: ok(true), due: 0, state: state.StateRunning, worker: "w1", write: true, noTrace: true},
+		{name: "no more: after poll interval", out: ok(false), due: 2 * time.Second, state: state.StateRunning, worker: "w1", write: true, noTrace: true},
+		{name: "success clears failures", run: taskRun{Failures: 4}, out: ok(false), due: 2 * time.Second, state: state.StateRunning, worker: "w1", write: true},
+		{name: "same status not rewritten", run: taskRun{Reported: state.TaskStatus{State: state.StateRunning, WorkerID: "w1"}},
+			out: ok(false), due: 2 * time.Second, state: state.StateRunning, worker: "w1"},
+		{name: "dispatch error backs off", out: outcome{Key: k, Err: errors.New("no ferry worker")}, due: 500 * time.Millisecond,
+			state: state.StateFailed, worker: "sched:8083", trace: "no ferry worker\nferry retries automatically (attempt 1, next in 500ms)", write: true, failures: 1},
+		{name: "retrying result backs off", run: taskRun{Failures: 2}, out: outcome{Key: k, Result: functions.Result{State: functions.StateRetrying, Trace: "kafka down", InstanceID: "w2"}},
+			due: 2 * time.Second, state: state.StateFailed, worker: "w2", trace: "kafka down\nferry retries automatically (attempt 3, next in 2s)", write: true, failures: 3},
+		{name: "backoff caps at 30s", run: taskRun{Failures: 40}, out: outcome{Key: k, Err: errors.New("x")}, due: 30 * time.Second,
+			state: state.StateFailed, worker: "sched:8083", trace: "(attempt 41, next in 30s)", write: true, failures: 41},
+		{name: "jitter shortens the wait by up to 20%", run: taskRun{Failures: 1}, out: outcome{Key: k, Err: errors.New("x")}, jitter: 0.5,
+			due: 900 * time.Millisecond, state: state.StateFailed, worker: "sched:8083", trace: "next in 900ms", write: true, failures: 2},
+		{name: "FAILED stops until restart", out: outcome{Key: k, Result: functions.Result{State: functions.StateFailed, Trace: "boom", InstanceID: "w1"}},
+			state: state.StateFailed, worker: "w1", trace: "boom", write: true, failed: true},
+		{name: "FENCED is ignored", run: taskRun{Reported: state.TaskStatus{State: state.StateRunning, WorkerID: "w1"}},
+			out: outcome{Key: k, Result: functions.Result{State: functions.StateFenced}}, due: 2 * time.Second, unchanged: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run.InFlight = true
+			next, st, write := settle(t0, tt.run, tt.out, 2*time.Second, "sched:8083", tt.jitter)
+			if next.InFlight {
+				t.Error("still in flight")
+			}
+			if write != tt.write {
+				t.Errorf("write = %v", write)
+			}
+			if tt.unchanged {
+				if next.Reported != tt.run.Reported {
+					t.Errorf("reported changed: %+v", next.Reported)
+				}
+			} else if st.State != tt.state || st.WorkerID != tt.worker || !strings.Contains(st.Trace, tt.trace) || st.Epoch != tt.out.Epoch {
+				t.Errorf("status %+v", st)
+			}
+			if tt.noTrace && st.Trace != "" {
+				t.Errorf("trace %q not cleared", st.Trace)
+			}
+			if !tt.failed && next.NextDue.Sub(t0) != tt.due {
+				t.Errorf("next due in %v; want %v", next.NextDue.Sub(t0), tt.due)
+			}
+			if next.Failed != tt.failed || next.Failures != tt.failures {
+				t.Errorf("failed %v failures %d", next.Failed, next.Failures)
+			}
+		})
+	}
+}
+
+func TestBackoffGrowsAndCaps(t *testing.T) {
+	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
+		16 * time.Second, 30 * time.Second, 30 * time.Second}
+	for i, w := range want {
+		if got := backoff(i+1, 0); got != w {
+			t.Errorf("backoff(%d) = %v; want %v", i+1, got, w)
+		}
+		if got := backoff(i+1, 0.5); got != w-w/10 {
+			t.Errorf("backoff(%d, 0.5) = %v; want %v", i+1, got, w-w/10)
+		}
+	}
+	if got := backoff(1000, 0); got != backoffMax {
+		t.Errorf("backoff(1000) = %v", got)
+	}
+}
+
+func TestDesiredTasksSkipsPausedStoppedAndUnsplit(t *testing.T) {
+	s := newTestScheduler(t, newFakeStore(), nil)
+	task := map[string]string{"connector.class": "TestSource", "poll.interval.ms": "250"}
+	recs := []state.ConnectorRecord{
+		{Name: "run", Config: task, Target: state.TargetRunning, Tasks: []map[string]string{task, task}, Generation: 1},
+		{Name: "paused", Config: task, Target: state.TargetPaused, Tasks: []map[string]string{task}, Generation: 1},
+		{Name: "stopped", Config: task, Target: state.TargetStopped, Generation: 1},
+		{Name: "unsplit", Config: task, Target: state.TargetRunning},
+	}
+	got := s.desiredTasks(recs)
+	if len(got) != 2 || got[0].Key != (taskKey{"run", 0}) || got[1].Key != (taskKey{"run", 1}) {
+		t.Fatalf("desired = %+v", got)
+	}
+	if got[0].Class != testSourceClass || got[0].PollInterval != 250*time.Millisecond || got[0].TaskCount != 2 {
+		t.Errorf("spec = %+v", got[0])
+	}
+}

@@ -1,0 +1,174 @@
+// Package scheduler is ferry's control plane: it serves Kafka Connect's REST
+// API, keeps connector configs in the state store, asks each connector to
+// split its work into task configs, and runs the dispatch loop that sends one
+// invocation at a time per task to stateless functions (over NATS in
+// production, see NATSDispatcher).
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/state"
+)
+
+// Dispatcher sends one invocation to a function and waits for its result. It
+// is the one side effect of the dispatch loop, so tests replace it.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, inv functions.Invocation) (functions.Result, error)
+}
+
+// PluginInfo is one entry of GET /connector-plugins, as Kafka Connect's PluginInfo.
+type PluginInfo struct {
+	Class   string               `json:"class"`
+	Type    connectors.PluginType `json:"type"`
+	Version string               `json:"version,omitempty"`
+}
+
+// Options configures a Scheduler. Store, Plugins and Dispatcher are required.
+type Options struct {
+	// Store keeps configs, statuses, epochs and offsets.
+	Store state.Store
+	// Plugins are the connector classes the REST API accepts.
+	Plugins *connectors.Registry
+	// ExtraPlugins are non-connector plugins listed by GET /connector-plugins?connectorsOnly=false.
+	ExtraPlugins []PluginInfo
+	// Check validates the parts of a connector config the scheduler cannot
+	// (converters, transforms); may be nil. Returning connectors.ConfigErrors
+	// reports each problem separately.
+	Check func(config map[string]string) error
+	// Dispatcher sends invocations to functions.
+	Dispatcher Dispatcher
+	// WorkerID (host:port) is shown as the connector's worker_id.
+	WorkerID string
+	// Worker holds worker-level defaults copied into each Invocation.Worker.
+	Worker map[string]string
+	// InvocationTimeout is the deadline given to each invocation (default 10s).
+	InvocationTimeout time.Duration
+	// MaxRecords is the per-invocation batch limit (default 100000).
+	MaxRecords int
+	// Version, Commit and KafkaClusterID are shown by GET /.
+	Version, Commit, KafkaClusterID string
+	// Logger receives the loop's events (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now); tests replace it.
+	Now func() time.Time
+}
+
+// Scheduler serves the REST API and runs the dispatch loop over one store.
+type Scheduler struct {
+	o   Options
+	log *slog.Logger
+	mux *http.ServeMux
+
+	// writeMu serialises config writes made through the API, so that
+	// check-then-write sequences (create vs. 409) are atomic in this process.
+	writeMu sync.Mutex
+
+	mu sync.Mutex
+	// connFailed holds the trace of connectors whose split failed.
+	connFailed map[string]string
+	// pending are API events (restarts, deletes) not yet seen by the loop.
+	pending []event
+	// wake tells the loop that configs changed in this process.
+	wake chan struct{}
+
+	rnd func() float64
+}
+
+// New checks o, applies defaults and returns a Scheduler.
+func New(o Options) (*Scheduler, error) {
+	switch {
+	case o.Store == nil:
+		return nil, errors.New("scheduler: Options.Store is required")
+	case o.Plugins == nil:
+		return nil, errors.New("scheduler: Options.Plugins is required")
+	case o.Dispatcher == nil:
+		return nil, errors.New("scheduler: Options.Dispatcher is required")
+	}
+	if o.InvocationTimeout <= 0 {
+		o.InvocationTimeout = 10 * time.Second
+	}
+	if o.MaxRecords <= 0 {
+		o.MaxRecords = 100000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Scheduler{
+		o:          o,
+		log:        o.Logger.With("component", "scheduler"),
+		connFailed: map[string]string{},
+		wake:       make(chan struct{}, 1),
+		rnd:        rand.Float64,
+	}
+	s.mux = s.routes()
+	return s, nil
+}
+
+// Handler returns the REST API.
+func (s *Scheduler) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// event is a change made through the API that the loop must act on at once.
+type event struct {
+	kind eventKind
+	key  taskKey
+}
+
+type eventKind int
+
+const (
+	eventRestartTask eventKind = iota // clear a task's failure and dispatch it now
+	eventDelete                       // forget every task of key.Connector
+)
+
+// notify queues events for the loop and wakes it.
+func (s *Scheduler) notify(evs ...event) {
+	s.mu.Lock()
+	s.pending = append(s.pending, evs...)
+	s.mu.Unlock()
+	s.poke()
+}
+
+// poke wakes the loop without blocking.
+func (s *Scheduler) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Scheduler) takeEvents() []event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	evs := s.pending
+	s.pending = nil
+	return evs
+}
+
+func (s *Scheduler) connectorFailure(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.connFailed[name]
+	return t, ok
+}
+
+func (s *Scheduler) setConnectorFailure(name, trace string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if trace == "" {
+		delete(s.connFailed, name)
+		return
+	}
+	s.connFailed[name] = trace
+}
