@@ -60,9 +60,9 @@ type expanded struct {
 
 // createRequest is the body of POST /connectors.
 type createRequest struct {
-	Name         *string           `json:"name"`
-	Config       configMap         `json:"config"`
-	InitialState *string           `json:"initial_state"`
+	Name         *string   `json:"name"`
+	Config       configMap `json:"config"`
+	InitialState *string   `json:"initial_state"`
 }
 
 // configMap is a connector config as sent by clients. Like Kafka Connect

@@ -117,7 +117,9 @@ func (f *fakeStore) NextEpoch(_ context.Context, connector string, task int) (in
 	return f.epochs[k], nil
 }
 
-func (f *fakeStore) ReadOffsets(context.Context, string) ([]state.OffsetEntry, error) { return nil, nil }
+func (f *fakeStore) ReadOffsets(context.Context, string) ([]state.OffsetEntry, error) {
+	return nil, nil
+}
 
 func (f *fakeStore) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, _ []state.OffsetEntry) error {
 	return f.CheckEpoch(ctx, connector, task, epoch)

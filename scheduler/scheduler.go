@@ -27,9 +27,9 @@ type Dispatcher interface {
 
 // PluginInfo is one entry of GET /connector-plugins, as Kafka Connect's PluginInfo.
 type PluginInfo struct {
-	Class   string               `json:"class"`
+	Class   string                `json:"class"`
 	Type    connectors.PluginType `json:"type"`
-	Version string               `json:"version,omitempty"`
+	Version string                `json:"version,omitempty"`
 }
 
 // Options configures a Scheduler. Store, Plugins and Dispatcher are required.
