@@ -1,0 +1,53 @@
+package json
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// benchRecord is a ~200-byte struct record (payload) typical of CDC values.
+func benchRecord() (*connectors.Schema, *connectors.Struct) {
+	s := connectors.StructBuilder().Name("com.example.Customer").
+		Field("id", connectors.Int64Schema).
+		Field("first_name", connectors.StringSchema).
+		Field("last_name", connectors.StringSchema).
+		Field("email", connectors.OptionalStringSchema).
+		Field("balance", connectors.Float64Schema).
+		Field("active", connectors.BooleanSchema).
+		Field("visits", connectors.Int32Schema).
+		Field("updated_at", connectors.TimestampSchema().MustBuild()).
+		Field("note", connectors.OptionalStringSchema).MustBuild()
+	v := connectors.NewStruct(s).MustPut("id", int64(1234567)).MustPut("first_name", "Annabelle").
+		MustPut("last_name", "Lindqvist-Hoffmann").MustPut("email", "annabelle.lindqvist@example.com").
+		MustPut("balance", 10432.75).MustPut("active", true).MustPut("visits", int32(87)).
+		MustPut("updated_at", time.UnixMilli(1700000000123).UTC()).MustPut("note", "prefers \"email\" contact; VIP since 2019")
+	return s, v
+}
+
+func BenchmarkJSONFromConnect(b *testing.B) {
+	c := mustNew(b, nil)
+	s, v := benchRecord()
+	out, _ := c.FromConnect("t", s, v)
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.FromConnect("t", s, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkJSONToConnect(b *testing.B) {
+	c := mustNew(b, nil)
+	s, v := benchRecord()
+	data, _ := c.FromConnect("t", s, v)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.ToConnect("t", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
