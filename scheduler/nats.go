@@ -20,13 +20,14 @@ const replyGrace = 5 * time.Second
 // workers in the queue group functions.QueueGroup reply with a Result. Bodies
 // are JSON both ways.
 type NATSDispatcher struct {
-	nc *nats.Conn
+	nc    *nats.Conn
+	grace time.Duration
 }
 
 // NewNATSDispatcher returns a dispatcher over an open connection, which the
 // caller keeps owning (and closes).
 func NewNATSDispatcher(nc *nats.Conn) *NATSDispatcher {
-	return &NATSDispatcher{nc: nc}
+	return &NATSDispatcher{nc: nc, grace: replyGrace}
 }
 
 // Dispatch sends inv and waits until its deadline plus a grace period for the
@@ -36,11 +37,11 @@ func (d *NATSDispatcher) Dispatch(ctx context.Context, inv functions.Invocation)
 	if err != nil {
 		return functions.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
 	}
-	wait := replyGrace
+	wait := d.grace
 	if !inv.Deadline.IsZero() {
 		wait += time.Until(inv.Deadline)
 	}
-	rctx, cancel := context.WithTimeout(ctx, max(wait, replyGrace))
+	rctx, cancel := context.WithTimeout(ctx, max(wait, d.grace))
 	defer cancel()
 	msg, err := d.nc.RequestWithContext(rctx, functions.Subject, body)
 	switch {
