@@ -97,8 +97,8 @@ func sub(props map[string]string, prefix string, into map[string]string) map[str
 
 func build(c choice, isKey bool) (Converter, error) {
 	if c.desc.New == nil {
-		return nil, fmt.Errorf("%w: %s=%s is a header converter only; use a Converter class such as %s",
-			ErrNotConverter, c.key, c.class, json.Class)
+		return nil, fmt.Errorf("%w: %s=%s (%s) is a header converter only; use a Converter class such as %s",
+			ErrNotConverter, c.key, c.class, c.desc.Class, json.Class)
 	}
 	conv, err := c.desc.New(c.props, isKey)
 	return conv, prefixErrors(c.key, err)
@@ -106,7 +106,7 @@ func build(c choice, isKey bool) (Converter, error) {
 
 func buildHeader(c choice) (HeaderConverter, error) {
 	if c.desc.NewHeader == nil {
-		return nil, fmt.Errorf("%w: %s=%s is not a HeaderConverter", ErrNotConverter, c.key, c.class)
+		return nil, fmt.Errorf("%w: %s=%s (%s) is not a HeaderConverter", ErrNotConverter, c.key, c.class, c.desc.Class)
 	}
 	conv, err := c.desc.NewHeader(c.props)
 	return conv, prefixErrors(c.key, err)
