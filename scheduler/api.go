@@ -183,3 +183,24 @@ func taskID(r *http.Request) (int, error) {
 	}
 	return n, nil
 }
+
+// apiError is a REST failure carrying its HTTP status; it is rendered as
+// Kafka Connect's {"error_code","message"} body.
+type apiError struct {
+	Code    int
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func errorf(code int, format string, args ...any) *apiError {
+	return &apiError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) *apiError {
+	return errorf(http.StatusNotFound, format, args...)
+}
+
+func badRequest(format string, args ...any) *apiError {
+	return errorf(http.StatusBadRequest, format, args...)
+}

@@ -121,8 +121,9 @@ func (s *Scheduler) setTarget(r *http.Request, target state.TargetState) (int, a
 	if rec.Target == target && rec.Generation > 0 {
 		return http.StatusAccepted, nil, nil
 	}
+	wasStopped := rec.Target == state.TargetStopped
 	rec.Target = target
-	if rec.Generation == 0 { // never split: it was created stopped
+	if wasStopped || rec.Generation == 0 { // starting a stopped connector splits its work afresh
 		s.resplitStored(&rec)
 	}
 	if err := s.o.Store.PutConnector(r.Context(), rec); err != nil {

@@ -34,9 +34,10 @@ type loop struct {
 	deleted map[taskKey]bool // in flight when their connector was deleted
 	desired []taskSpec
 	polls   map[taskKey]time.Duration
-	known   map[string]bool // connectors present at the last refresh
-	fresh   time.Time       // time of the last refresh
-	dirty   bool            // refresh before the next plan
+	known   map[string]bool  // connectors present at the last refresh
+	gens    map[string]int64 // their generations
+	fresh   time.Time        // time of the last refresh
+	dirty   bool             // refresh before the next plan
 	results chan outcome
 	wg      sync.WaitGroup
 }
@@ -95,6 +96,16 @@ func (l *loop) applyEvents() {
 	}
 }
 
+// restartConnectorTasks clears the failures of a connector whose task
+// configs changed: as in Kafka Connect, new task configs restart the tasks.
+func (l *loop) restartConnectorTasks(name string) {
+	for k, r := range l.runs {
+		if k.Connector == name {
+			l.runs[k] = restarted(r)
+		}
+	}
+}
+
 // forgetRun drops a run; one still in flight stays (so no second invocation
 // starts) but its result will be discarded.
 func (l *loop) forgetRun(k taskKey, r taskRun) {
@@ -123,12 +134,18 @@ func (l *loop) refresh(ctx context.Context, now time.Time) {
 		return
 	}
 	l.known = map[string]bool{}
+	gens := make(map[string]int64, len(recs))
 	for _, rec := range recs {
 		l.known[rec.Name] = true
+		gens[rec.Name] = rec.Generation
+		if old, ok := l.gens[rec.Name]; ok && old != rec.Generation {
+			l.restartConnectorTasks(rec.Name)
+		}
 		if rec.Generation == 0 && rec.Target != state.TargetStopped {
 			l.s.splitUnsplit(cctx, rec.Name) // its tasks are picked up at the next refresh
 		}
 	}
+	l.gens = gens
 	l.desired = l.s.desiredTasks(recs)
 	l.polls = make(map[taskKey]time.Duration, len(l.desired))
 	for _, spec := range l.desired {

@@ -244,3 +244,22 @@ func (f *flakyEpochs) NextEpoch(ctx context.Context, c string, t int) (int64, er
 	}
 	return f.fakeStore.NextEpoch(ctx, c, t)
 }
+
+func TestLoopNewTaskConfigsRestartFailedTasks(t *testing.T) {
+	store := newFakeStore()
+	d := newFakeDispatcher(func(inv functions.Invocation) (functions.Result, error) {
+		if inv.Config["tables"] == "bad" {
+			return functions.Result{State: functions.StateFailed, Trace: "no table bad", InstanceID: "w"}, nil
+		}
+		return functions.Result{State: functions.StateRunning, InstanceID: "w"}, nil
+	})
+	s := newTestScheduler(t, store, d)
+	h := s.Handler()
+	call(t, h, "POST", "/connectors", `{"name":"a","config":{"connector.class":"TestSource","tables":"bad"}}`)
+	startLoop(t, s)
+	eventually(t, "FAILED", func() bool { st, _ := store.status("a", 0); return st.State == state.StateFailed })
+	if code, body, _ := call(t, h, "PUT", "/connectors/a/config", `{"connector.class":"TestSource","tables":"good"}`); code != 200 {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	eventually(t, "RUNNING after the fix", func() bool { st, _ := store.status("a", 0); return st.State == state.StateRunning })
+}

@@ -12,6 +12,26 @@ import (
 	"github.com/ferryhq/ferry/functions"
 )
 
+// ErrNoWorker is returned by NATSDispatcher when nothing subscribes to the
+// invocation subject: the operator must start a worker.
+var ErrNoWorker = errors.New("no ferry worker is listening on NATS subject ferry.invoke: start `ferry worker`")
+
+// ErrNoReply is returned by NATSDispatcher when an invocation got no reply
+// within its deadline plus grace: the worker may have died or be overloaded.
+var ErrNoReply = errors.New("no reply from a ferry worker before the invocation deadline")
+
+// RetriableError marks a dispatch failure that may succeed when tried again
+// (no worker listening, timeout, NATS outage). The dispatch loop retries every
+// dispatch failure with backoff; this type tells callers which ones are
+// expected to heal on their own.
+type RetriableError struct{ Err error }
+
+// Error returns the cause's message unchanged, so operators read the cause.
+func (e *RetriableError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *RetriableError) Unwrap() error { return e.Err }
+
 // replyGrace is added to an invocation's deadline before the dispatcher gives
 // up waiting: the function needs time to commit and reply after its deadline.
 const replyGrace = 5 * time.Second
