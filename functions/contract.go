@@ -31,6 +31,9 @@ type Invocation struct {
 	Deadline time.Time `json:"deadline"`
 	// MaxRecords bounds the records read in this invocation (0 = no bound).
 	MaxRecords int `json:"max_records,omitempty"`
+	// TaskCount is how many tasks the connector has now; sink tasks use it to
+	// pick their share of the topic-partitions (0 falls back to tasks.max).
+	TaskCount int `json:"task_count,omitempty"`
 }
 
 // Result is what an invocation reports back; the scheduler turns it into status.

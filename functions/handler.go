@@ -1,0 +1,164 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/transforms/convert"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// OffsetStore is what an invocation needs from the state store: read source
+// offsets, commit them fenced by epoch, and check the epoch before a sink commit.
+type OffsetStore interface {
+	ReadOffsets(ctx context.Context, connector string) ([]state.OffsetEntry, error)
+	CommitOffsets(ctx context.Context, connector string, task int, epoch int64, entries []state.OffsetEntry) error
+	CheckEpoch(ctx context.Context, connector string, task int, epoch int64) error
+}
+
+// ErrInvocation is wrapped by errors about the invocation itself (bad class,
+// bad config): the task cannot run until its config changes.
+var ErrInvocation = errors.New("invalid invocation")
+
+// Options configures a Handler.
+type Options struct {
+	Plugins *connectors.Registry
+	Store   OffsetStore
+	// Seeds are the Kafka bootstrap servers.
+	Seeds []string
+	// InstanceID names this function instance in results (host:pid, Lambda request id).
+	InstanceID string
+	// Margin is kept free before the deadline to flush and commit (default 500ms).
+	Margin time.Duration
+	Logger *slog.Logger
+	// KafkaOpts are extra client options (tests, TLS, SASL).
+	KafkaOpts []kgo.Opt
+}
+
+// Handler runs invocations. It holds pooled Kafka connections, never task state.
+type Handler struct {
+	o        Options
+	producer *kgo.Client
+	admin    *kadm.Client
+}
+
+// NewHandler connects the pooled Kafka producer and admin clients.
+func NewHandler(o Options) (*Handler, error) {
+	if o.Margin == 0 {
+		o.Margin = 500 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	opts := append([]kgo.Opt{
+		kgo.SeedBrokers(o.Seeds...),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(2 * time.Millisecond),
+		kgo.ProducerBatchMaxBytes(1 << 20),
+		kgo.MaxBufferedRecords(1 << 16),
+		kgo.AllowAutoTopicCreation(),
+	}, o.KafkaOpts...)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka client for %v: %w", o.Seeds, err)
+	}
+	return &Handler{o: o, producer: cl, admin: kadm.NewClient(cl)}, nil
+}
+
+// Close releases the pooled clients.
+func (h *Handler) Close() { h.producer.Close() }
+
+// Handle runs one invocation to its deadline or batch limit and reports the
+// outcome. The Result is always filled in; the error is non-nil exactly when
+// the Result's state is not RUNNING, so callers can use errors.Is on it
+// (state.ErrFenced, ErrInvocation, *RetriableError).
+func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
+	start := time.Now()
+	res := Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
+		InstanceID: h.o.InstanceID, State: StateRunning}
+	ctx, cancel := context.WithDeadline(ctx, inv.Deadline)
+	defer cancel()
+	err := h.run(ctx, inv, &res)
+	res.Duration = time.Since(start)
+	if err != nil {
+		res.State, res.Trace = classify(err)
+		res.More = false
+	}
+	return res, err
+}
+
+func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
+	plugin, err := h.o.Plugins.Lookup(inv.Class)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	convs, err := convert.ForConnector(inv.Config, inv.Worker)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	var base connectors.ConnectorConfig
+	if err := connectors.Declare(base).Parse(inv.Config, &base); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	p := pipeline{inv: inv, convs: convs, tolerateAll: base.Tolerance == "all", res: res,
+		budget: deadline(ctx, h.o.Margin), max: inv.MaxRecords}
+	switch plugin.Type {
+	case connectors.TypeSource:
+		return h.runSource(ctx, plugin, &p)
+	case connectors.TypeSink:
+		return h.runSink(ctx, plugin, &p)
+	}
+	return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
+}
+
+// deadline is the time by which reading must stop so that the flush and the
+// commit still fit before the invocation's deadline.
+func deadline(ctx context.Context, margin time.Duration) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Now().Add(time.Minute)
+	}
+	if left := time.Until(d); margin > left/2 {
+		margin = left / 2
+	}
+	return d.Add(-margin)
+}
+
+// classify maps an invocation error to a result state and a trace.
+func classify(err error) (string, string) {
+	var retriable *RetriableError
+	var sr *state.RetriableError
+	switch {
+	case errors.Is(err, state.ErrFenced):
+		return StateFenced, err.Error()
+	case errors.As(err, &retriable), errors.As(err, &sr), errors.Is(err, context.DeadlineExceeded):
+		return StateRetrying, err.Error()
+	}
+	return StateFailed, err.Error()
+}
+
+// RetriableError marks a failure that may pass when the invocation is retried
+// (Kafka or the store unreachable, a timeout): the scheduler backs off and retries.
+type RetriableError struct{ Err error }
+
+func (e *RetriableError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *RetriableError) Unwrap() error { return e.Err }
+
+func retriable(format string, args ...any) error {
+	return &RetriableError{Err: fmt.Errorf(format, args...)}
+}
+
+func closeTask(t any) {
+	if c, ok := t.(io.Closer); ok {
+		_ = c.Close()
+	}
+}

@@ -1,0 +1,271 @@
+package functions
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// topicPartition is one partition a sink task reads.
+type topicPartition struct {
+	topic     string
+	partition int32
+}
+
+// sinkPlan is a sink invocation's share of the work: its partitions, where to
+// start in each, and the end offsets seen when the invocation began.
+type sinkPlan struct {
+	group string
+	start map[topicPartition]int64
+	end   map[topicPartition]int64
+}
+
+// GroupID is the consumer group of a sink connector, as Kafka Connect names it.
+func GroupID(connector string) string { return "connect-" + connector }
+
+// runSink reads the task's partitions from their committed offsets up to the
+// end offsets seen at start, writes them through the task, flushes, and
+// commits the consumer group offsets if the epoch is still current.
+func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
+	plan, err := h.planSink(ctx, p.inv)
+	if err != nil {
+		return err
+	}
+	next := make(map[topicPartition]int64, len(plan.start))
+	for tp, off := range plan.start {
+		next[tp] = off
+	}
+	if lag(next, plan.end) == 0 {
+		return nil
+	}
+	task := plugin.NewSink()
+	defer closeTask(task)
+	if err := task.Open(ctx, p.inv.Config); err != nil {
+		return fmt.Errorf("starting task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
+	}
+	if err := h.consume(ctx, task, p, plan, next); err != nil {
+		return err
+	}
+	if err := task.Flush(ctx); err != nil {
+		return &RecordError{Stage: StageTaskPut, Class: plugin.Class, Where: "flushing the sink", Err: err}
+	}
+	if err := h.commitSink(ctx, p, plan, next); err != nil {
+		return err
+	}
+	p.res.Lag = lag(next, plan.end)
+	p.res.More = p.res.Lag > 0
+	return nil
+}
+
+func lag(next, end map[topicPartition]int64) int64 {
+	var n int64
+	for tp, e := range end {
+		if d := e - next[tp]; d > 0 {
+			n += d
+		}
+	}
+	return n
+}
+
+// planSink lists the connector's topic-partitions, keeps this task's share
+// (sorted, round-robin by task id) and looks up committed and end offsets.
+func (h *Handler) planSink(ctx context.Context, inv Invocation) (*sinkPlan, error) {
+	var cfg connectors.SinkConnectorConfig
+	if err := connectors.Declare(cfg).Parse(inv.Config, &cfg); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	topics, err := h.sinkTopics(ctx, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	ends, err := h.admin.ListEndOffsets(ctx, topics...)
+	if err != nil {
+		return nil, retriable("listing end offsets of %v: %w", topics, err)
+	}
+	mine := assign(ends, inv.Task, taskCount(inv))
+	plan := &sinkPlan{group: GroupID(inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{}}
+	if len(mine) == 0 {
+		return plan, nil
+	}
+	committed, err := h.admin.FetchOffsetsForTopics(ctx, plan.group, topics...)
+	if err != nil {
+		return nil, retriable("fetching offsets of group %s: %w", plan.group, err)
+	}
+	starts, err := h.admin.ListStartOffsets(ctx, topics...)
+	if err != nil {
+		return nil, retriable("listing start offsets of %v: %w", topics, err)
+	}
+	for _, tp := range mine {
+		e, _ := ends.Lookup(tp.topic, tp.partition)
+		plan.end[tp] = e.Offset
+		plan.start[tp] = startOffset(committed, starts, tp)
+	}
+	return plan, nil
+}
+
+// startOffset is the committed offset, or the log start (auto.offset.reset=earliest).
+func startOffset(committed kadm.OffsetResponses, starts kadm.ListedOffsets, tp topicPartition) int64 {
+	if c, ok := committed.Lookup(tp.topic, tp.partition); ok && c.Err == nil && c.At >= 0 {
+		return c.At
+	}
+	s, _ := starts.Lookup(tp.topic, tp.partition)
+	return max(s.Offset, 0)
+}
+
+func taskCount(inv Invocation) int {
+	if inv.TaskCount > 0 {
+		return inv.TaskCount
+	}
+	if n, err := strconv.Atoi(inv.Config["tasks.max"]); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}
+
+// assign gives task its share of the partitions: sorted, then round-robin.
+func assign(ends kadm.ListedOffsets, task, tasks int) []topicPartition {
+	var all []topicPartition
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			all = append(all, topicPartition{o.Topic, o.Partition})
+		}
+	})
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].topic != all[j].topic {
+			return all[i].topic < all[j].topic
+		}
+		return all[i].partition < all[j].partition
+	})
+	var mine []topicPartition
+	for i, tp := range all {
+		if i%tasks == task {
+			mine = append(mine, tp)
+		}
+	}
+	return mine
+}
+
+func (h *Handler) sinkTopics(ctx context.Context, cfg *connectors.SinkConnectorConfig) ([]string, error) {
+	if len(cfg.Topics) > 0 {
+		return cfg.Topics, nil
+	}
+	re := regexp.MustCompile("^(?:" + cfg.TopicsRegex + ")$")
+	details, err := h.admin.ListTopics(ctx)
+	if err != nil {
+		return nil, retriable("listing topics for topics.regex %q: %w", cfg.TopicsRegex, err)
+	}
+	var out []string
+	for _, t := range details.Names() {
+		if re.MatchString(t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// consume fetches from the plan's partitions and hands batches to the task
+// until every partition reached its end offset or the invocation is full.
+func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipeline, plan *sinkPlan, next map[topicPartition]int64) error {
+	parts := map[string]map[int32]kgo.Offset{}
+	for tp, off := range plan.start {
+		if plan.end[tp] <= off {
+			continue
+		}
+		if parts[tp.topic] == nil {
+			parts[tp.topic] = map[int32]kgo.Offset{}
+		}
+		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
+	}
+	opts := append([]kgo.Opt{kgo.SeedBrokers(h.o.Seeds...), kgo.ConsumePartitions(parts),
+		kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20)}, h.o.KafkaOpts...)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return retriable("kafka consumer: %w", err)
+	}
+	defer cl.Close()
+	for lag(next, plan.end) > 0 && !p.full() {
+		pctx, cancel := context.WithDeadline(ctx, p.budget)
+		fetches := cl.PollRecords(pctx, 10000)
+		cancel()
+		if err := fetchError(fetches); err != nil {
+			return err
+		}
+		if err := h.putBatch(ctx, task, p, fetches, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fetchError(f kgo.Fetches) error {
+	for _, fe := range f.Errors() {
+		if fe.Err == context.DeadlineExceeded || fe.Err == context.Canceled {
+			continue
+		}
+		return retriable("fetching %s[%d]: %w", fe.Topic, fe.Partition, fe.Err)
+	}
+	return nil
+}
+
+func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pipeline, f kgo.Fetches, next map[topicPartition]int64) error {
+	batch := make([]*connectors.Record, 0, f.NumRecords())
+	var convErr error
+	f.EachRecord(func(kr *kgo.Record) {
+		if convErr != nil {
+			return
+		}
+		p.res.Read++
+		p.noteTopic(kr.Topic)
+		r, err := p.fromKafka(kr)
+		if err != nil {
+			convErr = err
+			return
+		}
+		next[topicPartition{kr.Topic, kr.Partition}] = kr.Offset + 1
+		if r != nil {
+			batch = append(batch, r)
+		}
+	})
+	if convErr != nil {
+		return convErr
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := task.Put(ctx, batch); err != nil {
+		return &RecordError{Stage: StageTaskPut, Class: p.inv.Class, Where: fmt.Sprintf("putting %d records", len(batch)), Err: err}
+	}
+	p.res.Written += int64(len(batch))
+	return nil
+}
+
+// commitSink commits the consumer group offsets, only while the epoch is current.
+func (h *Handler) commitSink(ctx context.Context, p *pipeline, plan *sinkPlan, next map[topicPartition]int64) error {
+	if err := h.o.Store.CheckEpoch(ctx, p.inv.Connector, p.inv.Task, p.inv.Epoch); err != nil {
+		return fmt.Errorf("committing offsets of group %s at epoch %d: %w", plan.group, p.inv.Epoch, err)
+	}
+	offs := kadm.Offsets{}
+	for tp, off := range next {
+		if off > plan.start[tp] {
+			offs.Add(kadm.Offset{Topic: tp.topic, Partition: tp.partition, At: off, LeaderEpoch: -1})
+		}
+	}
+	if len(offs) == 0 {
+		return nil
+	}
+	if err := h.admin.CommitAllOffsets(ctx, plan.group, offs); err != nil {
+		return retriable("committing offsets of group %s: %w", plan.group, err)
+	}
+	p.res.Committed = len(next)
+	return nil
+}

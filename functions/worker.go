@@ -1,0 +1,94 @@
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+)
+
+// Invoker runs one invocation; *Handler is the implementation.
+type Invoker interface {
+	Handle(ctx context.Context, inv Invocation) (Result, error)
+}
+
+// Worker hosts function instances in this process: it takes invocations from
+// the NATS subject in the queue group and runs up to Concurrency at a time.
+type Worker struct {
+	nc          *nats.Conn
+	invoker     Invoker
+	concurrency int
+	log         *slog.Logger
+}
+
+// NewWorker returns a worker; concurrency below 1 means 1.
+func NewWorker(nc *nats.Conn, inv Invoker, concurrency int, log *slog.Logger) *Worker {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Worker{nc: nc, invoker: inv, concurrency: max(concurrency, 1), log: log}
+}
+
+// Run serves invocations until ctx is done, then drains in-flight ones.
+// Each of the Concurrency slots holds its own queue subscription, so NATS
+// hands an invocation only to a slot of some worker, and a slot runs one at a time.
+func (w *Worker) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	subs := make([]*nats.Subscription, 0, w.concurrency)
+	defer func() {
+		for _, s := range subs {
+			_ = s.Unsubscribe()
+		}
+	}()
+	for i := 0; i < w.concurrency; i++ {
+		sub, err := w.nc.QueueSubscribeSync(Subject, QueueGroup)
+		if err != nil {
+			return fmt.Errorf("subscribing to NATS subject %s: %w", Subject, err)
+		}
+		subs = append(subs, sub)
+		wg.Add(1)
+		go func() { defer wg.Done(); w.serve(ctx, sub) }()
+	}
+	if err := w.nc.Flush(); err != nil {
+		return fmt.Errorf("NATS flush: %w", err)
+	}
+	w.log.Info("worker ready", "subject", Subject, "queue", QueueGroup, "concurrency", w.concurrency)
+	<-ctx.Done()
+	for _, s := range subs {
+		_ = s.Unsubscribe()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (w *Worker) serve(ctx context.Context, sub *nats.Subscription) {
+	for {
+		msg, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return
+		}
+		w.respond(ctx, msg)
+	}
+}
+
+// respond decodes, runs and answers one invocation. A malformed payload gets a
+// FAILED result naming the problem instead of being dropped.
+func (w *Worker) respond(ctx context.Context, msg *nats.Msg) {
+	var inv Invocation
+	var res Result
+	if err := json.Unmarshal(msg.Data, &inv); err != nil {
+		res = Result{State: StateFailed, Trace: fmt.Sprintf("malformed invocation payload: %v", err)}
+	} else {
+		res, err = w.invoker.Handle(context.WithoutCancel(ctx), inv)
+		if err != nil {
+			w.log.Debug("invocation ended", "id", inv.ID, "state", res.State, "trace", res.Trace)
+		}
+	}
+	body, _ := json.Marshal(res)
+	if err := msg.Respond(body); err != nil {
+		w.log.Warn("could not reply to invocation", "id", inv.ID, "err", err)
+	}
+}

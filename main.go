@@ -1,0 +1,300 @@
+// Command ferry runs Kafka Connect's connectors as short-lived function
+// invocations. Subcommands: standalone (everything in one process), scheduler
+// (REST API and dispatch), worker (function host on NATS), version. With
+// AWS_LAMBDA_RUNTIME_API set it serves Lambda invocations instead.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/builtin"
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/scheduler"
+	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/state/open"
+	"github.com/ferryhq/ferry/transforms/convert"
+	"github.com/nats-io/nats.go"
+)
+
+// Version is ferry's version, set at build time with -ldflags "-X main.Version=...".
+var Version = "0.1.0-dev"
+
+const usage = `ferry — Kafka Connect as a function runtime
+
+Usage:
+  ferry standalone [flags] [worker.properties] [connector.json|connector.properties ...]
+  ferry scheduler  [flags]
+  ferry worker     [flags]
+  ferry version
+
+Every flag has an environment equivalent: --nats-url is FERRY_NATS_URL, and so on.
+Run "ferry <command> --help" for the flags of a command.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "standalone":
+		err = runStandalone(ctx, args)
+	case "scheduler":
+		err = runScheduler(ctx, args)
+	case "worker":
+		err = runWorker(ctx, args)
+	case "version", "--version":
+		fmt.Printf("ferry %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "ferry: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(os.Stderr, "ferry: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// settings are the flags shared by the subcommands; each one reads its
+// FERRY_* environment variable as its default.
+type settings struct {
+	listeners, natsURL, stateSpec, bootstrap, dataDir, logLevel string
+	keyConverter, valueConverter                                string
+	concurrency, maxRecords                                     int
+	invocationTimeout                                           time.Duration
+}
+
+func (s *settings) register(fs *flag.FlagSet, which string) {
+	str := func(p *string, name, def, doc string) { fs.StringVar(p, name, env(name, def), doc+envNote(name)) }
+	if strings.Contains(which, "l") {
+		str(&s.listeners, "listeners", "http://0.0.0.0:8083", "REST listener URL (Kafka Connect's listeners key)")
+	}
+	if strings.Contains(which, "n") {
+		str(&s.natsURL, "nats-url", "", "NATS server URL; standalone starts an embedded server when empty")
+	}
+	if strings.Contains(which, "s") {
+		str(&s.stateSpec, "state", "", "state store: redis://host:port/db or file:DIR")
+	}
+	if strings.Contains(which, "d") {
+		str(&s.dataDir, "data-dir", "./ferry-data", "directory for standalone state and the development broker's data")
+	}
+	if strings.Contains(which, "c") {
+		fs.IntVar(&s.concurrency, "concurrency", envInt("concurrency", 8), "invocations run at once by this worker"+envNote("concurrency"))
+	}
+	if strings.Contains(which, "i") {
+		fs.DurationVar(&s.invocationTimeout, "invocation-timeout", envDuration("invocation-timeout", 10*time.Second), "deadline of each invocation"+envNote("invocation-timeout"))
+		fs.IntVar(&s.maxRecords, "max-records", envInt("max-records", 100000), "records one invocation may read before it returns with more=true"+envNote("max-records"))
+		str(&s.keyConverter, "key-converter", "org.apache.kafka.connect.json.JsonConverter", "worker default key.converter")
+		str(&s.valueConverter, "value-converter", "org.apache.kafka.connect.json.JsonConverter", "worker default value.converter")
+	}
+	str(&s.bootstrap, "bootstrap-servers", "", "Kafka bootstrap servers, comma-separated")
+	str(&s.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+}
+
+func envName(flagName string) string {
+	return "FERRY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func envNote(flagName string) string { return " (env " + envName(flagName) + ")" }
+
+func env(flagName, def string) string {
+	if v, ok := os.LookupEnv(envName(flagName)); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(flagName string, def int) int {
+	if n, err := strconv.Atoi(env(flagName, "")); err == nil {
+		return n
+	}
+	return def
+}
+
+func envDuration(flagName string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(flagName, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+func (s *settings) logger() *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(s.logLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+func (s *settings) workerDefaults(props map[string]string) map[string]string {
+	w := map[string]string{"key.converter": s.keyConverter, "value.converter": s.valueConverter}
+	for k, v := range props {
+		if strings.Contains(k, "converter") {
+			w[k] = v
+		}
+	}
+	return w
+}
+
+func seeds(bootstrap string) []string {
+	var out []string
+	for _, s := range strings.Split(bootstrap, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func runScheduler(ctx context.Context, args []string) error {
+	var s settings
+	fs := flag.NewFlagSet("scheduler", flag.ContinueOnError)
+	s.register(fs, "lnsi")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := s.logger()
+	if s.natsURL == "" || s.stateSpec == "" {
+		return errors.New("scheduler needs --nats-url and --state (or FERRY_NATS_URL and FERRY_STATE)")
+	}
+	store, err := open.Open(ctx, s.stateSpec)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	nc, err := connectNATS(s.natsURL, "ferry-scheduler", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	return serveSchedulerWith(ctx, &s, store, scheduler.NewNATSDispatcher(nc), nil, log, nil)
+}
+
+func runWorker(ctx context.Context, args []string) error {
+	var s settings
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	s.register(fs, "nsc")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := s.logger()
+	if s.natsURL == "" || s.stateSpec == "" || s.bootstrap == "" {
+		return errors.New("worker needs --nats-url, --state and --bootstrap-servers (or FERRY_NATS_URL, FERRY_STATE, FERRY_BOOTSTRAP_SERVERS)")
+	}
+	store, err := open.Open(ctx, s.stateSpec)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	nc, err := connectNATS(s.natsURL, "ferry-worker", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	return serveWorker(ctx, &s, store, nc, log)
+}
+
+func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.Conn, log *slog.Logger) error {
+	host, _ := os.Hostname()
+	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: store,
+		Seeds: seeds(s.bootstrap), InstanceID: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	return functions.NewWorker(nc, h, s.concurrency, log).Run(ctx)
+}
+
+// serveSchedulerWith runs the REST API and the dispatch loop until ctx is
+// done; ready, when not nil, receives the REST handler once it serves.
+func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d scheduler.Dispatcher, props map[string]string, log *slog.Logger, ready chan<- http.Handler) error {
+	addr, workerID, err := listenAddr(s.listeners)
+	if err != nil {
+		return err
+	}
+	sch, err := scheduler.New(scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: converterPlugins(),
+		Check: checkConverters(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID,
+		Worker: s.workerDefaults(props), InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("REST listener %s: %w", s.listeners, err)
+	}
+	srv := &http.Server{Handler: sch.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("REST API listening", "url", "http://"+ln.Addr().String())
+	if ready != nil {
+		ready <- srv.Handler
+	}
+	err = sch.Run(ctx)
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	return err
+}
+
+// listenAddr turns Kafka Connect's listeners value into a listen address and
+// the host:port shown as worker_id.
+func listenAddr(listeners string) (addr, workerID string, err error) {
+	first := strings.TrimSpace(strings.Split(listeners, ",")[0])
+	u, err := url.Parse(first)
+	if err != nil || u.Scheme != "http" {
+		return "", "", fmt.Errorf("listeners=%q: want http://host:port (https arrives with the REST issue)", listeners)
+	}
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		return "", "", fmt.Errorf("listeners=%q: %w", listeners, err)
+	}
+	shown := host
+	if shown == "" || shown == "0.0.0.0" {
+		shown, _ = os.Hostname()
+	}
+	return net.JoinHostPort(host, port), net.JoinHostPort(shown, port), nil
+}
+
+func connectNATS(u, name string, log *slog.Logger) (*nats.Conn, error) {
+	nc, err := nats.Connect(u, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("NATS disconnected", "err", err) }),
+		nats.ReconnectHandler(func(*nats.Conn) { log.Info("NATS reconnected") }))
+	if err != nil {
+		return nil, fmt.Errorf("connecting to NATS at %s: %w", u, err)
+	}
+	return nc, nil
+}
+
+func converterPlugins() []scheduler.PluginInfo {
+	var out []scheduler.PluginInfo
+	for _, d := range convert.Plugins() {
+		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version})
+	}
+	return out
+}
+
+// checkConverters validates a connector's converter keys the way a function will build them.
+func checkConverters(worker map[string]string) func(map[string]string) error {
+	return func(cfg map[string]string) error {
+		_, err := convert.ForConnector(cfg, worker)
+		return err
+	}
+}
