@@ -73,8 +73,9 @@ func DecimalToBytes(d Decimal) []byte {
 		}
 		return b
 	}
-	// Two's complement of a negative number: 2^(8n) + u, with n large enough.
-	n := (u.BitLen() + 8) / 8
+	// Two's complement of a negative number: 2^(8n) + u, with n minimal as
+	// BigInteger.toByteArray (bitLength()/8 + 1, bitLength of -u-1).
+	n := new(big.Int).Not(u).BitLen()/8 + 1
 	mod := new(big.Int).Lsh(big.NewInt(1), uint(8*n))
 	b := new(big.Int).Add(mod, u).Bytes()
 	for len(b) < n {
