@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -98,6 +100,9 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation) (*sinkPlan, erro
 		return plan, nil
 	}
 	committed, err := h.admin.FetchOffsetsForTopics(ctx, plan.group, topics...)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		committed, err = nil, nil // no commit yet: start from the log start
+	}
 	if err != nil {
 		return nil, retriable("fetching offsets of group %s: %w", plan.group, err)
 	}
