@@ -12,12 +12,21 @@ LOCALSTACK_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 READY_TIMEOUT=${FERRY_STACK_TIMEOUT:-90}   # seconds per service
 STOP_TIMEOUT=${FERRY_STACK_STOP_TIMEOUT:-30}
 
-# Every service: up_<name> in localstack/up starts it; localstack/down stops
-# the process named in run/<name>.pid if its command line contains
-# SERVICE_PROC[name], and --purge deletes SERVICE_DATA[name] (under STACK_DIR).
-KNOWN_SERVICES=(kafka redis nats)
-declare -A SERVICE_PROC=([kafka]=kafka.Kafka [redis]=redis-server [nats]=nats-server)
-declare -A SERVICE_DATA=([kafka]=kafka/data [redis]=redis [nats]=nats)
+# Every service is one file, localstack/services/<name>.sh, which calls
+# `register_service NAME PROC DATA` and defines up_<name>. localstack/down stops
+# the process named in run/<name>.pid if its command line contains PROC, and
+# --purge deletes DATA (under STACK_DIR). Services are known in the order of
+# SERVICE_ORDER (down stops them in reverse), then any others alphabetically.
+SERVICE_ORDER=(kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda)
+KNOWN_SERVICES=()
+declare -A SERVICE_PROC=()
+declare -A SERVICE_DATA=()
+
+register_service() {
+  KNOWN_SERVICES+=("$1")
+  SERVICE_PROC[$1]=$2
+  SERVICE_DATA[$1]=$3
+}
 
 log()  { printf '[localstack] %s\n' "$*" >&2; }
 die()  { printf '[localstack] error: %s\n' "$*" >&2; exit 1; }
@@ -156,3 +165,20 @@ stop_service() {
   rm -f "$STACK_DIR/run/$svc.pid"
   log "$svc: stopped"
 }
+
+# Load every service file, in SERVICE_ORDER first.
+load_services() {
+  local s f
+  for s in "${SERVICE_ORDER[@]}"; do
+    f="$LOCALSTACK_SRC/services/$s.sh"
+    # shellcheck source=/dev/null
+    [[ -f $f ]] && source "$f"
+  done
+  for f in "$LOCALSTACK_SRC"/services/*.sh; do
+    s=$(basename "$f" .sh)
+    [[ -n ${SERVICE_PROC[$s]+x} ]] && continue
+    # shellcheck source=/dev/null
+    source "$f"
+  done
+}
+load_services
