@@ -53,21 +53,21 @@ func (s *Store) Connectors(ctx context.Context) ([]state.ConnectorRecord, error)
 	return out, nil
 }
 
-// DeleteConnector removes a connector with its task statuses and epochs.
-// Its offsets are kept, as Kafka Connect keeps them, so a connector created
-// again under the same name resumes. It returns an error wrapping
-// state.ErrNotFound if no such connector exists (leftover statuses and
-// epochs are removed all the same).
+// DeleteConnector removes a connector with its task statuses. Its offsets are
+// kept, as Kafka Connect keeps them, so a connector created again under the
+// same name resumes; its epochs are kept too, so an invocation from before the
+// delete can never share an epoch with one of the re-created connector. It
+// returns an error wrapping state.ErrNotFound if no such connector exists
+// (leftover statuses are removed all the same).
 func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 	if err := s.begin(); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	conn, found := s.connectors[name]
-	statuses, epochs := s.statuses[name], s.epochs[name]
+	statuses := s.statuses[name]
 	delete(s.connectors, name)
 	delete(s.statuses, name)
-	delete(s.epochs, name)
 	undo := func() {
 		if found {
 			s.connectors[name] = conn
@@ -75,13 +75,8 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 		if statuses != nil {
 			s.statuses[name] = statuses
 		}
-		if epochs != nil {
-			s.epochs[name] = epochs
-		}
 	}
-	// Connector first: a crash part-way leaves stale statuses and epochs,
-	// never a connector whose epochs restart.
-	if err := s.persist(undo, connectorsFile, statusesFile, epochsFile); err != nil {
+	if err := s.persist(undo, connectorsFile, statusesFile); err != nil {
 		return err
 	}
 	if !found {

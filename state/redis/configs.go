@@ -58,16 +58,17 @@ func (s *Store) Connectors(ctx context.Context) ([]state.ConnectorRecord, error)
 	return out, nil
 }
 
-// DeleteConnector removes a connector with its task statuses and epochs in
-// one transaction. Its offsets are kept, as Kafka Connect keeps them, so a
-// connector created again under the same name resumes. It returns an error
-// wrapping state.ErrNotFound if no such connector existed (leftover statuses
-// and epochs are removed all the same).
+// DeleteConnector removes a connector with its task statuses in one
+// transaction. Its offsets are kept, as Kafka Connect keeps them, so a
+// connector created again under the same name resumes; its epochs are kept
+// too, so an invocation from before the delete never shares an epoch with one
+// of the re-created connector. It returns an error wrapping state.ErrNotFound
+// if no such connector existed (leftover statuses are removed all the same).
 func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 	var removed *redis.IntCmd
 	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		removed = p.HDel(ctx, s.connectorsKey(), name)
-		p.Del(ctx, s.statusKey(name), s.epochKey(name))
+		p.Del(ctx, s.statusKey(name))
 		return nil
 	})
 	if err != nil {
