@@ -26,6 +26,7 @@ import (
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/open"
+	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
 	"github.com/nats-io/nats.go"
 )
@@ -231,8 +232,8 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 	if err != nil {
 		return err
 	}
-	sch, err := scheduler.New(scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: converterPlugins(),
-		Check: checkConverters(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID,
+	sch, err := scheduler.New(scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
+		Check: checkConfig(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID,
 		Worker: s.workerDefaults(props), InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log})
 	if err != nil {
 		return err
@@ -283,18 +284,24 @@ func connectNATS(u, name string, log *slog.Logger) (*nats.Conn, error) {
 	return nc, nil
 }
 
-func converterPlugins() []scheduler.PluginInfo {
+// extraPlugins lists converters, transformations and predicates for GET /connector-plugins.
+func extraPlugins() []scheduler.PluginInfo {
 	var out []scheduler.PluginInfo
 	for _, d := range convert.Plugins() {
+		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version})
+	}
+	for _, d := range transforms.Plugins() {
 		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version})
 	}
 	return out
 }
 
-// checkConverters validates a connector's converter keys the way a function will build them.
-func checkConverters(worker map[string]string) func(map[string]string) error {
+// checkConfig validates a connector's converter and transform keys the way a
+// function will build them, so a bad one is a 400 from the API, not a failed task.
+func checkConfig(worker map[string]string) func(map[string]string) error {
 	return func(cfg map[string]string) error {
-		_, err := convert.ForConnector(cfg, worker)
-		return err
+		_, cerr := convert.ForConnector(cfg, worker)
+		_, terr := transforms.NewChain(cfg)
+		return errors.Join(cerr, terr)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -103,11 +104,15 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
+	chain, err := transforms.NewChain(inv.Config)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
 	var base connectors.ConnectorConfig
 	if err := connectors.Declare(base).Parse(inv.Config, &base); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
-	p := pipeline{inv: inv, convs: convs, tolerateAll: base.Tolerance == "all", res: res,
+	p := pipeline{inv: inv, convs: convs, chain: chain, tolerateAll: base.Tolerance == "all", res: res,
 		budget: deadline(ctx, h.o.Margin), max: inv.MaxRecords}
 	switch plugin.Type {
 	case connectors.TypeSource:

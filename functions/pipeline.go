@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -14,6 +15,7 @@ const (
 	StageKeyConverter    = "KEY_CONVERTER"
 	StageValueConverter  = "VALUE_CONVERTER"
 	StageHeaderConverter = "HEADER_CONVERTER"
+	StageTransformation  = "TRANSFORMATION"
 	StageTaskPut         = "TASK_PUT"
 	StageKafkaProduce    = "KAFKA_PRODUCE"
 )
@@ -36,6 +38,7 @@ func (e *RecordError) Unwrap() error { return e.Err }
 type pipeline struct {
 	inv         Invocation
 	convs       convert.Set
+	chain       *transforms.Chain
 	tolerateAll bool
 	res         *Result
 	budget      time.Time
@@ -68,15 +71,33 @@ func (p *pipeline) noteTopic(t string) {
 	}
 }
 
+// transform runs the connector's chain; a nil record with a nil error means
+// the chain dropped the record or it was skipped under errors.tolerance=all.
+func (p *pipeline) transform(r *connectors.Record, where string) (*connectors.Record, error) {
+	if p.chain == nil || p.chain.Len() == 0 {
+		return r, nil
+	}
+	out, stage, err := p.chain.Apply(r)
+	if err != nil {
+		return nil, p.fail(&RecordError{StageTransformation, stage.Class, where, err})
+	}
+	return out, nil
+}
+
 // toKafka converts a source record to a Kafka record, in Kafka Connect's
-// order: header converter, key converter, value converter. A nil record with
-// a nil error means the record was skipped under errors.tolerance=all.
+// order: transformations, header converter, key converter, value converter.
+// A nil record with a nil error means the record was dropped by the chain or
+// skipped under errors.tolerance=all.
 func (p *pipeline) toKafka(r *connectors.Record) (*kgo.Record, error) {
+	where := "source record is " + r.Coordinates()
+	r, err := p.transform(r, where)
+	if err != nil || r == nil {
+		return nil, err
+	}
 	kr := &kgo.Record{Topic: r.Topic}
 	if r.Timestamp != connectors.NoTimestamp {
 		kr.Timestamp = time.UnixMilli(r.Timestamp)
 	}
-	where := "source record is " + r.Coordinates()
 	for _, h := range r.Headers {
 		b, err := p.convs.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
@@ -84,7 +105,6 @@ func (p *pipeline) toKafka(r *connectors.Record) (*kgo.Record, error) {
 		}
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
-	var err error
 	if kr.Key, err = p.convs.Key.FromConnect(r.Topic, r.KeySchema, r.Key); err != nil {
 		return nil, p.fail(&RecordError{StageKeyConverter, fmt.Sprintf("%T", p.convs.Key), where, err})
 	}
@@ -94,8 +114,8 @@ func (p *pipeline) toKafka(r *connectors.Record) (*kgo.Record, error) {
 	return kr, nil
 }
 
-// fromKafka converts a consumed Kafka record to a sink record: key, value,
-// then header converter.
+// fromKafka converts a consumed Kafka record to a sink record: key, value and
+// header converters, then the transformations.
 func (p *pipeline) fromKafka(kr *kgo.Record) (*connectors.Record, error) {
 	r := &connectors.Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp.UnixMilli()}
 	where := fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
@@ -114,5 +134,5 @@ func (p *pipeline) fromKafka(kr *kgo.Record) (*connectors.Record, error) {
 		}
 		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: s, Value: v})
 	}
-	return r, nil
+	return p.transform(r, where)
 }

@@ -1,0 +1,195 @@
+// Package transforms holds Kafka Connect's Single Message Transforms and
+// predicates, one sub-package each, listed in one explicit registry
+// (registry.go), and the chain built from a connector's `transforms=` and
+// `predicates=` keys. Converters live in transforms/convert.
+package transforms
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Transformation changes one record; it returns nil to drop the record.
+// A failure is returned as an error and handled per errors.tolerance.
+type Transformation interface {
+	Apply(r *connectors.Record) (*connectors.Record, error)
+}
+
+// Predicate decides whether a transformation applies to a record.
+type Predicate interface {
+	Test(r *connectors.Record) bool
+}
+
+// ErrUnknownTransform is wrapped when a `type` names no known transformation or predicate.
+var ErrUnknownTransform = errors.New("unknown transformation")
+
+// Stage is one transformation of the chain with its optional predicate.
+type Stage struct {
+	Alias     string
+	Class     string
+	Transform Transformation
+	Predicate Predicate
+	Negate    bool
+}
+
+// Chain applies a connector's transformations in order, as Kafka Connect's
+// TransformationChain: a stage runs iff it has no predicate or
+// negate XOR predicate matches; a nil record ends the chain.
+type Chain struct {
+	Stages []Stage
+}
+
+// Apply runs the chain; it returns the stage's alias and class with a failure.
+func (c *Chain) Apply(r *connectors.Record) (*connectors.Record, *Stage, error) {
+	for i := range c.Stages {
+		s := &c.Stages[i]
+		if s.Predicate != nil && s.Predicate.Test(r) == s.Negate {
+			continue
+		}
+		out, err := s.Transform.Apply(r)
+		if err != nil {
+			return nil, s, err
+		}
+		if out == nil {
+			return nil, nil, nil
+		}
+		r = out
+	}
+	return r, nil, nil
+}
+
+// Len is the number of stages.
+func (c *Chain) Len() int { return len(c.Stages) }
+
+// NewChain builds the chain of a connector config: `transforms=a,b`,
+// `transforms.a.type`, `transforms.a.<key>`, `transforms.a.predicate`,
+// `transforms.a.negate`, `predicates=p`, `predicates.p.type`, ... Every
+// problem is reported as connectors.ConfigErrors naming the full key.
+func NewChain(props map[string]string) (*Chain, error) {
+	preds, errs := buildPredicates(props)
+	c := &Chain{}
+	aliases := connectors.SplitList(props["transforms"])
+	if dup := duplicate(aliases); dup != "" {
+		errs = append(errs, &connectors.ConfigError{Key: "transforms", Value: props["transforms"], Reason: "Duplicate alias provided."})
+	}
+	for _, alias := range aliases {
+		st, err := buildStage(props, alias, preds)
+		if err != nil {
+			errs = append(errs, err...)
+			continue
+		}
+		c.Stages = append(c.Stages, st)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+func buildStage(props map[string]string, alias string, preds map[string]Predicate) (Stage, connectors.ConfigErrors) {
+	prefix := "transforms." + alias + "."
+	class := props[prefix+"type"]
+	st := Stage{Alias: alias, Class: class}
+	if class == "" {
+		return st, connectors.ConfigErrors{{Key: prefix + "type", Missing: true}}
+	}
+	d, ok := Lookup(class)
+	if !ok || d.NewTransform == nil {
+		return st, connectors.ConfigErrors{{Key: prefix + "type", Value: class,
+			Reason: fmt.Sprintf("%v: %s; known: %s", ErrUnknownTransform, class, strings.Join(Classes(connectors.TypeTransformation), ", "))}}
+	}
+	t, err := d.NewTransform(Sub(props, prefix))
+	if err != nil {
+		return st, prefixed(err, prefix)
+	}
+	st.Transform, st.Class = t, d.Class
+	if name, ok := props[prefix+"predicate"]; ok && name != "" {
+		p, found := preds[name]
+		if !found {
+			return st, connectors.ConfigErrors{{Key: prefix + "predicate", Value: name, Reason: "Predicate is not defined: " + name}}
+		}
+		st.Predicate = p
+		st.Negate, _ = strconv.ParseBool(props[prefix+"negate"])
+	} else if _, ok := props[prefix+"negate"]; ok {
+		return st, connectors.ConfigErrors{{Key: prefix + "negate", Value: props[prefix+"negate"],
+			Reason: fmt.Sprintf("Config '%snegate' was provided but there is no config '%spredicate' defining a predicate to be negated.", prefix, prefix)}}
+	}
+	return st, nil
+}
+
+func buildPredicates(props map[string]string) (map[string]Predicate, connectors.ConfigErrors) {
+	out := map[string]Predicate{}
+	var errs connectors.ConfigErrors
+	aliases := connectors.SplitList(props["predicates"])
+	if duplicate(aliases) != "" {
+		errs = append(errs, &connectors.ConfigError{Key: "predicates", Value: props["predicates"], Reason: "Duplicate alias provided."})
+	}
+	for _, alias := range aliases {
+		prefix := "predicates." + alias + "."
+		class := props[prefix+"type"]
+		d, ok := Lookup(class)
+		if class == "" {
+			errs = append(errs, &connectors.ConfigError{Key: prefix + "type", Missing: true})
+			continue
+		}
+		if !ok || d.NewPredicate == nil {
+			errs = append(errs, &connectors.ConfigError{Key: prefix + "type", Value: class,
+				Reason: "unknown predicate " + class + "; known: " + strings.Join(Classes(connectors.TypePredicate), ", ")})
+			continue
+		}
+		p, err := d.NewPredicate(Sub(props, prefix))
+		if err != nil {
+			errs = append(errs, prefixed(err, prefix)...)
+			continue
+		}
+		out[alias] = p
+	}
+	return out, errs
+}
+
+// Sub returns the keys of props under prefix, with the prefix removed.
+func Sub(props map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range props {
+		if strings.HasPrefix(k, prefix) {
+			out[k[len(prefix):]] = v
+		}
+	}
+	return out
+}
+
+// prefixed turns a component's config errors into errors naming the full key.
+func prefixed(err error, prefix string) connectors.ConfigErrors {
+	var ces connectors.ConfigErrors
+	if errors.As(err, &ces) {
+		out := make(connectors.ConfigErrors, len(ces))
+		for i, e := range ces {
+			c := *e
+			c.Key = prefix + c.Key
+			out[i] = &c
+		}
+		return out
+	}
+	var ce *connectors.ConfigError
+	if errors.As(err, &ce) {
+		c := *ce
+		c.Key = prefix + c.Key
+		return connectors.ConfigErrors{&c}
+	}
+	return connectors.ConfigErrors{{Key: prefix + "type", Value: "", Reason: err.Error()}}
+}
+
+func duplicate(list []string) string {
+	seen := map[string]bool{}
+	for _, s := range list {
+		if seen[s] {
+			return s
+		}
+		seen[s] = true
+	}
+	return ""
+}
