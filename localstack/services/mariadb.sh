@@ -1,0 +1,65 @@
+# shellcheck shell=bash
+# localstack service "mariadb": sourced by lib.sh; up_mariadb starts it.
+#
+# Debian's mariadb-server, run without systemd: mariadb-install-db into the
+# stack dir, then mariadbd in the background on 127.0.0.1:3306. User
+# ferry/ferry with every privilege, database ferry. Prints MYSQL_URL.
+register_service mariadb mariadbd mariadb
+
+MARIADB_PORT=3306
+MARIADB_USER=ferry
+MARIADB_PASSWORD=ferry
+MARIADB_DB=ferry
+
+mariadb_ready() {
+  mariadb-admin --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -uroot status >/dev/null 2>&1
+}
+
+mariadb_init() {
+  local data=$1
+  [[ -d $data/mysql ]] && return 0
+  log "mariadb: mariadb-install-db $data"
+  mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
+    --auth-root-authentication-method=socket --skip-test-db \
+    >>"$STACK_DIR/log/mariadb-install.log" 2>&1 \
+    || die "mariadb: mariadb-install-db failed, see $STACK_DIR/log/mariadb-install.log"
+}
+
+mariadb_setup_user() {
+  mariadb --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -uroot <<EOF \
+    || die "mariadb: creating user $MARIADB_USER failed"
+CREATE DATABASE IF NOT EXISTS $MARIADB_DB;
+CREATE USER IF NOT EXISTS '$MARIADB_USER'@'%' IDENTIFIED BY '$MARIADB_PASSWORD';
+CREATE USER IF NOT EXISTS '$MARIADB_USER'@'localhost' IDENTIFIED BY '$MARIADB_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO '$MARIADB_USER'@'%' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO '$MARIADB_USER'@'localhost' WITH GRANT OPTION;
+FLUSH PRIVILEGES;
+EOF
+}
+
+up_mariadb() {
+  if port_open "$MARIADB_PORT"; then
+    log "mariadb: already running on 127.0.0.1:$MARIADB_PORT"
+  else
+    if ! command -v mariadbd >/dev/null || ! command -v mariadb >/dev/null; then
+      apt_install mariadb-server mariadb-client
+      # Where the package's scripts started a system server, stop it: the
+      # stack's own instance (data under the stack dir) takes the port.
+      if port_open "$MARIADB_PORT" && [[ -x /etc/init.d/mariadb ]]; then
+        as_root /etc/init.d/mariadb stop >&2 || true
+      fi
+    fi
+    local data="$STACK_DIR/mariadb/data"
+    mkdir -p "$data"
+    mariadb_init "$data"
+    log "mariadb: starting on 127.0.0.1:$MARIADB_PORT"
+    spawn mariadb "$(command -v mariadbd)" --no-defaults --datadir="$data" --user="$(id -un)" \
+      --bind-address=127.0.0.1 --port="$MARIADB_PORT" --socket="$STACK_DIR/run/mariadb.sock" \
+      --pid-file="$STACK_DIR/mariadb/mariadbd.pid" --log-error="$STACK_DIR/log/mariadb.log" \
+      --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
+      --max-connections=200 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
+    wait_ready mariadb "$STACK_DIR/log/mariadb.log" mariadb_ready
+    mariadb_setup_user
+  fi
+  emit MYSQL_URL "mysql://$MARIADB_USER:$MARIADB_PASSWORD@127.0.0.1:$MARIADB_PORT/$MARIADB_DB"
+}
