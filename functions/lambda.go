@@ -1,0 +1,92 @@
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// DefaultLambdaMargin is kept free before the Lambda deadline by default: the
+// invocation's own deadline is set this much earlier, so the function has
+// committed and returned its Result before Lambda would kill it.
+const DefaultLambdaMargin = 500 * time.Millisecond
+
+// LambdaEntry serves AWS Lambda invocations with the same Invoker as the NATS
+// worker: the payload is an Invocation in JSON, the response a Result in JSON.
+// It implements aws-lambda-go's lambda.Handler; start it with ServeLambda.
+type LambdaEntry struct {
+	invoker Invoker
+	margin  time.Duration
+}
+
+// NewLambdaEntry returns an entry running invocations on inv; margin (0 means
+// DefaultLambdaMargin) is the safety margin before the Lambda deadline.
+func NewLambdaEntry(inv Invoker, margin time.Duration) *LambdaEntry {
+	if margin <= 0 {
+		margin = DefaultLambdaMargin
+	}
+	return &LambdaEntry{invoker: inv, margin: margin}
+}
+
+// ServeLambda runs the Lambda runtime loop (AWS_LAMBDA_RUNTIME_API) with e
+// until the process is stopped. It does not return.
+func ServeLambda(ctx context.Context, e *LambdaEntry) {
+	lambda.StartWithOptions(lambda.Handler(e), lambda.WithContext(ctx))
+}
+
+// Invoke runs one Lambda invocation. It never returns a function error: a
+// malformed payload or a failed task is a Result with state FAILED (or
+// RETRYING) and a trace, so Lambda's own retries never replay a payload that
+// cannot succeed and the scheduler sees the cause in status. The Result's
+// instance id is the Lambda request id.
+func (e *LambdaEntry) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	res := e.handle(ctx, payload)
+	out, err := json.Marshal(res)
+	if err != nil { // a Result always encodes; keep the promise anyway
+		return []byte(fmt.Sprintf(`{"state":%q,"trace":%q}`, StateFailed, err.Error())), nil
+	}
+	return out, nil
+}
+
+func (e *LambdaEntry) handle(ctx context.Context, payload []byte) Result {
+	requestID := ""
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		requestID = lc.AwsRequestID
+	}
+	var inv Invocation
+	if err := json.Unmarshal(payload, &inv); err != nil {
+		return Result{State: StateFailed, InstanceID: requestID,
+			Trace: fmt.Sprintf("malformed invocation payload (%v): send a ferry Invocation as JSON, as `ferry scheduler --dispatch lambda` does: %.200q", err, payload)}
+	}
+	if inv.Connector == "" || inv.Class == "" {
+		return Result{ID: inv.ID, Task: inv.Task, Epoch: inv.Epoch, State: StateFailed, InstanceID: requestID,
+			Trace: fmt.Sprintf("malformed invocation payload: connector and connector_class are required: %.200q", payload)}
+	}
+	inv.Deadline = e.deadline(ctx, inv.Deadline)
+	res, _ := e.invoker.Handle(ctx, inv) // the error is also in res.State and res.Trace
+	if requestID != "" {
+		res.InstanceID = requestID
+	}
+	return res
+}
+
+// deadline is the earlier of the invocation's deadline and the Lambda
+// deadline minus the safety margin (at most half the time left).
+func (e *LambdaEntry) deadline(ctx context.Context, asked time.Time) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return asked
+	}
+	margin := e.margin
+	if left := time.Until(d); margin > left/2 {
+		margin = left / 2
+	}
+	if d = d.Add(-margin); asked.IsZero() || d.Before(asked) {
+		return d
+	}
+	return asked
+}
