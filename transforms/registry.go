@@ -5,6 +5,15 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/extractfield"
+	"github.com/ferryhq/ferry/transforms/filter"
+	"github.com/ferryhq/ferry/transforms/hasheaderkey"
+	"github.com/ferryhq/ferry/transforms/insertfield"
+	"github.com/ferryhq/ferry/transforms/maskfield"
+	"github.com/ferryhq/ferry/transforms/recordistombstone"
+	"github.com/ferryhq/ferry/transforms/replacefield"
+	"github.com/ferryhq/ferry/transforms/topicnamematches"
+	"github.com/ferryhq/ferry/transforms/valuetokey"
 )
 
 // Descriptor describes one transformation or predicate class.
@@ -20,10 +29,52 @@ type Descriptor struct {
 	NewPredicate func(props map[string]string) (Predicate, error)
 }
 
+const (
+	smt  = "org.apache.kafka.connect.transforms."
+	pred = "org.apache.kafka.connect.transforms.predicates."
+)
+
 // builtins is the one explicit list of every transformation and predicate.
-// Each sub-package exports its descriptors; add them here.
 func builtins() []Descriptor {
-	return nil
+	return []Descriptor{
+		tf(smt+"ExtractField$Key", extractfield.Config{}, extractfield.NewKey),
+		tf(smt+"ExtractField$Value", extractfield.Config{}, extractfield.NewValue),
+		tf(smt+"Filter", filter.Config{}, filter.New),
+		tf(smt+"InsertField$Key", insertfield.Config{}, insertfield.NewKey),
+		tf(smt+"InsertField$Value", insertfield.Config{}, insertfield.NewValue),
+		tf(smt+"MaskField$Key", maskfield.Config{}, maskfield.NewKey),
+		tf(smt+"MaskField$Value", maskfield.Config{}, maskfield.NewValue),
+		tf(smt+"ReplaceField$Key", replacefield.Config{}, replacefield.NewKey),
+		tf(smt+"ReplaceField$Value", replacefield.Config{}, replacefield.NewValue),
+		tf(smt+"ValueToKey", valuetokey.Config{}, valuetokey.New),
+		pr(pred+"HasHeaderKey", hasheaderkey.Config{}, hasheaderkey.New),
+		pr(pred+"RecordIsTombstone", recordistombstone.Config{}, recordistombstone.New),
+		pr(pred+"TopicNameMatches", topicnamematches.Config{}, topicnamematches.New),
+	}
+}
+
+// tf describes a transformation from its config struct and constructor.
+func tf[T Transformation](class string, cfg any, build func(map[string]string) (T, error)) Descriptor {
+	return Descriptor{Class: class, Type: connectors.TypeTransformation, Config: cfg,
+		NewTransform: func(props map[string]string) (Transformation, error) {
+			t, err := build(props)
+			if err != nil {
+				return nil, err
+			}
+			return t, nil
+		}}
+}
+
+// pr describes a predicate from its config struct and constructor.
+func pr[P Predicate](class string, cfg any, build func(map[string]string) (P, error)) Descriptor {
+	return Descriptor{Class: class, Type: connectors.TypePredicate, Config: cfg,
+		NewPredicate: func(props map[string]string) (Predicate, error) {
+			p, err := build(props)
+			if err != nil {
+				return nil, err
+			}
+			return p, nil
+		}}
 }
 
 var index = buildIndex(builtins())

@@ -1,0 +1,144 @@
+// Package maskfield is Kafka Connect's MaskField$Key and MaskField$Value: it
+// replaces the listed fields with the zero value of their type, or with a
+// configured replacement converted to that type.
+package maskfield
+
+import (
+	"math/big"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/operand"
+)
+
+// Config is MaskField's configuration, key names as Kafka Connect's.
+type Config struct {
+	Fields      []string `config:"fields" required:"true" importance:"high" doc:"Names of fields to mask."`
+	Replacement string   `config:"replacement" importance:"low" doc:"Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only)."`
+	ReplaceNull bool     `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
+}
+
+const purpose = "mask fields"
+
+// Transform is one configured MaskField.
+type Transform struct {
+	side        operand.Side
+	fields      map[string]bool
+	names       []string
+	replacement *string
+	replaceNull bool
+}
+
+// NewKey configures MaskField$Key.
+func NewKey(props map[string]string) (*Transform, error) { return newTransform(props, operand.Key) }
+
+// NewValue configures MaskField$Value.
+func NewValue(props map[string]string) (*Transform, error) {
+	return newTransform(props, operand.Value)
+}
+
+func newTransform(props map[string]string, side operand.Side) (*Transform, error) {
+	var c Config
+	if err := connectors.Declare(&c).Parse(props, &c); err != nil {
+		return nil, err
+	}
+	if len(c.Fields) == 0 {
+		return nil, &connectors.ConfigError{Key: "fields", Value: "[]", Reason: "Empty list"}
+	}
+	t := &Transform{side: side, fields: map[string]bool{}, replaceNull: c.ReplaceNull}
+	for _, f := range c.Fields {
+		if !t.fields[f] {
+			t.names = append(t.names, f)
+		}
+		t.fields[f] = true
+	}
+	if r, ok := props["replacement"]; ok {
+		if r == "" {
+			return nil, &connectors.ConfigError{Key: "replacement", Value: r, Reason: "String must be non-empty"}
+		}
+		t.replacement = &r
+	}
+	return t, nil
+}
+
+// Apply masks the fields; a null operand is a DataException, as in Kafka.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+	v := t.side.Value(r)
+	if t.side.Schema(r) == nil {
+		m, err := operand.RequireMap(v, purpose)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, len(m)+len(t.names))
+		for k, x := range m {
+			out[k] = x
+		}
+		for _, f := range t.names {
+			mv, err := t.mask(m[f])
+			if err != nil {
+				return nil, err
+			}
+			out[f] = mv
+		}
+		return t.side.With(r, nil, out), nil
+	}
+	in, err := operand.RequireStruct(v, purpose)
+	if err != nil {
+		return nil, err
+	}
+	out := connectors.NewStruct(in.Schema())
+	for i, f := range in.Schema().Fields {
+		x := operand.FieldValue(in, i, t.replaceNull)
+		if t.fields[f.Name] {
+			if x, err = t.mask(x); err != nil {
+				return nil, err
+			}
+		}
+		if err := operand.Put(out, i, x); err != nil {
+			return nil, err
+		}
+	}
+	return t.side.With(r, in.Schema(), out), nil
+}
+
+func (t *Transform) mask(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if t.replacement != nil {
+		return replace(v, *t.replacement)
+	}
+	return zero(v)
+}
+
+func zero(v any) (any, error) {
+	switch v.(type) {
+	case bool:
+		return false, nil
+	case int8:
+		return int8(0), nil
+	case int16:
+		return int16(0), nil
+	case int32:
+		return int32(0), nil
+	case int64:
+		return int64(0), nil
+	case float32:
+		return float32(0), nil
+	case float64:
+		return float64(0), nil
+	case connectors.Decimal:
+		return connectors.Decimal{Unscaled: new(big.Int)}, nil
+	case time.Time:
+		return time.UnixMilli(0).UTC(), nil
+	case string:
+		return "", nil
+	case []any:
+		return []any{}, nil
+	case map[string]any:
+		return map[string]any{}, nil
+	case connectors.MapEntries:
+		return connectors.MapEntries{}, nil
+	}
+	return nil, operand.Data("Cannot mask value of type: class %s", operand.JavaClass(v))
+}
