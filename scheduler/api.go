@@ -36,13 +36,30 @@ func (s *Scheduler) routes() *http.ServeMux {
 	h("PUT /connectors/{name}/pause", s.pause)
 	h("PUT /connectors/{name}/resume", s.resume)
 	h("POST /connectors/{name}/restart", s.restartConnector)
+	h("PATCH /connectors/{name}/config", s.patchConfig)
+	h("PUT /connectors/{name}/stop", s.stop)
+	h("GET /connectors/{name}/offsets", s.getOffsets)
+	h("PATCH /connectors/{name}/offsets", s.alterOffsets)
+	h("DELETE /connectors/{name}/offsets", s.resetOffsets)
+	h("GET /connectors/{name}/topics", s.getTopics)
+	h("PUT /connectors/{name}/topics/reset", s.resetTopics)
 	h("GET /connector-plugins", s.listPlugins)
+	h("GET /connector-plugins/{plugin}/config", s.pluginConfig)
+	h("PUT /connector-plugins/{plugin}/config/validate", s.validateConfig)
+	h("GET /health", s.health)
+	h("GET /admin/loggers", s.listLoggers)
+	h("GET /admin/loggers/{logger}", s.getLogger)
+	h("PUT /admin/loggers/{logger}", s.setLogger)
 	return m
 }
 
 // serve routes r, turning the mux's plain-text 404 and 405 replies into
 // Kafka Connect's JSON errors.
 func (s *Scheduler) serve(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > maxBody {
+		writeError(w, errorf(http.StatusRequestEntityTooLarge, "Request body is larger than the limit of %d bytes", maxBody))
+		return
+	}
 	h, pattern := s.mux.Handler(r)
 	if pattern != "" {
 		s.mux.ServeHTTP(w, r)

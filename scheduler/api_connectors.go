@@ -137,6 +137,7 @@ func (s *Scheduler) deleteConnector(w http.ResponseWriter, r *http.Request) (int
 		return 0, nil, fmt.Errorf("deleting connector %s: %w", name, err)
 	}
 	s.setConnectorFailure(name, "")
+	s.forgetTopics(name)
 	s.notify(event{kind: eventDelete, key: taskKey{Connector: name}})
 	return http.StatusNoContent, nil, nil
 }

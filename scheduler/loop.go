@@ -259,6 +259,7 @@ func (l *loop) settle(ctx context.Context, o outcome) {
 	if !ok {
 		poll = time.Second
 	}
+	l.s.recordTopics(o.Key.Connector, o.Result.Topics)
 	next, st, write := settle(l.s.o.Now(), r, o, poll, l.s.o.WorkerID, l.s.rnd())
 	l.runs[o.Key] = next
 	if !write {

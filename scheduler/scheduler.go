@@ -30,6 +30,11 @@ type PluginInfo struct {
 	Class   string                `json:"class"`
 	Type    connectors.PluginType `json:"type"`
 	Version string                `json:"version,omitempty"`
+	// Aliases are extra names the plugin is found by (the simple class name always is).
+	Aliases []string `json:"-"`
+	// Config is a zero value of the plugin's config struct (connectors.Declare),
+	// used by GET /connector-plugins/{p}/config and validation; nil when it has no keys.
+	Config any `json:"-"`
 }
 
 // Options configures a Scheduler. Store, Plugins and Dispatcher are required.
@@ -46,6 +51,15 @@ type Options struct {
 	Check func(config map[string]string) error
 	// Dispatcher sends invocations to functions.
 	Dispatcher Dispatcher
+	// Groups reads and changes sink connectors' consumer-group offsets
+	// (a *kadm.Client); without it the sink offsets endpoints answer 500.
+	Groups GroupAdmin
+	// Loggers are the levels served by /admin/loggers (default: a fresh set).
+	Loggers *Loggers
+	// TopicTracking enables /connectors/{c}/topics (worker key
+	// topic.tracking.enable); TopicReset enables its reset (topic.tracking.allow.reset).
+	// Both default to true, as in Kafka Connect; set DisableTopicTracking/DisableTopicReset to turn them off.
+	DisableTopicTracking, DisableTopicReset bool
 	// WorkerID (host:port) is shown as the connector's worker_id.
 	WorkerID string
 	// Worker holds worker-level defaults copied into each Invocation.Worker.
@@ -79,6 +93,8 @@ type Scheduler struct {
 	pending []event
 	// wake tells the loop that configs changed in this process.
 	wake chan struct{}
+	// topics are the active topics of each connector (KIP-558), from results.
+	topics map[string]map[string]bool
 
 	rnd func() float64
 }
@@ -105,7 +121,11 @@ func New(o Options) (*Scheduler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Loggers == nil {
+		o.Loggers = NewLoggers(nil)
+	}
 	s := &Scheduler{
+		topics:     map[string]map[string]bool{},
 		o:          o,
 		log:        o.Logger.With("component", "scheduler"),
 		connFailed: map[string]string{},
