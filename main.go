@@ -40,6 +40,7 @@ Usage:
   ferry standalone [flags] [worker.properties] [connector.json|connector.properties ...]
   ferry scheduler  [flags]
   ferry worker     [flags]
+  ferry lambda-bridge [flags]
   ferry version
 
 Every flag has an environment equivalent: --nats-url is FERRY_NATS_URL, and so on.
@@ -47,6 +48,13 @@ Run "ferry <command> --help" for the flags of a command.
 `
 
 func main() {
+	if inLambda() {
+		if err := runLambda(context.Background()); err != nil {
+			fmt.Fprintf(os.Stderr, "ferry: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -61,6 +69,8 @@ func main() {
 		err = runScheduler(ctx, args)
 	case "worker":
 		err = runWorker(ctx, args)
+	case "lambda-bridge":
+		err = runLambdaBridge(ctx, args)
 	case "version", "--version":
 		fmt.Printf("ferry %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	case "help", "-h", "--help":
@@ -170,24 +180,27 @@ func runScheduler(ctx context.Context, args []string) error {
 	var s settings
 	fs := flag.NewFlagSet("scheduler", flag.ContinueOnError)
 	s.register(fs, "lnsi")
+	var l lambdaSettings
+	l.register(fs)
+	dispatch := fs.String("dispatch", env("dispatch", "nats"), "where invocations go: nats (ferry worker, ferry lambda-bridge) or lambda (the Invoke API)"+envNote("dispatch"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := s.logger()
-	if s.natsURL == "" || s.stateSpec == "" {
-		return errors.New("scheduler needs --nats-url and --state (or FERRY_NATS_URL and FERRY_STATE)")
+	if s.stateSpec == "" {
+		return errors.New("scheduler needs --state (or FERRY_STATE)")
 	}
+	d, closeD, err := schedulerDispatcher(ctx, *dispatch, &s, &l, log)
+	if err != nil {
+		return err
+	}
+	defer closeD()
 	store, err := open.Open(ctx, s.stateSpec)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	nc, err := connectNATS(s.natsURL, "ferry-scheduler", log)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	return serveSchedulerWith(ctx, &s, store, scheduler.NewNATSDispatcher(nc), nil, log, nil)
+	return serveSchedulerWith(ctx, &s, store, d, nil, log, nil)
 }
 
 func runWorker(ctx context.Context, args []string) error {
