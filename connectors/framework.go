@@ -27,6 +27,7 @@ type SourceConnectorConfig struct {
 	ConnectorConfig
 	ExactlyOnce         string `config:"exactly.once.support" default:"requested" enum:"requested,required" importance:"medium" group:"Exactly Once Support" doc:"Whether to require the connector to provide exactly-once semantics."`
 	TransactionBoundary string `config:"transaction.boundary" default:"poll" enum:"poll,interval,connector" importance:"medium" group:"Exactly Once Support" doc:"The transaction boundary: poll, interval or connector."`
+	TransactionInterval int64  `config:"transaction.boundary.interval.ms" default:"60000" min:"0" importance:"low" group:"Exactly Once Support" doc:"If transaction.boundary is interval, commit transactions this often in milliseconds (Kafka Connect defaults to the worker's offset.flush.interval.ms, 60000)."`
 	OffsetsTopic        string `config:"offsets.storage.topic" importance:"low" group:"Offsets Topic" doc:"The name of a separate offsets topic to use for this connector."`
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -48,6 +49,8 @@ type Handler struct {
 	o        Options
 	producer *kgo.Client
 	admin    *kadm.Client
+	// dlqTopics remembers dead-letter topics known to exist.
+	dlqTopics sync.Map
 }
 
 // NewHandler connects the pooled Kafka producer and admin clients.
@@ -112,15 +115,41 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
 	if err := connectors.Declare(base).Parse(inv.Config, &base); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
-	p := pipeline{inv: inv, convs: convs, chain: chain, tolerateAll: base.Tolerance == "all", res: res,
-		budget: deadline(ctx, h.o.Margin), max: inv.MaxRecords}
+	dlq, err := newDeadLetters(inv)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	budget := deadline(ctx, h.o.Margin)
+	p := pipeline{inv: inv, convs: convs, classes: classesOf(inv), chain: chain, dlq: dlq, res: res,
+		errs: newErrorPolicy(inv, &base, budget, h.o.Logger), budget: budget, max: inv.MaxRecords}
 	switch plugin.Type {
 	case connectors.TypeSource:
-		return h.runSource(ctx, plugin, &p)
+		err = h.runSource(ctx, plugin, &p)
 	case connectors.TypeSink:
-		return h.runSink(ctx, plugin, &p)
+		err = h.runSink(ctx, plugin, &p)
+	default:
+		return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
 	}
-	return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
+	if err != nil && dlq != nil && len(dlq.records) > 0 && !errors.Is(err, state.ErrFenced) {
+		// errors.tolerance=none still reports the failed record to the DLQ, as Kafka Connect does.
+		if derr := h.flushDLQ(ctx, &p); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
+	return err
+}
+
+// fence is the check every write attributed to the task passes first (offset
+// commits, dead-letter records): the invocation's deadline has not passed and
+// its epoch is still the task's current one. Either failing wraps state.ErrFenced.
+func (h *Handler) fence(ctx context.Context, inv Invocation, what string) error {
+	if !time.Now().Before(inv.Deadline) {
+		return fmt.Errorf("%s: invocation deadline %s passed: %w", what, inv.Deadline.Format(time.RFC3339Nano), state.ErrFenced)
+	}
+	if err := h.o.Store.CheckEpoch(ctx, inv.Connector, inv.Task, inv.Epoch); err != nil {
+		return fmt.Errorf("%s at epoch %d: %w", what, inv.Epoch, err)
+	}
+	return nil
 }
 
 // deadline is the time by which reading must stop so that the flush and the
@@ -138,12 +167,10 @@ func deadline(ctx context.Context, margin time.Duration) time.Time {
 
 // classify maps an invocation error to a result state and a trace.
 func classify(err error) (string, string) {
-	var retriable *RetriableError
-	var sr *state.RetriableError
 	switch {
 	case errors.Is(err, state.ErrFenced):
 		return StateFenced, err.Error()
-	case errors.As(err, &retriable), errors.As(err, &sr), errors.Is(err, context.DeadlineExceeded):
+	case isRetriable(err), errors.Is(err, context.DeadlineExceeded):
 		return StateRetrying, err.Error()
 	}
 	return StateFailed, err.Error()

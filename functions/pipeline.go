@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -24,6 +25,8 @@ const (
 type RecordError struct {
 	Stage, Class, Where string
 	Err                 error
+	// rejected marks a record the sink refused (RejectedError): tolerable at TASK_PUT.
+	rejected bool
 }
 
 func (e *RecordError) Error() string {
@@ -33,17 +36,46 @@ func (e *RecordError) Error() string {
 // Unwrap returns the cause.
 func (e *RecordError) Unwrap() error { return e.Err }
 
+// origin is the record a failure happened to, as the dead-letter queue needs
+// it: the consumed Kafka record (sinks), the polled source record (sources),
+// or the converted record Kafka refused (sources, KAFKA_PRODUCE).
+type origin struct {
+	consumed *kgo.Record
+	source   *connectors.Record
+	produced *kgo.Record
+}
+
 // pipeline carries what one invocation needs to move records: converters,
-// error tolerance, limits and the running counts in the result.
+// the transform chain, the error policy, the dead-letter queue, limits and
+// the running counts in the result.
 type pipeline struct {
-	inv         Invocation
-	convs       convert.Set
-	chain       *transforms.Chain
-	tolerateAll bool
-	res         *Result
-	budget      time.Time
-	max         int
-	topics      map[string]struct{}
+	inv     Invocation
+	convs   convert.Set
+	classes converterClasses
+	chain   *transforms.Chain
+	errs    *errorPolicy
+	dlq     *deadLetters // nil without errors.deadletterqueue.topic.name
+	res     *Result
+	budget  time.Time
+	max     int
+	topics  map[string]struct{}
+}
+
+// converterClasses are the class names of the key, value and header converters, for traces.
+type converterClasses struct{ key, value, header string }
+
+func classesOf(inv Invocation) converterClasses {
+	pick := func(key, def string) string {
+		if c := inv.Config[key]; c != "" {
+			return c
+		}
+		if c := inv.Worker[key]; c != "" {
+			return c
+		}
+		return def
+	}
+	return converterClasses{pick("key.converter", convert.DefaultKeyConverter),
+		pick("value.converter", convert.DefaultValueConverter), pick("header.converter", convert.DefaultHeaderConverter)}
 }
 
 // full reports whether the invocation reached its record limit or time budget.
@@ -51,14 +83,16 @@ func (p *pipeline) full() bool {
 	return (p.max > 0 && p.res.Read >= int64(p.max)) || !time.Now().Before(p.budget)
 }
 
-// fail applies errors.tolerance to a per-record failure: with "all" it is
-// counted and skipped (nil), with "none" it fails the invocation.
-func (p *pipeline) fail(e *RecordError) error {
+// fail reports a per-record failure to the log and the dead-letter queue,
+// then applies errors.tolerance: nil skips the record, an error fails the
+// invocation.
+func (p *pipeline) fail(re *RecordError, o origin) error {
 	p.res.Failed++
-	if p.tolerateAll {
-		return nil
+	p.errs.report(re)
+	if p.dlq != nil {
+		p.dlq.add(re, o, p.convs)
 	}
-	return fmt.Errorf("Tolerance exceeded in error handler: Error encountered in task %s-%d. %w", p.inv.Connector, p.inv.Task, e)
+	return p.errs.tolerate(re)
 }
 
 func (p *pipeline) noteTopic(t string) {
@@ -71,26 +105,41 @@ func (p *pipeline) noteTopic(t string) {
 	}
 }
 
-// transform runs the connector's chain; a nil record with a nil error means
-// the chain dropped the record or it was skipped under errors.tolerance=all.
-func (p *pipeline) transform(r *connectors.Record, where string) (*connectors.Record, error) {
+// transform runs the connector's chain, retrying retriable failures; a nil
+// record with a nil error means the chain dropped the record or it was
+// skipped under errors.tolerance=all.
+func (p *pipeline) transform(ctx context.Context, r *connectors.Record, where string, o origin) (*connectors.Record, error) {
 	if p.chain == nil || p.chain.Len() == 0 {
 		return r, nil
 	}
-	out, stage, err := p.chain.Apply(r)
+	var out *connectors.Record
+	var stage *transforms.Stage
+	err := p.errs.retry(ctx, func() (err error) {
+		out, stage, err = p.chain.Apply(r)
+		return err
+	})
 	if err != nil {
-		return nil, p.fail(&RecordError{StageTransformation, stage.Class, where, err})
+		return nil, p.fail(&RecordError{Stage: StageTransformation, Class: stage.Class, Where: where, Err: err}, o)
 	}
 	return out, nil
+}
+
+// convertStage runs one converter call with retries and turns a failure into a RecordError.
+func (p *pipeline) convertStage(ctx context.Context, stage, class, where string, o origin, call func() error) error {
+	if err := p.errs.retry(ctx, call); err != nil {
+		return p.fail(&RecordError{Stage: stage, Class: class, Where: where, Err: err}, o)
+	}
+	return nil
 }
 
 // toKafka converts a source record to a Kafka record, in Kafka Connect's
 // order: transformations, header converter, key converter, value converter.
 // A nil record with a nil error means the record was dropped by the chain or
 // skipped under errors.tolerance=all.
-func (p *pipeline) toKafka(r *connectors.Record) (*kgo.Record, error) {
-	where := "source record is " + r.Coordinates()
-	r, err := p.transform(r, where)
+func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo.Record, error) {
+	where := "source record is " + polled.Coordinates() + " for topic " + polled.Topic
+	o := origin{source: polled}
+	r, err := p.transform(ctx, polled, where, o)
 	if err != nil || r == nil {
 		return nil, err
 	}
@@ -98,41 +147,63 @@ func (p *pipeline) toKafka(r *connectors.Record) (*kgo.Record, error) {
 	if r.Timestamp != connectors.NoTimestamp {
 		kr.Timestamp = time.UnixMilli(r.Timestamp)
 	}
+	failed := p.res.Failed
 	for _, h := range r.Headers {
-		b, err := p.convs.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
-		if err != nil {
-			return nil, p.fail(&RecordError{StageHeaderConverter, fmt.Sprintf("%T", p.convs.Header), where, err})
+		var b []byte
+		if err := p.convertStage(ctx, StageHeaderConverter, p.classes.header, where, o, func() (err error) {
+			b, err = p.convs.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
+			return err
+		}); err != nil || p.res.Failed > failed {
+			return nil, err
 		}
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
-	if kr.Key, err = p.convs.Key.FromConnect(r.Topic, r.KeySchema, r.Key); err != nil {
-		return nil, p.fail(&RecordError{StageKeyConverter, fmt.Sprintf("%T", p.convs.Key), where, err})
+	if err := p.convertStage(ctx, StageKeyConverter, p.classes.key, where, o, func() (err error) {
+		kr.Key, err = p.convs.Key.FromConnect(r.Topic, r.KeySchema, r.Key)
+		return err
+	}); err != nil || p.res.Failed > failed {
+		return nil, err
 	}
-	if kr.Value, err = p.convs.Value.FromConnect(r.Topic, r.ValueSchema, r.Value); err != nil {
-		return nil, p.fail(&RecordError{StageValueConverter, fmt.Sprintf("%T", p.convs.Value), where, err})
+	if err := p.convertStage(ctx, StageValueConverter, p.classes.value, where, o, func() (err error) {
+		kr.Value, err = p.convs.Value.FromConnect(r.Topic, r.ValueSchema, r.Value)
+		return err
+	}); err != nil || p.res.Failed > failed {
+		return nil, err
 	}
 	return kr, nil
 }
 
 // fromKafka converts a consumed Kafka record to a sink record: key, value and
-// header converters, then the transformations.
-func (p *pipeline) fromKafka(kr *kgo.Record) (*connectors.Record, error) {
+// header converters, then the transformations. A nil record with a nil error
+// means the record was dropped or skipped under errors.tolerance=all.
+func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.Record, error) {
 	r := &connectors.Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp.UnixMilli()}
 	where := fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
 		kr.Topic, kr.Partition, kr.Offset, r.Timestamp)
-	var err error
-	if r.KeySchema, r.Key, err = p.convs.Key.ToConnect(kr.Topic, kr.Key); err != nil {
-		return nil, p.fail(&RecordError{StageKeyConverter, fmt.Sprintf("%T", p.convs.Key), where, err})
+	o := origin{consumed: kr}
+	failed := p.res.Failed
+	if err := p.convertStage(ctx, StageKeyConverter, p.classes.key, where, o, func() (err error) {
+		r.KeySchema, r.Key, err = p.convs.Key.ToConnect(kr.Topic, kr.Key)
+		return err
+	}); err != nil || p.res.Failed > failed {
+		return nil, err
 	}
-	if r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(kr.Topic, kr.Value); err != nil {
-		return nil, p.fail(&RecordError{StageValueConverter, fmt.Sprintf("%T", p.convs.Value), where, err})
+	if err := p.convertStage(ctx, StageValueConverter, p.classes.value, where, o, func() (err error) {
+		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(kr.Topic, kr.Value)
+		return err
+	}); err != nil || p.res.Failed > failed {
+		return nil, err
 	}
 	for _, h := range kr.Headers {
-		s, v, err := p.convs.Header.ToConnectHeader(kr.Topic, h.Key, h.Value)
-		if err != nil {
-			return nil, p.fail(&RecordError{StageHeaderConverter, fmt.Sprintf("%T", p.convs.Header), where, err})
+		var hs *connectors.Schema
+		var hv any
+		if err := p.convertStage(ctx, StageHeaderConverter, p.classes.header, where, o, func() (err error) {
+			hs, hv, err = p.convs.Header.ToConnectHeader(kr.Topic, h.Key, h.Value)
+			return err
+		}); err != nil || p.res.Failed > failed {
+			return nil, err
 		}
-		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: s, Value: v})
+		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: hs, Value: hv})
 	}
-	return p.transform(r, where)
+	return p.transform(ctx, r, where, o)
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -55,8 +56,11 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	if err := h.consume(ctx, task, p, plan, next); err != nil {
 		return err
 	}
-	if err := task.Flush(ctx); err != nil {
+	if err := p.errs.retry(ctx, func() error { return task.Flush(ctx) }); err != nil {
 		return &RecordError{Stage: StageTaskPut, Class: plugin.Class, Where: "flushing the sink", Err: err}
+	}
+	if err := h.flushDLQ(ctx, p); err != nil {
+		return err
 	}
 	if err := h.commitSink(ctx, p, plan, next); err != nil {
 		return err
@@ -192,7 +196,8 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
 	}
 	opts := append([]kgo.Opt{kgo.SeedBrokers(h.o.Seeds...), kgo.ConsumePartitions(parts),
-		kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20)}, h.o.KafkaOpts...)
+		kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20),
+		kgo.KeepControlRecords(), isolation(p.inv.Config)}, h.o.KafkaOpts...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return retriable("kafka consumer: %w", err)
@@ -212,6 +217,15 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 	return nil
 }
 
+// isolation is the sink consumer's isolation level: Kafka's default
+// read_uncommitted unless consumer.override.isolation.level=read_committed.
+func isolation(cfg map[string]string) kgo.Opt {
+	if strings.EqualFold(cfg["consumer.override.isolation.level"], "read_committed") {
+		return kgo.FetchIsolationLevel(kgo.ReadCommitted())
+	}
+	return kgo.FetchIsolationLevel(kgo.ReadUncommitted())
+}
+
 func fetchError(f kgo.Fetches) error {
 	for _, fe := range f.Errors() {
 		if fe.Err == context.DeadlineExceeded || fe.Err == context.Canceled {
@@ -224,14 +238,19 @@ func fetchError(f kgo.Fetches) error {
 
 func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pipeline, f kgo.Fetches, next map[topicPartition]int64) error {
 	batch := make([]*connectors.Record, 0, f.NumRecords())
+	originals := make(map[*connectors.Record]*kgo.Record, f.NumRecords())
 	var convErr error
 	f.EachRecord(func(kr *kgo.Record) {
 		if convErr != nil {
 			return
 		}
+		if kr.Attrs.IsControl() { // a transaction marker: not a record, but it takes an offset
+			next[topicPartition{kr.Topic, kr.Partition}] = kr.Offset + 1
+			return
+		}
 		p.res.Read++
 		p.noteTopic(kr.Topic)
-		r, err := p.fromKafka(kr)
+		r, err := p.fromKafka(ctx, kr)
 		if err != nil {
 			convErr = err
 			return
@@ -239,6 +258,7 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 		next[topicPartition{kr.Topic, kr.Partition}] = kr.Offset + 1
 		if r != nil {
 			batch = append(batch, r)
+			originals[r] = kr
 		}
 	})
 	if convErr != nil {
@@ -247,7 +267,32 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 	if len(batch) == 0 {
 		return nil
 	}
-	if err := task.Put(ctx, batch); err != nil {
+	return h.put(ctx, task, p, batch, originals)
+}
+
+// put hands a batch to the task, retrying retriable failures; records the
+// task rejects (connectors.RejectedError) go through errors.tolerance and the
+// dead-letter queue with their original bytes.
+func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline, batch []*connectors.Record, originals map[*connectors.Record]*kgo.Record) error {
+	err := p.errs.retry(ctx, func() error { return task.Put(ctx, batch) })
+	var rej *connectors.RejectedError
+	switch {
+	case err == nil:
+	case errors.As(err, &rej):
+		for _, rr := range rej.Rejected {
+			kr := originals[rr.Record]
+			if kr == nil {
+				return fmt.Errorf("task %s-%d rejected a record it was not given: %w", p.inv.Connector, p.inv.Task, rr.Err)
+			}
+			re := &RecordError{Stage: StageTaskPut, Class: p.inv.Class, Err: rr.Err, rejected: true,
+				Where: fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
+					kr.Topic, kr.Partition, kr.Offset, kr.Timestamp.UnixMilli())}
+			if ferr := p.fail(re, origin{consumed: kr}); ferr != nil {
+				return ferr
+			}
+		}
+		p.res.Written -= int64(len(rej.Rejected))
+	default:
 		return &RecordError{Stage: StageTaskPut, Class: p.inv.Class, Where: fmt.Sprintf("putting %d records", len(batch)), Err: err}
 	}
 	p.res.Written += int64(len(batch))
@@ -256,8 +301,8 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 
 // commitSink commits the consumer group offsets, only while the epoch is current.
 func (h *Handler) commitSink(ctx context.Context, p *pipeline, plan *sinkPlan, next map[topicPartition]int64) error {
-	if err := h.o.Store.CheckEpoch(ctx, p.inv.Connector, p.inv.Task, p.inv.Epoch); err != nil {
-		return fmt.Errorf("committing offsets of group %s at epoch %d: %w", plan.group, p.inv.Epoch, err)
+	if err := h.fence(ctx, p.inv, "committing offsets of group "+plan.group); err != nil {
+		return err
 	}
 	offs := kadm.Offsets{}
 	for tp, off := range next {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -82,20 +84,30 @@ type acks struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	written int64
-	err     error
+	failed  []failedProduce
 }
 
-func (a *acks) done(_ *kgo.Record, err error) {
+// failedProduce is a record Kafka did not take, after the client's own retries.
+type failedProduce struct {
+	rec *kgo.Record
+	err error
+}
+
+func (a *acks) done(r *kgo.Record, err error) {
 	a.mu.Lock()
-	if err != nil && a.err == nil {
-		a.err = err
-	} else if err == nil {
+	if err != nil {
+		a.failed = append(a.failed, failedProduce{r, err})
+	} else {
 		a.written++
 	}
 	a.mu.Unlock()
 	a.wg.Done()
 }
 
+// wait blocks until every produce is acknowledged or failed. A record that
+// failed for a reason retrying cannot fix makes it return a RecordError; any
+// other failure (broker gone, timeout) a RetriableError, so offsets stay
+// uncommitted and the records are produced again by the next invocation.
 func (a *acks) wait(ctx context.Context) error {
 	ch := make(chan struct{})
 	go func() { a.wg.Wait(); close(ch) }()
@@ -106,15 +118,49 @@ func (a *acks) wait(ctx context.Context) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.err != nil {
-		return &RecordError{Stage: StageKafkaProduce, Class: "kgo.Client", Where: "producing to Kafka", Err: &RetriableError{Err: a.err}}
+	for _, f := range a.failed {
+		if !permanentProduceError(f.err) {
+			return &RecordError{Stage: StageKafkaProduce, Class: "kgo.Client", Where: "producing to " + f.rec.Topic, Err: &RetriableError{Err: f.err}}
+		}
+	}
+	return nil
+}
+
+// permanentProduceError reports whether Kafka refused a record for good:
+// retrying the same bytes cannot succeed.
+func permanentProduceError(err error) bool {
+	for _, e := range []error{kerr.MessageTooLarge, kerr.RecordListTooLarge, kerr.InvalidRecord, kerr.CorruptMessage, kerr.InvalidTopicException} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// settleProduces applies errors.tolerance to records Kafka refused for good:
+// with "all" they go to the dead-letter queue with their converted bytes.
+func settleProduces(p *pipeline, a *acks) error {
+	for _, f := range a.failed {
+		re := &RecordError{Stage: StageKafkaProduce, Class: "kgo.Client", rejected: true,
+			Where: "producing to " + f.rec.Topic, Err: f.err}
+		if err := p.fail(re, origin{produced: f.rec}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // runSource polls the task, produces to Kafka, waits for every acknowledgement,
-// then commits the source offsets with the invocation's epoch.
+// writes dead letters, then commits the source offsets with the invocation's
+// epoch. With exactly.once.support=required it runs transactions instead.
 func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
+	var cfg connectors.SourceConnectorConfig
+	if err := connectors.Declare(cfg).Parse(p.inv.Config, &cfg); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	if strings.EqualFold(cfg.ExactlyOnce, "required") {
+		return h.runSourceEOS(ctx, plugin, p, &cfg)
+	}
 	inv := p.inv
 	entries, err := h.o.Store.ReadOffsets(ctx, inv.Connector)
 	if err != nil {
@@ -127,58 +173,77 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	}
 	tracker := offsetTracker{connector: inv.Connector}
 	var a acks
-	more, err := h.pollLoop(ctx, task, p, &tracker, &a)
+	more, err := h.pollLoop(ctx, task, p, &tracker, h.producer, &a)
 	if werr := a.wait(ctx); werr != nil {
 		return werr
 	}
 	if err != nil {
 		return err
 	}
+	if err := settleProduces(p, &a); err != nil {
+		return err
+	}
 	p.res.Written = a.written
 	p.res.More = more
+	if err := h.flushDLQ(ctx, p); err != nil {
+		return err
+	}
 	return h.commitSource(ctx, task, inv, tracker.entries(), p.res)
 }
 
-func (h *Handler) pollLoop(ctx context.Context, task connectors.SourceTask, p *pipeline, tr *offsetTracker, a *acks) (bool, error) {
+// producer is the part of a Kafka client a source invocation produces with.
+type producer interface {
+	Produce(ctx context.Context, r *kgo.Record, promise func(*kgo.Record, error))
+}
+
+// pollLoop polls and produces until the invocation is full or the task has
+// nothing more (more=false).
+func (h *Handler) pollLoop(ctx context.Context, task connectors.SourceTask, p *pipeline, tr *offsetTracker, out producer, a *acks) (bool, error) {
 	for !p.full() {
-		recs, err := task.Poll(ctx)
-		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-				return true, nil
-			}
-			return false, fmt.Errorf("polling task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
-		}
-		if len(recs) == 0 {
-			return false, nil
-		}
-		p.res.Read += int64(len(recs))
-		for _, r := range recs {
-			if err := h.produce(ctx, p, r, a); err != nil {
-				return false, err
-			}
-			if err := tr.note(r); err != nil {
-				return false, err
-			}
+		n, err := h.pollOnce(ctx, task, p, tr, out, a)
+		if err != nil || n == 0 {
+			return err == nil && n < 0, err
 		}
 	}
 	return true, nil
 }
 
-func (h *Handler) produce(ctx context.Context, p *pipeline, r *connectors.Record, a *acks) error {
-	kr, err := p.toKafka(r)
-	if err != nil || kr == nil {
-		return err
+// pollOnce polls one batch and produces it; it returns the batch size, 0 when
+// the task has nothing now, -1 when the poll was cut short by the deadline.
+func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *pipeline, tr *offsetTracker, out producer, a *acks) (int, error) {
+	recs, err := task.Poll(ctx)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return -1, nil
+		}
+		return 0, fmt.Errorf("polling task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
-	p.noteTopic(r.Topic)
-	a.wg.Add(1)
-	h.producer.Produce(ctx, kr, a.done)
-	return nil
+	p.res.Read += int64(len(recs))
+	for _, r := range recs {
+		kr, err := p.toKafka(ctx, r)
+		if err != nil {
+			return 0, err
+		}
+		if kr != nil {
+			p.noteTopic(r.Topic)
+			a.wg.Add(1)
+			out.Produce(ctx, kr, a.done)
+		}
+		if err := tr.note(r); err != nil {
+			return 0, err
+		}
+	}
+	return len(recs), nil
 }
 
 func (h *Handler) commitSource(ctx context.Context, task connectors.SourceTask, inv Invocation, entries []state.OffsetEntry, res *Result) error {
 	if len(entries) > 0 {
+		what := fmt.Sprintf("committing %d source offsets of %s-%d", len(entries), inv.Connector, inv.Task)
+		if err := h.fence(ctx, inv, what); err != nil {
+			return err
+		}
 		if err := h.o.Store.CommitOffsets(ctx, inv.Connector, inv.Task, inv.Epoch, entries); err != nil {
-			return fmt.Errorf("committing %d source offsets of %s-%d at epoch %d: %w", len(entries), inv.Connector, inv.Task, inv.Epoch, err)
+			return fmt.Errorf("%s at epoch %d: %w", what, inv.Epoch, err)
 		}
 		res.Committed = len(entries)
 	}

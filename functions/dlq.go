@@ -1,0 +1,215 @@
+package functions
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/convert"
+	cjson "github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// The dead-letter queue context headers, as Kafka Connect's DeadLetterQueueReporter.
+const (
+	HeaderTopic           = "__connect.errors.topic"
+	HeaderPartition       = "__connect.errors.partition"
+	HeaderOffset          = "__connect.errors.offset"
+	HeaderConnector       = "__connect.errors.connector.name"
+	HeaderTask            = "__connect.errors.task.id"
+	HeaderStage           = "__connect.errors.stage"
+	HeaderClass           = "__connect.errors.class.name"
+	HeaderExceptionClass  = "__connect.errors.exception.class.name"
+	HeaderExceptionMsg    = "__connect.errors.exception.message"
+	HeaderExceptionTrace  = "__connect.errors.exception.stacktrace"
+	HeaderSourcePartition = "__connect.errors.source.partition" // ferry extension: source DLQ
+	HeaderSourceOffset    = "__connect.errors.source.offset"    // ferry extension: source DLQ
+)
+
+// deadLetters collects the failed records of one invocation for the
+// dead-letter topic. They are written only at commit time, after the fence
+// check, so an invocation that lost its task never writes a record attributed
+// to it.
+type deadLetters struct {
+	topic     string
+	rf        int16
+	headers   bool
+	connector string
+	task      int
+	records   []*kgo.Record
+}
+
+// dlqConfig is the dead-letter queue keys; Kafka Connect declares them for
+// sinks only, ferry reads the same keys for sources too (an extension).
+type dlqConfig struct {
+	Topic       string `config:"errors.deadletterqueue.topic.name" default:"" doc:"The name of the topic to be used as the dead letter queue (DLQ)."`
+	Replication int16  `config:"errors.deadletterqueue.topic.replication.factor" default:"3" doc:"Replication factor used to create the dead letter queue topic."`
+	Headers     bool   `config:"errors.deadletterqueue.context.headers.enable" default:"false" doc:"If true, add headers containing error context to the messages written to the dead letter queue."`
+}
+
+// newDeadLetters returns nil when the connector names no dead-letter topic.
+func newDeadLetters(inv Invocation) (*deadLetters, error) {
+	var c dlqConfig
+	if err := connectors.Declare(c).Parse(dlqProps(inv.Config), &c); err != nil {
+		return nil, err
+	}
+	if c.Topic == "" {
+		return nil, nil
+	}
+	return &deadLetters{topic: c.Topic, rf: c.Replication, headers: c.Headers, connector: inv.Connector, task: inv.Task}, nil
+}
+
+func dlqProps(cfg map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"errors.deadletterqueue.topic.name", "errors.deadletterqueue.topic.replication.factor", "errors.deadletterqueue.context.headers.enable"} {
+		if v, ok := cfg[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// add queues the record a failure happened to: for a consumed record its
+// original key, value, headers and timestamp, untouched; for a source record
+// (ferry extension) the polled record converted with the connector's
+// converters where they can, else schemaless JSON.
+func (d *deadLetters) add(re *RecordError, o origin, convs convert.Set) {
+	var kr *kgo.Record
+	switch {
+	case o.consumed != nil:
+		c := o.consumed
+		kr = &kgo.Record{Key: c.Key, Value: c.Value, Timestamp: c.Timestamp, Headers: append([]kgo.RecordHeader(nil), c.Headers...)}
+	case o.source != nil:
+		kr = sourceDeadLetter(o.source, convs)
+	case o.produced != nil:
+		c := o.produced
+		kr = &kgo.Record{Key: c.Key, Value: c.Value, Timestamp: c.Timestamp, Headers: append([]kgo.RecordHeader(nil), c.Headers...)}
+	default:
+		return
+	}
+	kr.Topic = d.topic
+	if d.headers {
+		kr.Headers = append(kr.Headers, d.context(re, o)...)
+	}
+	d.records = append(d.records, kr)
+}
+
+func (d *deadLetters) context(re *RecordError, o origin) []kgo.RecordHeader {
+	var hs []kgo.RecordHeader
+	add := func(k, v string) { hs = append(hs, kgo.RecordHeader{Key: k, Value: []byte(v)}) }
+	switch {
+	case o.consumed != nil:
+		add(HeaderTopic, o.consumed.Topic)
+		add(HeaderPartition, strconv.Itoa(int(o.consumed.Partition)))
+		add(HeaderOffset, strconv.FormatInt(o.consumed.Offset, 10))
+	case o.source != nil:
+		add(HeaderTopic, o.source.Topic)
+		add(HeaderSourcePartition, jsonText(o.source.SourcePartition))
+		add(HeaderSourceOffset, jsonText(o.source.SourceOffset))
+	case o.produced != nil:
+		add(HeaderTopic, o.produced.Topic)
+	}
+	add(HeaderConnector, d.connector)
+	add(HeaderTask, strconv.Itoa(d.task))
+	add(HeaderStage, re.Stage)
+	add(HeaderClass, re.Class)
+	add(HeaderExceptionClass, exceptionClass(re.Err))
+	add(HeaderExceptionMsg, re.Err.Error())
+	add(HeaderExceptionTrace, stackTrace(re.Err))
+	return hs
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// sourceDeadLetter renders a polled source record as bytes for the dead-letter
+// topic: with the connector's converters when they accept it, else as
+// schemaless JSON text, else nil.
+func sourceDeadLetter(r *connectors.Record, convs convert.Set) *kgo.Record {
+	kr := &kgo.Record{}
+	if r.Timestamp != connectors.NoTimestamp {
+		kr.Timestamp = time.UnixMilli(r.Timestamp)
+	}
+	kr.Key = bestEffort(convs.Key, r.Topic, r.KeySchema, r.Key)
+	kr.Value = bestEffort(convs.Value, r.Topic, r.ValueSchema, r.Value)
+	return kr
+}
+
+func bestEffort(c convert.Converter, topic string, s *connectors.Schema, v any) []byte {
+	if v == nil {
+		return nil
+	}
+	if b, err := c.FromConnect(topic, s, v); err == nil {
+		return b
+	}
+	if plain, err := cjson.New(map[string]string{"schemas.enable": "false"}, false); err == nil {
+		if b, err := plain.FromConnect(topic, s, v); err == nil {
+			return b
+		}
+	}
+	return []byte(fmt.Sprint(v))
+}
+
+// flushDLQ writes the queued dead letters once the fence check passes, and
+// waits for Kafka to acknowledge them. It runs before offsets are committed,
+// so a failed record is in the dead-letter topic before its offset moves on.
+func (h *Handler) flushDLQ(ctx context.Context, p *pipeline) error {
+	d := p.dlq
+	if d == nil || len(d.records) == 0 {
+		return nil
+	}
+	if err := h.fence(ctx, p.inv, "writing "+strconv.Itoa(len(d.records))+" records to dead-letter topic "+d.topic); err != nil {
+		return err
+	}
+	if err := h.ensureDLQTopic(ctx, d); err != nil {
+		return err
+	}
+	var a acks
+	for _, kr := range d.records {
+		a.wg.Add(1)
+		h.producer.Produce(ctx, kr, a.done)
+	}
+	if err := a.wait(ctx); err != nil {
+		return retriable("writing to dead-letter topic %s: %w", d.topic, err)
+	}
+	d.records = nil
+	return nil
+}
+
+// ensureDLQTopic creates the dead-letter topic when absent: one partition and
+// the configured replication factor, capped at the number of brokers (Kafka
+// Connect would fail instead; a single-broker cluster still gets its DLQ).
+func (h *Handler) ensureDLQTopic(ctx context.Context, d *deadLetters) error {
+	if _, ok := h.dlqTopics.Load(d.topic); ok {
+		return nil
+	}
+	meta, err := h.admin.BrokerMetadata(ctx)
+	if err != nil {
+		return retriable("broker metadata for dead-letter topic %s: %w", d.topic, err)
+	}
+	rf := d.rf
+	if n := int16(len(meta.Brokers)); n > 0 && rf > n {
+		h.o.Logger.Warn("dead-letter topic replication factor capped at the broker count",
+			"topic", d.topic, "configured", d.rf, "brokers", n)
+		rf = n
+	}
+	resp, err := h.admin.CreateTopic(ctx, 1, rf, nil, d.topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return retriable("creating dead-letter topic %s: %w", d.topic, err)
+	}
+	h.dlqTopics.Store(d.topic, true)
+	return nil
+}

@@ -1,0 +1,181 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/state"
+)
+
+// retryDelayMin is the first backoff of Kafka Connect's RetryWithToleranceOperator.
+const retryDelayMin = 300 * time.Millisecond
+
+// errorPolicy is Kafka Connect's RetryWithToleranceOperator and LogReporter for
+// one invocation: it retries retriable failures with exponential backoff and
+// jitter, logs failures when errors.log.enable is set, hands failed records to
+// the dead-letter queue and applies errors.tolerance.
+type errorPolicy struct {
+	task         string // "<connector>-<task>", as Kafka Connect names a task in messages
+	tolerateAll  bool
+	retryTimeout time.Duration // 0: no retries; negative: retry until the invocation budget
+	delayMax     time.Duration
+	logEnable    bool
+	logMessages  bool
+	log          *slog.Logger
+	// budget bounds every retry: a retry never sleeps past it.
+	budget time.Time
+	// sleep waits d or until ctx is done (tests replace it).
+	sleep func(ctx context.Context, d time.Duration) error
+	// jitter returns a uniformly random duration in [0, n).
+	jitter func(n time.Duration) time.Duration
+}
+
+func newErrorPolicy(inv Invocation, base *connectors.ConnectorConfig, budget time.Time, log *slog.Logger) *errorPolicy {
+	return &errorPolicy{
+		task:         fmt.Sprintf("%s-%d", inv.Connector, inv.Task),
+		tolerateAll:  base.Tolerance == "all",
+		retryTimeout: time.Duration(base.RetryTimeout) * time.Millisecond,
+		delayMax:     time.Duration(base.RetryDelayMax) * time.Millisecond,
+		logEnable:    base.LogEnable,
+		logMessages:  base.LogMessages,
+		log:          log,
+		budget:       budget,
+		sleep:        sleepCtx,
+		jitter:       func(n time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(n))) },
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// isRetriable reports whether err may pass when the operation is tried again.
+func isRetriable(err error) bool {
+	var fr *RetriableError
+	var sr *state.RetriableError
+	return connectors.IsRetriable(err) || errors.As(err, &fr) || errors.As(err, &sr)
+}
+
+// retryDeadline is when retries of an operation started at start must stop:
+// start + errors.retry.timeout, never later than the invocation budget.
+func (e *errorPolicy) retryDeadline(start time.Time) time.Time {
+	if e.retryTimeout < 0 {
+		return e.budget
+	}
+	if d := start.Add(e.retryTimeout); d.Before(e.budget) {
+		return d
+	}
+	return e.budget
+}
+
+// backoff is the wait before attempt+1, as Kafka Connect computes it:
+// 300ms << (attempt-1); above errors.retry.delay.max.ms a uniformly random
+// value in [0, max); never past the deadline.
+func (e *errorPolicy) backoff(attempt int, now, deadline time.Time) time.Duration {
+	d := e.delayMax
+	if attempt < 32 {
+		d = retryDelayMin << (attempt - 1)
+	}
+	if d > e.delayMax {
+		d = 0
+		if e.delayMax > 0 {
+			d = e.jitter(e.delayMax)
+		}
+	}
+	if left := deadline.Sub(now); d > left {
+		d = max(left, 0)
+	}
+	return d
+}
+
+// retry runs op until it succeeds, fails for good, or its retriable failures
+// outlast errors.retry.timeout; it returns op's last error.
+func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || !isRetriable(err) || e.retryTimeout == 0 {
+			return err
+		}
+		now := time.Now()
+		deadline := e.retryDeadline(start)
+		if !now.Before(deadline) {
+			return err
+		}
+		if e.logEnable {
+			e.log.Warn("retrying after a retriable failure", "task", e.task, "attempt", attempt, "err", err)
+		}
+		if serr := e.sleep(ctx, e.backoff(attempt, now, deadline)); serr != nil {
+			return err
+		}
+	}
+}
+
+// report logs a per-record failure as Kafka Connect's LogReporter does.
+func (e *errorPolicy) report(re *RecordError) {
+	if !e.logEnable {
+		return
+	}
+	msg := fmt.Sprintf("Error encountered in task %s. Executing stage '%s' with class '%s'", e.task, re.Stage, re.Class)
+	if e.logMessages && re.Where != "" {
+		msg += ", where " + re.Where
+	}
+	e.log.Error(msg+".", "err", re.Err)
+}
+
+// tolerate applies errors.tolerance after a failure was reported: nil skips
+// the record, an error fails the invocation. Failures that are neither
+// tolerable at their stage nor retriable are never skipped.
+func (e *errorPolicy) tolerate(re *RecordError) error {
+	if !tolerable(re) {
+		return fmt.Errorf("Unhandled exception in error handler: %w", re)
+	}
+	if e.tolerateAll {
+		return nil
+	}
+	return fmt.Errorf("Tolerance exceeded in error handler: Error encountered in task %s. %w", e.task, re)
+}
+
+// tolerable is Kafka Connect's rule: converters and transformations may fail
+// with anything; the task put and the Kafka produce only with a retriable
+// error that outlasted its retries, or with a record the sink rejected.
+func tolerable(re *RecordError) bool {
+	switch re.Stage {
+	case StageKeyConverter, StageValueConverter, StageHeaderConverter, StageTransformation:
+		return true
+	}
+	return isRetriable(re.Err) || re.rejected
+}
+
+// exceptionClass names the Java exception class Kafka Connect would report for err.
+func exceptionClass(err error) string {
+	switch {
+	case isRetriable(err):
+		return "org.apache.kafka.connect.errors.RetriableException"
+	case errors.Is(err, connectors.ErrData):
+		return "org.apache.kafka.connect.errors.DataException"
+	}
+	return "org.apache.kafka.connect.errors.ConnectException"
+}
+
+// stackTrace renders err as Java's printStackTrace would shape it: the class
+// and message, then one "Caused by:" line per wrapped cause (Go keeps no frames).
+func stackTrace(err error) string {
+	s := exceptionClass(err) + ": " + err.Error()
+	for c := errors.Unwrap(err); c != nil; c = errors.Unwrap(c) {
+		s += fmt.Sprintf("\nCaused by: %T: %s", c, c.Error())
+	}
+	return s
+}
