@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +30,8 @@ import (
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
 	"github.com/nats-io/nats.go"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Version is ferry's version, set at build time with -ldflags "-X main.Version=...".
@@ -92,12 +95,18 @@ type settings struct {
 	keyConverter, valueConverter                                string
 	concurrency, maxRecords                                     int
 	invocationTimeout                                           time.Duration
+	// rest secures the REST listener (rest.go).
+	rest restSettings
+	// loggers hold the levels served by /admin/loggers; logBase lets every level through.
+	loggers *scheduler.Loggers
+	logBase slog.Handler
 }
 
 func (s *settings) register(fs *flag.FlagSet, which string) {
 	str := func(p *string, name, def, doc string) { fs.StringVar(p, name, env(name, def), doc+envNote(name)) }
 	if strings.Contains(which, "l") {
 		str(&s.listeners, "listeners", "http://0.0.0.0:8083", "REST listener URL (Kafka Connect's listeners key)")
+		s.rest.register(fs)
 	}
 	if strings.Contains(which, "n") {
 		str(&s.natsURL, "nats-url", "", "NATS server URL; standalone starts an embedded server when empty")
@@ -153,7 +162,9 @@ func (s *settings) logger() *slog.Logger {
 	if err := lvl.UnmarshalText([]byte(s.logLevel)); err != nil {
 		lvl = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	s.loggers = scheduler.NewLoggers(&lvl)
+	s.logBase = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.Level(-1 << 20)})
+	return s.loggers.Logger(scheduler.RootLogger, s.logBase)
 }
 
 func (s *settings) workerDefaults(props map[string]string) map[string]string {
@@ -241,13 +252,27 @@ func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.C
 // serveSchedulerWith runs the REST API and the dispatch loop until ctx is
 // done; ready, when not nil, receives the REST handler once it serves.
 func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d scheduler.Dispatcher, props map[string]string, log *slog.Logger, ready chan<- http.Handler) error {
-	addr, workerID, err := listenAddr(s.listeners)
+	addr, workerID, scheme, err := listenAddr(s.listeners)
 	if err != nil {
 		return err
 	}
-	sch, err := scheduler.New(scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
-		Check: checkConfig(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID,
-		Worker: s.workerDefaults(props), InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log})
+	s.rest.applyProps(props)
+	groups, closeGroups, err := groupAdmin(s.bootstrap)
+	if err != nil {
+		return err
+	}
+	defer closeGroups()
+	o := scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
+		Check: checkConfig(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID, Groups: groups,
+		Worker: s.workerDefaults(props), InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log}
+	if s.loggers != nil {
+		o.Loggers, o.Logger = s.loggers, s.loggers.Logger("com.ferryhq.ferry.scheduler", s.logBase)
+	}
+	sch, err := scheduler.New(o)
+	if err != nil {
+		return err
+	}
+	handler, err := s.rest.secure(sch.Handler())
 	if err != nil {
 		return err
 	}
@@ -255,9 +280,17 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 	if err != nil {
 		return fmt.Errorf("REST listener %s: %w", s.listeners, err)
 	}
-	srv := &http.Server{Handler: sch.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if scheme == "https" {
+		tc, err := s.rest.tlsConfig()
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln = tls.NewListener(ln, tc)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	log.Info("REST API listening", "url", "http://"+ln.Addr().String())
+	log.Info("REST API listening", "url", scheme+"://"+ln.Addr().String())
 	if ready != nil {
 		ready <- srv.Handler
 	}
@@ -268,23 +301,36 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 	return err
 }
 
-// listenAddr turns Kafka Connect's listeners value into a listen address and
-// the host:port shown as worker_id.
-func listenAddr(listeners string) (addr, workerID string, err error) {
+// listenAddr turns Kafka Connect's listeners value into a listen address,
+// the host:port shown as worker_id and the scheme (http or https).
+func listenAddr(listeners string) (addr, workerID, scheme string, err error) {
 	first := strings.TrimSpace(strings.Split(listeners, ",")[0])
 	u, err := url.Parse(first)
-	if err != nil || u.Scheme != "http" {
-		return "", "", fmt.Errorf("listeners=%q: want http://host:port (https arrives with the REST issue)", listeners)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", "", "", fmt.Errorf("listeners=%q: want http://host:port or https://host:port", listeners)
 	}
 	host, port, err := net.SplitHostPort(u.Host)
 	if err != nil {
-		return "", "", fmt.Errorf("listeners=%q: %w", listeners, err)
+		return "", "", "", fmt.Errorf("listeners=%q: %w", listeners, err)
 	}
 	shown := host
 	if shown == "" || shown == "0.0.0.0" {
 		shown, _ = os.Hostname()
 	}
-	return net.JoinHostPort(host, port), net.JoinHostPort(shown, port), nil
+	return net.JoinHostPort(host, port), net.JoinHostPort(shown, port), u.Scheme, nil
+}
+
+// groupAdmin connects the Kafka admin client the scheduler uses for sink
+// connectors' consumer-group offsets; without bootstrap servers there is none.
+func groupAdmin(bootstrap string) (scheduler.GroupAdmin, func(), error) {
+	if len(seeds(bootstrap)) == 0 {
+		return nil, func() {}, nil
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds(bootstrap)...))
+	if err != nil {
+		return nil, nil, fmt.Errorf("kafka admin client for %s: %w", bootstrap, err)
+	}
+	return kadm.NewClient(cl), cl.Close, nil
 }
 
 func connectNATS(u, name string, log *slog.Logger) (*nats.Conn, error) {
@@ -301,10 +347,10 @@ func connectNATS(u, name string, log *slog.Logger) (*nats.Conn, error) {
 func extraPlugins() []scheduler.PluginInfo {
 	var out []scheduler.PluginInfo
 	for _, d := range convert.Plugins() {
-		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version})
+		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version, Config: d.Config})
 	}
 	for _, d := range transforms.Plugins() {
-		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version})
+		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version, Aliases: d.Aliases, Config: d.Config})
 	}
 	return out
 }
