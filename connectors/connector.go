@@ -52,6 +52,22 @@ type SinkTask interface {
 	Flush(ctx context.Context) error
 }
 
+// TopicPartition names one partition of a Kafka topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+// OffsetReporter is an optional SinkTask ability for sinks that write whole
+// files or batches and may hold records back past Flush (Kafka Connect's
+// SinkTask.preCommit): after Flush, Committable gives, for each partition
+// whose tail is not yet durable, the first offset that is not. The runtime
+// commits no further than that, so the next invocation reads the tail again.
+// Partitions left out are committed up to everything given to Put.
+type OffsetReporter interface {
+	Committable() map[TopicPartition]int64
+}
+
 // Committer is an optional SourceTask ability: told once offsets up to the
 // records already polled are committed (Kafka Connect's SourceTask.commit).
 type Committer interface {

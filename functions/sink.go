@@ -62,12 +62,30 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	if err := h.flushDLQ(ctx, p); err != nil {
 		return err
 	}
-	if err := h.commitSink(ctx, p, plan, next); err != nil {
+	if err := h.commitSink(ctx, p, plan, durable(task, next)); err != nil {
 		return err
 	}
 	p.res.Lag = lag(next, plan.end)
 	p.res.More = p.res.Lag > 0
 	return nil
+}
+
+// durable lowers next to the offsets a connectors.OffsetReporter says are
+// durable, so a sink that holds back an unfinished file is read again from it.
+func durable(task connectors.SinkTask, next map[topicPartition]int64) map[topicPartition]int64 {
+	rep, ok := task.(connectors.OffsetReporter)
+	if !ok {
+		return next
+	}
+	upTo := rep.Committable()
+	out := make(map[topicPartition]int64, len(next))
+	for tp, off := range next {
+		if c, held := upTo[connectors.TopicPartition{Topic: tp.topic, Partition: tp.partition}]; held && c < off {
+			off = c
+		}
+		out[tp] = off
+	}
+	return out
 }
 
 func lag(next, end map[topicPartition]int64) int64 {
