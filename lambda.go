@@ -48,14 +48,15 @@ func runLambda(ctx context.Context) error {
 // lambdaSettings are the flags of Lambda dispatch, shared by `ferry scheduler
 // --dispatch lambda` and `ferry lambda-bridge`.
 type lambdaSettings struct {
-	function, endpoint   string
-	concurrency, retries int
+	function, endpoint          string
+	concurrency, total, retries int
 }
 
 func (l *lambdaSettings) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.function, "lambda-function", env("lambda-function", ""), "Lambda function name or ARN to invoke"+envNote("lambda-function"))
 	fs.StringVar(&l.endpoint, "lambda-endpoint", env("lambda-endpoint", ""), "Lambda API endpoint for emulators (http://127.0.0.1:9001); empty = AWS"+envNote("lambda-endpoint"))
 	fs.IntVar(&l.concurrency, "lambda-concurrency", envInt("lambda-concurrency", 10), "Lambda invocations in flight per connector"+envNote("lambda-concurrency"))
+	fs.IntVar(&l.total, "lambda-max-in-flight", envInt("lambda-max-in-flight", 0), "Lambda invocations in flight in total, like the function's reserved concurrency (0 = no bound; 1 for the emulator)"+envNote("lambda-max-in-flight"))
 	fs.IntVar(&l.retries, "lambda-retries", envInt("lambda-retries", 6), "retries of a throttled invocation, with backoff from 200ms doubling to 10s"+envNote("lambda-retries"))
 }
 
@@ -71,7 +72,8 @@ func (l *lambdaSettings) bridge(ctx context.Context) (*bridge.Lambda, error) {
 	if retries == 0 {
 		retries = -1 // bridge.Options: 0 means the default, below 0 none
 	}
-	return bridge.New(cl, bridge.Options{Function: l.function, Concurrency: l.concurrency, Retries: retries}), nil
+	return bridge.New(cl, bridge.Options{Function: l.function, Concurrency: l.concurrency,
+		MaxInFlight: l.total, Retries: retries}), nil
 }
 
 // schedulerDispatcher picks the scheduler's dispatcher from --dispatch; the

@@ -53,6 +53,9 @@ type Options struct {
 	Function string
 	// Concurrency bounds the invocations in flight per connector (default 10).
 	Concurrency int
+	// MaxInFlight bounds the invocations in flight in total, like the
+	// function's reserved concurrency (0 = no bound; 1 for the emulator).
+	MaxInFlight int
 	// Retries is how many times a throttled invocation is retried (default 6).
 	Retries int
 	// Backoff is the first retry's delay, doubled each time up to 10 s (default 200 ms).
@@ -67,6 +70,7 @@ type Lambda struct {
 	o      Options
 	mu     sync.Mutex
 	slots  map[string]chan struct{} // per connector: a semaphore of Concurrency
+	total  chan struct{}            // all connectors: a semaphore of MaxInFlight, or nil
 	sleep  func(context.Context, time.Duration) error
 }
 
@@ -86,7 +90,11 @@ func New(client Invoker, o Options) *Lambda {
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Second
 	}
-	return &Lambda{client: client, o: o, slots: map[string]chan struct{}{}, sleep: sleepCtx}
+	l := &Lambda{client: client, o: o, slots: map[string]chan struct{}{}, sleep: sleepCtx}
+	if o.MaxInFlight > 0 {
+		l.total = make(chan struct{}, o.MaxInFlight)
+	}
+	return l
 }
 
 // Dispatch invokes the function synchronously with inv and returns its
@@ -164,7 +172,8 @@ func decode(id string, out *lambda.InvokeOutput) (functions.Result, error) {
 	return res, nil
 }
 
-// acquire takes one of the connector's slots, waiting while all are busy.
+// acquire takes one of the connector's slots, then one of the total slots,
+// waiting while all are busy.
 func (l *Lambda) acquire(ctx context.Context, connector string) (func(), error) {
 	l.mu.Lock()
 	sem, ok := l.slots[connector]
@@ -173,11 +182,25 @@ func (l *Lambda) acquire(ctx context.Context, connector string) (func(), error) 
 		l.slots[connector] = sem
 	}
 	l.mu.Unlock()
+	if err := take(ctx, sem, connector); err != nil {
+		return nil, err
+	}
+	if l.total == nil {
+		return func() { <-sem }, nil
+	}
+	if err := take(ctx, l.total, connector); err != nil {
+		<-sem
+		return nil, err
+	}
+	return func() { <-l.total; <-sem }, nil
+}
+
+func take(ctx context.Context, sem chan struct{}, connector string) error {
 	select {
 	case sem <- struct{}{}:
-		return func() { <-sem }, nil
+		return nil
 	case <-ctx.Done():
-		return nil, &RetriableError{Err: fmt.Errorf("waiting for a Lambda slot of connector %s: %w", connector, ctx.Err())}
+		return &RetriableError{Err: fmt.Errorf("waiting for a Lambda slot for connector %s: %w", connector, ctx.Err())}
 	}
 }
 

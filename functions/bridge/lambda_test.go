@@ -150,3 +150,35 @@ func TestConcurrencyPerConnector(t *testing.T) {
 		t.Fatalf("peak in flight per connector = %v, want 2 each", peak)
 	}
 }
+
+func TestMaxInFlight(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"state":"RUNNING"}`))
+	}))
+	defer srv.Close()
+	l := newBridge(t, srv.URL, Options{Concurrency: 4, MaxInFlight: 1})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := l.Dispatch(context.Background(), functions.Invocation{Connector: []string{"a", "b"}[i%2]}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if peak != 1 {
+		t.Fatalf("peak in flight = %d, want 1", peak)
+	}
+}
