@@ -1,0 +1,133 @@
+//go:build integration
+
+package functions_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/datagen"
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/state"
+	kstate "github.com/ferryhq/ferry/state/kafka"
+	"github.com/twmb/franz-go/pkg/kadm"
+)
+
+func eosInvocation(name string, epoch int64, iterations, max int) functions.Invocation {
+	inv := datagenInvocation(name, epoch)
+	inv.Config["exactly.once.support"] = "required"
+	inv.Config["iterations"] = fmt.Sprint(iterations)
+	inv.MaxRecords = max
+	return inv
+}
+
+// iterations counts the datagen records a read_committed consumer sees in
+// topic: how many, how many distinct iterations.
+func iterations(t *testing.T, topic string, want int) (n, unique int) {
+	recs := readAll(t, topic, want, true)
+	seen := map[string]bool{}
+	for _, r := range recs {
+		seen[headerMap(r)[datagen.CurrentIterationKey]] = true
+	}
+	return len(recs), len(seen)
+}
+
+// Exactly-once: two invocations of one task with different epochs race; the
+// older is fenced and commits no transaction, the newer commits; offsets are
+// in the Kafka offsets topic; a read_committed consumer sees each record once.
+func TestStaleEpochNeverCommitsEOS(t *testing.T) {
+	store := redisStore(t)
+	ctx := context.Background()
+	name := fmt.Sprintf("eos-fence-%d", time.Now().UnixNano()%1e9)
+	older, _ := store.NextEpoch(ctx, name, 0)
+	newer, _ := store.NextEpoch(ctx, name, 0)
+	a, b := realHandler(t, store, "worker-a"), realHandler(t, store, "worker-b")
+	type out struct {
+		res functions.Result
+		err error
+	}
+	ra, rb := make(chan out, 1), make(chan out, 1)
+	go func() { r, err := a.Handle(ctx, eosInvocation(name, older, 3000, 3000)); ra <- out{r, err} }()
+	go func() { r, err := b.Handle(ctx, eosInvocation(name, newer, 3000, 3000)); rb <- out{r, err} }()
+	oa, ob := <-ra, <-rb
+	if !errors.Is(oa.err, state.ErrFenced) || oa.res.State != functions.StateFenced {
+		t.Fatalf("older epoch %d: state %s err %v, want FENCED", older, oa.res.State, oa.err)
+	}
+	if ob.err != nil || ob.res.State != functions.StateRunning || ob.res.Written != 3000 {
+		t.Fatalf("newer epoch %d: %+v err %v", newer, ob.res, ob.err)
+	}
+	offs, err := kstate.New(seeds(t), kstate.DefaultTopic).Read(ctx, name)
+	if err != nil || len(offs) != 1 || offs[0].Offset[datagen.CurrentIterationKey] != int64(3000) {
+		t.Fatalf("offsets topic for %s: %v err %v", name, offs, err)
+	}
+	n, unique := iterations(t, name, 3000)
+	reportRow(t, "two epochs race, exactly-once (read_committed)", 3000, int64(unique), int64(3000-unique), int64(n-unique))
+	if n != 3000 || unique != 3000 {
+		t.Fatalf("read_committed consumer saw %d records, %d unique; want 3000", n, unique)
+	}
+}
+
+// An invocation that loses its epoch mid-run cannot commit its open
+// transaction; its uncommitted records stay invisible to read_committed
+// consumers, and the next invocation resumes from the last committed offset.
+func TestEpochBumpedMidTransaction(t *testing.T) {
+	store := redisStore(t)
+	ctx := context.Background()
+	name := fmt.Sprintf("eos-bump-%d", time.Now().UnixNano()%1e9)
+	const total = 20000
+	first, _ := store.NextEpoch(ctx, name, 0)
+	h := realHandler(t, store, "worker-a")
+	inv := eosInvocation(name, first, total, total)
+	inv.Config["transaction.boundary"] = "interval"
+	inv.Config["transaction.boundary.interval.ms"] = "100000"
+	done := make(chan functions.Result, 1)
+	go func() { r, _ := h.Handle(ctx, inv); done <- r }()
+	time.Sleep(300 * time.Millisecond)
+	second, _ := store.NextEpoch(ctx, name, 0)
+	res := <-done
+	if res.State != functions.StateFenced {
+		t.Fatalf("first invocation: %s %s, want FENCED", res.State, res.Trace)
+	}
+	for e := second; ; e, _ = store.NextEpoch(ctx, name, 0) {
+		r, err := h.Handle(ctx, eosInvocation(name, e, total, 0))
+		if err != nil {
+			t.Fatalf("resuming: %v", err)
+		}
+		if !r.More {
+			break
+		}
+	}
+	n, unique := iterations(t, name, total)
+	reportRow(t, "epoch bumped mid-transaction, exactly-once", total, int64(unique), int64(total-unique), int64(n-unique))
+	if n != total || unique != total {
+		t.Fatalf("read_committed consumer saw %d records, %d unique; want %d", n, unique, total)
+	}
+}
+
+// A sink invocation with a stale epoch writes no dead letter attributed to
+// the task and commits nothing.
+func TestStaleEpochWritesNoDeadLetter(t *testing.T) {
+	store := redisStore(t)
+	ctx := context.Background()
+	topic := produceStream(t, "stale-dlq", []string{good(0, "a"), poisons[0].value, good(2, "c")})
+	name := topic + "-sink"
+	older, _ := store.NextEpoch(ctx, name, 0)
+	_, _ = store.NextEpoch(ctx, name, 0)
+	sink := &collectingSink{}
+	h := handlerWith(t, store, "stale", sinkPlugin(sink))
+	extra := map[string]string{"errors.tolerance": "all", "errors.deadletterqueue.topic.name": topic + "-dlq"}
+	res, err := h.Handle(ctx, sinkInvocation(name, topic, older, extra))
+	if !errors.Is(err, state.ErrFenced) || res.State != functions.StateFenced {
+		t.Fatalf("stale sink invocation: %s %v, want FENCED", res.State, err)
+	}
+	ends, _ := kadm.NewClient(kafkaClient(t)).ListEndOffsets(ctx, topic+"-dlq")
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil && o.Offset > 0 {
+			t.Fatalf("stale invocation wrote %d dead letters", o.Offset)
+		}
+	})
+	t.Logf("stale epoch %d: %s", older, res.Trace)
+}
