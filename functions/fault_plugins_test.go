@@ -25,7 +25,7 @@ type collectingSink struct {
 }
 
 func (s *collectingSink) Open(context.Context, map[string]string) error { return nil }
-func (s *collectingSink) Flush(context.Context) error                  { return nil }
+func (s *collectingSink) Flush(context.Context) error                   { return nil }
 
 func (s *collectingSink) Put(_ context.Context, recs []*connectors.Record) error {
 	s.mu.Lock()
