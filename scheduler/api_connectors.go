@@ -197,7 +197,7 @@ func (s *Scheduler) getTasks(w http.ResponseWriter, r *http.Request) (int, any, 
 	}
 	out := make([]taskInfo, len(rec.Tasks))
 	for i, t := range rec.Tasks {
-		out[i] = taskInfo{ID: connectorTaskID{Connector: name, Task: i}, Config: t}
+		out[i] = taskInfo{ID: connectorTaskID{Connector: name, Task: i}, Config: s.withTaskClass(t)}
 	}
 	return http.StatusOK, out, nil
 }
@@ -213,6 +213,18 @@ func (s *Scheduler) info(rec state.ConnectorRecord) connectorInfo {
 		config = map[string]string{}
 	}
 	return connectorInfo{Name: rec.Name, Config: config, Tasks: tasks, Type: s.connectorType(rec.Config)}
+}
+
+// withTaskClass adds task.class, which Kafka Connect's framework puts in
+// every task config, named as Kafka's task classes are (FooConnector -> FooTask).
+func (s *Scheduler) withTaskClass(t map[string]string) map[string]string {
+	p, err := s.o.Plugins.Lookup(t["connector.class"])
+	if err != nil {
+		return t
+	}
+	out := maps.Clone(t)
+	out["task.class"] = strings.TrimSuffix(p.Class, "Connector") + "Task"
+	return out
 }
 
 func isNotFound(err error) bool {

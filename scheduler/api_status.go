@@ -22,7 +22,7 @@ func (s *Scheduler) status(ctx context.Context, rec state.ConnectorRecord) (conn
 		byID[st.Task] = st
 	}
 	out := connectorStateInfo{Name: rec.Name, Tasks: []taskState{}, Type: s.connectorType(rec.Config),
-		Connector: connectorState{State: string(targetState(rec.Target)), WorkerID: s.o.WorkerID}}
+		Connector: connectorState{State: string(targetState(rec.Target)), WorkerID: s.o.WorkerID, Version: s.pluginVersion(rec.Config)}}
 	if trace, failed := s.connectorFailure(rec.Name); failed {
 		out.Connector.State, out.Connector.Trace = string(state.StateFailed), trace
 	}
@@ -30,9 +30,19 @@ func (s *Scheduler) status(ctx context.Context, rec state.ConnectorRecord) (conn
 		return out, nil
 	}
 	for i := range rec.Tasks {
-		out.Tasks = append(out.Tasks, s.taskState(rec, i, byID))
+		t := s.taskState(rec, i, byID)
+		t.Version = out.Connector.Version
+		out.Tasks = append(out.Tasks, t)
 	}
 	return out, nil
+}
+
+// pluginVersion is the version shown for a connector's plugin: its own, else ferry's.
+func (s *Scheduler) pluginVersion(config map[string]string) string {
+	if p, err := s.o.Plugins.Lookup(config["connector.class"]); err == nil && p.Version != "" && p.Version != "undefined" {
+		return p.Version
+	}
+	return s.o.Version
 }
 
 // targetState is the runtime state a healthy connector with this target shows.

@@ -12,7 +12,7 @@ const (
 	alphaBody   = `{"name":"alpha","config":{"connector.class":"com.example.TestSourceConnector","tables":"t1,t2","tasks.max":"2"}}`
 	alphaConfig = `{"connector.class":"com.example.TestSourceConnector","name":"alpha","tables":"t1,t2","tasks.max":"2"}`
 	alphaInfo   = `{"name":"alpha","config":` + alphaConfig + `,"tasks":[{"connector":"alpha","task":0},{"connector":"alpha","task":1}],"type":"source"}`
-	alphaStatus = `{"name":"alpha","connector":{"state":"RUNNING","worker_id":"sched:8083"},"tasks":[{"id":0,"state":"UNASSIGNED","worker_id":"sched:8083"},{"id":1,"state":"UNASSIGNED","worker_id":"sched:8083"}],"type":"source"}`
+	alphaStatus = `{"name":"alpha","connector":{"state":"RUNNING","worker_id":"sched:8083","version":"4.0.0"},"tasks":[{"id":0,"state":"UNASSIGNED","worker_id":"sched:8083","version":"4.0.0"},{"id":1,"state":"UNASSIGNED","worker_id":"sched:8083","version":"4.0.0"}],"type":"source"}`
 	invalidTail = "\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`"
 )
 
@@ -79,17 +79,17 @@ func TestREST(t *testing.T) {
 			body: errBody(413, "Request body is larger than the limit of 1048576 bytes")},
 		{name: "create paused", before: []req{{"POST", "/connectors", `{"name":"p","config":{"connector.class":"TestSource","tables":"x"},"initial_state":"paused"}`}},
 			req: req{"GET", "/connectors/p/status", ""}, code: 200,
-			body: `{"name":"p","connector":{"state":"PAUSED","worker_id":"sched:8083"},"tasks":[{"id":0,"state":"PAUSED","worker_id":"sched:8083"}],"type":"source"}`},
+			body: `{"name":"p","connector":{"state":"PAUSED","worker_id":"sched:8083","version":"4.0.0"},"tasks":[{"id":0,"state":"PAUSED","worker_id":"sched:8083","version":"4.0.0"}],"type":"source"}`},
 		{name: "create stopped has no tasks", before: []req{{"POST", "/connectors", `{"name":"p","config":{"connector.class":"TestSource","tables":"x"},"initial_state":"STOPPED"}`}},
 			req: req{"GET", "/connectors/p/status", ""}, code: 200,
-			body: `{"name":"p","connector":{"state":"STOPPED","worker_id":"sched:8083"},"tasks":[],"type":"source"}`},
+			body: `{"name":"p","connector":{"state":"STOPPED","worker_id":"sched:8083","version":"4.0.0"},"tasks":[],"type":"source"}`},
 		{name: "resume stopped splits", before: []req{{"POST", "/connectors", `{"name":"p","config":{"connector.class":"TestSource","tables":"x"},"initial_state":"STOPPED"}`},
 			{"PUT", "/connectors/p/resume", ""}},
 			req: req{"GET", "/connectors/p/status", ""}, code: 200,
-			body: `{"name":"p","connector":{"state":"RUNNING","worker_id":"sched:8083"},"tasks":[{"id":0,"state":"UNASSIGNED","worker_id":"sched:8083"}],"type":"source"}`},
+			body: `{"name":"p","connector":{"state":"RUNNING","worker_id":"sched:8083","version":"4.0.0"},"tasks":[{"id":0,"state":"UNASSIGNED","worker_id":"sched:8083","version":"4.0.0"}],"type":"source"}`},
 		{name: "split failure: connector FAILED", before: []req{{"POST", "/connectors", `{"name":"br","config":{"connector.class":"Broken"}}`}},
 			req: req{"GET", "/connectors/br/status", ""}, code: 200,
-			body: `{"name":"br","connector":{"state":"FAILED","worker_id":"sched:8083","trace":"connector com.example.BrokenConnector could not split its work into tasks: cannot reach the database"},"tasks":[],"type":"source"}`},
+			body: `{"name":"br","connector":{"state":"FAILED","worker_id":"sched:8083","trace":"connector com.example.BrokenConnector could not split its work into tasks: cannot reach the database","version":"4.0.0"},"tasks":[],"type":"source"}`},
 		{name: "get", req: req{"GET", "/connectors/alpha", ""}, code: 200, body: alphaInfo},
 		{name: "get unknown", req: req{"GET", "/connectors/nope", ""}, code: 404, body: errBody(404, "Connector nope not found")},
 		{name: "delete", req: req{"DELETE", "/connectors/alpha", ""}, code: 204},
@@ -105,7 +105,7 @@ func TestREST(t *testing.T) {
 			body: `{"name":"alpha","config":{"connector.class":"TestSource","name":"alpha","tables":"x"},"tasks":[{"connector":"alpha","task":0}],"type":"source"}`},
 		{name: "put config keeps pause", before: []req{{"PUT", "/connectors/alpha/pause", ""}, {"PUT", "/connectors/alpha/config", `{"connector.class":"TestSource","tables":"x"}`}},
 			req: req{"GET", "/connectors/alpha/status", ""}, code: 200,
-			body: `{"name":"alpha","connector":{"state":"PAUSED","worker_id":"sched:8083"},"tasks":[{"id":0,"state":"PAUSED","worker_id":"sched:8083"}],"type":"source"}`},
+			body: `{"name":"alpha","connector":{"state":"PAUSED","worker_id":"sched:8083","version":"4.0.0"},"tasks":[{"id":0,"state":"PAUSED","worker_id":"sched:8083","version":"4.0.0"}],"type":"source"}`},
 		{name: "put config name mismatch", req: req{"PUT", "/connectors/alpha/config", `{"connector.class":"TestSource","tables":"x","name":"other"}`}, code: 400,
 			body: errBody(400, "Connector name configuration (other) doesn't match connector name in the URL (alpha)")},
 		{name: "put config invalid", req: req{"PUT", "/connectors/alpha/config", `{"connector.class":"TestSource"}`}, code: 400,
@@ -115,10 +115,10 @@ func TestREST(t *testing.T) {
 		{name: "status", req: req{"GET", "/connectors/alpha/status", ""}, code: 200, body: alphaStatus},
 		{name: "status unknown", req: req{"GET", "/connectors/nope/status", ""}, code: 404, body: errBody(404, "No status found for connector nope")},
 		{name: "tasks", req: req{"GET", "/connectors/alpha/tasks", ""}, code: 200,
-			body: `[{"id":{"connector":"alpha","task":0},"config":{"connector.class":"com.example.TestSourceConnector","name":"alpha","tables":"t1","task.id":"0","tasks.max":"2"}},` +
-				`{"id":{"connector":"alpha","task":1},"config":{"connector.class":"com.example.TestSourceConnector","name":"alpha","tables":"t2","task.id":"1","tasks.max":"2"}}]`},
+			body: `[{"id":{"connector":"alpha","task":0},"config":{"connector.class":"com.example.TestSourceConnector","name":"alpha","tables":"t1","task.class":"com.example.TestSourceTask","task.id":"0","tasks.max":"2"}},` +
+				`{"id":{"connector":"alpha","task":1},"config":{"connector.class":"com.example.TestSourceConnector","name":"alpha","tables":"t2","task.class":"com.example.TestSourceTask","task.id":"1","tasks.max":"2"}}]`},
 		{name: "tasks unknown", req: req{"GET", "/connectors/nope/tasks", ""}, code: 404, body: errBody(404, "Connector nope not found")},
-		{name: "task status", req: req{"GET", "/connectors/alpha/tasks/1/status", ""}, code: 200, body: `{"id":1,"state":"UNASSIGNED","worker_id":"sched:8083"}`},
+		{name: "task status", req: req{"GET", "/connectors/alpha/tasks/1/status", ""}, code: 200, body: `{"id":1,"state":"UNASSIGNED","worker_id":"sched:8083","version":"4.0.0"}`},
 		{name: "task status unknown task", req: req{"GET", "/connectors/alpha/tasks/5/status", ""}, code: 404, body: errBody(404, "No status found for task alpha-5")},
 		{name: "task status unknown connector", req: req{"GET", "/connectors/nope/tasks/0/status", ""}, code: 404, body: errBody(404, "No status found for task nope-0")},
 		{name: "task status non-numeric id", req: req{"GET", "/connectors/alpha/tasks/x/status", ""}, code: 404, body: errBody(404, "HTTP 404 Not Found")},
@@ -129,14 +129,14 @@ func TestREST(t *testing.T) {
 		{name: "resume unknown", req: req{"PUT", "/connectors/nope/resume", ""}, code: 404, body: errBody(404, "Unknown connector nope")},
 		{name: "restart", req: req{"POST", "/connectors/alpha/restart", ""}, code: 204},
 		{name: "restart with tasks", req: req{"POST", "/connectors/alpha/restart?includeTasks=true", ""}, code: 202,
-			body: `{"name":"alpha","connector":{"state":"RESTARTING","worker_id":"sched:8083"},"tasks":[{"id":0,"state":"RESTARTING","worker_id":"sched:8083"},{"id":1,"state":"RESTARTING","worker_id":"sched:8083"}],"type":"source"}`},
+			body: `{"name":"alpha","connector":{"state":"RESTARTING","worker_id":"sched:8083","version":"4.0.0"},"tasks":[{"id":0,"state":"RESTARTING","worker_id":"sched:8083","version":"4.0.0"},{"id":1,"state":"RESTARTING","worker_id":"sched:8083","version":"4.0.0"}],"type":"source"}`},
 		{name: "restart only failed: nothing failed", req: req{"POST", "/connectors/alpha/restart?includeTasks=true&onlyFailed=true", ""}, code: 202, body: alphaStatus},
 		{name: "restart bad flag", req: req{"POST", "/connectors/alpha/restart?includeTasks=maybe", ""}, code: 400,
 			body: errBody(400, `Query parameter includeTasks must be true or false, not "maybe"`)},
 		{name: "restart unknown", req: req{"POST", "/connectors/nope/restart", ""}, code: 404, body: errBody(404, "Unknown connector: nope")},
 		{name: "task restart", req: req{"POST", "/connectors/alpha/tasks/0/restart", ""}, code: 204},
 		{name: "task restart shows RESTARTING", before: []req{{"POST", "/connectors/alpha/tasks/0/restart", ""}}, req: req{"GET", "/connectors/alpha/tasks/0/status", ""}, code: 200,
-			body: `{"id":0,"state":"RESTARTING","worker_id":"sched:8083"}`},
+			body: `{"id":0,"state":"RESTARTING","worker_id":"sched:8083","version":"4.0.0"}`},
 		{name: "task restart unknown task", req: req{"POST", "/connectors/alpha/tasks/9/restart", ""}, code: 404, body: errBody(404, "Unknown task: alpha-9")},
 		{name: "task restart unknown connector", req: req{"POST", "/connectors/nope/tasks/0/restart", ""}, code: 404, body: errBody(404, "Unknown connector: nope")},
 		{name: "plugins", req: req{"GET", "/connector-plugins", ""}, code: 200,
@@ -192,13 +192,13 @@ func TestStatusFromStore(t *testing.T) {
 		stored state.TaskStatus
 		want   string
 	}{
-		{name: "running", stored: state.TaskStatus{State: state.StateRunning, WorkerID: "w7"}, want: `{"id":0,"state":"RUNNING","worker_id":"w7"}`},
-		{name: "failed", stored: state.TaskStatus{State: state.StateFailed, WorkerID: "w7", Trace: "boom"}, want: `{"id":0,"state":"FAILED","worker_id":"w7","trace":"boom"}`},
-		{name: "paused", pause: true, stored: state.TaskStatus{State: state.StateRunning, WorkerID: "w7"}, want: `{"id":0,"state":"PAUSED","worker_id":"w7"}`},
+		{name: "running", stored: state.TaskStatus{State: state.StateRunning, WorkerID: "w7"}, want: `{"id":0,"state":"RUNNING","worker_id":"w7","version":"4.0.0"}`},
+		{name: "failed", stored: state.TaskStatus{State: state.StateFailed, WorkerID: "w7", Trace: "boom"}, want: `{"id":0,"state":"FAILED","worker_id":"w7","trace":"boom","version":"4.0.0"}`},
+		{name: "paused", pause: true, stored: state.TaskStatus{State: state.StateRunning, WorkerID: "w7"}, want: `{"id":0,"state":"PAUSED","worker_id":"w7","version":"4.0.0"}`},
 		{name: "paused retrying", pause: true, stored: state.TaskStatus{State: state.StateFailed, WorkerID: "w7", Trace: "x\n" + retryNote + " (attempt 1, next in 500ms)"},
-			want: `{"id":0,"state":"PAUSED","worker_id":"w7"}`},
+			want: `{"id":0,"state":"PAUSED","worker_id":"w7","version":"4.0.0"}`},
 		{name: "paused failed for good", pause: true, stored: state.TaskStatus{State: state.StateFailed, WorkerID: "w7", Trace: "boom"},
-			want: `{"id":0,"state":"FAILED","worker_id":"w7","trace":"boom"}`},
+			want: `{"id":0,"state":"FAILED","worker_id":"w7","trace":"boom","version":"4.0.0"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,7 +223,7 @@ func TestRestartOnlyFailed(t *testing.T) {
 	call(t, h, "POST", "/connectors", alphaBody)
 	_ = store.PutTaskStatus(t.Context(), state.TaskStatus{Connector: "alpha", Task: 1, State: state.StateFailed, WorkerID: "w", Trace: "boom"})
 	code, body, _ := call(t, h, "POST", "/connectors/alpha/restart?includeTasks=true&onlyFailed=true", "")
-	want := `{"name":"alpha","connector":{"state":"RUNNING","worker_id":"sched:8083"},"tasks":[{"id":0,"state":"UNASSIGNED","worker_id":"sched:8083"},{"id":1,"state":"RESTARTING","worker_id":"w"}],"type":"source"}`
+	want := `{"name":"alpha","connector":{"state":"RUNNING","worker_id":"sched:8083","version":"4.0.0"},"tasks":[{"id":0,"state":"UNASSIGNED","worker_id":"sched:8083","version":"4.0.0"},{"id":1,"state":"RESTARTING","worker_id":"w","version":"4.0.0"}],"type":"source"}`
 	if code != http.StatusAccepted || body != want {
 		t.Errorf("got %d %s\nwant %s", code, body, want)
 	}

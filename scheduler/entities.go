@@ -31,6 +31,8 @@ type connectorState struct {
 	State    string `json:"state"`
 	WorkerID string `json:"worker_id"`
 	Trace    string `json:"trace,omitempty"`
+	// Version is the connector plugin's version (KIP-891, Kafka Connect 4.1).
+	Version string `json:"version,omitempty"`
 }
 
 type taskState struct {
@@ -38,6 +40,7 @@ type taskState struct {
 	State    string `json:"state"`
 	WorkerID string `json:"worker_id"`
 	Trace    string `json:"trace,omitempty"`
+	Version  string `json:"version,omitempty"`
 }
 
 type connectorStateInfo struct {
