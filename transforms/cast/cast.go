@@ -1,0 +1,196 @@
+// Package cast is Kafka Connect's Cast$Key and Cast$Value: it casts fields,
+// or the whole key or value, to another primitive type with Java's
+// conversion rules.
+package cast
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/operand"
+)
+
+// Config is Cast's configuration, key names as Kafka Connect's.
+type Config struct {
+	Spec        []string `config:"spec" required:"true" importance:"high" doc:"List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of Maps or Structs. A single type to cast the entire value. Valid types are int8, int16, int32, int64, float32, float64, boolean, and string. Note that binary fields can only be cast to string."`
+	ReplaceNull bool     `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
+}
+
+const (
+	purpose = "cast types"
+	outputs = "[INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING]"
+	inputs  = "[INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES]"
+)
+
+// Transform is one configured Cast.
+type Transform struct {
+	side        operand.Side
+	casts       map[string]connectors.Type
+	names       []string
+	whole       connectors.Type
+	replaceNull bool
+	cache       operand.Cache[*connectors.Schema]
+}
+
+// NewKey configures Cast$Key.
+func NewKey(props map[string]string) (*Transform, error) { return newTransform(props, operand.Key) }
+
+// NewValue configures Cast$Value.
+func NewValue(props map[string]string) (*Transform, error) {
+	return newTransform(props, operand.Value)
+}
+
+func newTransform(props map[string]string, side operand.Side) (*Transform, error) {
+	var c Config
+	if err := connectors.Declare(&c).Parse(props, &c); err != nil {
+		return nil, err
+	}
+	bad := func(reason string) error {
+		return &connectors.ConfigError{Key: "spec", Value: "[" + strings.Join(c.Spec, ", ") + "]", Reason: reason}
+	}
+	if len(c.Spec) == 0 {
+		return nil, bad("Must specify at least one field to cast.")
+	}
+	t := &Transform{side: side, casts: map[string]connectors.Type{}, replaceNull: c.ReplaceNull}
+	for _, m := range c.Spec {
+		parts := strings.Split(m, ":")
+		for len(parts) > 1 && parts[len(parts)-1] == "" {
+			parts = parts[:len(parts)-1]
+		}
+		if len(parts) > 2 {
+			return nil, bad("Invalid rename mapping: " + m)
+		}
+		name := strings.TrimSpace(parts[len(parts)-1])
+		typ, err := connectors.ParseType(name)
+		if err != nil {
+			return nil, bad("Invalid type found in casting spec: " + name)
+		}
+		if !typ.IsPrimitive() || typ == connectors.TypeBytes {
+			return nil, bad(fmt.Sprintf("Cast transformation does not support casting to %s; supported types are %s", typ, outputs))
+		}
+		if len(parts) == 1 {
+			t.whole = typ
+			continue
+		}
+		field := strings.TrimSpace(parts[0])
+		if _, dup := t.casts[field]; !dup {
+			t.names = append(t.names, field)
+		}
+		t.casts[field] = typ
+	}
+	if t.whole != 0 && len(c.Spec) > 1 {
+		return nil, bad("Cast transformations that specify a type to cast the entire value to may ony specify a single cast in their spec")
+	}
+	return t, nil
+}
+
+// Apply casts; a null operand passes unchanged.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+	schema, v := t.side.Schema(r), t.side.Value(r)
+	if v == nil {
+		return r, nil
+	}
+	if schema == nil {
+		return t.schemaless(r, v)
+	}
+	out, err := t.cache.GetOrBuild(schema, t.buildSchema)
+	if err != nil {
+		return nil, err
+	}
+	if t.whole != 0 {
+		res, err := castValue(schema, v, t.whole)
+		if err != nil {
+			return nil, err
+		}
+		return t.side.With(r, out, res), nil
+	}
+	st, err := operand.RequireStruct(v, purpose)
+	if err != nil {
+		return nil, err
+	}
+	res := connectors.NewStruct(out)
+	for i, f := range st.Schema().Fields {
+		x := operand.FieldValue(st, i, t.replaceNull)
+		if typ, ok := t.casts[f.Name]; ok {
+			if x, err = castValue(f.Schema, x, typ); err != nil {
+				return nil, err
+			}
+		}
+		if err := operand.Put(res, i, x); err != nil {
+			return nil, err
+		}
+	}
+	return t.side.With(r, out, res), nil
+}
+
+func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record, error) {
+	if t.whole != 0 {
+		res, err := castValue(nil, v, t.whole)
+		if err != nil {
+			return nil, err
+		}
+		return t.side.With(r, nil, res), nil
+	}
+	m, err := operand.RequireMap(v, purpose)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(m)+len(t.names))
+	for k, x := range m {
+		out[k] = x
+	}
+	for _, f := range t.names {
+		if out[f], err = castValue(nil, m[f], t.casts[f]); err != nil {
+			return nil, err
+		}
+	}
+	return t.side.With(r, nil, out), nil
+}
+
+func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {
+	var b *connectors.SchemaBuilder
+	if t.whole != 0 {
+		b = operand.CopyBasics(in, connectors.NewSchemaBuilder(t.whole))
+	} else {
+		b = operand.CopyBasics(in, connectors.StructBuilder())
+		for _, f := range in.Fields {
+			typ, ok := t.casts[f.Name]
+			if !ok {
+				b.Field(f.Name, f.Schema)
+				continue
+			}
+			fb := connectors.NewSchemaBuilder(typ)
+			if f.Schema.Optional {
+				fb.Optional()
+			}
+			if f.Schema.Default != nil {
+				d, err := castValue(f.Schema, f.Schema.Default, typ)
+				if err != nil {
+					return nil, err
+				}
+				fb.DefaultValue(d)
+			}
+			fs, err := operand.Build(fb)
+			if err != nil {
+				return nil, err
+			}
+			b.Field(f.Name, fs)
+		}
+	}
+	if in.Optional {
+		b.Optional()
+	}
+	s, err := operand.Build(b)
+	if err != nil {
+		return nil, err
+	}
+	if in.Default != nil {
+		d, err := castValue(in, in.Default, s.Type)
+		if err != nil {
+			return nil, err
+		}
+		s.Default = d
+	}
+	return s, nil
+}

@@ -1,0 +1,41 @@
+// Package dropheaders is Kafka Connect's DropHeaders: it removes every header
+// whose key is listed.
+package dropheaders
+
+import "github.com/ferryhq/ferry/connectors"
+
+// Config is DropHeaders' configuration, key names as Kafka Connect's.
+type Config struct {
+	Headers []string `config:"headers" required:"true" importance:"high" doc:"The name of the headers to be removed."`
+}
+
+// Transform is one configured DropHeaders.
+type Transform struct{ drop map[string]bool }
+
+// New configures DropHeaders.
+func New(props map[string]string) (*Transform, error) {
+	var c Config
+	if err := connectors.Declare(&c).Parse(props, &c); err != nil {
+		return nil, err
+	}
+	if len(c.Headers) == 0 {
+		return nil, &connectors.ConfigError{Key: "headers", Value: "[]", Reason: "Empty list"}
+	}
+	t := &Transform{drop: map[string]bool{}}
+	for _, h := range c.Headers {
+		t.drop[h] = true
+	}
+	return t, nil
+}
+
+// Apply removes the headers, keeping the order of the others.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+	c := *r
+	c.Headers = make([]connectors.Header, 0, len(r.Headers))
+	for _, h := range r.Headers {
+		if !t.drop[h.Key] {
+			c.Headers = append(c.Headers, h)
+		}
+	}
+	return &c, nil
+}

@@ -1,0 +1,38 @@
+// Package insertheader is Kafka Connect's InsertHeader: it appends a header
+// whose value is a literal parsed as Values.parseString does.
+package insertheader
+
+import (
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/convert/simpleheader"
+)
+
+// Config is InsertHeader's configuration, key names as Kafka Connect's.
+type Config struct {
+	Header       string `config:"header" required:"true" importance:"medium" doc:"The name of the header."`
+	ValueLiteral string `config:"value.literal" required:"true" importance:"medium" doc:"The literal value that is to be set as the header value on all records."`
+}
+
+// Transform is one configured InsertHeader.
+type Transform struct {
+	header connectors.Header
+}
+
+// New configures InsertHeader.
+func New(props map[string]string) (*Transform, error) {
+	var c Config
+	if err := connectors.Declare(&c).Parse(props, &c); err != nil {
+		return nil, err
+	}
+	s, v := simpleheader.ParseString(props["value.literal"])
+	return &Transform{header: connectors.Header{Key: c.Header, Schema: s, Value: v}}, nil
+}
+
+// Apply appends the header (an existing header of that name stays).
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+	c := *r
+	c.Headers = make([]connectors.Header, len(r.Headers), len(r.Headers)+1)
+	copy(c.Headers, r.Headers)
+	c.Headers = append(c.Headers, t.header)
+	return &c, nil
+}
