@@ -170,7 +170,7 @@ func (s *settings) logger() *slog.Logger {
 func (s *settings) workerDefaults(props map[string]string) map[string]string {
 	w := map[string]string{"key.converter": s.keyConverter, "value.converter": s.valueConverter}
 	for k, v := range props {
-		if strings.Contains(k, "converter") {
+		if strings.Contains(k, "converter") || strings.HasPrefix(k, "config.providers") {
 			w[k] = v
 		}
 	}

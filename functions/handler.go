@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/configprovider"
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
@@ -89,13 +90,29 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 		InstanceID: h.o.InstanceID, State: StateRunning}
 	ctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	defer cancel()
-	err := h.run(ctx, inv, &res)
+	err := resolveConfig(ctx, &inv)
+	if err == nil {
+		err = h.run(ctx, inv, &res)
+	}
 	res.Duration = time.Since(start)
 	if err != nil {
 		res.State, res.Trace = classify(err)
 		res.More = false
 	}
 	return res, err
+}
+
+// resolveConfig replaces config-provider placeholders (${file:/path:key},
+// ${env:NAME}, ...) in this invocation's copy of the task config. The
+// resolved config lives only in this process: it is never returned or stored,
+// and a failed lookup names the placeholder, never a secret.
+func resolveConfig(ctx context.Context, inv *Invocation) error {
+	cfg, err := configprovider.Resolve(ctx, inv.Config, inv.Worker, configprovider.Builtins())
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	inv.Config = cfg
+	return nil
 }
 
 func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
