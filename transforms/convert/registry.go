@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/convert/avro"
 	"github.com/ferryhq/ferry/transforms/convert/bytearray"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 	"github.com/ferryhq/ferry/transforms/convert/simpleheader"
@@ -44,6 +45,10 @@ var classes = []Descriptor{
 		Class: bytearray.Class, Config: bytearray.Config{},
 		New:       func(p map[string]string, k bool) (Converter, error) { return nilIfErr(bytearray.New(p, k)) },
 		NewHeader: func(p map[string]string) (HeaderConverter, error) { return nilIfErrH(bytearray.NewHeader(p)) },
+	},
+	{
+		Class: avro.Class, Config: avro.Config{},
+		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(avro.New(p, k)) },
 	},
 	{
 		Class: simpleheader.Class, Config: simpleheader.Config{},

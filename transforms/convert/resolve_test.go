@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/convert/avro"
 	"github.com/ferryhq/ferry/transforms/convert/bytearray"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 	"github.com/ferryhq/ferry/transforms/convert/simpleheader"
@@ -77,8 +78,10 @@ func TestForConnectorErrors(t *testing.T) {
 		is        error
 		contains  []string
 	}{
-		{"unknown class", map[string]string{"value.converter": "io.confluent.connect.avro.AvroConverter"}, ErrUnknownConverter,
-			[]string{"value.converter", "io.confluent.connect.avro.AvroConverter", json.Class, stringconv.Class}},
+		{"unknown class", map[string]string{"value.converter": "com.acme.ThriftConverter"}, ErrUnknownConverter,
+			[]string{"value.converter", "com.acme.ThriftConverter", json.Class, stringconv.Class, avro.Class}},
+		{"avro without registry url", map[string]string{"value.converter": "AvroConverter"}, connectors.ErrConfig,
+			[]string{"value.converter.schema.registry.url"}},
 		{"header only class as key", map[string]string{"key.converter": "SimpleHeaderConverter"}, ErrNotConverter,
 			[]string{"key.converter", simpleheader.Class}},
 		{"bad prop", map[string]string{"value.converter.schemas.enable": "maybe"}, connectors.ErrConfig,
@@ -115,16 +118,16 @@ func TestPlugins(t *testing.T) {
 	for _, want := range []string{
 		"converter " + json.Class, "header_converter " + json.Class, "converter " + stringconv.Class,
 		"header_converter " + stringconv.Class, "converter " + bytearray.Class, "header_converter " + bytearray.Class,
-		"header_converter " + simpleheader.Class,
+		"header_converter " + simpleheader.Class, "converter " + avro.Class,
 	} {
 		if !got[want] {
 			t.Errorf("Plugins() lacks %s", want)
 		}
 	}
-	if len(got) != 7 {
-		t.Errorf("Plugins() = %d entries, want 7", len(got))
+	if len(got) != 8 {
+		t.Errorf("Plugins() = %d entries, want 8", len(got))
 	}
-	for _, alias := range []string{"JsonConverter", "StringConverter", "ByteArrayConverter", "SimpleHeaderConverter"} {
+	for _, alias := range []string{"JsonConverter", "StringConverter", "ByteArrayConverter", "SimpleHeaderConverter", "AvroConverter"} {
 		if _, err := Lookup(alias); err != nil {
 			t.Errorf("Lookup(%s): %v", alias, err)
 		}

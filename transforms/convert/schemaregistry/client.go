@@ -1,0 +1,186 @@
+package schemaregistry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/sr"
+)
+
+// ErrNotRegistered is returned when auto.register.schemas is false and the
+// schema is not registered under its subject: register it (or turn
+// auto.register.schemas on).
+var ErrNotRegistered = errors.New("schema is not registered")
+
+// ErrRegistry wraps every error the registry answered (a rejected or
+// incompatible schema, an unknown id): fix the schema or the registry.
+var ErrRegistry = errors.New("schema registry error")
+
+// RetriableError is a failure to reach the registry (network error, 5xx):
+// the same call may succeed later.
+type RetriableError struct {
+	Op  string
+	Err error
+}
+
+func (e *RetriableError) Error() string {
+	return fmt.Sprintf("schema registry unavailable during %s (retry later): %v", e.Op, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RetriableError) Unwrap() error { return e.Err }
+
+// Registry is a caching client for one converter: schema → id on write,
+// id → schema on read. It is safe for concurrent use.
+type Registry struct {
+	cl       *sr.Client
+	cfg      Config
+	typ      sr.SchemaType
+	key, val Strategy
+	ctx      context.Context
+
+	mu       sync.RWMutex
+	ids      map[subjectText]int
+	byID     map[int]sr.Schema
+	versions map[subjectText]int
+}
+
+type subjectText struct{ subject, text string }
+
+// New returns a registry client for schemas of type typ configured by cfg
+// (already validated by Parse).
+func New(cfg Config, typ sr.SchemaType) (*Registry, error) {
+	user, pass, urls, err := cfg.credentials()
+	if err != nil {
+		return nil, err
+	}
+	opts := []sr.ClientOpt{sr.URLs(urls...), sr.HTTPClient(&http.Client{Timeout: 30 * time.Second}), sr.UserAgent("ferry")}
+	if user != "" || pass != "" {
+		opts = append(opts, sr.BasicAuth(user, pass))
+	}
+	cl, err := sr.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("schema.registry.url: %w", err)
+	}
+	r := &Registry{cl: cl, cfg: cfg, typ: typ, ctx: context.Background(),
+		ids: map[subjectText]int{}, byID: map[int]sr.Schema{}, versions: map[subjectText]int{}}
+	r.key, _ = ParseStrategy(cfg.KeyStrategy)
+	r.val, _ = ParseStrategy(cfg.ValueStrategy)
+	if cfg.NormalizeSchemas {
+		r.ctx = sr.WithParams(r.ctx, sr.Normalize)
+	}
+	return r, nil
+}
+
+// Subject returns the subject of a key or value schema of topic.
+func (r *Registry) Subject(topic string, isKey bool, recordName string) (string, error) {
+	if isKey {
+		return r.key.Subject(topic, true, recordName)
+	}
+	return r.val.Subject(topic, false, recordName)
+}
+
+// ID returns the id to write for schema text under subject, as the Confluent
+// serializer chooses it: use.schema.id, else the latest version
+// (use.latest.version), else registration (auto.register.schemas), else a lookup.
+func (r *Registry) ID(subject, text string, refs []sr.SchemaReference) (int, error) {
+	if r.cfg.UseSchemaID >= 0 {
+		return r.cfg.UseSchemaID, nil
+	}
+	k := subjectText{subject, text}
+	r.mu.RLock()
+	id, ok := r.ids[k]
+	r.mu.RUnlock()
+	if ok {
+		return id, nil
+	}
+	schema := sr.Schema{Schema: text, Type: r.typ, References: refs}
+	var err error
+	switch {
+	case r.cfg.UseLatestVersion:
+		var ss sr.SubjectSchema
+		ss, err = r.cl.SchemaByVersion(r.ctx, subject, -1)
+		id = ss.ID
+		err = classify("fetching the latest version of subject "+subject, err)
+	case r.cfg.AutoRegister:
+		id, err = r.cl.RegisterSchema(r.ctx, subject, schema, -1, -1)
+		err = classify("registering a schema under subject "+subject, err)
+	default:
+		var ss sr.SubjectSchema
+		ss, err = r.cl.LookupSchema(r.ctx, subject, schema)
+		id = ss.ID
+		err = lookupError(subject, err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	r.ids[k] = id
+	r.byID[id] = schema
+	r.mu.Unlock()
+	return id, nil
+}
+
+// SchemaByID returns the schema registered with id.
+func (r *Registry) SchemaByID(id int) (sr.Schema, error) {
+	r.mu.RLock()
+	s, ok := r.byID[id]
+	r.mu.RUnlock()
+	if ok {
+		return s, nil
+	}
+	s, err := r.cl.SchemaByID(r.ctx, id)
+	if err != nil {
+		return sr.Schema{}, classify(fmt.Sprintf("fetching schema id %d", id), err)
+	}
+	r.mu.Lock()
+	r.byID[id] = s
+	r.mu.Unlock()
+	return s, nil
+}
+
+// Version returns the version of schema under subject, or 0 when the registry
+// does not know it there (the reader then leaves the Connect version unset).
+func (r *Registry) Version(subject string, s sr.Schema) int {
+	k := subjectText{subject, s.Schema}
+	r.mu.RLock()
+	v, ok := r.versions[k]
+	r.mu.RUnlock()
+	if ok {
+		return v
+	}
+	ss, err := r.cl.LookupSchema(r.ctx, subject, s)
+	var re *sr.ResponseError
+	if err != nil && !(errors.As(err, &re) && re.StatusCode == http.StatusNotFound) {
+		return 0 // unreachable registry: do not cache, try again next time
+	}
+	r.mu.Lock()
+	r.versions[k] = ss.Version
+	r.mu.Unlock()
+	return ss.Version
+}
+
+// classify wraps a registry error as retriable (no answer, 5xx) or ErrRegistry.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *sr.ResponseError
+	if errors.As(err, &re) && re.StatusCode < 500 {
+		return fmt.Errorf("%w while %s: %s (HTTP %d, error code %d)", ErrRegistry, op, re.Message, re.StatusCode, re.ErrorCode)
+	}
+	return &RetriableError{Op: op, Err: err}
+}
+
+func lookupError(subject string, err error) error {
+	var re *sr.ResponseError
+	if errors.As(err, &re) && re.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("%w under subject %q and auto.register.schemas is false: register the schema under that subject first (registry said: %s)",
+			ErrNotRegistered, subject, re.Message)
+	}
+	return classify("looking up the schema under subject "+subject, err)
+}
