@@ -28,6 +28,7 @@ import (
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/open"
 	"github.com/ferryhq/ferry/transforms"
+	"github.com/ferryhq/ferry/transforms/apply"
 	"github.com/ferryhq/ferry/transforms/convert"
 	"github.com/nats-io/nats.go"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -43,6 +44,7 @@ Usage:
   ferry standalone [flags] [worker.properties] [connector.json|connector.properties ...]
   ferry scheduler  [flags]
   ferry worker     [flags]
+  ferry transforms apply --config FILE [--input records|bytes] [--output records|bytes]
   ferry lambda-bridge [flags]
   ferry version
 
@@ -72,6 +74,8 @@ func main() {
 		err = runScheduler(ctx, args)
 	case "worker":
 		err = runWorker(ctx, args)
+	case "transforms":
+		err = apply.Main(ctx, args, os.Stdin, os.Stdout)
 	case "lambda-bridge":
 		err = runLambdaBridge(ctx, args)
 	case "version", "--version":

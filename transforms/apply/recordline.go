@@ -1,0 +1,216 @@
+package apply
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/ferryhq/ferry/connectors"
+	jsonconv "github.com/ferryhq/ferry/transforms/convert/json"
+)
+
+// line is one input line of either form. In the records form key and value
+// are JsonConverter payloads (or typed schemaless values); in the bytes form
+// they are the raw message text.
+type line struct {
+	Topic       string          `json:"topic"`
+	Partition   *int32          `json:"partition"`
+	Offset      *int64          `json:"offset"`
+	Timestamp   *int64          `json:"timestamp"`
+	Key         json.RawMessage `json:"key"`
+	KeySchema   json.RawMessage `json:"key_schema"`
+	KeyBase64   *string         `json:"key_base64"`
+	Value       json.RawMessage `json:"value"`
+	ValueSchema json.RawMessage `json:"value_schema"`
+	ValueBase64 *string         `json:"value_base64"`
+	Headers     []headerLine    `json:"headers"`
+}
+
+type headerLine struct {
+	Key         string          `json:"key"`
+	Value       json.RawMessage `json:"value"`
+	ValueSchema json.RawMessage `json:"value_schema"`
+	ValueBase64 *string         `json:"value_base64"`
+}
+
+// lineCodec reads and writes the records form with a JsonConverter in
+// schemas mode (NUMERIC decimals, nulls kept as nulls).
+type lineCodec struct {
+	conv *jsonconv.Converter
+}
+
+func newLineCodec() *lineCodec {
+	c, err := jsonconv.New(map[string]string{"schemas.enable": "true", "decimal.format": "NUMERIC",
+		"replace.null.with.default": "false"}, false)
+	if err != nil {
+		panic(err)
+	}
+	return &lineCodec{conv: c}
+}
+
+func isNullJSON(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+func (c *lineCodec) value(topic string, schema, payload json.RawMessage) (*connectors.Schema, any, error) {
+	if isNullJSON(schema) {
+		if isNullJSON(payload) {
+			return nil, nil, nil
+		}
+		v, err := decodeTyped(payload)
+		return nil, v, err
+	}
+	if isNullJSON(payload) {
+		s, err := c.conv.Schema(schema)
+		return s, nil, err
+	}
+	env := make([]byte, 0, len(schema)+len(payload)+24)
+	env = append(append(append(append(env, `{"schema":`...), schema...), `,"payload":`...), payload...)
+	return c.conv.ToConnect(topic, append(env, '}'))
+}
+
+func (c *lineCodec) decode(in []byte) (*connectors.Record, error) {
+	var l line
+	if err := json.Unmarshal(in, &l); err != nil {
+		return nil, fmt.Errorf("not a record line: %w", err)
+	}
+	r := newRecord(&l)
+	var err error
+	if r.KeySchema, r.Key, err = c.value(l.Topic, l.KeySchema, l.Key); err != nil {
+		return nil, fmt.Errorf("key: %w", err)
+	}
+	if r.ValueSchema, r.Value, err = c.value(l.Topic, l.ValueSchema, l.Value); err != nil {
+		return nil, fmt.Errorf("value: %w", err)
+	}
+	for _, h := range l.Headers {
+		s, v, err := c.value(l.Topic, h.ValueSchema, h.Value)
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %w", h.Key, err)
+		}
+		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: s, Value: v})
+	}
+	return r, nil
+}
+
+func newRecord(l *line) *connectors.Record {
+	r := &connectors.Record{Topic: l.Topic, Partition: connectors.NoPartition, Offset: -1, Timestamp: connectors.NoTimestamp}
+	if l.Partition != nil {
+		r.Partition = *l.Partition
+	}
+	if l.Offset != nil {
+		r.Offset = *l.Offset
+	}
+	if l.Timestamp != nil {
+		r.Timestamp = *l.Timestamp
+	}
+	return r
+}
+
+// appendValue writes `"<name>":payload,"<name>_schema":schema`.
+func (c *lineCodec) appendValue(b []byte, topic, name string, s *connectors.Schema, v any) ([]byte, error) {
+	b = append(appendString(b, name), ':')
+	if s == nil {
+		var err error
+		if b, err = appendTyped(b, v); err != nil {
+			return nil, err
+		}
+		return append(appendString(append(b, ','), name+"_schema"), ":null"...), nil
+	}
+	schema, payload, err := c.split(topic, s, v)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, payload...)
+	b = append(appendString(append(b, ','), name+"_schema"), ':')
+	return append(b, schema...), nil
+}
+
+// split encodes schema and value with the JsonConverter and returns both parts.
+func (c *lineCodec) split(topic string, s *connectors.Schema, v any) (schema, payload json.RawMessage, err error) {
+	forced := false
+	if v == nil && !s.Optional && s.Default == nil {
+		cp := *s
+		cp.Optional, forced = true, true
+		s = &cp
+	}
+	data, err := c.conv.FromConnect(topic, s, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	var env struct{ Schema, Payload json.RawMessage }
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, nil, err
+	}
+	if forced {
+		env.Schema = requiredAgain(env.Schema)
+	}
+	if v == nil {
+		env.Payload = json.RawMessage("null")
+	}
+	return env.Schema, env.Payload, nil
+}
+
+// requiredAgain sets the top-level "optional" of a schema JSON back to false.
+func requiredAgain(raw []byte) []byte {
+	depth, inString := 0, false
+	key := []byte(`"optional":true`)
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			if depth == 1 && bytes.HasPrefix(raw[i:], key) {
+				out := append([]byte{}, raw[:i]...)
+				out = append(out, `"optional":false`...)
+				return append(out, raw[i+len(key):]...)
+			}
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return raw
+}
+
+func (c *lineCodec) encode(r *connectors.Record) ([]byte, error) {
+	b := append(appendString([]byte(`{"topic":`), r.Topic), `,"partition":`...)
+	b = appendOptInt(b, int64(r.Partition), r.Partition == connectors.NoPartition)
+	b = appendOptInt(append(b, `,"offset":`...), r.Offset, r.Offset < 0)
+	b = appendOptInt(append(b, `,"timestamp":`...), r.Timestamp, r.Timestamp == connectors.NoTimestamp)
+	b = append(b, ',')
+	var err error
+	if b, err = c.appendValue(b, r.Topic, "key", r.KeySchema, r.Key); err != nil {
+		return nil, fmt.Errorf("key: %w", err)
+	}
+	b = append(b, ',')
+	if b, err = c.appendValue(b, r.Topic, "value", r.ValueSchema, r.Value); err != nil {
+		return nil, fmt.Errorf("value: %w", err)
+	}
+	b = append(b, `,"headers":[`...)
+	for i, h := range r.Headers {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendString(append(b, `{"key":`...), h.Key), ',')
+		if b, err = c.appendValue(b, r.Topic, "value", h.Schema, h.Value); err != nil {
+			return nil, fmt.Errorf("header %s: %w", h.Key, err)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...), nil
+}
+
+func appendOptInt(b []byte, n int64, null bool) []byte {
+	if null {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, n, 10)
+}
