@@ -3,9 +3,9 @@ SHELL := /bin/bash
 
 GO ?= go
 BIN := bin/ferry
-STACK := kafka redis nats
+STACK := kafka redis nats kafka-connect
 
-.PHONY: build run unit stack stack-down test bench clean
+.PHONY: build run unit stack stack-down test bench bench-kc clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -41,6 +41,12 @@ test: build
 bench:
 	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./...
+
+# ferry vs the reference Kafka Connect (standalone): 1,000,000 JSON lines through
+# FileStreamSource -> Kafka -> FileStreamSink with InsertField, ReplaceField, MaskField.
+bench-kc: build
+	@set -euo pipefail; stackenv=$$(localstack/up kafka); eval "$$stackenv"; \
+	FERRY_BIN=$(CURDIR)/$(BIN) localstack/bench-kc
 
 clean:
 	rm -rf bin dist
