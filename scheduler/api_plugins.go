@@ -179,11 +179,18 @@ func (s *Scheduler) validationErrors(p *connectors.Plugin, secs []section, confi
 			errs[key] = append(errs[key], msg)
 		}
 	}
-	addErr := func(prefix string, err error) {
+	var addErr func(prefix string, err error)
+	addErr = func(prefix string, err error) {
 		var ces connectors.ConfigErrors
 		var ce *connectors.ConfigError
+		joined, isJoined := err.(interface{ Unwrap() []error })
+		_, isCES := err.(connectors.ConfigErrors)
 		switch {
 		case err == nil:
+		case isJoined && !isCES:
+			for _, e := range joined.Unwrap() {
+				addErr(prefix, e)
+			}
 		case errors.As(err, &ces):
 			for _, e := range ces {
 				add(prefix+e.Key, e.Error())
@@ -212,12 +219,7 @@ func (s *Scheduler) validationErrors(p *connectors.Plugin, secs []section, confi
 		if sec.def == nil {
 			continue
 		}
-		dst := newOf(sec.sample)
-		if err := sec.def.Parse(sub, dst); err != nil {
-			addErr(sec.prefix, err)
-		} else if c, ok := dst.(interface{ Check() error }); ok {
-			addErr(sec.prefix, c.Check())
-		}
+		addErr(sec.prefix, checkSection(sec, sub))
 	}
 	if _, ok := config["name"]; ok {
 		addErr("", checkName(config["name"]))
@@ -226,6 +228,29 @@ func (s *Scheduler) validationErrors(p *connectors.Plugin, secs []section, confi
 		addErr("", s.o.Check(config))
 	}
 	return errs
+}
+
+// checkSection parses sub with the section's declaration and applies its
+// cross-key rules; keys that fail to parse fall back to their defaults for
+// those rules, so every problem is reported at once.
+func checkSection(sec section, sub map[string]string) error {
+	dst := newOf(sec.sample)
+	err := sec.def.Parse(sub, dst)
+	var ces connectors.ConfigErrors
+	if errors.As(err, &ces) {
+		rest := maps.Clone(sub)
+		for _, e := range ces {
+			delete(rest, e.Key)
+		}
+		dst = newOf(sec.sample)
+		if sec.def.Parse(rest, dst) != nil {
+			return err
+		}
+	}
+	if c, ok := dst.(interface{ Check() error }); ok {
+		err = errors.Join(err, c.Check())
+	}
+	return err
 }
 
 // extraKeyError checks the implicit transforms.a.type/predicate/negate keys.

@@ -17,6 +17,7 @@ type fakeStore struct {
 	statuses map[taskKey]state.TaskStatus
 	epochs   map[taskKey]int64
 	puts     int // PutConnector calls
+	offsets  map[string]map[string]state.OffsetEntry
 }
 
 func newFakeStore() *fakeStore {
@@ -117,12 +118,41 @@ func (f *fakeStore) NextEpoch(_ context.Context, connector string, task int) (in
 	return f.epochs[k], nil
 }
 
-func (f *fakeStore) ReadOffsets(context.Context, string) ([]state.OffsetEntry, error) {
-	return nil, nil
+func (f *fakeStore) ReadOffsets(_ context.Context, connector string) ([]state.OffsetEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []state.OffsetEntry
+	for _, e := range f.offsets[connector] {
+		out = append(out, e)
+	}
+	return out, nil
 }
 
-func (f *fakeStore) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, _ []state.OffsetEntry) error {
-	return f.CheckEpoch(ctx, connector, task, epoch)
+// CommitOffsets keeps entries by their encoded partition; a nil offset deletes.
+func (f *fakeStore) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, entries []state.OffsetEntry) error {
+	if err := f.CheckEpoch(ctx, connector, task, epoch); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.offsets == nil {
+		f.offsets = map[string]map[string]state.OffsetEntry{}
+	}
+	if f.offsets[connector] == nil {
+		f.offsets[connector] = map[string]state.OffsetEntry{}
+	}
+	for _, e := range entries {
+		k, err := state.OffsetKey(connector, e.Partition)
+		if err != nil {
+			return err
+		}
+		if e.Offset == nil {
+			delete(f.offsets[connector], string(k))
+			continue
+		}
+		f.offsets[connector][string(k)] = e
+	}
+	return nil
 }
 
 func (f *fakeStore) CheckEpoch(_ context.Context, connector string, task int, epoch int64) error {
