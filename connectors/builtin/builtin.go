@@ -7,6 +7,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/datagen"
 	"github.com/ferryhq/ferry/connectors/file"
+	"github.com/ferryhq/ferry/connectors/s3sink"
 )
 
 // Release is ferry's release number, reported in plugin versions.
@@ -22,6 +23,7 @@ func Plugins() []connectors.Plugin {
 		file.Source(),
 		file.Sink(),
 		datagen.Plugin(),
+		s3sink.Plugin(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version

@@ -1,0 +1,96 @@
+package s3sink
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+func asConfigErrors(err error, out *connectors.ConfigErrors) bool { return errors.As(err, out) }
+
+// JsonFormat writes one JsonConverter (schemas.enable=false) value per line.
+func TestJSONFormatGolden(t *testing.T) {
+	schema := connectors.StructBuilder().Field("id", connectors.Int64Schema).
+		Field("ts", connectors.TimestampSchema().MustBuild()).
+		Field("price", connectors.DecimalSchema(2).MustBuild()).
+		Field("note", connectors.OptionalStringSchema).MustBuild()
+	var buf bytes.Buffer
+	f, err := newFormat(&Config{FormatClass: JSONFormat, JSONDecimalFormat: "NUMERIC", Compression: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := f.open(&buf, nil)
+	for i := int64(0); i < 3; i++ {
+		d, _ := connectors.ParseDecimal("12.3" + string(rune('0'+i)))
+		v := connectors.NewStruct(schema).MustPut("id", i).MustPut("ts", time.UnixMilli(1700000000000+i).UTC()).MustPut("price", d)
+		if i == 1 {
+			v.MustPut("note", "second")
+		}
+		if err := w.write(&connectors.Record{Topic: "t", ValueSchema: schema, Value: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.write(&connectors.Record{Topic: "t", Value: map[string]any{"b": "x", "a": int64(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.close(); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/json.golden", buf.Bytes())
+}
+
+// ByteArrayFormat writes raw bytes followed by the separator.
+func TestByteArrayFormatGolden(t *testing.T) {
+	var buf bytes.Buffer
+	f, _ := newFormat(&Config{FormatClass: ByteArrayFormat, ByteArrayExt: ".bin", ByteArraySep: "|", Compression: "none"})
+	w, _ := f.open(&buf, nil)
+	for _, v := range [][]byte{[]byte("one"), {0, 1, 2}, []byte("three")} {
+		if err := w.write(&connectors.Record{Value: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.write(&connectors.Record{Value: "text"}); !errors.Is(err, ErrRecord) {
+		t.Fatalf("a string value: got %v, want ErrRecord", err)
+	}
+	golden(t, "testdata/bytearray.golden", buf.Bytes())
+}
+
+// Schemas without a Parquet form are refused, naming the field.
+func TestParquetSchemaErrors(t *testing.T) {
+	f, _ := newParquetFormat("snappy")
+	intKeys := connectors.StructBuilder().Field("m", connectors.MapOf(connectors.Int32Schema, connectors.StringSchema).MustBuild()).MustBuild()
+	cases := []struct {
+		schema *connectors.Schema
+		want   string
+	}{
+		{nil, "no schema"},
+		{connectors.StringSchema, "schema type STRING"},
+		{intKeys, `field "m"`},
+	}
+	for _, c := range cases {
+		_, err := f.schemaOf(c.schema)
+		if !errors.Is(err, ErrSchema) || !bytes.Contains([]byte(err.Error()), []byte(c.want)) {
+			t.Errorf("got %v, want ErrSchema naming %s", err, c.want)
+		}
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs:\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}

@@ -1,0 +1,293 @@
+//go:build integration
+
+package s3sink_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/s3sink"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// base is when order i happened: order i is i seconds later.
+var base = time.Date(2026, 3, 1, 10, 10, 0, 0, time.UTC)
+
+const orderSchema = `{"type":"struct","name":"ferry.test.Order","optional":false,"fields":[` +
+	`{"type":"int64","optional":false,"field":"id"},` +
+	`{"type":"string","optional":false,"field":"name"},` +
+	`{"type":"double","optional":false,"field":"amount"},` +
+	`{"type":"int64","optional":false,"name":"org.apache.kafka.connect.data.Timestamp","version":1,"field":"ts"},` +
+	`{"type":"boolean","optional":false,"field":"active"},` +
+	`{"type":"string","optional":true,"field":"note"}]}`
+
+// order is record i's value: a JsonConverter envelope whose name is pad long.
+func order(i, pad int, step time.Duration) *kgo.Record {
+	note := "null"
+	if i%3 == 0 {
+		note = fmt.Sprintf("%q", fmt.Sprintf("note %d", i))
+	}
+	name := fmt.Sprintf("customer-%d-", i) + strings.Repeat("x", pad)
+	ts := base.Add(time.Duration(i) * step)
+	v := fmt.Sprintf(`{"schema":%s,"payload":{"id":%d,"name":%q,"amount":%s,"ts":%d,"active":%t,"note":%s}}`,
+		orderSchema, i, name, amount(i), ts.UnixMilli(), i%2 == 0, note)
+	return &kgo.Record{Value: []byte(v), Timestamp: ts}
+}
+
+func amount(i int) string { return fmt.Sprintf("%d.25", i%1000) }
+
+func sinkConfig(topic, bucket, format string, extra ...string) map[string]string {
+	cfg := map[string]string{"connector.class": s3sink.Class, "topics": topic, "s3.bucket.name": bucket,
+		"s3.region": os.Getenv("AWS_REGION"), "store.url": os.Getenv("S3_ENDPOINT"),
+		"format.class": "io.confluent.connect.s3.format." + format, "flush.size": "6000"}
+	for i := 0; i+1 < len(extra); i += 2 {
+		cfg[extra[i]] = extra[i+1]
+	}
+	return cfg
+}
+
+// checkRow compares one row read back with order id.
+func checkRow(t *testing.T, where string, row map[string]any, pad int) int {
+	t.Helper()
+	id := int(row["id"].(float64))
+	want := map[string]any{"id": float64(id), "name": fmt.Sprintf("customer-%d-", id) + strings.Repeat("x", pad),
+		"active": id%2 == 0}
+	for k, v := range want {
+		if row[k] != v {
+			t.Fatalf("%s: row %d field %s = %v, want %v", where, id, k, row[k], v)
+		}
+	}
+	if row["amount"] != float64(id%1000)+0.25 {
+		t.Fatalf("%s: row %d amount = %v, want %s", where, id, row["amount"], amount(id))
+	}
+	if (id%3 == 0) != (row["note"] != nil) || (row["note"] != nil && row["note"] != fmt.Sprintf("note %d", id)) {
+		t.Fatalf("%s: row %d note = %v", where, id, row["note"])
+	}
+	return id
+}
+
+// Parquet and JSON: 100,000 records in two partitions, flush.size 6000. Each
+// partition holds 50,000: 8 files of 6000 commit and a tail of 2000 is held
+// back (not written, offsets not committed) until 4000 more records per
+// partition complete a ninth file. pyarrow reads the Parquet files back.
+func TestS3Parquet100k(t *testing.T) {
+	r := newRig(t)
+	topic, bucket := r.topic("s3pq", 2), r.bucket("s3pq")
+	const pad = 40
+	r.produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
+	start := time.Now()
+	pq := sinkConfig(topic, bucket, "parquet.ParquetFormat", "topics.dir", "pq")
+	js := sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "js")
+	r.drain("pq-"+topic, pq)
+	r.drain("js-"+topic, js)
+	t.Logf("100,000 records into S3 as Parquet and as JSON in %v", time.Since(start).Round(time.Millisecond))
+	for _, name := range []string{"pq-" + topic, "js-" + topic} {
+		if got := r.committed(name, topic); got[0] != 48000 || got[1] != 48000 {
+			t.Fatalf("%s committed %v, want 48000 in each partition (tail of 2000 held back)", name, got)
+		}
+	}
+	if keys := r.objects(bucket, "pq/"); len(keys) != 16 || keys[0] != "pq/"+topic+"/partition=0/"+topic+"+0+0000000000.snappy.parquet" {
+		t.Fatalf("parquet objects: %d, first %q", len(keys), keys[0])
+	}
+	r.produce(topic, 2, 100000, 8000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
+	r.drain("pq-"+topic, pq)
+	r.drain("js-"+topic, js)
+
+	keys := r.objects(bucket, "pq/")
+	files := readParquet(t, r.download(bucket, keys))
+	seen := map[int]bool{}
+	for _, f := range files {
+		if len(f.Rows) != 6000 || f.Codec != "SNAPPY" {
+			t.Fatalf("%s: %d rows codec %s, want 6000 SNAPPY", f.File, len(f.Rows), f.Codec)
+		}
+		for _, row := range f.Rows {
+			id := checkRow(t, f.File, row, pad)
+			if seen[id] {
+				t.Fatalf("row %d twice", id)
+			}
+			seen[id] = true
+			if want := base.Add(time.Duration(id) * time.Second).Format("2006-01-02T15:04:05"); !strings.HasPrefix(row["ts"].(string), want) {
+				t.Fatalf("row %d ts %v, want %s", id, row["ts"], want)
+			}
+		}
+	}
+	if len(seen) != 108000 || len(files) != 18 {
+		t.Fatalf("pyarrow read %d distinct rows in %d files, want 108000 in 18", len(seen), len(files))
+	}
+	if !strings.Contains(files[0].Schema, "ts: timestamp[ms") || !strings.Contains(files[0].Schema, "note: string") {
+		t.Fatalf("parquet schema:\n%s", files[0].Schema)
+	}
+	jsonRows := 0
+	for _, k := range r.objects(bucket, "js/") {
+		sc := bufio.NewScanner(bytes.NewReader(r.get(bucket, k)))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var row map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			checkRow(t, k, row, pad)
+			jsonRows++
+		}
+	}
+	if jsonRows != 108000 {
+		t.Fatalf("JSON objects hold %d rows, want 108000", jsonRows)
+	}
+}
+
+// TimeBasedPartitioner in Asia/Kolkata (UTC+05:30): 1000 records 18 s apart
+// span five hours; each lands under its local hour, files named by the first
+// offset in that hour, all committed together at flush.size.
+func TestS3TimeBasedPartitionsInKolkata(t *testing.T) {
+	r := newRig(t)
+	topic, bucket := r.topic("s3tz", 1), r.bucket("s3tz")
+	r.produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
+	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "1000",
+		"partitioner.class", "io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
+		"path.format", "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH", "partition.duration.ms", "3600000",
+		"locale", "en-IN", "timezone", "Asia/Kolkata", "timestamp.extractor", "RecordField", "timestamp.field", "ts")
+	r.drain("tz-"+topic, cfg)
+	kolkata, _ := time.LoadLocation("Asia/Kolkata")
+	want := map[string]int{}
+	first := map[string]int{}
+	for i := 0; i < 1000; i++ {
+		l := base.Add(time.Duration(i) * 18 * time.Second).In(kolkata)
+		dir := fmt.Sprintf("year=%04d/month=%02d/day=%02d/hour=%02d", l.Year(), l.Month(), l.Day(), l.Hour())
+		if _, ok := first[dir]; !ok {
+			first[dir] = i
+		}
+		want[fmt.Sprintf("topics/%s/%s/%s+0+%010d.json", topic, dir, topic, first[dir])]++
+	}
+	keys := r.objects(bucket, "topics/")
+	if len(keys) != len(want) || len(want) < 5 {
+		t.Fatalf("objects %v, want %v", keys, want)
+	}
+	for _, k := range keys {
+		if n := bytes.Count(r.get(bucket, k), []byte("\n")); n != want[k] {
+			t.Fatalf("%s has %d records, want %d (expected objects %v)", k, n, want[k], want)
+		}
+	}
+	t.Logf("objects: %v", keys)
+}
+
+// A worker process is SIGKILLed while it uploads (multipart, s3.part.size
+// 5 MiB, files of 8000 × 1 KiB): the objects it completed stay, its open
+// upload never becomes an object, no offset beyond a completed file was
+// committed, and the next invocation rewrites the same names. The child is
+// this test binary running TestS3KillChild.
+func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
+	r := newRig(t)
+	topic, bucket := r.topic("s3kill", 1), r.bucket("s3kill")
+	const n, pad = 40000, 1000
+	r.produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, pad, time.Millisecond) })
+	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "8000", "s3.part.size", "5242880")
+	name := "kill-" + topic
+	blob, _ := json.Marshal(cfg)
+	child := exec.Command(os.Args[0], "-test.run=^TestS3KillChild$", "-test.v")
+	child.Env = append(os.Environ(), "FERRY_S3_KILL_CHILD="+name, "FERRY_S3_KILL_CONFIG="+string(blob))
+	var out bytes.Buffer
+	child.Stdout, child.Stderr = &out, &out
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(r.objects(bucket, "topics/")) < 2 {
+		if time.Now().After(deadline) {
+			child.Process.Kill()
+			t.Fatalf("child wrote no objects in 60s:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	before := r.objects(bucket, "topics/")
+	t.Logf("killed the worker after %d objects; group offset %v", len(before), r.committed(name, topic))
+	if c := r.committed(name, topic)[0]; c > int64(8000*len(before)) {
+		t.Fatalf("committed %d with only %d files of 8000 in S3", c, len(before))
+	}
+	r.drain(name, cfg)
+	keys := r.objects(bucket, "topics/")
+	if len(keys) != n/8000 {
+		t.Fatalf("%d objects after recovery, want %d: %v", len(keys), n/8000, keys)
+	}
+	seen := make([]int, n)
+	for _, k := range keys {
+		for _, line := range bytes.Split(bytes.TrimSuffix(r.get(bucket, k), []byte("\n")), []byte("\n")) {
+			var row map[string]any
+			if err := json.Unmarshal(line, &row); err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			seen[int(row["id"].(float64))]++
+		}
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Fatalf("record %d appears %d times", id, c)
+		}
+	}
+}
+
+// TestS3KillChild runs one invocation for TestS3KilledWorkerNoLossNoDuplicates
+// in a process of its own; it does nothing unless that test started it.
+func TestS3KillChild(t *testing.T) {
+	name := os.Getenv("FERRY_S3_KILL_CHILD")
+	if name == "" {
+		return
+	}
+	var cfg map[string]string
+	if err := json.Unmarshal([]byte(os.Getenv("FERRY_S3_KILL_CONFIG")), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t)
+	_, err := r.h.Handle(context.Background(), r.invocation(name, cfg))
+	t.Fatalf("the child should have been killed; invocation returned %v", err)
+}
+
+// Bad input: a missing bucket and wrong credentials fail the task with a
+// message naming the bucket and the keys to fix; a record whose value has no
+// schema cannot become Parquet and is rejected naming why.
+func TestS3BadInput(t *testing.T) {
+	r := newRig(t)
+	topic, bucket := r.topic("s3bad", 1), r.bucket("s3bad")
+	r.produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, time.Second) })
+	cases := []struct {
+		name string
+		cfg  map[string]string
+		want []string
+		is   error
+	}{
+		{"missing bucket", sinkConfig(topic, "no-such-bucket-ferry", "json.JsonFormat"), []string{`"no-such-bucket-ferry" does not exist`, "s3.bucket.name"}, s3sink.ErrBucket},
+		{"wrong credentials", sinkConfig(topic, bucket, "json.JsonFormat", "aws.access.key.id", "wrong", "aws.secret.access.key", "wrong"),
+			[]string{"refused the credentials", "aws.access.key.id"}, s3sink.ErrCredentials},
+		{"schemaless parquet", sinkConfig(topic, bucket, "parquet.ParquetFormat", "value.converter.schemas.enable", "false"),
+			[]string{"Parquet", "STRUCT values with a schema"}, s3sink.ErrSchema},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := r.h.Handle(context.Background(), r.invocation("bad-"+strings.ReplaceAll(c.name, " ", "-")+topic, c.cfg))
+			if err == nil {
+				t.Fatalf("no error; result %+v", res)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("error %q does not say %q", err, w)
+				}
+			}
+			if !errors.Is(err, c.is) {
+				t.Fatalf("error %v is not %v", err, c.is)
+			}
+		})
+	}
+}

@@ -1,0 +1,169 @@
+package s3sink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// store is the bucket the sink writes to.
+type store struct {
+	client   *s3.Client
+	bucket   string
+	partSize int
+}
+
+// newStore builds an S3 client for cfg: store.url as the endpoint when set,
+// aws.access.key.id/aws.secret.access.key or else the environment's
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+func newStore(cfg *Config) *store {
+	opts := s3.Options{
+		Region:       cfg.Region,
+		UsePathStyle: cfg.PathStyle,
+		// S3-compatible stores may not know the SDK's default CRC checksums.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	}
+	if cfg.StoreURL != "" {
+		opts.BaseEndpoint = aws.String(cfg.StoreURL)
+	}
+	key, secret, token := cfg.AccessKey, cfg.SecretKey, ""
+	if key == "" {
+		key, secret, token = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN")
+	}
+	if key != "" {
+		opts.Credentials = credentials.NewStaticCredentialsProvider(key, secret, token)
+	}
+	return &store{client: s3.New(opts), bucket: cfg.Bucket, partSize: cfg.PartSize}
+}
+
+// check makes sure the bucket exists and the credentials may use it.
+func (s *store) check(ctx context.Context) error {
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket})
+	if err == nil {
+		return nil
+	}
+	// A HEAD answer has no body, so no error code: some stores answer 404
+	// for unknown credentials. A GET says which it is.
+	var ae smithy.APIError
+	_, lerr := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &s.bucket, MaxKeys: aws.Int32(1)})
+	if lerr != nil && errors.As(lerr, &ae) && ae.ErrorCode() != "" {
+		return s.fail(lerr, "checking bucket")
+	}
+	return s.fail(err, "checking bucket")
+}
+
+// fail classifies an S3 error: a missing bucket and refused credentials are
+// permanent and say what to fix; anything else may pass on retry.
+func (s *store) fail(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var re interface{ HTTPStatusCode() int }
+	status := 0
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	var ae smithy.APIError
+	code := ""
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	refused := code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" ||
+		code == "XAdminUserNotFound" || (status == http.StatusForbidden && code != "NoSuchBucket")
+	switch {
+	case refused:
+		return fmt.Errorf("%w: bucket %q refused the credentials: fix aws.access.key.id/aws.secret.access.key or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (%s: %w)", ErrCredentials, s.bucket, what, err)
+	case code == "NoSuchBucket" || (status == http.StatusNotFound && what == "checking bucket"):
+		return fmt.Errorf("%w: bucket %q does not exist: create it or fix s3.bucket.name (%s: %w)", ErrBucket, s.bucket, what, err)
+	case status >= 400 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout:
+		return fmt.Errorf("s3 sink: %s in bucket %q: %w", what, s.bucket, err)
+	}
+	return connectors.Retriable(fmt.Errorf("s3 sink: %s in bucket %q: %w", what, s.bucket, err))
+}
+
+// upload streams one object: bytes are buffered up to s3.part.size, then sent
+// as parts of a multipart upload. Nothing is visible under key until commit;
+// abort drops the parts. An object smaller than one part is sent with one PUT.
+type upload struct {
+	ctx   context.Context
+	s     *store
+	key   string
+	buf   bytes.Buffer
+	id    *string
+	parts []types.CompletedPart
+	size  int64
+}
+
+func (s *store) newUpload(ctx context.Context, key string) *upload {
+	return &upload{ctx: ctx, s: s, key: key}
+}
+
+// Write buffers p and uploads every full part.
+func (u *upload) Write(p []byte) (int, error) {
+	u.buf.Write(p)
+	u.size += int64(len(p))
+	for u.buf.Len() >= u.s.partSize {
+		if err := u.sendPart(u.buf.Next(u.s.partSize)); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (u *upload) sendPart(part []byte) error {
+	if u.id == nil {
+		out, err := u.s.client.CreateMultipartUpload(u.ctx, &s3.CreateMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key})
+		if err != nil {
+			return u.s.fail(err, "starting the multipart upload of "+u.key)
+		}
+		u.id = out.UploadId
+	}
+	n := int32(len(u.parts) + 1)
+	out, err := u.s.client.UploadPart(u.ctx, &s3.UploadPartInput{Bucket: &u.s.bucket, Key: &u.key,
+		UploadId: u.id, PartNumber: &n, Body: bytes.NewReader(part), ContentLength: aws.Int64(int64(len(part)))})
+	if err != nil {
+		return u.s.fail(err, fmt.Sprintf("uploading part %d of %s", n, u.key))
+	}
+	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: &n})
+	return nil
+}
+
+// commit makes the object visible: the last part and CompleteMultipartUpload,
+// or one PutObject when no part was sent yet.
+func (u *upload) commit() error {
+	if u.id == nil {
+		body := u.buf.Bytes()
+		_, err := u.s.client.PutObject(u.ctx, &s3.PutObjectInput{Bucket: &u.s.bucket, Key: &u.key,
+			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+		return u.s.fail(err, "writing "+u.key)
+	}
+	if u.buf.Len() > 0 {
+		if err := u.sendPart(u.buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	_, err := u.s.client.CompleteMultipartUpload(u.ctx, &s3.CompleteMultipartUploadInput{Bucket: &u.s.bucket,
+		Key: &u.key, UploadId: u.id, MultipartUpload: &types.CompletedMultipartUpload{Parts: u.parts}})
+	return u.s.fail(err, "completing the multipart upload of "+u.key)
+}
+
+// abort drops an unfinished upload; the object is never written.
+func (u *upload) abort(ctx context.Context) error {
+	if u.id == nil {
+		return nil
+	}
+	_, err := u.s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key, UploadId: u.id})
+	u.id = nil
+	return u.s.fail(err, "aborting the multipart upload of "+u.key)
+}

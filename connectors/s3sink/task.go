@@ -1,0 +1,282 @@
+package s3sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Task is the S3 sink task of one invocation. It keeps, per topic-partition,
+// the files being written (one per encoded partition) and commits them
+// together, as Confluent's TopicPartitionWriter.
+type Task struct {
+	cfg    *Config
+	store  *store
+	part   partitioner
+	ts     extractor
+	format format
+	loc    *time.Location
+	tps    map[connectors.TopicPartition]*tpWriter
+	now    func() time.Time
+	// Committed counts the objects written, for tests and benchmarks.
+	Committed []string
+}
+
+// NewTask returns an unopened task.
+func NewTask() *Task { return &Task{now: time.Now} }
+
+// Open parses the config and checks that the bucket can be written.
+func (t *Task) Open(ctx context.Context, props map[string]string) error {
+	cfg, err := parse(props)
+	if err != nil {
+		return err
+	}
+	t.cfg = cfg
+	if t.part, err = newPartitioner(cfg); err != nil {
+		return fmt.Errorf("s3 sink config: %w", err)
+	}
+	if t.format, err = newFormat(cfg); err != nil {
+		return fmt.Errorf("s3 sink config: %w", err)
+	}
+	t.loc = time.UTC
+	if cfg.Timezone != "" {
+		t.loc, _ = time.LoadLocation(cfg.Timezone)
+	}
+	t.ts = newExtractor(cfg, t.now)
+	t.tps = map[connectors.TopicPartition]*tpWriter{}
+	t.store = newStore(cfg)
+	return t.store.check(ctx)
+}
+
+// Put writes each record into its file; a file set is committed to S3 as soon
+// as it holds flush.size records or a rotation rule fires. A record that
+// cannot be written is reported in a connectors.RejectedError; the others are
+// written.
+func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
+	var rejected []connectors.RejectedRecord
+	for _, r := range records {
+		err := t.writer(r).write(ctx, r)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrRecord) || errors.Is(err, ErrSchema):
+			rejected = append(rejected, connectors.RejectedRecord{Record: r,
+				Err: fmt.Errorf("%w (topic %s partition %d offset %d)", err, r.Topic, r.Partition, r.Offset)})
+		default:
+			return err
+		}
+	}
+	if len(rejected) > 0 {
+		return &connectors.RejectedError{Rejected: rejected}
+	}
+	return nil
+}
+
+func (t *Task) writer(r *connectors.Record) *tpWriter {
+	tp := connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}
+	w := t.tps[tp]
+	if w == nil {
+		w = &tpWriter{t: t, tp: tp, files: map[string]*file{}}
+		t.tps[tp] = w
+	}
+	return w
+}
+
+// Flush commits file sets whose rotate.schedule.interval.ms boundary passed.
+// Other unfinished files stay unwritten: Committable holds their offsets back.
+func (t *Task) Flush(ctx context.Context) error {
+	for _, w := range t.sorted() {
+		if w.count > 0 && w.scheduledRotation() {
+			if err := w.commit(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Committable reports, for each partition with unfinished files, the offset
+// of their first record: nothing from there on is in S3 yet.
+func (t *Task) Committable() map[connectors.TopicPartition]int64 {
+	out := map[connectors.TopicPartition]int64{}
+	for tp, w := range t.tps {
+		if w.count > 0 {
+			out[tp] = w.first
+		}
+	}
+	return out
+}
+
+// Close aborts the multipart uploads of unfinished files.
+func (t *Task) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, w := range t.sorted() {
+		errs = append(errs, w.discard(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+func (t *Task) sorted() []*tpWriter {
+	out := make([]*tpWriter, 0, len(t.tps))
+	for _, w := range t.tps {
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].tp.Topic != out[j].tp.Topic {
+			return out[i].tp.Topic < out[j].tp.Topic
+		}
+		return out[i].tp.Partition < out[j].tp.Partition
+	})
+	return out
+}
+
+// objectKey is Confluent's file name:
+// <topics.dir>/<topic>/<encoded partition>/<topic>+<partition>+<offset>.<ext>.
+func (t *Task) objectKey(tp connectors.TopicPartition, encoded string, start int64) string {
+	c := t.cfg
+	off := strconv.FormatInt(start, 10)
+	if len(off) < c.ZeroPad {
+		off = strings.Repeat("0", c.ZeroPad-len(off)) + off
+	}
+	name := tp.Topic + c.FileDelim + strconv.Itoa(int(tp.Partition)) + c.FileDelim + off + t.format.extension()
+	dir := tp.Topic + c.DirDelim + encoded
+	if c.TopicsDir != "" {
+		dir = c.TopicsDir + c.DirDelim + dir
+	}
+	return dir + c.DirDelim + name
+}
+
+// file is one object being written.
+type file struct {
+	up *upload
+	w  recordWriter
+}
+
+// tpWriter holds the open files of one topic-partition.
+type tpWriter struct {
+	t       *Task
+	tp      connectors.TopicPartition
+	files   map[string]*file
+	order   []string
+	count   int
+	first   int64 // offset of the first record in the open files
+	firstTS int64 // Kafka timestamp of that record: when the files "opened"
+	base    int64 // extracted timestamp of that record (rotate.interval.ms)
+	current string
+	schema  *connectors.Schema
+}
+
+func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
+	cfg := w.t.cfg
+	if r.Value == nil {
+		if cfg.NullValues == "ignore" {
+			return nil
+		}
+		return fmt.Errorf("%w: null value (a tombstone): set behavior.on.null.values=ignore to skip such records", ErrRecord)
+	}
+	ts, err := w.t.ts(r)
+	if err != nil {
+		return err
+	}
+	enc, err := w.t.part.encode(r, ts)
+	if err != nil {
+		return err
+	}
+	if w.count > 0 && (!connectors.Equal(w.schema, r.ValueSchema) || w.rotateOnTime(enc, ts)) {
+		if err := w.commit(ctx); err != nil {
+			return err
+		}
+	}
+	f, err := w.open(ctx, enc, r)
+	if err != nil {
+		return err
+	}
+	if err := f.w.write(r); err != nil {
+		return err
+	}
+	if w.count == 0 {
+		w.first, w.firstTS, w.base, w.schema = r.Offset, r.Timestamp, ts, r.ValueSchema
+	}
+	w.count++
+	w.current = enc
+	if w.count >= cfg.FlushSize {
+		return w.commit(ctx)
+	}
+	return nil
+}
+
+// rotateOnTime is Confluent's periodic rotation: the record is
+// rotate.interval.ms past the first one, or (time-based partitioners) falls
+// in another time partition; and the scheduled rotation.
+func (w *tpWriter) rotateOnTime(enc string, ts int64) bool {
+	if iv := w.t.cfg.RotateInterval; iv > 0 && (ts-w.base >= iv || (w.t.part.timeBased() && enc != w.current)) {
+		return true
+	}
+	return w.scheduledRotation()
+}
+
+// scheduledRotation: rotate.schedule.interval.ms boundaries (aligned in the
+// time zone) fall on the wall clock; a file set opened before the boundary
+// that now passed is committed. The first record's Kafka timestamp stands in
+// for the time the set was opened, which a stateless invocation cannot know.
+func (w *tpWriter) scheduledRotation() bool {
+	iv := w.t.cfg.RotateSchedule
+	if iv <= 0 {
+		return false
+	}
+	opened := w.firstTS
+	if opened == connectors.NoTimestamp {
+		opened = w.t.now().UnixMilli()
+	}
+	next := floorInZone(opened, iv, w.t.loc) + iv
+	return w.t.now().UnixMilli() >= next
+}
+
+func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (*file, error) {
+	if f := w.files[enc]; f != nil {
+		return f, nil
+	}
+	up := w.t.store.newUpload(ctx, w.t.objectKey(w.tp, enc, r.Offset))
+	rw, err := w.t.format.open(up, r)
+	if err != nil {
+		return nil, err
+	}
+	f := &file{up: up, w: rw}
+	w.files[enc] = f
+	w.order = append(w.order, enc)
+	return f, nil
+}
+
+// commit finishes every open file of the partition and makes it visible.
+func (w *tpWriter) commit(ctx context.Context) error {
+	for _, enc := range w.order {
+		f := w.files[enc]
+		if err := f.w.close(); err != nil {
+			return fmt.Errorf("s3 sink: finishing %s: %w", f.up.key, err)
+		}
+		if err := f.up.commit(); err != nil {
+			return err
+		}
+		delete(w.files, enc)
+		w.t.Committed = append(w.t.Committed, f.up.key)
+	}
+	w.order, w.count, w.schema = w.order[:0], 0, nil
+	return nil
+}
+
+// discard aborts the open files' uploads.
+func (w *tpWriter) discard(ctx context.Context) error {
+	var errs []error
+	for _, enc := range w.order {
+		errs = append(errs, w.files[enc].up.abort(ctx))
+	}
+	w.files, w.order, w.count = map[string]*file{}, nil, 0
+	return errors.Join(errs...)
+}
