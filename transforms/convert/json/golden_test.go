@@ -97,6 +97,7 @@ func vectors() map[string]vector {
 		"own-decimal-tiny-numeric":           {props: numeric, schema: connectors.DecimalSchema(10).MustBuild(), value: dec(1, 10)},
 		"own-decimal-128-base64":             {schema: connectors.DecimalSchema(0).MustBuild(), value: dec(128, 0)},
 		"own-decimal-minus-128":              {schema: connectors.DecimalSchema(0).MustBuild(), value: dec(-128, 0)},
+		"oracle-surrogate-pair":              {schema: connectors.StringSchema, value: "emoji 😀 snow ☃"},
 		"own-time":                           {schema: connectors.TimeSchema().MustBuild(), value: connectors.MillisToTime(45296789)},
 		"own-escapes": {schema: connectors.StringSchema,
 			value: "q\"b\\s/<>&\n\t\r\b\f\x01\x1f\x7f é € \u2028 ☃"},

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -344,6 +345,17 @@ func (e *encoder) str(s string) {
 				start = i
 				continue
 			}
+			if r > 0xFFFF {
+				// Jackson's UTF-8 generator escapes characters outside the
+				// BMP as a surrogate pair (COMBINE_UNICODE_SURROGATES_IN_UTF8
+				// is off by default).
+				b = append(b, s[start:i]...)
+				hi, lo := utf16.EncodeRune(r)
+				b = appendU(appendU(b, hi), lo)
+				i += size
+				start = i
+				continue
+			}
 			i += size
 			continue
 		}
@@ -369,4 +381,9 @@ func (e *encoder) str(s string) {
 	}
 	b = append(b, s[start:]...)
 	e.buf = append(b, '"')
+}
+
+// appendU writes \uXXXX with upper-case hex digits, as Jackson does.
+func appendU(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
 }
