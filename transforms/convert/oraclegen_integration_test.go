@@ -198,4 +198,3 @@ func (g *recordGen) float() float64 {
 	}
 	return (g.r.Float64() - 0.5) * math.Pow(10, float64(g.r.IntN(30)-12))
 }
-
