@@ -119,7 +119,7 @@ func (d *deadLetters) context(re *RecordError, o origin) []kgo.RecordHeader {
 	add(HeaderStage, re.Stage)
 	add(HeaderClass, re.Class)
 	add(HeaderExceptionClass, exceptionClass(re.Err))
-	add(HeaderExceptionMsg, re.Err.Error())
+	add(HeaderExceptionMsg, exceptionMessage(re.Err))
 	add(HeaderExceptionTrace, stackTrace(re.Err))
 	return hs
 }
@@ -153,7 +153,7 @@ func bestEffort(c convert.Converter, topic string, s *connectors.Schema, v any) 
 		return b
 	}
 	if plain, err := cjson.New(map[string]string{"schemas.enable": "false"}, false); err == nil {
-		if b, err := plain.FromConnect(topic, s, v); err == nil {
+		if b, err := plain.FromConnect(topic, nil, v); err == nil {
 			return b
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -84,7 +85,7 @@ func (e *errorPolicy) retryDeadline(start time.Time) time.Time {
 // 300ms << (attempt-1); above errors.retry.delay.max.ms a uniformly random
 // value in [0, max); never past the deadline.
 func (e *errorPolicy) backoff(attempt int, now, deadline time.Time) time.Duration {
-	d := e.delayMax
+	d := e.delayMax + 1 // attempt 32 and later: far above any maximum
 	if attempt < 32 {
 		d = retryDelayMin << (attempt - 1)
 	}
@@ -170,11 +171,17 @@ func exceptionClass(err error) string {
 	return "org.apache.kafka.connect.errors.ConnectException"
 }
 
+// exceptionMessage is err's message without the Go sentinel prefix ("data
+// error: "), as the Java exception's getMessage would read.
+func exceptionMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), connectors.ErrData.Error()+": ")
+}
+
 // stackTrace renders err as Java's printStackTrace would shape it: the class
 // and message, then one "Caused by:" line per wrapped cause (Go keeps no frames).
 func stackTrace(err error) string {
-	s := exceptionClass(err) + ": " + err.Error()
-	for c := errors.Unwrap(err); c != nil; c = errors.Unwrap(c) {
+	s := exceptionClass(err) + ": " + exceptionMessage(err)
+	for c := errors.Unwrap(err); c != nil && c != connectors.ErrData; c = errors.Unwrap(c) {
 		s += fmt.Sprintf("\nCaused by: %T: %s", c, c.Error())
 	}
 	return s

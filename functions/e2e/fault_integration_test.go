@@ -1,0 +1,239 @@
+//go:build integration
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/datagen"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// reportRow prints one line of the fault-test table and appends it to the
+// file named by FAULT_REPORT (make test prints that file at the end).
+func reportRow(t *testing.T, name string, produced, delivered, lost, dups int64) {
+	line := fmt.Sprintf("| %-64s | %9d | %9d | %4d | %10d |", name, produced, delivered, lost, dups)
+	t.Log(line)
+	if path := os.Getenv("FAULT_REPORT"); path != "" {
+		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			fmt.Fprintln(f, line)
+			f.Close()
+		}
+	}
+}
+
+// pipeline creates a datagen -> Kafka source and a Kafka -> file sink with
+// extra source config; the sink reads with isolation.level=read_committed.
+func pipeline(c *cluster, records int, out string, source map[string]string) (topic string) {
+	topic = uniqueName("fault")
+	cfg := map[string]string{
+		"connector.class": "io.confluent.kafka.connect.datagen.DatagenConnector",
+		"kafka.topic":     topic, "quickstart": "orders", "iterations": strconv.Itoa(records),
+		"max.interval": "0", "random.seed": "7", "tasks.max": "1", "poll.interval.ms": "200",
+	}
+	for k, v := range source {
+		cfg[k] = v
+	}
+	c.api.create(topic+"-src", cfg)
+	c.api.create(topic+"-sink", map[string]string{
+		"connector.class": "FileStreamSink", "topics": topic, "file": out, "tasks.max": "1", "poll.interval.ms": "200",
+		"consumer.override.isolation.level": "read_committed",
+	})
+	return topic
+}
+
+// committedIterations reads topic with isolation.level=read_committed and
+// counts records and distinct datagen iterations.
+func committedIterations(t *testing.T, seeds string, topic string, want int) (n, unique int) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(seeds, ",")...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	seen := make(map[string]bool, want)
+	idle := 0
+	for idle < 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		f := cl.PollFetches(ctx)
+		cancel()
+		if f.NumRecords() == 0 {
+			idle++
+		}
+		f.EachRecord(func(r *kgo.Record) {
+			n++
+			for _, h := range r.Headers {
+				if h.Key == datagen.CurrentIterationKey {
+					seen[string(h.Value)] = true
+				}
+			}
+		})
+	}
+	return n, len(seen)
+}
+
+// Kill -9 the worker at random points of a 200,000-record pipeline, five
+// times: the exactly-once source loses nothing and a read_committed consumer
+// sees no duplicate; the file sink loses nothing (duplicates are reported:
+// a sink is at-least-once).
+func TestKillWorkerFiveTimes(t *testing.T) {
+	c := newCluster(t, 13)
+	w := c.worker()
+	out := filepath.Join(t.TempDir(), "orders.txt")
+	const n = 200_000
+	begin := time.Now()
+	topic := pipeline(c, n, out, map[string]string{"exactly.once.support": "required"})
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
+	var at []int
+	for kill := 0; kill < 5; kill++ {
+		// Kill once the pipeline moved on by a random amount since the last
+		// kill, so every kill lands while invocations are in flight.
+		last, _, _, _ := fileCounts(out)
+		step := 3_000 + rng.IntN(20_000)
+		waitFor(t, 2*time.Minute, "progress before the next kill", func() bool {
+			l, _, _, _ := fileCounts(out)
+			return l >= last+step
+		})
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
+		lines, _, _, _ := fileCounts(out)
+		at = append(at, lines)
+		w.kill()
+		w = c.worker()
+	}
+	waitFor(t, 4*time.Minute, "every record in the sink file after five kills", func() bool {
+		_, unique, _, _ := fileCounts(out)
+		return unique >= n
+	})
+	time.Sleep(time.Second)
+	lines, unique, dups, torn := fileCounts(out)
+	got, distinct := committedIterations(t, c.svc.kafka, topic, n)
+	t.Logf("killed at sink lines %v; %d torn lines; %.1fs", at, torn, time.Since(begin).Seconds())
+	reportRow(t, "kill -9 worker x5: datagen->Kafka, exactly-once, read_committed", n, int64(distinct), int64(n-distinct), int64(got-distinct))
+	reportRow(t, "kill -9 worker x5: Kafka->file sink (at-least-once)", n, int64(unique), int64(n-unique), int64(dups))
+	if distinct != n || got != n {
+		t.Fatalf("read_committed consumer: %d records, %d distinct; want exactly %d", got, distinct, n)
+	}
+	if unique != n {
+		t.Fatalf("sink file: lines=%d unique=%d dups=%d, want %d unique", lines, unique, dups, n)
+	}
+}
+
+// fileCounts reads the sink file: records, distinct order ids, duplicates, and
+// torn records (a line cut by kill -9 in the middle of a write, or still being
+// written; the record is written again whole by the next invocation).
+func fileCounts(path string) (lines, unique, dups, torn int) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, 0, 0
+	}
+	seen := map[string]bool{}
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			break // the last line is still being written
+		}
+		line := b[:i]
+		b = b[i+1:]
+		lines++
+		// A torn write is followed by the next whole record on the same line.
+		segs := bytes.Split(line, []byte("Struct{ordertime="))
+		for j, seg := range segs[1:] {
+			m := orderID.FindSubmatch(seg)
+			if m == nil || j < len(segs)-2 || !bytes.HasSuffix(seg, []byte("}}")) {
+				torn++
+				continue
+			}
+			if seen[string(m[1])] {
+				dups++
+			}
+			seen[string(m[1])] = true
+		}
+	}
+	return lines, len(seen), dups, torn
+}
+
+// restartService stops and starts one localstack service, keeping its data.
+func restartService(t *testing.T, name string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	root := filepath.Join("..", "..", "localstack")
+	for _, cmd := range [][]string{{filepath.Join(root, "down"), name}, {filepath.Join(root, "up"), name}} {
+		c := exec.Command(cmd[0], cmd[1:]...)
+		if b, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", cmd, err, b)
+		}
+	}
+	return time.Since(start)
+}
+
+// taskTrace returns the first task state and trace the status API shows for connector.
+func (c *cluster) taskTrace(connector string) string {
+	code, body := c.api.do("GET", "/connectors/"+connector+"/status", nil)
+	if code != 200 {
+		return ""
+	}
+	return string(body)
+}
+
+// Restart the Kafka broker, Redis and the scheduler while a pipeline runs:
+// tasks go to FAILED with a retry trace, recover on their own, lose nothing.
+func TestRestartServicesMidPipeline(t *testing.T) {
+	c := newCluster(t, 14)
+	c.worker()
+	out := filepath.Join(t.TempDir(), "orders.txt")
+	const n = 100_000
+	topic := pipeline(c, n, out, nil)
+	progress := func(what string, min int) {
+		waitFor(t, 2*time.Minute, what, func() bool { l, _, _, _ := fileCounts(out); return l > min })
+	}
+	progress("the pipeline to be under way", 5_000)
+	traces := map[string]bool{}
+	watch := func(d time.Duration) {
+		for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(300 * time.Millisecond) {
+			for _, conn := range []string{topic + "-src", topic + "-sink"} {
+				if s := c.taskTrace(conn); strings.Contains(s, `"FAILED"`) && strings.Contains(s, "ferry retries automatically") {
+					traces[conn] = true
+				}
+			}
+		}
+	}
+	took := restartService(t, "kafka")
+	watch(8 * time.Second)
+	t.Logf("kafka restarted in %s; tasks reported FAILED with a retry trace: %v", took.Round(time.Second), traces)
+	l, _, _, _ := fileCounts(out)
+	progress("progress after the Kafka restart", l+1000)
+	took = restartService(t, "redis")
+	t.Logf("redis restarted in %s", took.Round(time.Second))
+	l, _, _, _ = fileCounts(out)
+	progress("progress after the Redis restart", l+1000)
+	c.sched.kill()
+	c.sched = start(t, c.env, "scheduler")
+	c.api.waitReady()
+	waitFor(t, 4*time.Minute, "every record after three restarts", func() bool {
+		_, unique, _, _ := fileCounts(out)
+		return unique >= n
+	})
+	time.Sleep(time.Second)
+	lines, unique, dups, torn := fileCounts(out)
+	reportRow(t, "restart Kafka, Redis, scheduler: datagen->Kafka->file", n, int64(unique), int64(n-unique), int64(dups))
+	if unique != n {
+		t.Fatalf("sink file: lines=%d unique=%d dups=%d torn=%d, want %d unique", lines, unique, dups, torn, n)
+	}
+	if len(traces) == 0 {
+		t.Fatalf("no task reported FAILED with a retry trace while Kafka was down")
+	}
+	waitFor(t, time.Minute, "tasks back to RUNNING", func() bool {
+		return strings.Contains(c.taskTrace(topic+"-sink"), `"tasks":[{"id":0,"state":"RUNNING"`) ||
+			!strings.Contains(c.taskTrace(topic+"-sink"), "FAILED")
+	})
+}
