@@ -70,7 +70,7 @@ func TestConformance(t *testing.T) {
 	steps := loadSteps(t)
 	checkDeliberateDocumented(t, steps)
 	dir := t.TempDir()
-	ferryURL := startFerry(t, dir, kafka)
+	ferryURL := startFerry(t, dir, kafka, "http", http.DefaultClient)
 	run := fmt.Sprintf("%d", time.Now().UnixNano()%1e9)
 	ferry := newSide("ferry", ferryURL, run, filepath.Join(dir, "ferry"))
 	ref := newSide("kafka-connect", strings.TrimRight(kc, "/"), run, filepath.Join(dir, "kc"))
@@ -362,8 +362,9 @@ func orRoot(path string) string {
 	return path
 }
 
-// startFerry builds ferry and runs `ferry standalone` against the real broker.
-func startFerry(t *testing.T, dir, kafka string) string {
+// startFerry builds ferry and runs `ferry standalone` against the real
+// broker, listening on scheme://127.0.0.1:<free port>, with extra flags.
+func startFerry(t *testing.T, dir, kafka, scheme string, client *http.Client, extra ...string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "ferry-bin")
 	build := exec.Command("go", "build", "-o", bin, "github.com/ferryhq/ferry")
@@ -372,10 +373,11 @@ func startFerry(t *testing.T, dir, kafka string) string {
 		t.Fatalf("building ferry: %v", err)
 	}
 	port := freePort(t)
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	url := fmt.Sprintf("%s://127.0.0.1:%d", scheme, port)
 	var log bytes.Buffer
-	cmd := exec.Command(bin, "standalone", "--listeners", url, "--bootstrap-servers", kafka,
-		"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
+	args := append([]string{"standalone", "--listeners", url, "--bootstrap-servers", kafka,
+		"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -396,7 +398,7 @@ func startFerry(t *testing.T, dir, kafka string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for ctx.Err() == nil {
-		if resp, err := http.Get(url + "/"); err == nil {
+		if resp, err := client.Get(url + "/"); err == nil {
 			resp.Body.Close()
 			return url
 		}
