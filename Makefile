@@ -3,9 +3,10 @@ SHELL := /bin/bash
 
 GO ?= go
 BIN := bin/ferry
-STACK := kafka redis nats kafka-connect
+STACK := kafka redis nats kafka-connect lambda
+LAMBDA_ARCHS := amd64 arm64
 
-.PHONY: build run unit stack stack-down test bench bench-kc clean
+.PHONY: build run unit stack stack-down test bench bench-kc clean lambda infra-check
 
 build:
 	$(GO) build -o $(BIN) .
@@ -33,6 +34,7 @@ test: build
 	trap 'echo "make test: FAIL at: $$step" >&2' ERR; \
 	stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
 	step="go vet"; echo "== $$step"; $(GO) vet ./...; \
+	step="infra-check"; echo "== $$step"; infra/check; \
 	step="unit tests"; echo "== $$step"; $(GO) test ./...; \
 	step="integration tests"; echo "== $$step"; \
 	$(GO) test -tags integration -count=1 -timeout 20m ./...; \
@@ -47,6 +49,24 @@ bench:
 bench-kc: build
 	@set -euo pipefail; stackenv=$$(localstack/up kafka); eval "$$stackenv"; \
 	FERRY_BIN=$(CURDIR)/$(BIN) localstack/bench-kc
+
+# AWS Lambda zips: dist/ferry-lambda-<arch>.zip, the binary named bootstrap
+# (provided.al2023), built without the RPC shim (-tags lambda.norpc).
+lambda:
+	@set -euo pipefail; mkdir -p dist; for arch in $(LAMBDA_ARCHS); do \
+	  rm -rf dist/lambda-$$arch && mkdir -p dist/lambda-$$arch; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags lambda.norpc -trimpath \
+	    -ldflags "-s -w -X main.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)" \
+	    -o dist/lambda-$$arch/bootstrap . ; \
+	  rm -f dist/ferry-lambda-$$arch.zip; \
+	  (cd dist/lambda-$$arch && python3 -m zipfile -c ../ferry-lambda-$$arch.zip bootstrap); \
+	  echo "dist/ferry-lambda-$$arch.zip: $$(du -h dist/ferry-lambda-$$arch.zip | cut -f1)"; \
+	done
+
+# Validate infra/ offline: cfn-lint for the CloudFormation template, the
+# kubernetes client's API models for the manifests (see infra/check).
+infra-check:
+	infra/check
 
 clean:
 	rm -rf bin dist
