@@ -18,6 +18,8 @@ import (
 	"maps"
 	"regexp"
 	"strings"
+
+	"github.com/ferryhq/ferry/connectors/configprovider/awssecrets"
 )
 
 // Provider returns the values of keys under path (a file, a directory; empty
@@ -43,6 +45,12 @@ func Builtins() map[string]Factory {
 		FileClass:      NewFile,
 		EnvClass:       NewEnv,
 		DirectoryClass: NewDirectory,
+		awssecrets.SecretsManagerClass: func(p map[string]string) (Provider, error) {
+			return awssecrets.NewSecretsManager(p)
+		},
+		awssecrets.ParameterStoreClass: func(p map[string]string) (Provider, error) {
+			return awssecrets.NewParameterStore(p)
+		},
 	}
 }
 
