@@ -179,17 +179,11 @@ func jsonKind(goKind string) string {
 	return "a JSON " + goKind
 }
 
-// queryBool reads an optional boolean query parameter (default false).
+// queryBool reads an optional boolean query parameter the way Kafka
+// Connect (JAX-RS, Boolean.parseBoolean) does: "true" in any case is true,
+// anything else, including a missing or malformed value, is false.
 func queryBool(r *http.Request, name string) (bool, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, badRequest("Query parameter %s must be true or false, not %q", name, v)
-	}
-	return b, nil
+	return strings.EqualFold(strings.TrimSpace(r.URL.Query().Get(name)), "true"), nil
 }
 
 // taskID reads the {task} path value; a non-number is an unknown URL, as in Kafka Connect.

@@ -28,6 +28,13 @@ var deliberate = map[string]string{
 	"create malformed JSON":            "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
 	"create with wrong value type":     "A config value that is a JSON object or array is a 400 naming the key (Kafka Connect answers 500).",
 	"create body over 1 MiB":           "Request bodies over 1 MiB are refused with 413 (Kafka Connect reads them).",
+	"create with config not an object": "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
+	"put config malformed JSON":        "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
+	"put config not an object":         "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
+	"alter offsets malformed JSON":     "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
+	"set logger malformed JSON":        "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
+	"create without config":            "A create request without `config` is a 400 naming the problem (Kafka Connect answers 500 with a NullPointerException message).",
+	"create with bad initial_state":    "An unknown `initial_state` is a 400 naming the allowed values (Kafka Connect answers 500).",
 }
 
 // step is one REST call of testdata/calls.json.
