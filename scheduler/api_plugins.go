@@ -224,8 +224,16 @@ func (s *Scheduler) validationErrors(p *connectors.Plugin, secs []section, confi
 	if _, ok := config["name"]; ok {
 		addErr("", checkName(config["name"]))
 	}
-	if s.o.Check != nil {
+	if s.o.Check != nil { // the caller's checks repeat the declarations' own: keep them only for keys without errors
+		declared := errs
+		errs = map[string][]string{}
 		addErr("", s.o.Check(config))
+		for k, v := range errs {
+			if len(declared[k]) == 0 {
+				declared[k] = v
+			}
+		}
+		errs = declared
 	}
 	return errs
 }
