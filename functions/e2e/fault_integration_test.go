@@ -99,10 +99,10 @@ func TestKillWorkerFiveTimes(t *testing.T) {
 		// Kill once the pipeline moved on by a random amount since the last
 		// kill, so every kill lands while invocations are in flight.
 		last, _, _, _ := fileCounts(out)
-		step := 3_000 + rng.IntN(20_000)
+		step := 1_000 + rng.IntN(max(1, (n-last)/(6-kill)))
 		waitFor(t, 2*time.Minute, "progress before the next kill", func() bool {
 			l, _, _, _ := fileCounts(out)
-			return l >= last+step
+			return l >= last+step || l >= n
 		})
 		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		lines, _, _, _ := fileCounts(out)
