@@ -9,6 +9,7 @@ import (
 	"github.com/ferryhq/ferry/transforms/convert/avro"
 	"github.com/ferryhq/ferry/transforms/convert/bytearray"
 	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/transforms/convert/jsonschema"
 	"github.com/ferryhq/ferry/transforms/convert/simpleheader"
 	"github.com/ferryhq/ferry/transforms/convert/stringconv"
 )
@@ -49,6 +50,10 @@ var classes = []Descriptor{
 	{
 		Class: avro.Class, Config: avro.Config{},
 		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(avro.New(p, k)) },
+	},
+	{
+		Class: jsonschema.Class, Config: jsonschema.Config{},
+		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(jsonschema.New(p, k)) },
 	},
 	{
 		Class: simpleheader.Class, Config: simpleheader.Config{},

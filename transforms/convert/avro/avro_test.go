@@ -14,19 +14,17 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/convert/schemaregistry"
+	"github.com/ferryhq/ferry/transforms/convert/schemaregistry/srtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// newStandIn starts franz-go's srfake, an in-process stand-in for a Schema
-// Registry that implements Confluent's REST API. It is used only by these
-// no-services unit tests; the integration tests use the real registry that
-// `localstack/up schema-registry` starts.
-func newStandIn(t testing.TB) *srfake.Registry {
-	reg := srfake.New()
-	t.Cleanup(reg.Close)
-	return reg
-}
+// newStandIn is the stand-in registry of the unit tests (see srtest.StandIn).
+func newStandIn(t testing.TB) *srfake.Registry { return srtest.StandIn(t) }
+
+type testCase = srtest.Case
+
+func matrix() []testCase { return srtest.Matrix() }
 
 func newConverter(t testing.TB, url string, isKey bool, props map[string]string) *Converter {
 	p := map[string]string{"schema.registry.url": url}
@@ -47,15 +45,15 @@ func TestGoldenWireFormat(t *testing.T) {
 	for _, tc := range matrix() {
 		reg := newStandIn(t)
 		c := newConverter(t, reg.URL(), false, nil)
-		b, err := c.FromConnect("orders", tc.schema, tc.value)
+		b, err := c.FromConnect("orders", tc.Schema, tc.Value)
 		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
+			t.Fatalf("%s: %v", tc.Name, err)
 		}
 		ss, ok := reg.GetSchema("orders-value", 1)
 		if !ok {
-			t.Fatalf("%s: nothing registered under orders-value", tc.name)
+			t.Fatalf("%s: nothing registered under orders-value", tc.Name)
 		}
-		got.WriteString("# " + tc.name + "\n" + ss.Schema.Schema + "\n" + hex.EncodeToString(b) + "\n")
+		got.WriteString("# " + tc.Name + "\n" + ss.Schema.Schema + "\n" + hex.EncodeToString(b) + "\n")
 	}
 	path := filepath.Join("testdata", "avro.golden")
 	if *update {
@@ -76,8 +74,8 @@ func TestRoundTrip(t *testing.T) {
 	reg := newStandIn(t)
 	c := newConverter(t, reg.URL(), false, nil)
 	for _, tc := range matrix() {
-		t.Run(tc.name, func(t *testing.T) {
-			b, err := c.FromConnect("rt", tc.schema, tc.value)
+		t.Run(tc.Name, func(t *testing.T) {
+			b, err := c.FromConnect("rt", tc.Schema, tc.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,8 +86,8 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := tc.schema
-			if tc.schema.Type == connectors.TypeStruct && tc.schema.Version == nil {
+			want := tc.Schema
+			if tc.Schema.Type == connectors.TypeStruct && tc.Schema.Version == nil {
 				if s.Version == nil || *s.Version < 1 {
 					t.Fatalf("struct read back without the registry version")
 				}
@@ -101,7 +99,7 @@ func TestRoundTrip(t *testing.T) {
 			if st, ok := v.(*connectors.Struct); ok {
 				v = rebind(t, st, want)
 			}
-			wantV := tc.value
+			wantV := tc.Value
 			if !connectors.ValuesEqual(v, wantV) {
 				t.Fatalf("value\n got %v\nwant %v", v, wantV)
 			}

@@ -59,19 +59,19 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 	golden := goldenPayloads(t)
 	writer := newConverter(t, url, false, nil)
 	for _, tc := range matrix() {
-		t.Run(tc.name, func(t *testing.T) {
-			b, err := writer.FromConnect(topic, tc.schema, tc.value)
+		t.Run(tc.Name, func(t *testing.T) {
+			b, err := writer.FromConnect(topic, tc.Schema, tc.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := hex.EncodeToString(b[5:]); got != golden[tc.name] {
-				t.Errorf("Avro body %s, golden %s", got, golden[tc.name])
+			if got := hex.EncodeToString(b[5:]); got != golden[tc.Name] {
+				t.Errorf("Avro body %s, golden %s", got, golden[tc.Name])
 			}
 			id, _, err := schemaregistry.SplitHeader(b)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, _ := writer.writerFor(tc.schema)
+			w, _ := writer.writerFor(tc.Schema)
 			latest, err := writer.reg.ID(topic+"-value", w.text, nil)
 			if err != nil || latest != id {
 				t.Errorf("registry id %d (%v), header id %d", latest, err, id)
@@ -81,14 +81,14 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tc.schema.Type == connectors.TypeStruct && tc.schema.Version == nil {
+			if tc.Schema.Type == connectors.TypeStruct && tc.Schema.Version == nil {
 				if s.Version == nil {
 					t.Error("struct read back without the registry version")
 				}
 				s = withoutVersion(s)
-				v = rebind(t, v.(*connectors.Struct), tc.schema)
+				v = rebind(t, v.(*connectors.Struct), tc.Schema)
 			}
-			if !connectors.Equal(s, tc.schema) || !connectors.ValuesEqual(v, tc.value) {
+			if !connectors.Equal(s, tc.Schema) || !connectors.ValuesEqual(v, tc.Value) {
 				t.Errorf("read back\n schema %+v\n value %v", s, v)
 			}
 		})

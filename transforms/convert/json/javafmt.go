@@ -176,3 +176,12 @@ func javaClass(v any) string {
 	}
 	return fmt.Sprintf("class %T", v)
 }
+
+// AppendString writes s as a JSON string escaped exactly as Jackson escapes
+// it (control characters as \u00XX, characters outside the BMP as surrogate
+// pairs, everything else as UTF-8).
+func AppendString(b []byte, s string) []byte {
+	e := encoder{buf: b}
+	e.str(s)
+	return e.buf
+}

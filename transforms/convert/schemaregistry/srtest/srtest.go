@@ -1,26 +1,33 @@
-package avro
+// Package srtest holds what the Schema Registry converters' tests share: the
+// Connect type matrix every converter must round-trip, and the in-process
+// stand-in registry for the no-services unit tests.
+package srtest
 
 import (
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/sr/srfake"
 	"math/big"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 )
 
-// testCase is one Connect schema and value of the type matrix.
-type testCase struct {
-	name   string
-	schema *connectors.Schema
-	value  any
+// Case is one Connect schema and value of the type matrix.
+type Case struct {
+	Name   string
+	Schema *connectors.Schema
+	Value  any
 }
 
-func dec(unscaled int64, scale int32) connectors.Decimal {
+// Dec is a Decimal of unscaled × 10^-scale.
+func Dec(unscaled int64, scale int32) connectors.Decimal {
 	return connectors.Decimal{Unscaled: big.NewInt(unscaled), Scale: scale}
 }
 
-// matrix covers every Connect type, optional and required, logical types,
+// Matrix covers every Connect type, optional and required, logical types,
 // defaults, nested structs, arrays and both map representations.
-func matrix() []testCase {
+func Matrix() []Case {
 	ts := time.UnixMilli(1700000000123).UTC()
 	day := connectors.DaysToDate(19000)
 	tod := connectors.MillisToTime(45296789)
@@ -31,7 +38,7 @@ func matrix() []testCase {
 	i8def := connectors.NewSchemaBuilder(connectors.TypeInt8).DefaultValue(int8(2)).Doc("int8 field").MustBuild()
 	strdef := connectors.NewSchemaBuilder(connectors.TypeString).Optional().DefaultValue("dflt").MustBuild()
 	decSchema := connectors.DecimalSchema(2).MustBuild()
-	decPrec := connectors.DecimalSchema(3).Parameter(precisionParam, "10").Optional().MustBuild()
+	decPrec := connectors.DecimalSchema(3).Parameter("connect.decimal.precision", "10").Optional().MustBuild()
 	intMap := connectors.MapOf(connectors.Int32Schema, connectors.StringSchema).MustBuild()
 	strMap := connectors.MapOf(connectors.StringSchema, connectors.OptionalInt64Schema).MustBuild()
 	arr := connectors.ArrayOf(connectors.OptionalFloat64Schema).MustBuild()
@@ -60,7 +67,7 @@ func matrix() []testCase {
 	allValue := connectors.NewStruct(all).
 		MustPut("i8", int8(-5)).MustPut("i16", int16(300)).MustPut("i32", nil).MustPut("i64", int64(-1)<<40).
 		MustPut("f32", float32(1.5)).MustPut("f64", 2.25).MustPut("b", true).MustPut("s", "héllo <&>").
-		MustPut("bytes", []byte{0, 1, 255}).MustPut("dec", dec(-12345, 2)).MustPut("decp", nil).
+		MustPut("bytes", []byte{0, 1, 255}).MustPut("dec", Dec(-12345, 2)).MustPut("decp", nil).
 		MustPut("date", day).MustPut("time", tod).MustPut("ts", ts).
 		MustPut("arr", []any{1.0, nil, -0.5}).
 		MustPut("smap", map[string]any{"b": int64(2), "a": nil}).
@@ -74,7 +81,7 @@ func matrix() []testCase {
 	nestedValue := connectors.NewStruct(nested).
 		MustPut("a", []any{connectors.NewStruct(inner).MustPut("id", int32(1)), connectors.NewStruct(inner).MustPut("id", int32(2)).MustPut("tag", "")}).
 		MustPut("m", map[string]any{"k": connectors.NewStruct(anon).MustPut("x", int64(0))})
-	return []testCase{
+	return []Case{
 		{"int8", connectors.Int8Schema, int8(-128)},
 		{"int16", connectors.Int16Schema, int16(32767)},
 		{"int32", connectors.Int32Schema, int32(-2147483648)},
@@ -86,8 +93,8 @@ func matrix() []testCase {
 		{"bytes", connectors.BytesSchema, []byte("raw")},
 		{"optional string", connectors.OptionalStringSchema, "x"},
 		{"optional int64 null default", connectors.NewSchemaBuilder(connectors.TypeInt64).Optional().DefaultValue(int64(5)).MustBuild(), int64(6)},
-		{"decimal", decSchema, dec(128, 2)},
-		{"decimal negative", decSchema, dec(-128, 2)},
+		{"decimal", decSchema, Dec(128, 2)},
+		{"decimal negative", decSchema, Dec(-128, 2)},
 		{"date", connectors.DateSchema().MustBuild(), day},
 		{"time", connectors.TimeSchema().MustBuild(), tod},
 		{"timestamp", connectors.TimestampSchema().MustBuild(), ts},
@@ -100,4 +107,14 @@ func matrix() []testCase {
 		{"nested", nested, nestedValue},
 		{"struct inner", inner, connectors.NewStruct(inner).MustPut("id", int32(0))},
 	}
+}
+
+// StandIn starts franz-go's srfake, an in-process stand-in for a Schema
+// Registry implementing Confluent's REST API. Only the no-services unit tests
+// use it; the integration tests use the real registry that
+// `localstack/up schema-registry` starts (SCHEMA_REGISTRY_URL).
+func StandIn(t testing.TB) *srfake.Registry {
+	reg := srfake.New()
+	t.Cleanup(reg.Close)
+	return reg
 }
