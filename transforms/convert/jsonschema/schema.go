@@ -134,4 +134,3 @@ func structSchema(s *connectors.Schema, out map[string]any) (map[string]any, err
 
 // recordName is what the record-name strategies use: the title (JsonSchema.name()).
 func recordName(s *connectors.Schema) string { return s.Name }
-
