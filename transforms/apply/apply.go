@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms"
@@ -183,12 +184,7 @@ func message(err error) string {
 	if errors.As(err, &ce) {
 		return err.Error()
 	}
-	msg := err.Error()
-	const p = "data error: "
-	if len(msg) > len(p) && msg[:len(p)] == p {
-		return msg[len(p):]
-	}
-	return msg
+	return strings.Replace(err.Error(), "data error: ", "", 1)
 }
 
 func (r *Runner) decode(in []byte) (*connectors.Record, *Failure) {

@@ -153,6 +153,9 @@ func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, erro
 	if t.whole != 0 {
 		b = operand.CopyBasics(in, connectors.NewSchemaBuilder(t.whole))
 	} else {
+		if err := operand.RequireStructSchema(in); err != nil {
+			return nil, err
+		}
 		b = operand.CopyBasics(in, connectors.StructBuilder())
 		for _, f := range in.Fields {
 			typ, ok := t.casts[f.Name]

@@ -46,13 +46,18 @@ func TestExtractNewRecordState(t *testing.T) {
 		check func(t *testing.T, out *connectors.Record)
 	}{
 		{"update gives after", nil, update, func(t *testing.T, out *connectors.Record) {
-			if v, _ := out.Value.(*connectors.Struct).Get("email"); v != "annek@noanswer.org" || out.ValueSchema != rowSchema {
+			if v, _ := out.Value.(*connectors.Struct).Get("email"); v != "annek@noanswer.org" || out.ValueSchema.Name != rowSchema.Name || out.ValueSchema.Optional {
 				t.Errorf("got %v", out.Value)
 			}
 		}},
-		{"delete dropped by default", nil, del, wantNil},
+		{"delete becomes a null value by default", nil, del, func(t *testing.T, out *connectors.Record) {
+			if out == nil || out.Value != nil || out.ValueSchema != rowSchema {
+				t.Errorf("want a null value with the row schema, got %+v", out)
+			}
+		}},
 		{"tombstone dropped by default", nil, tomb, wantNil},
-		{"tombstone kept", map[string]string{"drop.tombstones": "false"}, tomb, wantSame(tomb)},
+		{"2.x delete dropped", map[string]string{"delete.handling.mode": "drop"}, del, wantNil},
+		{"2.x tombstone kept", map[string]string{"drop.tombstones": "false"}, tomb, wantSame(tomb)},
 		{"delete none", map[string]string{"delete.handling.mode": "none"}, del, func(t *testing.T, out *connectors.Record) {
 			if out == nil || out.Value != nil || out.ValueSchema != rowSchema {
 				t.Errorf("want a null value with the row schema, got %+v", out)
@@ -78,7 +83,8 @@ func TestExtractNewRecordState(t *testing.T) {
 			}
 		}},
 		{"delete-to-tombstone drops tombstones", map[string]string{"delete.tombstone.handling.mode": "delete-to-tombstone"}, tomb, wantNil},
-		{"tombstone mode keeps tombstones", map[string]string{"delete.tombstone.handling.mode": "tombstone"}, tomb, wantSame(tomb)},
+		{"tombstone mode drops tombstones", map[string]string{"delete.tombstone.handling.mode": "tombstone"}, tomb, wantNil},
+		{"rewrite-with-tombstone keeps tombstones", map[string]string{"delete.tombstone.handling.mode": "rewrite-with-tombstone"}, tomb, wantSame(tomb)},
 		{"headers and routing", map[string]string{"add.headers": "op,source.db:database", "route.by.field": "email"}, update,
 			func(t *testing.T, out *connectors.Record) {
 				if len(out.Headers) != 2 || out.Headers[0].Key != "__op" || out.Headers[0].Value != "u" ||

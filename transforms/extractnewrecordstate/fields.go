@@ -93,9 +93,6 @@ func (t *Transform) extract(r *connectors.Record, env *connectors.Struct, from, 
 	}
 	state, _ := operand.FieldValue(env, f.Index, t.replaceNull).(*connectors.Struct)
 	rewrite := t.mode.deletes == "rewrite"
-	if len(t.fields) == 0 && !rewrite {
-		return operand.Value.With(r, f.Schema, state), nil
-	}
 	if state == nil {
 		return operand.Value.With(r, f.Schema, nil), nil
 	}

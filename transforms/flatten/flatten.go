@@ -99,7 +99,10 @@ func (t *Transform) flattenMap(m map[string]any, prefix string, out map[string]a
 				return err
 			}
 		default:
-			return operand.Data("Flatten transformation does not support class %s for record without schemas (for field %s).", operand.JavaClass(v), name)
+			if schemaType(v) {
+				return operand.Data("Flatten transformation does not support class %s for record without schemas (for field %s).", operand.JavaClass(v), name)
+			}
+			return operand.Data("Flatten transformation was passed a value of type class %s which is not supported by Connect's data API", operand.JavaClass(v))
 		}
 	}
 	return nil
@@ -189,4 +192,14 @@ func leafSchema(orig *connectors.Schema, optional bool, def any) (*connectors.Sc
 		b.DefaultValue(def)
 	}
 	return operand.Build(b)
+}
+
+// schemaType reports whether ConnectSchema.schemaType knows v's class (a
+// Struct or a map with non-string keys), as opposed to Date or BigDecimal.
+func schemaType(v any) bool {
+	switch v.(type) {
+	case *connectors.Struct, connectors.MapEntries:
+		return true
+	}
+	return false
 }

@@ -100,7 +100,8 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	for i, name := range t.fields {
 		f := schema.Field(name)
 		if f == nil {
-			return nil, &operand.Error{Exception: "NullPointerException", Msg: "field " + name + " is not in the schema"}
+			return nil, &operand.Error{Exception: "NullPointerException",
+				Msg: `Cannot invoke "org.apache.kafka.connect.data.Field.schema()" because the return value of "org.apache.kafka.connect.data.Schema.field(String)" is null`}
 		}
 		var x any
 		if g := st.Schema().Field(name); g != nil {

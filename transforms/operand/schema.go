@@ -111,7 +111,18 @@ func Build(b *connectors.SchemaBuilder) (*connectors.Schema, error) {
 		if len(msg) > len(p) && msg[:len(p)] == p {
 			msg = msg[len(p):]
 		}
+		if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
+			msg = string(msg[0]-'a'+'A') + msg[1:]
+		}
 		return nil, &Error{Exception: "SchemaBuilderException", Msg: msg}
 	}
 	return s, nil
+}
+
+// RequireStructSchema is what ConnectSchema.fields() throws for other types.
+func RequireStructSchema(s *connectors.Schema) error {
+	if s.Type != connectors.TypeStruct {
+		return Data("Cannot list fields on non-struct type")
+	}
+	return nil
 }

@@ -80,6 +80,9 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 }
 
 func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {
+	if err := operand.RequireStructSchema(in); err != nil {
+		return nil, err // Kafka 4.x copies schema.fields(), which only a STRUCT has
+	}
 	var b *connectors.SchemaBuilder
 	switch in.Type {
 	case connectors.TypeArray:

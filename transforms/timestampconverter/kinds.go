@@ -113,7 +113,7 @@ func (t *Transform) toRaw(v any, from kind) (time.Time, error) {
 			return time.Time{}, operand.Data("Expected string timestamp to be a String, but found class %s", operand.JavaClass(v))
 		}
 		if t.format == nil {
-			return time.Time{}, &operand.Error{Exception: "NullPointerException", Msg: "no format configured to parse string timestamps"}
+			return time.Time{}, &operand.Error{Exception: "NullPointerException", Msg: `Cannot invoke "java.text.SimpleDateFormat.parse(String)" because "config.format" is null`}
 		}
 		ts, err := t.format.Parse(s)
 		if err != nil {

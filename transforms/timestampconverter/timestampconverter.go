@@ -139,6 +139,9 @@ func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record,
 }
 
 func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {
+	if err := operand.RequireStructSchema(in); err != nil {
+		return nil, err
+	}
 	b := operand.CopyBasics(in, connectors.StructBuilder())
 	for _, f := range in.Fields {
 		if f.Name == t.field {
