@@ -7,6 +7,8 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/datagen"
 	"github.com/ferryhq/ferry/connectors/file"
+	"github.com/ferryhq/ferry/connectors/jdbc"
+	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/connectors/s3sink"
 )
 
@@ -23,6 +25,8 @@ func Plugins() []connectors.Plugin {
 		file.Source(),
 		file.Sink(),
 		datagen.Plugin(),
+		jdbc.Plugin(),
+		postgrescdc.Plugin(),
 		s3sink.Plugin(),
 	}
 	for i := range plugins {

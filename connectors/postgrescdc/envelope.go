@@ -1,0 +1,172 @@
+package postgrescdc
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Version is written in the source block's version field.
+const Version = "ferry-0.1.0"
+
+// Keys of Debezium's PostgreSQL source partition and offset.
+const (
+	PartitionServer     = "server"
+	OffsetLSN           = "lsn"
+	OffsetLSNProc       = "lsn_proc"
+	OffsetLSNCommit     = "lsn_commit"
+	OffsetTxID          = "txId"
+	OffsetTsUsec        = "ts_usec"
+	OffsetSnapshot      = "snapshot"
+	OffsetLastSnapshot  = "last_snapshot_record"
+	OffsetSnapshotTable = "ferry_snapshot_table" // ferry: the table the snapshot is reading
+	OffsetSnapshotAfter = "ferry_snapshot_after" // ferry: JSON array of the last key read (text), or a ctid
+)
+
+// sourceSchema is io.debezium.connector.postgresql.Source (Debezium 2.x).
+var sourceSchema = connectors.StructBuilder().Name("io.debezium.connector.postgresql.Source").
+	Field("version", connectors.StringSchema).
+	Field("connector", connectors.StringSchema).
+	Field("name", connectors.StringSchema).
+	Field("ts_ms", connectors.Int64Schema).
+	Field("snapshot", connectors.NewSchemaBuilder(connectors.TypeString).Optional().Name("io.debezium.data.Enum").Version(1).
+		Parameter("allowed", "true,last,false,incremental").DefaultValue("false").MustBuild()).
+	Field("db", connectors.StringSchema).
+	Field("sequence", connectors.OptionalStringSchema).
+	Field("schema", connectors.StringSchema).
+	Field("table", connectors.StringSchema).
+	Field("txId", connectors.OptionalInt64Schema).
+	Field("lsn", connectors.OptionalInt64Schema).
+	Field("xmin", connectors.OptionalInt64Schema).
+	MustBuild()
+
+// blockSchema is Debezium's transaction metadata block (event.block).
+var blockSchema = connectors.StructBuilder().Name("event.block").Version(1).Optional().
+	Field("id", connectors.StringSchema).
+	Field("total_order", connectors.Int64Schema).
+	Field("data_collection_order", connectors.Int64Schema).
+	MustBuild()
+
+// envelopeSchema is <prefix>.<schema>.<table>.Envelope.
+func envelopeSchema(base string, value *connectors.Schema) *connectors.Schema {
+	return connectors.StructBuilder().Name(base+".Envelope").Version(1).
+		Field("before", value).
+		Field("after", value).
+		Field("source", sourceSchema).
+		Field("op", connectors.StringSchema).
+		Field("ts_ms", connectors.OptionalInt64Schema).
+		Field("transaction", blockSchema).
+		MustBuild()
+}
+
+// position is where an event sits in the WAL and its transaction.
+type position struct {
+	lsn        uint64 // the event's LSN
+	commitLSN  uint64 // the LSN of its transaction's commit record (BEGIN's final LSN)
+	lastCommit uint64 // the commit LSN of the previous transaction, for source.sequence
+	xid        uint32
+	commitTime time.Time
+	snapshot   string // "true", "last" or "" (streaming)
+}
+
+// source builds the source block of an event.
+func (tk *Task) source(t *table, p position) *connectors.Struct {
+	st := connectors.NewStruct(sourceSchema)
+	snap := "false"
+	if p.snapshot != "" {
+		snap = p.snapshot
+	}
+	seq := []any{nil, strconv.FormatUint(p.lsn, 10)}
+	if p.lastCommit != 0 {
+		seq[0] = strconv.FormatUint(p.lastCommit, 10)
+	}
+	seqJSON, _ := json.Marshal(seq)
+	st.Set(0, Version)
+	st.Set(1, "postgresql")
+	st.Set(2, tk.cfg.TopicPrefix)
+	st.Set(3, p.commitTime.UnixMilli())
+	st.Set(4, snap)
+	st.Set(5, tk.cfg.DBName)
+	st.Set(6, string(seqJSON))
+	st.Set(7, t.schema)
+	st.Set(8, t.name)
+	st.Set(9, int64(p.xid))
+	st.Set(10, int64(p.lsn))
+	return st
+}
+
+// offset is Debezium's offset map for an event at p.
+func offset(p position) map[string]any {
+	off := map[string]any{OffsetLSN: int64(p.lsn), OffsetTxID: int64(p.xid), OffsetTsUsec: p.commitTime.UnixMicro()}
+	if p.snapshot != "" {
+		off[OffsetSnapshot] = true
+		off[OffsetLastSnapshot] = p.snapshot == "last"
+		return off
+	}
+	off[OffsetLSNProc] = int64(p.lsn)
+	off[OffsetLSNCommit] = int64(p.commitLSN)
+	return off
+}
+
+// events returns the change event for op (c, u, d, r) and, after a delete,
+// its tombstone.
+func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
+	env := connectors.NewStruct(t.envelope)
+	if before != nil {
+		env.Set(0, before)
+	}
+	if after != nil {
+		env.Set(1, after)
+	}
+	env.Set(2, tk.source(t, p))
+	env.Set(3, op)
+	env.Set(4, time.Now().UnixMilli())
+	rec := connectors.NewSourceRecord(tk.partition, offset(p), t.topic, t.envelope, env)
+	row := after
+	if row == nil {
+		row = before
+	}
+	if t.key != nil && row != nil {
+		k := connectors.NewStruct(t.key)
+		for i, c := range t.keyCols {
+			v, _ := row.Get(c.name)
+			k.Set(i, v)
+		}
+		rec.KeySchema, rec.Key = t.key, k
+	}
+	out := []*connectors.Record{rec}
+	if op == "d" && tk.cfg.Tombstones {
+		tomb := connectors.NewSourceRecord(tk.partition, rec.SourceOffset, t.topic, nil, nil)
+		tomb.KeySchema, tomb.Key = rec.KeySchema, rec.Key
+		out = append(out, tomb)
+	}
+	return out
+}
+
+// row builds a Value struct from text values by column name; missing
+// required values get Debezium's fallback, unchanged TOASTed strings its
+// placeholder.
+func (t *table) row(vals map[string]*string, toasted map[string]bool) (*connectors.Struct, error) {
+	st := connectors.NewStruct(t.value)
+	for _, f := range t.value.Fields {
+		c := t.column(f.Name)
+		raw, ok := vals[f.Name]
+		switch {
+		case toasted[f.Name] && f.Schema.Type == connectors.TypeString:
+			st.Set(f.Index, Unavailable)
+		case !ok || raw == nil:
+			if !f.Schema.Optional {
+				st.Set(f.Index, fallback(f.Schema))
+			}
+		default:
+			v, err := c.conv(*raw)
+			if err != nil {
+				return nil, connectors.DataError("%s column %s (%s): %v", t, c.name, c.typeName, err)
+			}
+			st.Set(f.Index, v)
+		}
+	}
+	return st, nil
+}

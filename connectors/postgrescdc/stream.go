@@ -1,0 +1,269 @@
+package postgrescdc
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// txn is the transaction being decoded.
+type txn struct {
+	xid        uint32
+	final      uint64 // commit LSN
+	commitTime time.Time
+	recs       []*connectors.Record
+}
+
+// streamState is the replication stream of one invocation.
+type streamState struct {
+	conn      *pgconn.PgConn
+	start     uint64 // LSN streaming starts from (and first confirms)
+	skipFinal uint64 // events of the transaction committing here ...
+	skipLSN   uint64 // ... at or before this LSN are already in Kafka
+	confirmed uint64 // the last flush LSN sent to the slot
+	pending   uint64 // end LSN of the last transaction decoded
+	safe      uint64 // end LSN up to which every change was returned by Poll
+	lastFinal uint64
+	cur       *txn
+	ready     []*connectors.Record
+	rel       map[uint32][]string // relation id -> column names in tuple order
+	walEnd    uint64              // last keepalive position
+}
+
+// startStream opens the replication connection, starts streaming at the
+// committed position and confirms it to the slot: WAL before it is released.
+func (tk *Task) startStream(ctx context.Context) error {
+	cfg, err := pgconn.ParseConfig(tk.cfg.connString(true))
+	if err != nil {
+		return fmt.Errorf("postgres cdc: %w", err)
+	}
+	conn, err := pgconn.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return tk.cfg.describeConnect(err)
+	}
+	s := &tk.stream
+	s.conn, s.rel = conn, map[uint32][]string{}
+	args := []string{"proto_version '1'", "publication_names '" + tk.cfg.Publication + "'"}
+	if err := pglogrepl.StartReplication(ctx, conn, tk.cfg.SlotName, pglogrepl.LSN(s.start),
+		pglogrepl.StartReplicationOptions{PluginArgs: args}); err != nil {
+		return tk.cfg.describeStream(err)
+	}
+	return tk.confirm(ctx, s.start)
+}
+
+// confirm tells the slot that everything before lsn is durable.
+func (tk *Task) confirm(ctx context.Context, lsn uint64) error {
+	s := &tk.stream
+	if s.conn == nil || lsn == 0 {
+		return nil
+	}
+	s.confirmed = max(s.confirmed, lsn)
+	err := pglogrepl.SendStandbyStatusUpdate(ctx, s.conn, pglogrepl.StandbyStatusUpdate{WALWritePosition: pglogrepl.LSN(s.confirmed)})
+	if err != nil {
+		return fmt.Errorf("confirming LSN %s to slot %q: %w", pglogrepl.LSN(s.confirmed), tk.cfg.SlotName, err)
+	}
+	return nil
+}
+
+// streamPoll decodes whole transactions until max.batch.size changes are
+// ready or the stream is idle for poll.interval.ms between transactions.
+func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
+	s := &tk.stream
+	idle := time.Duration(max(tk.cfg.PollIntervalMs, 50)) * time.Millisecond
+	for len(s.ready) < tk.cfg.MaxBatchSize {
+		wait := ctx
+		var cancel context.CancelFunc = func() {}
+		if s.cur == nil {
+			wait, cancel = context.WithTimeout(ctx, idle)
+		}
+		msg, err := s.conn.ReceiveMessage(wait)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if pgconn.Timeout(err) {
+				break
+			}
+			return nil, tk.cfg.describeStream(err)
+		}
+		if err := tk.handle(ctx, msg); err != nil {
+			return nil, err
+		}
+	}
+	out := s.ready
+	s.ready = nil
+	s.safe = s.pending
+	if len(out) == 0 {
+		out = tk.heartbeat()
+	}
+	return out, nil
+}
+
+func (tk *Task) handle(ctx context.Context, msg pgproto3.BackendMessage) error {
+	switch m := msg.(type) {
+	case *pgproto3.ErrorResponse:
+		return tk.cfg.describeStream(pgconn.ErrorResponseToPgError(m))
+	case *pgproto3.CopyData:
+		switch m.Data[0] {
+		case pglogrepl.PrimaryKeepaliveMessageByteID:
+			ka, err := pglogrepl.ParsePrimaryKeepaliveMessage(m.Data[1:])
+			if err != nil {
+				return err
+			}
+			if tk.stream.cur == nil {
+				tk.stream.walEnd = uint64(ka.ServerWALEnd)
+			}
+			if ka.ReplyRequested {
+				return tk.confirm(ctx, tk.stream.confirmed)
+			}
+		case pglogrepl.XLogDataByteID:
+			x, err := pglogrepl.ParseXLogData(m.Data[1:])
+			if err != nil {
+				return err
+			}
+			return tk.decode(ctx, x)
+		}
+	}
+	return nil
+}
+
+// decode handles one pgoutput message.
+func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
+	s := &tk.stream
+	msg, err := pglogrepl.Parse(x.WALData)
+	if err != nil {
+		return fmt.Errorf("decoding pgoutput message at %s: %w", x.WALStart, err)
+	}
+	switch m := msg.(type) {
+	case *pglogrepl.BeginMessage:
+		s.cur = &txn{xid: m.Xid, final: uint64(m.FinalLSN), commitTime: m.CommitTime}
+	case *pglogrepl.CommitMessage:
+		if s.cur != nil {
+			s.ready = append(s.ready, s.cur.recs...)
+		}
+		s.cur = nil
+		s.lastFinal = uint64(m.CommitLSN)
+		s.pending = uint64(m.TransactionEndLSN)
+	case *pglogrepl.RelationMessage:
+		names := make([]string, len(m.Columns))
+		for i, c := range m.Columns {
+			names[i] = c.Name
+		}
+		s.rel[m.RelationID] = names
+		return tk.refreshTable(ctx, m.RelationID, names)
+	case *pglogrepl.InsertMessage:
+		return tk.change(m.RelationID, "c", 0, nil, m.Tuple, x)
+	case *pglogrepl.UpdateMessage:
+		return tk.change(m.RelationID, "u", m.OldTupleType, m.OldTuple, m.NewTuple, x)
+	case *pglogrepl.DeleteMessage:
+		return tk.change(m.RelationID, "d", m.OldTupleType, m.OldTuple, nil, x)
+	}
+	return nil
+}
+
+// change turns one row change into records of the current transaction.
+func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple *pglogrepl.TupleData, x pglogrepl.XLogData) error {
+	s := &tk.stream
+	t := tk.byOID[rel]
+	if t == nil || s.cur == nil {
+		return nil
+	}
+	lsn := uint64(x.WALStart)
+	if s.cur.final == s.skipFinal && lsn <= s.skipLSN {
+		return nil // already in Kafka before the last invocation ended
+	}
+	var before, after *connectors.Struct
+	var err error
+	if oldTuple != nil {
+		if before, err = tk.tuple(t, rel, oldTuple); err != nil {
+			return err
+		}
+	}
+	if newTuple != nil {
+		if after, err = tk.tuple(t, rel, newTuple); err != nil {
+			return err
+		}
+	}
+	p := position{lsn: lsn, commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
+	s.cur.recs = append(s.cur.recs, tk.events(t, op, before, after, p)...)
+	return nil
+}
+
+func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connectors.Struct, error) {
+	names := tk.stream.rel[rel]
+	vals := make(map[string]*string, len(td.Columns))
+	var toasted map[string]bool
+	for i, c := range td.Columns {
+		if i >= len(names) {
+			break
+		}
+		switch c.DataType {
+		case pglogrepl.TupleDataTypeText:
+			v := string(c.Data)
+			vals[names[i]] = &v
+		case pglogrepl.TupleDataTypeToast:
+			if toasted == nil {
+				toasted = map[string]bool{}
+			}
+			toasted[names[i]] = true
+		}
+	}
+	return t.row(vals, toasted)
+}
+
+// refreshTable reloads a captured table's schema when a relation message
+// shows columns it does not know (the table was altered).
+func (tk *Task) refreshTable(ctx context.Context, oid uint32, names []string) error {
+	t := tk.byOID[oid]
+	if t == nil {
+		return nil
+	}
+	known := len(names) == len(t.cols)
+	for i := 0; known && i < len(names); i++ {
+		known = t.cols[i].name == names[i]
+	}
+	if known {
+		return nil
+	}
+	nt, err := loadTable(ctx, tk.conn, &tk.cfg, oid)
+	if err != nil {
+		return err
+	}
+	tk.byOID[oid] = nt
+	return nil
+}
+
+// heartbeat returns a heartbeat record when heartbeat.interval.ms has passed
+// since the last event and the stream is idle: its offset moves past the
+// WAL the server has decoded, so the slot advances while tables are quiet.
+func (tk *Task) heartbeat() []*connectors.Record {
+	s := &tk.stream
+	if tk.cfg.HeartbeatMs <= 0 || s.walEnd == 0 || s.cur != nil || time.Since(tk.lastEvent) < time.Duration(tk.cfg.HeartbeatMs)*time.Millisecond {
+		return nil
+	}
+	tk.lastEvent = time.Now()
+	s.safe = max(s.safe, s.walEnd)
+	at := s.walEnd - 1 // no commit record starts here, so nothing is skipped on resume
+	off := map[string]any{OffsetLSN: int64(at), OffsetLSNProc: int64(at), OffsetLSNCommit: int64(at), OffsetTsUsec: tk.lastEvent.UnixMicro()}
+	key := connectors.NewStruct(heartbeatKey)
+	key.Set(0, tk.cfg.TopicPrefix)
+	val := connectors.NewStruct(heartbeatValue)
+	val.Set(0, tk.lastEvent.UnixMilli())
+	r := connectors.NewSourceRecord(tk.partition, off, "__debezium-heartbeat."+tk.cfg.TopicPrefix, heartbeatValue, val)
+	r.KeySchema, r.Key = heartbeatKey, key
+	return []*connectors.Record{r}
+}
+
+// Debezium's heartbeat key and value schemas.
+var (
+	heartbeatKey = connectors.StructBuilder().Name("io.debezium.connector.common.ServerNameKey").
+			Field("serverName", connectors.StringSchema).MustBuild()
+	heartbeatValue = connectors.StructBuilder().Name("io.debezium.connector.common.Heartbeat").
+			Field("ts_ms", connectors.Int64Schema).MustBuild()
+)

@@ -1,0 +1,160 @@
+package postgrescdc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/jackc/pgx/v5"
+)
+
+// Task is one invocation of the connector's single task.
+type Task struct {
+	cfg       Config
+	partition map[string]any
+	conn      *pgx.Conn // catalog and snapshot queries
+	tables    []*table
+	byOID     map[uint32]*table
+	snap      snapshotState
+	stream    streamState
+	streaming bool // snapshot done (or not wanted): Poll streams
+	lastEvent time.Time
+}
+
+// NewTask returns an unopened task.
+func NewTask() *Task { return &Task{} }
+
+// Open connects, makes sure the publication and the slot exist, lists the
+// captured tables and restores the position from the committed offset:
+// resume or start the snapshot, or stream from the committed LSN.
+func (tk *Task) Open(ctx context.Context, props map[string]string, offsets connectors.OffsetReader) error {
+	cfg, err := parseConfig(props)
+	if err != nil {
+		return err
+	}
+	tk.cfg = cfg
+	tk.partition = map[string]any{PartitionServer: cfg.TopicPrefix}
+	if tk.conn, err = pgx.Connect(ctx, cfg.connString(false)); err != nil {
+		return cfg.describeConnect(err)
+	}
+	if tk.tables, err = listTables(ctx, tk.conn, &cfg); err != nil {
+		return err
+	}
+	tk.byOID = make(map[uint32]*table, len(tk.tables))
+	for _, t := range tk.tables {
+		tk.byOID[t.oid] = t
+	}
+	if err := ensurePublication(ctx, tk.conn, &cfg, tk.tables); err != nil {
+		return err
+	}
+	slotLSN, err := ensureSlot(ctx, tk.conn, &cfg)
+	if err != nil {
+		return err
+	}
+	var off map[string]any
+	if offsets != nil {
+		off = offsets.Offset(tk.partition)
+	}
+	return tk.restore(off, slotLSN)
+}
+
+// restore picks the starting point from the offset (see the package doc).
+func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
+	snapshotWanted := tk.cfg.SnapshotMode == SnapshotInitial || tk.cfg.SnapshotMode == SnapshotInitialOnly
+	if off == nil {
+		if snapshotWanted {
+			tk.snap = snapshotState{active: true, consistent: slotLSN}
+		} else {
+			tk.streaming = true
+		}
+		return nil
+	}
+	lsn, err := offsetLSN(off, OffsetLSN)
+	if err != nil {
+		return err
+	}
+	if ts, ok := off[OffsetTsUsec].(float64); ok {
+		tk.lastEvent = time.UnixMicro(int64(ts))
+	}
+	if snap, _ := off[OffsetSnapshot].(bool); snap {
+		if last, _ := off[OffsetLastSnapshot].(bool); !last && snapshotWanted {
+			tk.resumeSnapshot(off, lsn)
+			return nil
+		}
+		tk.stream.start = lsn
+		tk.streaming = tk.cfg.SnapshotMode != SnapshotInitialOnly
+		return nil
+	}
+	commit, err := offsetLSN(off, OffsetLSNCommit)
+	if err != nil {
+		return err
+	}
+	tk.stream.start, tk.stream.skipFinal, tk.stream.skipLSN = commit, commit, lsn
+	tk.streaming = true
+	return nil
+}
+
+// offsetLSN reads an LSN from the offset, however the store decoded it.
+func offsetLSN(off map[string]any, key string) (uint64, error) {
+	switch v := off[key].(type) {
+	case int64:
+		return uint64(v), nil
+	case float64:
+		if v >= 0 && v == math.Trunc(v) {
+			return uint64(v), nil
+		}
+	case json.Number:
+		n, err := v.Int64()
+		return uint64(n), err
+	case nil:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("postgres cdc offset %s = %v is not an LSN; reset the connector's offsets", key, off[key])
+}
+
+// Poll returns the next snapshot chunk, or the next whole transactions.
+func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
+	if tk.snap.active {
+		recs, err := tk.snapshotChunk(ctx)
+		if err != nil || len(recs) > 0 {
+			return recs, err
+		}
+		tk.stream.start = tk.snap.consistent
+		tk.streaming = tk.cfg.SnapshotMode != SnapshotInitialOnly
+	}
+	if !tk.streaming {
+		return nil, nil
+	}
+	if tk.stream.conn == nil {
+		if err := tk.startStream(ctx); err != nil {
+			return nil, err
+		}
+	}
+	recs, err := tk.streamPoll(ctx)
+	if len(recs) > 0 {
+		tk.lastEvent = time.Now()
+	}
+	return recs, err
+}
+
+// Commit runs once the runtime has committed the offsets of every record
+// polled: it confirms their LSN to the slot so PostgreSQL releases the WAL.
+func (tk *Task) Commit(ctx context.Context) error {
+	return tk.confirm(ctx, tk.stream.safe)
+}
+
+// Close ends the replication and catalog connections.
+func (tk *Task) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if tk.stream.conn != nil {
+		tk.stream.conn.Close(ctx)
+	}
+	if tk.conn != nil {
+		return tk.conn.Close(ctx)
+	}
+	return nil
+}

@@ -1,0 +1,321 @@
+package postgrescdc
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Debezium's semantic type names.
+const (
+	nameDate           = "io.debezium.time.Date"
+	nameTime           = "io.debezium.time.Time"
+	nameMicroTime      = "io.debezium.time.MicroTime"
+	nameTimestamp      = "io.debezium.time.Timestamp"
+	nameMicroTimestamp = "io.debezium.time.MicroTimestamp"
+	nameZonedTimestamp = "io.debezium.time.ZonedTimestamp"
+	nameZonedTime      = "io.debezium.time.ZonedTime"
+	nameUUID           = "io.debezium.data.Uuid"
+	nameJSON           = "io.debezium.data.Json"
+	nameXML            = "io.debezium.data.Xml"
+	nameVarDecimal     = "io.debezium.data.VariableScaleDecimal"
+	// Unavailable is Debezium's placeholder for an unchanged TOASTed value.
+	Unavailable = "__debezium_unavailable_value"
+)
+
+// PostgreSQL type OIDs ferry maps.
+const (
+	oidBool        = 16
+	oidBytea       = 17
+	oidChar        = 18
+	oidName        = 19
+	oidInt8        = 20
+	oidInt2        = 21
+	oidInt4        = 23
+	oidText        = 25
+	oidOID         = 26
+	oidJSON        = 114
+	oidXML         = 142
+	oidFloat4      = 700
+	oidFloat8      = 701
+	oidBPChar      = 1042
+	oidVarchar     = 1043
+	oidDate        = 1082
+	oidTime        = 1083
+	oidTimestamp   = 1114
+	oidTimestamptz = 1184
+	oidTimetz      = 1266
+	oidNumeric     = 1700
+	oidUUID        = 2950
+	oidJSONB       = 3802
+)
+
+// column is one captured column with its Debezium schema.
+type column struct {
+	name     string
+	oid      uint32
+	typmod   int32
+	typeName string
+	nullable bool
+	key      bool
+	schema   *connectors.Schema // nil: unsupported type, left out
+	scale    int32
+	conv     func(string) (any, error)
+}
+
+// varDecimalSchema is Debezium's VariableScaleDecimal struct.
+var varDecimalSchema = connectors.StructBuilder().Name(nameVarDecimal).Version(1).Doc("Variable scaled decimal").
+	Field("scale", connectors.Int32Schema).Field("value", connectors.BytesSchema).MustBuild()
+
+// mapColumn sets the schema and text parser of c as Debezium maps the type
+// with decimal.handling.mode and time.precision.mode.
+func mapColumn(c *column, cfg *Config) {
+	var b *connectors.SchemaBuilder
+	prim := func(t connectors.Type) *connectors.SchemaBuilder { return connectors.NewSchemaBuilder(t) }
+	named := func(t connectors.Type, name string) *connectors.SchemaBuilder {
+		return connectors.NewSchemaBuilder(t).Name(name).Version(1)
+	}
+	prec := int(c.typmod)
+	if prec < 0 {
+		prec = 6
+	}
+	connect := cfg.TimePrecision == "connect"
+	switch c.oid {
+	case oidBool:
+		b, c.conv = prim(connectors.TypeBoolean), parseBool
+	case oidInt2:
+		b, c.conv = prim(connectors.TypeInt16), intParser(16)
+	case oidInt4:
+		b, c.conv = prim(connectors.TypeInt32), intParser(32)
+	case oidInt8, oidOID:
+		b, c.conv = prim(connectors.TypeInt64), intParser(64)
+	case oidFloat4:
+		b, c.conv = prim(connectors.TypeFloat32), func(s string) (any, error) { f, err := strconv.ParseFloat(s, 32); return float32(f), err }
+	case oidFloat8:
+		b, c.conv = prim(connectors.TypeFloat64), func(s string) (any, error) { return strconv.ParseFloat(s, 64) }
+	case oidNumeric:
+		b = c.numeric(cfg.DecimalHandling)
+	case oidText, oidVarchar, oidBPChar, oidChar, oidName:
+		b, c.conv = prim(connectors.TypeString), parseString
+	case oidUUID:
+		b, c.conv = named(connectors.TypeString, nameUUID), parseString
+	case oidJSON, oidJSONB:
+		b, c.conv = named(connectors.TypeString, nameJSON), parseString
+	case oidXML:
+		b, c.conv = named(connectors.TypeString, nameXML), parseString
+	case oidBytea:
+		b, c.conv = prim(connectors.TypeBytes), parseBytea
+	case oidDate:
+		if connect {
+			b, c.conv = connectors.DateSchema(), parseConnectDate
+		} else {
+			b, c.conv = named(connectors.TypeInt32, nameDate), parseDate
+		}
+	case oidTime:
+		switch {
+		case connect:
+			b, c.conv = connectors.TimeSchema(), parseConnectTime
+		case prec <= 3 && cfg.TimePrecision == "adaptive":
+			b, c.conv = named(connectors.TypeInt32, nameTime), parseTimeMillis
+		default:
+			b, c.conv = named(connectors.TypeInt64, nameMicroTime), parseTimeMicros
+		}
+	case oidTimestamp:
+		switch {
+		case connect:
+			b, c.conv = connectors.TimestampSchema(), parseConnectTimestamp
+		case prec <= 3:
+			b, c.conv = named(connectors.TypeInt64, nameTimestamp), parseTimestampMillis
+		default:
+			b, c.conv = named(connectors.TypeInt64, nameMicroTimestamp), parseTimestampMicros
+		}
+	case oidTimestamptz:
+		b, c.conv = named(connectors.TypeString, nameZonedTimestamp), parseZonedTimestamp
+	case oidTimetz:
+		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
+	default:
+		return
+	}
+	if c.nullable && !c.key {
+		b.Optional()
+	}
+	c.schema = b.MustBuild()
+}
+
+// numeric maps NUMERIC: Decimal (with connect.decimal.precision) when
+// declared with a precision, VariableScaleDecimal otherwise; or FLOAT64 /
+// STRING per decimal.handling.mode.
+func (c *column) numeric(mode string) *connectors.SchemaBuilder {
+	switch mode {
+	case "double":
+		c.conv = func(s string) (any, error) { return strconv.ParseFloat(s, 64) }
+		return connectors.NewSchemaBuilder(connectors.TypeFloat64)
+	case "string":
+		c.conv = parseString
+		return connectors.NewSchemaBuilder(connectors.TypeString)
+	}
+	if c.typmod < 4 {
+		c.conv = parseVarDecimal
+		return connectors.StructBuilder().Name(nameVarDecimal).Version(1).Doc("Variable scaled decimal").
+			Field("scale", connectors.Int32Schema).Field("value", connectors.BytesSchema)
+	}
+	p, s := ((c.typmod-4)>>16)&0xffff, (c.typmod-4)&0xffff
+	c.scale = s
+	c.conv = func(v string) (any, error) { return parseDecimal(v, s) }
+	return connectors.DecimalSchema(s).Parameter("connect.decimal.precision", strconv.Itoa(int(p)))
+}
+
+func parseString(s string) (any, error) { return s, nil }
+
+func parseBool(s string) (any, error) { return s == "t" || s == "true", nil }
+
+func intParser(bits int) func(string) (any, error) {
+	return func(s string) (any, error) {
+		n, err := strconv.ParseInt(s, 10, bits)
+		switch bits {
+		case 16:
+			return int16(n), err
+		case 32:
+			return int32(n), err
+		}
+		return n, err
+	}
+}
+
+func parseBytea(s string) (any, error) {
+	if h, ok := strings.CutPrefix(s, `\x`); ok {
+		return hex.DecodeString(h)
+	}
+	return []byte(s), nil
+}
+
+func parseDecimal(s string, scale int32) (any, error) {
+	d, err := connectors.ParseDecimal(s)
+	if err != nil {
+		return nil, err
+	}
+	u := new(big.Int).Set(d.Unscaled)
+	if scale > d.Scale {
+		u.Mul(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-d.Scale)), nil))
+	}
+	return connectors.Decimal{Unscaled: u, Scale: max(scale, d.Scale)}, nil
+}
+
+func parseVarDecimal(s string) (any, error) {
+	d, err := connectors.ParseDecimal(s)
+	if err != nil {
+		return nil, err
+	}
+	st := connectors.NewStruct(varDecimalSchema)
+	st.Set(0, d.Scale)
+	st.Set(1, connectors.DecimalToBytes(d))
+	return st, nil
+}
+
+func parseDate(s string) (any, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return nil, err
+	}
+	return int32(t.Unix() / 86400), nil
+}
+
+func parseConnectDate(s string) (any, error) { return time.Parse("2006-01-02", s) }
+
+func clock(s string) (time.Time, error) { return time.Parse("15:04:05.999999", s) }
+
+func parseTimeMillis(s string) (any, error) {
+	t, err := clock(s)
+	return int32(t.Sub(time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)).Milliseconds()), err
+}
+
+func parseTimeMicros(s string) (any, error) {
+	t, err := clock(s)
+	return t.Sub(time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)).Microseconds(), err
+}
+
+func parseConnectTime(s string) (any, error) {
+	t, err := clock(s)
+	return time.Date(1970, 1, 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond()/1e6*1e6, time.UTC), err
+}
+
+const tsLayout = "2006-01-02 15:04:05.999999"
+
+func parseTimestampMillis(s string) (any, error) {
+	t, err := time.Parse(tsLayout, s)
+	return t.UnixMilli(), err
+}
+
+func parseTimestampMicros(s string) (any, error) {
+	t, err := time.Parse(tsLayout, s)
+	return t.UnixMicro(), err
+}
+
+func parseConnectTimestamp(s string) (any, error) { return time.Parse(tsLayout, s) }
+
+// parseZonedTimestamp reads timestamptz text (the session runs in UTC) and
+// writes it as Debezium does: ISO-8601 in UTC, fraction without trailing zeros.
+func parseZonedTimestamp(s string) (any, error) {
+	t, err := time.Parse("2006-01-02 15:04:05.999999Z07", s)
+	if err != nil {
+		t, err = time.Parse("2006-01-02 15:04:05.999999Z07:00", s)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("timestamptz %q: %w", s, err)
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.999999999Z"), nil
+}
+
+func parseZonedTime(s string) (any, error) {
+	t, err := time.Parse("15:04:05.999999Z07", s)
+	if err != nil {
+		return nil, fmt.Errorf("timetz %q: %w", s, err)
+	}
+	return t.UTC().Format("15:04:05.999999999Z"), nil
+}
+
+// fallback is Debezium's value for a required column whose value the event
+// does not carry (a delete's before image without REPLICA IDENTITY FULL).
+func fallback(s *connectors.Schema) any {
+	switch s.Type {
+	case connectors.TypeInt8:
+		return int8(0)
+	case connectors.TypeInt16:
+		return int16(0)
+	case connectors.TypeInt32:
+		if s.Name == connectors.DateName || s.Name == connectors.TimeName {
+			return time.Unix(0, 0).UTC()
+		}
+		return int32(0)
+	case connectors.TypeInt64:
+		if s.Name == connectors.TimestampName {
+			return time.Unix(0, 0).UTC()
+		}
+		return int64(0)
+	case connectors.TypeFloat32:
+		return float32(0)
+	case connectors.TypeFloat64:
+		return float64(0)
+	case connectors.TypeBoolean:
+		return false
+	case connectors.TypeString:
+		return ""
+	case connectors.TypeBytes:
+		if s.Name == connectors.DecimalName {
+			sc, _ := connectors.DecimalScale(s)
+			return connectors.Decimal{Unscaled: new(big.Int), Scale: sc}
+		}
+		return []byte{}
+	case connectors.TypeStruct:
+		st := connectors.NewStruct(varDecimalSchema)
+		st.Set(0, int32(0))
+		st.Set(1, []byte{0})
+		return st
+	}
+	return nil
+}
