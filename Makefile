@@ -3,7 +3,7 @@ SHELL := /bin/bash
 
 GO ?= go
 BIN := bin/ferry
-STACK := kafka redis nats schema-registry kafka-connect lambda
+STACK := kafka redis nats postgres mariadb schema-registry kafka-connect lambda
 LAMBDA_ARCHS := amd64 arm64
 
 .PHONY: build run unit stack stack-down test bench bench-kc clean lambda infra-check
