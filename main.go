@@ -243,6 +243,9 @@ func runWorker(ctx context.Context, args []string) error {
 }
 
 func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.Conn, log *slog.Logger) error {
+	if s.loggers != nil { // a level set with PUT /admin/loggers/com.ferryhq.ferry.functions applies here
+		log = s.loggers.Logger("com.ferryhq.ferry.functions", s.logBase)
+	}
 	host, _ := os.Hostname()
 	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: store,
 		Seeds: seeds(s.bootstrap), InstanceID: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: log})
