@@ -214,3 +214,9 @@ func appendOptInt(b []byte, n int64, null bool) []byte {
 	}
 	return strconv.AppendInt(b, n, 10)
 }
+
+var sharedCodec = newLineCodec()
+
+// DecodeLine reads one record line (the records form of `ferry transforms
+// apply`) into a record. Lines with the same schema JSON share one schema.
+func DecodeLine(line []byte) (*connectors.Record, error) { return sharedCodec.decode(line) }

@@ -30,7 +30,14 @@ type Transform struct {
 	names       []string
 	whole       connectors.Type
 	replaceNull bool
-	cache       operand.Cache[*connectors.Schema]
+	cache       operand.Cache[*plan]
+}
+
+// plan is the output schema for one input schema and, per field, the type
+// it is cast to (0: copied as is).
+type plan struct {
+	schema  *connectors.Schema
+	targets []connectors.Type
 }
 
 // NewKey configures Cast$Key.
@@ -94,10 +101,11 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	if schema == nil {
 		return t.schemaless(r, v)
 	}
-	out, err := t.cache.GetOrBuild(schema, t.buildSchema)
+	p, err := t.cache.GetOrBuild(schema, t.plan)
 	if err != nil {
 		return nil, err
 	}
+	out := p.schema
 	if t.whole != 0 {
 		res, err := castValue(schema, v, t.whole)
 		if err != nil {
@@ -109,10 +117,15 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.Schema() != schema && !connectors.Equal(st.Schema(), schema) {
+		if p, err = t.plan(st.Schema()); err != nil {
+			return nil, err
+		}
+	}
 	res := connectors.NewStruct(out)
 	for i, f := range st.Schema().Fields {
 		x := operand.FieldValue(st, i, t.replaceNull)
-		if typ, ok := t.casts[f.Name]; ok {
+		if typ := p.targets[i]; typ != 0 {
 			if x, err = castValue(f.Schema, x, typ); err != nil {
 				return nil, err
 			}
@@ -146,6 +159,18 @@ func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record,
 		}
 	}
 	return t.side.With(r, nil, out), nil
+}
+
+func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
+	s, err := t.buildSchema(in)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{schema: s, targets: make([]connectors.Type, len(in.Fields))}
+	for i, f := range in.Fields {
+		p.targets[i] = t.casts[f.Name]
+	}
+	return p, nil
 }
 
 func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {

@@ -104,9 +104,11 @@ func castToString(v any) string {
 	case []byte:
 		return base64.StdEncoding.EncodeToString(x)
 	case float32:
-		return string(json.AppendJavaFloat(nil, x))
+		var buf [32]byte
+		return string(json.AppendJavaFloat(buf[:0], x))
 	case float64:
-		return string(json.AppendJavaDouble(nil, x))
+		var buf [32]byte
+		return string(json.AppendJavaDouble(buf[:0], x))
 	case connectors.Decimal:
 		return string(json.AppendBigDecimal(nil, x))
 	case string:

@@ -27,6 +27,8 @@ type Transform struct {
 	names       []string
 	replacement *string
 	replaceNull bool
+	// flags caches, per input schema, which field indexes are masked.
+	flags operand.Cache[[]bool]
 }
 
 // NewKey configures MaskField$Key.
@@ -86,10 +88,17 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	flags, _ := t.flags.GetOrBuild(in.Schema(), func(s *connectors.Schema) ([]bool, error) {
+		fl := make([]bool, len(s.Fields))
+		for i, f := range s.Fields {
+			fl[i] = t.fields[f.Name]
+		}
+		return fl, nil
+	})
 	out := connectors.NewStruct(in.Schema())
-	for i, f := range in.Schema().Fields {
+	for i, masked := range flags {
 		x := operand.FieldValue(in, i, t.replaceNull)
-		if t.fields[f.Name] {
+		if masked {
 			if x, err = t.mask(x); err != nil {
 				return nil, err
 			}
