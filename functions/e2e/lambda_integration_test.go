@@ -70,7 +70,7 @@ type emulator struct {
 
 // startEmulator starts aws-lambda-rie with the function's environment: the
 // emulator's state store and Kafka, and timeoutSec as its Lambda timeout.
-func startEmulator(t testing.TB, timeoutSec int) *emulator {
+func startEmulator(t testing.TB, timeoutSec int, env ...string) *emulator {
 	t.Helper()
 	bed, svc := needLambda(t), needServices(t)
 	port, api := freePort(t), freePort(t)
@@ -81,6 +81,7 @@ func startEmulator(t testing.TB, timeoutSec int) *emulator {
 	e.cmd.Env = append(os.Environ(), "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(timeoutSec),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "FERRY_STATE="+bed.state,
 		"FERRY_BOOTSTRAP_SERVERS="+svc.kafka, "FERRY_LOG_LEVEL=warn")
+	e.cmd.Env = append(e.cmd.Env, env...)
 	e.cmd.Stdout, e.cmd.Stderr = e.out, e.out
 	e.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := e.cmd.Start(); err != nil {
@@ -170,14 +171,14 @@ func TestLambdaDatagenToFile(t *testing.T) {
 }
 
 // TestLambdaDeadline gives invocations far more time (60 s) and records
-// (10 M) than the function's Lambda timeout (1 s, on an emulator of its own)
+// (10 M) than the function's Lambda timeout (2 s, on an emulator of its own)
 // allows: each invocation must stop at the Lambda deadline minus the safety
 // margin, commit what it finished and return, and the next one continue.
 // Had one overrun, the emulator would have killed it ("Task timed out"),
 // its records would be produced again and the exact count would fail.
 func TestLambdaDeadline(t *testing.T) {
-	const n = 100_000
-	emu := startEmulator(t, 1)
+	const n = 150_000
+	emu := startEmulator(t, 2)
 	c, sched := lambdaScheduler(t, emu.endpoint, time.Minute, 10_000_000)
 	topic := runLambdaPipeline(t, c, n, 4*time.Minute)
 	sched.stop()
@@ -189,4 +190,34 @@ func TestLambdaDeadline(t *testing.T) {
 	if bytes.Contains(sched.log.Bytes(), []byte("timed out")) || bytes.Contains(emu.out.Bytes(), []byte("timed out")) {
 		t.Fatalf("an invocation overran the Lambda timeout:\n%s\n%s", tail(sched.log.String(), 2000), tail(emu.out.String(), 2000))
 	}
+}
+
+// TestLambdaKafkaUnreachable: a function that cannot reach Kafka answers a
+// Result naming the cause (not a crash), and the scheduler shows the task
+// FAILED with that trace while it retries.
+func TestLambdaKafkaUnreachable(t *testing.T) {
+	emu := startEmulator(t, 10, "FERRY_BOOTSTRAP_SERVERS=127.0.0.1:1")
+	c, _ := lambdaScheduler(t, emu.endpoint, 3*time.Second, 1000)
+	name := uniqueName("nokafka")
+	c.api.create(name, map[string]string{"connector.class": "datagen", "kafka.topic": name,
+		"quickstart": "orders", "iterations": "10", "max.interval": "0"})
+	waitFor(t, time.Minute, "the task to show FAILED with a Kafka trace", func() bool {
+		_, body := c.api.do("GET", "/connectors/"+name+"/status", nil)
+		return bytes.Contains(body, []byte(`"state":"FAILED"`)) && bytes.Contains(body, []byte("Kafka")) &&
+			bytes.Contains(body, []byte("ferry retries automatically"))
+	})
+}
+
+// TestLambdaEndpointDown: with nothing listening at the Lambda endpoint, the
+// dispatch failure is visible in status and retried.
+func TestLambdaEndpointDown(t *testing.T) {
+	c, _ := lambdaScheduler(t, "http://127.0.0.1:"+strconv.Itoa(freePort(t)), 3*time.Second, 1000)
+	name := uniqueName("nolambda")
+	c.api.create(name, map[string]string{"connector.class": "datagen", "kafka.topic": name,
+		"quickstart": "orders", "iterations": "10", "max.interval": "0"})
+	waitFor(t, time.Minute, "the task to show FAILED with the Invoke error", func() bool {
+		_, body := c.api.do("GET", "/connectors/"+name+"/status", nil)
+		return bytes.Contains(body, []byte(`"state":"FAILED"`)) && bytes.Contains(body, []byte("invoking Lambda function")) &&
+			bytes.Contains(body, []byte("ferry retries automatically"))
+	})
 }
