@@ -6,6 +6,7 @@ package builtin
 import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/datagen"
+	"github.com/ferryhq/ferry/connectors/elasticsearch"
 	"github.com/ferryhq/ferry/connectors/file"
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
@@ -28,6 +29,7 @@ func Plugins() []connectors.Plugin {
 		jdbc.Plugin(),
 		postgrescdc.Plugin(),
 		s3sink.Plugin(),
+		elasticsearch.Plugin(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version

@@ -1,0 +1,205 @@
+package elasticsearch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// cluster is the Elasticsearch (or OpenSearch) cluster the sink writes to.
+type cluster struct {
+	es  *elasticsearch.Client
+	cfg *Config
+}
+
+func newCluster(cfg *Config) (*cluster, error) {
+	tr := &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: time.Duration(cfg.ConnTimeoutMs) * time.Millisecond}).DialContext,
+		ResponseHeaderTimeout: time.Duration(cfg.ReadTimeoutMs) * time.Millisecond,
+		MaxIdleConnsPerHost:   4,
+	}
+	if cfg.IdleTimeMs > 0 {
+		tr.IdleConnTimeout = time.Duration(cfg.IdleTimeMs) * time.Millisecond
+	}
+	es, err := elasticsearch.NewClient(elasticsearch.Config{
+		Addresses: cfg.URLs, Username: cfg.Username, Password: cfg.Password,
+		Transport: openSearchCompat{tr}, DisableRetry: true, CompressRequestBody: cfg.Compression,
+	})
+	if err != nil {
+		return nil, &connectors.ConfigError{Key: "connection.url", Value: strings.Join(cfg.URLs, ","), Reason: err.Error()}
+	}
+	return &cluster{es: es, cfg: cfg}, nil
+}
+
+// openSearchCompat lets go-elasticsearch talk to OpenSearch: the client
+// refuses servers that do not send X-Elastic-Product, which only
+// Elasticsearch 7.14+ sends. The sink uses the APIs both share.
+type openSearchCompat struct{ next http.RoundTripper }
+
+func (o openSearchCompat) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := o.next.RoundTrip(req)
+	if err == nil && res.Header.Get("X-Elastic-Product") == "" {
+		res.Header.Set("X-Elastic-Product", "Elasticsearch")
+	}
+	return res, err
+}
+
+// action is one bulk item: its metadata line, its source line (none for a
+// delete) and the record it came from.
+type action struct {
+	op, index, id string
+	source        []byte
+	rec           *connectors.Record
+}
+
+// itemResult is one bulk response item.
+type itemResult struct {
+	Index  string `json:"_index"`
+	ID     string `json:"_id"`
+	Status int    `json:"status"`
+	Result string `json:"result"`
+	Error  *struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	} `json:"error"`
+}
+
+type bulkResponse struct {
+	Errors bool                     `json:"errors"`
+	Items  []map[string]*itemResult `json:"items"`
+}
+
+// bulk sends actions, retrying the whole request and retriable items (429,
+// 5xx) up to max.retries times with doubling backoff. It returns the
+// per-item results in the order of actions.
+func (c *cluster) bulk(ctx context.Context, actions []action) ([]*itemResult, error) {
+	results := make([]*itemResult, len(actions))
+	pending := make([]int, len(actions))
+	for i := range pending {
+		pending[i] = i
+	}
+	backoff := time.Duration(c.cfg.RetryBackoffMs) * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		items, err := c.send(ctx, actions, pending)
+		var retry []int
+		if err == nil {
+			for j, i := range pending {
+				results[i] = items[j]
+				if items[j].Status == http.StatusTooManyRequests || items[j].Status >= 500 {
+					retry = append(retry, i)
+				}
+			}
+		} else {
+			retry = pending
+		}
+		if len(retry) == 0 {
+			return results, nil
+		}
+		if attempt >= c.cfg.MaxRetries {
+			if err == nil {
+				r := results[retry[0]]
+				err = fmt.Errorf("document %s in index %s: status %d: %s", r.ID, r.Index, r.Status, reason(r))
+			}
+			return nil, connectors.Retriable(fmt.Errorf("%w after %d retries (max.retries): %w", ErrCluster, attempt, err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, connectors.Retriable(fmt.Errorf("%w: %w", ErrCluster, ctx.Err()))
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+		pending = retry
+	}
+}
+
+// send writes one bulk request of actions[pending...].
+func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]*itemResult, error) {
+	var body bytes.Buffer
+	for _, i := range pending {
+		a := actions[i]
+		meta, _ := json.Marshal(map[string]map[string]string{a.op: idFields(a)})
+		body.Write(meta)
+		body.WriteByte('\n')
+		if a.source != nil {
+			body.Write(a.source)
+			body.WriteByte('\n')
+		}
+	}
+	res, err := c.es.Bulk(&body, c.es.Bulk.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("bulk request to %s: %w", strings.Join(c.cfg.URLs, ","), err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading the bulk response: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("bulk request answered %s: %s", res.Status(), truncate(raw))
+	}
+	var br bulkResponse
+	if err := json.Unmarshal(raw, &br); err != nil || len(br.Items) != len(pending) {
+		return nil, fmt.Errorf("bulk response with %d items for %d actions: %v", len(br.Items), len(pending), err)
+	}
+	out := make([]*itemResult, len(pending))
+	for j, item := range br.Items {
+		for _, r := range item {
+			out[j] = r
+		}
+	}
+	return out, nil
+}
+
+func idFields(a action) map[string]string {
+	m := map[string]string{"_index": a.index}
+	if a.id != "" {
+		m["_id"] = a.id
+	}
+	return m
+}
+
+func reason(r *itemResult) string {
+	if r == nil || r.Error == nil {
+		return "no reason given"
+	}
+	return r.Error.Type + ": " + r.Error.Reason
+}
+
+func truncate(b []byte) string {
+	if len(b) > 500 {
+		return string(b[:500]) + "…"
+	}
+	return string(b)
+}
+
+// ensureIndex creates index with mapping when it does not exist yet.
+func (c *cluster) ensureIndex(ctx context.Context, index string, mapping map[string]any) error {
+	res, err := c.es.Indices.Exists([]string{index}, c.es.Indices.Exists.WithContext(ctx))
+	if err != nil {
+		return connectors.Retriable(fmt.Errorf("%w: checking index %s: %w", ErrCluster, index, err))
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusOK {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]any{"mappings": mapping})
+	res, err = c.es.Indices.Create(index, c.es.Indices.Create.WithBody(bytes.NewReader(body)), c.es.Indices.Create.WithContext(ctx))
+	if err != nil {
+		return connectors.Retriable(fmt.Errorf("%w: creating index %s: %w", ErrCluster, index, err))
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.IsError() && !strings.Contains(string(raw), "resource_already_exists_exception") {
+		return fmt.Errorf("%w: creating index %s with a mapping from the record schema: %s", ErrCluster, index, truncate(raw))
+	}
+	return nil
+}
