@@ -1,0 +1,71 @@
+package transforms_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/ferryhq/ferry/transforms/apply"
+)
+
+// goldenPath holds Kafka Connect 4.1.1's (and Debezium 3.4's) results for a
+// subset of the oracle test's records under every oracle config, recorded by
+// `go test -tags integration -run TestOracle -update-golden`.
+const goldenPath = "testdata/oracle/expected.jsonl.gz"
+
+type goldenLine struct {
+	Config      map[string]string `json:"config,omitempty"`
+	ConfigError bool              `json:"config_error,omitempty"`
+	Record      json.RawMessage   `json:"record,omitempty"`
+	Want        json.RawMessage   `json:"want,omitempty"`
+}
+
+// TestOracleGolden replays the recorded Kafka Connect results without a JVM.
+func TestOracleGolden(t *testing.T) {
+	f, err := os.Open(goldenPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 16<<20)
+	var runner *apply.Runner
+	var name string
+	configs, compared := 0, 0
+	for sc.Scan() {
+		var l goldenLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Config != nil {
+			configs++
+			name = describe(l.Config)
+			runner, err = apply.New(l.Config, false, false)
+			if (err != nil) != l.ConfigError {
+				t.Errorf("%s: config error %v, Kafka Connect failed: %v", name, err, l.ConfigError)
+			}
+			continue
+		}
+		if runner == nil {
+			continue
+		}
+		compared++
+		got, _ := runner.Line(l.Record)
+		if same, g, w, _, _ := sameResult(got, l.Want); !same {
+			t.Errorf("%s\n   input: %.300s\n%s", name, l.Record, diffKeys(g, w))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if compared < 1000 {
+		t.Fatalf("only %d recorded results", compared)
+	}
+	t.Logf("%d configs, %d recorded Kafka Connect results replayed", configs, compared)
+}
