@@ -10,6 +10,7 @@ import (
 	"github.com/ferryhq/ferry/transforms/convert/bytearray"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 	"github.com/ferryhq/ferry/transforms/convert/jsonschema"
+	"github.com/ferryhq/ferry/transforms/convert/protobuf"
 	"github.com/ferryhq/ferry/transforms/convert/simpleheader"
 	"github.com/ferryhq/ferry/transforms/convert/stringconv"
 )
@@ -119,16 +120,16 @@ func TestPlugins(t *testing.T) {
 	for _, want := range []string{
 		"converter " + json.Class, "header_converter " + json.Class, "converter " + stringconv.Class,
 		"header_converter " + stringconv.Class, "converter " + bytearray.Class, "header_converter " + bytearray.Class,
-		"header_converter " + simpleheader.Class, "converter " + avro.Class, "converter " + jsonschema.Class,
+		"header_converter " + simpleheader.Class, "converter " + avro.Class, "converter " + jsonschema.Class, "converter " + protobuf.Class,
 	} {
 		if !got[want] {
 			t.Errorf("Plugins() lacks %s", want)
 		}
 	}
-	if len(got) != 9 {
-		t.Errorf("Plugins() = %d entries, want 9", len(got))
+	if len(got) != 10 {
+		t.Errorf("Plugins() = %d entries, want 10", len(got))
 	}
-	for _, alias := range []string{"JsonConverter", "StringConverter", "ByteArrayConverter", "SimpleHeaderConverter", "AvroConverter", "JsonSchemaConverter"} {
+	for _, alias := range []string{"JsonConverter", "StringConverter", "ByteArrayConverter", "SimpleHeaderConverter", "AvroConverter", "JsonSchemaConverter", "ProtobufConverter"} {
 		if _, err := Lookup(alias); err != nil {
 			t.Errorf("Lookup(%s): %v", alias, err)
 		}
