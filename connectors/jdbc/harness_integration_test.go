@@ -148,6 +148,17 @@ func (hs *harness) runUntil(tc map[string]string, pause time.Duration, stop *ato
 // consume reads n records of topic from the start (failing after timeout)
 // and returns their JsonConverter payloads.
 func consume(t testing.TB, topic string, n int, timeout time.Duration) []map[string]any {
+	envs := consumeEnvelopes(t, topic, n, timeout)
+	out := make([]map[string]any, len(envs))
+	for i, e := range envs {
+		out[i], _ = e["payload"].(map[string]any)
+	}
+	return out
+}
+
+// consumeEnvelopes reads n records and returns their JsonConverter
+// envelopes ({"schema": ..., "payload": ...}).
+func consumeEnvelopes(t testing.TB, topic string, n int, timeout time.Duration) []map[string]any {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...),
 		kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
@@ -164,15 +175,13 @@ func consume(t testing.TB, topic string, n int, timeout time.Duration) []map[str
 			break
 		}
 		fs.EachRecord(func(r *kgo.Record) {
-			var env struct {
-				Payload map[string]any `json:"payload"`
-			}
+			var env map[string]any
 			d := json.NewDecoder(strings.NewReader(string(r.Value)))
 			d.UseNumber()
 			if err := d.Decode(&env); err != nil {
 				t.Fatalf("record %s: %v", r.Value, err)
 			}
-			out = append(out, env.Payload)
+			out = append(out, env)
 		})
 	}
 	return out

@@ -72,6 +72,10 @@ func toInt(v any) (int64, error) {
 	switch x := v.(type) {
 	case int64:
 		return x, nil
+	case uint64:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
 	case bool:
 		if x {
 			return 1, nil
@@ -102,6 +106,8 @@ func toFloat(v any) (float64, error) {
 	switch x := v.(type) {
 	case float64:
 		return x, nil
+	case float32:
+		return float64(x), nil
 	case int64:
 		return float64(x), nil
 	case string:
@@ -171,6 +177,8 @@ func toTime(v any, loc *time.Location, zoned bool) (time.Time, error) {
 	switch x := v.(type) {
 	case time.Time:
 		t = x
+	case int64: // MySQL YEAR
+		t = time.Date(int(x), 1, 1, 0, 0, 0, 0, time.UTC)
 	case string:
 		var err error
 		for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02", "2006"} {
