@@ -20,7 +20,9 @@ type typeCase struct {
 	value             string // the payload value as JSON text
 }
 
-func days(y, m, d int) string { return fmt.Sprint(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400) }
+func days(y, m, d int) string {
+	return fmt.Sprint(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
 
 func millis(s string) string {
 	t, err := time.Parse("2006-01-02 15:04:05.999", s)
