@@ -9,6 +9,7 @@ import (
 	"github.com/ferryhq/ferry/transforms/convert/avro"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 	"github.com/ferryhq/ferry/transforms/convert/jsonschema"
+	"github.com/ferryhq/ferry/transforms/convert/protobuf"
 	"github.com/ferryhq/ferry/transforms/convert/schemaregistry/srtest"
 )
 
@@ -59,11 +60,15 @@ func BenchmarkConverters(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	pc, err := protobuf.New(props, false)
+	if err != nil {
+		b.Fatal(err)
+	}
 	s, v := benchRecord()
 	for _, c := range []struct {
 		name string
 		conv Converter
-	}{{"JsonConverter", jc}, {"AvroConverter", ac}, {"JsonSchemaConverter", jsc}} {
+	}{{"JsonConverter", jc}, {"AvroConverter", ac}, {"JsonSchemaConverter", jsc}, {"ProtobufConverter", pc}} {
 		data, err := c.conv.FromConnect("bench", s, v)
 		if err != nil {
 			b.Fatal(err)
