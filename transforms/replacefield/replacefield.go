@@ -116,13 +116,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[string]any, len(m))
-		for k, x := range m {
-			if t.keep(k) {
-				out[t.renamed(k)] = x
-			}
-		}
-		return t.side.With(r, nil, out), nil
+		return t.side.With(r, nil, t.schemaless(m)), nil
 	}
 	in, err := operand.RequireStruct(v, purpose)
 	if err != nil {
@@ -169,4 +163,22 @@ func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
 		p.from, p.missing = append(p.from, idx), append(p.missing, src)
 	}
 	return p, nil
+}
+
+// schemaless copies the kept entries under their new names. When a rename
+// lands on a key that is also kept under its own name, the unrenamed entry
+// wins (Java's outcome depends on HashMap iteration order).
+func (t *Transform) schemaless(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		if n, renamed := t.renames[k]; renamed && t.keep(k) {
+			out[n] = x
+		}
+	}
+	for k, x := range m {
+		if _, renamed := t.renames[k]; !renamed && t.keep(k) {
+			out[k] = x
+		}
+	}
+	return out
 }
