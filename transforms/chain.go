@@ -43,14 +43,16 @@ type Chain struct {
 	Stages []Stage
 }
 
+// ErrPanic is wrapped when a transformation or predicate panicked on a
+// record: the record fails like any other (errors.tolerance applies) instead
+// of taking the process down.
+var ErrPanic = errors.New("transformation panicked")
+
 // Apply runs the chain; it returns the stage's alias and class with a failure.
 func (c *Chain) Apply(r *connectors.Record) (*connectors.Record, *Stage, error) {
 	for i := range c.Stages {
 		s := &c.Stages[i]
-		if s.Predicate != nil && s.Predicate.Test(r) == s.Negate {
-			continue
-		}
-		out, err := s.Transform.Apply(r)
+		out, err := s.apply(r)
 		if err != nil {
 			return nil, s, err
 		}
@@ -60,6 +62,19 @@ func (c *Chain) Apply(r *connectors.Record) (*connectors.Record, *Stage, error) 
 		r = out
 	}
 	return r, nil, nil
+}
+
+// apply runs one stage (predicate included), turning a panic into an error.
+func (s *Stage) apply(r *connectors.Record) (out *connectors.Record, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("%w: %s: %v", ErrPanic, s.Class, p)
+		}
+	}()
+	if s.Predicate != nil && s.Predicate.Test(r) == s.Negate {
+		return r, nil
+	}
+	return s.Transform.Apply(r)
 }
 
 // Len is the number of stages.

@@ -180,3 +180,15 @@ func TestPredicatesAndNegate(t *testing.T) {
 		t.Error("record without header h kept under negate")
 	}
 }
+
+type panicky struct{}
+
+func (panicky) Apply(*connectors.Record) (*connectors.Record, error) { panic("boom") }
+
+func TestChainPanicIsARecordFailure(t *testing.T) {
+	c := &Chain{Stages: []Stage{{Alias: "p", Class: "x.Panicky", Transform: panicky{}}}}
+	out, stage, err := c.Apply(&connectors.Record{})
+	if out != nil || stage == nil || stage.Alias != "p" || !errors.Is(err, ErrPanic) || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("got %v, %v, %v", out, stage, err)
+	}
+}
