@@ -221,3 +221,27 @@ func TestLambdaEndpointDown(t *testing.T) {
 			bytes.Contains(body, []byte("ferry retries automatically"))
 	})
 }
+
+// TestLambdaBridge dispatches over NATS as usual and runs every invocation on
+// Lambda through `ferry lambda-bridge`.
+func TestLambdaBridge(t *testing.T) {
+	const n = 5_000
+	svc, bed := needServices(t), needLambda(t)
+	flushLambdaState(t, bed.state)
+	port := freePort(t)
+	c := &cluster{t: t, svc: svc, env: []string{
+		"FERRY_STATE=" + bed.state, "FERRY_NATS_URL=" + svc.nats,
+		"FERRY_LISTENERS=http://127.0.0.1:" + strconv.Itoa(port),
+		"FERRY_INVOCATION_TIMEOUT=2s", "FERRY_MAX_RECORDS=2000",
+	}, api: api{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port)}}
+	c.sched = start(t, c.env, "scheduler")
+	c.api.waitReady()
+	start(t, c.env, "lambda-bridge", "--concurrency", "1", "--lambda-endpoint", bed.endpoint,
+		"--lambda-function", "function", "--lambda-max-in-flight", "1")
+	topic := runLambdaPipeline(t, c, n, 2*time.Minute)
+	code, body := c.api.do("GET", "/connectors/"+topic+"-src/status", nil)
+	uuid := regexp.MustCompile(`"worker_id":"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"`)
+	if code != 200 || !uuid.Match(body) {
+		t.Fatalf("source status %d %s: want a Lambda request id as worker_id", code, body)
+	}
+}
