@@ -17,7 +17,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 )
 
@@ -69,7 +68,7 @@ var handWritten = []string{
 }
 
 func TestJsonConverterOracle(t *testing.T) {
-	cp := buildOracle(t)
+	cp := buildOracle(t, "oracle", "ConverterOracle")
 	records := oracleRecords(t)
 	var input bytes.Buffer
 	type job struct {
@@ -85,7 +84,7 @@ func TestJsonConverterOracle(t *testing.T) {
 			input.WriteString(configJSON(cfg, role) + "\t" + env + "\n")
 		}
 	}
-	want := runOracle(t, cp, input.Bytes())
+	want := runOracle(t, cp, "ConverterOracle", input.Bytes())
 	if len(want) != len(jobs) {
 		t.Fatalf("oracle printed %d lines for %d records", len(want), len(jobs))
 	}
@@ -202,15 +201,16 @@ func show(line string) string {
 	return line
 }
 
-// buildOracle fetches the Kafka jars with Maven and compiles ConverterOracle,
-// cached by the content of the pom and the source.
-func buildOracle(t *testing.T) string {
-	src := filepath.Join("testdata", "oracle")
+// buildOracle fetches the jars of testdata/<dir>/pom.xml with Maven and
+// compiles <dir>/<class>.java, cached by the content of both; it returns the
+// class path.
+func buildOracle(t *testing.T, dir, class string) string {
+	src := filepath.Join("testdata", dir)
 	pom, err := os.ReadFile(filepath.Join(src, "pom.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	java, err := os.ReadFile(filepath.Join(src, "ConverterOracle.java"))
+	java, err := os.ReadFile(filepath.Join(src, class+".java"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,17 +223,17 @@ func buildOracle(t *testing.T) string {
 		}
 		cache = filepath.Join(base, "ferry-oracle")
 	}
-	dir := filepath.Join(cache, "convert-"+hex.EncodeToString(sum[:6]))
-	cp := filepath.Join(dir, "classes") + string(os.PathListSeparator) + filepath.Join(dir, "jars", "*")
-	if _, err := os.Stat(filepath.Join(dir, "ok")); err == nil {
+	out := filepath.Join(cache, dir+"-"+hex.EncodeToString(sum[:6]))
+	cp := filepath.Join(out, "classes") + string(os.PathListSeparator) + filepath.Join(out, "jars", "*")
+	if _, err := os.Stat(filepath.Join(out, "ok")); err == nil {
 		return cp
 	}
 	jdk := oracleJDK(t)
 	run(t, exec.Command("mvn", "-B", "-q", "-ntp", "-f", filepath.Join(src, "pom.xml"), "dependency:copy-dependencies",
-		"-DincludeScope=runtime", "-DoutputDirectory="+filepath.Join(dir, "jars")))
-	run(t, exec.Command(filepath.Join(jdk, "bin", "javac"), "--release", "17", "-d", filepath.Join(dir, "classes"),
-		"-cp", filepath.Join(dir, "jars", "*"), filepath.Join(src, "ConverterOracle.java")))
-	if err := os.WriteFile(filepath.Join(dir, "ok"), nil, 0o644); err != nil {
+		"-DincludeScope=runtime", "-DoutputDirectory="+filepath.Join(out, "jars")))
+	run(t, exec.Command(filepath.Join(jdk, "bin", "javac"), "--release", "17", "-d", filepath.Join(out, "classes"),
+		"-cp", filepath.Join(out, "jars", "*"), filepath.Join(src, class+".java")))
+	if err := os.WriteFile(filepath.Join(out, "ok"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return cp
@@ -271,8 +271,8 @@ func oracleJDK(t *testing.T) string {
 	return best
 }
 
-func runOracle(t *testing.T, cp string, input []byte) []string {
-	cmd := exec.Command(filepath.Join(oracleJDK(t), "bin", "java"), "-Xmx256m", "-XX:+UseSerialGC", "-cp", cp, "ConverterOracle")
+func runOracle(t *testing.T, cp, class string, input []byte) []string {
+	cmd := exec.Command(filepath.Join(oracleJDK(t), "bin", "java"), "-Xmx256m", "-XX:+UseSerialGC", "-cp", cp, class)
 	cmd.Stdin = bytes.NewReader(input)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -295,5 +295,3 @@ func run(t *testing.T, cmd *exec.Cmd) {
 		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
 	}
 }
-
-var _ = connectors.ErrData

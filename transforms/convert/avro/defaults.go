@@ -1,6 +1,7 @@
 package avro
 
 import (
+	"encoding/base64"
 	"math"
 	"math/big"
 	"sort"
@@ -11,8 +12,9 @@ import (
 
 // defaultJSON is AvroData.defaultValueFromConnect: a Connect default value in
 // Avro's JSON encoding (bytes as a string of code points 0-255, logical types
-// as their underlying int or long, structs as objects).
-func defaultJSON(s *connectors.Schema, v any) (any, error) {
+// as their underlying int or long, structs as objects). The connect.default
+// property holds the same tree as Jackson writes it, bytes in base64 (b64).
+func defaultJSON(s *connectors.Schema, v any, b64 bool) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -22,7 +24,7 @@ func defaultJSON(s *connectors.Schema, v any) (any, error) {
 		if !ok {
 			return nil, connectors.DataError("Invalid type for Decimal default: %T", v)
 		}
-		return latin1(connectors.DecimalToBytes(d)), nil
+		return bytesJSON(connectors.DecimalToBytes(d), b64), nil
 	case connectors.DateName, connectors.TimeName, connectors.TimestampName:
 		t, ok := v.(time.Time)
 		if !ok {
@@ -40,11 +42,11 @@ func defaultJSON(s *connectors.Schema, v any) (any, error) {
 	case int64, float32, float64, bool, string:
 		return x, nil
 	case []byte:
-		return latin1(x), nil
+		return bytesJSON(x, b64), nil
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			d, err := defaultJSON(s.ValueSchema, e)
+			d, err := defaultJSON(s.ValueSchema, e, b64)
 			if err != nil {
 				return nil, err
 			}
@@ -52,13 +54,13 @@ func defaultJSON(s *connectors.Schema, v any) (any, error) {
 		}
 		return out, nil
 	case map[string]any:
-		return mapDefault(s, x)
+		return mapDefault(s, x, b64)
 	case connectors.MapEntries:
-		return entriesDefault(s, x)
+		return entriesDefault(s, x, b64)
 	case *connectors.Struct:
 		o := obj{}
 		for i, f := range s.Fields {
-			d, err := defaultJSON(f.Schema, x.At(i))
+			d, err := defaultJSON(f.Schema, x.At(i), b64)
 			if err != nil {
 				return nil, err
 			}
@@ -69,7 +71,7 @@ func defaultJSON(s *connectors.Schema, v any) (any, error) {
 	return nil, connectors.DataError("Unknown default value type %T for schema type %s", v, s.Type)
 }
 
-func mapDefault(s *connectors.Schema, m map[string]any) (any, error) {
+func mapDefault(s *connectors.Schema, m map[string]any, b64 bool) (any, error) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -80,11 +82,11 @@ func mapDefault(s *connectors.Schema, m map[string]any) (any, error) {
 		for i, k := range keys {
 			entries[i] = connectors.MapEntry{Key: k, Value: m[k]}
 		}
-		return entriesDefault(s, entries)
+		return entriesDefault(s, entries, b64)
 	}
 	o := obj{}
 	for _, k := range keys {
-		d, err := defaultJSON(s.ValueSchema, m[k])
+		d, err := defaultJSON(s.ValueSchema, m[k], b64)
 		if err != nil {
 			return nil, err
 		}
@@ -93,20 +95,27 @@ func mapDefault(s *connectors.Schema, m map[string]any) (any, error) {
 	return o, nil
 }
 
-func entriesDefault(s *connectors.Schema, es connectors.MapEntries) (any, error) {
+func entriesDefault(s *connectors.Schema, es connectors.MapEntries, b64 bool) (any, error) {
 	out := make([]any, len(es))
 	for i, e := range es {
-		k, err := defaultJSON(s.KeySchema, e.Key)
+		k, err := defaultJSON(s.KeySchema, e.Key, b64)
 		if err != nil {
 			return nil, err
 		}
-		v, err := defaultJSON(s.ValueSchema, e.Value)
+		v, err := defaultJSON(s.ValueSchema, e.Value, b64)
 		if err != nil {
 			return nil, err
 		}
 		out[i] = obj{{"key", k}, {"value", v}}
 	}
 	return out, nil
+}
+
+func bytesJSON(b []byte, b64 bool) string {
+	if b64 {
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	return latin1(b)
 }
 
 func latin1(b []byte) string {
@@ -133,12 +142,22 @@ func logicalInt(name string, t time.Time) (any, error) {
 // defaultFromAvro converts a default decoded by the Avro library (int, int64,
 // float32, float64, []byte, map[string]any, []any; numbers sometimes float64)
 // into the Connect value for s.
-func defaultFromAvro(s *connectors.Schema, v any) (any, error) {
+func defaultFromAvro(s *connectors.Schema, v any) (any, error) { return fromDefault(s, v, false) }
+
+// fromDefault converts a default; b64 says bytes are base64 (connect.default)
+// rather than code points 0-255 (a field default).
+func fromDefault(s *connectors.Schema, v any, b64 bool) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	if str, ok := v.(string); ok && s.Type == connectors.TypeBytes {
-		v = []byte(bytesFromLatin1(str))
+		if !b64 {
+			v = bytesFromLatin1(str)
+		} else if b, err := base64.StdEncoding.DecodeString(str); err == nil {
+			v = b
+		} else {
+			return nil, connectors.DataError("Invalid base64 bytes in %s: %q", propDefault, str)
+		}
 	}
 	switch s.Name {
 	case connectors.DecimalName:
@@ -158,10 +177,10 @@ func defaultFromAvro(s *connectors.Schema, v any) (any, error) {
 	case connectors.TimestampName:
 		return time.UnixMilli(int64(num(v))).UTC(), nil
 	}
-	return plainDefault(s, v)
+	return plainDefault(s, v, b64)
 }
 
-func plainDefault(s *connectors.Schema, v any) (any, error) {
+func plainDefault(s *connectors.Schema, v any, b64 bool) (any, error) {
 	switch s.Type {
 	case connectors.TypeInt8:
 		return int8(num(v)), nil
@@ -184,7 +203,7 @@ func plainDefault(s *connectors.Schema, v any) (any, error) {
 		arr, _ := v.([]any)
 		out := make([]any, len(arr))
 		for i, e := range arr {
-			d, err := defaultFromAvro(s.ValueSchema, e)
+			d, err := fromDefault(s.ValueSchema, e, b64)
 			if err != nil {
 				return nil, err
 			}
@@ -192,12 +211,12 @@ func plainDefault(s *connectors.Schema, v any) (any, error) {
 		}
 		return out, nil
 	case connectors.TypeMap:
-		return mapFromAvro(s, v)
+		return mapFromAvro(s, v, b64)
 	case connectors.TypeStruct:
 		m, _ := v.(map[string]any)
 		st := connectors.NewStruct(s)
 		for i, f := range s.Fields {
-			d, err := defaultFromAvro(f.Schema, m[f.Name])
+			d, err := fromDefault(f.Schema, m[f.Name], b64)
 			if err != nil {
 				return nil, err
 			}
@@ -208,11 +227,11 @@ func plainDefault(s *connectors.Schema, v any) (any, error) {
 	return nil, connectors.DataError("Unsupported default for schema type %s", s.Type)
 }
 
-func mapFromAvro(s *connectors.Schema, v any) (any, error) {
+func mapFromAvro(s *connectors.Schema, v any, b64 bool) (any, error) {
 	if m, ok := v.(map[string]any); ok {
 		out := make(map[string]any, len(m))
 		for k, e := range m {
-			d, err := defaultFromAvro(s.ValueSchema, e)
+			d, err := fromDefault(s.ValueSchema, e, b64)
 			if err != nil {
 				return nil, err
 			}
@@ -224,11 +243,11 @@ func mapFromAvro(s *connectors.Schema, v any) (any, error) {
 	out := make(connectors.MapEntries, 0, len(arr))
 	for _, e := range arr {
 		m, _ := e.(map[string]any)
-		k, err := defaultFromAvro(s.KeySchema, m["key"])
+		k, err := fromDefault(s.KeySchema, m["key"], b64)
 		if err != nil {
 			return nil, err
 		}
-		val, err := defaultFromAvro(s.ValueSchema, m["value"])
+		val, err := fromDefault(s.ValueSchema, m["value"], b64)
 		if err != nil {
 			return nil, err
 		}

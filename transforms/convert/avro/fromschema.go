@@ -23,6 +23,7 @@ const (
 	propType        = "connect.type"
 	propInternal    = "connect.internal.type"
 	precisionParam  = "connect.decimal.precision"
+	recordDocParam  = "connect.record.doc"
 	fixedSizeParam  = "connect.fixed.size"
 	defaultPrecison = 64
 )
@@ -35,6 +36,9 @@ type schemaWriter struct {
 	// defined maps a named type's full name to its definition, written once
 	// and referenced by name afterwards, as Avro's Schema.toString does.
 	defined map[string][]byte
+	// space is the namespace of the record being written: Avro's
+	// Schema.toString writes a nested record's namespace only when it differs.
+	space string
 }
 
 // avroSchema returns the Avro schema JSON of s and its full name (for the
@@ -84,15 +88,12 @@ func (w *schemaWriter) schema(s *connectors.Schema, depth int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Type == connectors.TypeStruct {
+		return w.optional(s, base), nil // a record carries its properties itself
+	}
 	o := w.props(s, base.(obj))
 	var out any = o
-	switch {
-	case s.Type == connectors.TypeStruct:
-		ns, name := splitName(fullNameOf(o))
-		if out, err = w.define(ns, name, o); err != nil {
-			return nil, err
-		}
-	case len(o) == 1:
+	if len(o) == 1 {
 		out = o[0].val // a primitive without properties is written as "int"
 	}
 	return w.optional(s, out), nil
@@ -171,6 +172,9 @@ func (w *schemaWriter) mapSchema(s *connectors.Schema, depth int) (any, error) {
 	if s.Name != "" {
 		ns, name = splitName(s.Name)
 	}
+	rec := w.nameMembers(obj{{"type", "record"}}, ns, name)
+	outer := w.space
+	w.space = ns
 	key, err := w.field("key", s.KeySchema, depth+1)
 	if err != nil {
 		return nil, err
@@ -179,7 +183,8 @@ func (w *schemaWriter) mapSchema(s *connectors.Schema, depth int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec := obj{{"type", "record"}, {"name", name}, {"namespace", ns}, {"fields", []any{key, value}}}
+	w.space = outer
+	rec = rec.with("fields", []any{key, value})
 	if s.Name != "" {
 		rec = rec.with(propInternal, mapEntryName)
 	}
@@ -197,13 +202,12 @@ func (w *schemaWriter) record(s *connectors.Schema, depth int) (any, error) {
 	} else if w.unnamed++; w.unnamed > 1 {
 		name += strconv.Itoa(w.unnamed)
 	}
-	rec := obj{{"type", "record"}, {"name", name}}
-	if ns != "" || depth > 0 {
-		rec = rec.with("namespace", ns)
+	rec := w.nameMembers(obj{{"type", "record"}}, ns, name)
+	if doc := s.Parameters[recordDocParam]; doc != "" {
+		rec = rec.with("doc", doc)
 	}
-	if s.Doc != "" {
-		rec = rec.with("doc", s.Doc)
-	}
+	outer := w.space
+	w.space = ns
 	fields := make([]any, 0, len(s.Fields))
 	for _, f := range s.Fields {
 		fo, err := w.field(f.Name, f.Schema, depth+1)
@@ -212,8 +216,19 @@ func (w *schemaWriter) record(s *connectors.Schema, depth int) (any, error) {
 		}
 		fields = append(fields, fo)
 	}
-	rec = rec.with("fields", fields)
-	return rec, nil
+	w.space = outer
+	rec = w.props(s, rec.with("fields", fields))
+	return w.define(ns, name, rec)
+}
+
+// nameMembers adds "name" and, as Avro's Schema.toString does, "namespace"
+// when it differs from the enclosing record's ("" for none inside one).
+func (w *schemaWriter) nameMembers(o obj, ns, name string) obj {
+	o = o.with("name", name)
+	if ns != w.space {
+		o = o.with("namespace", ns)
+	}
+	return o
 }
 
 // define returns a named type's definition the first time, its name after.
@@ -243,7 +258,7 @@ func (w *schemaWriter) field(name string, s *connectors.Schema, depth int) (obj,
 		f = f.with("doc", s.Doc)
 	}
 	if s.Default != nil {
-		d, err := defaultJSON(s, s.Default)
+		d, err := defaultJSON(s, s.Default, false)
 		if err != nil {
 			return nil, err
 		}
@@ -271,7 +286,7 @@ func (w *schemaWriter) props(s *connectors.Schema, o obj) obj {
 			o = o.with(propParameters, p)
 		}
 		if s.Default != nil {
-			if d, err := defaultJSON(s, s.Default); err == nil {
+			if d, err := defaultJSON(s, s.Default, true); err == nil {
 				o = o.with(propDefault, d)
 			}
 		}

@@ -58,15 +58,15 @@ func withDefault(b *connectors.SchemaBuilder, a avro.Schema, m use) (*connectors
 	if err != nil {
 		return nil, err
 	}
-	raw, ok := m.def, m.hasDef && m.def != nil
+	raw, ok, b64 := m.def, m.hasDef && m.def != nil, false
 	if p, has := a.(propsHolder); has && !ok {
-		raw = p.Prop(propDefault)
+		raw, b64 = p.Prop(propDefault), true
 		ok = raw != nil
 	}
 	if !ok || s.Type == connectors.TypeStruct {
 		return s, nil
 	}
-	d, err := defaultFromAvro(s, raw)
+	d, err := fromDefault(s, raw, b64)
 	if err != nil {
 		return nil, err
 	}
@@ -252,10 +252,11 @@ func (r *schemaReader) meta(a avro.Schema, b *connectors.SchemaBuilder, m use) {
 			b.Name(n.FullName())
 		}
 	}
+	if rec, ok := a.(*avro.RecordSchema); ok && rec.Doc() != "" {
+		b.Parameter(recordDocParam, rec.Doc())
+	}
 	if doc, ok := p.Prop(propDoc).(string); ok {
 		b.Doc(doc)
-	} else if rec, ok := a.(*avro.RecordSchema); ok && rec.Doc() != "" {
-		b.Doc(rec.Doc())
 	} else if m.doc != "" {
 		b.Doc(m.doc)
 	}
