@@ -9,6 +9,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/elasticsearch"
 	"github.com/ferryhq/ferry/connectors/file"
 	"github.com/ferryhq/ferry/connectors/jdbc"
+	"github.com/ferryhq/ferry/connectors/jdbcsink"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/connectors/s3sink"
 )
@@ -30,6 +31,7 @@ func Plugins() []connectors.Plugin {
 		postgrescdc.Plugin(),
 		s3sink.Plugin(),
 		elasticsearch.Plugin(),
+		jdbcsink.Plugin(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version
