@@ -127,10 +127,10 @@ func TestJDBC100kUpsertDeleteEvolve(t *testing.T) {
 	for _, d := range r.dbs {
 		r.drain(d.name+"-"+topic, sinkConfig(topic, d.url))
 		var extra sql.NullString
-		if err := d.db.QueryRow("SELECT extra FROM "+topic+" WHERE id = 100005").Scan(&extra); err != nil || extra.String != "x100005" {
+		if err := d.db.QueryRow("SELECT extra FROM " + topic + " WHERE id = 100005").Scan(&extra); err != nil || extra.String != "x100005" {
 			t.Fatalf("%s: extra of 100005 = %v, %v", d.name, extra, err)
 		}
-		if err := d.db.QueryRow("SELECT extra FROM "+topic+" WHERE id = 5000").Scan(&extra); err != nil || extra.Valid {
+		if err := d.db.QueryRow("SELECT extra FROM " + topic + " WHERE id = 5000").Scan(&extra); err != nil || extra.Valid {
 			t.Fatalf("%s: extra of an old row = %v, %v; want NULL", d.name, extra, err)
 		}
 		if n := d.count(t, topic); n != 99010 {
