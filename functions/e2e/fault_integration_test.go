@@ -192,9 +192,12 @@ func TestRestartServicesMidPipeline(t *testing.T) {
 	c.worker()
 	out := filepath.Join(t.TempDir(), "orders.txt")
 	const n = 100_000
-	topic := pipeline(c, n, out, nil)
+	// max.interval=2 paces datagen at about 2,000 records/s (0 or 1 ms between
+	// records), so the pipeline is still running through all three restarts.
+	topic := pipeline(c, n, out, map[string]string{"max.interval": "2"})
+	distinct := func() int { _, u, _, _ := fileCounts(out); return u }
 	progress := func(what string, min int) {
-		waitFor(t, 2*time.Minute, what, func() bool { l, _, _, _ := fileCounts(out); return l > min })
+		waitFor(t, 2*time.Minute, what, func() bool { return distinct() > min || distinct() >= n })
 	}
 	progress("the pipeline to be under way", 5_000)
 	traces := map[string]bool{}
@@ -207,33 +210,36 @@ func TestRestartServicesMidPipeline(t *testing.T) {
 			}
 		}
 	}
+	at := []int{distinct()}
 	took := restartService(t, "kafka")
 	watch(8 * time.Second)
 	t.Logf("kafka restarted in %s; tasks reported FAILED with a retry trace: %v", took.Round(time.Second), traces)
-	l, _, _, _ := fileCounts(out)
-	progress("progress after the Kafka restart", l+1000)
+	progress("progress after the Kafka restart", distinct()+1000)
+	at = append(at, distinct())
 	took = restartService(t, "redis")
 	t.Logf("redis restarted in %s", took.Round(time.Second))
-	l, _, _, _ = fileCounts(out)
-	progress("progress after the Redis restart", l+1000)
+	at = append(at, distinct())
 	c.sched.kill()
 	c.sched = start(t, c.env, "scheduler")
 	c.api.waitReady()
-	waitFor(t, 4*time.Minute, "every record after three restarts", func() bool {
-		_, unique, _, _ := fileCounts(out)
-		return unique >= n
-	})
+	waitFor(t, 4*time.Minute, "every record after three restarts", func() bool { return distinct() >= n })
 	time.Sleep(time.Second)
 	lines, unique, dups, torn := fileCounts(out)
+	t.Logf("Kafka, Redis, scheduler restarted at %v distinct sink records (of %d); %d torn", at, n, torn)
 	reportRow(t, "restart Kafka, Redis, scheduler: datagen->Kafka->file", n, int64(unique), int64(n-unique), int64(dups))
 	if unique != n {
 		t.Fatalf("sink file: lines=%d unique=%d dups=%d torn=%d, want %d unique", lines, unique, dups, torn, n)
+	}
+	for _, a := range at {
+		if a >= n {
+			t.Fatalf("a restart came after the pipeline ended: %v", at)
+		}
 	}
 	if len(traces) == 0 {
 		t.Fatalf("no task reported FAILED with a retry trace while Kafka was down")
 	}
 	waitFor(t, time.Minute, "tasks back to RUNNING", func() bool {
-		return strings.Contains(c.taskTrace(topic+"-sink"), `"tasks":[{"id":0,"state":"RUNNING"`) ||
-			!strings.Contains(c.taskTrace(topic+"-sink"), "FAILED")
+		s := c.taskTrace(topic+"-sink") + c.taskTrace(topic+"-src")
+		return strings.Count(s, `"state":"RUNNING"`) == 4
 	})
 }
