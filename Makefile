@@ -3,10 +3,10 @@ SHELL := /bin/bash
 
 GO ?= go
 BIN := bin/ferry
-STACK := kafka redis nats postgres mariadb schema-registry kafka-connect lambda
+STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda
 LAMBDA_ARCHS := amd64 arm64
 
-.PHONY: build run unit stack stack-down test bench bench-kc clean lambda infra-check
+.PHONY: build run unit stack stack-down test fuzz bench bench-kc clean lambda infra-check
 
 build:
 	$(GO) build -o $(BIN) .
@@ -36,9 +36,26 @@ test: build
 	step="go vet"; echo "== $$step"; $(GO) vet ./...; \
 	step="infra-check"; echo "== $$step"; infra/check; \
 	step="unit tests"; echo "== $$step"; $(GO) test ./...; \
+	step="fuzz"; echo "== $$step"; $(MAKE) --no-print-directory fuzz; \
 	step="integration tests"; echo "== $$step"; \
-	$(GO) test -tags integration -count=1 -timeout 20m ./...; \
-	echo "make test: PASS (build, vet, unit, integration)"
+	mkdir -p bin; printf '%s\n' "$(FAULT_HEADER)" > bin/fault-report.txt; \
+	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 20m ./...; \
+	echo "== fault tests (bin/fault-report.txt)"; cat bin/fault-report.txt; \
+	echo "make test: PASS (build, vet, unit, fuzz, integration)"
+
+# Fuzz targets (package:function), each run for FUZZTIME; corpora live in
+# each package's testdata/fuzz. Run times are printed.
+FUZZTIME ?= 15s
+FUZZ := ./transforms/convert/json:FuzzJSONToConnect ./transforms/convert/json:FuzzSchema \
+	./connectors:FuzzParse ./scheduler:FuzzDecodeBody
+FAULT_HEADER := | fault test | produced | delivered | lost | duplicated |
+
+fuzz:
+	@set -euo pipefail; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; t0=$$(date +%s); \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 2 $$pkg > bin/fuzz-$$fn.log 2>&1 \
+	    || { cat bin/fuzz-$$fn.log; exit 1; }; \
+	  echo "fuzz $$fn ($$pkg): $$(tail -n 3 bin/fuzz-$$fn.log | grep -o 'execs: [0-9]*' | tail -1), $$(( $$(date +%s) - t0 ))s wall"; \
+	done
 
 bench:
 	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
