@@ -19,6 +19,14 @@ type Transformation interface {
 	Apply(r *connectors.Record) (*connectors.Record, error)
 }
 
+// InPlace is implemented by transformations that can change, instead of
+// copy, a record that only the chain references (one an earlier stage
+// created). They never change the record's values (Structs, maps), which may
+// still be shared with the caller's record.
+type InPlace interface {
+	ApplyInPlace(r *connectors.Record) (*connectors.Record, error)
+}
+
 // Predicate decides whether a transformation applies to a record.
 type Predicate interface {
 	Test(r *connectors.Record) bool
@@ -49,13 +57,18 @@ type Chain struct {
 var ErrPanic = errors.New("transformation panicked")
 
 // Apply runs the chain; it returns the stage's alias and class with a failure.
+//
+// The caller's record is never changed: a stage gets a copy-on-write view of
+// it, and only records created by earlier stages are changed in place.
 func (c *Chain) Apply(r *connectors.Record) (*connectors.Record, *Stage, error) {
+	owned := false
 	for i := range c.Stages {
 		s := &c.Stages[i]
-		out, err := s.apply(r)
+		out, err := s.apply(r, owned)
 		if err != nil {
 			return nil, s, err
 		}
+		owned = owned || out != r
 		if out == nil {
 			return nil, nil, nil
 		}
@@ -65,7 +78,7 @@ func (c *Chain) Apply(r *connectors.Record) (*connectors.Record, *Stage, error) 
 }
 
 // apply runs one stage (predicate included), turning a panic into an error.
-func (s *Stage) apply(r *connectors.Record) (out *connectors.Record, err error) {
+func (s *Stage) apply(r *connectors.Record, owned bool) (out *connectors.Record, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("%w: %s: %v", ErrPanic, s.Class, p)
@@ -73,6 +86,9 @@ func (s *Stage) apply(r *connectors.Record) (out *connectors.Record, err error) 
 	}()
 	if s.Predicate != nil && s.Predicate.Test(r) == s.Negate {
 		return r, nil
+	}
+	if ip, ok := s.Transform.(InPlace); ok && owned {
+		return ip.ApplyInPlace(r)
 	}
 	return s.Transform.Apply(r)
 }

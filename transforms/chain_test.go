@@ -192,3 +192,28 @@ func TestChainPanicIsARecordFailure(t *testing.T) {
 		t.Fatalf("got %v, %v, %v", out, stage, err)
 	}
 }
+
+func TestChainNeverChangesTheCallersRecord(t *testing.T) {
+	c := mustChain(t, map[string]string{
+		"transforms":            "route,hdr,ins,drop,key",
+		"transforms.route.type": "RegexRouter", "transforms.route.regex": "(.*)", "transforms.route.replacement": "$1-x",
+		"transforms.hdr.type": "InsertHeader", "transforms.hdr.header": "h", "transforms.hdr.value.literal": "1",
+		"transforms.ins.type": "InsertField$Value", "transforms.ins.topic.field": "t",
+		"transforms.drop.type": "DropHeaders", "transforms.drop.headers": "old",
+		"transforms.key.type": "ValueToKey", "transforms.key.fields": "id",
+	})
+	in := userRecord()
+	in.Headers = make([]connectors.Header, 1, 4)
+	in.Headers[0] = connectors.Header{Key: "old"}
+	before := *in
+	out, _, err := c.Apply(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Topic != before.Topic || in.Value != before.Value || in.Key != nil || len(in.Headers) != 1 || in.Headers[:2][1].Key != "" {
+		t.Errorf("the caller's record changed: %+v", in)
+	}
+	if out.Topic != "users-x" || len(out.Headers) != 1 || out.Headers[0].Key != "h" || out.KeySchema == nil {
+		t.Errorf("out = %+v", out)
+	}
+}

@@ -7,8 +7,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/apply"
 )
+
+// copier hands the next stages a record the chain owns.
+type copier struct{}
+
+func (copier) Apply(r *connectors.Record) (*connectors.Record, error) { return r.Clone(), nil }
 
 // goldenPath holds Kafka Connect 4.1.1's (and Debezium 3.4's) results for a
 // subset of the oracle test's records under every oracle config, recorded by
@@ -35,7 +42,7 @@ func TestOracleGolden(t *testing.T) {
 	}
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(nil, 16<<20)
-	var runner *apply.Runner
+	var runner, inPlace *apply.Runner
 	var name string
 	configs, compared := 0, 0
 	for sc.Scan() {
@@ -50,6 +57,12 @@ func TestOracleGolden(t *testing.T) {
 			if (err != nil) != l.ConfigError {
 				t.Errorf("%s: config error %v, Kafka Connect failed: %v", name, err, l.ConfigError)
 			}
+			// The same chain behind a stage that copies the record, so that
+			// every stage runs on a record the chain owns (in place).
+			if inPlace, _ = apply.New(l.Config, false, false); inPlace != nil {
+				c := inPlace.Chain()
+				c.Stages = append([]transforms.Stage{{Alias: "copy", Class: "copy", Transform: copier{}}}, c.Stages...)
+			}
 			continue
 		}
 		if runner == nil {
@@ -59,6 +72,10 @@ func TestOracleGolden(t *testing.T) {
 		got, _ := runner.Line(l.Record)
 		if same, g, w, _, _ := sameResult(got, l.Want); !same {
 			t.Errorf("%s\n   input: %.300s\n%s", name, l.Record, diffKeys(g, w))
+		}
+		got, _ = inPlace.Line(l.Record)
+		if same, g, w, _, _ := sameResult(got, l.Want); !same {
+			t.Errorf("in place: %s\n   input: %.300s\n%s", name, l.Record, diffKeys(g, w))
 		}
 	}
 	if err := sc.Err(); err != nil {

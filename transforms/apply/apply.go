@@ -122,6 +122,9 @@ func New(cfg map[string]string, bytesIn, bytesOut bool) (*Runner, error) {
 	return r, nil
 }
 
+// Chain returns the runner's transformation chain.
+func (r *Runner) Chain() *transforms.Chain { return r.chain }
+
 // Failure is one failed line, printed as {"error","stage","class"}.
 type Failure struct {
 	Error string `json:"error"`

@@ -93,13 +93,13 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 }
 
 // Apply casts; a null operand passes unchanged.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	schema, v := t.side.Schema(r), t.side.Value(r)
 	if v == nil {
 		return r, nil
 	}
 	if schema == nil {
-		return t.schemaless(r, v)
+		return t.schemaless(r, v, owned)
 	}
 	p, err := t.cache.GetOrBuild(schema, t.plan)
 	if err != nil {
@@ -111,7 +111,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		return t.side.With(r, out, res), nil
+		return t.side.Set(r, owned, out, res), nil
 	}
 	st, err := operand.RequireStruct(v, purpose)
 	if err != nil {
@@ -134,16 +134,16 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 			return nil, err
 		}
 	}
-	return t.side.With(r, out, res), nil
+	return t.side.Set(r, owned, out, res), nil
 }
 
-func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record, error) {
+func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connectors.Record, error) {
 	if t.whole != 0 {
 		res, err := castValue(nil, v, t.whole)
 		if err != nil {
 			return nil, err
 		}
-		return t.side.With(r, nil, res), nil
+		return t.side.Set(r, owned, nil, res), nil
 	}
 	m, err := operand.RequireMap(v, purpose)
 	if err != nil {
@@ -158,7 +158,7 @@ func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record,
 			return nil, err
 		}
 	}
-	return t.side.With(r, nil, out), nil
+	return t.side.Set(r, owned, nil, out), nil
 }
 
 func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
@@ -221,4 +221,13 @@ func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, erro
 		s.Default = d
 	}
 	return s, nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

@@ -29,13 +29,26 @@ func New(props map[string]string) (*Transform, error) {
 }
 
 // Apply removes the headers, keeping the order of the others.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
-	c := *r
-	c.Headers = make([]connectors.Header, 0, len(r.Headers))
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
+	kept := make([]connectors.Header, 0, len(r.Headers))
 	for _, h := range r.Headers {
 		if !t.drop[h.Key] {
-			c.Headers = append(c.Headers, h)
+			kept = append(kept, h)
 		}
 	}
+	if owned {
+		r.Headers = kept
+		return r, nil
+	}
+	c := *r
+	c.Headers = kept
 	return &c, nil
 }
+
+// ApplyInPlace is Apply for a record only the chain references: it is changed instead of copied.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }

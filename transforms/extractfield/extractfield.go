@@ -46,19 +46,19 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 }
 
 // Apply extracts the field.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	v := t.side.Value(r)
 	schema := t.side.Schema(r)
 	if schema == nil {
 		m, err := operand.RequireMapOrNull(v, purpose)
 		if err != nil || m == nil {
-			return t.side.With(r, nil, nil), err
+			return t.side.Set(r, owned, nil, nil), err
 		}
 		out, err := valueFromMap(m, t.path)
 		if err != nil {
 			return nil, err
 		}
-		return t.side.With(r, nil, out), nil
+		return t.side.Set(r, owned, nil, out), nil
 	}
 	st, err := operand.RequireStructOrNull(v, purpose)
 	if err != nil {
@@ -72,13 +72,13 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		return nil, operand.IllegalArgument("Unknown field: %s", t.original)
 	}
 	if st == nil {
-		return t.side.With(r, f.Schema, nil), nil
+		return t.side.Set(r, owned, f.Schema, nil), nil
 	}
 	out, err := valueFromStruct(st, t.path, t.replaceNull)
 	if err != nil {
 		return nil, err
 	}
-	return t.side.With(r, f.Schema, out), nil
+	return t.side.Set(r, owned, f.Schema, out), nil
 }
 
 func valueFromMap(m map[string]any, path []string) (any, error) {
@@ -127,4 +127,13 @@ func valueFromStruct(st *connectors.Struct, path []string, withDefault bool) (an
 		return nil, operand.Data("%s is not a valid field name", last)
 	}
 	return operand.FieldValue(st, f.Index, withDefault), nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

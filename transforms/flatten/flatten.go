@@ -57,7 +57,7 @@ func (t *Transform) name(prefix, field string) string {
 }
 
 // Apply flattens; a null operand passes unchanged.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	schema, v := t.side.Schema(r), t.side.Value(r)
 	if v == nil {
 		return r, nil
@@ -71,7 +71,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		if err := t.flattenMap(m, "", out); err != nil {
 			return nil, err
 		}
-		return t.side.With(r, nil, out), nil
+		return t.side.Set(r, owned, nil, out), nil
 	}
 	st, err := operand.RequireStruct(v, purpose)
 	if err != nil {
@@ -85,7 +85,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	if err := fill(st, p.root, out); err != nil {
 		return nil, err
 	}
-	return t.side.With(r, p.schema, out), nil
+	return t.side.Set(r, owned, p.schema, out), nil
 }
 
 func (t *Transform) flattenMap(m map[string]any, prefix string, out map[string]any) error {
@@ -202,4 +202,13 @@ func schemaType(v any) bool {
 		return true
 	}
 	return false
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

@@ -65,14 +65,14 @@ func (t *Transform) isListed(name string) bool {
 }
 
 // Apply adds the headers and, for move, removes the fields.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	schema, v := t.side.Schema(r), t.side.Value(r)
 	if schema == nil {
 		m, err := operand.RequireMap(v, t.purpose)
 		if err != nil {
 			return nil, err
 		}
-		out := t.side.With(r, nil, m)
+		out := t.side.Set(r, owned, nil, m)
 		if t.move {
 			cp := make(map[string]any, len(m))
 			for k, x := range m {
@@ -80,7 +80,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 					cp[k] = x
 				}
 			}
-			out = t.side.With(r, nil, cp)
+			out = t.side.Set(r, owned, nil, cp)
 		}
 		for i, f := range t.fields {
 			out.Headers = append(out.Headers, connectors.Header{Key: t.headers[i], Value: m[f]})
@@ -91,9 +91,9 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := t.side.With(r, schema, st)
+	out := t.side.Set(r, owned, schema, st)
 	if t.move {
-		if out, err = t.moved(r, st); err != nil {
+		if out, err = t.moved(r, st, owned); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +112,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	return out, nil
 }
 
-func (t *Transform) moved(r *connectors.Record, st *connectors.Struct) (*connectors.Record, error) {
+func (t *Transform) moved(r *connectors.Record, st *connectors.Struct, owned bool) (*connectors.Record, error) {
 	s, err := t.cache.GetOrBuild(st.Schema(), func(in *connectors.Schema) (*connectors.Schema, error) {
 		b := operand.CopyBasics(in, connectors.StructBuilder())
 		for _, f := range in.Fields {
@@ -132,5 +132,14 @@ func (t *Transform) moved(r *connectors.Record, st *connectors.Struct) (*connect
 			return nil, err
 		}
 	}
-	return t.side.With(r, s, res), nil
+	return t.side.Set(r, owned, s, res), nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

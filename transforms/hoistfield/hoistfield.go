@@ -36,10 +36,10 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 }
 
 // Apply wraps the operand; a null is wrapped too.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	schema, v := t.side.Schema(r), t.side.Value(r)
 	if schema == nil {
-		return t.side.With(r, nil, map[string]any{t.field: v}), nil
+		return t.side.Set(r, owned, nil, map[string]any{t.field: v}), nil
 	}
 	out, err := t.cache.GetOrBuild(schema, func(in *connectors.Schema) (*connectors.Schema, error) {
 		return operand.Build(connectors.StructBuilder().Field(t.field, in))
@@ -51,5 +51,14 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	if err := operand.PutChecked(st, t.field, v); err != nil {
 		return nil, err
 	}
-	return t.side.With(r, out, st), nil
+	return t.side.Set(r, owned, out, st), nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

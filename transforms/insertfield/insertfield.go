@@ -77,18 +77,18 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 }
 
 // Apply inserts the configured fields; a null operand passes unchanged.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	v := t.side.Value(r)
 	if v == nil {
 		return r, nil
 	}
 	if t.side.Schema(r) == nil {
-		return t.schemaless(r, v)
+		return t.schemaless(r, v, owned)
 	}
-	return t.withSchema(r, v)
+	return t.withSchema(r, v, owned)
 }
 
-func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record, error) {
+func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connectors.Record, error) {
 	m, err := operand.RequireMap(v, purpose)
 	if err != nil {
 		return nil, err
@@ -115,10 +115,10 @@ func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record,
 	if t.static != nil && t.hasStaticValue {
 		out[t.static.name] = t.staticValue
 	}
-	return t.side.With(r, nil, out), nil
+	return t.side.Set(r, owned, nil, out), nil
 }
 
-func (t *Transform) withSchema(r *connectors.Record, v any) (*connectors.Record, error) {
+func (t *Transform) withSchema(r *connectors.Record, v any, owned bool) (*connectors.Record, error) {
 	in, err := operand.RequireStruct(v, purpose)
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (t *Transform) withSchema(r *connectors.Record, v any) (*connectors.Record,
 	if err := t.putExtras(r, out, n); err != nil {
 		return nil, err
 	}
-	return t.side.With(r, schema, out), nil
+	return t.side.Set(r, owned, schema, out), nil
 }
 
 func (t *Transform) putExtras(r *connectors.Record, out *connectors.Struct, i int) error {
@@ -208,3 +208,12 @@ var (
 	timestampSchema         = connectors.TimestampSchema().MustBuild()
 	optionalTimestampSchema = connectors.TimestampSchema().Optional().MustBuild()
 )
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
+}

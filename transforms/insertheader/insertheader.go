@@ -29,10 +29,22 @@ func New(props map[string]string) (*Transform, error) {
 }
 
 // Apply appends the header (an existing header of that name stays).
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
+	if owned {
+		r.Headers = append(r.Headers, t.header)
+		return r, nil
+	}
 	c := *r
 	c.Headers = make([]connectors.Header, len(r.Headers), len(r.Headers)+1)
 	copy(c.Headers, r.Headers)
 	c.Headers = append(c.Headers, t.header)
 	return &c, nil
 }
+
+// ApplyInPlace is Apply for a record only the chain references: it is changed instead of copied.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }

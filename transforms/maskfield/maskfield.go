@@ -64,7 +64,7 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 }
 
 // Apply masks the fields; a null operand is a DataException, as in Kafka.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	v := t.side.Value(r)
 	if t.side.Schema(r) == nil {
 		m, err := operand.RequireMap(v, purpose)
@@ -82,7 +82,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 			}
 			out[f] = mv
 		}
-		return t.side.With(r, nil, out), nil
+		return t.side.Set(r, owned, nil, out), nil
 	}
 	in, err := operand.RequireStruct(v, purpose)
 	if err != nil {
@@ -107,7 +107,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 			return nil, err
 		}
 	}
-	return t.side.With(r, in.Schema(), out), nil
+	return t.side.Set(r, owned, in.Schema(), out), nil
 }
 
 func (t *Transform) mask(v any) (any, error) {
@@ -150,4 +150,13 @@ func zero(v any) (any, error) {
 		return connectors.MapEntries{}, nil
 	}
 	return nil, operand.Data("Cannot mask value of type: class %s", operand.JavaClass(v))
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

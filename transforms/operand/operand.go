@@ -156,3 +156,17 @@ func JavaClass(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// Set is With for a record the chain owns (owned: no one else references
+// it), which is changed in place instead of copied.
+func (s Side) Set(r *connectors.Record, owned bool, schema *connectors.Schema, value any) *connectors.Record {
+	if !owned {
+		return s.With(r, schema, value)
+	}
+	if s == Key {
+		r.KeySchema, r.Key = schema, value
+	} else {
+		r.ValueSchema, r.Value = schema, value
+	}
+	return r
+}

@@ -67,13 +67,24 @@ func goTemplate(java string) string {
 }
 
 // Apply routes the record when the regex matches its whole topic.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	if !t.whole.MatchString(r.Topic) {
 		return r, nil
 	}
 	m := t.first.FindStringSubmatchIndex(r.Topic)
 	topic := string(t.first.ExpandString(nil, t.template, r.Topic, m))
-	c := r.Clone()
+	c := r
+	if !owned {
+		c = r.Clone()
+	}
 	c.Topic = r.Topic[:m[0]] + topic + r.Topic[m[1]:]
 	return c, nil
 }
+
+// ApplyInPlace is Apply for a record only the chain references: it is changed instead of copied.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }

@@ -106,7 +106,7 @@ func (t *Transform) renamed(name string) string {
 }
 
 // Apply drops and renames fields; a null operand passes unchanged.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	v := t.side.Value(r)
 	if v == nil {
 		return r, nil
@@ -116,7 +116,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		return t.side.With(r, nil, t.schemaless(m)), nil
+		return t.side.Set(r, owned, nil, t.schemaless(m)), nil
 	}
 	in, err := operand.RequireStruct(v, purpose)
 	if err != nil {
@@ -135,7 +135,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 			return nil, err
 		}
 	}
-	return t.side.With(r, p.schema, out), nil
+	return t.side.Set(r, owned, p.schema, out), nil
 }
 
 func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
@@ -181,4 +181,13 @@ func (t *Transform) schemaless(m map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

@@ -51,7 +51,7 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 }
 
 // Apply replaces the schema metadata; a Struct is rebuilt on the new schema.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	schema, v := t.side.Schema(r), t.side.Value(r)
 	if schema == nil && v == nil {
 		return r, nil
@@ -65,7 +65,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 	}
 	st, ok := v.(*connectors.Struct)
 	if !ok {
-		return t.side.With(r, out, v), nil
+		return t.side.Set(r, owned, out, v), nil
 	}
 	res := connectors.NewStruct(out)
 	for i := range out.Fields {
@@ -76,7 +76,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 			return nil, err
 		}
 	}
-	return t.side.With(r, out, res), nil
+	return t.side.Set(r, owned, out, res), nil
 }
 
 func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {
@@ -117,4 +117,13 @@ func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, erro
 	}
 	s.Default = in.Default
 	return s, nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

@@ -82,10 +82,10 @@ func isBlank(s string) bool {
 }
 
 // Apply converts the timestamp.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	schema, v := t.side.Schema(r), t.side.Value(r)
 	if schema == nil {
-		return t.schemaless(r, v)
+		return t.schemaless(r, v, owned)
 	}
 	if t.field == "" {
 		from, err := kindOfSchema(schema)
@@ -96,7 +96,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		return t.side.With(r, t.target.schema(schema.Optional), out), nil
+		return t.side.Set(r, owned, t.target.schema(schema.Optional), out), nil
 	}
 	st, err := operand.RequireStructOrNull(v, purpose)
 	if err != nil {
@@ -107,22 +107,22 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		return nil, err
 	}
 	if st == nil {
-		return t.side.With(r, out, nil), nil
+		return t.side.Set(r, owned, out, nil), nil
 	}
 	res, err := t.convertStruct(st, out)
 	if err != nil {
 		return nil, err
 	}
-	return t.side.With(r, out, res), nil
+	return t.side.Set(r, owned, out, res), nil
 }
 
-func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record, error) {
+func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connectors.Record, error) {
 	if v == nil || t.field == "" {
 		out, err := t.convert(v, kindInfer)
 		if err != nil {
 			return nil, err
 		}
-		return t.side.With(r, nil, out), nil
+		return t.side.Set(r, owned, nil, out), nil
 	}
 	m, err := operand.RequireMap(v, purpose)
 	if err != nil {
@@ -135,7 +135,7 @@ func (t *Transform) schemaless(r *connectors.Record, v any) (*connectors.Record,
 	if out[t.field], err = t.convert(m[t.field], kindInfer); err != nil {
 		return nil, err
 	}
-	return t.side.With(r, nil, out), nil
+	return t.side.Set(r, owned, nil, out), nil
 }
 
 func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {
@@ -185,4 +185,13 @@ func (t *Transform) convertStruct(st *connectors.Struct, out *connectors.Schema)
 		}
 	}
 	return res, nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }

@@ -37,12 +37,23 @@ func New(props map[string]string) (*Transform, error) {
 }
 
 // Apply routes the record to the formatted topic.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	if r.Timestamp == connectors.NoTimestamp {
 		return nil, operand.Data("Timestamp missing on record: %s", r.Coordinates())
 	}
 	ts := t.format.Format(time.UnixMilli(r.Timestamp))
-	c := r.Clone()
+	c := r
+	if !owned {
+		c = r.Clone()
+	}
 	c.Topic = strings.ReplaceAll(strings.ReplaceAll(t.topicFormat, "${topic}", r.Topic), "${timestamp}", ts)
 	return c, nil
 }
+
+// ApplyInPlace is Apply for a record only the chain references: it is changed instead of copied.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }

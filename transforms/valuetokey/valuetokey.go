@@ -40,7 +40,7 @@ func New(props map[string]string) (*Transform, error) {
 }
 
 // Apply sets the key; the value and its schema are unchanged.
-func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
+func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record, error) {
 	if r.ValueSchema == nil {
 		m, err := operand.RequireMap(r.Value, purpose)
 		if err != nil {
@@ -50,7 +50,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 		for _, f := range t.fields {
 			key[f] = m[f]
 		}
-		return operand.Key.With(r, nil, key), nil
+		return operand.Key.Set(r, owned, nil, key), nil
 	}
 	in, err := operand.RequireStruct(r.Value, purpose)
 	if err != nil {
@@ -66,7 +66,7 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) {
 			return nil, err
 		}
 	}
-	return operand.Key.With(r, p.schema, key), nil
+	return operand.Key.Set(r, owned, p.schema, key), nil
 }
 
 func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
@@ -86,4 +86,13 @@ func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
 	}
 	p.schema = s
 	return p, nil
+}
+
+// Apply runs the transformation on r, which it does not change.
+func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
+
+// ApplyInPlace runs the transformation on a record only the chain references,
+// changing the record (never its values) instead of copying it.
+func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
+	return t.apply(r, true)
 }
