@@ -57,6 +57,7 @@ type Error struct {
 	Msg       string
 }
 
+// Error returns the Java exception message.
 func (e *Error) Error() string { return e.Msg }
 
 // Unwrap makes errors.Is(err, connectors.ErrData) true for DataExceptions.
