@@ -79,7 +79,9 @@ func (r *schemaReader) union(u *avro.UnionSchema, m use) (*connectors.Schema, er
 	types := u.Types()
 	if len(types) == 2 && u.Nullable() {
 		_, ti := u.Indices()
-		m.optional = true
+		// AvroData takes an optional value's default from connect.default
+		// only, not from the field's default.
+		m.optional, m.def, m.hasDef = true, nil, false
 		return r.schema(types[ti], m)
 	}
 	// A general union is a struct with one optional field per use (AvroData's Union).
@@ -252,11 +254,14 @@ func (r *schemaReader) meta(a avro.Schema, b *connectors.SchemaBuilder, m use) {
 			b.Name(n.FullName())
 		}
 	}
-	if rec, ok := a.(*avro.RecordSchema); ok && rec.Doc() != "" {
+	rec, _ := a.(*avro.RecordSchema)
+	if rec != nil && rec.Doc() != "" {
 		b.Parameter(recordDocParam, rec.Doc())
 	}
 	if doc, ok := p.Prop(propDoc).(string); ok {
 		b.Doc(doc)
+	} else if rec != nil && rec.Doc() != "" {
+		b.Doc(rec.Doc())
 	} else if m.doc != "" {
 		b.Doc(m.doc)
 	}
