@@ -32,7 +32,7 @@ type Config struct {
 	Username       string   `config:"connection.username" default:"" importance:"medium" group:"Connector" doc:"The username used to authenticate with Elasticsearch."`
 	Password       string   `config:"connection.password" default:"" type:"PASSWORD" importance:"medium" group:"Connector" doc:"The password used to authenticate with Elasticsearch."`
 	BatchSize      int      `config:"batch.size" default:"2000" min:"1" max:"1000000" importance:"medium" group:"Connector" doc:"The number of records to process as a batch when writing to Elasticsearch."`
-	MaxInFlight    int      `config:"max.in.flight.requests" default:"5" min:"1" importance:"medium" group:"Connector" doc:"Accepted for compatibility; ferry sends one bulk request at a time per task to keep per-document order."`
+	MaxInFlight    int      `config:"max.in.flight.requests" default:"5" min:"1" importance:"medium" group:"Connector" doc:"The maximum number of concurrent bulk requests per task; writes to one document id always go through one of them, in order."`
 	LingerMs       int64    `config:"linger.ms" default:"1" min:"0" importance:"low" group:"Connector" doc:"Accepted for compatibility; an invocation writes each batch as it comes."`
 	FlushTimeoutMs int64    `config:"flush.timeout.ms" default:"180000" min:"1000" importance:"low" group:"Connector" doc:"Accepted for compatibility; the invocation deadline bounds flushing."`
 	MaxRetries     int      `config:"max.retries" default:"5" min:"0" importance:"low" group:"Connector" doc:"The maximum number of retries that are allowed for failed indexing requests."`

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/convert/json"
@@ -61,18 +63,57 @@ func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
 			return err
 		}
 	}
-	for lo := 0; lo < len(actions); lo += t.cfg.BatchSize {
-		chunk := actions[lo:min(lo+t.cfg.BatchSize, len(actions))]
-		results, err := t.cluster.bulk(ctx, chunk)
-		if err != nil {
-			return err
-		}
-		rejected = append(rejected, t.failures(chunk, results)...)
+	refused, err := t.send(ctx, actions)
+	rejected = append(rejected, refused...)
+	if err != nil {
+		return err
 	}
 	if len(rejected) > 0 {
 		return &connectors.RejectedError{Rejected: rejected}
 	}
 	return nil
+}
+
+// send writes actions as up to max.in.flight.requests concurrent lanes of
+// bulk requests of batch.size. Actions on one document id share a lane, in
+// order, so concurrency never reorders the writes to a document.
+func (t *Task) send(ctx context.Context, actions []action) ([]connectors.RejectedRecord, error) {
+	lanes := make([][]action, max(t.cfg.MaxInFlight, 1))
+	for i, a := range actions {
+		l := i % len(lanes)
+		if a.id != "" {
+			h := fnv.New32a()
+			h.Write([]byte(a.index + "\x00" + a.id))
+			l = int(h.Sum32() % uint32(len(lanes)))
+		}
+		lanes[l] = append(lanes[l], a)
+	}
+	var mu sync.Mutex
+	var rejected []connectors.RejectedRecord
+	var errs []error
+	var wg sync.WaitGroup
+	for _, lane := range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := 0; lo < len(lane); lo += t.cfg.BatchSize {
+				chunk := lane[lo:min(lo+t.cfg.BatchSize, len(lane))]
+				results, err := t.cluster.bulk(ctx, chunk)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					rejected = append(rejected, t.failures(chunk, results)...)
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return rejected, errors.Join(errs...)
 }
 
 // action builds the bulk action of one record; an empty op means skip it.
