@@ -70,16 +70,27 @@ func (tk *Task) confirm(ctx context.Context, lsn uint64) error {
 	return nil
 }
 
+// readyWait is how long a poll holding ready changes waits for the next
+// message before returning them.
+const readyWait = 5 * time.Millisecond
+
 // streamPoll decodes whole transactions until max.batch.size changes are
-// ready or the stream is idle for poll.interval.ms between transactions.
+// ready, or some are ready and no message follows within readyWait, or none
+// arrived within poll.interval.ms.
 func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	s := &tk.stream
 	idle := time.Duration(max(tk.cfg.PollIntervalMs, 50)) * time.Millisecond
 	for len(s.ready) < tk.cfg.MaxBatchSize {
+		// Between transactions, wait poll.interval.ms for the first change,
+		// and once some are ready only as long as more arrive back to back.
 		wait := ctx
 		var cancel context.CancelFunc = func() {}
 		if s.cur == nil {
-			wait, cancel = context.WithTimeout(ctx, idle)
+			timeout := idle
+			if len(s.ready) > 0 {
+				timeout = readyWait
+			}
+			wait, cancel = context.WithTimeout(ctx, timeout)
 		}
 		msg, err := s.conn.ReceiveMessage(wait)
 		cancel()
