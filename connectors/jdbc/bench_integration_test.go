@@ -117,7 +117,7 @@ func jdbcLatency(b *testing.B, d database, table string, hs *harness, tc map[str
 	go func() {
 		for i := 0; i < n; i++ {
 			name := fmt.Sprintf("lat-%d-%d", poll, i)
-			if _, err := d.db.Exec("INSERT INTO "+table+" (name, n) VALUES ('"+name+"', 0)"); err != nil {
+			if _, err := d.db.Exec("INSERT INTO " + table + " (name, n) VALUES ('" + name + "', 0)"); err != nil {
 				panic(err)
 			}
 			sent.Store(name, time.Now())
@@ -149,7 +149,6 @@ func jdbcLatency(b *testing.B, d database, table string, hs *harness, tc map[str
 	}
 	return lat[len(lat)/2], lat[len(lat)*99/100]
 }
-
 
 // firstValue returns the value bytes of the first record of topic.
 func firstValue(b *testing.B, topic string) []byte {
