@@ -104,14 +104,9 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
-	m := dynamicpb.NewMessage(w.md)
-	if err := fill(m, schema, st); err != nil {
-		return nil, serializeError(topic, err)
-	}
-	b := schemaregistry.AppendHeader(make([]byte, 0, 64), id, []int{0})
-	b, err = proto.MarshalOptions{Deterministic: true}.MarshalAppend(b, m)
+	b, err := appendMessage(schemaregistry.AppendHeader(make([]byte, 0, 256), id, []int{0}), w.md, schema, st)
 	if err != nil {
-		return nil, serializeError(topic, connectors.DataError("%v", err))
+		return nil, serializeError(topic, err)
 	}
 	return b, nil
 }

@@ -1,22 +1,30 @@
 package protobuf
 
 import (
+	"math"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/ferryhq/ferry/connectors"
 )
 
-// fill sets the fields of m from st (ProtobufData.fromConnectData): a null
-// field is left unset, as proto3 has no null.
-func fill(m *dynamicpb.Message, s *connectors.Schema, st *connectors.Struct) error {
-	if !connectors.Equal(st.Schema(), s) {
-		return connectors.DataError("Mismatching struct schema")
+// appendMessage writes st as the message md in the Protobuf binary encoding,
+// byte for byte as Go's deterministic proto.Marshal writes the same dynamic
+// message (fields in declaration order, proto3 zero scalars left out, numeric
+// repeated fields packed, map entries sorted by key with both key and value
+// written), without building one (ProtobufData.fromConnectData): a null
+// field is left out, as proto3 has no null.
+func appendMessage(b []byte, md protoreflect.MessageDescriptor, s *connectors.Schema, st *connectors.Struct) ([]byte, error) {
+	if st.Schema() != s && !connectors.Equal(st.Schema(), s) {
+		return nil, connectors.DataError("Mismatching struct schema")
 	}
-	fields := m.Descriptor().Fields()
+	fields := md.Fields()
+	var err error
 	for i, f := range s.Fields {
 		v := st.At(i)
 		if v == nil {
@@ -24,175 +32,269 @@ func fill(m *dynamicpb.Message, s *connectors.Schema, st *connectors.Struct) err
 		}
 		if v == nil {
 			if !f.Schema.Optional {
-				return connectors.DataError("Conversion error: null value for field that is required and has no default value")
+				return nil, connectors.DataError("Conversion error: null value for field that is required and has no default value")
 			}
 			continue
 		}
-		fd := fields.ByName(protoreflect.Name(f.Name))
-		if err := setField(m, fd, f.Schema, v); err != nil {
-			return err
+		if b, err = appendField(b, fields.ByName(protoreflect.Name(f.Name)), f.Schema, v); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return b, nil
 }
 
-func setField(m *dynamicpb.Message, fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) error {
+func appendField(b []byte, fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) ([]byte, error) {
 	switch {
 	case fd.IsMap():
-		mv := m.Mutable(fd).Map()
-		return eachEntry(s, v, func(k, e any) error {
-			kv, err := scalar(fd.MapKey(), s.KeySchema, k)
-			if err != nil {
-				return err
-			}
-			if e == nil {
-				return connectors.DataError("Protobuf maps cannot hold null values")
-			}
-			ev, err := single(mv.NewValue, fd.MapValue(), s.ValueSchema, e)
-			if err != nil {
-				return err
-			}
-			mv.Set(kv.MapKey(), ev)
-			return nil
-		})
+		return appendMap(b, fd, s, v)
 	case fd.IsList():
-		arr, ok := v.([]any)
-		if !ok {
-			return mismatch(s, v)
-		}
-		lv := m.Mutable(fd).List()
-		for _, e := range arr {
-			if e == nil {
-				return connectors.DataError("Protobuf repeated fields cannot hold null values")
-			}
-			ev, err := single(lv.NewElement, fd, s.ValueSchema, e)
-			if err != nil {
-				return err
-			}
-			lv.Append(ev)
-		}
-		return nil
+		return appendList(b, fd, s, v)
+	case fd.Kind() == protoreflect.MessageKind:
+		return appendNested(b, fd, s, v)
 	}
-	ev, err := single(func() protoreflect.Value { return m.NewField(fd) }, fd, s, v)
-	if err != nil {
-		return err
+	if isZero(v) {
+		return b, nil
 	}
-	m.Set(fd, ev)
-	return nil
+	return appendScalar(protowire.AppendTag(b, fd.Number(), wireType(fd.Kind())), fd.Kind(), s, v)
 }
 
-// single converts one non-repeated value; newMsg makes the message for message kinds.
-func single(newMsg func() protoreflect.Value, fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) (protoreflect.Value, error) {
-	if fd.Kind() != protoreflect.MessageKind {
-		return scalar(fd, s, v)
+func appendNested(b []byte, fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) ([]byte, error) {
+	b = protowire.AppendTag(b, fd.Number(), protowire.BytesType)
+	start := len(b)
+	body, err := appendMessageValue(nil, fd.Message(), s, v)
+	if err != nil {
+		return nil, err
 	}
-	mv := newMsg()
-	m := mv.Message().Interface().(*dynamicpb.Message)
-	var err error
+	_ = start
+	return protowire.AppendBytes(b, body), nil
+}
+
+// appendMessageValue writes a struct or one of the well-known logical messages.
+func appendMessageValue(b []byte, md protoreflect.MessageDescriptor, s *connectors.Schema, v any) ([]byte, error) {
 	switch s.Name {
 	case connectors.DecimalName:
-		err = setDecimal(m, s, v)
+		return appendDecimal(b, s, v)
 	case connectors.DateName, connectors.TimeName, connectors.TimestampName:
-		err = setTime(m, s.Name, v)
-	default:
-		st, ok := v.(*connectors.Struct)
-		if !ok {
-			return protoreflect.Value{}, mismatch(s, v)
-		}
-		err = fill(m, s, st)
+		return appendTime(b, s.Name, v)
 	}
-	return mv, err
+	st, ok := v.(*connectors.Struct)
+	if !ok {
+		return nil, mismatch(s, v)
+	}
+	return appendMessage(b, md, s, st)
 }
 
-func scalar(fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) (protoreflect.Value, error) {
+func appendList(b []byte, fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) ([]byte, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, mismatch(s, v)
+	}
+	for _, e := range arr {
+		if e == nil {
+			return nil, connectors.DataError("Protobuf repeated fields cannot hold null values")
+		}
+	}
+	if len(arr) == 0 {
+		return b, nil
+	}
+	var err error
+	if fd.IsPacked() {
+		var body []byte
+		for _, e := range arr {
+			if body, err = appendScalar(body, fd.Kind(), s.ValueSchema, e); err != nil {
+				return nil, err
+			}
+		}
+		return protowire.AppendBytes(protowire.AppendTag(b, fd.Number(), protowire.BytesType), body), nil
+	}
+	for _, e := range arr {
+		if fd.Kind() == protoreflect.MessageKind {
+			if b, err = appendNested(b, fd, s.ValueSchema, e); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if b, err = appendScalar(protowire.AppendTag(b, fd.Number(), wireType(fd.Kind())), fd.Kind(), s.ValueSchema, e); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+type entry struct {
+	key   any
+	value any
+}
+
+func appendMap(b []byte, fd protoreflect.FieldDescriptor, s *connectors.Schema, v any) ([]byte, error) {
+	var entries []entry
+	switch m := v.(type) {
+	case map[string]any:
+		for k, e := range m {
+			entries = append(entries, entry{k, e})
+		}
+	case connectors.MapEntries:
+		for _, e := range m {
+			entries = append(entries, entry{e.Key, e.Value})
+		}
+	default:
+		return nil, mismatch(s, v)
+	}
+	sort.Slice(entries, func(i, j int) bool { return keyLess(entries[i].key, entries[j].key) })
+	kf, vf := fd.MapKey(), fd.MapValue()
+	var err error
+	for _, e := range entries {
+		if e.value == nil {
+			return nil, connectors.DataError("Protobuf maps cannot hold null values")
+		}
+		body := protowire.AppendTag(nil, 1, wireType(kf.Kind()))
+		if body, err = appendScalar(body, kf.Kind(), s.KeySchema, e.key); err != nil {
+			return nil, err
+		}
+		if vf.Kind() == protoreflect.MessageKind {
+			body, err = appendNested(body, vf, s.ValueSchema, e.value)
+		} else {
+			body, err = appendScalar(protowire.AppendTag(body, 2, wireType(vf.Kind())), vf.Kind(), s.ValueSchema, e.value)
+		}
+		if err != nil {
+			return nil, err
+		}
+		b = protowire.AppendBytes(protowire.AppendTag(b, fd.Number(), protowire.BytesType), body)
+	}
+	return b, nil
+}
+
+// keyLess orders map keys as Go's deterministic marshalling does.
+func keyLess(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		return x < b.(string)
+	case bool:
+		return !x && b.(bool)
+	}
+	return toInt64(a) < toInt64(b)
+}
+
+func toInt64(v any) int64 {
 	switch x := v.(type) {
 	case int8:
-		return protoreflect.ValueOfInt32(int32(x)), nil
+		return int64(x)
 	case int16:
-		return protoreflect.ValueOfInt32(int32(x)), nil
+		return int64(x)
 	case int32:
-		return protoreflect.ValueOfInt32(x), nil
+		return int64(x)
 	case int64:
-		return protoreflect.ValueOfInt64(x), nil
-	case float32:
-		return protoreflect.ValueOfFloat32(x), nil
-	case float64:
-		return protoreflect.ValueOfFloat64(x), nil
-	case bool:
-		return protoreflect.ValueOfBool(x), nil
-	case string:
-		return protoreflect.ValueOfString(x), nil
-	case []byte:
-		return protoreflect.ValueOfBytes(x), nil
+		return x
 	}
-	return protoreflect.Value{}, mismatch(s, v)
+	return 0
 }
 
-func setDecimal(m *dynamicpb.Message, s *connectors.Schema, v any) error {
+func wireType(k protoreflect.Kind) protowire.Type {
+	switch k {
+	case protoreflect.FloatKind, protoreflect.Fixed32Kind, protoreflect.Sfixed32Kind:
+		return protowire.Fixed32Type
+	case protoreflect.DoubleKind, protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind:
+		return protowire.Fixed64Type
+	case protoreflect.StringKind, protoreflect.BytesKind, protoreflect.MessageKind:
+		return protowire.BytesType
+	}
+	return protowire.VarintType
+}
+
+func appendScalar(b []byte, k protoreflect.Kind, s *connectors.Schema, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case int8, int16, int32, int64:
+		n := toInt64(x)
+		if k == protoreflect.Int32Kind {
+			n = int64(int32(n))
+		}
+		return protowire.AppendVarint(b, uint64(n)), nil
+	case float32:
+		return protowire.AppendFixed32(b, math.Float32bits(x)), nil
+	case float64:
+		return protowire.AppendFixed64(b, math.Float64bits(x)), nil
+	case bool:
+		return protowire.AppendVarint(b, protowire.EncodeBool(x)), nil
+	case string:
+		return protowire.AppendString(b, x), nil
+	case []byte:
+		return protowire.AppendBytes(b, x), nil
+	}
+	return nil, mismatch(s, v)
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case int8:
+		return x == 0
+	case int16:
+		return x == 0
+	case int32:
+		return x == 0
+	case int64:
+		return x == 0
+	case float32:
+		return x == 0 && !math.Signbit(float64(x))
+	case float64:
+		return x == 0 && !math.Signbit(x)
+	case bool:
+		return !x
+	case string:
+		return x == ""
+	case []byte:
+		return len(x) == 0
+	}
+	return false
+}
+
+func appendDecimal(b []byte, s *connectors.Schema, v any) ([]byte, error) {
 	d, ok := v.(connectors.Decimal)
 	if !ok {
-		return mismatch(s, v)
+		return nil, mismatch(s, v)
 	}
-	fs := m.Descriptor().Fields()
-	m.Set(fs.ByName("value"), protoreflect.ValueOfBytes(connectors.DecimalToBytes(d)))
+	if scale, err := connectors.DecimalScale(s); err != nil || scale != d.Scale {
+		return nil, connectors.DataError("BigDecimal has mismatching scale value for given Decimal schema")
+	}
+	if u := connectors.DecimalToBytes(d); len(u) > 0 {
+		b = protowire.AppendBytes(protowire.AppendTag(b, 1, protowire.BytesType), u)
+	}
 	if p, ok := s.Parameters[precisionParam]; ok {
-		if n, err := strconv.ParseUint(p, 10, 32); err == nil {
-			m.Set(fs.ByName("precision"), protoreflect.ValueOfUint32(uint32(n)))
+		if n, err := strconv.ParseUint(strings.TrimSpace(p), 10, 32); err == nil && n != 0 {
+			b = protowire.AppendVarint(protowire.AppendTag(b, 2, protowire.VarintType), n)
 		}
 	}
-	m.Set(fs.ByName("scale"), protoreflect.ValueOfInt32(d.Scale))
-	return nil
+	if d.Scale != 0 {
+		b = protowire.AppendVarint(protowire.AppendTag(b, 3, protowire.VarintType), uint64(int64(d.Scale)))
+	}
+	return b, nil
 }
 
-func setTime(m *dynamicpb.Message, name string, v any) error {
+func appendTime(b []byte, name string, v any) ([]byte, error) {
 	t, ok := v.(time.Time)
 	if !ok {
-		return connectors.DataError("Invalid type for %s: %T", name, v)
+		return nil, connectors.DataError("Invalid type for %s: %T", name, v)
 	}
 	t = t.UTC()
-	fs := m.Descriptor().Fields()
-	set := func(f string, n int32) {
+	put := func(num protowire.Number, n int64) {
 		if n != 0 {
-			m.Set(fs.ByName(protoreflect.Name(f)), protoreflect.ValueOfInt32(n))
+			b = protowire.AppendVarint(protowire.AppendTag(b, num, protowire.VarintType), uint64(n))
 		}
 	}
 	switch name {
 	case connectors.DateName:
-		set("year", int32(t.Year()))
-		set("month", int32(t.Month()))
-		set("day", int32(t.Day()))
+		put(1, int64(int32(t.Year())))
+		put(2, int64(t.Month()))
+		put(3, int64(t.Day()))
 	case connectors.TimeName:
-		set("hours", int32(t.Hour()))
-		set("minutes", int32(t.Minute()))
-		set("seconds", int32(t.Second()))
-		set("nanos", int32(t.Nanosecond()))
+		put(1, int64(t.Hour()))
+		put(2, int64(t.Minute()))
+		put(3, int64(t.Second()))
+		put(4, int64(t.Nanosecond()))
 	default:
-		if sec := t.Unix(); sec != 0 {
-			m.Set(fs.ByName("seconds"), protoreflect.ValueOfInt64(sec))
-		}
-		set("nanos", int32(t.Nanosecond()))
+		put(1, t.Unix())
+		put(2, int64(t.Nanosecond()))
 	}
-	return nil
-}
-
-func eachEntry(s *connectors.Schema, v any, fn func(k, e any) error) error {
-	switch m := v.(type) {
-	case map[string]any:
-		for k, e := range m {
-			if err := fn(k, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	case connectors.MapEntries:
-		for _, e := range m {
-			if err := fn(e.Key, e.Value); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return mismatch(s, v)
+	return b, nil
 }
 
 func mismatch(s *connectors.Schema, v any) error {
