@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/operand"
 )
 
 // Transformation changes one record; it returns nil to drop the record.
@@ -24,7 +25,14 @@ type Transformation interface {
 // created). They never change the record's values (Structs, maps), which may
 // still be shared with the caller's record.
 type InPlace interface {
-	ApplyInPlace(r *connectors.Record) (*connectors.Record, error)
+	ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error)
+}
+
+// Builder is implemented by transformations whose changed key or value is
+// always a new top-level map or Struct, never a part of the old one: the
+// chain then owns it, and later stages may change it in place.
+type Builder interface {
+	BuildsNew()
 }
 
 // Predicate decides whether a transformation applies to a record.
@@ -61,24 +69,38 @@ var ErrPanic = errors.New("transformation panicked")
 // The caller's record is never changed: a stage gets a copy-on-write view of
 // it, and only records created by earlier stages are changed in place.
 func (c *Chain) Apply(r *connectors.Record) (*connectors.Record, *Stage, error) {
-	owned := false
+	var own operand.Owned
 	for i := range c.Stages {
 		s := &c.Stages[i]
-		out, err := s.apply(r, owned)
+		key, value := r.Key, r.Value
+		out, err := s.apply(r, own)
 		if err != nil {
 			return nil, s, err
 		}
-		owned = owned || out != r
 		if out == nil {
 			return nil, nil, nil
+		}
+		if out != r || !operand.SameContainer(key, out.Key) || !operand.SameContainer(value, out.Value) {
+			_, builds := s.Transform.(Builder)
+			own.Record = true
+			own.Key = owns(own.Key, builds, key, out.Key)
+			own.Value = owns(own.Value, builds, value, out.Value)
 		}
 		r = out
 	}
 	return r, nil, nil
 }
 
+// owns is the ownership of a key or value after a stage turned in into out.
+func owns(before, builds bool, in, out any) bool {
+	if operand.SameContainer(in, out) {
+		return before
+	}
+	return builds && operand.IsContainer(out)
+}
+
 // apply runs one stage (predicate included), turning a panic into an error.
-func (s *Stage) apply(r *connectors.Record, owned bool) (out *connectors.Record, err error) {
+func (s *Stage) apply(r *connectors.Record, own operand.Owned) (out *connectors.Record, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("%w: %s: %v", ErrPanic, s.Class, p)
@@ -87,8 +109,8 @@ func (s *Stage) apply(r *connectors.Record, owned bool) (out *connectors.Record,
 	if s.Predicate != nil && s.Predicate.Test(r) == s.Negate {
 		return r, nil
 	}
-	if ip, ok := s.Transform.(InPlace); ok && owned {
-		return ip.ApplyInPlace(r)
+	if ip, ok := s.Transform.(InPlace); ok && own.Record {
+		return ip.ApplyInPlace(r, own)
 	}
 	return s.Transform.Apply(r)
 }

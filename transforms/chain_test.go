@@ -217,3 +217,25 @@ func TestChainNeverChangesTheCallersRecord(t *testing.T) {
 		t.Errorf("out = %+v", out)
 	}
 }
+
+func TestChainLeavesTheCallersMapAlone(t *testing.T) {
+	c := mustChain(t, map[string]string{
+		"transforms":          "ins,repl,mask,cast",
+		"transforms.ins.type": "InsertField$Value", "transforms.ins.topic.field": "t",
+		"transforms.repl.type": "ReplaceField$Value", "transforms.repl.exclude": "drop",
+		"transforms.mask.type": "MaskField$Value", "transforms.mask.fields": "secret",
+		"transforms.cast.type": "Cast$Value", "transforms.cast.spec": "n:string",
+	})
+	in := &connectors.Record{Topic: "x", Value: map[string]any{"n": int64(1), "secret": "s", "drop": true}}
+	out, _, err := c.Apply(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"n": "1", "secret": "", "t": "x"}
+	if !reflect.DeepEqual(out.Value, want) {
+		t.Errorf("out = %v, want %v", out.Value, want)
+	}
+	if orig := (map[string]any{"n": int64(1), "secret": "s", "drop": true}); !reflect.DeepEqual(in.Value, orig) {
+		t.Errorf("the caller's map changed: %v", in.Value)
+	}
+}

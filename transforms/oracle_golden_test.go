@@ -12,10 +12,35 @@ import (
 	"github.com/ferryhq/ferry/transforms/apply"
 )
 
-// copier hands the next stages a record the chain owns.
+// copier hands the next stages a record the chain owns, with new top-level
+// maps and Structs, so that every later stage runs its in-place path.
 type copier struct{}
 
-func (copier) Apply(r *connectors.Record) (*connectors.Record, error) { return r.Clone(), nil }
+func (copier) Apply(r *connectors.Record) (*connectors.Record, error) {
+	c := r.Clone()
+	c.Key, c.Value = shallowCopy(r.Key), shallowCopy(r.Value)
+	return c, nil
+}
+
+func (copier) BuildsNew() {}
+
+func shallowCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = e
+		}
+		return m
+	case *connectors.Struct:
+		st := connectors.NewStruct(x.Schema())
+		for i := range x.Schema().Fields {
+			st.Set(i, x.At(i))
+		}
+		return st
+	}
+	return v
+}
 
 // goldenPath holds Kafka Connect 4.1.1's (and Debezium 3.4's) results for a
 // subset of the oracle test's records under every oracle config, recorded by

@@ -227,7 +227,21 @@ func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, erro
 func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
 
 // ApplyInPlace runs the transformation on a record only the chain references,
-// changing the record (never its values) instead of copying it.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+// changing the record, and its top-level map when the chain owns it,
+// instead of copying them.
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	if m, ok := t.side.Value(r).(map[string]any); ok && t.whole == 0 && t.side.Owns(own) && t.side.Schema(r) == nil {
+		for _, f := range t.names {
+			v, err := castValue(nil, m[f], t.casts[f])
+			if err != nil {
+				return nil, err
+			}
+			m[f] = v
+		}
+		return r, nil
+	}
+	return t.apply(r, own.Record)
 }
+
+// BuildsNew marks that a changed key or value is a new top-level map or Struct.
+func (t *Transform) BuildsNew() {}

@@ -134,6 +134,6 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { re
 
 // ApplyInPlace runs the transformation on a record only the chain references,
 // changing the record (never its values) instead of copying it.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	return t.apply(r, own.Record)
 }

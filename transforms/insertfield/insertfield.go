@@ -97,6 +97,14 @@ func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connec
 	for k, x := range m {
 		out[k] = x
 	}
+	if err := t.insert(r, out); err != nil {
+		return nil, err
+	}
+	return t.side.Set(r, owned, nil, out), nil
+}
+
+// insert puts the configured entries into a schemaless map.
+func (t *Transform) insert(r *connectors.Record, out map[string]any) error {
 	if t.topic != nil {
 		out[t.topic.name] = r.Topic
 	}
@@ -105,7 +113,7 @@ func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connec
 	}
 	if t.offset != nil {
 		if err := operand.RequireSinkRecord(r, purpose); err != nil {
-			return nil, err
+			return err
 		}
 		out[t.offset.name] = r.Offset
 	}
@@ -115,7 +123,7 @@ func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connec
 	if t.static != nil && t.hasStaticValue {
 		out[t.static.name] = t.staticValue
 	}
-	return t.side.Set(r, owned, nil, out), nil
+	return nil
 }
 
 func (t *Transform) withSchema(r *connectors.Record, v any, owned bool) (*connectors.Record, error) {
@@ -213,7 +221,14 @@ var (
 func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
 
 // ApplyInPlace runs the transformation on a record only the chain references,
-// changing the record (never its values) instead of copying it.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+// changing the record, and its top-level map when the chain owns it,
+// instead of copying them.
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	if m, ok := t.side.Value(r).(map[string]any); ok && t.side.Owns(own) && t.side.Schema(r) == nil {
+		return r, t.insert(r, m)
+	}
+	return t.apply(r, own.Record)
 }
+
+// BuildsNew marks that a changed key or value is a new top-level map or Struct.
+func (t *Transform) BuildsNew() {}

@@ -88,24 +88,9 @@ func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record,
 	if err != nil {
 		return nil, err
 	}
-	flags, _ := t.flags.GetOrBuild(in.Schema(), func(s *connectors.Schema) ([]bool, error) {
-		fl := make([]bool, len(s.Fields))
-		for i, f := range s.Fields {
-			fl[i] = t.fields[f.Name]
-		}
-		return fl, nil
-	})
 	out := connectors.NewStruct(in.Schema())
-	for i, masked := range flags {
-		x := operand.FieldValue(in, i, t.replaceNull)
-		if masked {
-			if x, err = t.mask(x); err != nil {
-				return nil, err
-			}
-		}
-		if err := operand.Put(out, i, x); err != nil {
-			return nil, err
-		}
+	if err := t.maskStruct(in, out); err != nil {
+		return nil, err
 	}
 	return t.side.Set(r, owned, in.Schema(), out), nil
 }
@@ -156,7 +141,55 @@ func zero(v any) (any, error) {
 func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
 
 // ApplyInPlace runs the transformation on a record only the chain references,
-// changing the record (never its values) instead of copying it.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+// changing the record, and its top-level map or Struct when the chain owns
+// it, instead of copying them.
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	if t.side.Owns(own) {
+		switch x := t.side.Value(r).(type) {
+		case map[string]any:
+			if t.side.Schema(r) == nil {
+				for _, f := range t.names {
+					mv, err := t.mask(x[f])
+					if err != nil {
+						return nil, err
+					}
+					x[f] = mv
+				}
+				return r, nil
+			}
+		case *connectors.Struct:
+			if t.side.Schema(r) != nil {
+				return r, t.maskStruct(x, x)
+			}
+		}
+	}
+	return t.apply(r, own.Record)
+}
+
+// BuildsNew marks that a changed key or value is a new top-level map or Struct.
+func (t *Transform) BuildsNew() {}
+
+// maskStruct writes every field of in, masked or not, into out (in itself
+// when the chain owns it), as MaskField's struct copy does.
+func (t *Transform) maskStruct(in, out *connectors.Struct) error {
+	flags, _ := t.flags.GetOrBuild(in.Schema(), func(s *connectors.Schema) ([]bool, error) {
+		fl := make([]bool, len(s.Fields))
+		for i, f := range s.Fields {
+			fl[i] = t.fields[f.Name]
+		}
+		return fl, nil
+	})
+	for i, masked := range flags {
+		x := operand.FieldValue(in, i, t.replaceNull)
+		if masked {
+			var err error
+			if x, err = t.mask(x); err != nil {
+				return err
+			}
+		}
+		if err := operand.Put(out, i, x); err != nil {
+			return err
+		}
+	}
+	return nil
 }

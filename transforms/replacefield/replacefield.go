@@ -187,7 +187,19 @@ func (t *Transform) schemaless(m map[string]any) map[string]any {
 func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
 
 // ApplyInPlace runs the transformation on a record only the chain references,
-// changing the record (never its values) instead of copying it.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+// changing the record, and its top-level map when the chain owns it and no
+// field is renamed, instead of copying them.
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	if m, ok := t.side.Value(r).(map[string]any); ok && len(t.renames) == 0 && t.side.Owns(own) && t.side.Schema(r) == nil {
+		for k := range m {
+			if !t.keep(k) {
+				delete(m, k)
+			}
+		}
+		return r, nil
+	}
+	return t.apply(r, own.Record)
 }
+
+// BuildsNew marks that a changed key or value is a new top-level map or Struct.
+func (t *Transform) BuildsNew() {}

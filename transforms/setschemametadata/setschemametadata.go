@@ -124,6 +124,9 @@ func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { re
 
 // ApplyInPlace runs the transformation on a record only the chain references,
 // changing the record (never its values) instead of copying it.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	return t.apply(r, own.Record)
 }
+
+// BuildsNew marks that a changed key or value is a new top-level map or Struct.
+func (t *Transform) BuildsNew() {}

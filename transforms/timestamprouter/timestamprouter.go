@@ -51,8 +51,8 @@ func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record,
 }
 
 // ApplyInPlace is Apply for a record only the chain references: it is changed instead of copied.
-func (t *Transform) ApplyInPlace(r *connectors.Record) (*connectors.Record, error) {
-	return t.apply(r, true)
+func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	return t.apply(r, own.Record)
 }
 
 // Apply runs the transformation on r, which it does not change.
