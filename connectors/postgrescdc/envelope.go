@@ -110,6 +110,14 @@ func offset(p position) map[string]any {
 	return off
 }
 
+// clock is the processing time written as the envelope's ts_ms.
+func (tk *Task) clock() time.Time {
+	if tk.now != nil {
+		return tk.now()
+	}
+	return time.Now()
+}
+
 // events returns the change event for op (c, u, d, r) and, after a delete,
 // its tombstone.
 func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
@@ -122,7 +130,7 @@ func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p 
 	}
 	env.Set(2, tk.source(t, p))
 	env.Set(3, op)
-	env.Set(4, time.Now().UnixMilli())
+	env.Set(4, tk.clock().UnixMilli())
 	rec := connectors.NewSourceRecord(tk.partition, offset(p), t.topic, t.envelope, env)
 	row := after
 	if row == nil {

@@ -22,6 +22,7 @@ type Task struct {
 	stream    streamState
 	streaming bool // snapshot done (or not wanted): Poll streams
 	lastEvent time.Time
+	now       func() time.Time // nil: time.Now
 }
 
 // NewTask returns an unopened task.

@@ -1,0 +1,145 @@
+package postgrescdc
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Debezium's mapping of each PostgreSQL type (default decimal.handling.mode
+// precise, time.precision.mode adaptive) and of its text value.
+func TestTypeMapping(t *testing.T) {
+	numeric := func(p, s int32) int32 { return p<<16 | s + 4 }
+	tests := []struct {
+		oid      uint32
+		typmod   int32
+		text     string
+		wantType connectors.Type
+		wantName string
+		want     string
+	}{
+		{oidBool, -1, "t", connectors.TypeBoolean, "", "true"},
+		{oidInt2, -1, "-3", connectors.TypeInt16, "", "-3"},
+		{oidInt4, -1, "70000", connectors.TypeInt32, "", "70000"},
+		{oidInt8, -1, "9000000000", connectors.TypeInt64, "", "9000000000"},
+		{oidFloat4, -1, "1.5", connectors.TypeFloat32, "", "1.5"},
+		{oidFloat8, -1, "2.25", connectors.TypeFloat64, "", "2.25"},
+		{oidNumeric, numeric(10, 2), "123.45", connectors.TypeBytes, connectors.DecimalName, "123.45"},
+		{oidNumeric, -1, "1.005", connectors.TypeStruct, nameVarDecimal, "Struct{scale=3,value=[3 237]}"},
+		{oidVarchar, 259, "hi", connectors.TypeString, "", "hi"},
+		{oidUUID, -1, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", connectors.TypeString, nameUUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
+		{oidJSONB, -1, `{"a": 1}`, connectors.TypeString, nameJSON, `{"a": 1}`},
+		{oidBytea, -1, `\x0102ff`, connectors.TypeBytes, "", "[1 2 255]"},
+		{oidDate, -1, "2024-03-15", connectors.TypeInt32, nameDate, "19797"},
+		{oidTime, -1, "13:45:30.5", connectors.TypeInt64, nameMicroTime, "49530500000"},
+		{oidTime, 3, "13:45:30.5", connectors.TypeInt32, nameTime, "49530500"},
+		{oidTimestamp, -1, "2024-03-15 13:45:30.123456", connectors.TypeInt64, nameMicroTimestamp, "1710510330123456"},
+		{oidTimestamp, 3, "2024-03-15 13:45:30.123", connectors.TypeInt64, nameTimestamp, "1710510330123"},
+		{oidTimestamptz, -1, "2024-03-15 13:45:30.1+02", connectors.TypeString, nameZonedTimestamp, "2024-03-15T11:45:30.1Z"},
+		{oidTimestamptz, -1, "2024-03-15 13:45:30+00", connectors.TypeString, nameZonedTimestamp, "2024-03-15T13:45:30Z"},
+	}
+	cfg := &Config{DecimalHandling: "precise", TimePrecision: "adaptive"}
+	for _, tt := range tests {
+		c := &column{name: "c", oid: tt.oid, typmod: tt.typmod, nullable: true}
+		mapColumn(c, cfg)
+		if c.schema == nil {
+			t.Fatalf("oid %d: unsupported", tt.oid)
+		}
+		if c.schema.Type != tt.wantType || c.schema.Name != tt.wantName || !c.schema.Optional {
+			t.Errorf("oid %d: schema %s %q optional=%v, want %s %q optional", tt.oid, c.schema.Type, c.schema.Name, c.schema.Optional, tt.wantType, tt.wantName)
+		}
+		v, err := c.conv(tt.text)
+		if err != nil {
+			t.Fatalf("oid %d %q: %v", tt.oid, tt.text, err)
+		}
+		if got := fmt.Sprint(v); got != tt.want {
+			t.Errorf("oid %d %q = %s, want %s", tt.oid, tt.text, got, tt.want)
+		}
+	}
+	c := &column{oid: 600 /* point */}
+	if mapColumn(c, cfg); c.schema != nil {
+		t.Error("point must be unsupported")
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	base := func(kv ...string) map[string]string {
+		m := map[string]string{"database.hostname": "h", "database.user": "u", "database.dbname": "d", "topic.prefix": "p"}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		props map[string]string
+		key   string
+	}{
+		{base(), ""},
+		{base("plugin.name", "decoderbufs"), "plugin.name"},
+		{base("slot.name", "Bad-Name"), "slot.name"},
+		{base("slot.drop.on.stop", "true"), "slot.drop.on.stop"},
+		{base("snapshot.mode", "always"), "snapshot.mode"},
+		{base("table.include.list", "a(", "plugin.name", "pgoutput"), "table.include.list"},
+	}
+	for _, tt := range tests {
+		_, err := parseConfig(tt.props)
+		var ces connectors.ConfigErrors
+		switch {
+		case tt.key == "" && err != nil:
+			t.Errorf("%v: %v", tt.props, err)
+		case tt.key != "" && (!errors.As(err, &ces) || ces[0].Key != tt.key):
+			t.Errorf("%v: error %v, want one naming %s", tt.props, err, tt.key)
+		}
+	}
+	cfg, _ := parseConfig(base("table.include.list", "public\\.orders,inv\\..*"))
+	for name, want := range map[string]bool{"public.orders": true, "public.orders2": false, "inv.x": true, "other.orders": false} {
+		s, tb, _ := cutDot(name)
+		if got := cfg.captured(s, tb); got != want {
+			t.Errorf("captured(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func cutDot(s string) (string, string, bool) {
+	for i := range s {
+		if s[i] == '.' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// Where the next invocation starts, by committed offset.
+func TestRestore(t *testing.T) {
+	tests := []struct {
+		name     string
+		mode     string
+		off      map[string]any
+		snapshot bool
+		stream   bool
+		start    uint64
+		skip     uint64
+	}{
+		{"no offset, initial", SnapshotInitial, nil, true, false, 0, 0},
+		{"no offset, no_data", SnapshotNoData, nil, false, true, 0, 0},
+		{"interrupted snapshot", SnapshotInitial, map[string]any{"snapshot": true, "last_snapshot_record": false, "lsn": float64(100)}, true, false, 0, 0},
+		{"finished snapshot", SnapshotInitial, map[string]any{"snapshot": true, "last_snapshot_record": true, "lsn": float64(100)}, false, true, 100, 0},
+		{"finished snapshot, initial_only", SnapshotInitialOnly, map[string]any{"snapshot": true, "last_snapshot_record": true, "lsn": float64(100)}, false, false, 100, 0},
+		{"streaming", SnapshotInitial, map[string]any{"lsn": float64(150), "lsn_commit": float64(200), "txId": float64(7)}, false, true, 200, 150},
+	}
+	for _, tt := range tests {
+		tk := &Task{cfg: Config{SnapshotMode: tt.mode}}
+		if err := tk.restore(tt.off, 50); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if tk.snap.active != tt.snapshot || tk.streaming != tt.stream || tk.stream.start != tt.start || tk.stream.skipLSN != tt.skip {
+			t.Errorf("%s: snapshot=%v stream=%v start=%d skip=%d, want %v %v %d %d", tt.name,
+				tk.snap.active, tk.streaming, tk.stream.start, tk.stream.skipLSN, tt.snapshot, tt.stream, tt.start, tt.skip)
+		}
+	}
+	if err := (&Task{cfg: Config{SnapshotMode: SnapshotInitial}}).restore(map[string]any{"lsn": "x"}, 0); err == nil {
+		t.Error("a non-numeric lsn must be an error")
+	}
+}
