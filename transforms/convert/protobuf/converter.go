@@ -19,9 +19,7 @@ import (
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/sr"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/convert/schemaregistry"
@@ -151,11 +149,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
-	m := dynamicpb.NewMessage(r.md)
-	if err := proto.Unmarshal(payload, m); err != nil {
-		return nil, nil, deserializeError(topic, connectors.DataError("invalid Protobuf payload: %v", err))
-	}
-	st, err := structValue(m, r.connect)
+	st, err := readMessage(payload, r.md, r.connect)
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}

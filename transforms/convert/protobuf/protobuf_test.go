@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/dynamicpb"
 
@@ -260,4 +261,42 @@ func zeroOf(s *connectors.Schema) any {
 		return st
 	}
 	return nil
+}
+
+// TestReadNonCanonical reads bytes Go's encoder would not write: fields out
+// of order, an unpacked repeated field, an unknown field, a repeated scalar
+// (the last wins), and absent fields (their zero values).
+func TestReadNonCanonical(t *testing.T) {
+	s := connectors.StructBuilder().Name("p.M").
+		Field("a", connectors.OptionalInt32Schema).
+		Field("list", connectors.ArrayOf(connectors.Int64Schema).Optional().MustBuild()).
+		Field("s", connectors.OptionalStringSchema).
+		Field("m", connectors.MapOf(connectors.StringSchema, connectors.Int64Schema).Optional().MustBuild()).MustBuild()
+	fd, err := compile("syntax = \"proto3\";\npackage p;\nmessage M {\n  int32 a = 1;\n  repeated int64 list = 2;\n  string s = 3;\n  map<string, int64> m = 4;\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := fd.Messages().Get(0)
+	rs, err := toConnect(md, false)
+	if err != nil || !connectors.Equal(rs, s) {
+		t.Fatalf("schema %+v %v", rs, err)
+	}
+	var b []byte
+	b = protowire.AppendVarint(protowire.AppendTag(b, 2, protowire.VarintType), 5) // unpacked
+	b = protowire.AppendVarint(protowire.AppendTag(b, 1, protowire.VarintType), 7)
+	b = protowire.AppendString(protowire.AppendTag(b, 99, protowire.BytesType), "unknown")
+	b = protowire.AppendVarint(protowire.AppendTag(b, 2, protowire.VarintType), 6)
+	b = protowire.AppendVarint(protowire.AppendTag(b, 1, protowire.VarintType), uint64(1<<64-2)) // -2, last wins
+	st, err := readMessage(b, md, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := connectors.NewStruct(rs).MustPut("a", int32(-2)).MustPut("list", []any{int64(5), int64(6)}).
+		MustPut("s", "").MustPut("m", map[string]any{})
+	if !st.Equal(want) {
+		t.Errorf("read %v, want %v", st, want)
+	}
+	if _, err := readMessage([]byte{0x08}, md, rs); !errors.Is(err, connectors.ErrData) {
+		t.Errorf("truncated varint: %v", err)
+	}
 }
