@@ -137,4 +137,3 @@ func metaParam(fd protoreflect.FieldDescriptor, key string) string {
 	})
 	return out
 }
-
