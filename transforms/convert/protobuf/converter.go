@@ -5,8 +5,8 @@
 // value is encoded as that message with the Confluent wire format: magic byte
 // 0, the 4-byte big-endian schema id, the message indexes (zigzag varints; [0]
 // as the single byte 0), then the Protobuf encoding. Reading compiles the
-// registered .proto text (bufbuild/protocompile) and decodes with dynamic
-// messages.
+// registered .proto text (bufbuild/protocompile); both directions walk the
+// message descriptors and the wire format (protowire) directly.
 //
 // Proto3 has no nulls: as with Confluent's converter, a null field is not
 // written, and every field read back is optional, so a Connect schema does
