@@ -24,8 +24,6 @@ type Task struct {
 	loc    *time.Location
 	tps    map[connectors.TopicPartition]*tpWriter
 	now    func() time.Time
-	// Committed counts the objects written, for tests and benchmarks.
-	Committed []string
 }
 
 // NewTask returns an unopened task.
@@ -265,7 +263,6 @@ func (w *tpWriter) commit(ctx context.Context) error {
 			return err
 		}
 		delete(w.files, enc)
-		w.t.Committed = append(w.t.Committed, f.up.key)
 	}
 	w.order, w.count, w.schema = w.order[:0], 0, nil
 	return nil
