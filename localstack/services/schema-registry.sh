@@ -36,12 +36,12 @@ schema_registry_ready() {
 }
 
 up_schema-registry() {
+  need_cmd curl curl
   if port_open "$SCHEMA_REGISTRY_PORT"; then
     schema_registry_ready \
       || die "schema-registry: 127.0.0.1:$SCHEMA_REGISTRY_PORT is taken by something that is not a schema registry"
     log "schema-registry: already running on 127.0.0.1:$SCHEMA_REGISTRY_PORT"
   else
-    need_cmd curl curl
     install_schema_registry
     local home="$STACK_DIR/schema-registry" t0=$SECONDS
     log "schema-registry: starting Apicurio Registry on 127.0.0.1:$SCHEMA_REGISTRY_PORT"
