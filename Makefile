@@ -51,7 +51,7 @@ FUZZ := ./transforms/convert/json:FuzzJSONToConnect ./transforms/convert/json:Fu
 FAULT_HEADER := | fault test | produced | delivered | lost | duplicated |
 
 fuzz:
-	@set -euo pipefail; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; t0=$$(date +%s); \
+	@set -euo pipefail; mkdir -p bin; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; t0=$$(date +%s); \
 	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 2 $$pkg > bin/fuzz-$$fn.log 2>&1 \
 	    || { cat bin/fuzz-$$fn.log; exit 1; }; \
 	  echo "fuzz $$fn ($$pkg): $$(tail -n 3 bin/fuzz-$$fn.log | grep -o 'execs: [0-9]*' | tail -1), $$(( $$(date +%s) - t0 ))s wall"; \
