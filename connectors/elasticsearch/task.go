@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -113,7 +114,19 @@ func (t *Task) send(ctx context.Context, actions []action) ([]connectors.Rejecte
 		}()
 	}
 	wg.Wait()
+	sort.Slice(rejected, func(i, j int) bool { return before(rejected[i].Record, rejected[j].Record) })
 	return rejected, errors.Join(errs...)
+}
+
+// before orders records as they were read: by topic, partition, offset.
+func before(a, b *connectors.Record) bool {
+	if a.Topic != b.Topic {
+		return a.Topic < b.Topic
+	}
+	if a.Partition != b.Partition {
+		return a.Partition < b.Partition
+	}
+	return a.Offset < b.Offset
 }
 
 // action builds the bulk action of one record; an empty op means skip it.
