@@ -69,7 +69,7 @@ func BenchmarkCDC(b *testing.B) {
 		exec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, 'label-'||g, g FROM generate_series(%d, %d) g", tbl, rows+i*1000+1, rows+(i+1)*1000))
 	}
 	start = time.Now()
-	if n := hs.drain(100000); n != rows {
+	if n := hs.drainAtLeast(100000, rows); n != rows {
 		b.Fatalf("stream read %d", n)
 	}
 	stream := float64(rows) / time.Since(start).Seconds()

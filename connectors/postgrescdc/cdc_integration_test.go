@@ -32,7 +32,7 @@ func TestSnapshotThenStream(t *testing.T) {
 	exec(t, conn, "INSERT INTO "+tbl+" VALUES (3000, 'new', 1)",
 		"UPDATE "+tbl+" SET qty = 42 WHERE id = 1",
 		"DELETE FROM "+tbl+" WHERE id = 2")
-	if n := hs.drain(1000); n != 4 {
+	if n := hs.drainAtLeast(1000, 4); n != 4 {
 		t.Fatalf("stream read %d, want 4 (c, u, d, tombstone)", n)
 	}
 	lsn1 := confirmedLSN(t, conn, name)

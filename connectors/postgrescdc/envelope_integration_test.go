@@ -58,7 +58,7 @@ func TestEnvelopeMatchesDebeziumExample(t *testing.T) {
 	exec(t, conn, "INSERT INTO "+schema+".customers (first_name, last_name, email) VALUES ('Anne', 'Kretchmar', 'annek@noanswer.org')",
 		"UPDATE "+schema+".customers SET first_name = 'Anne Marie' WHERE id = 1",
 		"DELETE FROM "+schema+".customers WHERE id = 1")
-	hs.drain(1000)
+	hs.drainAtLeast(1000, 4)
 	got := consume(t, name+"."+schema+".customers", 4, 30*time.Second)
 	if len(got) != 4 {
 		t.Fatalf("got %d records, want create, update, delete, tombstone", len(got))

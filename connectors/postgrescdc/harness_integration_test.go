@@ -135,6 +135,24 @@ func (hs *harness) drain(maxRecords int) (read int64) {
 	}
 }
 
+// drainAtLeast invokes until at least want records were read: under load
+// an invocation can end idle before the server has decoded up to the
+// changes (see the README), so one empty invocation proves nothing.
+func (hs *harness) drainAtLeast(maxRecords int, want int64) (read int64) {
+	hs.t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); read < want; {
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("read %d records in 60 s, want %d", read, want)
+		}
+		res := hs.invoke(maxRecords)
+		if res.State != functions.StateRunning {
+			hs.t.Fatalf("%s: %s", res.State, res.Trace)
+		}
+		read += res.Read
+	}
+	return read
+}
+
 // message is one consumed record: key and value as JSON (null for a tombstone).
 type message struct {
 	Key, Value map[string]any

@@ -26,7 +26,7 @@ func TestExtractNewRecordState(t *testing.T) {
 	hs := newHarness(t, cfg)
 	hs.drain(100)
 	exec(t, conn, "INSERT INTO "+tbl+" VALUES (1, 'a')", "UPDATE "+tbl+" SET label = 'b' WHERE id = 1", "DELETE FROM "+tbl+" WHERE id = 1")
-	hs.drain(100)
+	hs.drainAtLeast(100, 4)
 	got := consume(t, name+".public."+tbl, 3, 20*time.Second)
 	want := []string{"map[__deleted:false __op:c id:1 label:a]", "map[__deleted:false __op:u id:1 label:b]", "map[__deleted:true __op:d id:1 label:b]"}
 	if len(got) != len(want) {
