@@ -45,7 +45,10 @@ type SourceTask interface {
 type SinkTask interface {
 	// Open configures the task.
 	Open(ctx context.Context, props map[string]string) error
-	// Put writes (or buffers) records; a returned error fails the batch.
+	// Put writes (or buffers) records. A *RetriableError is retried with
+	// backoff (errors.retry.timeout); a *RejectedError names the only records
+	// not written, each handled by errors.tolerance and the dead-letter queue;
+	// any other error fails the task.
 	Put(ctx context.Context, records []*Record) error
 	// Flush makes every record given to Put durable; offsets are committed
 	// only after it returns nil.
