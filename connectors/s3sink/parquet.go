@@ -78,16 +78,37 @@ func describe(s *connectors.Schema) string {
 	return "schema type " + s.Type.String()
 }
 
-func parquetGroup(s *connectors.Schema, path string) (parquet.Group, error) {
+func parquetGroup(s *connectors.Schema, path string) (parquet.Node, error) {
 	g := parquet.Group{}
-	for _, f := range s.Fields {
+	names := make([]string, len(s.Fields))
+	for i, f := range s.Fields {
 		n, err := parquetNode(f.Schema, path+f.Name)
 		if err != nil {
 			return nil, err
 		}
-		g[f.Name] = n
+		g[f.Name], names[i] = n, f.Name
 	}
-	return g, nil
+	return orderedGroup{Group: g, order: names}, nil
+}
+
+// orderedGroup keeps the fields of a group in the Connect schema's order,
+// as parquet-avro writes them (parquet.Group sorts them by name).
+type orderedGroup struct {
+	parquet.Group
+	order []string
+}
+
+// Fields returns the fields in schema order.
+func (g orderedGroup) Fields() []parquet.Field {
+	byName := map[string]parquet.Field{}
+	for _, f := range g.Group.Fields() {
+		byName[f.Name()] = f
+	}
+	out := make([]parquet.Field, len(g.order))
+	for i, n := range g.order {
+		out[i] = byName[n]
+	}
+	return out
 }
 
 // parquetNode maps a Connect schema to a Parquet node as Confluent's

@@ -291,3 +291,37 @@ func TestS3BadInput(t *testing.T) {
 		})
 	}
 }
+
+// Every Connect type ParquetFormat maps, read back by pyarrow: values,
+// nulls, nested struct, list, map, decimal, date, time, timestamp, and the
+// fields in schema order.
+func TestS3ParquetAllTypesPyarrow(t *testing.T) {
+	b, err := s3sink.AllTypesParquet(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/all.zstd.parquet"
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := readParquet(t, []string{path})[0]
+	wantSchema := []string{"i8: int32 not null", "i16: int32 not null", "i64: int64 not null", "f32: float not null",
+		"price: decimal128(38, 2) not null", "day: date32[day] not null", "at: time32[ms] not null",
+		"ts: timestamp[ms, tz=UTC] not null", "note: string\n", "addr: struct<city: string not null, zip: int32> not null",
+		"tags: list<element: string not null> not null", "attrs: map<string, int64"}
+	for _, w := range wantSchema {
+		if !strings.Contains(f.Schema, w) {
+			t.Fatalf("pyarrow schema lacks %q:\n%s", w, f.Schema)
+		}
+	}
+	if strings.Index(f.Schema, "i8:") > strings.Index(f.Schema, "addr:") {
+		t.Fatalf("fields not in schema order:\n%s", f.Schema)
+	}
+	got, _ := json.Marshal(f.Rows[1])
+	want := `{"addr":{"city":"c1","zip":null},"at":"10:00:01.005000","attrs":[["k",1]],"b":"01ff","day":"2026-03-02",` +
+		`"f32":0.5,"f64":0.25,"i16":2,"i32":3,"i64":1099511627776,"i8":1,"note":null,"ok":true,"price":"1.01","s":"s1",` +
+		`"tags":["a","1"],"ts":"2023-11-14T22:13:20.001000+00:00"}`
+	if string(got) != want {
+		t.Fatalf("row 1 read by pyarrow:\n%s\nwant\n%s", got, want)
+	}
+}

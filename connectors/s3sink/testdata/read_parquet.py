@@ -1,6 +1,7 @@
 """Independent reader for ferry's S3 sink tests: prints each Parquet file
 given as an argument as one JSON line {"file", "schema", "rows": [...]},
 read with pyarrow (not with the library the sink writes with)."""
+import decimal
 import json
 import sys
 
@@ -12,6 +13,14 @@ def plain(v):
         return v.isoformat()
     if isinstance(v, bytes):
         return v.hex()
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    if isinstance(v, tuple):
+        return [plain(x) for x in v]
     return v
 
 
