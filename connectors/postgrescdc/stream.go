@@ -33,6 +33,8 @@ type streamState struct {
 	ready     []*connectors.Record
 	rel       map[uint32][]string // relation id -> column names in tuple order
 	walEnd    uint64              // last keepalive position
+	target    uint64              // the server's flushed WAL when streaming started
+	seen      uint64              // how far the server has decoded, as its messages show
 }
 
 // startStream opens the replication connection, starts streaming at the
@@ -48,12 +50,55 @@ func (tk *Task) startStream(ctx context.Context) error {
 	}
 	s := &tk.stream
 	s.conn, s.rel = conn, map[uint32][]string{}
+	var target string
+	if err := tk.conn.QueryRow(ctx, "SELECT pg_current_wal_flush_lsn()::text").Scan(&target); err != nil {
+		return fmt.Errorf("postgres cdc: reading the WAL position: %w", err)
+	}
+	if s.target, err = parseLSN(target); err != nil {
+		return err
+	}
 	args := []string{"proto_version '1'", "publication_names '" + tk.cfg.Publication + "'"}
 	if err := pglogrepl.StartReplication(ctx, conn, tk.cfg.SlotName, pglogrepl.LSN(s.start),
 		pglogrepl.StartReplicationOptions{PluginArgs: args}); err != nil {
 		return tk.cfg.describeStream(err)
 	}
 	return tk.confirm(ctx, s.start)
+}
+
+// confirmSync confirms lsn and waits (up to a second) for the server's
+// answer, which it sends only after recording the position in the slot.
+func (tk *Task) confirmSync(ctx context.Context, lsn uint64) error {
+	s := &tk.stream
+	if s.conn == nil || lsn == 0 {
+		return nil
+	}
+	s.confirmed = max(s.confirmed, lsn)
+	if err := tk.ping(ctx); err != nil {
+		return err
+	}
+	wait, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	for {
+		msg, err := s.conn.ReceiveMessage(wait)
+		if err != nil {
+			return nil // the position is sent; the answer is a courtesy
+		}
+		if cd, ok := msg.(*pgproto3.CopyData); ok && len(cd.Data) > 0 && cd.Data[0] == pglogrepl.PrimaryKeepaliveMessageByteID {
+			return nil
+		}
+	}
+}
+
+// ping sends the confirmed position asking for an immediate reply: the
+// server answers with a keepalive carrying how far it has decoded.
+func (tk *Task) ping(ctx context.Context) error {
+	s := &tk.stream
+	err := pglogrepl.SendStandbyStatusUpdate(ctx, s.conn, pglogrepl.StandbyStatusUpdate{
+		WALWritePosition: pglogrepl.LSN(max(s.confirmed, 1)), ReplyRequested: true})
+	if err != nil {
+		return fmt.Errorf("status update to slot %q: %w", tk.cfg.SlotName, err)
+	}
+	return nil
 }
 
 // confirm tells the slot that everything before lsn is durable.
@@ -76,7 +121,8 @@ const readyWait = 5 * time.Millisecond
 
 // streamPoll decodes whole transactions until max.batch.size changes are
 // ready, or some are ready and no message follows within readyWait, or none
-// arrived within poll.interval.ms.
+// arrived within poll.interval.ms once the server has decoded past the WAL
+// written before streaming started (so "nothing" means nothing committed).
 func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	s := &tk.stream
 	idle := time.Duration(max(tk.cfg.PollIntervalMs, 50)) * time.Millisecond
@@ -99,6 +145,14 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 				return nil, ctx.Err()
 			}
 			if pgconn.Timeout(err) {
+				if len(s.ready) == 0 && s.seen < s.target {
+					// Still decoding WAL written before this invocation
+					// started: ask where the server is and keep waiting.
+					if err := tk.ping(ctx); err != nil {
+						return nil, err
+					}
+					continue
+				}
 				break
 			}
 			return nil, tk.cfg.describeStream(err)
@@ -130,6 +184,7 @@ func (tk *Task) handle(ctx context.Context, msg pgproto3.BackendMessage) error {
 			if tk.stream.cur == nil {
 				tk.stream.walEnd = uint64(ka.ServerWALEnd)
 			}
+			tk.stream.seen = max(tk.stream.seen, uint64(ka.ServerWALEnd))
 			if ka.ReplyRequested {
 				return tk.confirm(ctx, tk.stream.confirmed)
 			}
@@ -138,6 +193,7 @@ func (tk *Task) handle(ctx context.Context, msg pgproto3.BackendMessage) error {
 			if err != nil {
 				return err
 			}
+			tk.stream.seen = max(tk.stream.seen, uint64(x.WALStart))
 			return tk.decode(ctx, x)
 		}
 	}

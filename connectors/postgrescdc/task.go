@@ -144,7 +144,7 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 // Commit runs once the runtime has committed the offsets of every record
 // polled: it confirms their LSN to the slot so PostgreSQL releases the WAL.
 func (tk *Task) Commit(ctx context.Context) error {
-	return tk.confirm(ctx, tk.stream.safe)
+	return tk.confirmSync(ctx, tk.stream.safe)
 }
 
 // Close ends the replication and catalog connections.
