@@ -248,3 +248,34 @@ func TestJDBCKillChild(t *testing.T) {
 	_, err := r.h.Handle(context.Background(), r.invocation(name, cfg))
 	t.Fatalf("the child should have been killed; invocation returned %v", err)
 }
+
+// insert.mode=update changes existing rows only; pk.mode=kafka keys rows by
+// topic, partition and offset in Confluent's __connect_* columns.
+func TestJDBCUpdateModeAndKafkaKeys(t *testing.T) {
+	r := newRig(t)
+	topic := r.topic("jdbc_update", 1)
+	r.produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, false) })
+	for _, d := range r.dbs {
+		t.Run(d.name, func(t *testing.T) {
+			table := topic + "_" + d.name
+			r.drain("up-"+table, sinkConfig(topic, d.url, "table.name.format", table))
+			changed := r.topic("jdbc_update_changes", 1)
+			r.produce(changed, 1, 5, 10, func(i int) *kgo.Record { return order(i, 3, false) })
+			r.drain("upd-"+table, sinkConfig(changed, d.url, "table.name.format", table, "insert.mode", "update",
+				"auto.create", "false", "delete.enabled", "false"))
+			var n, renamed int
+			d.db.QueryRow("SELECT COUNT(*), SUM(CASE WHEN name LIKE '%xxx' THEN 1 ELSE 0 END) FROM "+table).Scan(&n, &renamed)
+			if n != 10 || renamed != 5 {
+				t.Fatalf("%d rows, %d updated; want 10 rows with ids 5..9 updated and no new rows", n, renamed)
+			}
+			kt := table + "_kafka"
+			r.drain("kafka-"+kt, sinkConfig(topic, d.url, "table.name.format", kt, "insert.mode", "insert",
+				"pk.mode", "kafka", "pk.fields", "", "delete.enabled", "false"))
+			var tp string
+			var part, off int64
+			if err := d.db.QueryRow("SELECT __connect_topic, __connect_partition, __connect_offset FROM "+kt+" WHERE id = 7").Scan(&tp, &part, &off); err != nil || tp != topic || part != 0 || off != 7 {
+				t.Fatalf("kafka key of id 7: %s %d %d %v", tp, part, off, err)
+			}
+		})
+	}
+}
