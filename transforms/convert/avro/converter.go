@@ -48,12 +48,17 @@ type Converter struct {
 	mu      sync.RWMutex
 	writers map[*connectors.Schema]*writer
 	readers map[readerKey]*reader
+	// latestOK holds the (subject, id, fingerprint) triples checkLatest passed.
+	latestOK sync.Map
 }
 
 // writer is what FromConnect needs per Connect schema.
 type writer struct {
 	text     string
 	fullName string
+	// canonical is the fingerprint of the schema's Parsing Canonical Form:
+	// two schemas with the same one encode data identically.
+	canonical [32]byte
 }
 
 type readerKey struct {
@@ -105,6 +110,9 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 		return nil, serializeError(topic, err)
 	}
 	id, err := c.reg.ID(subject, w.text, nil)
+	if err == nil && c.cfg.UseLatestVersion && c.cfg.UseSchemaID < 0 {
+		err = c.checkLatest(subject, id, w)
+	}
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
@@ -133,14 +141,49 @@ func (c *Converter) writerFor(s *connectors.Schema) (*writer, error) {
 	}
 	// Parse once so that an invalid Avro schema (a bad name) fails here, as
 	// Avro's Java parser does, rather than in the registry.
-	if _, err := avro.ParseWithCache(string(text), "", &avro.SchemaCache{}); err != nil {
+	parsed, err := avro.ParseWithCache(string(text), "", &avro.SchemaCache{})
+	if err != nil {
 		return nil, connectors.DataError("Connect schema cannot be written as Avro: %v", err)
 	}
-	w = &writer{text: string(text), fullName: full}
+	w = &writer{text: string(text), fullName: full, canonical: parsed.Fingerprint()}
 	c.mu.Lock()
 	c.writers[s] = w
 	c.mu.Unlock()
 	return w, nil
+}
+
+// ErrLatestDiffers is returned with use.latest.version when the subject's
+// latest schema does not encode data as the record's own schema does: ferry
+// writes with the record's schema only (Confluent would re-encode the record
+// with the latest schema). Register the record's schema, or turn
+// use.latest.version off.
+var ErrLatestDiffers = errors.New("the latest schema of the subject differs from the record's schema")
+
+type latestKey struct {
+	subject   string
+	id        int
+	canonical [32]byte
+}
+
+// checkLatest makes sure the latest version (id) encodes like w.
+func (c *Converter) checkLatest(subject string, id int, w *writer) error {
+	k := latestKey{subject, id, w.canonical}
+	if _, ok := c.latestOK.Load(k); ok {
+		return nil
+	}
+	s, err := c.reg.SchemaByID(id)
+	if err != nil {
+		return err
+	}
+	latest, err := avro.ParseWithCache(s.Schema, "", &avro.SchemaCache{})
+	if err != nil {
+		return fmt.Errorf("%w: latest schema of subject %q (id %d) is not valid Avro: %v", connectors.ErrData, subject, id, err)
+	}
+	if latest.Fingerprint() != w.canonical {
+		return fmt.Errorf("%w: subject %q, latest id %d (use.latest.version=true)", ErrLatestDiffers, subject, id)
+	}
+	c.latestOK.Store(k, true)
+	return nil
 }
 
 // ToConnect reads bytes in the Confluent wire format with the writer schema

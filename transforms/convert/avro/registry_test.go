@@ -89,6 +89,12 @@ func TestUseLatestVersionAndSchemaID(t *testing.T) {
 	if id, _, _ := schemaregistry.SplitHeader(b); id != 41 {
 		t.Errorf("use.latest.version wrote id %d, want 41", id)
 	}
+	// A latest version that encodes differently is refused, naming the subject.
+	reg.SeedSchema("people-value", 3, 42, sr.Schema{Schema: `{"type":"record","name":"Person","namespace":"com.example","fields":[{"name":"name","type":"string"},{"name":"age","type":"int","default":0}]}`})
+	newer := newConverter(t, reg.URL(), false, map[string]string{"use.latest.version": "true", "auto.register.schemas": "false"})
+	if _, err := newer.FromConnect("people", person, v); !errors.Is(err, ErrLatestDiffers) || !strings.Contains(err.Error(), `"people-value"`) {
+		t.Errorf("latest differs: %v", err)
+	}
 	fixed := newConverter(t, reg.URL(), false, map[string]string{"use.schema.id": "41"})
 	b, err = fixed.FromConnect("people", person, v)
 	if err != nil {

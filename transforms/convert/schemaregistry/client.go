@@ -104,7 +104,7 @@ func (r *Registry) ID(subject, text string, refs []sr.SchemaReference) (int, err
 	case r.cfg.UseLatestVersion:
 		var ss sr.SubjectSchema
 		ss, err = r.cl.SchemaByVersion(r.ctx, subject, -1)
-		id = ss.ID
+		id, schema = ss.ID, ss.Schema // the id names the latest schema, not ours
 		err = classify("fetching the latest version of subject "+subject, err)
 	case r.cfg.AutoRegister:
 		id, err = r.cl.RegisterSchema(r.ctx, subject, schema, -1, -1)
