@@ -155,3 +155,21 @@ func TestBasicAuth(t *testing.T) {
 		t.Errorf("no credentials: %v", err)
 	}
 }
+
+// TestRegistryUnreachable: a registry that does not answer is a retriable
+// error, not a data error (errors.tolerance must not skip the record).
+func TestRegistryUnreachable(t *testing.T) {
+	reg := newStandIn(t)
+	url := reg.URL()
+	reg.Close()
+	c := newConverter(t, url, false, nil)
+	_, err := c.FromConnect("t", connectors.StringSchema, "x")
+	var re *schemaregistry.RetriableError
+	if !errors.As(err, &re) || errors.Is(err, connectors.ErrData) {
+		t.Fatalf("err = %v; want a RetriableError that is not a data error", err)
+	}
+	_, _, err = c.ToConnect("t", []byte{0, 0, 0, 0, 1, 2})
+	if !errors.As(err, &re) || errors.Is(err, connectors.ErrData) {
+		t.Fatalf("read: err = %v; want a RetriableError", err)
+	}
+}

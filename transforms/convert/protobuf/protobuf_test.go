@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/sr"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/dynamicpb"
@@ -298,5 +299,40 @@ func TestReadNonCanonical(t *testing.T) {
 	}
 	if _, err := readMessage([]byte{0x08}, md, rs); !errors.Is(err, connectors.ErrData) {
 		t.Errorf("truncated varint: %v", err)
+	}
+}
+
+// TestMessageIndexes resolves the wire format's message indexes against a
+// file with several top-level and nested messages.
+func TestMessageIndexes(t *testing.T) {
+	fd, err := compile("syntax = \"proto3\";\npackage p;\nmessage A { int32 a = 1; }\nmessage B {\n  message C { string c = 1; }\n  message D { bool d = 1; }\n  int64 b = 1;\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		index []int
+		want  string
+	}{{[]int{0}, "p.A"}, {[]int{1}, "p.B"}, {[]int{1, 0}, "p.B.C"}, {[]int{1, 1}, "p.B.D"}} {
+		md, err := messageAt(fd, tc.index)
+		if err != nil || string(md.FullName()) != tc.want {
+			t.Errorf("messageAt(%v) = %v, %v; want %s", tc.index, md.FullName(), err, tc.want)
+		}
+	}
+	if _, err := messageAt(fd, []int{2}); !errors.Is(err, connectors.ErrData) {
+		t.Errorf("index out of range: %v", err)
+	}
+	// A record written with index [1, 1] reads as p.B.D.
+	reg := srtest.StandIn(t)
+	id, _, err := reg.RegisterSchema("t-value", sr.Schema{Type: sr.TypeProtobuf, Schema: "syntax = \"proto3\";\npackage p;\nmessage A { int32 a = 1; }\nmessage B {\n  message C { string c = 1; }\n  message D { bool d = 1; }\n  int64 b = 1;\n}\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := append(schemaregistry.AppendHeader(nil, id, []int{1, 1}), 0x08, 0x01)
+	s, v, err := newConverter(t, reg.URL(), nil).ToConnect("t", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "p.B.D" || v.(*connectors.Struct).String() != "Struct{d=true}" {
+		t.Errorf("read %s %v", s.Name, v)
 	}
 }
