@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/sr"
+
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/convert/schemaregistry"
 	"github.com/ferryhq/ferry/transforms/convert/schemaregistry/srtest"
@@ -124,5 +126,26 @@ func TestSubjectsAndErrors(t *testing.T) {
 	}
 	if _, _, err := rec.ToConnect("people", []byte("{}")); !errors.Is(err, schemaregistry.ErrWireFormat) {
 		t.Errorf("plain JSON: %v", err)
+	}
+}
+
+// TestPlainJSONSchema reads a JSON Schema no Connect converter wrote: type
+// lists, no connect.* annotations, properties without connect.index.
+func TestPlainJSONSchema(t *testing.T) {
+	reg := srtest.StandIn(t)
+	doc := `{"$schema":"http://json-schema.org/draft-07/schema#","title":"com.example.Plain","type":"object",` +
+		`"properties":{"b":{"type":["null","string"]},"a":{"type":"integer"},"n":{"type":"number"},"tags":{"type":"array","items":{"type":"string"}}},"required":["a"]}`
+	id, _, err := reg.RegisterSchema("t-value", sr.Schema{Type: sr.TypeJSON, Schema: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := append(schemaregistry.AppendHeader(nil, id, nil), `{"a":7,"b":null,"n":2.5,"tags":["x"]}`...)
+	s, v, err := newConverter(t, reg.URL(), false, nil).ToConnect("t", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Struct{a=7,n=2.5,tags=[x]}"
+	if got := v.(*connectors.Struct).String(); got != want || s.Name != "com.example.Plain" || !s.Field("b").Schema.Optional || s.Fields[0].Name != "a" || s.Field("a").Schema.Type != connectors.TypeInt64 {
+		t.Errorf("read %s %+v, want %s", got, s, want)
 	}
 }

@@ -15,6 +15,9 @@ func toConnect(n map[string]any) (*connectors.Schema, error) {
 	if oneOf, ok := n["oneOf"].([]any); ok {
 		return optional(n, oneOf)
 	}
+	if types, ok := n["type"].([]any); ok {
+		return typeList(n, types)
+	}
 	b, err := baseBuilder(n)
 	if err != nil {
 		return nil, err
@@ -44,6 +47,35 @@ func optional(n map[string]any, oneOf []any) (*connectors.Schema, error) {
 		return nil, err
 	}
 	b.Optional()
+	return withMeta(b, n)
+}
+
+// typeList reads {"type": ["null", T]} (plain JSON Schemas) as an optional T.
+func typeList(n map[string]any, types []any) (*connectors.Schema, error) {
+	var t any
+	nullable := false
+	for _, x := range types {
+		switch {
+		case x == "null":
+			nullable = true
+		case t != nil:
+			return nil, connectors.DataError("a type list with more than one non-null type is not supported")
+		default:
+			t = x
+		}
+	}
+	inner := make(map[string]any, len(n))
+	for k, v := range n {
+		inner[k] = v
+	}
+	inner["type"] = t
+	b, err := baseBuilder(inner)
+	if err != nil {
+		return nil, err
+	}
+	if nullable {
+		b.Optional()
+	}
 	return withMeta(b, n)
 }
 
@@ -113,6 +145,7 @@ func objectBuilder(n map[string]any, ct string) (*connectors.SchemaBuilder, erro
 	for k := range props {
 		names = append(names, k)
 	}
+	sort.Strings(names) // properties without connect.index: by name
 	sort.SliceStable(names, func(i, j int) bool { return index(props[names[i]]) < index(props[names[j]]) })
 	b := connectors.StructBuilder()
 	for _, name := range names {
