@@ -11,8 +11,14 @@ MARIADB_USER=ferry
 MARIADB_PASSWORD=ferry
 MARIADB_DB=ferry
 
+# mariadb_admin_user: the account mariadb-install-db gives unix-socket access:
+# root when we run as root, else the OS user (--auth-root-socket-user).
+mariadb_admin_user() {
+  if [[ $(id -u) -eq 0 ]]; then echo root; else id -un; fi
+}
+
 mariadb_ready() {
-  mariadb-admin --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -uroot status >/dev/null 2>&1
+  mariadb-admin --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -u"$(mariadb_admin_user)" status >/dev/null 2>&1
 }
 
 mariadb_init() {
@@ -20,13 +26,13 @@ mariadb_init() {
   [[ -d $data/mysql ]] && return 0
   log "mariadb: mariadb-install-db $data"
   mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
-    --auth-root-authentication-method=socket --skip-test-db \
+    --auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" --skip-test-db \
     >>"$STACK_DIR/log/mariadb-install.log" 2>&1 \
     || die "mariadb: mariadb-install-db failed, see $STACK_DIR/log/mariadb-install.log"
 }
 
 mariadb_setup_user() {
-  mariadb --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -uroot <<EOF \
+  mariadb --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -u"$(mariadb_admin_user)" <<EOF \
     || die "mariadb: creating user $MARIADB_USER failed"
 CREATE DATABASE IF NOT EXISTS $MARIADB_DB;
 CREATE USER IF NOT EXISTS '$MARIADB_USER'@'%' IDENTIFIED BY '$MARIADB_PASSWORD';

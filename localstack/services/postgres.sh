@@ -87,7 +87,15 @@ up_postgres() {
   if port_open "$POSTGRES_PORT"; then
     log "postgres: already running on 127.0.0.1:$POSTGRES_PORT"
   else
-    bin=$(pg_bin) || { apt_install postgresql postgresql-client; bin=$(pg_bin) || die "postgres: no server binaries after install"; }
+    if ! bin=$(pg_bin); then
+      apt_install postgresql postgresql-client
+      bin=$(pg_bin) || die "postgres: no server binaries after install"
+      # Where the package's scripts started the system cluster, stop it: the
+      # stack's own cluster (data under the stack dir) takes the port.
+      if port_open "$POSTGRES_PORT" && [[ -x /etc/init.d/postgresql ]]; then
+        as_root /etc/init.d/postgresql stop >&2 || true
+      fi
+    fi
     local data sock
     data=$(pg_datadir)
     sock="$(dirname "$data")/socket" # beside the cluster: the postgres user can reach it
