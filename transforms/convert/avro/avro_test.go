@@ -149,3 +149,32 @@ func srfakeWithAuth(t testing.TB, user, pass string) *srfake.Registry {
 	t.Cleanup(reg.Close)
 	return reg
 }
+
+// TestConcurrentUse shares one converter between goroutines (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	reg := newStandIn(t)
+	c := newConverter(t, reg.URL(), false, nil)
+	cases := matrix()
+	done := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 20; i++ {
+				tc := cases[(g+i)%len(cases)]
+				b, err := c.FromConnect("conc", tc.Schema, tc.Value)
+				if err == nil {
+					_, _, err = c.ToConnect("conc", b)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
