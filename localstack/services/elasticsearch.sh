@@ -6,7 +6,7 @@
 # (pom-netty4.xml). Elasticsearch itself is not on any registry reachable here,
 # and its current licences are SSPL/ELv2/AGPL, none usable by ferry. Single
 # node, security off (no security plugin), 512 MB heap, 127.0.0.1 only.
-register_service elasticsearch org.opensearch.bootstrap.OpenSearch elasticsearch
+register_service elasticsearch org.opensearch.bootstrap.OpenSearch elasticsearch/data
 
 ES_PORT=9200
 ES_TRANSPORT_PORT=9300
@@ -76,6 +76,12 @@ up_elasticsearch() {
     home=$(os_home)
     mkdir -p "$home"
     install_opensearch "$home"
+    # As root the data lives outside the stack dir; a marker inside the stack
+    # dir's elasticsearch/data tells whether `localstack/down --purge` ran.
+    local marker="$STACK_DIR/elasticsearch/data/.opensearch-home"
+    [[ $(id -u) -eq 0 && ! -f $marker ]] && rm -rf "$home/data"
+    mkdir -p "$STACK_DIR/elasticsearch/data" "$home/data"
+    echo "$home" >"$marker"
     write_opensearch_config "$home"
     local run=()
     if [[ $(id -u) -eq 0 ]]; then
