@@ -35,6 +35,8 @@ type streamState struct {
 	walEnd    uint64              // last keepalive position
 	target    uint64              // the server's flushed WAL when streaming started
 	seen      uint64              // how far the server has decoded, as its messages show
+	// heartbeatSent: this invocation wrote its heartbeat.
+	heartbeatSent bool
 }
 
 // startStream opens the replication connection, starts streaming at the
@@ -163,7 +165,7 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	}
 	out := s.ready
 	s.ready = nil
-	s.safe = s.pending
+	s.safe = max(s.safe, s.pending)
 	if len(out) == 0 {
 		out = tk.heartbeat()
 	}
@@ -311,9 +313,11 @@ func (tk *Task) refreshTable(ctx context.Context, oid uint32, names []string) er
 // WAL the server has decoded, so the slot advances while tables are quiet.
 func (tk *Task) heartbeat() []*connectors.Record {
 	s := &tk.stream
-	if tk.cfg.HeartbeatMs <= 0 || s.walEnd == 0 || s.cur != nil || time.Since(tk.lastEvent) < time.Duration(tk.cfg.HeartbeatMs)*time.Millisecond {
+	if tk.cfg.HeartbeatMs <= 0 || s.walEnd == 0 || s.cur != nil || s.heartbeatSent ||
+		time.Since(tk.lastEvent) < time.Duration(tk.cfg.HeartbeatMs)*time.Millisecond {
 		return nil
 	}
+	s.heartbeatSent = true // one per invocation: an idle invocation still ends
 	tk.lastEvent = time.Now()
 	s.safe = max(s.safe, s.walEnd)
 	at := s.walEnd - 1 // no commit record starts here, so nothing is skipped on resume
