@@ -325,3 +325,41 @@ func TestS3ParquetAllTypesPyarrow(t *testing.T) {
 		t.Fatalf("row 1 read by pyarrow:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// rotate.interval.ms on record time: records 18 s apart rotate every 10
+// minutes of record time (a new file every 34 records); the last file stays
+// open and held back. rotate.schedule.interval.ms: files opened before the
+// last wall-clock boundary are committed at the end of the invocation, so
+// the tail of old records is written without reaching flush.size.
+func TestS3Rotation(t *testing.T) {
+	r := newRig(t)
+	topic, bucket := r.topic("s3rot", 1), r.bucket("s3rot")
+	r.produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
+	r.drain("iv-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "iv", "flush.size", "100000",
+		"rotate.interval.ms", "600000", "timestamp.extractor", "Record"))
+	var want []string
+	start, last := 0, 0
+	for i := 1; i < 1000; i++ {
+		if time.Duration(i-start)*18*time.Second >= 10*time.Minute {
+			want = append(want, fmt.Sprintf("iv/%s/partition=0/%s+0+%010d.json", topic, topic, start))
+			start = i
+		}
+	}
+	last = start
+	got := r.objects(bucket, "iv/")
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("rotate.interval.ms objects:\n%v\nwant\n%v", got, want)
+	}
+	if c := r.committed("iv-"+topic, topic)[0]; c != int64(last) {
+		t.Fatalf("committed %d, want %d (the open file's first offset)", c, last)
+	}
+	r.drain("sched-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "sched", "flush.size", "100000",
+		"rotate.schedule.interval.ms", "3600000", "timezone", "UTC"))
+	objs := r.objects(bucket, "sched/")
+	if len(objs) != 1 || bytes.Count(r.get(bucket, objs[0]), []byte("\n")) != 1000 {
+		t.Fatalf("rotate.schedule.interval.ms objects %v, want one of 1000 records", objs)
+	}
+	if c := r.committed("sched-"+topic, topic)[0]; c != 1000 {
+		t.Fatalf("committed %d, want 1000", c)
+	}
+}

@@ -89,7 +89,7 @@ func (t *Task) writer(r *connectors.Record) *tpWriter {
 // Other unfinished files stay unwritten: Committable holds their offsets back.
 func (t *Task) Flush(ctx context.Context) error {
 	for _, w := range t.sorted() {
-		if w.count > 0 && w.scheduledRotation() {
+		if w.count > 0 && w.scheduledRotation(min(w.firstTS, w.openedAt)) {
 			if err := w.commit(ctx); err != nil {
 				return err
 			}
@@ -165,10 +165,12 @@ type tpWriter struct {
 	order   []string
 	count   int
 	first   int64 // offset of the first record in the open files
-	firstTS int64 // Kafka timestamp of that record: when the files "opened"
-	base    int64 // extracted timestamp of that record (rotate.interval.ms)
-	current string
-	schema  *connectors.Schema
+	firstTS int64 // Kafka timestamp of that record
+	// openedAt is when this invocation opened the files (wall clock, ms).
+	openedAt int64
+	base     int64 // extracted timestamp of that record (rotate.interval.ms)
+	current  string
+	schema   *connectors.Schema
 }
 
 func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
@@ -201,6 +203,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	}
 	if w.count == 0 {
 		w.first, w.firstTS, w.base, w.schema = r.Offset, r.Timestamp, ts, r.ValueSchema
+		w.openedAt = w.t.now().UnixMilli()
 	}
 	w.count++
 	w.current = enc
@@ -217,24 +220,25 @@ func (w *tpWriter) rotateOnTime(enc string, ts int64) bool {
 	if iv := w.t.cfg.RotateInterval; iv > 0 && (ts-w.base >= iv || (w.t.part.timeBased() && enc != w.current)) {
 		return true
 	}
-	return w.scheduledRotation()
+	return w.scheduledRotation(w.openedAt)
 }
 
 // scheduledRotation: rotate.schedule.interval.ms boundaries (aligned in the
-// time zone) fall on the wall clock; a file set opened before the boundary
-// that now passed is committed. The first record's Kafka timestamp stands in
-// for the time the set was opened, which a stateless invocation cannot know.
-func (w *tpWriter) scheduledRotation() bool {
+// time zone) fall on the wall clock; a file set opened at opened (epoch ms)
+// is committed once the next boundary passed. While records are written,
+// opened is when this invocation opened the set; at Flush the first record's
+// Kafka timestamp stands in for it when earlier, since the set may have been
+// opened (and held back) by earlier invocations, which a stateless one
+// cannot know.
+func (w *tpWriter) scheduledRotation(opened int64) bool {
 	iv := w.t.cfg.RotateSchedule
 	if iv <= 0 {
 		return false
 	}
-	opened := w.firstTS
-	if opened == connectors.NoTimestamp {
-		opened = w.t.now().UnixMilli()
+	if opened < 0 {
+		opened = w.openedAt
 	}
-	next := floorInZone(opened, iv, w.t.loc) + iv
-	return w.t.now().UnixMilli() >= next
+	return w.t.now().UnixMilli() >= floorInZone(opened, iv, w.t.loc)+iv
 }
 
 func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (*file, error) {
