@@ -1,0 +1,51 @@
+package elasticsearch
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// behavior.on.malformed.documents decides what a refused item becomes; a
+// missing document on delete and a version conflict are not failures.
+func TestFailures(t *testing.T) {
+	rec := &connectors.Record{Topic: "t", Offset: 4}
+	refused := &itemResult{Index: "t", ID: "k", Status: 400}
+	refused.Error = &struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	}{"mapper_parsing_exception", "failed to parse field [n]"}
+	chunk := []action{{op: "index", rec: rec}, {op: "delete", rec: rec}, {op: "index", rec: rec}, {op: "index", rec: rec}}
+	results := []*itemResult{{Status: 201}, {Status: 404}, {Status: 409}, refused}
+	cases := []struct {
+		behavior string
+		want     int
+	}{{"FAIL", 1}, {"fail", 1}, {"WARN", 0}, {"IGNORE", 0}}
+	for _, c := range cases {
+		task := &Task{cfg: &Config{MalformedDocs: c.behavior}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		got := task.failures(chunk, results)
+		if len(got) != c.want {
+			t.Fatalf("%s: %d rejected, want %d", c.behavior, len(got), c.want)
+		}
+		if c.want == 1 && got[0].Err.Error() != "elasticsearch sink: document rejected: index t document k (topic t partition 0 offset 4): status 400: mapper_parsing_exception: failed to parse field [n]" {
+			t.Fatalf("message: %v", got[0].Err)
+		}
+	}
+}
+
+// Tombstones follow behavior.on.null.values.
+func TestNullValues(t *testing.T) {
+	rec := &connectors.Record{Topic: "t", Key: "k"}
+	for _, c := range []struct {
+		behavior, op string
+		fails        bool
+	}{{"IGNORE", "", false}, {"DELETE", "delete", false}, {"FAIL", "", true}} {
+		task := &Task{cfg: &Config{NullValues: c.behavior}}
+		a, err := task.nullValue(rec, "t", "k")
+		if a.op != c.op || (err != nil) != c.fails {
+			t.Errorf("%s: op %q err %v", c.behavior, a.op, err)
+		}
+	}
+}
