@@ -279,3 +279,46 @@ func TestJDBCUpdateModeAndKafkaKeys(t *testing.T) {
 		})
 	}
 }
+
+// The database drops the sink's connection in the middle of its transaction
+// (pg_terminate_backend): the write fails as retriable, the runtime retries
+// (errors.retry.timeout), the sink replays the records of the lost
+// transaction into a new one, and the invocation ends with every row once.
+func TestJDBCLostConnectionReplays(t *testing.T) {
+	r := newRig(t)
+	d := r.dbs[0]
+	topic := r.topic("jdbc_lost", 1)
+	const n = 40000
+	r.produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 100, false) })
+	if _, err := d.db.Exec("CREATE TABLE " + topic + " (id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount DOUBLE PRECISION NOT NULL, ts TIMESTAMP NOT NULL, active BOOLEAN NOT NULL, note TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	killed := make(chan int, 1)
+	go func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			var pid int
+			err := d.db.QueryRow(`SELECT l.pid FROM pg_locks l JOIN pg_class c ON l.relation = c.oid
+				WHERE c.relname = $1 AND l.mode = 'RowExclusiveLock' AND l.granted LIMIT 1`, topic).Scan(&pid)
+			if err == nil {
+				d.db.Exec("SELECT pg_terminate_backend($1)", pid)
+				killed <- pid
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		killed <- 0
+	}()
+	cfg := sinkConfig(topic, d.url, "batch.size", "500", "errors.retry.timeout", "30000")
+	res, err := r.h.Handle(context.Background(), r.invocation("lost-"+topic, cfg))
+	if err != nil {
+		t.Fatalf("invocation: %v", err)
+	}
+	if pid := <-killed; pid == 0 {
+		t.Fatal("never saw the sink's transaction to terminate it")
+	}
+	if res.Read != n {
+		t.Fatalf("read %d, want %d", res.Read, n)
+	}
+	checkTable(t, d, topic, 0, n, func(int) bool { return false }, 100)
+}
