@@ -68,10 +68,6 @@ type column struct {
 	conv     func(string) (any, error)
 }
 
-// varDecimalSchema is Debezium's VariableScaleDecimal struct.
-var varDecimalSchema = connectors.StructBuilder().Name(nameVarDecimal).Version(1).Doc("Variable scaled decimal").
-	Field("scale", connectors.Int32Schema).Field("value", connectors.BytesSchema).MustBuild()
-
 // mapColumn sets the schema and text parser of c as Debezium maps the type
 // with decimal.handling.mode and time.precision.mode.
 func mapColumn(c *column, cfg *Config) {
@@ -145,6 +141,10 @@ func mapColumn(c *column, cfg *Config) {
 		b.Optional()
 	}
 	c.schema = b.MustBuild()
+	if c.schema.Name == nameVarDecimal {
+		schema := c.schema // the struct value must carry its field's exact schema
+		c.conv = func(v string) (any, error) { return parseVarDecimal(v, schema) }
+	}
 }
 
 // numeric maps NUMERIC: Decimal (with connect.decimal.precision) when
@@ -160,7 +160,6 @@ func (c *column) numeric(mode string) *connectors.SchemaBuilder {
 		return connectors.NewSchemaBuilder(connectors.TypeString)
 	}
 	if c.typmod < 4 {
-		c.conv = parseVarDecimal
 		return connectors.StructBuilder().Name(nameVarDecimal).Version(1).Doc("Variable scaled decimal").
 			Field("scale", connectors.Int32Schema).Field("value", connectors.BytesSchema)
 	}
@@ -206,12 +205,12 @@ func parseDecimal(s string, scale int32) (any, error) {
 	return connectors.Decimal{Unscaled: u, Scale: max(scale, d.Scale)}, nil
 }
 
-func parseVarDecimal(s string) (any, error) {
+func parseVarDecimal(s string, schema *connectors.Schema) (any, error) {
 	d, err := connectors.ParseDecimal(s)
 	if err != nil {
 		return nil, err
 	}
-	st := connectors.NewStruct(varDecimalSchema)
+	st := connectors.NewStruct(schema)
 	st.Set(0, d.Scale)
 	st.Set(1, connectors.DecimalToBytes(d))
 	return st, nil
@@ -312,7 +311,7 @@ func fallback(s *connectors.Schema) any {
 		}
 		return []byte{}
 	case connectors.TypeStruct:
-		st := connectors.NewStruct(varDecimalSchema)
+		st := connectors.NewStruct(s)
 		st.Set(0, int32(0))
 		st.Set(1, []byte{0})
 		return st
