@@ -26,6 +26,8 @@ func TestBadInput(t *testing.T) {
 		}{
 			{"wrong credentials", map[string]string{"connection.url": wrongPass, "mode": "bulk", "table.whitelist": table},
 				[]string{"credentials", "connection.user and connection.password"}},
+			{"unreachable", map[string]string{"connection.url": strings.Replace(strings.Replace(d.jdbcURL, ":5432/", ":1/", 1), ":3306/", ":1/", 1),
+				"mode": "bulk", "table.whitelist": table}, []string{"cannot connect", "check connection.url"}},
 			{"missing table", map[string]string{"connection.url": d.jdbcURL, "mode": "bulk", "table.whitelist": "no_such_table_xyz"},
 				[]string{"no_such_table_xyz", "does not exist", "remove it from table.whitelist"}},
 			{"no incrementing column", map[string]string{"connection.url": d.jdbcURL, "mode": "incrementing", "table.whitelist": table,
@@ -42,8 +44,12 @@ func TestBadInput(t *testing.T) {
 					tc[k] = v
 				}
 				res := hs.invoke(tc)
-				if res.State != functions.StateFailed {
-					t.Fatalf("state %s, want FAILED (trace %q)", res.State, res.Trace)
+				want := functions.StateFailed
+				if tt.name == "unreachable" {
+					want = functions.StateRetrying // ferry's connection.attempts: retried with back-off
+				}
+				if res.State != want {
+					t.Fatalf("state %s, want %s (trace %q)", res.State, want, res.Trace)
 				}
 				for _, w := range tt.want {
 					if !strings.Contains(res.Trace, w) {

@@ -51,7 +51,7 @@ type Config struct {
 	URL              string   `config:"connection.url" required:"true" importance:"high" group:"Database" doc:"JDBC connection URL: jdbc:postgresql://host:port/db, jdbc:mysql://host:port/db or jdbc:mariadb://host:port/db (user= and password= properties allowed)."`
 	User             string   `config:"connection.user" importance:"high" group:"Database" doc:"JDBC connection user."`
 	Password         string   `config:"connection.password" type:"PASSWORD" importance:"high" group:"Database" doc:"JDBC connection password."`
-	Attempts         int      `config:"connection.attempts" default:"3" min:"1" importance:"low" group:"Database" doc:"Maximum number of attempts to retrieve a valid JDBC connection."`
+	Attempts         int      `config:"connection.attempts" default:"3" min:"1" importance:"low" group:"Database" doc:"Maximum number of attempts to retrieve a valid JDBC connection (ferry: an unreachable database is a retriable failure the scheduler retries with back-off)."`
 	BackoffMs        int64    `config:"connection.backoff.ms" default:"10000" importance:"low" group:"Database" doc:"Backoff time in milliseconds between connection attempts."`
 	Whitelist        []string `config:"table.whitelist" default:"" importance:"medium" group:"Database" doc:"List of tables to include in copying. Use a comma-separated list."`
 	Blacklist        []string `config:"table.blacklist" default:"" importance:"medium" group:"Database" doc:"List of tables to exclude from copying."`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -40,7 +41,7 @@ func (c *Config) describeConnect(err error) error {
 	if errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000") || strings.Contains(err.Error(), "password authentication failed") {
 		return fmt.Errorf("%w: %s@%s:%d/%s: %v; check database.user and database.password", ErrAuth, c.User, c.Hostname, c.Port, c.DBName, err)
 	}
-	return fmt.Errorf("connecting to %s:%d/%s: %w; check database.hostname, database.port and that PostgreSQL is running", c.Hostname, c.Port, c.DBName, err)
+	return connectors.Retriable(fmt.Errorf("connecting to %s:%d/%s: %w; check database.hostname, database.port and that PostgreSQL is running", c.Hostname, c.Port, c.DBName, err))
 }
 
 // ensurePublication creates or checks the publication per publication.autocreate.mode.
@@ -117,8 +118,8 @@ func slotInUse(slot, pid string) error {
 // describeStream maps errors of the replication stream to what to do.
 func (c *Config) describeStream(err error) error {
 	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return fmt.Errorf("replication stream of slot %q: %w", c.SlotName, err)
+	if !errors.As(err, &pe) { // the connection broke: retry
+		return connectors.Retriable(fmt.Errorf("replication stream of slot %q: %w", c.SlotName, err))
 	}
 	switch {
 	case pe.Code == "55006":

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,7 +19,8 @@ import (
 // and connection.password (or the user=/password= of connection.url).
 var ErrAuth = errors.New("database refused the credentials")
 
-// ErrConnect means the database could not be reached or refused the session.
+// ErrConnect means the database could not be reached or refused the session;
+// the error is a connectors.RetriableError.
 var ErrConnect = errors.New("cannot connect to the database")
 
 // Open returns a connection pool for u and checks it with a ping, so a bad
@@ -100,5 +102,7 @@ func Describe(u *URL, err error) error {
 	case strings.Contains(err.Error(), "password authentication failed"):
 		return fmt.Errorf("%w: %s as user %q: %v; check connection.user and connection.password", ErrAuth, u, u.User, err)
 	}
-	return fmt.Errorf("%w: %s: %v; check connection.url and that the database is running", ErrConnect, u, err)
+	// Unreachable or refusing sessions: retriable, ferry retries with back-off
+	// (what connection.attempts and connection.backoff.ms do in Confluent's).
+	return connectors.Retriable(fmt.Errorf("%w: %s: %v; check connection.url and that the database is running", ErrConnect, u, err))
 }
