@@ -59,11 +59,16 @@ func databases(t testing.TB) []database {
 	return out
 }
 
+// exec runs statements; tables it creates are dropped when the test ends.
 func (d database) exec(t testing.TB, stmts ...string) {
 	t.Helper()
 	for _, s := range stmts {
 		if _, err := d.db.Exec(s); err != nil {
 			t.Fatalf("%s: %s: %v", d.name, s, err)
+		}
+		if rest, ok := strings.CutPrefix(s, "CREATE TABLE "); ok {
+			table, _, _ := strings.Cut(rest, " ")
+			t.Cleanup(func() { d.db.Exec("DROP TABLE IF EXISTS " + table) })
 		}
 	}
 }

@@ -41,11 +41,16 @@ func pg(t testing.TB) *pgx.Conn {
 	return conn
 }
 
+// exec runs statements; tables it creates are dropped when the test ends.
 func exec(t testing.TB, conn *pgx.Conn, stmts ...string) {
 	t.Helper()
 	for _, s := range stmts {
 		if _, err := conn.Exec(context.Background(), s); err != nil {
 			t.Fatalf("%s: %v", s, err)
+		}
+		if rest, ok := strings.CutPrefix(s, "CREATE TABLE "); ok {
+			table, _, _ := strings.Cut(rest, " ")
+			t.Cleanup(func() { conn.Exec(context.Background(), "DROP TABLE IF EXISTS "+table) })
 		}
 	}
 }
