@@ -73,3 +73,39 @@ func confirmedLSN(t *testing.T, conn *pgx.Conn, slot string) int64 {
 	}
 	return n
 }
+
+// snapshot.mode=initial_only reads the table and then nothing more;
+// snapshot.mode=never streams changes without reading existing rows.
+func TestSnapshotModes(t *testing.T) {
+	conn := pg(t)
+	for _, mode := range []string{"initial_only", "never"} {
+		t.Run(mode, func(t *testing.T) {
+			name := uniq("mode")
+			tbl := name + "_t"
+			exec(t, conn, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY)", "INSERT INTO "+tbl+" SELECT generate_series(1, 10)")
+			dropSlot(t, conn, name)
+			cfg := connectorConfig(t, name, "public."+tbl)
+			cfg["snapshot.mode"] = mode
+			hs := newHarness(t, cfg)
+			first := hs.drain(100)
+			exec(t, conn, "INSERT INTO "+tbl+" VALUES (11)")
+			var later int64
+			if mode == "never" {
+				later = hs.drainAtLeast(100, 1)
+			} else {
+				for i := 0; i < 3; i++ {
+					later += hs.invoke(100).Read
+				}
+			}
+			want := map[string][2]int64{"initial_only": {10, 0}, "never": {0, 1}}[mode]
+			if first != want[0] || later != want[1] {
+				t.Fatalf("read %d then %d, want %d then %d", first, later, want[0], want[1])
+			}
+			var slots int
+			conn.QueryRow(context.Background(), "SELECT count(*) FROM pg_replication_slots WHERE slot_name = $1", name).Scan(&slots)
+			if wantSlots := map[string]int{"initial_only": 0, "never": 1}[mode]; slots != wantSlots {
+				t.Errorf("%d slots named %s, want %d (initial_only must not hold WAL)", slots, name, wantSlots)
+			}
+		})
+	}
+}

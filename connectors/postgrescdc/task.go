@@ -48,12 +48,14 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 	for _, t := range tk.tables {
 		tk.byOID[t.oid] = t
 	}
-	if err := ensurePublication(ctx, tk.conn, &cfg, tk.tables); err != nil {
-		return err
-	}
-	slotLSN, err := ensureSlot(ctx, tk.conn, &cfg)
-	if err != nil {
-		return err
+	var slotLSN uint64
+	if cfg.SnapshotMode != SnapshotInitialOnly { // initial_only never streams: no slot to hold WAL
+		if err := ensurePublication(ctx, tk.conn, &cfg, tk.tables); err != nil {
+			return err
+		}
+		if slotLSN, err = ensureSlot(ctx, tk.conn, &cfg); err != nil {
+			return err
+		}
 	}
 	var off map[string]any
 	if offsets != nil {
