@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,6 +37,10 @@ func reportRow(t *testing.T, name string, produced, delivered, lost, dups int64)
 // extra source config; the sink reads with isolation.level=read_committed.
 func pipeline(c *cluster, records int, out string, source map[string]string) (topic string) {
 	topic = uniqueName("fault")
+	// Created up front, so admin clients know it from the first record on.
+	if _, err := kafkaAdmin(c.t, c.svc.kafka).CreateTopic(context.Background(), 1, 1, nil, topic); err != nil {
+		c.t.Fatalf("creating topic %s: %v", topic, err)
+	}
 	cfg := map[string]string{
 		"connector.class": "io.confluent.kafka.connect.datagen.DatagenConnector",
 		"kafka.topic":     topic, "quickstart": "orders", "iterations": strconv.Itoa(records),
@@ -94,19 +99,38 @@ func TestKillWorkerFiveTimes(t *testing.T) {
 	begin := time.Now()
 	topic := pipeline(c, n, out, map[string]string{"exactly.once.support": "required"})
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
+	adm := kafkaAdmin(t, c.svc.kafka)
+	// progress runs from 0 to 2n: records in the topic (capped at n: the
+	// offsets of transaction markers count too) plus distinct sink records.
+	progress := func() int {
+		_, unique, _, _ := fileCounts(out)
+		return int(min(topicCount(t, adm, topic), n)) + unique
+	}
+	// Two kills while the source is producing (it writes about 200,000
+	// records/s here): each as soon as the source has (re)started, after a
+	// random 0-50ms more.
 	var at []int
-	for kill := 0; kill < 5; kill++ {
-		// Kill once the pipeline moved on by a random amount since the last
-		// kill, so every kill lands while invocations are in flight.
-		last, _, _, _ := fileCounts(out)
-		step := 1_000 + rng.IntN(max(1, (n-last)/(6-kill)))
-		waitFor(t, 2*time.Minute, "progress before the next kill", func() bool {
-			l, _, _, _ := fileCounts(out)
-			return l >= last+step || l >= n
-		})
-		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
-		lines, _, _, _ := fileCounts(out)
-		at = append(at, lines)
+	for kill := 0; kill < 2; kill++ {
+		from := max(topicCount(t, adm, topic), 0)
+		for end := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+			if c := topicCount(t, adm, topic); c > from || c >= n || time.Now().After(end) {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rng.IntN(50)) * time.Millisecond)
+		at = append(at, int(topicCount(t, adm, topic)))
+		w.kill()
+		w = c.worker()
+	}
+	// Three kills at random points of the sink phase (progress n..2n).
+	var targets []int
+	for range 3 {
+		targets = append(targets, n+5_000+rng.IntN(n-10_000))
+	}
+	sort.Ints(targets)
+	for _, target := range targets {
+		waitFor(t, 2*time.Minute, "progress before the next kill", func() bool { return progress() >= target })
+		at = append(at, progress())
 		w.kill()
 		w = c.worker()
 	}
@@ -117,7 +141,7 @@ func TestKillWorkerFiveTimes(t *testing.T) {
 	time.Sleep(time.Second)
 	lines, unique, dups, torn := fileCounts(out)
 	got, distinct := committedIterations(t, c.svc.kafka, topic, n)
-	t.Logf("killed at sink lines %v; %d torn lines; %.1fs", at, torn, time.Since(begin).Seconds())
+	t.Logf("killed at progress %v of %d (topic records + distinct sink records); %d torn lines; %.1fs", at, 2*n, torn, time.Since(begin).Seconds())
 	reportRow(t, "kill -9 worker x5: datagen->Kafka, exactly-once, read_committed", n, int64(distinct), int64(n-distinct), int64(got-distinct))
 	reportRow(t, "kill -9 worker x5: Kafka->file sink (at-least-once)", n, int64(unique), int64(n-unique), int64(dups))
 	if distinct != n || got != n {
@@ -125,6 +149,11 @@ func TestKillWorkerFiveTimes(t *testing.T) {
 	}
 	if unique != n {
 		t.Fatalf("sink file: lines=%d unique=%d dups=%d, want %d unique", lines, unique, dups, n)
+	}
+	for _, a := range at {
+		if a >= 2*n {
+			t.Fatalf("a kill came after the pipeline ended: %v", at)
+		}
 	}
 }
 
