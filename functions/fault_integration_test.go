@@ -144,6 +144,26 @@ func TestPoisonToleranceNone(t *testing.T) {
 	}
 }
 
+// With errors.tolerance=none and a DLQ the failed record is still reported
+// to the DLQ (as Kafka Connect does) before the task fails.
+func TestPoisonToleranceNoneStillReportsToDLQ(t *testing.T) {
+	store := redisStore(t)
+	values := []string{good(0, "a"), poisons[1].value, good(2, "c")}
+	topic := produceStream(t, "poison-none-dlq", values)
+	sink := &collectingSink{}
+	h := handlerWith(t, store, "poison", sinkPlugin(sink))
+	name := topic + "-sink"
+	extra := map[string]string{"errors.deadletterqueue.topic.name": topic + "-dlq", "errors.deadletterqueue.context.headers.enable": "true"}
+	res, err := drain(t, h, store, func(e int64) functions.Invocation { return sinkInvocation(name, topic, e, extra) })
+	if err == nil || res.State != functions.StateFailed {
+		t.Fatalf("want FAILED, got %s (%v)", res.State, err)
+	}
+	letters := readAll(t, topic+"-dlq", 1, false)
+	if len(letters) != 1 || string(letters[0].Value) != values[1] || headerMap(letters[0])[functions.HeaderOffset] != "1" {
+		t.Fatalf("DLQ after a tolerance=none failure: %d records %v", len(letters), letters)
+	}
+}
+
 // With errors.tolerance=all and a DLQ, every bad record is in the DLQ with
 // its original bytes and the __connect.errors.* headers, every good record is
 // delivered once, and the counts match exactly.
