@@ -39,7 +39,9 @@ test: build
 	step="fuzz"; echo "== $$step"; $(MAKE) --no-print-directory fuzz; \
 	step="integration tests"; echo "== $$step"; \
 	mkdir -p bin; printf '%s\n' "$(FAULT_HEADER)" > bin/fault-report.txt; \
-	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 20m ./...; \
+	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 20m -skip '$(ALONE)' ./...; \
+	step="restart faults (alone: they restart Kafka and Redis)"; echo "== $$step"; \
+	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 10m -run '$(ALONE)' ./functions/e2e/; \
 	echo "== fault tests (bin/fault-report.txt)"; cat bin/fault-report.txt; \
 	echo "make test: PASS (build, vet, unit, fuzz, integration)"
 
@@ -49,6 +51,8 @@ FUZZTIME ?= 15s
 FUZZ := ./transforms/convert/json:FuzzJSONToConnect ./transforms/convert/json:FuzzSchema \
 	./connectors:FuzzParse ./scheduler:FuzzDecodeBody
 FAULT_HEADER := | fault test | produced | delivered | lost | duplicated |
+# Tests that restart shared services run after the rest, never beside another package.
+ALONE := ^TestRestartServicesMidPipeline$$
 
 fuzz:
 	@set -euo pipefail; mkdir -p bin; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; t0=$$(date +%s); \
