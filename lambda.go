@@ -91,7 +91,7 @@ func schedulerDispatcher(ctx context.Context, dispatch string, s *settings, l *l
 		if err != nil {
 			return nil, nil, err
 		}
-		return scheduler.NewNATSDispatcher(nc), nc.Close, nil
+		return scheduler.NewNATSDispatcher(nc).OnSubject(s.natsSubject), nc.Close, nil
 	}
 	return nil, nil, fmt.Errorf("--dispatch %q: want nats or lambda", dispatch)
 }
@@ -121,5 +121,5 @@ func runLambdaBridge(ctx context.Context, args []string) error {
 	}
 	defer nc.Close()
 	log.Info("forwarding invocations to Lambda", "function", l.function, "endpoint", l.endpoint)
-	return functions.NewWorker(nc, b, s.concurrency, log).Run(ctx)
+	return functions.NewWorker(nc, b, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
 }

@@ -95,7 +95,7 @@ func main() {
 // settings are the flags shared by the subcommands; each one reads its
 // FERRY_* environment variable as its default.
 type settings struct {
-	listeners, natsURL, stateSpec, bootstrap, dataDir, logLevel string
+	listeners, natsURL, natsSubject, stateSpec, bootstrap, dataDir, logLevel string
 	keyConverter, valueConverter                                string
 	concurrency, maxRecords                                     int
 	invocationTimeout                                           time.Duration
@@ -114,6 +114,7 @@ func (s *settings) register(fs *flag.FlagSet, which string) {
 	}
 	if strings.Contains(which, "n") {
 		str(&s.natsURL, "nats-url", "", "NATS server URL; standalone starts an embedded server when empty")
+		str(&s.natsSubject, "nats-subject", functions.Subject, "NATS subject of invocations; clusters sharing one NATS server need different ones")
 	}
 	if strings.Contains(which, "s") {
 		str(&s.stateSpec, "state", "", "state store: redis://host:port/db or file:DIR")
@@ -253,7 +254,7 @@ func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.C
 		return err
 	}
 	defer h.Close()
-	return functions.NewWorker(nc, h, s.concurrency, log).Run(ctx)
+	return functions.NewWorker(nc, h, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
 }
 
 // serveSchedulerWith runs the REST API and the dispatch loop until ctx is

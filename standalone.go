@@ -90,7 +90,7 @@ func serveStandaloneScheduler(ctx context.Context, s *settings, store *file.Stor
 		case <-ctx.Done():
 		}
 	}()
-	return serveSchedulerWith(ctx, s, store, scheduler.NewNATSDispatcher(nc), props, log, ready)
+	return serveSchedulerWith(ctx, s, store, scheduler.NewNATSDispatcher(nc).OnSubject(s.natsSubject), props, log, ready)
 }
 
 // submitConnector creates or updates a connector from a file through the REST handler.

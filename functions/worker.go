@@ -19,6 +19,7 @@ type Invoker interface {
 // the NATS subject in the queue group and runs up to Concurrency at a time.
 type Worker struct {
 	nc          *nats.Conn
+	subject     string
 	invoker     Invoker
 	concurrency int
 	log         *slog.Logger
@@ -29,7 +30,16 @@ func NewWorker(nc *nats.Conn, inv Invoker, concurrency int, log *slog.Logger) *W
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Worker{nc: nc, invoker: inv, concurrency: max(concurrency, 1), log: log}
+	return &Worker{nc: nc, subject: Subject, invoker: inv, concurrency: max(concurrency, 1), log: log}
+}
+
+// OnSubject makes the worker take invocations from subject instead of
+// Subject, so several ferry clusters can share one NATS server.
+func (w *Worker) OnSubject(subject string) *Worker {
+	if subject != "" {
+		w.subject = subject
+	}
+	return w
 }
 
 // Run serves invocations until ctx is done, then drains in-flight ones.
@@ -44,9 +54,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 	for i := 0; i < w.concurrency; i++ {
-		sub, err := w.nc.QueueSubscribeSync(Subject, QueueGroup)
+		sub, err := w.nc.QueueSubscribeSync(w.subject, QueueGroup)
 		if err != nil {
-			return fmt.Errorf("subscribing to NATS subject %s: %w", Subject, err)
+			return fmt.Errorf("subscribing to NATS subject %s: %w", w.subject, err)
 		}
 		subs = append(subs, sub)
 		wg.Add(1)
@@ -55,7 +65,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.nc.Flush(); err != nil {
 		return fmt.Errorf("NATS flush: %w", err)
 	}
-	w.log.Info("worker ready", "subject", Subject, "queue", QueueGroup, "concurrency", w.concurrency)
+	w.log.Info("worker ready", "subject", w.subject, "queue", QueueGroup, "concurrency", w.concurrency)
 	<-ctx.Done()
 	for _, s := range subs {
 		_ = s.Unsubscribe()

@@ -14,7 +14,7 @@ import (
 
 // ErrNoWorker is returned by NATSDispatcher when nothing subscribes to the
 // invocation subject: the operator must start a worker.
-var ErrNoWorker = errors.New("no ferry worker is listening on NATS subject ferry.invoke: start `ferry worker`")
+var ErrNoWorker = errors.New("no ferry worker is listening on the NATS invocation subject: start `ferry worker`")
 
 // ErrNoReply is returned by NATSDispatcher when an invocation got no reply
 // within its deadline plus grace: the worker may have died or be overloaded.
@@ -40,14 +40,24 @@ const replyGrace = 5 * time.Second
 // workers in the queue group functions.QueueGroup reply with a Result. Bodies
 // are JSON both ways.
 type NATSDispatcher struct {
-	nc    *nats.Conn
-	grace time.Duration
+	nc      *nats.Conn
+	subject string
+	grace   time.Duration
 }
 
 // NewNATSDispatcher returns a dispatcher over an open connection, which the
 // caller keeps owning (and closes).
 func NewNATSDispatcher(nc *nats.Conn) *NATSDispatcher {
-	return &NATSDispatcher{nc: nc, grace: replyGrace}
+	return &NATSDispatcher{nc: nc, subject: functions.Subject, grace: replyGrace}
+}
+
+// OnSubject sends invocations on subject instead of functions.Subject, so
+// several ferry clusters can share one NATS server.
+func (d *NATSDispatcher) OnSubject(subject string) *NATSDispatcher {
+	if subject != "" {
+		d.subject = subject
+	}
+	return d
 }
 
 // Dispatch sends inv and waits until its deadline plus a grace period for the
@@ -63,10 +73,10 @@ func (d *NATSDispatcher) Dispatch(ctx context.Context, inv functions.Invocation)
 	}
 	rctx, cancel := context.WithTimeout(ctx, max(wait, d.grace))
 	defer cancel()
-	msg, err := d.nc.RequestWithContext(rctx, functions.Subject, body)
+	msg, err := d.nc.RequestWithContext(rctx, d.subject, body)
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
-		return functions.Result{}, &RetriableError{Err: ErrNoWorker}
+		return functions.Result{}, &RetriableError{Err: fmt.Errorf("%w (subject %s)", ErrNoWorker, d.subject)}
 	case err != nil && ctx.Err() == nil && rctx.Err() != nil:
 		return functions.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w (waited %s)", inv.ID, ErrNoReply, wait.Round(time.Millisecond))}
 	case err != nil:

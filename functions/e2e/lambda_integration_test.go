@@ -230,7 +230,7 @@ func TestLambdaBridge(t *testing.T) {
 	flushLambdaState(t, bed.state)
 	port := freePort(t)
 	c := &cluster{t: t, svc: svc, env: []string{
-		"FERRY_STATE=" + bed.state, "FERRY_NATS_URL=" + svc.nats,
+		"FERRY_STATE=" + bed.state, "FERRY_NATS_URL=" + svc.nats, "FERRY_NATS_SUBJECT=" + uniqueName("ferry.invoke.test"),
 		"FERRY_LISTENERS=http://127.0.0.1:" + strconv.Itoa(port),
 		"FERRY_INVOCATION_TIMEOUT=2s", "FERRY_MAX_RECORDS=2000",
 	}, api: api{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port)}}

@@ -38,7 +38,7 @@ func newCluster(t testing.TB, db int) *cluster {
 	rc.Close()
 	port := freePort(t)
 	c := &cluster{t: t, svc: svc, env: []string{
-		"FERRY_NATS_URL=" + svc.nats,
+		"FERRY_NATS_URL=" + svc.nats, "FERRY_NATS_SUBJECT=" + uniqueName("ferry.invoke.test"),
 		fmt.Sprintf("FERRY_STATE=redis://%s/%d", opt.Addr, db),
 		"FERRY_BOOTSTRAP_SERVERS=" + svc.kafka,
 		fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", port),
