@@ -67,10 +67,6 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 	if err := offs.Ensure(ctx, h.admin); err != nil {
 		return err
 	}
-	entries, err := h.eosOffsets(ctx, inv, offs)
-	if err != nil {
-		return err
-	}
 	// A stale invocation must not even start a producer: its InitProducerID
 	// would fence the producer of the newer invocation.
 	if err := h.fence(ctx, inv, "starting transactional producer "+TransactionalID(inv)); err != nil {
@@ -81,6 +77,17 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 		return err
 	}
 	defer cl.Close()
+	// InitProducerID completes (or aborts) the previous transaction of this
+	// task id before it returns, so the offsets read next include it: without
+	// it a commit whose markers are still being written would be missed and
+	// its records produced twice.
+	if _, _, err := cl.ProducerID(ctx); err != nil {
+		return retriable("initializing transactional producer %s: %w", TransactionalID(inv), err)
+	}
+	entries, err := h.eosOffsets(ctx, inv, offs)
+	if err != nil {
+		return err
+	}
 	task := plugin.NewSource()
 	defer closeTask(task)
 	if err := task.Open(ctx, inv.Config, newOffsetReader(inv.Connector, entries)); err != nil {

@@ -59,7 +59,16 @@ func TestStaleEpochNeverCommitsEOS(t *testing.T) {
 	if ob.err != nil || ob.res.State != functions.StateRunning || ob.res.Written != 3000 {
 		t.Fatalf("newer epoch %d: %+v err %v", newer, ob.res, ob.err)
 	}
-	offs, err := kstate.New(seeds(t), kstate.DefaultTopic).Read(ctx, name)
+	// The commit's markers are written after EndTransaction returns: poll
+	// briefly until the read_committed view includes them.
+	var offs []state.OffsetEntry
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		offs, err = kstate.New(seeds(t), kstate.DefaultTopic).Read(ctx, name)
+		if err == nil && len(offs) == 1 {
+			break
+		}
+	}
 	if err != nil || len(offs) != 1 || offs[0].Offset[datagen.CurrentIterationKey] != int64(3000) {
 		t.Fatalf("offsets topic for %s: %v err %v", name, offs, err)
 	}
