@@ -102,18 +102,36 @@ func (o *Offsets) Read(ctx context.Context, connector string) ([]state.OffsetEnt
 		return nil, fmt.Errorf("kafka client for %v: %w", o.seeds, err)
 	}
 	defer cl.Close()
-	ends, err := kadm.NewClient(cl).ListCommittedOffsets(ctx, o.topic)
+	adm := kadm.NewClient(cl)
+	meta, err := adm.Metadata(ctx, o.topic)
 	if err != nil {
+		return nil, state.Retriable(fmt.Errorf("metadata of offsets topic %s: %w", o.topic, err))
+	}
+	td, ok := meta.Topics[o.topic]
+	if !ok || td.Err != nil || len(td.Partitions) == 0 {
+		return nil, state.Retriable(fmt.Errorf("offsets topic %s is not available: %v", o.topic, td.Err))
+	}
+	ends, err := adm.ListCommittedOffsets(ctx, o.topic)
+	if err != nil {
+		return nil, state.Retriable(fmt.Errorf("last stable offsets of %s: %w", o.topic, err))
+	}
+	// Every partition must answer: a connector's offsets may be in any of
+	// them, and reading past a missing one would restart the task from an
+	// older position (duplicates under exactly-once).
+	if err := ends.Error(); err != nil {
 		return nil, state.Retriable(fmt.Errorf("last stable offsets of %s: %w", o.topic, err))
 	}
 	parts := map[int32]kgo.Offset{}
 	want := map[int32]int64{}
 	ends.Each(func(l kadm.ListedOffset) {
-		if l.Err == nil && l.Offset > 0 {
+		if l.Offset > 0 {
 			parts[l.Partition] = kgo.NewOffset().AtStart()
 			want[l.Partition] = l.Offset
 		}
 	})
+	if len(ends[o.topic]) != len(td.Partitions) {
+		return nil, state.Retriable(fmt.Errorf("offsets topic %s: %d of %d partitions answered", o.topic, len(ends[o.topic]), len(td.Partitions)))
+	}
 	if len(parts) == 0 {
 		return nil, nil
 	}
