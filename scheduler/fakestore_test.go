@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/ferryhq/ferry/state"
 )
@@ -18,6 +19,13 @@ type fakeStore struct {
 	epochs   map[taskKey]int64
 	puts     int // PutConnector calls
 	offsets  map[string]map[string]state.OffsetEntry
+	leases   map[string]fakeLease
+}
+
+// fakeLease is one lease of the fake store: its holder and expiry.
+type fakeLease struct {
+	holder  string
+	expires time.Time
 }
 
 func newFakeStore() *fakeStore {
@@ -108,6 +116,20 @@ func (f *fakeStore) status(c string, task int) (state.TaskStatus, bool) {
 	defer f.mu.Unlock()
 	s, ok := f.statuses[taskKey{c, task}]
 	return s, ok
+}
+
+func (f *fakeStore) AcquireLease(_ context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.leases == nil {
+		f.leases = map[string]fakeLease{}
+	}
+	cur, ok := f.leases[name]
+	if ok && cur.holder != holder && time.Now().Before(cur.expires) {
+		return false, nil
+	}
+	f.leases[name] = fakeLease{holder: holder, expires: time.Now().Add(ttl)}
+	return true, nil
 }
 
 func (f *fakeStore) NextEpoch(_ context.Context, connector string, task int) (int64, error) {

@@ -20,9 +20,9 @@ const refreshEvery = time.Second
 // storeTimeout bounds the loop's own store calls.
 const storeTimeout = 5 * time.Second
 
-// Run dispatches invocations until ctx is done, then waits for the
+// runLoop dispatches invocations until ctx is done, then waits for the
 // invocations in flight to return and returns nil.
-func (s *Scheduler) Run(ctx context.Context) error {
+func (s *Scheduler) runLoop(ctx context.Context) error {
 	l := &loop{s: s, runs: map[taskKey]taskRun{}, results: make(chan outcome), known: map[string]bool{}}
 	return l.run(ctx)
 }

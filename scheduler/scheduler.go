@@ -62,6 +62,9 @@ type Options struct {
 	DisableTopicTracking, DisableTopicReset bool
 	// WorkerID (host:port) is shown as the connector's worker_id.
 	WorkerID string
+	// LeaseTTL is how long the leading scheduler's lease lasts without
+	// renewal (default 10s): a dead leader's successor dispatches within it.
+	LeaseTTL time.Duration
 	// Worker holds worker-level defaults copied into each Invocation.Worker.
 	Worker map[string]string
 	// InvocationTimeout is the deadline given to each invocation (default 10s).

@@ -119,11 +119,20 @@ type Offsets interface {
 	CheckEpoch(ctx context.Context, connector string, task int, epoch int64) error
 }
 
+// Leases elects one leader among scheduler processes: the holder of a named
+// lease until it stops renewing it for ttl.
+type Leases interface {
+	// AcquireLease takes the lease, or renews it if holder already has it,
+	// and reports whether holder has it now.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	Configs
 	Statuses
 	Epochs
 	Offsets
+	Leases
 	Close() error
 }
