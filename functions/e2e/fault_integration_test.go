@@ -223,8 +223,9 @@ func (c *cluster) taskTrace(connector string) string {
 	return string(body)
 }
 
-// Restart the Kafka broker, Redis and the scheduler while a pipeline runs:
-// tasks go to FAILED with a retry trace, recover on their own, lose nothing.
+// Restart the Kafka broker, Redis and the scheduler while a pipeline with an
+// exactly-once source runs: tasks go to FAILED with a retry trace, recover on
+// their own, lose nothing, and a read_committed consumer sees no duplicate.
 func TestRestartServicesMidPipeline(t *testing.T) {
 	c := newCluster(t, 14)
 	c.worker()
@@ -232,7 +233,7 @@ func TestRestartServicesMidPipeline(t *testing.T) {
 	const n = 100_000
 	// max.interval=2 paces datagen at about 2,000 records/s (0 or 1 ms between
 	// records), so the pipeline is still running through all three restarts.
-	topic := pipeline(c, n, out, map[string]string{"max.interval": "2"})
+	topic := pipeline(c, n, out, map[string]string{"max.interval": "2", "exactly.once.support": "required"})
 	distinct := func() int { _, u, _, _ := fileCounts(out); return u }
 	progress := func(what string, min int) {
 		waitFor(t, 2*time.Minute, what, func() bool { return distinct() > min || distinct() >= n })
@@ -264,7 +265,12 @@ func TestRestartServicesMidPipeline(t *testing.T) {
 	time.Sleep(time.Second)
 	lines, unique, dups, torn := fileCounts(out)
 	t.Logf("Kafka, Redis, scheduler restarted at %v distinct sink records (of %d); %d torn", at, n, torn)
-	reportRow(t, "restart Kafka, Redis, scheduler: datagen->Kafka->file", n, int64(unique), int64(n-unique), int64(dups))
+	got, inTopic := committedIterations(t, c.svc.kafka, topic, n)
+	reportRow(t, "restart Kafka, Redis, scheduler: datagen->Kafka, exactly-once", n, int64(inTopic), int64(n-inTopic), int64(got-inTopic))
+	reportRow(t, "restart Kafka, Redis, scheduler: Kafka->file sink", n, int64(unique), int64(n-unique), int64(dups))
+	if got != n || inTopic != n {
+		t.Fatalf("read_committed consumer: %d records, %d distinct; want exactly %d", got, inTopic, n)
+	}
 	if unique != n {
 		t.Fatalf("sink file: lines=%d unique=%d dups=%d torn=%d, want %d unique", lines, unique, dups, torn, n)
 	}
