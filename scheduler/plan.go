@@ -110,7 +110,9 @@ type outcome struct {
 // settle applies an outcome to a run: when the task is due again and what
 // status to show. jitter in [0,1) shortens a backoff by up to 20%, so tasks
 // failing together do not retry in lockstep. write is false when the status
-// (state, worker, trace) is the one already reported, or for FENCED results.
+// (state, worker, trace) is the one already reported. A FENCED result keeps
+// the task RUNNING and says in the trace that the invocation was fenced and
+// its uncommitted work will be redone; the task is due again at once.
 func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID string, jitter float64) (next taskRun, status state.TaskStatus, write bool) {
 	r.InFlight = false
 	status = state.TaskStatus{Connector: o.Key.Connector, Task: o.Key.Task, Epoch: o.Epoch, Updated: now, WorkerID: o.Result.InstanceID}
@@ -129,8 +131,9 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 		status.State = state.StateFailed
 		status.Trace = fmt.Sprintf("%s\n%s (attempt %d, next in %s)", cause, retryNote, r.Failures, roundWait(wait))
 	case o.Result.State == functions.StateFenced:
-		r.NextDue = now.Add(poll)
-		return r, status, false
+		r.NextDue = now
+		status.State = state.StateRunning
+		status.Trace = fenceNote + o.Result.Trace
 	case o.Result.State == functions.StateFailed:
 		r.Failed, r.Failures = true, 0
 		status.State, status.Trace = state.StateFailed, o.Result.Trace
@@ -148,6 +151,9 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 	}
 	return r, status, write
 }
+
+// fenceNote starts the trace of a task whose last invocation was fenced.
+const fenceNote = "fenced: the last invocation lost its epoch or deadline and committed nothing; its work is redone by the next invocation\n"
 
 func sameStatus(a, b state.TaskStatus) bool {
 	return a.State == b.State && a.WorkerID == b.WorkerID && a.Trace == b.Trace

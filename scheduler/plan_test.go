@@ -81,19 +81,18 @@ func TestSettle(t *testing.T) {
 		return outcome{Key: k, Epoch: 7, Result: functions.Result{State: functions.StateRunning, More: more, InstanceID: "w1"}}
 	}
 	tests := []struct {
-		name      string
-		run       taskRun
-		out       outcome
-		jitter    float64
-		due       time.Duration
-		state     state.State
-		worker    string
-		trace     string // substring
-		write     bool
-		failed    bool
-		failures  int
-		noTrace   bool
-		unchanged bool
+		name     string
+		run      taskRun
+		out      outcome
+		jitter   float64
+		due      time.Duration
+		state    state.State
+		worker   string
+		trace    string // substring
+		write    bool
+		failed   bool
+		failures int
+		noTrace  bool
 	}{
 		{name: "more: re-dispatch at once", out: ok(true), due: 0, state: state.StateRunning, worker: "w1", write: true, noTrace: true},
 		{name: "no more: after poll interval", out: ok(false), due: 2 * time.Second, state: state.StateRunning, worker: "w1", write: true, noTrace: true},
@@ -110,8 +109,9 @@ func TestSettle(t *testing.T) {
 			due: 900 * time.Millisecond, state: state.StateFailed, worker: "sched:8083", trace: "next in 900ms", write: true, failures: 2},
 		{name: "FAILED stops until restart", out: outcome{Key: k, Result: functions.Result{State: functions.StateFailed, Trace: "boom", InstanceID: "w1"}},
 			state: state.StateFailed, worker: "w1", trace: "boom", write: true, failed: true},
-		{name: "FENCED is ignored", run: taskRun{Reported: state.TaskStatus{State: state.StateRunning, WorkerID: "w1"}},
-			out: outcome{Key: k, Result: functions.Result{State: functions.StateFenced}}, due: 2 * time.Second, unchanged: true},
+		{name: "FENCED is reported in the trace and redone at once", run: taskRun{Reported: state.TaskStatus{State: state.StateRunning, WorkerID: "w1"}},
+			out:   outcome{Key: k, Result: functions.Result{State: functions.StateFenced, Trace: "epoch 3 is not the current epoch 4", InstanceID: "w1"}},
+			state: state.StateRunning, worker: "w1", trace: "fenced: the last invocation", write: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,11 +123,7 @@ func TestSettle(t *testing.T) {
 			if write != tt.write {
 				t.Errorf("write = %v", write)
 			}
-			if tt.unchanged {
-				if next.Reported != tt.run.Reported {
-					t.Errorf("reported changed: %+v", next.Reported)
-				}
-			} else if st.State != tt.state || st.WorkerID != tt.worker || !strings.Contains(st.Trace, tt.trace) || st.Epoch != tt.out.Epoch {
+			if st.State != tt.state || st.WorkerID != tt.worker || !strings.Contains(st.Trace, tt.trace) || st.Epoch != tt.out.Epoch {
 				t.Errorf("status %+v", st)
 			}
 			if tt.noTrace && st.Trace != "" {
