@@ -24,7 +24,7 @@ func TestNATSDispatcher(t *testing.T) {
 		_, err := d.Dispatch(ctx, inv)
 		var re *RetriableError
 		if !errors.Is(err, ErrNoWorker) || !errors.As(err, &re) ||
-			err.Error() != "no ferry worker is listening on NATS subject ferry.invoke: start `ferry worker`" {
+			err.Error() != "no ferry worker is listening on the NATS invocation subject: start `ferry worker` (subject ferry.invoke)" {
 			t.Fatalf("err = %v", err)
 		}
 	})
