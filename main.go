@@ -96,9 +96,9 @@ func main() {
 // FERRY_* environment variable as its default.
 type settings struct {
 	listeners, natsURL, natsSubject, stateSpec, bootstrap, dataDir, logLevel string
-	keyConverter, valueConverter                                string
-	concurrency, maxRecords                                     int
-	invocationTimeout                                           time.Duration
+	keyConverter, valueConverter                                             string
+	concurrency, maxRecords                                                  int
+	invocationTimeout                                                        time.Duration
 	// rest secures the REST listener (rest.go).
 	rest restSettings
 	// loggers hold the levels served by /admin/loggers; logBase lets every level through.
