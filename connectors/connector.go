@@ -1,6 +1,9 @@
 package connectors
 
-import "context"
+import (
+	"context"
+	"maps"
+)
 
 // PluginType is the kind of a plugin, as GET /connector-plugins reports it.
 type PluginType string
@@ -94,4 +97,15 @@ type Plugin struct {
 	// NewSource or NewSink returns a fresh task for one invocation.
 	NewSource func() SourceTask
 	NewSink   func() SinkTask
+}
+
+// SameTaskConfigs returns maxTasks (at least one) copies of props: the split of
+// a sink connector whose tasks differ only in the partitions the runtime
+// assigns them.
+func SameTaskConfigs(props map[string]string, maxTasks int) []map[string]string {
+	out := make([]map[string]string, max(maxTasks, 1))
+	for i := range out {
+		out[i] = maps.Clone(props)
+	}
+	return out
 }

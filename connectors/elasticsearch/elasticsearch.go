@@ -110,12 +110,5 @@ func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[strin
 	if _, err := parse(props); err != nil {
 		return nil, err
 	}
-	out := make([]map[string]string, max(maxTasks, 1))
-	for i := range out {
-		out[i] = make(map[string]string, len(props))
-		for k, v := range props {
-			out[i][k] = v
-		}
-	}
-	return out, nil
+	return connectors.SameTaskConfigs(props, maxTasks), nil
 }

@@ -114,7 +114,7 @@ func (SourceConnector) TaskConfigs(props map[string]string, _ int) ([]map[string
 	if err := parse(props, &cfg); err != nil {
 		return nil, err
 	}
-	return []map[string]string{copyProps(props)}, nil
+	return connectors.SameTaskConfigs(props, 1), nil
 }
 
 // SinkConnector gives the file sink maxTasks identical task configs; the
@@ -127,17 +127,5 @@ func (SinkConnector) TaskConfigs(props map[string]string, maxTasks int) ([]map[s
 	if err := parse(props, &cfg); err != nil {
 		return nil, err
 	}
-	out := make([]map[string]string, max(maxTasks, 1))
-	for i := range out {
-		out[i] = copyProps(props)
-	}
-	return out, nil
-}
-
-func copyProps(props map[string]string) map[string]string {
-	out := make(map[string]string, len(props))
-	for k, v := range props {
-		out[k] = v
-	}
-	return out
+	return connectors.SameTaskConfigs(props, maxTasks), nil
 }
