@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -271,6 +272,7 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 	}
 	defer closeGroups()
 	o := scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
+		Version: Version, Commit: vcsRevision(), KafkaClusterID: clusterID(ctx, groups, log),
 		Check: checkConfig(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID, Groups: groups,
 		Worker: s.workerDefaults(props), InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log}
 	if s.loggers != nil {
@@ -339,6 +341,35 @@ func groupAdmin(bootstrap string) (scheduler.GroupAdmin, func(), error) {
 		return nil, nil, fmt.Errorf("kafka admin client for %s: %w", bootstrap, err)
 	}
 	return kadm.NewClient(cl), cl.Close, nil
+}
+
+// clusterID asks Kafka for its cluster id, shown by GET / as kafka_cluster_id;
+// an unreachable Kafka leaves it empty (the scheduler starts all the same).
+func clusterID(ctx context.Context, groups scheduler.GroupAdmin, log *slog.Logger) string {
+	adm, ok := groups.(*kadm.Client)
+	if !ok {
+		return ""
+	}
+	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	meta, err := adm.BrokerMetadata(mctx)
+	if err != nil {
+		log.Warn("kafka cluster id unknown: Kafka did not answer", "err", err)
+		return ""
+	}
+	return meta.Cluster
+}
+
+// vcsRevision is the git commit the binary was built from, when recorded.
+func vcsRevision() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
 }
 
 func connectNATS(u, name string, log *slog.Logger) (*nats.Conn, error) {
