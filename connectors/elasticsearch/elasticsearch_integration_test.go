@@ -55,11 +55,11 @@ var newURL func() string
 func TestES100kDocumentsAndTombstones(t *testing.T) {
 	r := newRig(t)
 	newURL = func() string { return r.es }
-	topic := r.topic("es-orders", 2)
-	r.produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, 20) })
+	topic := r.Topic("es-orders", 2)
+	r.Produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, 20) })
 	cfg := sinkConfig(topic, "behavior.on.null.values", "delete")
 	start := time.Now()
-	r.drain("es-"+topic, cfg)
+	r.Drain("es-"+topic, cfg)
 	t.Logf("100,000 documents in %v", time.Since(start).Round(time.Millisecond))
 	if n := r.count(topic); n != 100000 {
 		t.Fatalf("index %s has %d documents, want 100000", topic, n)
@@ -98,8 +98,8 @@ func TestES100kDocumentsAndTombstones(t *testing.T) {
 			t.Fatalf("document %s has fields %v, want %v", id, d, want)
 		}
 	}
-	r.produce(topic, 2, 0, 1000, func(i int) *kgo.Record { return &kgo.Record{Key: []byte(strconv.Itoa(i))} })
-	r.drain("es-"+topic, cfg)
+	r.Produce(topic, 2, 0, 1000, func(i int) *kgo.Record { return &kgo.Record{Key: []byte(strconv.Itoa(i))} })
+	r.Drain("es-"+topic, cfg)
 	if n := r.count(topic); n != 99000 {
 		t.Fatalf("after 1000 tombstones index has %d documents, want 99000", n)
 	}
@@ -113,11 +113,11 @@ func TestES100kDocumentsAndTombstones(t *testing.T) {
 func TestESUpsertAndDataStream(t *testing.T) {
 	r := newRig(t)
 	newURL = func() string { return r.es }
-	topic := r.topic("es-upsert", 1)
+	topic := r.Topic("es-upsert", 1)
 	for _, doc := range []string{`{"a":1}`, `{"b":2}`} {
-		r.produce(topic, 1, 0, 100, func(i int) *kgo.Record { return &kgo.Record{Key: []byte(strconv.Itoa(i)), Value: []byte(doc)} })
+		r.Produce(topic, 1, 0, 100, func(i int) *kgo.Record { return &kgo.Record{Key: []byte(strconv.Itoa(i)), Value: []byte(doc)} })
 	}
-	r.drain("up-"+topic, sinkConfig(topic, "write.method", "upsert", "schema.ignore", "true", "value.converter.schemas.enable", "false"))
+	r.Drain("up-"+topic, sinkConfig(topic, "write.method", "upsert", "schema.ignore", "true", "value.converter.schemas.enable", "false"))
 	if n := r.count(topic); n != 100 {
 		t.Fatalf("%d documents, want 100", n)
 	}
@@ -125,10 +125,10 @@ func TestESUpsertAndDataStream(t *testing.T) {
 		t.Fatalf("upserted document 42 = %v, want a=1 and b=2", d)
 	}
 
-	stream := r.topic("es-stream", 1)
+	stream := r.Topic("es-stream", 1)
 	r.call("PUT", "/_index_template/ferry-logs-test", `{"index_patterns":["logs-ferry-*"],"data_stream":{},"priority":200}`, nil)
-	r.produce(stream, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0) })
-	r.drain("ds-"+stream, sinkConfig(stream, "data.stream.type", "logs", "data.stream.dataset", "ferry", "key.ignore", "true"))
+	r.Produce(stream, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0) })
+	r.Drain("ds-"+stream, sinkConfig(stream, "data.stream.type", "logs", "data.stream.dataset", "ferry", "key.ignore", "true"))
 	ds := "logs-ferry-" + stream
 	if n := r.count(ds); n != 1000 {
 		t.Fatalf("data stream %s has %d documents, want 1000", ds, n)
@@ -152,17 +152,17 @@ func TestESUpsertAndDataStream(t *testing.T) {
 func TestESMappingConflict(t *testing.T) {
 	r := newRig(t)
 	newURL = func() string { return r.es }
-	topic := r.topic("es-conflict", 1)
+	topic := r.Topic("es-conflict", 1)
 	r.call("PUT", "/"+topic, `{"mappings":{"properties":{"name":{"type":"long"}}}}`, nil)
-	r.produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0) })
-	_, err := r.h.Handle(context.Background(), r.invocation("strict-"+topic, sinkConfig(topic)))
+	r.Produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0) })
+	_, err := r.H.Handle(context.Background(), r.Invocation("strict-"+topic, sinkConfig(topic)))
 	if err == nil || !strings.Contains(err.Error(), "index "+topic+" document 0") || !strings.Contains(err.Error(), "mapper_parsing_exception") {
 		t.Fatalf("got %v, want a failure naming index %s, document 0 and the mapping error", err, topic)
 	}
 	dlq := topic + "-dlq"
-	r.drain("tolerant-"+topic, sinkConfig(topic, "errors.tolerance", "all", "errors.deadletterqueue.topic.name", dlq,
+	r.Drain("tolerant-"+topic, sinkConfig(topic, "errors.tolerance", "all", "errors.deadletterqueue.topic.name", dlq,
 		"errors.deadletterqueue.topic.replication.factor", "1", "errors.deadletterqueue.context.headers.enable", "true"))
-	cl, _ := kgo.NewClient(kgo.SeedBrokers(r.seeds...), kgo.ConsumeTopics(dlq), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(r.Seeds...), kgo.ConsumeTopics(dlq), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	defer cl.Close()
 	got := 0
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

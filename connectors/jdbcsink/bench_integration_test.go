@@ -38,7 +38,7 @@ func benchOrder(i int) *kgo.Record {
 
 func timed(r *rig, name string, cfg map[string]string) time.Duration {
 	start := time.Now()
-	r.drain(name, cfg)
+	r.Drain(name, cfg)
 	return time.Since(start)
 }
 
@@ -47,8 +47,8 @@ func timed(r *rig, name string, cfg map[string]string) time.Duration {
 func BenchmarkJDBCSink(b *testing.B) {
 	r := newRig(b)
 	for i := 0; i < b.N; i++ {
-		topic := r.topic("jdbc_bench", 1)
-		r.produce(topic, 1, 0, benchRecords, benchOrder)
+		topic := r.Topic("jdbc_bench", 1)
+		r.Produce(topic, 1, 0, benchRecords, benchOrder)
 		var kafkaBytes int
 		for j := 0; j < benchRecords; j++ {
 			kafkaBytes += len(benchOrder(j).Value)

@@ -112,20 +112,20 @@ func checkTable(t *testing.T, d *database, table string, from, to int, gone func
 // new optional field widen the table (auto.evolve).
 func TestJDBC100kUpsertDeleteEvolve(t *testing.T) {
 	r := newRig(t)
-	topic := r.topic("jdbc_orders", 2)
-	r.produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, 20, false) })
-	r.produce(topic, 2, 0, 1000, func(i int) *kgo.Record { return &kgo.Record{Key: key(i)} })
+	topic := r.Topic("jdbc_orders", 2)
+	r.Produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, 20, false) })
+	r.Produce(topic, 2, 0, 1000, func(i int) *kgo.Record { return &kgo.Record{Key: key(i)} })
 	for _, d := range r.dbs {
 		t.Run(d.name, func(t *testing.T) {
 			start := time.Now()
-			r.drain(d.name+"-"+topic, sinkConfig(topic, d.url))
+			r.Drain(d.name+"-"+topic, sinkConfig(topic, d.url))
 			t.Logf("%s: 101,000 records (1000 tombstones) in %v", d.name, time.Since(start).Round(time.Millisecond))
 			checkTable(t, d, topic, 0, 100000, func(i int) bool { return i < 1000 }, 20)
 		})
 	}
-	r.produce(topic, 2, 100000, 10, func(i int) *kgo.Record { return order(i, 20, true) })
+	r.Produce(topic, 2, 100000, 10, func(i int) *kgo.Record { return order(i, 20, true) })
 	for _, d := range r.dbs {
-		r.drain(d.name+"-"+topic, sinkConfig(topic, d.url))
+		r.Drain(d.name+"-"+topic, sinkConfig(topic, d.url))
 		var extra sql.NullString
 		if err := d.db.QueryRow("SELECT extra FROM " + topic + " WHERE id = 100005").Scan(&extra); err != nil || extra.String != "x100005" {
 			t.Fatalf("%s: extra of 100005 = %v, %v", d.name, extra, err)
@@ -144,8 +144,8 @@ func TestJDBC100kUpsertDeleteEvolve(t *testing.T) {
 // other rows are written and the refused ones go to the dead-letter queue.
 func TestJDBCNotNullViolation(t *testing.T) {
 	r := newRig(t)
-	topic := r.topic("jdbc_notnull", 1)
-	r.produce(topic, 1, 0, 30, func(i int) *kgo.Record { return order(i, 0, false) })
+	topic := r.Topic("jdbc_notnull", 1)
+	r.Produce(topic, 1, 0, 30, func(i int) *kgo.Record { return order(i, 0, false) })
 	for _, d := range r.dbs {
 		t.Run(d.name, func(t *testing.T) {
 			table := topic + "_" + d.name
@@ -157,7 +157,7 @@ func TestJDBCNotNullViolation(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := sinkConfig(topic, d.url, "table.name.format", table, "auto.create", "false", "auto.evolve", "false")
-			_, err := r.h.Handle(context.Background(), r.invocation("strict-"+table, cfg))
+			_, err := r.H.Handle(context.Background(), r.Invocation("strict-"+table, cfg))
 			if err == nil || !strings.Contains(err.Error(), "note") || !strings.Contains(err.Error(), table) {
 				t.Fatalf("got %v, want a failure naming table %s and column note", err, table)
 			}
@@ -165,7 +165,7 @@ func TestJDBCNotNullViolation(t *testing.T) {
 				t.Fatalf("%d rows after a failed invocation, want 0", n)
 			}
 			cfg["errors.tolerance"] = "all"
-			r.drain("tolerant-"+table, cfg)
+			r.Drain("tolerant-"+table, cfg)
 			if n := d.count(t, table); n != 10 {
 				t.Fatalf("%d rows, want the 10 with a note", n)
 			}
@@ -180,9 +180,9 @@ func TestJDBCNotNullViolation(t *testing.T) {
 func TestJDBCKilledWorkerNoLossNoDuplicates(t *testing.T) {
 	r := newRig(t)
 	d := r.dbs[0]
-	topic := r.topic("jdbc_kill", 1)
+	topic := r.Topic("jdbc_kill", 1)
 	const n = 60000
-	r.produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 200, false) })
+	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 200, false) })
 	if _, err := d.db.Exec("CREATE TABLE " + topic + " (id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount DOUBLE PRECISION NOT NULL, ts TIMESTAMP NOT NULL, active BOOLEAN NOT NULL, note TEXT)"); err != nil {
 		t.Fatal(err)
 	}
@@ -223,13 +223,13 @@ func TestJDBCKilledWorkerNoLossNoDuplicates(t *testing.T) {
 	}
 	<-done
 	time.Sleep(300 * time.Millisecond) // the server notices the dropped connection
-	if c := r.committed(name, topic); len(c) != 0 {
+	if c := r.Committed(name, topic); len(c) != 0 {
 		t.Fatalf("offsets %v committed by a killed invocation", c)
 	}
 	if rows := d.count(t, topic); rows != 0 {
 		t.Fatalf("%d rows visible from a killed invocation's transaction", rows)
 	}
-	r.drain(name, cfg)
+	r.Drain(name, cfg)
 	checkTable(t, d, topic, 0, n, func(int) bool { return false }, 200)
 }
 
@@ -245,7 +245,7 @@ func TestJDBCKillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newRig(t)
-	_, err := r.h.Handle(context.Background(), r.invocation(name, cfg))
+	_, err := r.H.Handle(context.Background(), r.Invocation(name, cfg))
 	t.Fatalf("the child should have been killed; invocation returned %v", err)
 }
 
@@ -253,15 +253,15 @@ func TestJDBCKillChild(t *testing.T) {
 // topic, partition and offset in Confluent's __connect_* columns.
 func TestJDBCUpdateModeAndKafkaKeys(t *testing.T) {
 	r := newRig(t)
-	topic := r.topic("jdbc_update", 1)
-	r.produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, false) })
+	topic := r.Topic("jdbc_update", 1)
+	r.Produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, false) })
 	for _, d := range r.dbs {
 		t.Run(d.name, func(t *testing.T) {
 			table := topic + "_" + d.name
-			r.drain("up-"+table, sinkConfig(topic, d.url, "table.name.format", table))
-			changed := r.topic("jdbc_update_changes", 1)
-			r.produce(changed, 1, 5, 10, func(i int) *kgo.Record { return order(i, 3, false) })
-			r.drain("upd-"+table, sinkConfig(changed, d.url, "table.name.format", table, "insert.mode", "update",
+			r.Drain("up-"+table, sinkConfig(topic, d.url, "table.name.format", table))
+			changed := r.Topic("jdbc_update_changes", 1)
+			r.Produce(changed, 1, 5, 10, func(i int) *kgo.Record { return order(i, 3, false) })
+			r.Drain("upd-"+table, sinkConfig(changed, d.url, "table.name.format", table, "insert.mode", "update",
 				"auto.create", "false", "delete.enabled", "false"))
 			var n, renamed int
 			d.db.QueryRow("SELECT COUNT(*), SUM(CASE WHEN name LIKE '%xxx' THEN 1 ELSE 0 END) FROM "+table).Scan(&n, &renamed)
@@ -269,7 +269,7 @@ func TestJDBCUpdateModeAndKafkaKeys(t *testing.T) {
 				t.Fatalf("%d rows, %d updated; want 10 rows with ids 5..9 updated and no new rows", n, renamed)
 			}
 			kt := table + "_kafka"
-			r.drain("kafka-"+kt, sinkConfig(topic, d.url, "table.name.format", kt, "insert.mode", "insert",
+			r.Drain("kafka-"+kt, sinkConfig(topic, d.url, "table.name.format", kt, "insert.mode", "insert",
 				"pk.mode", "kafka", "pk.fields", "", "delete.enabled", "false"))
 			var tp string
 			var part, off int64
@@ -287,9 +287,9 @@ func TestJDBCUpdateModeAndKafkaKeys(t *testing.T) {
 func TestJDBCLostConnectionReplays(t *testing.T) {
 	r := newRig(t)
 	d := r.dbs[0]
-	topic := r.topic("jdbc_lost", 1)
+	topic := r.Topic("jdbc_lost", 1)
 	const n = 40000
-	r.produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 100, false) })
+	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 100, false) })
 	if _, err := d.db.Exec("CREATE TABLE " + topic + " (id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount DOUBLE PRECISION NOT NULL, ts TIMESTAMP NOT NULL, active BOOLEAN NOT NULL, note TEXT)"); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestJDBCLostConnectionReplays(t *testing.T) {
 		killed <- 0
 	}()
 	cfg := sinkConfig(topic, d.url, "batch.size", "500", "errors.retry.timeout", "30000")
-	res, err := r.h.Handle(context.Background(), r.invocation("lost-"+topic, cfg))
+	res, err := r.H.Handle(context.Background(), r.Invocation("lost-"+topic, cfg))
 	if err != nil {
 		t.Fatalf("invocation: %v", err)
 	}

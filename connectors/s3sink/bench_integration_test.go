@@ -43,7 +43,7 @@ func benchOrder(i int) *kgo.Record {
 // timed drains connector name and returns the wall time.
 func timed(r *rig, name string, cfg map[string]string) time.Duration {
 	start := time.Now()
-	r.drain(name, cfg)
+	r.Drain(name, cfg)
 	return time.Since(start)
 }
 
@@ -53,8 +53,8 @@ func timed(r *rig, name string, cfg map[string]string) time.Duration {
 func BenchmarkS3Sink(b *testing.B) {
 	r := newRig(b)
 	for i := 0; i < b.N; i++ {
-		topic, bucket := r.topic("s3bench", 1), r.bucket("s3bench")
-		r.produce(topic, 1, 0, benchRecords, benchOrder)
+		topic, bucket := r.Topic("s3bench", 1), r.bucket("s3bench")
+		r.Produce(topic, 1, 0, benchRecords, benchOrder)
 		var kafkaBytes int
 		for j := 0; j < benchRecords; j++ {
 			kafkaBytes += len(benchOrder(j).Value)
@@ -87,7 +87,7 @@ func (r *rig) size(bucket, prefix string) int64 {
 	for p.HasMorePages() {
 		page, err := p.NextPage(context.Background())
 		if err != nil {
-			r.t.Fatal(err)
+			r.T.Fatal(err)
 		}
 		for _, o := range page.Contents {
 			n += *o.Size

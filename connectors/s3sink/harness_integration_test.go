@@ -20,14 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/file"
 	"github.com/ferryhq/ferry/connectors/s3sink"
-	"github.com/ferryhq/ferry/functions"
-	"github.com/ferryhq/ferry/state"
-	"github.com/ferryhq/ferry/state/open"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/ferryhq/ferry/functions/sinktest"
 )
 
 // env returns the named variables, failing the test when one is missing.
@@ -44,118 +39,27 @@ func env(t testing.TB, names ...string) map[string]string {
 
 // rig is one test's Kafka, S3 and state store.
 type rig struct {
-	t     testing.TB
-	env   map[string]string
-	kafka *kgo.Client
-	s3    *s3.Client
-	store state.Store
-	h     *functions.Handler
+	*sinktest.Rig
+	env map[string]string
+	s3  *s3.Client
 }
 
 func newRig(t testing.TB) *rig {
 	t.Helper()
 	e := env(t, "KAFKA_BOOTSTRAP_SERVERS", "S3_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")
-	seeds := strings.Split(e["KAFKA_BOOTSTRAP_SERVERS"], ",")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ProducerLinger(5*time.Millisecond),
-		kgo.RecordPartitioner(kgo.ManualPartitioner()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	store, err := open.Open(context.Background(), "file:"+t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := connectors.NewRegistry(s3sink.Plugin(), file.Sink())
-	h, err := functions.NewHandler(functions.Options{Plugins: reg, Store: store, Seeds: seeds, InstanceID: "s3-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(h.Close)
 	s3c := s3.New(s3.Options{Region: e["AWS_REGION"], BaseEndpoint: aws.String(e["S3_ENDPOINT"]), UsePathStyle: true,
 		Credentials:                credentials.NewStaticCredentialsProvider(e["AWS_ACCESS_KEY_ID"], e["AWS_SECRET_ACCESS_KEY"], ""),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired})
-	return &rig{t: t, env: e, kafka: cl, s3: s3c, store: store, h: h}
+	return &rig{Rig: sinktest.New(t, "s3-test", s3sink.Plugin(), file.Sink()), env: e, s3: s3c}
 }
 
 // bucket creates a fresh bucket.
 func (r *rig) bucket(name string) string {
 	name = fmt.Sprintf("%s-%d", name, time.Now().UnixNano()%1e9)
 	if _, err := r.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &name}); err != nil {
-		r.t.Fatal(err)
+		r.T.Fatal(err)
 	}
 	return name
-}
-
-// topic creates a topic with the given partitions.
-func (r *rig) topic(name string, partitions int32) string {
-	name = fmt.Sprintf("%s-%d", name, time.Now().UnixNano()%1e9)
-	if _, err := kadm.NewClient(r.kafka).CreateTopic(context.Background(), partitions, 1, nil, name); err != nil {
-		r.t.Fatal(err)
-	}
-	return name
-}
-
-// produce writes n records made by mk, in order, to the given partitions round-robin.
-func (r *rig) produce(topic string, partitions int32, from, n int, mk func(i int) *kgo.Record) {
-	const chunk = 5000
-	for lo := from; lo < from+n; lo += chunk {
-		var recs []*kgo.Record
-		for i := lo; i < min(lo+chunk, from+n); i++ {
-			rec := mk(i)
-			rec.Topic, rec.Partition = topic, int32(i)%partitions
-			recs = append(recs, rec)
-		}
-		if err := r.kafka.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-}
-
-// invocation is one run of task 0 of connector name with a fresh epoch.
-func (r *rig) invocation(name string, cfg map[string]string) functions.Invocation {
-	epoch, err := r.store.NextEpoch(context.Background(), name, 0)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	full := map[string]string{"name": name, "tasks.max": "1", "task.id": "0"}
-	for k, v := range cfg {
-		full[k] = v
-	}
-	return functions.Invocation{ID: fmt.Sprintf("%s-%d", name, epoch), Connector: name, Epoch: epoch,
-		Class: full["connector.class"], Config: full, Deadline: time.Now().Add(90 * time.Second), MaxRecords: 100000}
-}
-
-// drain invokes the sink until it has read everything, and returns the results.
-func (r *rig) drain(name string, cfg map[string]string) []functions.Result {
-	var out []functions.Result
-	for i := 0; i < 50; i++ {
-		res, err := r.h.Handle(context.Background(), r.invocation(name, cfg))
-		if err != nil {
-			r.t.Fatalf("invocation %d of %s: %v (%s)", i, name, err, res.Trace)
-		}
-		out = append(out, res)
-		if !res.More {
-			return out
-		}
-	}
-	r.t.Fatalf("%s still had more after 50 invocations", name)
-	return nil
-}
-
-// committed returns the consumer group offsets of connector name on topic.
-func (r *rig) committed(name, topic string) map[int32]int64 {
-	offs, err := kadm.NewClient(r.kafka).FetchOffsetsForTopics(context.Background(), functions.GroupID(name), topic)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	out := map[int32]int64{}
-	offs.Each(func(o kadm.OffsetResponse) {
-		if o.Err == nil && o.At >= 0 {
-			out[o.Partition] = o.At
-		}
-	})
-	return out
 }
 
 // objects lists the keys under prefix, sorted.
@@ -165,7 +69,7 @@ func (r *rig) objects(bucket, prefix string) []string {
 	for p.HasMorePages() {
 		page, err := p.NextPage(context.Background())
 		if err != nil {
-			r.t.Fatal(err)
+			r.T.Fatal(err)
 		}
 		for _, o := range page.Contents {
 			keys = append(keys, *o.Key)
@@ -179,19 +83,19 @@ func (r *rig) objects(bucket, prefix string) []string {
 func (r *rig) get(bucket, key string) []byte {
 	out, err := r.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		r.t.Fatal(err)
+		r.T.Fatal(err)
 	}
 	defer out.Body.Close()
 	b, err := io.ReadAll(out.Body)
 	if err != nil {
-		r.t.Fatal(err)
+		r.T.Fatal(err)
 	}
 	return b
 }
 
 // download fetches the keys into a temporary directory, in parallel.
 func (r *rig) download(bucket string, keys []string) []string {
-	dir := r.t.TempDir()
+	dir := r.T.TempDir()
 	paths := make([]string, len(keys))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
@@ -203,7 +107,7 @@ func (r *rig) download(bucket string, keys []string) []string {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			if err := os.WriteFile(paths[i], r.get(bucket, k), 0o644); err != nil {
-				r.t.Error(err)
+				r.T.Error(err)
 			}
 		}(i, k)
 	}

@@ -82,26 +82,26 @@ func checkRow(t *testing.T, where string, row map[string]any, pad int) int {
 // partition complete a ninth file. pyarrow reads the Parquet files back.
 func TestS3Parquet100k(t *testing.T) {
 	r := newRig(t)
-	topic, bucket := r.topic("s3pq", 2), r.bucket("s3pq")
+	topic, bucket := r.Topic("s3pq", 2), r.bucket("s3pq")
 	const pad = 40
-	r.produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
+	r.Produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
 	start := time.Now()
 	pq := sinkConfig(topic, bucket, "parquet.ParquetFormat", "topics.dir", "pq")
 	js := sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "js")
-	r.drain("pq-"+topic, pq)
-	r.drain("js-"+topic, js)
+	r.Drain("pq-"+topic, pq)
+	r.Drain("js-"+topic, js)
 	t.Logf("100,000 records into S3 as Parquet and as JSON in %v", time.Since(start).Round(time.Millisecond))
 	for _, name := range []string{"pq-" + topic, "js-" + topic} {
-		if got := r.committed(name, topic); got[0] != 48000 || got[1] != 48000 {
+		if got := r.Committed(name, topic); got[0] != 48000 || got[1] != 48000 {
 			t.Fatalf("%s committed %v, want 48000 in each partition (tail of 2000 held back)", name, got)
 		}
 	}
 	if keys := r.objects(bucket, "pq/"); len(keys) != 16 || keys[0] != "pq/"+topic+"/partition=0/"+topic+"+0+0000000000.snappy.parquet" {
 		t.Fatalf("parquet objects: %d, first %q", len(keys), keys[0])
 	}
-	r.produce(topic, 2, 100000, 8000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
-	r.drain("pq-"+topic, pq)
-	r.drain("js-"+topic, js)
+	r.Produce(topic, 2, 100000, 8000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
+	r.Drain("pq-"+topic, pq)
+	r.Drain("js-"+topic, js)
 
 	keys := r.objects(bucket, "pq/")
 	files := readParquet(t, r.download(bucket, keys))
@@ -150,13 +150,13 @@ func TestS3Parquet100k(t *testing.T) {
 // offset in that hour, all committed together at flush.size.
 func TestS3TimeBasedPartitionsInKolkata(t *testing.T) {
 	r := newRig(t)
-	topic, bucket := r.topic("s3tz", 1), r.bucket("s3tz")
-	r.produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
+	topic, bucket := r.Topic("s3tz", 1), r.bucket("s3tz")
+	r.Produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "1000",
 		"partitioner.class", "io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
 		"path.format", "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH", "partition.duration.ms", "3600000",
 		"locale", "en-IN", "timezone", "Asia/Kolkata", "timestamp.extractor", "RecordField", "timestamp.field", "ts")
-	r.drain("tz-"+topic, cfg)
+	r.Drain("tz-"+topic, cfg)
 	kolkata, _ := time.LoadLocation("Asia/Kolkata")
 	want := map[string]int{}
 	first := map[string]int{}
@@ -187,9 +187,9 @@ func TestS3TimeBasedPartitionsInKolkata(t *testing.T) {
 // this test binary running TestS3KillChild.
 func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
 	r := newRig(t)
-	topic, bucket := r.topic("s3kill", 1), r.bucket("s3kill")
+	topic, bucket := r.Topic("s3kill", 1), r.bucket("s3kill")
 	const n, pad = 40000, 1000
-	r.produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, pad, time.Millisecond) })
+	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, pad, time.Millisecond) })
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "8000", "s3.part.size", "5242880")
 	name := "kill-" + topic
 	blob, _ := json.Marshal(cfg)
@@ -213,11 +213,11 @@ func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
 	}
 	child.Wait()
 	before := r.objects(bucket, "topics/")
-	t.Logf("killed the worker after %d objects; group offset %v", len(before), r.committed(name, topic))
-	if c := r.committed(name, topic)[0]; c > int64(8000*len(before)) {
+	t.Logf("killed the worker after %d objects; group offset %v", len(before), r.Committed(name, topic))
+	if c := r.Committed(name, topic)[0]; c > int64(8000*len(before)) {
 		t.Fatalf("committed %d with only %d files of 8000 in S3", c, len(before))
 	}
-	r.drain(name, cfg)
+	r.Drain(name, cfg)
 	keys := r.objects(bucket, "topics/")
 	if len(keys) != n/8000 {
 		t.Fatalf("%d objects after recovery, want %d: %v", len(keys), n/8000, keys)
@@ -251,7 +251,7 @@ func TestS3KillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newRig(t)
-	_, err := r.h.Handle(context.Background(), r.invocation(name, cfg))
+	_, err := r.H.Handle(context.Background(), r.Invocation(name, cfg))
 	t.Fatalf("the child should have been killed; invocation returned %v", err)
 }
 
@@ -260,8 +260,8 @@ func TestS3KillChild(t *testing.T) {
 // schema cannot become Parquet and is rejected naming why.
 func TestS3BadInput(t *testing.T) {
 	r := newRig(t)
-	topic, bucket := r.topic("s3bad", 1), r.bucket("s3bad")
-	r.produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, time.Second) })
+	topic, bucket := r.Topic("s3bad", 1), r.bucket("s3bad")
+	r.Produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, time.Second) })
 	cases := []struct {
 		name string
 		cfg  map[string]string
@@ -276,7 +276,7 @@ func TestS3BadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := r.h.Handle(context.Background(), r.invocation("bad-"+strings.ReplaceAll(c.name, " ", "-")+topic, c.cfg))
+			res, err := r.H.Handle(context.Background(), r.Invocation("bad-"+strings.ReplaceAll(c.name, " ", "-")+topic, c.cfg))
 			if err == nil {
 				t.Fatalf("no error; result %+v", res)
 			}
@@ -333,9 +333,9 @@ func TestS3ParquetAllTypesPyarrow(t *testing.T) {
 // the tail of old records is written without reaching flush.size.
 func TestS3Rotation(t *testing.T) {
 	r := newRig(t)
-	topic, bucket := r.topic("s3rot", 1), r.bucket("s3rot")
-	r.produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
-	r.drain("iv-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "iv", "flush.size", "100000",
+	topic, bucket := r.Topic("s3rot", 1), r.bucket("s3rot")
+	r.Produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
+	r.Drain("iv-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "iv", "flush.size", "100000",
 		"rotate.interval.ms", "600000", "timestamp.extractor", "Record"))
 	var want []string
 	start, last := 0, 0
@@ -350,16 +350,16 @@ func TestS3Rotation(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("rotate.interval.ms objects:\n%v\nwant\n%v", got, want)
 	}
-	if c := r.committed("iv-"+topic, topic)[0]; c != int64(last) {
+	if c := r.Committed("iv-"+topic, topic)[0]; c != int64(last) {
 		t.Fatalf("committed %d, want %d (the open file's first offset)", c, last)
 	}
-	r.drain("sched-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "sched", "flush.size", "100000",
+	r.Drain("sched-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "sched", "flush.size", "100000",
 		"rotate.schedule.interval.ms", "3600000", "timezone", "UTC"))
 	objs := r.objects(bucket, "sched/")
 	if len(objs) != 1 || bytes.Count(r.get(bucket, objs[0]), []byte("\n")) != 1000 {
 		t.Fatalf("rotate.schedule.interval.ms objects %v, want one of 1000 records", objs)
 	}
-	if c := r.committed("sched-"+topic, topic)[0]; c != 1000 {
+	if c := r.Committed("sched-"+topic, topic)[0]; c != 1000 {
 		t.Fatalf("committed %d, want 1000", c)
 	}
 }

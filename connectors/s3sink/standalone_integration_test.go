@@ -44,9 +44,9 @@ func freePort(t *testing.T) int {
 func TestS3StandaloneKilledMidUpload(t *testing.T) {
 	r := newRig(t)
 	bin := buildFerry(t)
-	topic, bucket := r.topic("s3sa", 1), r.bucket("s3sa")
+	topic, bucket := r.Topic("s3sa", 1), r.bucket("s3sa")
 	const n, flush = 40000, 4000
-	r.produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 1000, time.Millisecond) })
+	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 1000, time.Millisecond) })
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", strconv.Itoa(flush), "s3.part.size", "5242880")
 	blob, _ := json.Marshal(map[string]any{"name": "sa-" + topic, "config": cfg})
 	dir := t.TempDir()

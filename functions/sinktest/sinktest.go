@@ -1,0 +1,132 @@
+// Package sinktest runs a sink connector's invocations against the real Kafka
+// for the connector's integration tests: unique topics, produced test records,
+// invocations of task 0 with fresh epochs, draining until caught up, and the
+// committed consumer group offsets. Only tests import it.
+package sinktest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/state/open"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Rig is one test's Kafka client, file state store and function handler.
+type Rig struct {
+	T     testing.TB
+	Seeds []string
+	Kafka *kgo.Client
+	Store state.Store
+	H     *functions.Handler
+	// Sep joins a topic's name and its unique suffix: "-", or "_" where
+	// topics become table names.
+	Sep string
+}
+
+// New builds a rig whose handler knows plugins; it fails the test when
+// KAFKA_BOOTSTRAP_SERVERS is not set.
+func New(t testing.TB, instance string, plugins ...connectors.Plugin) *Rig {
+	t.Helper()
+	kafka := os.Getenv("KAFKA_BOOTSTRAP_SERVERS")
+	if kafka == "" {
+		t.Fatal("KAFKA_BOOTSTRAP_SERVERS must be set: run `eval \"$(localstack/up kafka)\"`")
+	}
+	seeds := strings.Split(kafka, ",")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ProducerLinger(5*time.Millisecond),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	store, err := open.Open(context.Background(), "file:"+t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := functions.NewHandler(functions.Options{Plugins: connectors.NewRegistry(plugins...), Store: store, Seeds: seeds, InstanceID: instance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return &Rig{T: t, Seeds: seeds, Kafka: cl, Store: store, H: h, Sep: "-"}
+}
+
+// Topic creates a topic with a unique name starting with name.
+func (r *Rig) Topic(name string, partitions int32) string {
+	name = fmt.Sprintf("%s%s%d", name, r.Sep, time.Now().UnixNano()%1e9)
+	if _, err := kadm.NewClient(r.Kafka).CreateTopic(context.Background(), partitions, 1, nil, name); err != nil {
+		r.T.Fatal(err)
+	}
+	return name
+}
+
+// Produce writes records from..from+n made by mk, in order, to the
+// partitions round-robin.
+func (r *Rig) Produce(topic string, partitions int32, from, n int, mk func(i int) *kgo.Record) {
+	const chunk = 5000
+	for lo := from; lo < from+n; lo += chunk {
+		var recs []*kgo.Record
+		for i := lo; i < min(lo+chunk, from+n); i++ {
+			rec := mk(i)
+			rec.Topic, rec.Partition = topic, int32(i)%partitions
+			recs = append(recs, rec)
+		}
+		if err := r.Kafka.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+			r.T.Fatal(err)
+		}
+	}
+}
+
+// Invocation is one run of task 0 of connector name with a fresh epoch.
+func (r *Rig) Invocation(name string, cfg map[string]string) functions.Invocation {
+	epoch, err := r.Store.NextEpoch(context.Background(), name, 0)
+	if err != nil {
+		r.T.Fatal(err)
+	}
+	full := map[string]string{"name": name, "tasks.max": "1", "task.id": "0"}
+	for k, v := range cfg {
+		full[k] = v
+	}
+	return functions.Invocation{ID: fmt.Sprintf("%s-%d", name, epoch), Connector: name, Epoch: epoch,
+		Class: full["connector.class"], Config: full, Deadline: time.Now().Add(120 * time.Second), MaxRecords: 100000}
+}
+
+// Drain invokes the sink until it has read everything and returns the results.
+func (r *Rig) Drain(name string, cfg map[string]string) []functions.Result {
+	var out []functions.Result
+	for i := 0; i < 50; i++ {
+		res, err := r.H.Handle(context.Background(), r.Invocation(name, cfg))
+		if err != nil {
+			r.T.Fatalf("invocation %d of %s: %v (%s)", i, name, err, res.Trace)
+		}
+		out = append(out, res)
+		if !res.More {
+			return out
+		}
+	}
+	r.T.Fatalf("%s still had more after 50 invocations", name)
+	return nil
+}
+
+// Committed returns the consumer group offsets of connector name on topic.
+func (r *Rig) Committed(name, topic string) map[int32]int64 {
+	offs, err := kadm.NewClient(r.Kafka).FetchOffsetsForTopics(context.Background(), functions.GroupID(name), topic)
+	if err != nil {
+		r.T.Fatal(err)
+	}
+	out := map[int32]int64{}
+	offs.Each(func(o kadm.OffsetResponse) {
+		if o.Err == nil && o.At >= 0 {
+			out[o.Partition] = o.At
+		}
+	})
+	return out
+}
