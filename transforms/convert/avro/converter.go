@@ -232,7 +232,7 @@ func (c *Converter) readerFor(topic string, id int) (*reader, error) {
 		return nil, err
 	}
 	if rec, ok := a.(*avro.RecordSchema); ok && cs.Version == nil {
-		cs = c.withRegistryVersion(topic, rec, s, cs)
+		cs = c.reg.WithVersion(topic, c.isKey, rec.FullName(), s, cs)
 	}
 	r = &reader{avro: a, connect: cs}
 	c.mu.Lock()
@@ -241,35 +241,10 @@ func (c *Converter) readerFor(topic string, id int) (*reader, error) {
 	return r, nil
 }
 
-// withRegistryVersion sets the version the schema has under the topic's
-// subject, as Confluent's AvroConverter does for records.
-func (c *Converter) withRegistryVersion(topic string, rec *avro.RecordSchema, s sr.Schema, cs *connectors.Schema) *connectors.Schema {
-	subject, err := c.reg.Subject(topic, c.isKey, rec.FullName())
-	if err != nil {
-		return cs
-	}
-	v := c.reg.Version(subject, s)
-	if v <= 0 {
-		return cs
-	}
-	cp := *cs
-	ver := int32(v)
-	cp.Version = &ver
-	return &cp
-}
-
 func serializeError(topic string, err error) error {
-	var re *schemaregistry.RetriableError
-	if errors.As(err, &re) {
-		return fmt.Errorf("Failed to serialize Avro data from topic %s: %w", topic, err)
-	}
-	return fmt.Errorf("%w: Failed to serialize Avro data from topic %s: %w", connectors.ErrData, topic, err)
+	return schemaregistry.Wrap(fmt.Sprintf("Failed to serialize Avro data from topic %s", topic), err)
 }
 
 func deserializeError(topic string, err error) error {
-	var re *schemaregistry.RetriableError
-	if errors.As(err, &re) {
-		return fmt.Errorf("Failed to deserialize data for topic %s to Avro: %w", topic, err)
-	}
-	return fmt.Errorf("%w: Failed to deserialize data for topic %s to Avro: %w", connectors.ErrData, topic, err)
+	return schemaregistry.Wrap(fmt.Sprintf("Failed to deserialize data for topic %s to Avro", topic), err)
 }

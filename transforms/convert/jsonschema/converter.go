@@ -18,7 +18,6 @@ package jsonschema
 import (
 	"bytes"
 	stdjson "encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -177,7 +176,7 @@ func (c *Converter) readerFor(topic string, id int) (*connectors.Schema, error) 
 		return nil, err
 	}
 	if s.Type == connectors.TypeStruct && s.Version == nil {
-		s = c.withRegistryVersion(topic, s, rs)
+		s = c.reg.WithVersion(topic, c.isKey, recordName(s), rs, s)
 	}
 	c.mu.Lock()
 	c.readers[k] = s
@@ -185,35 +184,10 @@ func (c *Converter) readerFor(topic string, id int) (*connectors.Schema, error) 
 	return s, nil
 }
 
-// withRegistryVersion sets the version the schema has under the topic's
-// subject, as Confluent's converters do for structs.
-func (c *Converter) withRegistryVersion(topic string, s *connectors.Schema, rs sr.Schema) *connectors.Schema {
-	subject, err := c.reg.Subject(topic, c.isKey, recordName(s))
-	if err != nil {
-		return s
-	}
-	v := c.reg.Version(subject, rs)
-	if v <= 0 {
-		return s
-	}
-	cp := *s
-	ver := int32(v)
-	cp.Version = &ver
-	return &cp
-}
-
 func serializeError(topic string, err error) error {
-	var re *schemaregistry.RetriableError
-	if errors.As(err, &re) {
-		return fmt.Errorf("Converting Kafka Connect data to byte[] failed due to serialization error of topic %s: %w", topic, err)
-	}
-	return fmt.Errorf("%w: Converting Kafka Connect data to byte[] failed due to serialization error of topic %s: %w", connectors.ErrData, topic, err)
+	return schemaregistry.Wrap(fmt.Sprintf("Converting Kafka Connect data to byte[] failed due to serialization error of topic %s", topic), err)
 }
 
 func deserializeError(topic string, err error) error {
-	var re *schemaregistry.RetriableError
-	if errors.As(err, &re) {
-		return fmt.Errorf("Converting byte[] to Kafka Connect data failed due to serialization error of topic %s: %w", topic, err)
-	}
-	return fmt.Errorf("%w: Converting byte[] to Kafka Connect data failed due to serialization error of topic %s: %w", connectors.ErrData, topic, err)
+	return schemaregistry.Wrap(fmt.Sprintf("Converting byte[] to Kafka Connect data failed due to serialization error of topic %s", topic), err)
 }

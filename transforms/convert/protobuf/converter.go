@@ -14,7 +14,6 @@
 package protobuf
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 
@@ -196,17 +195,9 @@ func (c *Converter) readerFor(topic string, id int, index []int) (*reader, error
 }
 
 func serializeError(topic string, err error) error {
-	var re *schemaregistry.RetriableError
-	if errors.As(err, &re) {
-		return fmt.Errorf("Failed to serialize Protobuf data from topic %s: %w", topic, err)
-	}
-	return fmt.Errorf("%w: Failed to serialize Protobuf data from topic %s: %w", connectors.ErrData, topic, err)
+	return schemaregistry.Wrap(fmt.Sprintf("Failed to serialize Protobuf data from topic %s", topic), err)
 }
 
 func deserializeError(topic string, err error) error {
-	var re *schemaregistry.RetriableError
-	if errors.As(err, &re) {
-		return fmt.Errorf("Failed to deserialize data for topic %s to Protobuf: %w", topic, err)
-	}
-	return fmt.Errorf("%w: Failed to deserialize data for topic %s to Protobuf: %w", connectors.ErrData, topic, err)
+	return schemaregistry.Wrap(fmt.Sprintf("Failed to deserialize data for topic %s to Protobuf", topic), err)
 }
