@@ -20,8 +20,8 @@ import (
 )
 
 // deliberate lists every difference from Kafka Connect the suite accepts,
-// by step name. Each reason must appear word for word in README.md, where
-// the deliberate differences are documented.
+// by step name. Each reason must appear word for word in docs/rest-api.md,
+// where the deliberate differences are documented.
 var deliberate = map[string]string{
 	"validate without connector.class": "A validate request without `connector.class` is a 400 naming the problem (Kafka Connect answers 500 wrapping a BadRequestException).",
 	"validate malformed JSON":          "A malformed JSON request body is a 400 naming the problem (Kafka Connect answers 500).",
@@ -118,9 +118,9 @@ func loadSteps(t *testing.T) []step {
 }
 
 // checkDeliberateDocumented fails when a step expects Kafka Connect to differ
-// without an allow-list entry, or an allow-list reason is missing from README.md.
+// without an allow-list entry, or an allow-list reason is missing from docs/rest-api.md.
 func checkDeliberateDocumented(t *testing.T, steps []step) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	readme, err := os.ReadFile(filepath.Join("..", "..", "docs", "rest-api.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func checkDeliberateDocumented(t *testing.T, steps []step) {
 	}
 	for name, reason := range deliberate {
 		if !bytes.Contains(readme, []byte(reason)) {
-			t.Errorf("deliberate difference of step %q is not documented in README.md with the same wording: %q", name, reason)
+			t.Errorf("deliberate difference of step %q is not documented in docs/rest-api.md with the same wording: %q", name, reason)
 		}
 	}
 }
