@@ -31,6 +31,7 @@ import (
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/apply"
 	"github.com/ferryhq/ferry/transforms/convert"
+	"github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/nats-io/nats.go"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -397,9 +398,5 @@ func extraPlugins() []scheduler.PluginInfo {
 // checkConfig validates a connector's converter and transform keys the way a
 // function will build them, so a bad one is a 400 from the API, not a failed task.
 func checkConfig(worker map[string]string) func(map[string]string) error {
-	return func(cfg map[string]string) error {
-		_, cerr := convert.ForConnector(cfg, worker)
-		_, terr := transforms.NewChain(cfg)
-		return errors.Join(cerr, terr)
-	}
+	return func(cfg map[string]string) error { return pipeline.Check(cfg, worker) }
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/convert"
 	cjson "github.com/ferryhq/ferry/transforms/convert/json"
+	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -44,34 +45,12 @@ type deadLetters struct {
 	records   []*kgo.Record
 }
 
-// dlqConfig is the dead-letter queue keys; Kafka Connect declares them for
-// sinks only, ferry reads the same keys for sources too (an extension).
-type dlqConfig struct {
-	Topic       string `config:"errors.deadletterqueue.topic.name" default:"" doc:"The name of the topic to be used as the dead letter queue (DLQ)."`
-	Replication int16  `config:"errors.deadletterqueue.topic.replication.factor" default:"3" doc:"Replication factor used to create the dead letter queue topic."`
-	Headers     bool   `config:"errors.deadletterqueue.context.headers.enable" default:"false" doc:"If true, add headers containing error context to the messages written to the dead letter queue."`
-}
-
 // newDeadLetters returns nil when the connector names no dead-letter topic.
-func newDeadLetters(inv Invocation) (*deadLetters, error) {
-	var c dlqConfig
-	if err := connectors.Declare(c).Parse(dlqProps(inv.Config), &c); err != nil {
-		return nil, err
-	}
+func newDeadLetters(inv Invocation, c cpipeline.DeadLetter) *deadLetters {
 	if c.Topic == "" {
-		return nil, nil
+		return nil
 	}
-	return &deadLetters{topic: c.Topic, rf: c.Replication, headers: c.Headers, connector: inv.Connector, task: inv.Task}, nil
-}
-
-func dlqProps(cfg map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, k := range []string{"errors.deadletterqueue.topic.name", "errors.deadletterqueue.topic.replication.factor", "errors.deadletterqueue.context.headers.enable"} {
-		if v, ok := cfg[k]; ok {
-			out[k] = v
-		}
-	}
-	return out
+	return &deadLetters{topic: c.Topic, rf: c.Replication, headers: c.Headers, connector: inv.Connector, task: inv.Task}
 }
 
 // add queues the record a failure happened to: for a consumed record its

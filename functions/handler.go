@@ -12,8 +12,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/configprovider"
 	"github.com/ferryhq/ferry/state"
-	"github.com/ferryhq/ferry/transforms"
-	"github.com/ferryhq/ferry/transforms/convert"
+	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -120,36 +119,23 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
-	convs, err := convert.ForConnector(inv.Config, inv.Worker)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	if plugin.Type != connectors.TypeSource && plugin.Type != connectors.TypeSink {
+		return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
 	}
-	chain, err := transforms.NewChain(inv.Config)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvocation, err)
-	}
-	var base connectors.ConnectorConfig
-	if err := connectors.Declare(base).Parse(inv.Config, &base); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvocation, err)
-	}
-	dlq, err := newDeadLetters(inv)
+	built, err := cpipeline.Build(cpipeline.Spec{Kind: plugin.Type, Config: inv.Config, Worker: inv.Worker})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
 	budget := deadline(ctx, h.o.Margin)
-	p := pipeline{inv: inv, convs: convs, classes: classesOf(inv), chain: chain, dlq: dlq, res: res,
-		errs: newErrorPolicy(inv, &base, budget, h.o.Logger), budget: budget, max: inv.MaxRecords}
-	switch plugin.Type {
-	case connectors.TypeSource:
-		err = h.runSource(ctx, plugin, &p)
-	case connectors.TypeSink:
-		err = h.runSink(ctx, plugin, &p)
-	default:
-		return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
+	p := newPipeline(inv, built, res, budget, h.o.Logger)
+	if plugin.Type == connectors.TypeSource {
+		err = h.runSource(ctx, plugin, p)
+	} else {
+		err = h.runSink(ctx, plugin, p)
 	}
-	if err != nil && dlq != nil && len(dlq.records) > 0 && !errors.Is(err, state.ErrFenced) {
+	if err != nil && p.dlq != nil && len(p.dlq.records) > 0 && !errors.Is(err, state.ErrFenced) {
 		// errors.tolerance=none still reports the failed record to the DLQ, as Kafka Connect does.
-		if derr := h.flushDLQ(ctx, &p); derr != nil {
+		if derr := h.flushDLQ(ctx, p); derr != nil {
 			err = errors.Join(err, derr)
 		}
 	}

@@ -3,11 +3,13 @@ package functions
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
+	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -45,37 +47,26 @@ type origin struct {
 	produced *kgo.Record
 }
 
-// pipeline carries what one invocation needs to move records: converters,
-// the transform chain, the error policy, the dead-letter queue, limits and
-// the running counts in the result.
+// pipeline carries what one invocation needs to move records: the
+// connector's built pipeline (chain, converters, framework config), the error
+// policy, the dead-letter queue, limits and the running counts in the result.
 type pipeline struct {
-	inv     Invocation
-	convs   convert.Set
-	classes converterClasses
-	chain   *transforms.Chain
-	errs    *errorPolicy
-	dlq     *deadLetters // nil without errors.deadletterqueue.topic.name
-	res     *Result
-	budget  time.Time
-	max     int
-	topics  map[string]struct{}
+	inv    Invocation
+	built  *cpipeline.Pipeline
+	convs  convert.Set
+	chain  *transforms.Chain
+	errs   *errorPolicy
+	dlq    *deadLetters // nil without errors.deadletterqueue.topic.name
+	res    *Result
+	budget time.Time
+	max    int
+	topics map[string]struct{}
 }
 
-// converterClasses are the class names of the key, value and header converters, for traces.
-type converterClasses struct{ key, value, header string }
-
-func classesOf(inv Invocation) converterClasses {
-	pick := func(key, def string) string {
-		if c := inv.Config[key]; c != "" {
-			return c
-		}
-		if c := inv.Worker[key]; c != "" {
-			return c
-		}
-		return def
-	}
-	return converterClasses{pick("key.converter", convert.DefaultKeyConverter),
-		pick("value.converter", convert.DefaultValueConverter), pick("header.converter", convert.DefaultHeaderConverter)}
+func newPipeline(inv Invocation, built *cpipeline.Pipeline, res *Result, budget time.Time, log *slog.Logger) *pipeline {
+	return &pipeline{inv: inv, built: built, convs: built.Converters, chain: built.Chain,
+		dlq: newDeadLetters(inv, built.DeadLetter), res: res, budget: budget, max: inv.MaxRecords,
+		errs: newErrorPolicy(inv, built.Framework, budget, log)}
 }
 
 // full reports whether the invocation reached its record limit or time budget.
@@ -150,7 +141,7 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 	failed := p.res.Failed
 	for _, h := range r.Headers {
 		var b []byte
-		if err := p.convertStage(ctx, StageHeaderConverter, p.classes.header, where, o, func() (err error) {
+		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, where, o, func() (err error) {
 			b, err = p.convs.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
 			return err
 		}); err != nil || p.res.Failed > failed {
@@ -158,13 +149,13 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 		}
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
-	if err := p.convertStage(ctx, StageKeyConverter, p.classes.key, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, where, o, func() (err error) {
 		kr.Key, err = p.convs.Key.FromConnect(r.Topic, r.KeySchema, r.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
-	if err := p.convertStage(ctx, StageValueConverter, p.classes.value, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, where, o, func() (err error) {
 		kr.Value, err = p.convs.Value.FromConnect(r.Topic, r.ValueSchema, r.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
@@ -182,13 +173,13 @@ func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.R
 		kr.Topic, kr.Partition, kr.Offset, r.Timestamp)
 	o := origin{consumed: kr}
 	failed := p.res.Failed
-	if err := p.convertStage(ctx, StageKeyConverter, p.classes.key, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, where, o, func() (err error) {
 		r.KeySchema, r.Key, err = p.convs.Key.ToConnect(kr.Topic, kr.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
-	if err := p.convertStage(ctx, StageValueConverter, p.classes.value, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, where, o, func() (err error) {
 		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(kr.Topic, kr.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
@@ -197,7 +188,7 @@ func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.R
 	for _, h := range kr.Headers {
 		var hs *connectors.Schema
 		var hv any
-		if err := p.convertStage(ctx, StageHeaderConverter, p.classes.header, where, o, func() (err error) {
+		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, where, o, func() (err error) {
 			hs, hv, err = p.convs.Header.ToConnectHeader(kr.Topic, h.Key, h.Value)
 			return err
 		}); err != nil || p.res.Failed > failed {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +36,7 @@ func GroupID(connector string) string { return "connect-" + connector }
 // end offsets seen at start, writes them through the task, flushes, and
 // commits the consumer group offsets if the epoch is still current.
 func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
-	plan, err := h.planSink(ctx, p.inv)
+	plan, err := h.planSink(ctx, p.inv, p.built.Sink)
 	if err != nil {
 		return err
 	}
@@ -100,15 +99,8 @@ func lag(next, end map[topicPartition]int64) int64 {
 
 // planSink lists the connector's topic-partitions, keeps this task's share
 // (sorted, round-robin by task id) and looks up committed and end offsets.
-func (h *Handler) planSink(ctx context.Context, inv Invocation) (*sinkPlan, error) {
-	var cfg connectors.SinkConnectorConfig
-	if err := connectors.Declare(cfg).Parse(inv.Config, &cfg); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvocation, err)
-	}
-	if err := cfg.Check(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvocation, err)
-	}
-	topics, err := h.sinkTopics(ctx, &cfg)
+func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.SinkConnectorConfig) (*sinkPlan, error) {
+	topics, err := h.sinkTopics(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +108,7 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation) (*sinkPlan, erro
 	if err != nil {
 		return nil, retriable("listing end offsets of %v: %w", topics, err)
 	}
-	mine := assign(ends, inv.Task, taskCount(inv))
+	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
 	plan := &sinkPlan{group: GroupID(inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{}}
 	if len(mine) == 0 {
 		return plan, nil
@@ -149,14 +141,13 @@ func startOffset(committed kadm.OffsetResponses, starts kadm.ListedOffsets, tp t
 	return max(s.Offset, 0)
 }
 
-func taskCount(inv Invocation) int {
+// taskCount is how many tasks share the partitions: the scheduler's count,
+// else tasks.max.
+func taskCount(inv Invocation, tasksMax int) int {
 	if inv.TaskCount > 0 {
 		return inv.TaskCount
 	}
-	if n, err := strconv.Atoi(inv.Config["tasks.max"]); err == nil && n > 0 {
-		return n
-	}
-	return 1
+	return max(tasksMax, 1)
 }
 
 // assign gives task its share of the partitions: sorted, then round-robin.

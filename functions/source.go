@@ -154,12 +154,8 @@ func settleProduces(p *pipeline, a *acks) error {
 // writes dead letters, then commits the source offsets with the invocation's
 // epoch. With exactly.once.support=required it runs transactions instead.
 func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
-	var cfg connectors.SourceConnectorConfig
-	if err := connectors.Declare(cfg).Parse(p.inv.Config, &cfg); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvocation, err)
-	}
-	if strings.EqualFold(cfg.ExactlyOnce, "required") {
-		return h.runSourceEOS(ctx, plugin, p, &cfg)
+	if cfg := p.built.Source; strings.EqualFold(cfg.ExactlyOnce, "required") {
+		return h.runSourceEOS(ctx, plugin, p, cfg)
 	}
 	inv := p.inv
 	entries, err := h.o.Store.ReadOffsets(ctx, inv.Connector)

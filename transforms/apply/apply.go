@@ -20,6 +20,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
+	"github.com/ferryhq/ferry/transforms/pipeline"
 )
 
 // ErrLinesFailed is returned when at least one line failed; every line was still printed.
@@ -96,30 +97,17 @@ func ReadConfig(path string) (map[string]string, error) {
 type Runner struct {
 	chain             *transforms.Chain
 	convs             convert.Set
-	classes           [3]string // key, value, header converter classes
 	lines             *lineCodec
 	bytesIn, bytesOut bool
 }
 
 // New builds the chain and converters of cfg; a bad key is a ConfigErrors naming it.
 func New(cfg map[string]string, bytesIn, bytesOut bool) (*Runner, error) {
-	chain, err := transforms.NewChain(cfg)
+	built, err := pipeline.Build(pipeline.Spec{Config: cfg, NoConverters: !bytesIn && !bytesOut})
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{chain: chain, bytesIn: bytesIn, bytesOut: bytesOut, lines: newLineCodec()}
-	if bytesIn || bytesOut {
-		if r.convs, err = convert.ForConnector(cfg, nil); err != nil {
-			return nil, err
-		}
-		for i, role := range []string{"key.converter", "value.converter", "header.converter"} {
-			r.classes[i] = cfg[role]
-			if r.classes[i] == "" {
-				r.classes[i] = []string{convert.DefaultKeyConverter, convert.DefaultValueConverter, convert.DefaultHeaderConverter}[i]
-			}
-		}
-	}
-	return r, nil
+	return &Runner{chain: built.Chain, convs: built.Converters, bytesIn: bytesIn, bytesOut: bytesOut, lines: newLineCodec()}, nil
 }
 
 // Chain returns the runner's transformation chain.

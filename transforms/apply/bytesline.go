@@ -36,14 +36,14 @@ func (r *Runner) decodeBytes(in []byte) (*connectors.Record, *Failure) {
 		return nil, &Failure{Error: "key: " + err.Error(), Stage: "converter", Class: "record line"}
 	}
 	if rec.KeySchema, rec.Key, err = r.convs.Key.ToConnect(l.Topic, key); err != nil {
-		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.classes[0]}
+		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Key}
 	}
 	value, err := rawBytes(l.Value, l.ValueBase64)
 	if err != nil {
 		return nil, &Failure{Error: "value: " + err.Error(), Stage: "converter", Class: "record line"}
 	}
 	if rec.ValueSchema, rec.Value, err = r.convs.Value.ToConnect(l.Topic, value); err != nil {
-		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.classes[1]}
+		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Value}
 	}
 	for _, h := range l.Headers {
 		b, err := rawBytes(h.Value, h.ValueBase64)
@@ -52,7 +52,7 @@ func (r *Runner) decodeBytes(in []byte) (*connectors.Record, *Failure) {
 		}
 		s, v, err := r.convs.Header.ToConnectHeader(l.Topic, h.Key, b)
 		if err != nil {
-			return nil, &Failure{Error: message(err), Stage: "converter", Class: r.classes[2]}
+			return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Header}
 		}
 		rec.Headers = append(rec.Headers, connectors.Header{Key: h.Key, Schema: s, Value: v})
 	}
@@ -73,11 +73,11 @@ func appendRaw(b []byte, name string, data []byte) []byte {
 func (r *Runner) encodeBytes(rec *connectors.Record) ([]byte, *Failure) {
 	key, err := r.convs.Key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
 	if err != nil {
-		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.classes[0]}
+		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Key}
 	}
 	value, err := r.convs.Value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
 	if err != nil {
-		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.classes[1]}
+		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Value}
 	}
 	b := append(appendString([]byte(`{"topic":`), rec.Topic), `,"partition":`...)
 	b = appendOptInt(b, int64(rec.Partition), rec.Partition == connectors.NoPartition)
@@ -89,7 +89,7 @@ func (r *Runner) encodeBytes(rec *connectors.Record) ([]byte, *Failure) {
 	for i, h := range rec.Headers {
 		hb, err := r.convs.Header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
-			return nil, &Failure{Error: message(err), Stage: "converter", Class: r.classes[2]}
+			return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Header}
 		}
 		if i > 0 {
 			b = append(b, ',')

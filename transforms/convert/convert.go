@@ -39,4 +39,11 @@ type Set struct {
 	Key    Converter
 	Value  Converter
 	Header HeaderConverter
+	// Classes are the class names ForConnector resolved for each role, as
+	// configured (connector, else worker, else the default): for traces and
+	// dead-letter headers.
+	Classes Classes
 }
+
+// Classes names the key, value and header converter classes of a Set.
+type Classes struct{ Key, Value, Header string }

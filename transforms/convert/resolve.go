@@ -53,6 +53,7 @@ func ForConnector(connector, worker map[string]string) (Set, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Set{}, err
 	}
+	set.Classes = Classes{Key: key.class, Value: value.class, Header: header.class}
 	return set, nil
 }
 
