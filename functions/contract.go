@@ -5,67 +5,24 @@
 // keeps nothing between invocations except pooled connections.
 package functions
 
-import "time"
+import "github.com/ferryhq/ferry/functions/wire"
 
-// Subject is the NATS subject invocations are sent on; workers subscribe to it
-// in the queue group QueueGroup so each invocation reaches one function.
+// Subject and QueueGroup are the wire contract's NATS subject and queue group.
 const (
-	Subject    = "ferry.invoke"
-	QueueGroup = "ferry-functions"
+	Subject    = wire.Subject
+	QueueGroup = wire.QueueGroup
 )
 
-// Invocation asks a function to run one task until its deadline or batch limit.
-type Invocation struct {
-	ID        string `json:"id"`
-	Connector string `json:"connector"`
-	Task      int    `json:"task"`
-	// Epoch fences the invocation: offsets commit only while it is current.
-	Epoch int64  `json:"epoch"`
-	Class string `json:"connector_class"`
-	// Config is the task config, secrets still as ${provider:path:key} placeholders.
-	Config map[string]string `json:"config"`
-	// Worker holds worker-level defaults (key.converter, value.converter, ...)
-	// that the connector config may override.
-	Worker map[string]string `json:"worker,omitempty"`
-	// Deadline is when the function must have committed and replied.
-	Deadline time.Time `json:"deadline"`
-	// MaxRecords bounds the records read in this invocation (0 = no bound).
-	MaxRecords int `json:"max_records,omitempty"`
-	// TaskCount is how many tasks the connector has now; sink tasks use it to
-	// pick their share of the topic-partitions (0 falls back to tasks.max).
-	TaskCount int `json:"task_count,omitempty"`
-}
+// Invocation is the wire contract's invocation (package wire).
+type Invocation = wire.Invocation
 
-// Result is what an invocation reports back; the scheduler turns it into status.
-type Result struct {
-	ID        string `json:"id"`
-	Connector string `json:"connector"`
-	Task      int    `json:"task"`
-	Epoch     int64  `json:"epoch"`
-	// Read, Written and Failed count records in this invocation.
-	Read    int64 `json:"records_read"`
-	Written int64 `json:"records_written"`
-	Failed  int64 `json:"records_failed"`
-	// Committed counts offsets (source partitions or topic-partitions) committed.
-	Committed int `json:"offsets_committed"`
-	// Lag is the number of records known to be waiting after this invocation (sinks).
-	Lag int64 `json:"lag"`
-	// More asks for an immediate re-dispatch: the task stopped at a limit, not for lack of data.
-	More bool `json:"more"`
-	// State is RUNNING on success, FAILED when the task must stop, FENCED when
-	// a newer epoch owns the task, RETRYING for a retriable failure.
-	State string `json:"state"`
-	Trace string `json:"trace,omitempty"`
-	// Topics are the topics the task produced to or consumed from (KIP-558).
-	Topics     []string      `json:"topics,omitempty"`
-	Duration   time.Duration `json:"duration_ns"`
-	InstanceID string        `json:"instance_id"`
-}
+// Result is the wire contract's result (package wire).
+type Result = wire.Result
 
-// Result states.
+// Result states, from the wire contract.
 const (
-	StateRunning  = "RUNNING"
-	StateFailed   = "FAILED"
-	StateFenced   = "FENCED"
-	StateRetrying = "RETRYING"
+	StateRunning  = wire.StateRunning
+	StateFailed   = wire.StateFailed
+	StateFenced   = wire.StateFenced
+	StateRetrying = wire.StateRetrying
 )

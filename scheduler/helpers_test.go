@@ -14,7 +14,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/builtin"
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 const (
@@ -68,8 +68,8 @@ func testRegistry() *connectors.Registry {
 // nopDispatcher answers every invocation with an idle success.
 type nopDispatcher struct{}
 
-func (nopDispatcher) Dispatch(_ context.Context, inv functions.Invocation) (functions.Result, error) {
-	return functions.Result{ID: inv.ID, Epoch: inv.Epoch, State: functions.StateRunning, InstanceID: "w"}, nil
+func (nopDispatcher) Dispatch(_ context.Context, inv wire.Invocation) (wire.Result, error) {
+	return wire.Result{ID: inv.ID, Epoch: inv.Epoch, State: wire.StateRunning, InstanceID: "w"}, nil
 }
 
 func newTestScheduler(t testing.TB, store *fakeStore, d Dispatcher) *Scheduler {

@@ -5,15 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 // Two schedulers share one store: only the lease holder dispatches, and when
 // it stops the other takes over within the lease's ttl.
 func TestOnlyTheLeaderDispatches(t *testing.T) {
 	store := newFakeStore()
-	reply := func(inv functions.Invocation) (functions.Result, error) {
-		return functions.Result{ID: inv.ID, Epoch: inv.Epoch, State: functions.StateRunning, More: true, InstanceID: "w"}, nil
+	reply := func(inv wire.Invocation) (wire.Result, error) {
+		return wire.Result{ID: inv.ID, Epoch: inv.Epoch, State: wire.StateRunning, More: true, InstanceID: "w"}, nil
 	}
 	da, db := newFakeDispatcher(reply), newFakeDispatcher(reply)
 	a, b := newTestScheduler(t, store, da), newTestScheduler(t, store, db)

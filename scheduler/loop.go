@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -229,7 +229,7 @@ func (s *Scheduler) invoke(ctx context.Context, spec taskSpec) outcome {
 		return o
 	}
 	o.Epoch = epoch
-	inv := functions.Invocation{
+	inv := wire.Invocation{
 		ID:         fmt.Sprintf("%s-%d", spec.Key, epoch),
 		Connector:  spec.Key.Connector,
 		Task:       spec.Key.Task,

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -22,14 +22,14 @@ type fakeDispatcher struct {
 	epochs     map[taskKey][]int64
 	ids        map[string]bool
 	dupIDs     int
-	reply      func(inv functions.Invocation) (functions.Result, error)
+	reply      func(inv wire.Invocation) (wire.Result, error)
 }
 
-func newFakeDispatcher(reply func(functions.Invocation) (functions.Result, error)) *fakeDispatcher {
+func newFakeDispatcher(reply func(wire.Invocation) (wire.Result, error)) *fakeDispatcher {
 	return &fakeDispatcher{inFlight: map[taskKey]int{}, epochs: map[taskKey][]int64{}, ids: map[string]bool{}, reply: reply}
 }
 
-func (d *fakeDispatcher) Dispatch(ctx context.Context, inv functions.Invocation) (functions.Result, error) {
+func (d *fakeDispatcher) Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
 	k := taskKey{inv.Connector, inv.Task}
 	d.mu.Lock()
 	d.inFlight[k]++
@@ -83,8 +83,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func TestLoopEpochsIncreaseOneInFlightPerTask(t *testing.T) {
 	store := newFakeStore()
-	d := newFakeDispatcher(func(inv functions.Invocation) (functions.Result, error) {
-		return functions.Result{ID: inv.ID, Epoch: inv.Epoch, State: functions.StateRunning, More: true, InstanceID: "w1"}, nil
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
+		return wire.Result{ID: inv.ID, Epoch: inv.Epoch, State: wire.StateRunning, More: true, InstanceID: "w1"}, nil
 	})
 	s := newTestScheduler(t, store, d)
 	h := s.Handler()
@@ -124,10 +124,10 @@ func TestLoopEpochsIncreaseOneInFlightPerTask(t *testing.T) {
 }
 
 func TestLoopInvocationCarriesTaskConfig(t *testing.T) {
-	got := make(chan functions.Invocation, 100)
-	d := newFakeDispatcher(func(inv functions.Invocation) (functions.Result, error) {
+	got := make(chan wire.Invocation, 100)
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
 		got <- inv
-		return functions.Result{State: functions.StateRunning, InstanceID: "w"}, nil
+		return wire.Result{State: wire.StateRunning, InstanceID: "w"}, nil
 	})
 	s := newTestScheduler(t, newFakeStore(), d)
 	s.o.Worker = map[string]string{"key.converter": "org.apache.kafka.connect.storage.StringConverter"}
@@ -150,17 +150,17 @@ func TestLoopPauseDeleteAndFailures(t *testing.T) {
 	store := newFakeStore()
 	var mu sync.Mutex
 	mode := map[string]string{} // connector -> reply mode
-	d := newFakeDispatcher(func(inv functions.Invocation) (functions.Result, error) {
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
 		mu.Lock()
 		m := mode[inv.Connector]
 		mu.Unlock()
 		switch m {
 		case "fail":
-			return functions.Result{State: functions.StateFailed, Trace: "bad record", InstanceID: "w9"}, nil
+			return wire.Result{State: wire.StateFailed, Trace: "bad record", InstanceID: "w9"}, nil
 		case "down":
-			return functions.Result{}, &RetriableError{Err: ErrNoWorker}
+			return wire.Result{}, &RetriableError{Err: ErrNoWorker}
 		}
-		return functions.Result{State: functions.StateRunning, More: true, InstanceID: "w1"}, nil
+		return wire.Result{State: wire.StateRunning, More: true, InstanceID: "w1"}, nil
 	})
 	s := newTestScheduler(t, store, d)
 	h := s.Handler()
@@ -211,8 +211,8 @@ func TestLoopPauseDeleteAndFailures(t *testing.T) {
 
 func TestLoopKeepsRunningWhenStoreFails(t *testing.T) {
 	store := &flakyEpochs{fakeStore: newFakeStore(), fail: true}
-	d := newFakeDispatcher(func(inv functions.Invocation) (functions.Result, error) {
-		return functions.Result{State: functions.StateRunning, InstanceID: "w"}, nil
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
+		return wire.Result{State: wire.StateRunning, InstanceID: "w"}, nil
 	})
 	s := newTestScheduler(t, store.fakeStore, d)
 	s.o.Store = store
@@ -247,11 +247,11 @@ func (f *flakyEpochs) NextEpoch(ctx context.Context, c string, t int) (int64, er
 
 func TestLoopNewTaskConfigsRestartFailedTasks(t *testing.T) {
 	store := newFakeStore()
-	d := newFakeDispatcher(func(inv functions.Invocation) (functions.Result, error) {
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
 		if inv.Config["tables"] == "bad" {
-			return functions.Result{State: functions.StateFailed, Trace: "no table bad", InstanceID: "w"}, nil
+			return wire.Result{State: wire.StateFailed, Trace: "no table bad", InstanceID: "w"}, nil
 		}
-		return functions.Result{State: functions.StateRunning, InstanceID: "w"}, nil
+		return wire.Result{State: wire.StateRunning, InstanceID: "w"}, nil
 	})
 	s := newTestScheduler(t, store, d)
 	h := s.Handler()

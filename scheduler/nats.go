@@ -9,7 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 // ErrNoWorker is returned by NATSDispatcher when nothing subscribes to the
@@ -36,8 +36,8 @@ func (e *RetriableError) Unwrap() error { return e.Err }
 // up waiting: the function needs time to commit and reply after its deadline.
 const replyGrace = 5 * time.Second
 
-// NATSDispatcher sends invocations as NATS requests on functions.Subject;
-// workers in the queue group functions.QueueGroup reply with a Result. Bodies
+// NATSDispatcher sends invocations as NATS requests on wire.Subject;
+// workers in the queue group wire.QueueGroup reply with a Result. Bodies
 // are JSON both ways.
 type NATSDispatcher struct {
 	nc      *nats.Conn
@@ -48,10 +48,10 @@ type NATSDispatcher struct {
 // NewNATSDispatcher returns a dispatcher over an open connection, which the
 // caller keeps owning (and closes).
 func NewNATSDispatcher(nc *nats.Conn) *NATSDispatcher {
-	return &NATSDispatcher{nc: nc, subject: functions.Subject, grace: replyGrace}
+	return &NATSDispatcher{nc: nc, subject: wire.Subject, grace: replyGrace}
 }
 
-// OnSubject sends invocations on subject instead of functions.Subject, so
+// OnSubject sends invocations on subject instead of wire.Subject, so
 // several ferry clusters can share one NATS server.
 func (d *NATSDispatcher) OnSubject(subject string) *NATSDispatcher {
 	if subject != "" {
@@ -62,10 +62,10 @@ func (d *NATSDispatcher) OnSubject(subject string) *NATSDispatcher {
 
 // Dispatch sends inv and waits until its deadline plus a grace period for the
 // result. A missing worker, a timeout or a NATS failure is a *RetriableError.
-func (d *NATSDispatcher) Dispatch(ctx context.Context, inv functions.Invocation) (functions.Result, error) {
+func (d *NATSDispatcher) Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
 	body, err := json.Marshal(inv)
 	if err != nil {
-		return functions.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
+		return wire.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
 	}
 	wait := d.grace
 	if !inv.Deadline.IsZero() {
@@ -76,15 +76,15 @@ func (d *NATSDispatcher) Dispatch(ctx context.Context, inv functions.Invocation)
 	msg, err := d.nc.RequestWithContext(rctx, d.subject, body)
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
-		return functions.Result{}, &RetriableError{Err: fmt.Errorf("%w (subject %s)", ErrNoWorker, d.subject)}
+		return wire.Result{}, &RetriableError{Err: fmt.Errorf("%w (subject %s)", ErrNoWorker, d.subject)}
 	case err != nil && ctx.Err() == nil && rctx.Err() != nil:
-		return functions.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w (waited %s)", inv.ID, ErrNoReply, wait.Round(time.Millisecond))}
+		return wire.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w (waited %s)", inv.ID, ErrNoReply, wait.Round(time.Millisecond))}
 	case err != nil:
-		return functions.Result{}, &RetriableError{Err: fmt.Errorf("sending invocation %s over NATS: %w", inv.ID, err)}
+		return wire.Result{}, &RetriableError{Err: fmt.Errorf("sending invocation %s over NATS: %w", inv.ID, err)}
 	}
-	var res functions.Result
+	var res wire.Result
 	if err := json.Unmarshal(msg.Data, &res); err != nil {
-		return functions.Result{}, fmt.Errorf("invocation %s: the worker replied with something that is not a JSON Result (%w): %.200q", inv.ID, err, msg.Data)
+		return wire.Result{}, fmt.Errorf("invocation %s: the worker replied with something that is not a JSON Result (%w): %.200q", inv.ID, err, msg.Data)
 	}
 	return res, nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 // startNATS starts an in-process NATS server on a random loopback port and
@@ -37,13 +37,13 @@ func startNATS(tb testing.TB) *nats.Conn {
 // once with a RUNNING result echoing its id and epoch.
 func respond(tb testing.TB, nc *nats.Conn) {
 	tb.Helper()
-	sub, err := nc.QueueSubscribe(functions.Subject, functions.QueueGroup, func(m *nats.Msg) {
-		var inv functions.Invocation
+	sub, err := nc.QueueSubscribe(wire.Subject, wire.QueueGroup, func(m *nats.Msg) {
+		var inv wire.Invocation
 		if err := json.Unmarshal(m.Data, &inv); err != nil {
 			return
 		}
-		b, _ := json.Marshal(functions.Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
-			State: functions.StateRunning, InstanceID: "bench-worker"})
+		b, _ := json.Marshal(wire.Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
+			State: wire.StateRunning, InstanceID: "bench-worker"})
 		_ = m.Respond(b)
 	})
 	if err != nil {
@@ -62,7 +62,7 @@ func BenchmarkDispatchOverhead(b *testing.B) {
 	nc := startNATS(b)
 	respond(b, startNATSClient(b, nc.ConnectedUrl()))
 	d := NewNATSDispatcher(nc)
-	inv := functions.Invocation{Connector: "bench", Class: "org.apache.kafka.connect.file.FileStreamSourceConnector",
+	inv := wire.Invocation{Connector: "bench", Class: "org.apache.kafka.connect.file.FileStreamSourceConnector",
 		Config: map[string]string{"file": "/tmp/in.txt", "topic": "t", "tasks.max": "1"}, MaxRecords: 100000}
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)

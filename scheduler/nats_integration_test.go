@@ -10,14 +10,14 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 func TestNATSDispatcher(t *testing.T) {
 	nc := startNATS(t)
 	d := NewNATSDispatcher(nc)
 	d.grace = 200 * time.Millisecond
-	inv := functions.Invocation{ID: "a-0-7", Connector: "a", Task: 0, Epoch: 7, Class: "c", Deadline: time.Now().Add(time.Second)}
+	inv := wire.Invocation{ID: "a-0-7", Connector: "a", Task: 0, Epoch: 7, Class: "c", Deadline: time.Now().Add(time.Second)}
 	ctx := context.Background()
 
 	t.Run("no worker listening", func(t *testing.T) {
@@ -32,14 +32,14 @@ func TestNATSDispatcher(t *testing.T) {
 	t.Run("request and reply", func(t *testing.T) {
 		respond(t, startNATSClient(t, nc.ConnectedUrl()))
 		res, err := d.Dispatch(ctx, inv)
-		if err != nil || res.ID != "a-0-7" || res.Epoch != 7 || res.State != functions.StateRunning || res.InstanceID != "bench-worker" {
+		if err != nil || res.ID != "a-0-7" || res.Epoch != 7 || res.State != wire.StateRunning || res.InstanceID != "bench-worker" {
 			t.Fatalf("res = %+v, err = %v", res, err)
 		}
 	})
 
 	t.Run("no reply before deadline", func(t *testing.T) {
 		worker := startNATSClient(t, nc.ConnectedUrl())
-		sub, err := worker.QueueSubscribe(functions.Subject, functions.QueueGroup, func(m *nats.Msg) {})
+		sub, err := worker.QueueSubscribe(wire.Subject, wire.QueueGroup, func(m *nats.Msg) {})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestNATSDispatcher(t *testing.T) {
 
 	t.Run("garbage reply", func(t *testing.T) {
 		worker := startNATSClient(t, nc.ConnectedUrl())
-		sub, err := worker.QueueSubscribe(functions.Subject, functions.QueueGroup, func(m *nats.Msg) { _ = m.Respond([]byte("oops")) })
+		sub, err := worker.QueueSubscribe(wire.Subject, wire.QueueGroup, func(m *nats.Msg) { _ = m.Respond([]byte("oops")) })
 		if err != nil {
 			t.Fatal(err)
 		}

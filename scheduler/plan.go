@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -103,7 +103,7 @@ func less(a, b taskKey) bool {
 type outcome struct {
 	Key    taskKey
 	Epoch  int64
-	Result functions.Result
+	Result wire.Result
 	Err    error
 }
 
@@ -120,7 +120,7 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 		status.WorkerID = workerID
 	}
 	switch {
-	case o.Err != nil || o.Result.State == functions.StateRetrying:
+	case o.Err != nil || o.Result.State == wire.StateRetrying:
 		cause := o.Result.Trace
 		if o.Err != nil {
 			cause, status.WorkerID = o.Err.Error(), workerID
@@ -130,11 +130,11 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 		r.NextDue = now.Add(wait)
 		status.State = state.StateFailed
 		status.Trace = fmt.Sprintf("%s\n%s (attempt %d, next in %s)", cause, retryNote, r.Failures, roundWait(wait))
-	case o.Result.State == functions.StateFenced:
+	case o.Result.State == wire.StateFenced:
 		r.NextDue = now
 		status.State = state.StateRunning
 		status.Trace = fenceNote + o.Result.Trace
-	case o.Result.State == functions.StateFailed:
+	case o.Result.State == wire.StateFailed:
 		r.Failed, r.Failures = true, 0
 		status.State, status.Trace = state.StateFailed, o.Result.Trace
 	default:

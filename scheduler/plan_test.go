@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -78,7 +78,7 @@ func equalKeys(a, b []taskKey) bool {
 func TestSettle(t *testing.T) {
 	k := taskKey{"a", 0}
 	ok := func(more bool) outcome {
-		return outcome{Key: k, Epoch: 7, Result: functions.Result{State: functions.StateRunning, More: more, InstanceID: "w1"}}
+		return outcome{Key: k, Epoch: 7, Result: wire.Result{State: wire.StateRunning, More: more, InstanceID: "w1"}}
 	}
 	tests := []struct {
 		name     string
@@ -101,16 +101,16 @@ func TestSettle(t *testing.T) {
 			out: ok(false), due: 2 * time.Second, state: state.StateRunning, worker: "w1"},
 		{name: "dispatch error backs off", out: outcome{Key: k, Err: errors.New("no ferry worker")}, due: 500 * time.Millisecond,
 			state: state.StateFailed, worker: "sched:8083", trace: "no ferry worker\nferry retries automatically (attempt 1, next in 500ms)", write: true, failures: 1},
-		{name: "retrying result backs off", run: taskRun{Failures: 2}, out: outcome{Key: k, Result: functions.Result{State: functions.StateRetrying, Trace: "kafka down", InstanceID: "w2"}},
+		{name: "retrying result backs off", run: taskRun{Failures: 2}, out: outcome{Key: k, Result: wire.Result{State: wire.StateRetrying, Trace: "kafka down", InstanceID: "w2"}},
 			due: 2 * time.Second, state: state.StateFailed, worker: "w2", trace: "kafka down\nferry retries automatically (attempt 3, next in 2s)", write: true, failures: 3},
 		{name: "backoff caps at 30s", run: taskRun{Failures: 40}, out: outcome{Key: k, Err: errors.New("x")}, due: 30 * time.Second,
 			state: state.StateFailed, worker: "sched:8083", trace: "(attempt 41, next in 30s)", write: true, failures: 41},
 		{name: "jitter shortens the wait by up to 20%", run: taskRun{Failures: 1}, out: outcome{Key: k, Err: errors.New("x")}, jitter: 0.5,
 			due: 900 * time.Millisecond, state: state.StateFailed, worker: "sched:8083", trace: "next in 900ms", write: true, failures: 2},
-		{name: "FAILED stops until restart", out: outcome{Key: k, Result: functions.Result{State: functions.StateFailed, Trace: "boom", InstanceID: "w1"}},
+		{name: "FAILED stops until restart", out: outcome{Key: k, Result: wire.Result{State: wire.StateFailed, Trace: "boom", InstanceID: "w1"}},
 			state: state.StateFailed, worker: "w1", trace: "boom", write: true, failed: true},
 		{name: "FENCED is reported in the trace and redone at once", run: taskRun{Reported: state.TaskStatus{State: state.StateRunning, WorkerID: "w1"}},
-			out:   outcome{Key: k, Result: functions.Result{State: functions.StateFenced, Trace: "epoch 3 is not the current epoch 4", InstanceID: "w1"}},
+			out:   outcome{Key: k, Result: wire.Result{State: wire.StateFenced, Trace: "epoch 3 is not the current epoch 4", InstanceID: "w1"}},
 			state: state.StateRunning, worker: "w1", trace: "fenced: the last invocation", write: true},
 	}
 	for _, tt := range tests {

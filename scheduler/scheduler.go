@@ -15,14 +15,14 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
 
 // Dispatcher sends one invocation to a function and waits for its result. It
 // is the one side effect of the dispatch loop, so tests replace it.
 type Dispatcher interface {
-	Dispatch(ctx context.Context, inv functions.Invocation) (functions.Result, error)
+	Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result, error)
 }
 
 // PluginInfo is one entry of GET /connector-plugins, as Kafka Connect's PluginInfo.
