@@ -174,6 +174,22 @@ func (s *settings) logger() *slog.Logger {
 	return s.loggers.Logger(scheduler.RootLogger, s.logBase)
 }
 
+// functionOptions are the functions' settings: the worker configuration
+// stays in this process and is never sent on the wire.
+func functionOptions(s *settings, props map[string]string, store functions.OffsetStore, instance string, log *slog.Logger) functions.Options {
+	return functions.Options{Plugins: builtin.Registry(), Store: store, Seeds: seeds(s.bootstrap),
+		InstanceID: instance, Logger: log, Worker: s.workerSettings(props)}
+}
+
+// workerSettings are the worker properties with the converter flags as defaults.
+func (s *settings) workerSettings(props map[string]string) map[string]string {
+	w := map[string]string{"key.converter": s.keyConverter, "value.converter": s.valueConverter}
+	for k, v := range props {
+		w[k] = v
+	}
+	return w
+}
+
 func (s *settings) workerDefaults(props map[string]string) map[string]string {
 	w := map[string]string{"key.converter": s.keyConverter, "value.converter": s.valueConverter}
 	for k, v := range props {
@@ -242,16 +258,15 @@ func runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer nc.Close()
-	return serveWorker(ctx, &s, store, nc, log)
+	return serveWorker(ctx, &s, store, nc, nil, log)
 }
 
-func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.Conn, log *slog.Logger) error {
+func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.Conn, props map[string]string, log *slog.Logger) error {
 	if s.loggers != nil { // a level set with PUT /admin/loggers/com.ferryhq.ferry.functions applies here
 		log = s.loggers.Logger("com.ferryhq.ferry.functions", s.logBase)
 	}
 	host, _ := os.Hostname()
-	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: store,
-		Seeds: seeds(s.bootstrap), InstanceID: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: log})
+	h, err := functions.NewHandler(functionOptions(s, props, store, fmt.Sprintf("%s:%d", host, os.Getpid()), log))
 	if err != nil {
 		return err
 	}
@@ -275,7 +290,7 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 	o := scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
 		Version: Version, Commit: vcsRevision(), KafkaClusterID: clusterID(ctx, groups, log),
 		Check: checkConfig(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID, Groups: groups,
-		Worker: s.workerDefaults(props), InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log}
+		InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log}
 	if s.loggers != nil {
 		o.Loggers, o.Logger = s.loggers, s.loggers.Logger("com.ferryhq.ferry.scheduler", s.logBase)
 	}

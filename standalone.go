@@ -64,7 +64,7 @@ func runStandalone(ctx context.Context, args []string) error {
 	}
 	defer stopNATS()
 	go func() {
-		if err := serveWorker(ctx, &s, store, nc, log); err != nil {
+		if err := serveWorker(ctx, &s, store, nc, workerProps, log); err != nil {
 			log.Error("local functions stopped", "err", err)
 		}
 	}()

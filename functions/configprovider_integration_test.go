@@ -21,7 +21,6 @@ import (
 // placeholder, never the secret.
 func TestConfigProvidersResolvedInFunction(t *testing.T) {
 	store := redisStore(t)
-	h := realHandler(t, store, "worker-secrets")
 	dir := t.TempDir()
 	secrets := filepath.Join(dir, "secrets.properties")
 	name := fmt.Sprintf("secrets-%d", time.Now().UnixNano()%1e9)
@@ -31,11 +30,12 @@ func TestConfigProvidersResolvedInFunction(t *testing.T) {
 	t.Setenv("FERRY_TEST_ITERATIONS", "25")
 	worker := map[string]string{"config.providers": "file,env",
 		"config.providers.file.class": configprovider.FileClass, "config.providers.env.class": configprovider.EnvClass}
+	h := realHandlerWith(t, store, "worker-secrets", worker)
 	inv := functions.Invocation{ID: name + "-0-1", Connector: name, Task: 0, Epoch: 1, Class: "DatagenConnector",
 		Config: map[string]string{"name": name, "connector.class": "DatagenConnector", "task.id": "0", "tasks.max": "1",
 			"kafka.topic": "${file:" + secrets + ":topic}", "quickstart": "${file:" + secrets + ":quickstart}",
 			"iterations": "${env:FERRY_TEST_ITERATIONS}", "max.interval": "0"},
-		Worker: worker, Deadline: time.Now().Add(20 * time.Second), MaxRecords: 1000}
+		Deadline: time.Now().Add(20 * time.Second), MaxRecords: 1000}
 	if _, err := store.NextEpoch(context.Background(), name, 0); err != nil {
 		t.Fatal(err)
 	}

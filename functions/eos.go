@@ -20,10 +20,11 @@ var ErrConnectorBoundary = errors.New("transaction.boundary=connector: this conn
 
 // TransactionalID is the transactional id of a source task's producer, as
 // KIP-618 names it: <group>-<connector>-<task>. The group is the worker's
-// group.id (Invocation.Worker), "ferry" when none is set. It is stable across
-// invocations, so the broker fences an older invocation's producer.
-func TransactionalID(inv Invocation) string {
-	group := inv.Worker["group.id"]
+// group.id (from the function's own worker configuration), "ferry" when none
+// is set. It is stable across invocations, so the broker fences an older
+// invocation's producer.
+func TransactionalID(worker map[string]string, inv Invocation) string {
+	group := worker["group.id"]
 	if group == "" {
 		group = "ferry"
 	}
@@ -32,11 +33,11 @@ func TransactionalID(inv Invocation) string {
 
 // offsetsTopic is the connector's offsets.storage.topic, else the worker's
 // offset.storage.topic, else Kafka Connect's default connect-offsets.
-func offsetsTopic(inv Invocation, cfg *connectors.SourceConnectorConfig) string {
+func offsetsTopic(worker map[string]string, cfg *connectors.SourceConnectorConfig) string {
 	if cfg.OffsetsTopic != "" {
 		return cfg.OffsetsTopic
 	}
-	if t := inv.Worker["offset.storage.topic"]; t != "" {
+	if t := worker["offset.storage.topic"]; t != "" {
 		return t
 	}
 	return kstate.DefaultTopic
@@ -63,13 +64,13 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 	if cfg.TransactionBoundary == "connector" {
 		return fmt.Errorf("%w: %w", ErrInvocation, ErrConnectorBoundary)
 	}
-	offs := kstate.New(h.o.Seeds, offsetsTopic(inv, cfg), h.o.KafkaOpts...)
+	offs := kstate.New(h.o.Seeds, offsetsTopic(h.o.Worker, cfg), h.o.KafkaOpts...)
 	if err := offs.Ensure(ctx, h.admin); err != nil {
 		return err
 	}
 	// A stale invocation must not even start a producer: its InitProducerID
 	// would fence the producer of the newer invocation.
-	if err := h.fence(ctx, inv, "starting transactional producer "+TransactionalID(inv)); err != nil {
+	if err := h.fence(ctx, inv, "starting transactional producer "+TransactionalID(h.o.Worker, inv)); err != nil {
 		return err
 	}
 	cl, err := h.transactionalClient(inv)
@@ -82,7 +83,7 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 	// it a commit whose markers are still being written would be missed and
 	// its records produced twice.
 	if _, _, err := cl.ProducerID(ctx); err != nil {
-		return retriable("initializing transactional producer %s: %w", TransactionalID(inv), err)
+		return retriable("initializing transactional producer %s: %w", TransactionalID(h.o.Worker, inv), err)
 	}
 	entries, err := h.eosOffsets(ctx, inv, offs)
 	if err != nil {
@@ -120,7 +121,7 @@ func (h *Handler) transactionalClient(inv Invocation) (*kgo.Client, error) {
 	timeout := max(time.Until(inv.Deadline)*2, 10*time.Second)
 	opts := append([]kgo.Opt{
 		kgo.SeedBrokers(h.o.Seeds...),
-		kgo.TransactionalID(TransactionalID(inv)),
+		kgo.TransactionalID(TransactionalID(h.o.Worker, inv)),
 		kgo.TransactionTimeout(timeout),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(2 * time.Millisecond),
@@ -155,7 +156,7 @@ func (r *eosRun) loop(ctx context.Context, task connectors.SourceTask) error {
 func (r *eosRun) transaction(ctx context.Context, task connectors.SourceTask) (int, error) {
 	p := r.p
 	if err := r.cl.BeginTransaction(); err != nil {
-		return 0, retriable("beginning transaction %s: %w", TransactionalID(p.inv), err)
+		return 0, retriable("beginning transaction %s: %w", TransactionalID(r.h.o.Worker, p.inv), err)
 	}
 	tracker := offsetTracker{connector: p.inv.Connector}
 	var a acks
@@ -167,18 +168,18 @@ func (r *eosRun) transaction(ctx context.Context, task connectors.SourceTask) (i
 		err = r.flush(ctx, &a)
 	}
 	if err == nil {
-		err = r.h.fence(ctx, p.inv, "committing transaction "+TransactionalID(p.inv))
+		err = r.h.fence(ctx, p.inv, "committing transaction "+TransactionalID(r.h.o.Worker, p.inv))
 	}
 	if err != nil {
 		r.abort()
 		if isProducerFenced(err) {
-			return 0, producerFenced(p.inv, err)
+			return 0, producerFenced(TransactionalID(r.h.o.Worker, p.inv), err)
 		}
 		return 0, err
 	}
 	if err := r.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		r.abort()
-		return 0, producerFenced(p.inv, err)
+		return 0, producerFenced(TransactionalID(r.h.o.Worker, p.inv), err)
 	}
 	p.res.Written += a.written - int64(len(tracker.order))
 	p.res.Committed += len(tracker.order)
@@ -237,9 +238,9 @@ func isProducerFenced(err error) bool {
 }
 
 // producerFenced maps the broker's fencing of this producer to state.ErrFenced.
-func producerFenced(inv Invocation, err error) error {
+func producerFenced(txnID string, err error) error {
 	if isProducerFenced(err) {
-		return fmt.Errorf("committing transaction %s: a newer producer took over: %w: %w", TransactionalID(inv), state.ErrFenced, err)
+		return fmt.Errorf("committing transaction %s: a newer producer took over: %w: %w", txnID, state.ErrFenced, err)
 	}
-	return retriable("committing transaction %s: %w", TransactionalID(inv), err)
+	return retriable("committing transaction %s: %w", txnID, err)
 }

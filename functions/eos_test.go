@@ -21,12 +21,12 @@ func TestTransactionalIDAndOffsetsTopic(t *testing.T) {
 		{map[string]string{"group.id": "connect-cluster", "offset.storage.topic": "my-offsets"}, "", "connect-cluster-orders-2", "my-offsets"},
 		{map[string]string{"offset.storage.topic": "my-offsets"}, "orders-offsets", "ferry-orders-2", "orders-offsets"},
 	} {
-		inv := Invocation{Connector: "orders", Task: 2, Worker: tc.worker}
+		inv := Invocation{Connector: "orders", Task: 2}
 		cfg := connectors.SourceConnectorConfig{OffsetsTopic: tc.connTopic}
-		if got := TransactionalID(inv); got != tc.id {
+		if got := TransactionalID(tc.worker, inv); got != tc.id {
 			t.Errorf("TransactionalID = %q, want %q", got, tc.id)
 		}
-		if got := offsetsTopic(inv, &cfg); got != tc.topic {
+		if got := offsetsTopic(tc.worker, &cfg); got != tc.topic {
 			t.Errorf("offsetsTopic = %q, want %q", got, tc.topic)
 		}
 	}
@@ -38,8 +38,8 @@ func TestClassify(t *testing.T) {
 		want string
 	}{
 		{fmt.Errorf("commit: %w", state.ErrFenced), StateFenced},
-		{producerFenced(Invocation{Connector: "c"}, kerr.ProducerFenced), StateFenced},
-		{producerFenced(Invocation{Connector: "c"}, errors.New("broker gone")), StateRetrying},
+		{producerFenced("ferry-c-0", kerr.ProducerFenced), StateFenced},
+		{producerFenced("ferry-c-0", errors.New("broker gone")), StateRetrying},
 		{&RecordError{Stage: StageTaskPut, Err: connectors.Retriable(errors.New("down"))}, StateRetrying},
 		{&state.RetriableError{Err: errors.New("redis down")}, StateRetrying},
 		{fmt.Errorf("Tolerance exceeded in error handler: %w", &RecordError{Stage: StageValueConverter, Err: connectors.DataError("bad")}), StateFailed},

@@ -39,6 +39,12 @@ type Options struct {
 	InstanceID string
 	// Margin is kept free before the deadline to flush and commit (default 500ms).
 	Margin time.Duration
+	// Worker is this function's own worker configuration (Kafka Connect's
+	// worker keys: key.converter, value.converter and their settings,
+	// config.providers, group.id, offset.storage.topic), read from the
+	// worker's properties, FERRY_* environment or the Lambda package. The
+	// connector config overrides converters; the rest never comes from the wire.
+	Worker map[string]string
 	Logger *slog.Logger
 	// KafkaOpts are extra client options (tests, TLS, SASL).
 	KafkaOpts []kgo.Opt
@@ -89,7 +95,7 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 		InstanceID: h.o.InstanceID, State: StateRunning}
 	ctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	defer cancel()
-	err := resolveConfig(ctx, &inv)
+	err := resolveConfig(ctx, &inv, h.o.Worker)
 	if err == nil {
 		err = h.run(ctx, inv, &res)
 	}
@@ -105,8 +111,8 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 // ${env:NAME}, ...) in this invocation's copy of the task config. The
 // resolved config lives only in this process: it is never returned or stored,
 // and a failed lookup names the placeholder, never a secret.
-func resolveConfig(ctx context.Context, inv *Invocation) error {
-	cfg, err := configprovider.Resolve(ctx, inv.Config, inv.Worker, configprovider.Builtins())
+func resolveConfig(ctx context.Context, inv *Invocation, worker map[string]string) error {
+	cfg, err := configprovider.Resolve(ctx, inv.Config, worker, configprovider.Builtins())
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
@@ -122,7 +128,7 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
 	if plugin.Type != connectors.TypeSource && plugin.Type != connectors.TypeSink {
 		return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
 	}
-	built, err := cpipeline.Build(cpipeline.Spec{Kind: plugin.Type, Config: inv.Config, Worker: inv.Worker})
+	built, err := cpipeline.Build(cpipeline.Spec{Kind: plugin.Type, Config: inv.Config, Worker: h.o.Worker})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}

@@ -19,12 +19,18 @@ import (
 
 func realHandler(t *testing.T, store functions.OffsetStore, id string) *functions.Handler {
 	t.Helper()
+	return realHandlerWith(t, store, id, nil)
+}
+
+// realHandlerWith is realHandler with the function's own worker configuration.
+func realHandlerWith(t *testing.T, store functions.OffsetStore, id string, worker map[string]string) *functions.Handler {
+	t.Helper()
 	seeds := os.Getenv("KAFKA_BOOTSTRAP_SERVERS")
 	if seeds == "" {
 		t.Fatal("KAFKA_BOOTSTRAP_SERVERS must be set: run `eval \"$(localstack/up kafka redis nats)\"`")
 	}
 	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: store,
-		Seeds: strings.Split(seeds, ","), InstanceID: id})
+		Seeds: strings.Split(seeds, ","), InstanceID: id, Worker: worker})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func benchHandler(b *testing.B) (*functions.Handler, *file.Store, []string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: st, Seeds: strings.Split(seeds, ","), InstanceID: "bench"})
+	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: st, Seeds: strings.Split(seeds, ","), InstanceID: "bench", Worker: jsonWorker})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func BenchmarkPipelines(b *testing.B) {
 	topic := fmt.Sprintf("bench-orders-%d", time.Now().UnixNano()%1e9)
 	var src, sink, rawProduce, rawConsume float64
 	b.Run("datagen-to-kafka", func(b *testing.B) {
-		inv := functions.Invocation{ID: "bench-src", Connector: topic + "-src", Class: "DatagenConnector", Worker: jsonWorker, MaxRecords: 100_000,
+		inv := functions.Invocation{ID: "bench-src", Connector: topic + "-src", Class: "DatagenConnector", MaxRecords: 100_000,
 			Config: map[string]string{"name": topic + "-src", "connector.class": "DatagenConnector", "kafka.topic": topic, "quickstart": "orders",
 				"iterations": fmt.Sprint(benchRecords), "max.interval": "0", "task.id": "0", "tasks.max": "1"}}
 		src = measure(b, benchRecords, func() int { return runAll(b, h, st, inv) })
@@ -110,7 +110,7 @@ func BenchmarkPipelines(b *testing.B) {
 	})
 	out := filepath.Join(b.TempDir(), "out.txt")
 	b.Run("kafka-to-file", func(b *testing.B) {
-		inv := functions.Invocation{ID: "bench-sink", Connector: topic + "-sink", Class: "FileStreamSink", Worker: jsonWorker, MaxRecords: 100_000,
+		inv := functions.Invocation{ID: "bench-sink", Connector: topic + "-sink", Class: "FileStreamSink", MaxRecords: 100_000,
 			Config: map[string]string{"name": topic + "-sink", "connector.class": "FileStreamSink", "topics": topic, "file": out, "tasks.max": "1"}}
 		sink = measure(b, benchRecords, func() int { return runAll(b, h, st, inv) })
 	})

@@ -236,7 +236,6 @@ func (s *Scheduler) invoke(ctx context.Context, spec taskSpec) outcome {
 		Epoch:      epoch,
 		Class:      spec.Class,
 		Config:     spec.Config,
-		Worker:     s.o.Worker,
 		Deadline:   s.o.Now().Add(s.o.InvocationTimeout),
 		MaxRecords: s.o.MaxRecords,
 		TaskCount:  spec.TaskCount,

@@ -130,12 +130,11 @@ func TestLoopInvocationCarriesTaskConfig(t *testing.T) {
 		return wire.Result{State: wire.StateRunning, InstanceID: "w"}, nil
 	})
 	s := newTestScheduler(t, newFakeStore(), d)
-	s.o.Worker = map[string]string{"key.converter": "org.apache.kafka.connect.storage.StringConverter"}
 	call(t, s.Handler(), "POST", "/connectors", `{"name":"a","config":{"connector.class":"TestSource","tables":"t1","poll.interval.ms":"60000"}}`)
 	startLoop(t, s)
 	inv := <-got
 	if inv.ID != "a-0-1" || inv.Epoch != 1 || inv.Class != testSourceClass || inv.Config["tables"] != "t1" || inv.Config["task.id"] != "0" ||
-		inv.Worker["key.converter"] == "" || inv.MaxRecords != 100000 || inv.TaskCount != 1 ||
+		inv.MaxRecords != 100000 || inv.TaskCount != 1 ||
 		time.Until(inv.Deadline) > 10*time.Second || time.Until(inv.Deadline) < 9*time.Second {
 		t.Errorf("invocation = %+v", inv)
 	}

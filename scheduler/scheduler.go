@@ -65,8 +65,6 @@ type Options struct {
 	// LeaseTTL is how long the leading scheduler's lease lasts without
 	// renewal (default 10s): a dead leader's successor dispatches within it.
 	LeaseTTL time.Duration
-	// Worker holds worker-level defaults copied into each Invocation.Worker.
-	Worker map[string]string
 	// InvocationTimeout is the deadline given to each invocation (default 10s).
 	InvocationTimeout time.Duration
 	// MaxRecords is the per-invocation batch limit (default 100000).

@@ -24,10 +24,11 @@ type Invocation struct {
 	Epoch int64  `json:"epoch"`
 	Class string `json:"connector_class"`
 	// Config is the task config, secrets still as ${provider:path:key} placeholders.
+	// Worker-level settings (converters, config providers, group.id) never
+	// travel here: each function takes them from its own worker configuration,
+	// so worker secrets stay in the worker. (A "worker" object sent by an older
+	// scheduler is ignored.)
 	Config map[string]string `json:"config"`
-	// Worker holds worker-level defaults (key.converter, value.converter, ...)
-	// that the connector config may override.
-	Worker map[string]string `json:"worker,omitempty"`
 	// Deadline is when the function must have committed and replied.
 	Deadline time.Time `json:"deadline"`
 	// MaxRecords bounds the records read in this invocation (0 = no bound).

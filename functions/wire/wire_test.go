@@ -28,7 +28,6 @@ func TestGolden(t *testing.T) {
 		{"invocation.json", Invocation{ID: "orders-0-42", Connector: "orders", Task: 0, Epoch: 42,
 			Class:    "io.confluent.connect.jdbc.JdbcSourceConnector",
 			Config:   map[string]string{"connection.password": "${file:/etc/ferry/db.properties:password}", "tasks.max": "2"},
-			Worker:   map[string]string{"value.converter": "org.apache.kafka.connect.json.JsonConverter"},
 			Deadline: deadline, MaxRecords: 5000, TaskCount: 2}, &Invocation{}},
 		{"invocation_minimal.json", Invocation{ID: "x-1-1", Connector: "x", Task: 1, Epoch: 1,
 			Class: "FileStreamSource", Config: map[string]string{}}, &Invocation{}},
