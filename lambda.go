@@ -10,7 +10,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
-	"github.com/ferryhq/ferry/functions/bridge"
+	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/open"
 )
@@ -41,7 +41,7 @@ func runLambda(ctx context.Context) error {
 		return err
 	}
 	defer h.Close()
-	functions.ServeLambda(ctx, functions.NewLambdaEntry(h, envDuration("lambda-margin", functions.DefaultLambdaMargin)))
+	transport.ServeLambda(ctx, transport.NewLambdaEntry(h, envDuration("lambda-margin", transport.DefaultLambdaMargin)))
 	return nil
 }
 
@@ -60,19 +60,19 @@ func (l *lambdaSettings) register(fs *flag.FlagSet) {
 	fs.IntVar(&l.retries, "lambda-retries", envInt("lambda-retries", 6), "retries of a throttled invocation, with backoff from 200ms doubling to 10s"+envNote("lambda-retries"))
 }
 
-func (l *lambdaSettings) bridge(ctx context.Context) (*bridge.Lambda, error) {
+func (l *lambdaSettings) bridge(ctx context.Context) (*transport.Lambda, error) {
 	if l.function == "" {
 		return nil, errors.New("Lambda dispatch needs --lambda-function (or FERRY_LAMBDA_FUNCTION)")
 	}
-	cl, err := bridge.NewClient(ctx, l.endpoint)
+	cl, err := transport.NewLambdaClient(ctx, l.endpoint)
 	if err != nil {
 		return nil, err
 	}
 	retries := l.retries
 	if retries == 0 {
-		retries = -1 // bridge.Options: 0 means the default, below 0 none
+		retries = -1 // transport.LambdaOptions: 0 means the default, below 0 none
 	}
-	return bridge.New(cl, bridge.Options{Function: l.function, Concurrency: l.concurrency,
+	return transport.NewLambda(cl, transport.LambdaOptions{Function: l.function, Concurrency: l.concurrency,
 		MaxInFlight: l.total, Retries: retries}), nil
 }
 
@@ -91,7 +91,7 @@ func schedulerDispatcher(ctx context.Context, dispatch string, s *settings, l *l
 		if err != nil {
 			return nil, nil, err
 		}
-		return scheduler.NewNATSDispatcher(nc).OnSubject(s.natsSubject), nc.Close, nil
+		return transport.NewNATSDispatcher(nc).OnSubject(s.natsSubject), nc.Close, nil
 	}
 	return nil, nil, fmt.Errorf("--dispatch %q: want nats or lambda", dispatch)
 }
@@ -121,5 +121,5 @@ func runLambdaBridge(ctx context.Context, args []string) error {
 	}
 	defer nc.Close()
 	log.Info("forwarding invocations to Lambda", "function", l.function, "endpoint", l.endpoint)
-	return functions.NewWorker(nc, b, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
+	return transport.NewWorker(nc, b, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
 }

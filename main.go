@@ -25,6 +25,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/open"
@@ -271,7 +272,7 @@ func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.C
 		return err
 	}
 	defer h.Close()
-	return functions.NewWorker(nc, h, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
+	return transport.NewWorker(nc, h, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
 }
 
 // serveSchedulerWith runs the REST API and the dispatch loop until ctx is

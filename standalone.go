@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ferryhq/ferry/scheduler"
+	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/state/file"
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -90,7 +90,7 @@ func serveStandaloneScheduler(ctx context.Context, s *settings, store *file.Stor
 		case <-ctx.Done():
 		}
 	}()
-	return serveSchedulerWith(ctx, s, store, scheduler.NewNATSDispatcher(nc).OnSubject(s.natsSubject), props, log, ready)
+	return serveSchedulerWith(ctx, s, store, transport.NewNATSDispatcher(nc).OnSubject(s.natsSubject), props, log, ready)
 }
 
 // submitConnector creates or updates a connector from a file through the REST handler.

@@ -1,8 +1,9 @@
-// Package functions runs connector tasks as short-lived, stateless invocations:
-// one entry point (Handler.Handle), a local worker host that takes invocations
-// from NATS, and the Lambda entry. An invocation loads offsets, reads, converts,
-// writes, commits its offsets fenced by its epoch and returns a Result; it
-// keeps nothing between invocations except pooled connections.
+// Package functions runs connector tasks as short-lived, stateless
+// invocations through one entry point, Handler.Handle; package transport hosts
+// it behind NATS and Lambda, and package wire is the contract. An invocation
+// loads offsets, reads, converts, writes, commits its offsets fenced by its
+// epoch and returns a Result; it keeps nothing between invocations except
+// pooled connections.
 package functions
 
 import "github.com/ferryhq/ferry/functions/wire"

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
@@ -145,6 +146,9 @@ func TestLoopInvocationCarriesTaskConfig(t *testing.T) {
 	}
 }
 
+// errNoWorker is what a dispatcher reports when no function listens.
+var errNoWorker = errors.New("no ferry worker is listening on the NATS invocation subject: start `ferry worker`")
+
 func TestLoopPauseDeleteAndFailures(t *testing.T) {
 	store := newFakeStore()
 	var mu sync.Mutex
@@ -157,7 +161,7 @@ func TestLoopPauseDeleteAndFailures(t *testing.T) {
 		case "fail":
 			return wire.Result{State: wire.StateFailed, Trace: "bad record", InstanceID: "w9"}, nil
 		case "down":
-			return wire.Result{}, &RetriableError{Err: ErrNoWorker}
+			return wire.Result{}, connectors.Retriable(errNoWorker)
 		}
 		return wire.Result{State: wire.StateRunning, More: true, InstanceID: "w1"}, nil
 	})
@@ -178,7 +182,7 @@ func TestLoopPauseDeleteAndFailures(t *testing.T) {
 	}
 	// Retriable dispatch error: FAILED with the retry note.
 	if st, _ := store.status("down", 0); st.State != state.StateFailed ||
-		!strings.HasPrefix(st.Trace, ErrNoWorker.Error()+"\nferry retries automatically (attempt 1, next in ") {
+		!strings.HasPrefix(st.Trace, errNoWorker.Error()+"\nferry retries automatically (attempt 1, next in ") {
 		t.Errorf("status down-0 = %+v", st)
 	}
 

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/functions"
-	"github.com/ferryhq/ferry/functions/bridge"
+	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/state/open"
 )
 
@@ -121,12 +121,12 @@ func printSizes(b *testing.B, bootstrap string) {
 	b.Logf("bootstrap (-tags lambda.norpc, -s -w): %.1f MB; zip %.1f MB (target < 20 MB)", mb(len(raw)), mb(zbuf.Len()))
 }
 
-func benchBridge(b *testing.B, endpoint string) *bridge.Lambda {
-	cl, err := bridge.NewClient(context.Background(), endpoint)
+func benchBridge(b *testing.B, endpoint string) *transport.Lambda {
+	cl, err := transport.NewLambdaClient(context.Background(), endpoint)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return bridge.New(cl, bridge.Options{Function: "function", MaxInFlight: 1})
+	return transport.NewLambda(cl, transport.LambdaOptions{Function: "function", MaxInFlight: 1})
 }
 
 // cannedLambda is the baseline: an in-process HTTP server answering every
@@ -140,7 +140,7 @@ func cannedLambda(b *testing.B) string {
 	return srv.URL
 }
 
-func invokeTimes(b *testing.B, cl *bridge.Lambda, inv functions.Invocation, n int) []time.Duration {
+func invokeTimes(b *testing.B, cl *transport.Lambda, inv functions.Invocation, n int) []time.Duration {
 	out := make([]time.Duration, 0, n)
 	for i := 0; i < n; i++ {
 		begin := time.Now()
@@ -168,7 +168,7 @@ func invocation(b *testing.B, spec, conn, class string, cfg map[string]string) f
 		Config: cfg, Deadline: time.Now().Add(50 * time.Second), MaxRecords: 10_000, TaskCount: 1}
 }
 
-func mustRun(b *testing.B, cl *bridge.Lambda, inv functions.Invocation, n int) functions.Result {
+func mustRun(b *testing.B, cl *transport.Lambda, inv functions.Invocation, n int) functions.Result {
 	inv.Deadline = time.Now().Add(50 * time.Second)
 	res, err := cl.Dispatch(context.Background(), inv)
 	if err != nil || res.State != functions.StateRunning || res.Written != int64(n) {

@@ -1,4 +1,4 @@
-package functions
+package transport
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 // DefaultLambdaMargin is kept free before the Lambda deadline by default: the
@@ -47,23 +49,23 @@ func (e *LambdaEntry) Invoke(ctx context.Context, payload []byte) ([]byte, error
 	res := e.handle(ctx, payload)
 	out, err := json.Marshal(res)
 	if err != nil { // a Result always encodes; keep the promise anyway
-		return []byte(fmt.Sprintf(`{"state":%q,"trace":%q}`, StateFailed, err.Error())), nil
+		return []byte(fmt.Sprintf(`{"state":%q,"trace":%q}`, wire.StateFailed, err.Error())), nil
 	}
 	return out, nil
 }
 
-func (e *LambdaEntry) handle(ctx context.Context, payload []byte) Result {
+func (e *LambdaEntry) handle(ctx context.Context, payload []byte) wire.Result {
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	var inv Invocation
+	var inv wire.Invocation
 	if err := json.Unmarshal(payload, &inv); err != nil {
-		return Result{State: StateFailed, InstanceID: requestID,
+		return wire.Result{State: wire.StateFailed, InstanceID: requestID,
 			Trace: fmt.Sprintf("malformed invocation payload (%v): send a ferry Invocation as JSON, as `ferry scheduler --dispatch lambda` does: %.200q", err, payload)}
 	}
 	if inv.Connector == "" || inv.Class == "" {
-		return Result{ID: inv.ID, Task: inv.Task, Epoch: inv.Epoch, State: StateFailed, InstanceID: requestID,
+		return wire.Result{ID: inv.ID, Task: inv.Task, Epoch: inv.Epoch, State: wire.StateFailed, InstanceID: requestID,
 			Trace: fmt.Sprintf("malformed invocation payload: connector and connector_class are required: %.200q", payload)}
 	}
 	inv.Deadline = e.deadline(ctx, inv.Deadline)

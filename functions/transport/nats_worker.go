@@ -1,4 +1,4 @@
-package functions
+package transport
 
 import (
 	"context"
@@ -8,11 +8,13 @@ import (
 	"sync"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
-// Invoker runs one invocation; *Handler is the implementation.
+// Invoker runs one invocation; *functions.Handler is the implementation.
 type Invoker interface {
-	Handle(ctx context.Context, inv Invocation) (Result, error)
+	Handle(ctx context.Context, inv wire.Invocation) (wire.Result, error)
 }
 
 // Worker hosts function instances in this process: it takes invocations from
@@ -30,11 +32,11 @@ func NewWorker(nc *nats.Conn, inv Invoker, concurrency int, log *slog.Logger) *W
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Worker{nc: nc, subject: Subject, invoker: inv, concurrency: max(concurrency, 1), log: log}
+	return &Worker{nc: nc, subject: wire.Subject, invoker: inv, concurrency: max(concurrency, 1), log: log}
 }
 
 // OnSubject makes the worker take invocations from subject instead of
-// Subject, so several ferry clusters can share one NATS server.
+// wire.Subject, so several ferry clusters can share one NATS server.
 func (w *Worker) OnSubject(subject string) *Worker {
 	if subject != "" {
 		w.subject = subject
@@ -54,7 +56,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 	for i := 0; i < w.concurrency; i++ {
-		sub, err := w.nc.QueueSubscribeSync(w.subject, QueueGroup)
+		sub, err := w.nc.QueueSubscribeSync(w.subject, wire.QueueGroup)
 		if err != nil {
 			return fmt.Errorf("subscribing to NATS subject %s: %w", w.subject, err)
 		}
@@ -65,7 +67,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.nc.Flush(); err != nil {
 		return fmt.Errorf("NATS flush: %w", err)
 	}
-	w.log.Info("worker ready", "subject", w.subject, "queue", QueueGroup, "concurrency", w.concurrency)
+	w.log.Info("worker ready", "subject", w.subject, "queue", wire.QueueGroup, "concurrency", w.concurrency)
 	<-ctx.Done()
 	for _, s := range subs {
 		_ = s.Unsubscribe()
@@ -87,10 +89,10 @@ func (w *Worker) serve(ctx context.Context, sub *nats.Subscription) {
 // respond decodes, runs and answers one invocation. A malformed payload gets a
 // FAILED result naming the problem instead of being dropped.
 func (w *Worker) respond(ctx context.Context, msg *nats.Msg) {
-	var inv Invocation
-	var res Result
+	var inv wire.Invocation
+	var res wire.Result
 	if err := json.Unmarshal(msg.Data, &inv); err != nil {
-		res = Result{State: StateFailed, Trace: fmt.Sprintf("malformed invocation payload: %v", err)}
+		res = wire.Result{State: wire.StateFailed, Trace: fmt.Sprintf("malformed invocation payload: %v", err)}
 	} else {
 		res, err = w.invoker.Handle(context.WithoutCancel(ctx), inv)
 		if err != nil {

@@ -1,6 +1,6 @@
 //go:build integration
 
-package scheduler
+package transport
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/functions/wire"
 )
 
@@ -22,7 +23,7 @@ func TestNATSDispatcher(t *testing.T) {
 
 	t.Run("no worker listening", func(t *testing.T) {
 		_, err := d.Dispatch(ctx, inv)
-		var re *RetriableError
+		var re *connectors.RetriableError
 		if !errors.Is(err, ErrNoWorker) || !errors.As(err, &re) ||
 			err.Error() != "no ferry worker is listening on the NATS invocation subject: start `ferry worker` (subject ferry.invoke)" {
 			t.Fatalf("err = %v", err)
@@ -49,7 +50,7 @@ func TestNATSDispatcher(t *testing.T) {
 		late.Deadline = time.Now()
 		start := time.Now()
 		_, err = d.Dispatch(ctx, late)
-		var re *RetriableError
+		var re *connectors.RetriableError
 		if !errors.Is(err, ErrNoReply) || !errors.As(err, &re) {
 			t.Fatalf("err = %v", err)
 		}

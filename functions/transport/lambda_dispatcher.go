@@ -1,9 +1,4 @@
-// Package bridge sends ferry invocations to AWS Lambda with the Invoke API
-// (aws-sdk-go-v2): the scheduler uses it as its Dispatcher (`ferry scheduler
-// --dispatch lambda`) and `ferry lambda-bridge` uses it to forward
-// invocations taken from NATS. It bounds the invocations in flight per
-// connector and retries throttling with exponential backoff.
-package bridge
+package transport
 
 import (
 	"context"
@@ -19,11 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
-// Invoker is the part of *lambda.Client the bridge uses.
-type Invoker interface {
+// LambdaAPI is the part of *lambda.Client the Lambda dispatcher uses.
+type LambdaAPI interface {
 	Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 }
 
@@ -36,18 +32,8 @@ var ErrThrottled = errors.New("AWS Lambda throttled the invocation (TooManyReque
 // or answered something that is not a ferry Result): its log has the cause.
 var ErrFunction = errors.New("the Lambda function failed")
 
-// RetriableError marks an Invoke failure that may pass on a later try
-// (throttling, a timeout, a crashed function, the endpoint unreachable).
-type RetriableError struct{ Err error }
-
-// Error returns the cause's message.
-func (e *RetriableError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *RetriableError) Unwrap() error { return e.Err }
-
-// Options configures a Lambda bridge.
-type Options struct {
+// LambdaOptions configures a Lambda dispatcher.
+type LambdaOptions struct {
 	// Function is the function name or ARN (the runtime interface emulator
 	// serves exactly one, named "function").
 	Function string
@@ -64,18 +50,22 @@ type Options struct {
 	Grace time.Duration
 }
 
-// Lambda sends invocations to one Lambda function.
+// Lambda sends invocations to one Lambda function with the Invoke API
+// (aws-sdk-go-v2): the scheduler uses it as its Dispatcher (`ferry scheduler
+// --dispatch lambda`) and `ferry lambda-bridge` hosts it behind a NATS Worker
+// to forward invocations taken from NATS. It bounds the invocations in flight
+// per connector and retries throttling with exponential backoff.
 type Lambda struct {
-	client Invoker
-	o      Options
+	client LambdaAPI
+	o      LambdaOptions
 	mu     sync.Mutex
 	slots  map[string]chan struct{} // per connector: a semaphore of Concurrency
 	total  chan struct{}            // all connectors: a semaphore of MaxInFlight, or nil
 	sleep  func(context.Context, time.Duration) error
 }
 
-// New returns a bridge calling client; see Options for the defaults.
-func New(client Invoker, o Options) *Lambda {
+// NewLambda returns a Lambda dispatcher calling client; see LambdaOptions for the defaults.
+func NewLambda(client LambdaAPI, o LambdaOptions) *Lambda {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 10
 	}
@@ -98,16 +88,16 @@ func New(client Invoker, o Options) *Lambda {
 }
 
 // Dispatch invokes the function synchronously with inv and returns its
-// Result. Every failure to get a Result is a *RetriableError naming its cause.
-func (l *Lambda) Dispatch(ctx context.Context, inv functions.Invocation) (functions.Result, error) {
+// Result. Every failure to get a Result is a *connectors.RetriableError naming its cause.
+func (l *Lambda) Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
 	release, err := l.acquire(ctx, inv.Connector)
 	if err != nil {
-		return functions.Result{}, err
+		return wire.Result{}, err
 	}
 	defer release()
 	body, err := json.Marshal(inv)
 	if err != nil {
-		return functions.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
+		return wire.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
 	}
 	wait := l.o.Grace
 	if !inv.Deadline.IsZero() {
@@ -117,19 +107,19 @@ func (l *Lambda) Dispatch(ctx context.Context, inv functions.Invocation) (functi
 	defer cancel()
 	out, err := l.invoke(cctx, inv.ID, body)
 	if err != nil {
-		return functions.Result{}, err
+		return wire.Result{}, err
 	}
 	return decode(inv.ID, out)
 }
 
-// Handle is Dispatch for the NATS bridge (functions.Invoker): a failure to
+// Handle is Dispatch for the NATS bridge (an Invoker): a failure to
 // get a Result becomes a RETRYING Result carrying the cause, so the
 // scheduler shows it in status and retries with backoff.
-func (l *Lambda) Handle(ctx context.Context, inv functions.Invocation) (functions.Result, error) {
+func (l *Lambda) Handle(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
 	res, err := l.Dispatch(ctx, inv)
 	if err != nil {
-		res = functions.Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
-			State: functions.StateRetrying, Trace: err.Error()}
+		res = wire.Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
+			State: wire.StateRetrying, Trace: err.Error()}
 	}
 	return res, err
 }
@@ -144,27 +134,27 @@ func (l *Lambda) invoke(ctx context.Context, id string, body []byte) (*lambda.In
 			return out, nil
 		}
 		if !throttled(err) {
-			return nil, &RetriableError{Err: fmt.Errorf("invoking Lambda function %s for invocation %s: %w", l.o.Function, id, err)}
+			return nil, &connectors.RetriableError{Err: fmt.Errorf("invoking Lambda function %s for invocation %s: %w", l.o.Function, id, err)}
 		}
 		if attempt == l.o.Retries {
-			return nil, &RetriableError{Err: fmt.Errorf("invocation %s, %d attempts: %w: %w", id, attempt+1, ErrThrottled, err)}
+			return nil, &connectors.RetriableError{Err: fmt.Errorf("invocation %s, %d attempts: %w: %w", id, attempt+1, ErrThrottled, err)}
 		}
 		if err := l.sleep(ctx, jitter(delay)); err != nil {
-			return nil, &RetriableError{Err: fmt.Errorf("invocation %s throttled, gave up waiting: %w", id, err)}
+			return nil, &connectors.RetriableError{Err: fmt.Errorf("invocation %s throttled, gave up waiting: %w", id, err)}
 		}
 		delay = min(2*delay, 10*time.Second)
 	}
 }
 
 // decode turns the function's answer into a Result. A function error or a
-// payload that is not a Result is a *RetriableError wrapping ErrFunction.
-func decode(id string, out *lambda.InvokeOutput) (functions.Result, error) {
+// payload that is not a Result is a *connectors.RetriableError wrapping ErrFunction.
+func decode(id string, out *lambda.InvokeOutput) (wire.Result, error) {
 	if out.FunctionError != nil {
-		return functions.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w (%s): %.500s", id, ErrFunction, *out.FunctionError, out.Payload)}
+		return wire.Result{}, &connectors.RetriableError{Err: fmt.Errorf("invocation %s: %w (%s): %.500s", id, ErrFunction, *out.FunctionError, out.Payload)}
 	}
-	var res functions.Result
+	var res wire.Result
 	if err := json.Unmarshal(out.Payload, &res); err != nil || res.State == "" {
-		return functions.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w: it answered something that is not a ferry Result: %.500q", id, ErrFunction, out.Payload)}
+		return wire.Result{}, &connectors.RetriableError{Err: fmt.Errorf("invocation %s: %w: it answered something that is not a ferry Result: %.500q", id, ErrFunction, out.Payload)}
 	}
 	if res.InstanceID == "" {
 		res.InstanceID, _ = awsmw.GetRequestIDMetadata(out.ResultMetadata)
@@ -200,7 +190,7 @@ func take(ctx context.Context, sem chan struct{}, connector string) error {
 	case sem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return &RetriableError{Err: fmt.Errorf("waiting for a Lambda slot for connector %s: %w", connector, ctx.Err())}
+		return &connectors.RetriableError{Err: fmt.Errorf("waiting for a Lambda slot for connector %s: %w", connector, ctx.Err())}
 	}
 }
 

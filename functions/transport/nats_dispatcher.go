@@ -1,4 +1,9 @@
-package scheduler
+// Package transport carries the wire contract (package wire) between the
+// scheduler and the functions: the NATS dispatcher and the NATS worker host,
+// the Lambda dispatcher (also hosted behind NATS as `ferry lambda-bridge`) and
+// the Lambda entry. Each dispatcher implements the scheduler's one-method
+// Dispatcher; each host runs invocations on an Invoker (*functions.Handler).
+package transport
 
 import (
 	"context"
@@ -9,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/functions/wire"
 )
 
@@ -19,18 +25,6 @@ var ErrNoWorker = errors.New("no ferry worker is listening on the NATS invocatio
 // ErrNoReply is returned by NATSDispatcher when an invocation got no reply
 // within its deadline plus grace: the worker may have died or be overloaded.
 var ErrNoReply = errors.New("no reply from a ferry worker before the invocation deadline")
-
-// RetriableError marks a dispatch failure that may succeed when tried again
-// (no worker listening, timeout, NATS outage). The dispatch loop retries every
-// dispatch failure with backoff; this type tells callers which ones are
-// expected to heal on their own.
-type RetriableError struct{ Err error }
-
-// Error returns the cause's message unchanged, so operators read the cause.
-func (e *RetriableError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *RetriableError) Unwrap() error { return e.Err }
 
 // replyGrace is added to an invocation's deadline before the dispatcher gives
 // up waiting: the function needs time to commit and reply after its deadline.
@@ -61,7 +55,7 @@ func (d *NATSDispatcher) OnSubject(subject string) *NATSDispatcher {
 }
 
 // Dispatch sends inv and waits until its deadline plus a grace period for the
-// result. A missing worker, a timeout or a NATS failure is a *RetriableError.
+// result. A missing worker, a timeout or a NATS failure is a *connectors.RetriableError.
 func (d *NATSDispatcher) Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
 	body, err := json.Marshal(inv)
 	if err != nil {
@@ -76,11 +70,11 @@ func (d *NATSDispatcher) Dispatch(ctx context.Context, inv wire.Invocation) (wir
 	msg, err := d.nc.RequestWithContext(rctx, d.subject, body)
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
-		return wire.Result{}, &RetriableError{Err: fmt.Errorf("%w (subject %s)", ErrNoWorker, d.subject)}
+		return wire.Result{}, &connectors.RetriableError{Err: fmt.Errorf("%w (subject %s)", ErrNoWorker, d.subject)}
 	case err != nil && ctx.Err() == nil && rctx.Err() != nil:
-		return wire.Result{}, &RetriableError{Err: fmt.Errorf("invocation %s: %w (waited %s)", inv.ID, ErrNoReply, wait.Round(time.Millisecond))}
+		return wire.Result{}, &connectors.RetriableError{Err: fmt.Errorf("invocation %s: %w (waited %s)", inv.ID, ErrNoReply, wait.Round(time.Millisecond))}
 	case err != nil:
-		return wire.Result{}, &RetriableError{Err: fmt.Errorf("sending invocation %s over NATS: %w", inv.ID, err)}
+		return wire.Result{}, &connectors.RetriableError{Err: fmt.Errorf("sending invocation %s over NATS: %w", inv.ID, err)}
 	}
 	var res wire.Result
 	if err := json.Unmarshal(msg.Data, &res); err != nil {

@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"context"
@@ -9,9 +9,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/ferryhq/ferry/functions"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 // reply is one canned answer of the stand-in Lambda service.
@@ -51,16 +55,16 @@ func standIn(t *testing.T, replies ...reply) (*httptest.Server, *atomic.Int32) {
 	return srv, &calls
 }
 
-func newBridge(t *testing.T, endpoint string, o Options) *Lambda {
+func newBridge(t *testing.T, endpoint string, o LambdaOptions) *Lambda {
 	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_PROFILE", "")
-	cl, err := NewClient(context.Background(), endpoint)
+	cl, err := NewLambdaClient(context.Background(), endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Function = "function"
-	l := New(cl, o)
+	l := NewLambda(cl, o)
 	l.sleep = func(context.Context, time.Duration) error { return nil }
 	return l
 }
@@ -86,16 +90,16 @@ func TestDispatch(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, calls := standIn(t, tc.replies...)
-			l := newBridge(t, srv.URL, Options{Retries: 2})
-			res, err := l.Dispatch(context.Background(), functions.Invocation{ID: "c/0-1", Connector: "c",
+			l := newBridge(t, srv.URL, LambdaOptions{Retries: 2})
+			res, err := l.Dispatch(context.Background(), wire.Invocation{ID: "c/0-1", Connector: "c",
 				Deadline: time.Now().Add(time.Second)})
 			if got := calls.Load(); got != tc.wantCalls {
 				t.Errorf("calls = %d, want %d", got, tc.wantCalls)
 			}
 			if tc.wantErr != nil {
-				var re *RetriableError
+				var re *connectors.RetriableError
 				if !errors.Is(err, tc.wantErr) || !errors.As(err, &re) {
-					t.Fatalf("err = %v, want a *RetriableError wrapping %v", err, tc.wantErr)
+					t.Fatalf("err = %v, want a *connectors.RetriableError wrapping %v", err, tc.wantErr)
 				}
 				return
 			}
@@ -108,77 +112,69 @@ func TestDispatch(t *testing.T) {
 
 func TestHandleTurnsFailuresIntoRetryingResults(t *testing.T) {
 	srv, _ := standIn(t, reply{status: 500, body: `{"message":"internal"}`})
-	l := newBridge(t, srv.URL, Options{})
-	res, err := l.Handle(context.Background(), functions.Invocation{ID: "x", Connector: "c", Task: 2, Epoch: 7})
-	if err == nil || res.State != functions.StateRetrying || res.Trace == "" || res.Epoch != 7 || res.Task != 2 {
+	l := newBridge(t, srv.URL, LambdaOptions{})
+	res, err := l.Handle(context.Background(), wire.Invocation{ID: "x", Connector: "c", Task: 2, Epoch: 7})
+	if err == nil || res.State != wire.StateRetrying || res.Trace == "" || res.Epoch != 7 || res.Task != 2 {
 		t.Fatalf("got %+v, %v; want a RETRYING result with the trace", res, err)
 	}
 }
 
-func TestConcurrencyPerConnector(t *testing.T) {
-	var mu sync.Mutex
-	inFlight, peak := map[string]int{}, map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var inv functions.Invocation
-		_ = json.NewDecoder(r.Body).Decode(&inv)
-		conn := inv.Connector
-		mu.Lock()
-		inFlight[conn]++
-		peak[conn] = max(peak[conn], inFlight[conn])
-		mu.Unlock()
-		time.Sleep(30 * time.Millisecond)
-		mu.Lock()
-		inFlight[conn]--
-		mu.Unlock()
-		_, _ = w.Write([]byte(`{"state":"RUNNING"}`))
-	}))
-	defer srv.Close()
-	l := newBridge(t, srv.URL, Options{Concurrency: 2})
-	var wg sync.WaitGroup
-	for i := 0; i < 12; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn := []string{"a", "b"}[i%2]
-			if _, err := l.Dispatch(context.Background(), functions.Invocation{Connector: conn}); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if peak["a"] != 2 || peak["b"] != 2 {
-		t.Fatalf("peak in flight per connector = %v, want 2 each", peak)
-	}
+// slowLambda stands in for the Lambda API: each call takes a while (in the
+// synctest bubble's fake time) and records how many were in flight, per
+// connector and in total.
+type slowLambda struct {
+	mu              sync.Mutex
+	inFlight, peak  map[string]int
+	total, peakTotl int
 }
 
-func TestMaxInFlight(t *testing.T) {
-	var mu sync.Mutex
-	inFlight, peak := 0, 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		inFlight++
-		peak = max(peak, inFlight)
-		mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
-		_, _ = w.Write([]byte(`{"state":"RUNNING"}`))
-	}))
-	defer srv.Close()
-	l := newBridge(t, srv.URL, Options{Concurrency: 4, MaxInFlight: 1})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := l.Dispatch(context.Background(), functions.Invocation{Connector: []string{"a", "b"}[i%2]}); err != nil {
-				t.Error(err)
-			}
-		}()
+func (f *slowLambda) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	var inv wire.Invocation
+	_ = json.Unmarshal(in.Payload, &inv)
+	f.mu.Lock()
+	f.inFlight[inv.Connector]++
+	f.total++
+	f.peak[inv.Connector] = max(f.peak[inv.Connector], f.inFlight[inv.Connector])
+	f.peakTotl = max(f.peakTotl, f.total)
+	f.mu.Unlock()
+	time.Sleep(30 * time.Millisecond) // fake time: the bubble advances it once every call waits
+	f.mu.Lock()
+	f.inFlight[inv.Connector]--
+	f.total--
+	f.mu.Unlock()
+	return &lambda.InvokeOutput{Payload: []byte(`{"state":"RUNNING"}`)}, nil
+}
+
+func TestLambdaInFlightBounds(t *testing.T) {
+	cases := []struct {
+		name                string
+		o                   LambdaOptions
+		calls               int
+		wantPeak, wantTotal int
+	}{
+		{name: "per connector", o: LambdaOptions{Concurrency: 2}, calls: 12, wantPeak: 2, wantTotal: 4},
+		{name: "in total", o: LambdaOptions{Concurrency: 4, MaxInFlight: 1}, calls: 8, wantPeak: 1, wantTotal: 1},
 	}
-	wg.Wait()
-	if peak != 1 {
-		t.Fatalf("peak in flight = %d, want 1", peak)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &slowLambda{inFlight: map[string]int{}, peak: map[string]int{}}
+				tc.o.Function = "function"
+				l := NewLambda(f, tc.o)
+				var wg sync.WaitGroup
+				for i := range tc.calls {
+					wg.Go(func() {
+						inv := wire.Invocation{Connector: []string{"a", "b"}[i%2], Deadline: time.Now().Add(time.Second)}
+						if _, err := l.Dispatch(context.Background(), inv); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				if f.peak["a"] != tc.wantPeak || f.peak["b"] != tc.wantPeak || f.peakTotl != tc.wantTotal {
+					t.Fatalf("peak in flight per connector %v, in total %d; want %d each, %d in total", f.peak, f.peakTotl, tc.wantPeak, tc.wantTotal)
+				}
+			})
+		})
 	}
 }

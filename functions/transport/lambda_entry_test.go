@@ -1,4 +1,4 @@
-package functions
+package transport
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/ferryhq/ferry/functions/wire"
 )
 
 // recordingInvoker records the invocation it was given and answers RUNNING.
-type recordingInvoker struct{ got *Invocation }
+type recordingInvoker struct{ got *wire.Invocation }
 
-func (r recordingInvoker) Handle(_ context.Context, inv Invocation) (Result, error) {
+func (r recordingInvoker) Handle(_ context.Context, inv wire.Invocation) (wire.Result, error) {
 	*r.got = inv
-	return Result{ID: inv.ID, State: StateRunning, InstanceID: "host:1"}, nil
+	return wire.Result{ID: inv.ID, State: wire.StateRunning, InstanceID: "host:1"}, nil
 }
 
 func TestLambdaEntryInvoke(t *testing.T) {
@@ -29,19 +31,19 @@ func TestLambdaEntryInvoke(t *testing.T) {
 		// wantDeadline is the deadline handed to the handler, relative to now.
 		wantDeadline time.Duration
 	}{
-		{name: "not JSON", payload: `{"connector":`, lambdaLeft: time.Minute, wantState: StateFailed, wantTrace: "malformed invocation payload"},
-		{name: "wrong type", payload: `[1,2]`, lambdaLeft: time.Minute, wantState: StateFailed, wantTrace: "malformed invocation payload"},
-		{name: "no connector", payload: `{"id":"x"}`, lambdaLeft: time.Minute, wantState: StateFailed, wantTrace: "connector and connector_class are required"},
+		{name: "not JSON", payload: `{"connector":`, lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "malformed invocation payload"},
+		{name: "wrong type", payload: `[1,2]`, lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "malformed invocation payload"},
+		{name: "no connector", payload: `{"id":"x"}`, lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "connector and connector_class are required"},
 		{name: "lambda deadline first", payload: invJSON(t, now.Add(time.Minute)), lambdaLeft: 10 * time.Second,
-			wantState: StateRunning, wantDeadline: 10*time.Second - 500*time.Millisecond},
+			wantState: wire.StateRunning, wantDeadline: 10*time.Second - 500*time.Millisecond},
 		{name: "invocation deadline first", payload: invJSON(t, now.Add(3*time.Second)), lambdaLeft: 10 * time.Second,
-			wantState: StateRunning, wantDeadline: 3 * time.Second},
+			wantState: wire.StateRunning, wantDeadline: 3 * time.Second},
 		{name: "short lambda: margin at most half", payload: invJSON(t, now.Add(time.Minute)), lambdaLeft: 600 * time.Millisecond,
-			wantState: StateRunning, wantDeadline: 300 * time.Millisecond},
+			wantState: wire.StateRunning, wantDeadline: 300 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var got Invocation
+			var got wire.Invocation
 			e := NewLambdaEntry(recordingInvoker{&got}, 0)
 			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-42"})
 			ctx, cancel := context.WithDeadline(ctx, now.Add(tc.lambdaLeft))
@@ -50,7 +52,7 @@ func TestLambdaEntryInvoke(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Invoke returned a function error %v; want a Result", err)
 			}
-			var res Result
+			var res wire.Result
 			if err := json.Unmarshal(out, &res); err != nil {
 				t.Fatalf("response %q is not a Result: %v", out, err)
 			}
@@ -67,7 +69,7 @@ func TestLambdaEntryInvoke(t *testing.T) {
 }
 
 func invJSON(t *testing.T, deadline time.Time) string {
-	b, err := json.Marshal(Invocation{ID: "c/0-1", Connector: "c", Class: "FileStreamSource", Deadline: deadline})
+	b, err := json.Marshal(wire.Invocation{ID: "c/0-1", Connector: "c", Class: "FileStreamSource", Deadline: deadline})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package bridge
+package transport
 
 import (
 	"context"
@@ -10,14 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
-// NewClient builds a Lambda API client from the standard AWS settings
+// NewLambdaClient builds a Lambda API client from the standard AWS settings
 // (AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, an instance or task role).
 // A non-empty endpoint replaces the regional one (a runtime interface
 // emulator, LocalStack); with an endpoint and no credentials in the
 // environment, requests go unsigned and the region defaults to us-east-1.
 // The SDK's own retries are off: Lambda retries throttling itself with
 // backoff it can report.
-func NewClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
+func NewLambdaClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
 	opts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(1)}
 	if endpoint != "" {
 		if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
