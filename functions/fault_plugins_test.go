@@ -22,12 +22,17 @@ type collectingSink struct {
 	ids      []int64
 	puts     int
 	failPuts int
+	// onPut, when set, runs at each Put (a test's hook).
+	onPut func()
 }
 
 func (s *collectingSink) Open(context.Context, map[string]string) error { return nil }
 func (s *collectingSink) Flush(context.Context) error                   { return nil }
 
 func (s *collectingSink) Put(_ context.Context, recs []*connectors.Record) error {
+	if s.onPut != nil {
+		s.onPut()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.puts++
