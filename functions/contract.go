@@ -20,6 +20,12 @@ type Invocation = wire.Invocation
 // Result is the wire contract's result (package wire).
 type Result = wire.Result
 
+// ErrorCounts and PartitionLag are parts of the wire contract's result.
+type (
+	ErrorCounts  = wire.ErrorCounts
+	PartitionLag = wire.PartitionLag
+)
+
 // Result states, from the wire contract.
 const (
 	StateRunning  = wire.StateRunning

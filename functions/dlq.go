@@ -154,11 +154,14 @@ func (h *Handler) flushDLQ(ctx context.Context, p *pipeline) error {
 		return err
 	}
 	var a acks
+	p.res.Errors.DLQRequests += int64(len(d.records))
 	for _, kr := range d.records {
 		a.wg.Add(1)
 		h.producer.Produce(ctx, kr, a.done)
 	}
-	if err := a.wait(ctx); err != nil {
+	err := a.wait(ctx)
+	p.res.Errors.DLQFailures += int64(len(d.records)) - a.acked()
+	if err != nil {
 		return retriable("writing to dead-letter topic %s: %w", d.topic, err)
 	}
 	d.records = nil

@@ -177,7 +177,8 @@ func (r *eosRun) transaction(ctx context.Context, task connectors.SourceTask) (i
 		}
 		return 0, err
 	}
-	if err := r.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
+	done := timeCommit(p.res)
+	if err := done(r.cl.EndTransaction(ctx, kgo.TryCommit)); err != nil {
 		r.abort()
 		return 0, producerFenced(TransactionalID(r.h.o.Worker, p.inv), err)
 	}

@@ -34,6 +34,8 @@ type errorPolicy struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	// jitter returns a uniformly random duration in [0, n).
 	jitter func(n time.Duration) time.Duration
+	// counts receives the error metrics (the invocation's Result.Errors).
+	counts *ErrorCounts
 }
 
 func newErrorPolicy(inv Invocation, base *connectors.ConnectorConfig, budget time.Time, log *slog.Logger) *errorPolicy {
@@ -60,6 +62,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// tally is where the error metrics go (a fresh set when none was given).
+func (e *errorPolicy) tally() *ErrorCounts {
+	if e.counts == nil {
+		e.counts = &ErrorCounts{}
+	}
+	return e.counts
 }
 
 // isRetriable reports whether err may pass when the operation is tried again.
@@ -115,6 +125,9 @@ func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
 		if !now.Before(deadline) {
 			return err
 		}
+		e.tally().Failures++
+		e.tally().Retries++
+		e.tally().LastError = now.UnixMilli()
 		if e.logEnable {
 			e.log.Warn("retrying after a retriable failure", "task", e.task, "attempt", attempt, "err", err)
 		}
@@ -126,9 +139,12 @@ func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
 
 // report logs a per-record failure as Kafka Connect's LogReporter does.
 func (e *errorPolicy) report(re *RecordError) {
+	e.tally().Failures++
+	e.tally().LastError = time.Now().UnixMilli()
 	if !e.logEnable {
 		return
 	}
+	e.tally().Logged++
 	msg := fmt.Sprintf("Error encountered in task %s. Executing stage '%s' with class '%s'", e.task, re.Stage, re.Class)
 	if e.logMessages && re.Where != "" {
 		msg += ", where " + re.Where
@@ -144,6 +160,7 @@ func (e *errorPolicy) tolerate(re *RecordError) error {
 		return fmt.Errorf("Unhandled exception in error handler: %w", re)
 	}
 	if e.tolerateAll {
+		e.tally().Skipped++
 		return nil
 	}
 	return fmt.Errorf("Tolerance exceeded in error handler: Error encountered in task %s. %w", e.task, re)

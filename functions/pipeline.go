@@ -64,9 +64,11 @@ type pipeline struct {
 }
 
 func newPipeline(inv Invocation, built *cpipeline.Pipeline, res *Result, budget time.Time, log *slog.Logger) *pipeline {
-	return &pipeline{inv: inv, built: built, convs: built.Converters, chain: built.Chain,
+	p := &pipeline{inv: inv, built: built, convs: built.Converters, chain: built.Chain,
 		dlq: newDeadLetters(inv, built.DeadLetter), res: res, budget: budget, max: inv.MaxRecords,
 		errs: newErrorPolicy(inv, built.Framework, budget, log)}
+	p.errs.counts = &res.Errors
+	return p
 }
 
 // full reports whether the invocation reached its record limit or time budget.
@@ -84,6 +86,29 @@ func (p *pipeline) fail(re *RecordError, o origin) error {
 		p.dlq.add(re, o, p.convs)
 	}
 	return p.errs.tolerate(re)
+}
+
+// noteBatch records one poll or put of n records that started at start.
+func (p *pipeline) noteBatch(start time.Time, n int) {
+	if n == 0 {
+		return
+	}
+	d := time.Since(start)
+	p.res.Batches++
+	p.res.BatchTime += d
+	p.res.BatchTimeMax = max(p.res.BatchTimeMax, d)
+	p.res.BatchSizeMax = max(p.res.BatchSizeMax, int64(n))
+}
+
+// timeCommit starts timing an offset commit; the returned func records its
+// time and outcome and returns err unchanged.
+func timeCommit(r *Result) func(err error) error {
+	start := time.Now()
+	return func(err error) error {
+		r.CommitTime = max(time.Since(start), 1)
+		r.CommitFailed = err != nil
+		return err
+	}
 }
 
 func (p *pipeline) noteTopic(t string) {

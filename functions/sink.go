@@ -45,6 +45,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 		next[tp] = off
 	}
 	if lag(next, plan.end) == 0 {
+		p.res.PartitionLag = partitionLag(next, plan.end)
 		return nil
 	}
 	task := plugin.NewSink()
@@ -65,8 +66,24 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 		return err
 	}
 	p.res.Lag = lag(next, plan.end)
+	p.res.PartitionLag = partitionLag(next, plan.end)
 	p.res.More = p.res.Lag > 0
 	return nil
+}
+
+// partitionLag lists the lag of each of the task's topic-partitions, sorted.
+func partitionLag(next, end map[topicPartition]int64) []PartitionLag {
+	out := make([]PartitionLag, 0, len(end))
+	for tp, e := range end {
+		out = append(out, PartitionLag{Topic: tp.topic, Partition: tp.partition, Lag: max(e-next[tp], 0)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Topic != out[j].Topic {
+			return out[i].Topic < out[j].Topic
+		}
+		return out[i].Partition < out[j].Partition
+	})
+	return out
 }
 
 // durable lowers next to the offsets a connectors.OffsetReporter says are
@@ -283,7 +300,9 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 // task rejects (connectors.RejectedError) go through errors.tolerance and the
 // dead-letter queue with their original bytes.
 func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline, batch []*connectors.Record, originals map[*connectors.Record]*kgo.Record) error {
+	start := time.Now()
 	err := p.errs.retry(ctx, func() error { return task.Put(ctx, batch) })
+	p.noteBatch(start, len(batch))
 	var rej *connectors.RejectedError
 	switch {
 	case err == nil:
@@ -310,8 +329,9 @@ func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline
 
 // commitSink commits the consumer group offsets, only while the epoch is current.
 func (h *Handler) commitSink(ctx context.Context, p *pipeline, plan *sinkPlan, next map[topicPartition]int64) error {
+	done := timeCommit(p.res)
 	if err := h.fence(ctx, p.inv, "committing offsets of group "+plan.group); err != nil {
-		return err
+		return done(err)
 	}
 	offs := kadm.Offsets{}
 	for tp, off := range next {
@@ -320,11 +340,11 @@ func (h *Handler) commitSink(ctx context.Context, p *pipeline, plan *sinkPlan, n
 		}
 	}
 	if len(offs) == 0 {
-		return nil
+		return done(nil)
 	}
 	if err := h.admin.CommitAllOffsets(ctx, plan.group, offs); err != nil {
-		return retriable("committing offsets of group %s: %w", plan.group, err)
+		return done(retriable("committing offsets of group %s: %w", plan.group, err))
 	}
 	p.res.Committed = len(next)
-	return nil
+	return done(nil)
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
@@ -91,6 +92,13 @@ type acks struct {
 type failedProduce struct {
 	rec *kgo.Record
 	err error
+}
+
+// acked is the number of records Kafka took so far.
+func (a *acks) acked() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.written
 }
 
 func (a *acks) done(r *kgo.Record, err error) {
@@ -207,6 +215,7 @@ func (h *Handler) pollLoop(ctx context.Context, task connectors.SourceTask, p *p
 // pollOnce polls one batch and produces it; it returns the batch size, 0 when
 // the task has nothing now, -1 when the poll was cut short by the deadline.
 func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *pipeline, tr *offsetTracker, out producer, a *acks) (int, error) {
+	start := time.Now()
 	recs, err := task.Poll(ctx)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -214,6 +223,7 @@ func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *p
 		}
 		return 0, fmt.Errorf("polling task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
+	defer p.noteBatch(start, len(recs))
 	p.res.Read += int64(len(recs))
 	for _, r := range recs {
 		kr, err := p.toKafka(ctx, r)
@@ -235,12 +245,14 @@ func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *p
 func (h *Handler) commitSource(ctx context.Context, task connectors.SourceTask, inv Invocation, entries []state.OffsetEntry, res *Result) error {
 	if len(entries) > 0 {
 		what := fmt.Sprintf("committing %d source offsets of %s-%d", len(entries), inv.Connector, inv.Task)
+		done := timeCommit(res)
 		if err := h.fence(ctx, inv, what); err != nil {
-			return err
+			return done(err)
 		}
 		if err := h.o.Store.CommitOffsets(ctx, inv.Connector, inv.Task, inv.Epoch, entries); err != nil {
-			return fmt.Errorf("%s at epoch %d: %w", what, inv.Epoch, err)
+			return done(fmt.Errorf("%s at epoch %d: %w", what, inv.Epoch, err))
 		}
+		_ = done(nil)
 		res.Committed = len(entries)
 	}
 	if c, ok := task.(connectors.Committer); ok {

@@ -62,6 +62,50 @@ type Result struct {
 	Topics     []string      `json:"topics,omitempty"`
 	Duration   time.Duration `json:"duration_ns"`
 	InstanceID string        `json:"instance_id"`
+	// Batches counts the polls (sources) or puts (sinks) that carried
+	// records; BatchTime is their total time, BatchTimeMax the longest and
+	// BatchSizeMax the most records in one (Kafka Connect's
+	// poll-batch-*/put-batch-* and batch-size-* metrics).
+	Batches      int64         `json:"batches,omitempty"`
+	BatchTime    time.Duration `json:"batch_time_ns,omitempty"`
+	BatchTimeMax time.Duration `json:"batch_time_max_ns,omitempty"`
+	BatchSizeMax int64         `json:"batch_size_max,omitempty"`
+	// CommitTime is how long the offset commit took when one was tried;
+	// CommitFailed says it was tried and failed.
+	CommitTime   time.Duration `json:"commit_time_ns,omitempty"`
+	CommitFailed bool          `json:"commit_failed,omitempty"`
+	// Errors are the counts behind Kafka Connect's task-error-metrics.
+	Errors ErrorCounts `json:"errors,omitzero"`
+	// PartitionLag is a sink task's lag per topic-partition after this invocation.
+	PartitionLag []PartitionLag `json:"partition_lag,omitempty"`
+}
+
+// ErrorCounts count what errors.tolerance, retries, the error log and the
+// dead-letter queue did in one invocation; Result.Failed is the number of
+// records that failed (Kafka Connect's total-record-errors).
+type ErrorCounts struct {
+	// Failures counts failed attempts, retried ones included (total-record-failures).
+	Failures int64 `json:"failures,omitempty"`
+	// Retries counts retries of retriable failures (total-retries).
+	Retries int64 `json:"retries,omitempty"`
+	// Skipped counts records skipped under errors.tolerance=all (total-records-skipped).
+	Skipped int64 `json:"skipped,omitempty"`
+	// Logged counts errors written to the log (total-errors-logged).
+	Logged int64 `json:"logged,omitempty"`
+	// DLQRequests and DLQFailures count records sent to the dead-letter
+	// topic and those Kafka did not take (deadletterqueue-produce-requests/-failures).
+	DLQRequests int64 `json:"dlq_requests,omitempty"`
+	DLQFailures int64 `json:"dlq_failures,omitempty"`
+	// LastError is the time of the last failure, in Unix milliseconds (last-error-timestamp).
+	LastError int64 `json:"last_error_ms,omitempty"`
+}
+
+// PartitionLag is the number of records of one topic-partition a sink task
+// has not yet committed.
+type PartitionLag struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	Lag       int64  `json:"lag"`
 }
 
 // Result states.

@@ -34,6 +34,12 @@ func TestGolden(t *testing.T) {
 		{"result.json", Result{ID: "orders-0-42", Connector: "orders", Task: 0, Epoch: 42,
 			Read: 100, Written: 98, Failed: 2, Committed: 1, Lag: 7, More: true, State: StateRunning,
 			Topics: []string{"orders"}, Duration: 1500 * time.Millisecond, InstanceID: "host:123"}, &Result{}},
+		{"result_metrics.json", Result{ID: "orders-0-44", Connector: "orders", Epoch: 44, State: StateRunning,
+			Read: 10, Written: 8, Failed: 2, Committed: 2, Lag: 5, Duration: time.Second, InstanceID: "host:123",
+			Batches: 2, BatchTime: 30 * time.Millisecond, BatchTimeMax: 20 * time.Millisecond, BatchSizeMax: 6,
+			CommitTime: 4 * time.Millisecond, CommitFailed: false,
+			Errors: ErrorCounts{Failures: 3, Retries: 1, Skipped: 2, Logged: 2, DLQRequests: 2, LastError: 1764934200000},
+			PartitionLag: []PartitionLag{{Topic: "orders", Partition: 0, Lag: 5}, {Topic: "orders", Partition: 1, Lag: 0}}}, &Result{}},
 		{"result_failed.json", Result{ID: "orders-0-43", Connector: "orders", Epoch: 43, State: StateFailed,
 			Trace: "invalid invocation: unknown class", InstanceID: "host:123"}, &Result{}},
 	}
