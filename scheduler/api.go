@@ -47,6 +47,7 @@ func (s *Scheduler) routes() *http.ServeMux {
 	h("GET /connector-plugins/{plugin}/config", s.pluginConfig)
 	h("PUT /connector-plugins/{plugin}/config/validate", s.validateConfig)
 	h("GET /health", s.health)
+	m.Handle("GET /metrics", s.metrics.Handler())
 	h("GET /admin/loggers", s.listLoggers)
 	h("GET /admin/loggers/{logger}", s.getLogger)
 	h("PUT /admin/loggers/{logger}", s.setLogger)

@@ -37,7 +37,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 		standingBy = false
 		s.log.Info("leading: this scheduler dispatches", "holder", holder)
+		s.metrics.SetLeading(true)
 		s.lead(ctx, holder, ttl)
+		s.metrics.SetLeading(false)
 		if ctx.Err() == nil {
 			s.log.Warn("lost the scheduler lease: stopped dispatching", "holder", holder)
 		}

@@ -169,6 +169,7 @@ func split(p *connectors.Plugin, config map[string]string) (tasks []map[string]s
 // Generation increases whenever the task configs change, and on the first split.
 func (s *Scheduler) resplit(rec *state.ConnectorRecord, p *connectors.Plugin) {
 	tasks, err := split(p, rec.Config)
+	s.metrics.ConnectorStartup(err == nil)
 	if err != nil {
 		s.log.Warn("task split failed", "connector", rec.Name, "err", err)
 		s.setConnectorFailure(rec.Name, err.Error())

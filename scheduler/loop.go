@@ -85,6 +85,7 @@ func (l *loop) applyEvents() {
 		switch ev.kind {
 		case eventRestartTask:
 			l.runs[ev.key] = restarted(l.runs[ev.key])
+			l.s.metrics.TaskRestarted(ev.key.Connector, ev.key.Task)
 		case eventDelete:
 			delete(l.known, ev.key.Connector)
 			for k, r := range l.runs {
@@ -171,16 +172,16 @@ func (s *Scheduler) desiredTasks(recs []state.ConnectorRecord) []taskSpec {
 
 // spec describes task i of rec for dispatch.
 func (s *Scheduler) spec(rec state.ConnectorRecord, i int, cfg map[string]string) taskSpec {
-	class := rec.Config["connector.class"]
+	class, kind := rec.Config["connector.class"], ""
 	if p, err := s.o.Plugins.Lookup(class); err == nil {
-		class = p.Class
+		class, kind = p.Class, string(p.Type)
 	}
 	poll := time.Second
 	if v, err := strconv.ParseInt(strings.TrimSpace(cfg["poll.interval.ms"]), 10, 64); err == nil && v >= 0 {
 		poll = time.Duration(v) * time.Millisecond
 	}
 	return taskSpec{Key: taskKey{Connector: rec.Name, Task: i}, Class: class, Config: cfg,
-		TaskCount: len(rec.Tasks), PollInterval: poll}
+		TaskCount: len(rec.Tasks), PollInterval: poll, Kind: kind}
 }
 
 // splitUnsplit splits a connector stored without task configs (for example
@@ -210,7 +211,9 @@ func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
+		start := time.Now()
 		o := l.s.invoke(ctx, spec)
+		l.s.observe(spec, o, time.Since(start))
 		select {
 		case l.results <- o:
 		case <-ctx.Done():

@@ -38,6 +38,8 @@ type taskSpec struct {
 	Config       map[string]string
 	TaskCount    int
 	PollInterval time.Duration
+	// Kind is the plugin type (source or sink), for the metrics.
+	Kind string
 }
 
 // taskRun is the loop's in-memory view of one task.

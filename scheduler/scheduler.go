@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/functions/wire"
+	"github.com/ferryhq/ferry/scheduler/metrics"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -97,6 +98,9 @@ type Scheduler struct {
 	// topics are the active topics of each connector (KIP-558), from results.
 	topics map[string]map[string]bool
 
+	// metrics are served at GET /metrics.
+	metrics *metrics.Set
+
 	rnd func() float64
 }
 
@@ -133,6 +137,7 @@ func New(o Options) (*Scheduler, error) {
 		wake:       make(chan struct{}, 1),
 		rnd:        rand.Float64,
 	}
+	s.metrics = s.newMetrics()
 	s.mux = s.routes()
 	return s, nil
 }

@@ -82,3 +82,6 @@ func (d *NATSDispatcher) Dispatch(ctx context.Context, inv wire.Invocation) (wir
 	}
 	return res, nil
 }
+
+// RTT measures a round trip to the NATS server, for the metrics.
+func (d *NATSDispatcher) RTT() (time.Duration, error) { return d.nc.RTT() }

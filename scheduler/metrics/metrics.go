@@ -1,0 +1,198 @@
+// Package metrics turns the Results of invocations into Prometheus metrics
+// under the names Kafka Connect's MBeans get from the JMX exporter rules
+// Strimzi publishes (kafka_connect_source_task_source_record_write_total,
+// kafka_connect_task_error_total_record_errors, ...), so dashboards and alerts
+// written for Kafka Connect work against ferry, plus ferry's own under
+// ferry_. Values aggregate what functions report, so tasks run on Lambda
+// count as much as those run by a local worker. Labels are per connector
+// and task (and topic-partition for sink lag), never per record or key.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/functions/wire"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Kinds of connector, as Kafka Connect's connector-type.
+const (
+	KindSource = "source"
+	KindSink   = "sink"
+)
+
+// Snapshot is the state of the connectors at a scrape, read from the store.
+type Snapshot struct {
+	Connectors []Connector
+}
+
+// Connector is one connector's state as GET /connectors/{c}/status shows it.
+type Connector struct {
+	Name, Class, Type, Version string
+	// State is RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED or RESTARTING.
+	State string
+	// Tasks holds each task's state, by task id.
+	Tasks []string
+}
+
+// Options configures a Set.
+type Options struct {
+	// Status reads the connectors' state for the status and count metrics;
+	// nil or a leader-less scheduler exports none.
+	Status func(ctx context.Context) (Snapshot, error)
+	// NATS measures a NATS round trip; nil when invocations do not go over NATS.
+	NATS func() (time.Duration, error)
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Set holds the metrics of one scheduler.
+type Set struct {
+	o   Options
+	reg *prometheus.Registry
+
+	mu                   sync.Mutex
+	tasks                map[key]*task
+	leading              bool
+	connStart, taskStart startups
+
+	invocations *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	dispatch    *prometheus.HistogramVec
+	records     *prometheus.HistogramVec
+	storeRTT    prometheus.Gauge
+	natsRTT     prometheus.Gauge
+}
+
+type key struct {
+	connector string
+	task      int
+}
+
+// startups counts Kafka Connect's startup-attempts/success/failure.
+type startups struct{ success, failure int64 }
+
+// New returns a Set registered with its own registry, which also holds the
+// Go runtime and process collectors.
+func New(o Options) *Set {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Set{o: o, reg: prometheus.NewRegistry(), tasks: map[key]*task{}}
+	s.invocations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_invocations_total",
+		Help: "Invocations by outcome: RUNNING, RETRYING, FAILED or FENCED."}, []string{"connector", "task", "outcome"})
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_invocation_duration_seconds",
+		Help: "Time functions spent running invocations.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}, []string{"connector"})
+	s.dispatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_dispatch_latency_seconds",
+		Help:    "Time an invocation spent outside the function: taking its epoch, crossing NATS or Lambda, and the reply.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"connector"})
+	s.records = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_invocation_records",
+		Help: "Records read per invocation.", Buckets: prometheus.ExponentialBuckets(1, 4, 10)}, []string{"connector"})
+	s.storeRTT = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ferry_store_round_trip_seconds",
+		Help: "Time the state store took to list the connectors at the last scrape."})
+	s.natsRTT = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ferry_nats_round_trip_seconds",
+		Help: "NATS round trip measured at the last scrape."})
+	s.reg.MustRegister(s.invocations, s.duration, s.dispatch, s.records, s.storeRTT, (*collector)(s),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if o.NATS != nil {
+		s.reg.MustRegister(s.natsRTT)
+	}
+	return s
+}
+
+// Handler serves the metrics in Prometheus's text format.
+func (s *Set) Handler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// Registry is the Set's registry, for tests and extra collectors.
+func (s *Set) Registry() *prometheus.Registry { return s.reg }
+
+// SetLeading records whether this scheduler holds the dispatch lease.
+func (s *Set) SetLeading(lead bool) {
+	s.mu.Lock()
+	s.leading = lead
+	s.mu.Unlock()
+}
+
+// ConnectorStartup counts one connector start (a split of its work into tasks).
+func (s *Set) ConnectorStartup(ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.connStart.add(ok)
+}
+
+// TaskRestarted makes the task's next result count as a task startup.
+func (s *Set) TaskRestarted(connector string, id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.tasks[key{connector, id}]; t != nil {
+		t.started = false
+	}
+}
+
+// Observe adds one invocation of a task of the given kind: its result (zero
+// when err says the dispatch failed) and the total time of the dispatch.
+func (s *Set) Observe(kind string, res wire.Result, err error, total time.Duration) {
+	connector, id := res.Connector, res.Task
+	outcome := res.State
+	if err != nil && res.State == "" {
+		outcome = wire.StateRetrying
+	}
+	s.invocations.WithLabelValues(connector, strconv.Itoa(id), outcome).Inc()
+	if err == nil || res.Duration > 0 {
+		s.duration.WithLabelValues(connector).Observe(res.Duration.Seconds())
+		s.dispatch.WithLabelValues(connector).Observe(max(total-res.Duration, 0).Seconds())
+		s.records.WithLabelValues(connector).Observe(float64(res.Read))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := key{connector, id}
+	t := s.tasks[k]
+	if t == nil {
+		t = &task{}
+		s.tasks[k] = t
+	}
+	t.kind = kind
+	if !t.started {
+		t.started = true
+		s.taskStart.add(outcome != wire.StateFailed)
+	}
+	t.observe(s.o.Now(), res, outcome)
+}
+
+func (st *startups) add(ok bool) {
+	if ok {
+		st.success++
+	} else {
+		st.failure++
+	}
+}
+
+// forget drops the tasks of connectors no longer in snap and tasks past
+// their connector's task count, so deleted connectors leave no series.
+func (s *Set) forget(snap Snapshot) {
+	count := make(map[string]int, len(snap.Connectors))
+	for _, c := range snap.Connectors {
+		count[c.Name] = len(c.Tasks)
+	}
+	for k := range s.tasks {
+		n, ok := count[k.connector]
+		if ok && k.task < n {
+			continue
+		}
+		delete(s.tasks, k)
+		s.invocations.DeletePartialMatch(prometheus.Labels{"connector": k.connector, "task": strconv.Itoa(k.task)})
+		if !ok {
+			for _, h := range []*prometheus.HistogramVec{s.duration, s.dispatch, s.records} {
+				h.DeletePartialMatch(prometheus.Labels{"connector": k.connector})
+			}
+		}
+	}
+}
