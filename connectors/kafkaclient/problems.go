@@ -8,7 +8,8 @@ import (
 // Problems lists, by config key, the client overrides of a connector config
 // (producer.override.*, consumer.override.*, admin.override.*) that the
 // override policy forbids, that have a bad value, or that ferry cannot
-// honour; /config/validate reports each one on its key. Nil means none.
+// honour, and bad topic.creation.* settings; /config/validate reports each
+// one on its key. Nil means none.
 func (c *Config) Problems(connector map[string]string) map[string]string {
 	out := map[string]string{}
 	for _, r := range []Role{Producer, Consumer, Admin} {
@@ -39,6 +40,11 @@ func (c *Config) Problems(connector map[string]string) map[string]string {
 				}
 				out[key] = msg
 			}
+		}
+	}
+	if _, err := ParseTopicCreation(true, connector); err != nil {
+		if ce, ok := err.(*ConfigError); ok {
+			out[ce.Key] = ce.Msg
 		}
 	}
 	if len(out) == 0 {
