@@ -35,7 +35,6 @@ import (
 	"github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/nats-io/nats.go"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Version is ferry's version, set at build time with -ldflags "-X main.Version=...".
@@ -179,7 +178,7 @@ func (s *settings) logger() *slog.Logger {
 // stays in this process and is never sent on the wire.
 func functionOptions(s *settings, props map[string]string, store functions.OffsetStore, instance string, log *slog.Logger) functions.Options {
 	return functions.Options{Plugins: builtin.Registry(), Store: store, Seeds: seeds(s.bootstrap),
-		InstanceID: instance, Logger: log, Worker: s.workerSettings(props)}
+		InstanceID: instance, Logger: log, Worker: s.workerSettings(props), Kafka: kafkaKeys(s.bootstrap, props)}
 }
 
 // workerSettings are the worker properties with the converter flags as defaults.
@@ -283,7 +282,7 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 		return err
 	}
 	s.rest.applyProps(props)
-	groups, closeGroups, err := groupAdmin(s.bootstrap)
+	groups, closeGroups, err := groupAdmin(s.bootstrap, props)
 	if err != nil {
 		return err
 	}
@@ -345,19 +344,6 @@ func listenAddr(listeners string) (addr, workerID, scheme string, err error) {
 		shown, _ = os.Hostname()
 	}
 	return net.JoinHostPort(host, port), net.JoinHostPort(shown, port), u.Scheme, nil
-}
-
-// groupAdmin connects the Kafka admin client the scheduler uses for sink
-// connectors' consumer-group offsets; without bootstrap servers there is none.
-func groupAdmin(bootstrap string) (scheduler.GroupAdmin, func(), error) {
-	if len(seeds(bootstrap)) == 0 {
-		return nil, func() {}, nil
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds(bootstrap)...))
-	if err != nil {
-		return nil, nil, fmt.Errorf("kafka admin client for %s: %w", bootstrap, err)
-	}
-	return kadm.NewClient(cl), cl.Close, nil
 }
 
 // clusterID asks Kafka for its cluster id, shown by GET / as kafka_cluster_id;

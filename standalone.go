@@ -42,6 +42,7 @@ func runStandalone(ctx context.Context, args []string) error {
 		return err
 	}
 	applyWorkerProps(&s, workerProps)
+	logKafkaProblems(workerProps, log)
 	if err := os.MkdirAll(s.dataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir %s: %w", s.dataDir, err)
 	}

@@ -3,16 +3,15 @@ package functions
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/transforms/convert"
 	cjson "github.com/ferryhq/ferry/transforms/convert/json"
 	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -168,29 +167,17 @@ func (h *Handler) flushDLQ(ctx context.Context, p *pipeline) error {
 	return nil
 }
 
-// ensureDLQTopic creates the dead-letter topic when absent: one partition and
-// the configured replication factor, capped at the number of brokers (Kafka
+// ensureDLQTopic creates the dead-letter topic when absent, through the same
+// path as source topics (kafkaclient.CreateTopic): one partition and the
+// configured replication factor, capped at the number of brokers (Kafka
 // Connect would fail instead; a single-broker cluster still gets its DLQ).
 func (h *Handler) ensureDLQTopic(ctx context.Context, d *deadLetters) error {
 	if _, ok := h.dlqTopics.Load(d.topic); ok {
 		return nil
 	}
-	meta, err := h.admin.BrokerMetadata(ctx)
-	if err != nil {
-		return retriable("broker metadata for dead-letter topic %s: %w", d.topic, err)
-	}
-	rf := d.rf
-	if n := int16(len(meta.Brokers)); n > 0 && rf > n {
-		h.o.Logger.Warn("dead-letter topic replication factor capped at the broker count",
-			"topic", d.topic, "configured", d.rf, "brokers", n)
-		rf = n
-	}
-	resp, err := h.admin.CreateTopic(ctx, 1, rf, nil, d.topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return retriable("creating dead-letter topic %s: %w", d.topic, err)
+	spec := kafkaclient.TopicSpec{Group: "errors.deadletterqueue", Partitions: 1, ReplicationFactor: d.rf}
+	if err := kafkaclient.CreateTopic(ctx, h.admin, d.topic, spec); err != nil {
+		return retriable("dead-letter topic: %w", err)
 	}
 	h.dlqTopics.Store(d.topic, true)
 	return nil

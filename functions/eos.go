@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/state"
 	kstate "github.com/ferryhq/ferry/state/kafka"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -64,7 +65,11 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 	if cfg.TransactionBoundary == "connector" {
 		return fmt.Errorf("%w: %w", ErrInvocation, ErrConnectorBoundary)
 	}
-	offs := kstate.New(h.o.Seeds, offsetsTopic(h.o.Worker, cfg), h.o.KafkaOpts...)
+	sec, err := h.kafka.securityOpts(kafkaclient.Consumer)
+	if err != nil {
+		return err
+	}
+	offs := kstate.New(h.o.Seeds, offsetsTopic(h.o.Worker, cfg), sec...)
 	if err := offs.Ensure(ctx, h.admin); err != nil {
 		return err
 	}
@@ -119,17 +124,14 @@ func (h *Handler) eosOffsets(ctx context.Context, inv Invocation, offs *kstate.O
 
 func (h *Handler) transactionalClient(inv Invocation) (*kgo.Client, error) {
 	timeout := max(time.Until(inv.Deadline)*2, 10*time.Second)
-	opts := append([]kgo.Opt{
-		kgo.SeedBrokers(h.o.Seeds...),
-		kgo.TransactionalID(TransactionalID(h.o.Worker, inv)),
+	opts, _, err := h.kafka.opts(kafkaclient.Producer, inv.Config, append(producerDefaults(),
 		kgo.TransactionTimeout(timeout),
-		kgo.RequiredAcks(kgo.AllISRAcks()),
-		kgo.ProducerLinger(2 * time.Millisecond),
-		kgo.MaxBufferedRecords(1 << 16),
-		kgo.AllowAutoTopicCreation(),
-		kgo.ClientID(fmt.Sprintf("connector-producer-%s-%d", inv.Connector, inv.Task)),
-	}, h.o.KafkaOpts...)
-	cl, err := kgo.NewClient(opts...)
+		kgo.ClientID(fmt.Sprintf("connector-producer-%s-%d", inv.Connector, inv.Task)))...)
+	if err != nil {
+		return nil, err
+	}
+	// Kafka Connect names the transactional id; no override may change it.
+	cl, err := kgo.NewClient(append(opts, kgo.TransactionalID(TransactionalID(h.o.Worker, inv)))...)
 	if err != nil {
 		return nil, fmt.Errorf("transactional kafka client for %v: %w", h.o.Seeds, err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/configprovider"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/state"
 	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -46,13 +47,19 @@ type Options struct {
 	// connector config overrides converters; the rest never comes from the wire.
 	Worker map[string]string
 	Logger *slog.Logger
-	// KafkaOpts are extra client options (tests, TLS, SASL).
+	// Kafka are the worker's Kafka client keys: bootstrap.servers,
+	// security.protocol, ssl.*, sasl.*, the producer./consumer./admin.
+	// prefixed keys, connector.client.config.override.policy and
+	// topic.creation.enable (package kafkaclient). Seeds win over bootstrap.servers.
+	Kafka map[string]string
+	// KafkaOpts are extra client options, applied last (tests).
 	KafkaOpts []kgo.Opt
 }
 
 // Handler runs invocations. It holds pooled Kafka connections, never task state.
 type Handler struct {
 	o        Options
+	kafka    *kafkaClients
 	producer *kgo.Client
 	admin    *kadm.Client
 	// dlqTopics remembers dead-letter topics known to exist.
@@ -67,23 +74,15 @@ func NewHandler(o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	opts := append([]kgo.Opt{
-		kgo.SeedBrokers(o.Seeds...),
-		kgo.RequiredAcks(kgo.AllISRAcks()),
-		kgo.ProducerLinger(2 * time.Millisecond),
-		kgo.ProducerBatchMaxBytes(1 << 20),
-		kgo.MaxBufferedRecords(1 << 16),
-		kgo.AllowAutoTopicCreation(),
-	}, o.KafkaOpts...)
-	cl, err := kgo.NewClient(opts...)
+	k, err := newKafkaClients(o)
 	if err != nil {
-		return nil, fmt.Errorf("kafka client for %v: %w", o.Seeds, err)
+		return nil, err
 	}
-	return &Handler{o: o, producer: cl, admin: kadm.NewClient(cl)}, nil
+	return &Handler{o: o, kafka: k, producer: k.producer, admin: k.admin}, nil
 }
 
 // Close releases the pooled clients.
-func (h *Handler) Close() { h.producer.Close() }
+func (h *Handler) Close() { h.kafka.close() }
 
 // Handle runs one invocation to its deadline or batch limit and reports the
 // outcome. The Result is always filled in; the error is non-nil exactly when
@@ -179,6 +178,8 @@ func classify(err error) (string, string) {
 	switch {
 	case errors.Is(err, state.ErrFenced):
 		return StateFenced, err.Error()
+	case kafkaclient.IsPermanent(err):
+		return StateFailed, err.Error()
 	case isRetriable(err), errors.Is(err, context.DeadlineExceeded):
 		return StateRetrying, err.Error()
 	}

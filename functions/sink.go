@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -31,6 +32,15 @@ type sinkPlan struct {
 
 // GroupID is the consumer group of a sink connector, as Kafka Connect names it.
 func GroupID(connector string) string { return "connect-" + connector }
+
+// sinkGroup is the group a sink reads and commits: consumer.override.group.id
+// when the connector sets it, else GroupID.
+func sinkGroup(cfg map[string]string, connector string) string {
+	if g := strings.TrimSpace(cfg["consumer.override.group.id"]); g != "" {
+		return g
+	}
+	return GroupID(connector)
+}
 
 // runSink reads the task's partitions from their committed offsets up to the
 // end offsets seen at start, writes them through the task, flushes, and
@@ -126,7 +136,7 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 		return nil, retriable("listing end offsets of %v: %w", topics, err)
 	}
 	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
-	plan := &sinkPlan{group: GroupID(inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{}}
+	plan := &sinkPlan{group: sinkGroup(inv.Config, inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{}}
 	if len(mine) == 0 {
 		return plan, nil
 	}
@@ -221,17 +231,24 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 		}
 		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
 	}
-	opts := append([]kgo.Opt{kgo.SeedBrokers(h.o.Seeds...), kgo.ConsumePartitions(parts),
-		kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20),
-		kgo.KeepControlRecords(), isolation(p.inv.Config)}, h.o.KafkaOpts...)
-	cl, err := kgo.NewClient(opts...)
+	opts, c, err := h.kafka.opts(kafkaclient.Consumer, p.inv.Config, kgo.ConsumePartitions(parts),
+		kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20))
+	if err != nil {
+		return err
+	}
+	// Transaction markers take offsets the sink must commit past.
+	cl, err := kgo.NewClient(append(opts, kgo.KeepControlRecords())...)
 	if err != nil {
 		return retriable("kafka consumer: %w", err)
+	}
+	pollMax := 10000
+	if c.MaxPollRecords > 0 {
+		pollMax = c.MaxPollRecords
 	}
 	defer cl.Close()
 	for lag(next, plan.end) > 0 && !p.full() {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
-		fetches := cl.PollRecords(pctx, 10000)
+		fetches := cl.PollRecords(pctx, pollMax)
 		cancel()
 		if err := fetchError(fetches); err != nil {
 			return err
@@ -241,15 +258,6 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 		}
 	}
 	return nil
-}
-
-// isolation is the sink consumer's isolation level: Kafka's default
-// read_uncommitted unless consumer.override.isolation.level=read_committed.
-func isolation(cfg map[string]string) kgo.Opt {
-	if strings.EqualFold(cfg["consumer.override.isolation.level"], "read_committed") {
-		return kgo.FetchIsolationLevel(kgo.ReadCommitted())
-	}
-	return kgo.FetchIsolationLevel(kgo.ReadUncommitted())
 }
 
 func fetchError(f kgo.Fetches) error {

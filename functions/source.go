@@ -175,9 +175,14 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	if err := task.Open(ctx, inv.Config, newOffsetReader(inv.Connector, entries)); err != nil {
 		return fmt.Errorf("starting task %s-%d: %w", inv.Connector, inv.Task, err)
 	}
+	out, release, err := h.kafka.sourceProducer(inv.Config)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tracker := offsetTracker{connector: inv.Connector}
 	var a acks
-	more, err := h.pollLoop(ctx, task, p, &tracker, h.producer, &a)
+	more, err := h.pollLoop(ctx, task, p, &tracker, out, &a)
 	if werr := a.wait(ctx); werr != nil {
 		return werr
 	}
@@ -231,6 +236,9 @@ func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *p
 			return 0, err
 		}
 		if kr != nil {
+			if err := h.kafka.ensureTopic(ctx, p.inv, kr.Topic); err != nil {
+				return 0, err
+			}
 			p.noteTopic(r.Topic)
 			a.wg.Add(1)
 			out.Produce(ctx, kr, a.done)

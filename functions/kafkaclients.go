@@ -1,0 +1,167 @@
+package functions
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// maxPooledProducers bounds the producers kept for connectors with
+// producer.override.* keys; past it each invocation gets its own.
+const maxPooledProducers = 32
+
+// kafkaClients are the handler's Kafka clients, built from the worker's
+// Kafka keys (kafkaclient): the pooled producer (also the DLQ producer), the
+// admin client, and producers for connectors with producer overrides.
+type kafkaClients struct {
+	cfg      *kafkaclient.Config
+	seeds    []string
+	extra    []kgo.Opt
+	producer *kgo.Client
+	adminCl  *kgo.Client
+	admin    *kadm.Client
+
+	mu        sync.Mutex
+	overrides map[string]*kgo.Client
+	// topics remembers, by connector and topic, topics known to exist.
+	topics sync.Map
+}
+
+// producerDefaults are ferry's producer settings before the worker's and the
+// connector's keys.
+func producerDefaults() []kgo.Opt {
+	return []kgo.Opt{
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(2 * time.Millisecond),
+		kgo.ProducerBatchMaxBytes(1 << 20),
+		kgo.MaxBufferedRecords(1 << 16),
+		kgo.AllowAutoTopicCreation(),
+	}
+}
+
+func newKafkaClients(o Options) (*kafkaClients, error) {
+	cfg, err := kafkaclient.New(o.Kafka)
+	if err != nil {
+		return nil, fmt.Errorf("worker Kafka client config: %w", err)
+	}
+	k := &kafkaClients{cfg: cfg, seeds: o.Seeds, extra: o.KafkaOpts, overrides: map[string]*kgo.Client{}}
+	if k.producer, err = k.client(kafkaclient.Producer, nil, producerDefaults()...); err != nil {
+		return nil, err
+	}
+	if k.adminCl, err = k.client(kafkaclient.Admin, nil); err != nil {
+		k.producer.Close()
+		return nil, err
+	}
+	k.admin = kadm.NewClient(k.adminCl)
+	return k, nil
+}
+
+// opts are the options of one client: seeds, ferry's defaults, the worker's
+// keys for role, the connector's overrides, then the handler's extra options.
+func (k *kafkaClients) opts(role kafkaclient.Role, connector map[string]string, defaults ...kgo.Opt) ([]kgo.Opt, kafkaclient.Client, error) {
+	c, err := k.cfg.Client(role, connector)
+	if err != nil {
+		return nil, c, fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	opts := append([]kgo.Opt{kgo.SeedBrokers(k.seeds...)}, defaults...)
+	opts = append(opts, c.Opts...)
+	return append(opts, k.extra...), c, nil
+}
+
+func (k *kafkaClients) client(role kafkaclient.Role, connector map[string]string, defaults ...kgo.Opt) (*kgo.Client, error) {
+	opts, _, err := k.opts(role, connector, defaults...)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka %s client for %v: %w", role, k.seeds, err)
+	}
+	return cl, nil
+}
+
+// securityOpts are the seeds, TLS and SASL options of role, for clients
+// that set their own fetch and isolation options (the offsets topic reader).
+func (k *kafkaClients) securityOpts(role kafkaclient.Role) ([]kgo.Opt, error) {
+	keys, err := k.cfg.Keys(role, nil)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := kafkaclient.Security(keys)
+	if err != nil {
+		return nil, err
+	}
+	return append(sec, k.extra...), nil
+}
+
+// sourceProducer is the pooled producer, or for a connector with
+// producer.override.* keys a producer of its own, pooled by those overrides;
+// release is called when the invocation is done with it.
+func (k *kafkaClients) sourceProducer(cfg map[string]string) (cl *kgo.Client, release func(), err error) {
+	key := overrideKey(cfg, "producer.override.")
+	if key == "" {
+		return k.producer, func() {}, nil
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if cl, ok := k.overrides[key]; ok {
+		return cl, func() {}, nil
+	}
+	if cl, err = k.client(kafkaclient.Producer, cfg, producerDefaults()...); err != nil {
+		return nil, nil, err
+	}
+	if len(k.overrides) >= maxPooledProducers {
+		return cl, cl.Close, nil
+	}
+	k.overrides[key] = cl
+	return cl, func() {}, nil
+}
+
+// overrideKey is the sorted prefix keys and values of cfg, "" when none.
+func overrideKey(cfg map[string]string, prefix string) string {
+	var parts []string
+	for k, v := range cfg {
+		if strings.HasPrefix(k, prefix) {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "\n")
+}
+
+// ensureTopic creates a source record's topic before it is produced when the
+// connector sets topic.creation.* (KIP-158) and the worker allows it.
+func (k *kafkaClients) ensureTopic(ctx context.Context, inv Invocation, topic string) error {
+	key := inv.Connector + "\x00" + topic
+	if _, ok := k.topics.Load(key); ok {
+		return nil
+	}
+	tc, err := kafkaclient.ParseTopicCreation(k.cfg.TopicCreationEnabled(), inv.Config)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, err)
+	}
+	if tc != nil {
+		if err := kafkaclient.CreateTopic(ctx, k.admin, topic, tc.Spec(topic)); err != nil {
+			return err
+		}
+	}
+	k.topics.Store(key, true)
+	return nil
+}
+
+func (k *kafkaClients) close() {
+	k.mu.Lock()
+	for _, cl := range k.overrides {
+		cl.Close()
+	}
+	k.mu.Unlock()
+	k.adminCl.Close()
+	k.producer.Close()
+}
