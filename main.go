@@ -29,10 +29,8 @@ import (
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/open"
-	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/apply"
-	"github.com/ferryhq/ferry/transforms/convert"
-	"github.com/ferryhq/ferry/transforms/pipeline"
+	"github.com/ferryhq/ferry/transforms/catalogue"
 	"github.com/nats-io/nats.go"
 	"github.com/twmb/franz-go/pkg/kadm"
 )
@@ -287,9 +285,9 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 		return err
 	}
 	defer closeGroups()
-	o := scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
+	o := scheduler.Options{Store: store, Catalogue: catalogue.New(s.workerDefaults(props), Version),
 		Version: Version, Commit: vcsRevision(), KafkaClusterID: clusterID(ctx, groups, log),
-		Check: checkConfig(s.workerDefaults(props)), Dispatcher: d, WorkerID: workerID, Groups: groups,
+		Dispatcher: d, WorkerID: workerID, Groups: groups,
 		InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log}
 	if s.loggers != nil {
 		o.Loggers, o.Logger = s.loggers, s.loggers.Logger("com.ferryhq.ferry.scheduler", s.logBase)
@@ -383,22 +381,4 @@ func connectNATS(u, name string, log *slog.Logger) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connecting to NATS at %s: %w", u, err)
 	}
 	return nc, nil
-}
-
-// extraPlugins lists converters, transformations and predicates for GET /connector-plugins.
-func extraPlugins() []scheduler.PluginInfo {
-	var out []scheduler.PluginInfo
-	for _, d := range convert.Plugins() {
-		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version, Config: d.Config})
-	}
-	for _, d := range transforms.Plugins() {
-		out = append(out, scheduler.PluginInfo{Class: d.Class, Type: d.Type, Version: Version, Aliases: d.Aliases, Config: d.Config})
-	}
-	return out
-}
-
-// checkConfig validates a connector's converter and transform keys the way a
-// function will build them, so a bad one is a 400 from the API, not a failed task.
-func checkConfig(worker map[string]string) func(map[string]string) error {
-	return func(cfg map[string]string) error { return pipeline.Check(cfg, worker) }
 }

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/open"
+	"github.com/ferryhq/ferry/transforms/catalogue"
 )
 
 type idleDispatcher struct{}
@@ -31,8 +31,8 @@ func TestTransformConfigErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := scheduler.New(scheduler.Options{Store: store, Plugins: builtin.Registry(), ExtraPlugins: extraPlugins(),
-		Check: checkConfig(nil), Dispatcher: idleDispatcher{}, WorkerID: "test:8083",
+	s, err := scheduler.New(scheduler.Options{Store: store, Catalogue: catalogue.New(nil, Version),
+		Dispatcher: idleDispatcher{}, WorkerID: "test:8083",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -69,6 +69,8 @@ var ErrConfig = errors.New("invalid configuration")
 type ConfigError struct {
 	Key, Value, Reason string
 	Missing            bool
+	// Err, when set, is the cause callers test with errors.Is (ErrUnknownConverter).
+	Err error
 }
 
 func (e *ConfigError) Error() string {
@@ -78,8 +80,13 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("Invalid value %s for configuration %s: %s", e.Value, e.Key, e.Reason)
 }
 
-// Unwrap makes errors.Is(err, ErrConfig) true.
-func (e *ConfigError) Unwrap() error { return ErrConfig }
+// Unwrap makes errors.Is(err, ErrConfig) true, and errors.Is(err, e.Err).
+func (e *ConfigError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrConfig, e.Err}
+	}
+	return []error{ErrConfig}
+}
 
 // ConfigErrors is every problem found in one config, in declaration order.
 type ConfigErrors []*ConfigError

@@ -23,6 +23,7 @@ import (
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/file"
+	"github.com/ferryhq/ferry/transforms/catalogue"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -72,7 +73,7 @@ func TestExampleSinkEndToEnd(t *testing.T) {
 	}
 	defer h.Close()
 	results := make(chan functions.Result)
-	sch, err := scheduler.New(scheduler.Options{Store: store, Plugins: registry,
+	sch, err := scheduler.New(scheduler.Options{Store: store, Catalogue: catalogue.WithConnectors(registry, nil, "test"),
 		Dispatcher: handlerDispatcher{h: h, results: results}, WorkerID: "docs-test:8083"})
 	if err != nil {
 		t.Fatal(err)

@@ -218,7 +218,7 @@ func (s *Scheduler) info(rec state.ConnectorRecord) connectorInfo {
 // withTaskClass adds task.class, which Kafka Connect's framework puts in
 // every task config, named as Kafka's task classes are (FooConnector -> FooTask).
 func (s *Scheduler) withTaskClass(t map[string]string) map[string]string {
-	p, err := s.o.Plugins.Lookup(t["connector.class"])
+	p, err := s.o.Catalogue.Connectors().Lookup(t["connector.class"])
 	if err != nil {
 		return t
 	}

@@ -1,8 +1,6 @@
 package scheduler
 
 import (
-	"errors"
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -14,11 +12,11 @@ import (
 // errNullValue is Kafka Connect's error for a key sent as JSON null.
 const errNullValue = "Null value can not be supplied as the configuration value."
 
-// findExtra finds a non-connector plugin by class, simple name or alias;
-// an empty t matches any type.
-func (s *Scheduler) findExtra(name string, t connectors.PluginType) (PluginInfo, bool) {
+// component finds a converter, transformation or predicate by class, simple
+// name or alias; an empty t matches any type.
+func (s *Scheduler) component(name string, t connectors.PluginType) (connectors.Component, bool) {
 	name = strings.TrimSpace(name)
-	for _, p := range s.o.ExtraPlugins {
+	for _, p := range s.o.Catalogue.Components() {
 		if t != "" && p.Type != t {
 			continue
 		}
@@ -27,15 +25,7 @@ func (s *Scheduler) findExtra(name string, t connectors.PluginType) (PluginInfo,
 			return p, true
 		}
 	}
-	return PluginInfo{}, false
-}
-
-// frameworkConfig is the zero framework config of a connector type.
-func frameworkConfig(t connectors.PluginType) any {
-	if t == connectors.TypeSink {
-		return connectors.SinkConnectorConfig{}
-	}
-	return connectors.SourceConnectorConfig{}
+	return connectors.Component{}, false
 }
 
 // pluginConfig answers GET /connector-plugins/{plugin}/config: a connector's
@@ -43,7 +33,7 @@ func frameworkConfig(t connectors.PluginType) any {
 // transformation's or predicate's keys.
 func (s *Scheduler) pluginConfig(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	name := r.PathValue("plugin")
-	if p, err := s.o.Plugins.Lookup(name); err == nil {
+	if p, err := s.o.Catalogue.Connectors().Lookup(name); err == nil {
 		var keys []connectors.ConfigKey
 		if p.Config != nil {
 			keys = append(keys, connectors.Declare(p.Config).Keys...)
@@ -55,7 +45,7 @@ func (s *Scheduler) pluginConfig(w http.ResponseWriter, r *http.Request) (int, a
 		}
 		return http.StatusOK, keyInfos(keys), nil
 	}
-	p, ok := s.findExtra(name, "")
+	p, ok := s.component(name, "")
 	if !ok {
 		return 0, nil, notFound("Unknown plugin %s.", name)
 	}
@@ -93,17 +83,20 @@ func (s *Scheduler) validateConfig(w http.ResponseWriter, r *http.Request) (int,
 	if !strings.HasSuffix(strings.TrimSuffix(class, "Connector"), strings.TrimSuffix(pluginName, "Connector")) {
 		return 0, nil, badRequest("Included connector type %s does not match request type %s", class, pluginName)
 	}
-	plugin, err := s.o.Plugins.Lookup(class)
+	v, err := s.check(config)
 	if err != nil {
-		return 0, nil, badRequest("Failed to find any class that implements Connector and which name matches %s, available connectors are: %s",
-			class, strings.Join(s.o.Plugins.Classes(), ", "))
+		return 0, nil, err
 	}
-	secs := s.sections(plugin, config)
-	errs := s.validationErrors(plugin, secs, config, body)
+	errs := v.byKey()
+	for k, val := range body {
+		if val == nil {
+			errs[k] = append([]string{errNullValue}, errs[k]...)
+		}
+	}
 	out := configInfos{Name: class, Groups: []string{}, Configs: []configInfo{}}
 	var all []connectors.ConfigKey
-	for _, sec := range secs {
-		all = append(all, sec.keys()...)
+	for _, p := range v.parts {
+		all = append(all, p.Keys()...)
 	}
 	defs := keyInfos(all)
 	shown := map[string]bool{}
@@ -112,176 +105,25 @@ func (s *Scheduler) validateConfig(w http.ResponseWriter, r *http.Request) (int,
 			continue
 		}
 		shown[k.Name] = true
-		v := valueInfo(k, body, errs[k.Name])
-		out.ErrorCount += len(v.Errors)
-		out.Configs = append(out.Configs, configInfo{Definition: &defs[i], Value: v})
+		vi := valueInfo(k, body, errs[k.Name])
+		out.ErrorCount += len(vi.Errors)
+		out.Configs = append(out.Configs, configInfo{Definition: &defs[i], Value: vi})
 	}
 	for _, key := range slices.Sorted(maps.Keys(errs)) { // errors on keys no declaration shows
 		if !shown[key] {
-			v := &configValueInfo{Name: key, RecommendedValues: []string{}, Errors: errs[key], Visible: true}
-			out.ErrorCount += len(v.Errors)
-			out.Configs = append(out.Configs, configInfo{Value: v})
+			shown[key] = true
+			vi := &configValueInfo{Name: key, RecommendedValues: []string{}, Errors: errs[key], Visible: true}
+			out.ErrorCount += len(vi.Errors)
+			out.Configs = append(out.Configs, configInfo{Value: vi})
+		}
+	}
+	for _, key := range v.unknown { // a warning, not counted: Kafka Connect accepts unknown keys
+		if !shown[key] {
+			val := config[key]
+			out.Configs = append(out.Configs, configInfo{Value: &configValueInfo{Name: key, Value: &val,
+				RecommendedValues: []string{}, Errors: []string{unknownWarning(key)}, Visible: true}})
 		}
 	}
 	out.Groups = groupsOf(all)
 	return http.StatusOK, out, nil
-}
-
-// sections lists the declarations that apply to a connector config, in the
-// order Kafka Connect shows them: framework, transformations, predicates,
-// converters, then the connector's own keys.
-func (s *Scheduler) sections(p *connectors.Plugin, config map[string]string) []section {
-	fw := frameworkConfig(p.Type)
-	secs := []section{{def: connectors.Declare(fw), sample: fw}}
-	for _, kind := range []struct {
-		list, group string
-		t           connectors.PluginType
-		extra       []connectors.ConfigKey
-	}{
-		{"transforms", "Transforms", connectors.TypeTransformation, []connectors.ConfigKey{
-			{Name: "type", Type: connectors.ConfigClass, Required: true, Importance: "HIGH", Doc: "Class for the 'ALIAS' transformation."},
-			{Name: "predicate", Type: connectors.ConfigString, Importance: "MEDIUM", Doc: "The alias of a predicate used to determine whether to apply this transformation."},
-			{Name: "negate", Type: connectors.ConfigBoolean, Default: "false", HasDefault: true, Importance: "MEDIUM", Doc: "Whether the configured predicate should be negated."}}},
-		{"predicates", "Predicates", connectors.TypePredicate, []connectors.ConfigKey{
-			{Name: "type", Type: connectors.ConfigClass, Required: true, Importance: "HIGH", Doc: "Class for the 'ALIAS' predicate."}}},
-	} {
-		for _, alias := range connectors.SplitList(config[kind.list]) {
-			prefix, group := kind.list+"."+alias+".", kind.group+": "+alias
-			sec := section{prefix: prefix, group: group}
-			for _, k := range kind.extra {
-				k.Group, k.Doc = group, strings.ReplaceAll(k.Doc, "ALIAS", alias)
-				sec.extra = append(sec.extra, k)
-			}
-			if ep, ok := s.findExtra(config[prefix+"type"], kind.t); ok && ep.Config != nil {
-				sec.def, sec.sample = connectors.Declare(ep.Config), ep.Config
-			}
-			secs = append(secs, sec)
-		}
-	}
-	for _, key := range []string{"key.converter", "value.converter", "header.converter"} {
-		if ep, ok := s.findExtra(config[key], ""); ok && ep.Config != nil {
-			secs = append(secs, section{def: connectors.Declare(ep.Config), sample: ep.Config, prefix: key + "."})
-		}
-	}
-	if p.Config != nil {
-		secs = append(secs, section{def: connectors.Declare(p.Config), sample: p.Config})
-	}
-	return secs
-}
-
-// validationErrors collects every problem by key: null values, each
-// section's parse and cross-key rules, the name rules, unknown transformation
-// classes and the caller's Check.
-func (s *Scheduler) validationErrors(p *connectors.Plugin, secs []section, config map[string]string, body nullableConfig) map[string][]string {
-	errs := map[string][]string{}
-	add := func(key, msg string) {
-		if !slices.Contains(errs[key], msg) {
-			errs[key] = append(errs[key], msg)
-		}
-	}
-	var addErr func(prefix string, err error)
-	addErr = func(prefix string, err error) {
-		var ces connectors.ConfigErrors
-		var ce *connectors.ConfigError
-		joined, isJoined := err.(interface{ Unwrap() []error })
-		_, isCES := err.(connectors.ConfigErrors)
-		switch {
-		case err == nil:
-		case isJoined && !isCES:
-			for _, e := range joined.Unwrap() {
-				addErr(prefix, e)
-			}
-		case errors.As(err, &ces):
-			for _, e := range ces {
-				add(prefix+e.Key, e.Error())
-			}
-		case errors.As(err, &ce):
-			add(prefix+ce.Key, ce.Error())
-		default:
-			for _, line := range strings.Split(err.Error(), "\n") {
-				add("connector.class", line)
-			}
-		}
-	}
-	for k, v := range body {
-		if v == nil {
-			add(k, errNullValue)
-		}
-	}
-	for _, sec := range secs {
-		sub := config
-		if sec.prefix != "" {
-			sub = subConfig(config, sec.prefix)
-		}
-		for _, k := range sec.extra {
-			addErr(sec.prefix, extraKeyError(k, sub, sec.def != nil))
-		}
-		if sec.def == nil {
-			continue
-		}
-		addErr(sec.prefix, checkSection(sec, sub))
-	}
-	if _, ok := config["name"]; ok {
-		addErr("", checkName(config["name"]))
-	}
-	if s.o.Check != nil { // the caller's checks repeat the declarations' own: keep them only for keys without errors
-		declared := errs
-		errs = map[string][]string{}
-		addErr("", s.o.Check(config))
-		for k, v := range errs {
-			if len(declared[k]) == 0 {
-				declared[k] = v
-			}
-		}
-		errs = declared
-	}
-	return errs
-}
-
-// checkSection parses sub with the section's declaration and applies its
-// cross-key rules; keys that fail to parse fall back to their defaults for
-// those rules, so every problem is reported at once.
-func checkSection(sec section, sub map[string]string) error {
-	dst := newOf(sec.sample)
-	err := sec.def.Parse(sub, dst)
-	var ces connectors.ConfigErrors
-	if errors.As(err, &ces) {
-		rest := maps.Clone(sub)
-		for _, e := range ces {
-			delete(rest, e.Key)
-		}
-		dst = newOf(sec.sample)
-		if sec.def.Parse(rest, dst) != nil {
-			return err
-		}
-	}
-	if c, ok := dst.(interface{ Check() error }); ok {
-		err = errors.Join(err, c.Check())
-	}
-	return err
-}
-
-// extraKeyError checks the implicit transforms.a.type/predicate/negate keys.
-func extraKeyError(k connectors.ConfigKey, sub map[string]string, classFound bool) error {
-	raw, given := sub[k.Name]
-	switch {
-	case k.Name == "type" && !given:
-		return &connectors.ConfigError{Key: k.Name, Missing: true}
-	case k.Name == "type" && !classFound:
-		return &connectors.ConfigError{Key: k.Name, Value: raw, Reason: fmt.Sprintf("Class %s could not be found.", raw)}
-	case given:
-		return k.Check(raw)
-	}
-	return nil
-}
-
-// subConfig returns the keys under prefix with the prefix removed.
-func subConfig(config map[string]string, prefix string) map[string]string {
-	out := map[string]string{}
-	for k, v := range config {
-		if rest, ok := strings.CutPrefix(k, prefix); ok {
-			out[rest] = v
-		}
-	}
-	return out
 }

@@ -39,7 +39,7 @@ func (s *Scheduler) status(ctx context.Context, rec state.ConnectorRecord) (conn
 
 // pluginVersion is the version shown for a connector's plugin: its own, else ferry's.
 func (s *Scheduler) pluginVersion(config map[string]string) string {
-	if p, err := s.o.Plugins.Lookup(config["connector.class"]); err == nil && p.Version != "" && p.Version != "undefined" {
+	if p, err := s.o.Catalogue.Connectors().Lookup(config["connector.class"]); err == nil && p.Version != "" && p.Version != "undefined" {
 		return p.Version
 	}
 	return s.o.Version
@@ -146,7 +146,7 @@ func (s *Scheduler) setTarget(r *http.Request, target state.TargetState) (int, a
 // resplitStored re-splits a stored connector whose class may have vanished
 // from the registry since it was stored.
 func (s *Scheduler) resplitStored(rec *state.ConnectorRecord) {
-	p, err := s.o.Plugins.Lookup(rec.Config["connector.class"])
+	p, err := s.o.Catalogue.Connectors().Lookup(rec.Config["connector.class"])
 	if err != nil {
 		s.setConnectorFailure(rec.Name, err.Error())
 		return
@@ -259,11 +259,13 @@ func (s *Scheduler) listPlugins(w http.ResponseWriter, r *http.Request) (int, an
 		connectorsOnly = v
 	}
 	out := []PluginInfo{}
-	for _, p := range s.o.Plugins.Plugins() {
+	for _, p := range s.o.Catalogue.Connectors().Plugins() {
 		out = append(out, PluginInfo{Class: p.Class, Type: p.Type, Version: p.Version})
 	}
 	if !connectorsOnly {
-		out = append(out, s.o.ExtraPlugins...)
+		for _, c := range s.o.Catalogue.Components() {
+			out = append(out, PluginInfo{Class: c.Class, Type: c.Type, Version: c.Version})
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Class < out[j].Class })
 	for i := range out {

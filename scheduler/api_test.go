@@ -47,7 +47,10 @@ func TestREST(t *testing.T) {
 			body: errBody(400, "Connector configuration is invalid and contains the following 3 error(s):\n"+
 				"Invalid value zero for configuration tasks.max: Not a number of type INT\n"+
 				"Missing required configuration \"tables\" which has no default value.\n"+
-				"Invalid value Nope for configuration value.converter: Class Nope could not be found."+invalidTail)},
+				"Invalid value Nope for configuration value.converter: Class Nope could not be found. Known converters: "+
+				"io.confluent.connect.avro.AvroConverter, io.confluent.connect.json.JsonSchemaConverter, io.confluent.connect.protobuf.ProtobufConverter, "+
+				"org.apache.kafka.connect.converters.ByteArrayConverter, org.apache.kafka.connect.json.JsonConverter, "+
+				"org.apache.kafka.connect.storage.SimpleHeaderConverter, org.apache.kafka.connect.storage.StringConverter"+invalidTail)},
 		{name: "create sink: topics rules and plugin check", req: req{"POST", "/connectors", `{"name":"s","config":{"connector.class":"FileStreamSink","topics":"a","topics.regex":"b.*"}}`}, code: 400,
 			body: errBody(400, "Connector configuration is invalid and contains the following 2 error(s):\n"+
 				"Invalid value a for configuration topics: topics and topics.regex are mutually exclusive options, but both are set.\n"+

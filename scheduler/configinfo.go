@@ -44,35 +44,6 @@ type configValueInfo struct {
 	Visible           bool     `json:"visible"`
 }
 
-// section is one declared set of keys, shown under prefix (transforms.a.)
-// and, when group is set, in that group instead of each key's own.
-type section struct {
-	def    *connectors.ConfigDef
-	sample any // zero config struct, for parsing
-	prefix string
-	group  string
-	extra  []connectors.ConfigKey // keys declared outside the struct (transforms.a.type)
-}
-
-// keys lists the section's keys with their shown names and groups.
-func (sec section) keys() []connectors.ConfigKey {
-	var out []connectors.ConfigKey
-	for _, k := range sec.extra {
-		k.Name = sec.prefix + k.Name
-		out = append(out, k)
-	}
-	if sec.def != nil {
-		for _, k := range sec.def.Keys {
-			k.Name = sec.prefix + k.Name
-			if sec.group != "" {
-				k.Group = sec.group
-			}
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 // keyInfos renders keys as ConfigKeyInfos: order counts from 1 within each
 // group (-1 without a group) as Kafka's ConfigDef does. Ferry declares no
 // display width: every key shows NONE.

@@ -15,6 +15,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions/wire"
+	"github.com/ferryhq/ferry/transforms/catalogue"
 )
 
 const (
@@ -65,6 +66,14 @@ func testRegistry() *connectors.Registry {
 	return connectors.NewRegistry(plugins...)
 }
 
+// testCatalogue is ferry's catalogue over testRegistry, listing one
+// converter only so the expected listings do not change as plugins are added.
+type testCatalogue struct{ *catalogue.Catalogue }
+
+func (testCatalogue) Components() []connectors.Component {
+	return []connectors.Component{{Class: "org.apache.kafka.connect.json.JsonConverter", Type: connectors.TypeConverter, Version: "4.0.0"}}
+}
+
 // nopDispatcher answers every invocation with an idle success.
 type nopDispatcher struct{}
 
@@ -77,15 +86,8 @@ func newTestScheduler(t testing.TB, store *fakeStore, d Dispatcher) *Scheduler {
 	if d == nil {
 		d = nopDispatcher{}
 	}
-	s, err := New(Options{Store: store, Plugins: testRegistry(), Dispatcher: d, WorkerID: "sched:8083",
-		Version: "4.0.0", Commit: "abc", KafkaClusterID: "cluster-1",
-		ExtraPlugins: []PluginInfo{{Class: "org.apache.kafka.connect.json.JsonConverter", Type: connectors.TypeConverter, Version: "4.0.0"}},
-		Check: func(config map[string]string) error {
-			if config["value.converter"] == "Nope" {
-				return errors.New("Invalid value Nope for configuration value.converter: Class Nope could not be found.")
-			}
-			return nil
-		},
+	s, err := New(Options{Store: store, Catalogue: testCatalogue{catalogue.WithConnectors(testRegistry(), nil, "4.0.0")},
+		Dispatcher: d, WorkerID: "sched:8083", Version: "4.0.0", Commit: "abc", KafkaClusterID: "cluster-1",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -5,121 +5,30 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
 )
 
-// validate checks a connector config the way Kafka Connect does on create and
-// update, and returns the connector's plugin. Every problem found is reported
-// in one 400, in Kafka Connect's words.
+// validate checks a connector config on create, update and patch with the
+// validation engine and returns the connector's plugin; every problem found
+// is reported in one 400, in Kafka Connect's words. Keys no declaration
+// knows are accepted, as Kafka Connect accepts them, and logged once here.
 func (s *Scheduler) validate(config map[string]string) (*connectors.Plugin, error) {
-	class, ok := config["connector.class"]
-	if !ok {
-		return nil, badRequest("Connector config %s contains no connector type", javaMap(config))
-	}
-	plugin, err := s.o.Plugins.Lookup(class)
+	v, err := s.check(config)
 	if err != nil {
-		return nil, badRequest("Failed to find any class that implements Connector and which name matches %s, available connectors are: %s",
-			class, strings.Join(s.o.Plugins.Classes(), ", "))
+		return nil, err
 	}
-	var msgs []string
-	add := func(err error) {
-		for _, m := range errorMessages(err) {
-			if !slices.Contains(msgs, m) {
-				msgs = append(msgs, m)
-			}
-		}
+	if err := v.refusal(); err != nil {
+		return nil, err
 	}
-	add(checkName(config["name"]))
-	add(checkFramework(plugin.Type, config))
-	add(checkPlugin(plugin, config))
-	if s.o.Check != nil {
-		add(s.o.Check(config))
+	if len(v.unknown) > 0 {
+		s.log.Warn("connector config has keys no declaration knows; they are ignored", "connector", config["name"], "keys", v.unknown)
 	}
-	if len(msgs) > 0 {
-		return nil, badRequest("Connector configuration is invalid and contains the following %d error(s):\n%s\n"+
-			"You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`",
-			len(msgs), strings.Join(msgs, "\n"))
-	}
-	return plugin, nil
-}
-
-// checkFramework validates the keys every connector of this type has.
-func checkFramework(t connectors.PluginType, config map[string]string) error {
-	if t == connectors.TypeSink {
-		var c connectors.SinkConnectorConfig
-		if err := connectors.Declare(&c).Parse(config, &c); err != nil {
-			return err
-		}
-		return c.Check()
-	}
-	var c connectors.SourceConnectorConfig
-	return connectors.Declare(&c).Parse(config, &c)
-}
-
-// checkPlugin parses the connector's own keys and, when the config type has
-// a Check method (cross-key rules), applies it.
-func checkPlugin(p *connectors.Plugin, config map[string]string) error {
-	if p.Config == nil {
-		return nil
-	}
-	dst := newOf(p.Config)
-	if err := connectors.Declare(p.Config).Parse(config, dst); err != nil {
-		return err
-	}
-	if c, ok := dst.(interface{ Check() error }); ok {
-		return c.Check()
-	}
-	return nil
-}
-
-// checkName applies Kafka's NonEmptyStringWithoutControlChars to a connector name.
-func checkName(name string) error {
-	if name == "" {
-		return &connectors.ConfigError{Key: "name", Value: name, Reason: "String may not be empty"}
-	}
-	var bad []string
-	for _, r := range name {
-		if unicode.IsControl(r) {
-			bad = append(bad, strconv.Itoa(int(r)))
-		}
-	}
-	if len(bad) > 0 {
-		return &connectors.ConfigError{Key: "name", Value: name,
-			Reason: "String may not contain control sequences but had the following ASCII chars: " + strings.Join(bad, ", ")}
-	}
-	return nil
-}
-
-// errorMessages flattens ConfigErrors into one message per problem.
-func errorMessages(err error) []string {
-	if err == nil {
-		return nil
-	}
-	var ces connectors.ConfigErrors
-	if errors.As(err, &ces) {
-		out := make([]string, len(ces))
-		for i, e := range ces {
-			out[i] = e.Error()
-		}
-		return out
-	}
-	return []string{err.Error()}
-}
-
-// newOf returns a pointer to a new zero value of sample's struct type.
-func newOf(sample any) any {
-	t := reflect.TypeOf(sample)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return reflect.New(t).Interface()
+	return v.plugin, nil
 }
 
 // javaMap renders a config as Java's Map.toString does ({k=v, k2=v2}), sorted.
@@ -215,7 +124,7 @@ func (s *Scheduler) lookup(ctx context.Context, name, msg string) (state.Connect
 
 // connectorType is "source", "sink" or "unknown" for a stored config.
 func (s *Scheduler) connectorType(config map[string]string) string {
-	p, err := s.o.Plugins.Lookup(config["connector.class"])
+	p, err := s.o.Catalogue.Connectors().Lookup(config["connector.class"])
 	if err != nil || (p.Type != connectors.TypeSource && p.Type != connectors.TypeSink) {
 		return "unknown"
 	}

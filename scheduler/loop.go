@@ -173,7 +173,7 @@ func (s *Scheduler) desiredTasks(recs []state.ConnectorRecord) []taskSpec {
 // spec describes task i of rec for dispatch.
 func (s *Scheduler) spec(rec state.ConnectorRecord, i int, cfg map[string]string) taskSpec {
 	class, kind := rec.Config["connector.class"], ""
-	if p, err := s.o.Plugins.Lookup(class); err == nil {
+	if p, err := s.o.Catalogue.Connectors().Lookup(class); err == nil {
 		class, kind = p.Class, string(p.Type)
 	}
 	poll := time.Second

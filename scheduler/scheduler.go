@@ -31,25 +31,21 @@ type PluginInfo struct {
 	Class   string                `json:"class"`
 	Type    connectors.PluginType `json:"type"`
 	Version string                `json:"version,omitempty"`
-	// Aliases are extra names the plugin is found by (the simple class name always is).
-	Aliases []string `json:"-"`
-	// Config is a zero value of the plugin's config struct (connectors.Declare),
-	// used by GET /connector-plugins/{p}/config and validation; nil when it has no keys.
-	Config any `json:"-"`
 }
 
-// Options configures a Scheduler. Store, Plugins and Dispatcher are required.
+// Options configures a Scheduler. Store, Catalogue and Dispatcher are required.
 type Options struct {
 	// Store keeps configs, statuses, epochs and offsets.
 	Store state.Store
-	// Plugins are the connector classes the REST API accepts.
-	Plugins *connectors.Registry
-	// ExtraPlugins are non-connector plugins listed by GET /connector-plugins?connectorsOnly=false.
-	ExtraPlugins []PluginInfo
-	// Check validates the parts of a connector config the scheduler cannot
-	// (converters, transforms); may be nil. Returning connectors.ConfigErrors
-	// reports each problem separately.
-	Check func(config map[string]string) error
+	// Catalogue is every plugin a connector config may name (connector,
+	// converters, transformations, predicates): what the REST API accepts,
+	// lists and validates.
+	Catalogue Catalogue
+	// Unhonoured, when set, reports keys of a connector config that ferry
+	// accepts but cannot honour (client overrides it cannot apply), each as
+	// a *connectors.ConfigError; the validation engine reports them on
+	// create, update and /config/validate. May be nil.
+	Unhonoured func(config map[string]string) error
 	// Dispatcher sends invocations to functions.
 	Dispatcher Dispatcher
 	// Groups reads and changes sink connectors' consumer-group offsets
@@ -109,8 +105,8 @@ func New(o Options) (*Scheduler, error) {
 	switch {
 	case o.Store == nil:
 		return nil, errors.New("scheduler: Options.Store is required")
-	case o.Plugins == nil:
-		return nil, errors.New("scheduler: Options.Plugins is required")
+	case o.Catalogue == nil:
+		return nil, errors.New("scheduler: Options.Catalogue is required")
 	case o.Dispatcher == nil:
 		return nil, errors.New("scheduler: Options.Dispatcher is required")
 	}

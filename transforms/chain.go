@@ -7,7 +7,6 @@ package transforms
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -118,6 +117,27 @@ func (s *Stage) apply(r *connectors.Record, own operand.Owned) (out *connectors.
 // Len is the number of stages.
 func (c *Chain) Len() int { return len(c.Stages) }
 
+// negateKey is the implicit transforms.<alias>.negate key.
+var negateKey = connectors.ConfigKey{Name: "negate", Type: connectors.ConfigBoolean, Default: "false", HasDefault: true,
+	Importance: "MEDIUM", Doc: "Whether the configured predicate should be negated."}
+
+// ImplicitKeys are the keys every transformation (TypeTransformation) or
+// predicate alias has beside its class's own: type, and for a
+// transformation predicate and negate. Names are relative to the alias prefix.
+func ImplicitKeys(t connectors.PluginType, alias string) []connectors.ConfigKey {
+	kind := "transformation"
+	if t == connectors.TypePredicate {
+		kind = "predicate"
+	}
+	keys := []connectors.ConfigKey{{Name: "type", Type: connectors.ConfigClass, Required: true, Importance: "HIGH",
+		Doc: "Class for the '" + alias + "' " + kind + "."}}
+	if t == connectors.TypeTransformation {
+		keys = append(keys, connectors.ConfigKey{Name: "predicate", Type: connectors.ConfigString, Importance: "MEDIUM",
+			Doc: "The alias of a predicate used to determine whether to apply this transformation."}, negateKey)
+	}
+	return keys
+}
+
 // NewChain builds the chain of a connector config: `transforms=a,b`,
 // `transforms.a.type`, `transforms.a.<key>`, `transforms.a.predicate`,
 // `transforms.a.negate`, `predicates=p`, `predicates.p.type`, ... Every
@@ -153,7 +173,8 @@ func buildStage(props map[string]string, alias string, preds map[string]Predicat
 	d, ok := Lookup(class)
 	if !ok || d.NewTransform == nil {
 		return st, connectors.ConfigErrors{{Key: prefix + "type", Value: class,
-			Reason: fmt.Sprintf("%v: %s; known: %s", ErrUnknownTransform, class, strings.Join(Classes(connectors.TypeTransformation), ", "))}}
+			Err:    ErrUnknownTransform,
+			Reason: fmt.Sprintf("Class %s could not be found. Known transformations: %s", class, strings.Join(Classes(connectors.TypeTransformation), ", "))}}
 	}
 	t, err := d.NewTransform(Sub(props, prefix))
 	if err != nil {
@@ -166,7 +187,12 @@ func buildStage(props map[string]string, alias string, preds map[string]Predicat
 			return st, connectors.ConfigErrors{{Key: prefix + "predicate", Value: name, Reason: "Predicate is not defined: " + name}}
 		}
 		st.Predicate = p
-		st.Negate, _ = strconv.ParseBool(props[prefix+"negate"])
+		if raw, ok := props[prefix+"negate"]; ok {
+			if err := negateKey.Check(raw); err != nil {
+				return st, prefixed(err, prefix)
+			}
+			st.Negate = strings.EqualFold(strings.TrimSpace(raw), "true")
+		}
 	} else if _, ok := props[prefix+"negate"]; ok {
 		return st, connectors.ConfigErrors{{Key: prefix + "negate", Value: props[prefix+"negate"],
 			Reason: fmt.Sprintf("Config '%snegate' was provided but there is no config '%spredicate' defining a predicate to be negated.", prefix, prefix)}}
@@ -191,7 +217,8 @@ func buildPredicates(props map[string]string) (map[string]Predicate, connectors.
 		}
 		if !ok || d.NewPredicate == nil {
 			errs = append(errs, &connectors.ConfigError{Key: prefix + "type", Value: class,
-				Reason: "unknown predicate " + class + "; known: " + strings.Join(Classes(connectors.TypePredicate), ", ")})
+				Err:    ErrUnknownTransform,
+				Reason: fmt.Sprintf("Class %s could not be found. Known predicates: %s", class, strings.Join(Classes(connectors.TypePredicate), ", "))})
 			continue
 		}
 		p, err := d.NewPredicate(Sub(props, prefix))

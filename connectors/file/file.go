@@ -72,7 +72,7 @@ func (c *SinkConfig) Check() error {
 }
 
 // parse reads props into cfg (a *SourceConfig or *SinkConfig) and checks it.
-func parse[T interface{ Check() error }](props map[string]string, cfg T) error {
+func parse[T connectors.Checker](props map[string]string, cfg T) error {
 	if err := connectors.Declare(cfg).Parse(props, cfg); err != nil {
 		return fmt.Errorf("file connector config: %w", err)
 	}

@@ -77,7 +77,8 @@ func resolve(key, def string, connector, worker map[string]string) (choice, erro
 	}
 	d, err := Lookup(c.class)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", key, err)
+		return c, &connectors.ConfigError{Key: key, Value: c.class, Reason: fmt.Sprintf("Class %s could not be found. Known converters: %s", c.class, strings.Join(knownClasses(), ", ")),
+			Err: ErrUnknownConverter}
 	}
 	c.desc = d
 	return c, nil
@@ -98,8 +99,8 @@ func sub(props map[string]string, prefix string, into map[string]string) map[str
 
 func build(c choice, isKey bool) (Converter, error) {
 	if c.desc.New == nil {
-		return nil, fmt.Errorf("%w: %s=%s (%s) is a header converter only; use a Converter class such as %s",
-			ErrNotConverter, c.key, c.class, c.desc.Class, json.Class)
+		return nil, &connectors.ConfigError{Key: c.key, Value: c.class, Err: ErrNotConverter,
+			Reason: fmt.Sprintf("%s is a header converter only; use a Converter class such as %s", c.desc.Class, json.Class)}
 	}
 	conv, err := c.desc.New(c.props, isKey)
 	return conv, prefixErrors(c.key, err)
@@ -107,7 +108,8 @@ func build(c choice, isKey bool) (Converter, error) {
 
 func buildHeader(c choice) (HeaderConverter, error) {
 	if c.desc.NewHeader == nil {
-		return nil, fmt.Errorf("%w: %s=%s (%s) is not a HeaderConverter", ErrNotConverter, c.key, c.class, c.desc.Class)
+		return nil, &connectors.ConfigError{Key: c.key, Value: c.class, Err: ErrNotConverter,
+			Reason: fmt.Sprintf("%s is not a HeaderConverter", c.desc.Class)}
 	}
 	conv, err := c.desc.NewHeader(c.props)
 	return conv, prefixErrors(c.key, err)
