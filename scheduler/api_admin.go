@@ -5,13 +5,6 @@ import (
 	"strings"
 )
 
-// health answers GET /health (KIP-1017): the scheduler serves requests only
-// once it has started, so it is always healthy here.
-func (s *Scheduler) health(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	return http.StatusOK, workerStatus{Status: "healthy",
-		Message: "Worker has completed startup and is ready to handle requests."}, nil
-}
-
 // workerStatus is Kafka Connect's WorkerStatus.
 type workerStatus struct {
 	Status  string `json:"status"`

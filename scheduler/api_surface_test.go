@@ -98,8 +98,6 @@ func TestRESTSurface(t *testing.T) {
 		{name: "offsets of unknown", req: req{"GET", "/connectors/zz/offsets", ""}, code: 404, body: errBody(404, "Connector zz not found")},
 		{name: "topics without existence check", req: req{"GET", "/connectors/zz/topics", ""}, code: 200, body: `{"zz":{"topics":[]}}`},
 		{name: "topics reset", req: req{"PUT", "/connectors/alpha/topics/reset", ""}, code: 202},
-		{name: "health", req: req{"GET", "/health", ""}, code: 200,
-			body: `{"status":"healthy","message":"Worker has completed startup and is ready to handle requests."}`},
 		{name: "plugin config unknown", req: req{"GET", "/connector-plugins/Nope/config", ""}, code: 404, body: errBody(404, "Unknown plugin Nope.")},
 		{name: "plugin config of a connector starts with its own keys", req: req{"GET", "/connector-plugins/TestSource/config", ""}, code: 200,
 			body: `[{"name":"tables","type":"STRING","required":true,"default_value":null,"importance":"MEDIUM","documentation":"","group":null,"width":"NONE","display_name":"tables","dependents":[],"order":-1},{"name":"name"…`},

@@ -20,13 +20,11 @@ const defaultLeaseTTL = 10 * time.Second
 // lease stops dispatching before the lease can pass to another.
 func (s *Scheduler) Run(ctx context.Context) error {
 	holder := fmt.Sprintf("%s/pid-%d/%d", s.o.WorkerID, os.Getpid(), time.Now().UnixNano())
-	ttl := s.o.LeaseTTL
-	if ttl <= 0 {
-		ttl = defaultLeaseTTL
-	}
+	ttl := s.leaseTTL()
 	standingBy := false
 	for ctx.Err() == nil {
 		lead, err := s.o.Store.AcquireLease(ctx, leaseName, holder, ttl)
+		s.noteLease(err)
 		if err != nil || !lead {
 			if !standingBy {
 				s.log.Info("standing by: another scheduler leads", "err", err)
@@ -66,6 +64,7 @@ func (s *Scheduler) lead(ctx context.Context, holder string, ttl time.Duration) 
 		case <-tick.C:
 		}
 		lead, err := s.o.Store.AcquireLease(ctx, leaseName, holder, ttl)
+		s.noteLease(err)
 		switch {
 		case err == nil && !lead:
 			return

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -96,6 +97,10 @@ type Scheduler struct {
 
 	// metrics are served at GET /metrics.
 	metrics *metrics.Set
+	// started is set once Run reached the store; leaseSeen is when the
+	// store last answered a lease call (Unix ns), for GET /health.
+	started   atomic.Bool
+	leaseSeen atomic.Int64
 
 	rnd func() float64
 }

@@ -95,7 +95,7 @@ func New(o Options) *Set {
 	s.records = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_invocation_records",
 		Help: "Records read per invocation.", Buckets: prometheus.ExponentialBuckets(1, 4, 10)}, []string{"connector"})
 	s.storeRTT = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ferry_store_round_trip_seconds",
-		Help: "Time the state store took to list the connectors at the last scrape."})
+		Help: "Time of the last state store round trip: listing the connectors at a scrape, or the GET /health probe."})
 	s.natsRTT = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ferry_nats_round_trip_seconds",
 		Help: "NATS round trip measured at the last scrape."})
 	s.reg.MustRegister(s.invocations, s.duration, s.dispatch, s.records, s.storeRTT, (*collector)(s),
@@ -120,6 +120,9 @@ func (s *Set) SetLeading(lead bool) {
 	s.leading = lead
 	s.mu.Unlock()
 }
+
+// StoreRoundTrip records a state store round trip measured elsewhere (GET /health).
+func (s *Set) StoreRoundTrip(d time.Duration) { s.storeRTT.Set(d.Seconds()) }
 
 // ConnectorStartup counts one connector start (a split of its work into tasks).
 func (s *Set) ConnectorStartup(ok bool) {
