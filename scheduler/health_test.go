@@ -23,7 +23,9 @@ type pingGroups struct {
 	err error
 }
 
-func (g *pingGroups) BrokerMetadata(context.Context) (kadm.Metadata, error) { return kadm.Metadata{}, g.err }
+func (g *pingGroups) BrokerMetadata(context.Context) (kadm.Metadata, error) {
+	return kadm.Metadata{}, g.err
+}
 
 // TestHealth checks GET /health's answer for each cause KIP-1017 and the
 // issue name: before startup, store down, no leader known, Kafka down, healthy.

@@ -71,6 +71,9 @@ type Options struct {
 	Version, Commit, KafkaClusterID string
 	// Logger receives the loop's events (default slog.Default()).
 	Logger *slog.Logger
+	// Audit receives one line per mutating REST call (default: Logger with
+	// logger=com.ferryhq.ferry.audit).
+	Audit *slog.Logger
 	// Now is the clock (default time.Now); tests replace it.
 	Now func() time.Time
 }
@@ -95,6 +98,8 @@ type Scheduler struct {
 	// topics are the active topics of each connector (KIP-558), from results.
 	topics map[string]map[string]bool
 
+	// audit receives the audit log.
+	audit *slog.Logger
 	// metrics are served at GET /metrics.
 	metrics *metrics.Set
 	// started is set once Run reached the store; leaseSeen is when the
@@ -139,6 +144,7 @@ func New(o Options) (*Scheduler, error) {
 		rnd:        rand.Float64,
 	}
 	s.metrics = s.newMetrics()
+	s.audit = newAuditLog(o)
 	s.mux = s.routes()
 	return s, nil
 }
