@@ -66,6 +66,22 @@ func (p Part) Keys() []ConfigKey {
 	return out
 }
 
+// ParseValid is Parse that, when some keys fail to parse, still fills dst
+// with every other key (the failing ones at their defaults) and returns the
+// errors; whole is false when dst could not be filled (a required key missing).
+func (d *ConfigDef) ParseValid(props map[string]string, dst any) (whole bool, err error) {
+	err = d.Parse(props, dst)
+	var ces ConfigErrors
+	if !errors.As(err, &ces) {
+		return true, err
+	}
+	rest := maps.Clone(props)
+	for _, e := range ces {
+		delete(rest, e.Key)
+	}
+	return d.Parse(rest, dst) == nil, err
+}
+
 // CheckConfig parses props with the declaration of sample's struct type and
 // applies its Checker. When some keys fail to parse, the cross-key rules
 // still run with those keys at their defaults, so every problem is reported
@@ -74,19 +90,10 @@ func CheckConfig(sample any, props map[string]string) error {
 	if sample == nil {
 		return nil
 	}
-	def := Declare(sample)
 	dst := newOf(sample)
-	err := def.Parse(props, dst)
-	var ces ConfigErrors
-	if errors.As(err, &ces) {
-		rest := maps.Clone(props)
-		for _, e := range ces {
-			delete(rest, e.Key)
-		}
-		dst = newOf(sample)
-		if def.Parse(rest, dst) != nil {
-			return err
-		}
+	whole, err := Declare(sample).ParseValid(props, dst)
+	if !whole {
+		return err
 	}
 	if c, ok := dst.(Checker); ok {
 		err = errors.Join(err, c.Check())

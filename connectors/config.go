@@ -124,7 +124,7 @@ func Declare(sample any) *ConfigDef {
 		if !ok || f.Anonymous {
 			continue
 		}
-		k := ConfigKey{Name: name, Type: inferType(f), Doc: f.Tag.Get("doc"), Group: f.Tag.Get("group"),
+		k := ConfigKey{Name: name, Type: inferType(f.Tag.Get("type"), valueType(f.Type), f.Name), Doc: f.Tag.Get("doc"), Group: f.Tag.Get("group"),
 			DisplayName: f.Tag.Get("display"), Importance: strings.ToUpper(f.Tag.Get("importance")), index: f.Index}
 		if k.Importance == "" {
 			k.Importance = "MEDIUM"
@@ -156,11 +156,11 @@ func bound(s string) *float64 {
 	return &v
 }
 
-func inferType(f reflect.StructField) ConfigType {
-	if t := f.Tag.Get("type"); t != "" {
-		return ConfigType(t)
+func inferType(tag string, t reflect.Type, field string) ConfigType {
+	if tag != "" {
+		return ConfigType(tag)
 	}
-	switch f.Type.Kind() {
+	switch t.Kind() {
 	case reflect.String:
 		return ConfigString
 	case reflect.Bool:
@@ -176,7 +176,7 @@ func inferType(f reflect.StructField) ConfigType {
 	case reflect.Slice:
 		return ConfigList
 	}
-	panic(fmt.Sprintf("config field %s has unsupported type %s", f.Name, f.Type))
+	panic(fmt.Sprintf("config field %s has unsupported type %s", field, t))
 }
 
 // Key returns the declared key by name.
@@ -210,6 +210,10 @@ func (d *ConfigDef) Parse(props map[string]string, dst any) error {
 
 func (k ConfigKey) assign(props map[string]string, field reflect.Value) *ConfigError {
 	raw, given := props[k.Name]
+	if isOptional(field.Type()) {
+		field.Field(1).SetBool(given)
+		field = field.Field(0)
+	}
 	if !given {
 		if k.Required {
 			return &ConfigError{Key: k.Name, Missing: true}
@@ -266,7 +270,7 @@ func (k ConfigKey) set(raw string, field reflect.Value) *ConfigError {
 			return bad("Expected value to be either true or false")
 		}
 	case reflect.Int, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(s, 10, field.Type().Bits())
+		n, err := strconv.ParseInt(s, 10, k.bits(field))
 		if err != nil {
 			return bad(fmt.Sprintf("Not a number of type %s", k.Type))
 		}
@@ -287,6 +291,20 @@ func (k ConfigKey) set(raw string, field reflect.Value) *ConfigError {
 		field.Set(reflect.ValueOf(SplitList(s)))
 	}
 	return nil
+}
+
+// bits is the width of the key's Java type (INT 32, SHORT 16, LONG 64), so a
+// value out of Java's range is "Not a number of type INT" whatever the Go field.
+func (k ConfigKey) bits(field reflect.Value) int {
+	switch k.Type {
+	case ConfigInt:
+		return 32
+	case ConfigShort:
+		return 16
+	case ConfigLong:
+		return 64
+	}
+	return field.Type().Bits()
 }
 
 func (k ConfigKey) inEnum(s string) bool {

@@ -2,12 +2,28 @@ package connectors
 
 import "regexp"
 
+// MaxTasks is the most tasks ferry runs for one connector: tasks.max above it
+// is refused (400) when the config is submitted. Each task is a stored task
+// config and a dispatch slot, so the bound keeps the state store and the
+// scheduler's loop small; Kafka Connect bounds tasks.max only by Java's INT.
+const MaxTasks = 1000
+
+// Framework parses the keys every connector has through their declaration.
+// A stored config was validated when submitted; should a key still not
+// parse, it keeps its default (tasks.max at least 1).
+func Framework(config map[string]string) ConnectorConfig {
+	var c ConnectorConfig
+	_, _ = Declare(&c).ParseValid(config, &c)
+	c.TasksMax = min(max(c.TasksMax, 1), MaxTasks)
+	return c
+}
+
 // ConnectorConfig holds the keys every connector config has, with the names,
 // defaults and rules of Kafka Connect's ConnectorConfig.
 type ConnectorConfig struct {
 	Name            string   `config:"name" required:"true" importance:"high" group:"Common" doc:"Globally unique name to use for this connector."`
 	ConnectorClass  string   `config:"connector.class" required:"true" importance:"high" group:"Common" doc:"Name or alias of the class for this connector."`
-	TasksMax        int      `config:"tasks.max" default:"1" min:"1" importance:"high" group:"Common" doc:"Maximum number of tasks to use for this connector."`
+	TasksMax        int      `config:"tasks.max" default:"1" min:"1" max:"1000" importance:"high" group:"Common" doc:"Maximum number of tasks to use for this connector. ferry runs at most 1000 tasks per connector (MaxTasks)."`
 	KeyConverter    string   `config:"key.converter" type:"CLASS" importance:"low" group:"Common" doc:"Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka (keys). Defaults to the worker's."`
 	ValueConverter  string   `config:"value.converter" type:"CLASS" importance:"low" group:"Common" doc:"Converter class for record values. Defaults to the worker's."`
 	HeaderConverter string   `config:"header.converter" type:"CLASS" importance:"low" group:"Common" doc:"HeaderConverter class for record headers. Defaults to the worker's (SimpleHeaderConverter)."`

@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -124,10 +123,7 @@ func (s *Scheduler) stoppedConnector(ctx context.Context, name string) (state.Co
 // taking a fresh epoch for every task the connector may have had, so no
 // invocation that outlived the stop can commit over the change.
 func (s *Scheduler) commitSourceOffsets(ctx context.Context, rec state.ConnectorRecord, entries []state.OffsetEntry) error {
-	tasks := 1
-	if n, err := strconv.Atoi(strings.TrimSpace(rec.Config["tasks.max"])); err == nil && n > 1 {
-		tasks = n
-	}
+	tasks := max(connectors.Framework(rec.Config).TasksMax, len(rec.Tasks))
 	var epoch int64
 	for t := tasks - 1; t >= 0; t-- {
 		e, err := s.o.Store.NextEpoch(ctx, rec.Name, t)

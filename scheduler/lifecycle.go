@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -44,12 +43,7 @@ func javaMap(m map[string]string) string {
 // split asks the connector for its task configs, each overlaid on the
 // connector config. A connector that panics fails like one that errs.
 func split(p *connectors.Plugin, config map[string]string) (tasks []map[string]string, err error) {
-	maxTasks := 1
-	if v, ok := config["tasks.max"]; ok {
-		if n, perr := strconv.Atoi(strings.TrimSpace(v)); perr == nil {
-			maxTasks = n
-		}
-	}
+	maxTasks := connectors.Framework(config).TasksMax
 	if p.NewConnector == nil {
 		return []map[string]string{maps.Clone(config)}, nil
 	}

@@ -3,11 +3,10 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
@@ -176,10 +175,7 @@ func (s *Scheduler) spec(rec state.ConnectorRecord, i int, cfg map[string]string
 	if p, err := s.o.Catalogue.Connectors().Lookup(class); err == nil {
 		class, kind = p.Class, string(p.Type)
 	}
-	poll := time.Second
-	if v, err := strconv.ParseInt(strings.TrimSpace(cfg["poll.interval.ms"]), 10, 64); err == nil && v >= 0 {
-		poll = time.Duration(v) * time.Millisecond
-	}
+	poll := time.Duration(connectors.Framework(cfg).PollIntervalMs) * time.Millisecond
 	return taskSpec{Key: taskKey{Connector: rec.Name, Task: i}, Class: class, Config: cfg,
 		TaskCount: len(rec.Tasks), PollInterval: poll, Kind: kind}
 }

@@ -154,3 +154,30 @@ func TestUnhonouredHook(t *testing.T) {
 		t.Errorf("create: %d %s", code, body)
 	}
 }
+
+// TestTasksMaxBounds checks tasks.max beyond Java's INT and beyond ferry's
+// MaxTasks: /config/validate reports it and create answers 400 before any
+// split (regression: "2147483648" passed validation and the split tried to
+// build 2^31 task configs).
+func TestTasksMaxBounds(t *testing.T) {
+	tests := []struct{ value, err string }{
+		{"2147483648", "Invalid value 2147483648 for configuration tasks.max: Not a number of type INT"},
+		{"100000", "Invalid value 100000 for configuration tasks.max: Value must be no more than 1000"},
+		{"0", "Invalid value 0 for configuration tasks.max: Value must be at least 1"},
+	}
+	for _, tt := range tests {
+		h := newTestScheduler(t, newFakeStore(), nil).Handler()
+		cfg := `"name":"c","connector.class":"TestSource","tables":"x","tasks.max":"` + tt.value + `"`
+		if count, errs := validateErrors(t, h, "TestSource", "{"+cfg+"}"); count != 1 || !slices.Contains(errs["tasks.max"], tt.err) {
+			t.Errorf("validate tasks.max=%s: %d %v, want %q", tt.value, count, errs, tt.err)
+		}
+		code, body, _ := call(t, h, "POST", "/connectors", `{"name":"c","config":{`+cfg+`}}`)
+		if code != http.StatusBadRequest || !strings.Contains(body, tt.err) {
+			t.Errorf("create tasks.max=%s: %d %s", tt.value, code, body)
+		}
+	}
+	h := newTestScheduler(t, newFakeStore(), nil).Handler()
+	if code, body, _ := call(t, h, "POST", "/connectors", `{"name":"c","config":{"connector.class":"TestSource","tables":"x","tasks.max":"1000"}}`); code != http.StatusCreated {
+		t.Errorf("tasks.max=1000: %d %s", code, body)
+	}
+}

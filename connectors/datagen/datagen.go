@@ -38,14 +38,14 @@ var ErrOffset = errors.New("datagen offset is invalid")
 
 // Config is DatagenConnector's configuration (DatagenConnectorConfig).
 type Config struct {
-	KafkaTopic     string `config:"kafka.topic" required:"true" importance:"high" doc:"Topic to write to"`
-	MaxInterval    int64  `config:"max.interval" default:"500" importance:"high" doc:"Max interval between messages (ms). ferry does not sleep: each invocation emits the records whose random gaps fit in the time elapsed since the last one; 0 emits as fast as possible."`
-	Iterations     int    `config:"iterations" default:"-1" importance:"high" doc:"Number of messages to send from each task, or less than 1 for unlimited"`
-	SchemaString   string `config:"schema.string" default:"" importance:"high" doc:"The literal JSON-encoded Avro schema to use. Not supported by ferry: use quickstart."`
-	SchemaFilename string `config:"schema.filename" default:"" importance:"high" doc:"Filename of schema to use. Not supported by ferry: use quickstart."`
-	SchemaKeyfield string `config:"schema.keyfield" default:"" importance:"high" doc:"Name of field to use as the message key; defaults to the quickstart's key field."`
-	Quickstart     string `config:"quickstart" default:"" importance:"high" doc:"Name of quickstart to use: users, orders or pageviews."`
-	RandomSeed     int64  `config:"random.seed" importance:"low" doc:"Numeric seed for generating random data. Two connectors started with the same seed will deterministically produce the same data. Each task will generate different data than the other tasks in the same connector."`
+	KafkaTopic     string                     `config:"kafka.topic" required:"true" importance:"high" doc:"Topic to write to"`
+	MaxInterval    int64                      `config:"max.interval" default:"500" importance:"high" doc:"Max interval between messages (ms). ferry does not sleep: each invocation emits the records whose random gaps fit in the time elapsed since the last one; 0 emits as fast as possible."`
+	Iterations     int                        `config:"iterations" default:"-1" importance:"high" doc:"Number of messages to send from each task, or less than 1 for unlimited"`
+	SchemaString   string                     `config:"schema.string" default:"" importance:"high" doc:"The literal JSON-encoded Avro schema to use. Not supported by ferry: use quickstart."`
+	SchemaFilename string                     `config:"schema.filename" default:"" importance:"high" doc:"Filename of schema to use. Not supported by ferry: use quickstart."`
+	SchemaKeyfield string                     `config:"schema.keyfield" default:"" importance:"high" doc:"Name of field to use as the message key; defaults to the quickstart's key field."`
+	Quickstart     string                     `config:"quickstart" default:"" importance:"high" doc:"Name of quickstart to use: users, orders or pageviews."`
+	RandomSeed     connectors.Optional[int64] `config:"random.seed" importance:"low" doc:"Numeric seed for generating random data. Two connectors started with the same seed will deterministically produce the same data. Each task will generate different data than the other tasks in the same connector."`
 }
 
 // Check applies the rules Parse cannot express: a supported quickstart is

@@ -66,14 +66,10 @@ func (t *Task) Open(_ context.Context, props map[string]string, offsets connecto
 	if t.taskID, err = intProp(props, TaskIDKey, 0); err != nil {
 		return err
 	}
-	tasks, err := intProp(props, "tasks.max", 1)
-	if err != nil {
-		return err
-	}
-	t.tasks = int64(max(tasks, t.taskID+1))
+	t.tasks = int64(max(connectors.Framework(props).TasksMax, t.taskID+1))
 	seed := nameSeed(props["name"])
-	if _, ok := props["random.seed"]; ok {
-		seed = cfg.RandomSeed
+	if cfg.RandomSeed.Set {
+		seed = cfg.RandomSeed.Value
 	}
 	t.seed = taskSeed(seed, t.taskID)
 	t.partition = map[string]any{TaskIDKey: t.taskID}

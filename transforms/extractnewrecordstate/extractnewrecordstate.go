@@ -14,16 +14,16 @@ import (
 
 // Config is ExtractNewRecordState's configuration, key names as Debezium's.
 type Config struct {
-	DropTombstones    bool     `config:"drop.tombstones" default:"true" importance:"low" doc:"Deprecated: use delete.tombstone.handling.mode. Whether tombstones (null-value records) are dropped; used only when delete.tombstone.handling.mode is not set."`
-	DeleteHandling    string   `config:"delete.handling.mode" default:"drop" enum:"drop,rewrite,none" importance:"medium" doc:"Deprecated: use delete.tombstone.handling.mode. How delete events are handled: drop (remove them), none (keep them as tombstones), rewrite (emit the before state with __deleted=true); used only when delete.tombstone.handling.mode is not set."`
-	TombstoneHandling string   `config:"delete.tombstone.handling.mode" enum:"drop,tombstone,rewrite,rewrite-with-tombstone,delete-to-tombstone" importance:"medium" doc:"How delete events and tombstones are handled (Debezium 3.x; default tombstone when no deprecated key is set): drop (remove both), tombstone (a delete becomes a null value with the row schema; tombstones removed), rewrite (the before state with __deleted=true, other events get __deleted=false; tombstones removed), rewrite-with-tombstone (rewrite and keep tombstones), delete-to-tombstone (a delete becomes a null value without schema; tombstones removed)."`
-	RouteByField      string   `config:"route.by.field" default:"" importance:"low" doc:"The column whose value becomes the record's topic (taken from before for deletes)."`
-	AddFieldsPrefix   string   `config:"add.fields.prefix" default:"__" importance:"low" doc:"Prefix of the fields added by add.fields."`
-	AddFields         []string `config:"add.fields" default:"" importance:"low" doc:"Envelope fields added to the value: op, ts_ms, table, source.ts_ms, ...; name:newName renames."`
-	AddHeadersPrefix  string   `config:"add.headers.prefix" default:"__" importance:"low" doc:"Prefix of the headers added by add.headers."`
-	AddHeaders        []string `config:"add.headers" default:"" importance:"low" doc:"Envelope fields added as headers, named as add.fields names them."`
-	DropFieldsHeader  string   `config:"drop.fields.header.name" default:"" importance:"low" doc:"Not supported by ferry: setting it is a configuration error."`
-	ReplaceNull       bool     `config:"replace.null.with.default" default:"true" importance:"low" doc:"Whether null field values are replaced by their schema defaults when extracting."`
+	DropTombstones    connectors.Optional[bool]   `config:"drop.tombstones" default:"true" importance:"low" doc:"Deprecated: use delete.tombstone.handling.mode. Whether tombstones (null-value records) are dropped; used only when delete.tombstone.handling.mode is not set."`
+	DeleteHandling    connectors.Optional[string] `config:"delete.handling.mode" default:"drop" enum:"drop,rewrite,none" importance:"medium" doc:"Deprecated: use delete.tombstone.handling.mode. How delete events are handled: drop (remove them), none (keep them as tombstones), rewrite (emit the before state with __deleted=true); used only when delete.tombstone.handling.mode is not set."`
+	TombstoneHandling connectors.Optional[string] `config:"delete.tombstone.handling.mode" enum:"drop,tombstone,rewrite,rewrite-with-tombstone,delete-to-tombstone" importance:"medium" doc:"How delete events and tombstones are handled (Debezium 3.x; default tombstone when no deprecated key is set): drop (remove both), tombstone (a delete becomes a null value with the row schema; tombstones removed), rewrite (the before state with __deleted=true, other events get __deleted=false; tombstones removed), rewrite-with-tombstone (rewrite and keep tombstones), delete-to-tombstone (a delete becomes a null value without schema; tombstones removed)."`
+	RouteByField      string                      `config:"route.by.field" default:"" importance:"low" doc:"The column whose value becomes the record's topic (taken from before for deletes)."`
+	AddFieldsPrefix   string                      `config:"add.fields.prefix" default:"__" importance:"low" doc:"Prefix of the fields added by add.fields."`
+	AddFields         []string                    `config:"add.fields" default:"" importance:"low" doc:"Envelope fields added to the value: op, ts_ms, table, source.ts_ms, ...; name:newName renames."`
+	AddHeadersPrefix  string                      `config:"add.headers.prefix" default:"__" importance:"low" doc:"Prefix of the headers added by add.headers."`
+	AddHeaders        []string                    `config:"add.headers" default:"" importance:"low" doc:"Envelope fields added as headers, named as add.fields names them."`
+	DropFieldsHeader  string                      `config:"drop.fields.header.name" default:"" importance:"low" doc:"Not supported by ferry: setting it is a configuration error."`
+	ReplaceNull       bool                        `config:"replace.null.with.default" default:"true" importance:"low" doc:"Whether null field values are replaced by their schema defaults when extracting."`
 }
 
 // mode is what happens to delete events and tombstones.
@@ -52,19 +52,17 @@ func New(props map[string]string) (*Transform, error) {
 			Reason: "ferry does not support drop.fields.*: remove the key"}
 	}
 	t := &Transform{route: c.RouteByField, replaceNull: c.ReplaceNull}
-	_, newKey := props["delete.tombstone.handling.mode"]
-	_, dropKey := props["drop.tombstones"]
-	_, deleteKey := props["delete.handling.mode"]
 	switch {
-	case !newKey && (dropKey || deleteKey):
+	case !c.TombstoneHandling.Set && (c.DropTombstones.Set || c.DeleteHandling.Set):
 		// Debezium 2.x: the deprecated keys, honoured only when the new one is absent.
-		t.mode = mode{c.DropTombstones, strings.ToLower(c.DeleteHandling)}
+		t.mode = mode{c.DropTombstones.Value, strings.ToLower(c.DeleteHandling.Value)}
 	default:
-		if c.TombstoneHandling == "" {
-			c.TombstoneHandling = "tombstone"
+		handling := c.TombstoneHandling.Value
+		if handling == "" {
+			handling = "tombstone"
 		}
 		t.mode = map[string]mode{"drop": {true, "drop"}, "tombstone": {true, "none"}, "rewrite": {true, "rewrite"},
-			"rewrite-with-tombstone": {false, "rewrite"}, "delete-to-tombstone": {true, "tombstone"}}[strings.ToLower(c.TombstoneHandling)]
+			"rewrite-with-tombstone": {false, "rewrite"}, "delete-to-tombstone": {true, "tombstone"}}[strings.ToLower(handling)]
 	}
 	var err error
 	if t.fields, err = parseRefs(c.AddFields, c.AddFieldsPrefix, "add.fields"); err != nil {

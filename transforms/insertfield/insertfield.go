@@ -13,13 +13,13 @@ import (
 
 // Config is InsertField's configuration, key names as Kafka Connect's.
 type Config struct {
-	TopicField     string `config:"topic.field" doc:"Field name for Kafka topic. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
-	PartitionField string `config:"partition.field" doc:"Field name for Kafka partition. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
-	OffsetField    string `config:"offset.field" doc:"Field name for Kafka offset - only applicable to sink connectors. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
-	TimestampField string `config:"timestamp.field" doc:"Field name for record timestamp. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
-	StaticField    string `config:"static.field" doc:"Field name for static data field. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
-	StaticValue    string `config:"static.value" doc:"Static field value, if field name configured."`
-	ReplaceNull    bool   `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
+	TopicField     string                      `config:"topic.field" doc:"Field name for Kafka topic. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
+	PartitionField string                      `config:"partition.field" doc:"Field name for Kafka partition. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
+	OffsetField    string                      `config:"offset.field" doc:"Field name for Kafka offset - only applicable to sink connectors. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
+	TimestampField string                      `config:"timestamp.field" doc:"Field name for record timestamp. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
+	StaticField    string                      `config:"static.field" doc:"Field name for static data field. Suffix with ! to make this a required field, or ? to keep it optional (the default)."`
+	StaticValue    connectors.Optional[string] `config:"static.value" doc:"Static field value, if field name configured."`
+	ReplaceNull    bool                        `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
 }
 
 const purpose = "field insertion"
@@ -63,14 +63,13 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 	if err := connectors.Declare(&c).Parse(props, &c); err != nil {
 		return nil, err
 	}
-	_, hasStatic := props["static.value"]
 	t := &Transform{side: side, topic: parseSpec(c.TopicField), partition: parseSpec(c.PartitionField),
 		offset: parseSpec(c.OffsetField), ts: parseSpec(c.TimestampField), static: parseSpec(c.StaticField),
-		staticValue: c.StaticValue, hasStaticValue: hasStatic, replaceNull: c.ReplaceNull}
+		staticValue: c.StaticValue.Value, hasStaticValue: c.StaticValue.Set, replaceNull: c.ReplaceNull}
 	if t.topic == nil && t.partition == nil && t.offset == nil && t.ts == nil && t.static == nil {
 		return nil, &connectors.ConfigError{Key: "topic.field", Value: "", Reason: "No field insertion configured"}
 	}
-	if t.static != nil && !hasStatic {
+	if t.static != nil && !c.StaticValue.Set {
 		return nil, connectors.ConfigErrors{{Key: "static.value", Missing: true}}
 	}
 	return t, nil

@@ -13,9 +13,9 @@ import (
 
 // Config is MaskField's configuration, key names as Kafka Connect's.
 type Config struct {
-	Fields      []string `config:"fields" required:"true" importance:"high" doc:"Names of fields to mask."`
-	Replacement string   `config:"replacement" importance:"low" doc:"Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only)."`
-	ReplaceNull bool     `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
+	Fields      []string                    `config:"fields" required:"true" importance:"high" doc:"Names of fields to mask."`
+	Replacement connectors.Optional[string] `config:"replacement" importance:"low" doc:"Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only)."`
+	ReplaceNull bool                        `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
 }
 
 const purpose = "mask fields"
@@ -54,7 +54,8 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 		}
 		t.fields[f] = true
 	}
-	if r, ok := props["replacement"]; ok {
+	if c.Replacement.Set {
+		r := c.Replacement.Value
 		if r == "" {
 			return nil, &connectors.ConfigError{Key: "replacement", Value: r, Reason: "String must be non-empty"}
 		}

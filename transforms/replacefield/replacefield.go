@@ -16,12 +16,12 @@ import (
 
 // Config is ReplaceField's configuration, key names as Kafka Connect's.
 type Config struct {
-	Exclude     []string `config:"exclude" default:"" doc:"Fields to exclude. This takes precedence over the fields to include."`
-	Include     []string `config:"include" default:"" doc:"Fields to include. If specified, only these fields will be used."`
-	Renames     []string `config:"renames" default:"" doc:"Field rename mappings."`
-	Blacklist   []string `config:"blacklist" doc:"Deprecated (Kafka 3.x): use exclude. ferry still honours it when exclude is not set."`
-	Whitelist   []string `config:"whitelist" doc:"Deprecated (Kafka 3.x): use include. ferry still honours it when include is not set."`
-	ReplaceNull bool     `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
+	Exclude     connectors.Optional[[]string] `config:"exclude" default:"" doc:"Fields to exclude. This takes precedence over the fields to include."`
+	Include     connectors.Optional[[]string] `config:"include" default:"" doc:"Fields to include. If specified, only these fields will be used."`
+	Renames     []string                      `config:"renames" default:"" doc:"Field rename mappings."`
+	Blacklist   []string                      `config:"blacklist" doc:"Deprecated (Kafka 3.x): use exclude. ferry still honours it when exclude is not set."`
+	Whitelist   []string                      `config:"whitelist" doc:"Deprecated (Kafka 3.x): use include. ferry still honours it when include is not set."`
+	ReplaceNull bool                          `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
 }
 
 const purpose = "field replacement"
@@ -57,13 +57,14 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 	if err := connectors.Declare(&c).Parse(props, &c); err != nil {
 		return nil, err
 	}
-	if _, ok := props["exclude"]; !ok && c.Blacklist != nil {
-		c.Exclude = c.Blacklist
+	exclude, include := c.Exclude.Value, c.Include.Value
+	if !c.Exclude.Set && c.Blacklist != nil {
+		exclude = c.Blacklist
 	}
-	if _, ok := props["include"]; !ok && c.Whitelist != nil {
-		c.Include = c.Whitelist
+	if !c.Include.Set && c.Whitelist != nil {
+		include = c.Whitelist
 	}
-	t := &Transform{side: side, exclude: set(c.Exclude), include: set(c.Include),
+	t := &Transform{side: side, exclude: set(exclude), include: set(include),
 		renames: map[string]string{}, reverse: map[string]string{}, replaceNull: c.ReplaceNull}
 	for _, m := range c.Renames {
 		parts := javaSplit(m, ":")

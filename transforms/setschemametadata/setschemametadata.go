@@ -10,9 +10,9 @@ import (
 
 // Config is SetSchemaMetadata's configuration, key names as Kafka Connect's.
 type Config struct {
-	SchemaName    string `config:"schema.name" importance:"high" doc:"Schema name to set."`
-	SchemaVersion int32  `config:"schema.version" importance:"high" doc:"Schema version to set."`
-	ReplaceNull   bool   `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
+	SchemaName    connectors.Optional[string] `config:"schema.name" importance:"high" doc:"Schema name to set."`
+	SchemaVersion connectors.Optional[int32]  `config:"schema.version" importance:"high" doc:"Schema version to set."`
+	ReplaceNull   bool                        `config:"replace.null.with.default" default:"true" doc:"Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used."`
 }
 
 // Transform is one configured SetSchemaMetadata.
@@ -38,11 +38,11 @@ func newTransform(props map[string]string, side operand.Side) (*Transform, error
 		return nil, err
 	}
 	t := &Transform{side: side, replaceNull: c.ReplaceNull}
-	if _, ok := props["schema.name"]; ok {
-		t.name = &c.SchemaName
+	if c.SchemaName.Set {
+		t.name = &c.SchemaName.Value
 	}
-	if _, ok := props["schema.version"]; ok {
-		t.version = &c.SchemaVersion
+	if c.SchemaVersion.Set {
+		t.version = &c.SchemaVersion.Value
 	}
 	if t.name == nil && t.version == nil {
 		return nil, &connectors.ConfigError{Key: "schema.name", Reason: "Neither schema name nor version configured"}
