@@ -6,7 +6,7 @@ BIN := bin/ferry
 STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda
 LAMBDA_ARCHS := amd64 arm64
 
-.PHONY: build run unit stack stack-down test fuzz bench bench-kc clean lambda infra-check
+.PHONY: build run unit stack stack-down test fuzz bench bench-kc clean lambda infra-check docs
 
 build:
 	$(GO) build -o $(BIN) .
@@ -18,6 +18,11 @@ run: build
 # Unit tests only: fast, no services.
 unit:
 	$(GO) test ./...
+
+# The config reference (docs/plugins/, one page per plugin) from the
+# declarations; the unit tests (TestPluginPages) fail when it is stale.
+docs:
+	$(GO) test ./docs -run '^TestPluginPages$$' -count=1 -update
 
 # Start the local stack; `source .stack.env` to get its connection settings.
 stack:
