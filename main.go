@@ -99,6 +99,8 @@ type settings struct {
 	keyConverter, valueConverter                                             string
 	concurrency, maxRecords                                                  int
 	invocationTimeout                                                        time.Duration
+	// metricsListeners serves /metrics and the health probes without authentication (metrics.go).
+	metricsListeners string
 	// rest secures the REST listener (rest.go).
 	rest restSettings
 	// loggers hold the levels served by /admin/loggers; logBase lets every level through.
@@ -130,6 +132,9 @@ func (s *settings) register(fs *flag.FlagSet, which string) {
 		fs.IntVar(&s.maxRecords, "max-records", envInt("max-records", 100000), "records one invocation may read before it returns with more=true"+envNote("max-records"))
 		str(&s.keyConverter, "key-converter", "org.apache.kafka.connect.json.JsonConverter", "worker default key.converter")
 		str(&s.valueConverter, "value-converter", "org.apache.kafka.connect.json.JsonConverter", "worker default value.converter")
+	}
+	if strings.Contains(which, "m") {
+		str(&s.metricsListeners, "metrics-listeners", "", "extra plain-HTTP listener (host:port) serving /metrics and /health (worker: also /ready) without authentication")
 	}
 	str(&s.bootstrap, "bootstrap-servers", "", "Kafka bootstrap servers, comma-separated")
 	str(&s.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -211,7 +216,7 @@ func seeds(bootstrap string) []string {
 func runScheduler(ctx context.Context, args []string) error {
 	var s settings
 	fs := flag.NewFlagSet("scheduler", flag.ContinueOnError)
-	s.register(fs, "lnsi")
+	s.register(fs, "lnsim")
 	var l lambdaSettings
 	l.register(fs)
 	dispatch := fs.String("dispatch", env("dispatch", "nats"), "where invocations go: nats (ferry worker, ferry lambda-bridge) or lambda (the Invoke API)"+envNote("dispatch"))
@@ -238,7 +243,7 @@ func runScheduler(ctx context.Context, args []string) error {
 func runWorker(ctx context.Context, args []string) error {
 	var s settings
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	s.register(fs, "nsc")
+	s.register(fs, "nscm")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -269,7 +274,14 @@ func serveWorker(ctx context.Context, s *settings, store state.Store, nc *nats.C
 		return err
 	}
 	defer h.Close()
-	return transport.NewWorker(nc, h, s.concurrency, log).OnSubject(s.natsSubject).Run(ctx)
+	reg := newWorkerRegistry()
+	w := transport.NewWorker(nc, transport.NewWorkerMetrics(reg).Wrap(h), s.concurrency, log).OnSubject(s.natsSubject)
+	if s.metricsListeners != "" {
+		if err := serveMetrics(ctx, s.metricsListeners, workerMux(reg, w.Serving, h.Check), log); err != nil {
+			return err
+		}
+	}
+	return w.Run(ctx)
 }
 
 // serveSchedulerWith runs the REST API and the dispatch loop until ctx is
@@ -291,10 +303,16 @@ func serveSchedulerWith(ctx context.Context, s *settings, store state.Store, d s
 		InvocationTimeout: s.invocationTimeout, MaxRecords: s.maxRecords, Logger: log}
 	if s.loggers != nil {
 		o.Loggers, o.Logger = s.loggers, s.loggers.Logger("com.ferryhq.ferry.scheduler", s.logBase)
+		o.Audit = s.loggers.Logger(scheduler.AuditLogger, s.logBase)
 	}
 	sch, err := scheduler.New(o)
 	if err != nil {
 		return err
+	}
+	if s.metricsListeners != "" {
+		if err := serveMetrics(ctx, s.metricsListeners, schedulerMux(sch.Metrics(), sch.Handler()), log); err != nil {
+			return err
+		}
 	}
 	handler, err := s.rest.secure(sch.Handler())
 	if err != nil {

@@ -81,6 +81,21 @@ func NewHandler(o Options) (*Handler, error) {
 	return &Handler{o: o, kafka: k, producer: k.producer, admin: k.admin}, nil
 }
 
+// healthProbe is the connector whose offsets Check reads: none has this name.
+const healthProbe = "__ferry_health_probe"
+
+// Check reports, naming it, the first dependency an invocation needs that
+// does not answer: the state store or Kafka.
+func (h *Handler) Check(ctx context.Context) error {
+	if _, err := h.o.Store.ReadOffsets(ctx, healthProbe); err != nil {
+		return fmt.Errorf("state store unreachable: %w", err)
+	}
+	if _, err := h.admin.BrokerMetadata(ctx); err != nil {
+		return fmt.Errorf("Kafka unreachable: %w", err)
+	}
+	return nil
+}
+
 // Close releases the pooled clients.
 func (h *Handler) Close() { h.kafka.close() }
 

@@ -3,9 +3,11 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go"
 
@@ -25,6 +27,8 @@ type Worker struct {
 	invoker     Invoker
 	concurrency int
 	log         *slog.Logger
+	// serving is set while the queue subscriptions are open.
+	serving atomic.Bool
 }
 
 // NewWorker returns a worker; concurrency below 1 means 1.
@@ -68,11 +72,25 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("NATS flush: %w", err)
 	}
 	w.log.Info("worker ready", "subject", w.subject, "queue", wire.QueueGroup, "concurrency", w.concurrency)
+	w.serving.Store(true)
 	<-ctx.Done()
+	w.serving.Store(false)
 	for _, s := range subs {
 		_ = s.Unsubscribe()
 	}
 	wg.Wait()
+	return nil
+}
+
+// Serving reports why the worker cannot take invocations now, or nil:
+// its subscriptions are open and NATS is connected.
+func (w *Worker) Serving() error {
+	switch {
+	case !w.serving.Load():
+		return errors.New("not subscribed to the invocation subject: the worker is starting or stopping")
+	case !w.nc.IsConnected():
+		return fmt.Errorf("NATS not connected (%s)", w.nc.Status())
+	}
 	return nil
 }
 

@@ -38,7 +38,7 @@ func TestGolden(t *testing.T) {
 			Read: 10, Written: 8, Failed: 2, Committed: 2, Lag: 5, Duration: time.Second, InstanceID: "host:123",
 			Batches: 2, BatchTime: 30 * time.Millisecond, BatchTimeMax: 20 * time.Millisecond, BatchSizeMax: 6,
 			CommitTime: 4 * time.Millisecond, CommitFailed: false,
-			Errors: ErrorCounts{Failures: 3, Retries: 1, Skipped: 2, Logged: 2, DLQRequests: 2, LastError: 1764934200000},
+			Errors:       ErrorCounts{Failures: 3, Retries: 1, Skipped: 2, Logged: 2, DLQRequests: 2, LastError: 1764934200000},
 			PartitionLag: []PartitionLag{{Topic: "orders", Partition: 0, Lag: 5}, {Topic: "orders", Partition: 1, Lag: 0}}}, &Result{}},
 		{"result_failed.json", Result{ID: "orders-0-43", Connector: "orders", Epoch: 43, State: StateFailed,
 			Trace: "invalid invocation: unknown class", InstanceID: "host:123"}, &Result{}},

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// serveMetrics serves h on the --metrics-listeners address (host:port or
+// http://host:port) until ctx is done. The listener is plain HTTP without
+// authentication, for Prometheus and Kubernetes probes on a private port.
+func serveMetrics(ctx context.Context, listeners string, h http.Handler, log *slog.Logger) error {
+	addr, _, scheme, err := listenAddr(withScheme(listeners))
+	if err != nil {
+		return fmt.Errorf("--metrics-listeners: %w", err)
+	}
+	if scheme != "http" {
+		return fmt.Errorf("--metrics-listeners=%s: only http:// is served there; put TLS in front or scrape the REST listener's /metrics", listeners)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listener %s: %w", listeners, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
+	return nil
+}
+
+func withScheme(l string) string {
+	if len(l) > 0 && l[0] != 'h' {
+		return "http://" + l
+	}
+	return l
+}
+
+// checker reports why a process cannot serve, or nil.
+type checker func(ctx context.Context) error
+
+// workerMux serves /metrics from reg, /health (the worker runs: 200 once
+// it took its subscriptions, with NATS connected) and /ready (it can run
+// invocations: also the state store and Kafka answer).
+func workerMux(reg *prometheus.Registry, serving func() error, deps checker) http.Handler {
+	m := http.NewServeMux()
+	m.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	m.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		probe(w, serving())
+	})
+	m.HandleFunc("GET /ready", func(w http.ResponseWriter, r *http.Request) {
+		err := serving()
+		if err == nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			err = deps(ctx)
+		}
+		probe(w, err)
+	})
+	return m
+}
+
+// probe answers as Kafka Connect's GET /health does: 200 healthy, or 503
+// with a message naming the cause.
+func probe(w http.ResponseWriter, err error) {
+	body := map[string]string{"status": "healthy", "message": "Worker has completed startup and is ready to handle requests."}
+	code := http.StatusOK
+	if err != nil {
+		body = map[string]string{"status": "unhealthy", "message": err.Error()}
+		code = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// newWorkerRegistry is a registry with the Go runtime and process collectors.
+func newWorkerRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// schedulerMux serves the scheduler's /metrics and /health without the REST
+// API's authentication, on --metrics-listeners.
+func schedulerMux(metrics, rest http.Handler) http.Handler {
+	m := http.NewServeMux()
+	m.Handle("GET /metrics", metrics)
+	m.Handle("GET /health", rest)
+	return m
+}
