@@ -62,19 +62,25 @@ type proc struct {
 
 func start(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(ferryBin, args...)
+	return startCmd(t, env, ferryBin, args...)
+}
+
+// startCmd runs bin (ferry, or a service of the test's own) until the test ends.
+func startCmd(t testing.TB, env []string, bin string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting ferry %v: %v", args, err)
+		t.Fatalf("starting %s %v: %v", bin, args, err)
 	}
 	p := &proc{cmd: cmd, log: &buf}
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
-			t.Logf("ferry %v output:\n%s", args, tail(buf.String(), 4000))
+			t.Logf("%s %v output:\n%s", filepath.Base(bin), args, tail(buf.String(), 4000))
 		}
 	})
 	return p
