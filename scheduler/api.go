@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -133,6 +134,9 @@ func writeJSON(w http.ResponseWriter, code int, body any) {
 // malformed body with a 500; ferry deliberately answers 400 and names the
 // problem, because the mistake is the client's and the message says how to fix it.
 func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(dst); err != nil {
@@ -146,6 +150,20 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 		return badRequest("Malformed JSON request body: unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// checkJSONType answers 415 to a body declared as anything but JSON, as
+// Kafka Connect's JAX-RS resources (@Consumes application/json) do. A body
+// sent without a Content-Type is read as JSON.
+func checkJSONType(contentType string) error {
+	if contentType == "" {
+		return nil
+	}
+	t, _, err := mime.ParseMediaType(contentType)
+	if err == nil && (t == "application/json" || strings.HasSuffix(t, "+json")) {
+		return nil
+	}
+	return errorf(http.StatusUnsupportedMediaType, "HTTP 415 Unsupported Media Type: send the body as JSON with Content-Type: application/json, not %q", contentType)
 }
 
 func describeJSONError(err error) string {

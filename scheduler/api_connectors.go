@@ -13,7 +13,8 @@ import (
 )
 
 func (s *Scheduler) serverInfo(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	return http.StatusOK, serverInfo{Version: s.o.Version, Commit: s.o.Commit, KafkaClusterID: s.o.KafkaClusterID}, nil
+	return http.StatusOK, serverInfo{Version: KafkaConnectVersion, Commit: s.o.Commit, KafkaClusterID: s.o.KafkaClusterID,
+		FerryVersion: s.o.Version}, nil
 }
 
 // listConnectors answers GET /connectors: sorted names, or with expand=status

@@ -27,7 +27,7 @@ func TestREST(t *testing.T) {
 		body     string // exact; "" means no body
 		location string
 	}{
-		{name: "server info", req: req{"GET", "/", ""}, code: 200, body: `{"version":"4.0.0","commit":"abc","kafka_cluster_id":"cluster-1"}`},
+		{name: "server info", req: req{"GET", "/", ""}, code: 200, body: `{"version":"4.1.1","commit":"abc","kafka_cluster_id":"cluster-1","ferry_version":"4.0.0"}`},
 		{name: "list sorted", before: []req{{"POST", "/connectors", `{"name":"aaa","config":{"connector.class":"TestSource","tables":"x"}}`}},
 			req: req{"GET", "/connectors", ""}, code: 200, body: `["aaa","alpha"]`},
 		{name: "list expand status and info", req: req{"GET", "/connectors?expand=status&expand=info&expand=bogus", ""}, code: 200,

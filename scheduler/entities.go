@@ -10,9 +10,13 @@ import (
 // The REST bodies, field for field and in the order Kafka Connect serializes them.
 
 type serverInfo struct {
+	// Version is the Kafka Connect version whose REST API ferry implements:
+	// kcctl and other tools parse major.minor from it to enable features.
 	Version        string `json:"version"`
 	Commit         string `json:"commit"`
 	KafkaClusterID string `json:"kafka_cluster_id"`
+	// FerryVersion is ferry's own version (Options.Version).
+	FerryVersion string `json:"ferry_version"`
 }
 
 type connectorTaskID struct {

@@ -21,6 +21,10 @@ import (
 	"github.com/ferryhq/ferry/state"
 )
 
+// KafkaConnectVersion is the Kafka Connect release whose REST API ferry
+// implements (the conformance suite's reference), shown as GET /'s version.
+const KafkaConnectVersion = "4.1.1"
+
 // Dispatcher sends one invocation to a function and waits for its result. It
 // is the one side effect of the dispatch loop, so tests replace it.
 type Dispatcher interface {
@@ -67,7 +71,7 @@ type Options struct {
 	InvocationTimeout time.Duration
 	// MaxRecords is the per-invocation batch limit (default 100000).
 	MaxRecords int
-	// Version, Commit and KafkaClusterID are shown by GET /.
+	// Version (ferry's own, as ferry_version), Commit and KafkaClusterID are shown by GET /.
 	Version, Commit, KafkaClusterID string
 	// Logger receives the loop's events (default slog.Default()).
 	Logger *slog.Logger

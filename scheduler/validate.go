@@ -173,10 +173,16 @@ func frameworkConfig(t connectors.PluginType) any {
 	return connectors.SourceConnectorConfig{}
 }
 
-// checkName applies Kafka's NonEmptyStringWithoutControlChars to a connector name.
+// checkName applies Kafka's NonEmptyStringWithoutControlChars to a connector
+// name, blank counting as empty: POST trims the name it is given, so PUT,
+// whose name comes from the URL, must refuse what POST would.
 func checkName(name string) error {
-	if name == "" {
+	if strings.TrimSpace(name) == "" {
 		return &connectors.ConfigError{Key: "name", Value: name, Reason: "String may not be empty"}
+	}
+	if strings.TrimSpace(name) != name {
+		return &connectors.ConfigError{Key: "name", Value: name,
+			Reason: "String may not begin or end with whitespace; use " + strconv.Quote(strings.TrimSpace(name))}
 	}
 	var bad []string
 	for _, r := range name {

@@ -181,3 +181,30 @@ func TestTasksMaxBounds(t *testing.T) {
 		t.Errorf("tasks.max=1000: %d %s", code, body)
 	}
 }
+
+// TestBlankNameRefused checks that PUT refuses a blank or padded connector
+// name from its URL as POST refuses (after trimming) a blank one
+// (regression: PUT /connectors/%20/config created a connector named " ").
+func TestBlankNameRefused(t *testing.T) {
+	cfg := `{"connector.class":"TestSource","tables":"x"}`
+	tests := []struct {
+		r    req
+		want string
+	}{
+		{req{"POST", "/connectors", `{"name":" ","config":` + cfg + `}`}, "for configuration name: String may not be empty"},
+		{req{"PUT", "/connectors/%20/config", cfg}, "for configuration name: String may not be empty"},
+		{req{"PUT", "/connectors/%09/config", cfg}, "for configuration name: String may not be empty"},
+		{req{"PUT", "/connectors/%20a/config", cfg}, `String may not begin or end with whitespace; use \"a\"`},
+	}
+	for _, tt := range tests {
+		store := newFakeStore()
+		h := newTestScheduler(t, store, nil).Handler()
+		code, body, _ := call(t, h, tt.r.method, tt.r.path, tt.r.body)
+		if code != http.StatusBadRequest || !strings.Contains(body, tt.want) {
+			t.Errorf("%s %s: %d %s, want 400 with %q", tt.r.method, tt.r.path, code, body, tt.want)
+		}
+		if _, body, _ := call(t, h, "GET", "/connectors", ""); body != "[]" {
+			t.Errorf("%s %s stored a connector: %s", tt.r.method, tt.r.path, body)
+		}
+	}
+}

@@ -258,8 +258,9 @@ func at(v any, path string) (any, bool) {
 // the data (a default, a group, an offset); null matches any type there.
 var nullable = []string{"default_value", "value", "group", "last_modified", "offset", "definition", "version"}
 
-// ignored are fields whose presence depends on runtime state (a failure's trace).
-var ignored = []string{"trace"}
+// ignored are fields whose presence depends on runtime state (a failure's
+// trace), or that ferry adds deliberately (GET /'s ferry_version).
+var ignored = []string{"trace", "ferry_version"}
 
 // compareShapes compares JSON field names and types (not values).
 func compareShapes(st step, a, b any) []string {
