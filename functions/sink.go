@@ -12,7 +12,6 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -25,9 +24,11 @@ type topicPartition struct {
 // sinkPlan is a sink invocation's share of the work: its partitions, where to
 // start in each, and the end offsets seen when the invocation began.
 type sinkPlan struct {
-	group string
-	start map[topicPartition]int64
-	end   map[topicPartition]int64
+	group  string
+	topics []string
+	mine   []topicPartition
+	start  map[topicPartition]int64
+	end    map[topicPartition]int64
 }
 
 // GroupID is the consumer group of a sink connector, as Kafka Connect names it.
@@ -44,7 +45,8 @@ func sinkGroup(cfg map[string]string, connector string) string {
 
 // runSink reads the task's partitions from their committed offsets up to the
 // end offsets seen at start, writes them through the task, flushes, and
-// commits the consumer group offsets if the epoch is still current.
+// commits the consumer group offsets in a transaction of the task's
+// transactional producer, which fences every older invocation (sinkcommit.go).
 func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
 	plan, err := h.planSink(ctx, p.inv, p.built.Sink)
 	if err != nil {
@@ -57,6 +59,14 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	if lag(next, plan.end) == 0 {
 		p.res.PartitionLag = partitionLag(next, plan.end)
 		return nil
+	}
+	txn, err := h.takeOverGroup(ctx, p.inv, plan)
+	if err != nil {
+		return err
+	}
+	defer txn.close()
+	for tp, off := range plan.start {
+		next[tp] = off
 	}
 	task := plugin.NewSink()
 	defer closeTask(task)
@@ -72,7 +82,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	if err := h.flushDLQ(ctx, p); err != nil {
 		return err
 	}
-	if err := h.commitSink(ctx, p, plan, durable(task, next)); err != nil {
+	if err := h.commitSink(ctx, p, txn, plan, durable(task, next)); err != nil {
 		return err
 	}
 	p.res.Lag = lag(next, plan.end)
@@ -140,32 +150,12 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 	if len(mine) == 0 {
 		return plan, nil
 	}
-	committed, err := h.admin.FetchOffsetsForTopics(ctx, plan.group, topics...)
-	if errors.Is(err, kerr.GroupIDNotFound) {
-		committed, err = nil, nil // no commit yet: start from the log start
-	}
-	if err != nil {
-		return nil, retriable("fetching offsets of group %s: %w", plan.group, err)
-	}
-	starts, err := h.admin.ListStartOffsets(ctx, topics...)
-	if err != nil {
-		return nil, retriable("listing start offsets of %v: %w", topics, err)
-	}
+	plan.topics, plan.mine = topics, mine
 	for _, tp := range mine {
 		e, _ := ends.Lookup(tp.topic, tp.partition)
 		plan.end[tp] = e.Offset
-		plan.start[tp] = startOffset(committed, starts, tp)
 	}
-	return plan, nil
-}
-
-// startOffset is the committed offset, or the log start (auto.offset.reset=earliest).
-func startOffset(committed kadm.OffsetResponses, starts kadm.ListedOffsets, tp topicPartition) int64 {
-	if c, ok := committed.Lookup(tp.topic, tp.partition); ok && c.Err == nil && c.At >= 0 {
-		return c.At
-	}
-	s, _ := starts.Lookup(tp.topic, tp.partition)
-	return max(s.Offset, 0)
+	return plan, h.fetchStarts(ctx, plan)
 }
 
 // taskCount is how many tasks share the partitions: the scheduler's count,
@@ -335,24 +325,3 @@ func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline
 	return nil
 }
 
-// commitSink commits the consumer group offsets, only while the epoch is current.
-func (h *Handler) commitSink(ctx context.Context, p *pipeline, plan *sinkPlan, next map[topicPartition]int64) error {
-	done := timeCommit(p.res)
-	if err := h.fence(ctx, p.inv, "committing offsets of group "+plan.group); err != nil {
-		return done(err)
-	}
-	offs := kadm.Offsets{}
-	for tp, off := range next {
-		if off > plan.start[tp] {
-			offs.Add(kadm.Offset{Topic: tp.topic, Partition: tp.partition, At: off, LeaderEpoch: -1})
-		}
-	}
-	if len(offs) == 0 {
-		return done(nil)
-	}
-	if err := h.admin.CommitAllOffsets(ctx, plan.group, offs); err != nil {
-		return done(retriable("committing offsets of group %s: %w", plan.group, err))
-	}
-	p.res.Committed = len(next)
-	return done(nil)
-}

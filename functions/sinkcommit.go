@@ -1,0 +1,194 @@
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// A sink's offset commit is fenced by the broker, as the exactly-once source
+// commit is: before it reads the committed offsets it starts from, a sink
+// invocation that has work initializes the task's transactional producer
+// (TransactionalID). That bumps the producer epoch, so every older
+// invocation's producer is fenced, and completes or aborts an older
+// invocation's commit still in flight. The offsets are then committed in one
+// transaction (AddOffsetsToTxn, TxnOffsetCommit, EndTxn) of that producer.
+// Between an invocation's start and its commit no other invocation can have
+// committed (its InitProducerID would have fenced this one), and each
+// invocation starts from the offsets committed before it, so the group's
+// offsets never move backwards. The store's epoch check stays in front: a
+// stale invocation must not even start a producer, which would fence the
+// live one.
+
+// groupTxn is one sink invocation's transactional producer.
+type groupTxn struct {
+	cl    *kgo.Client
+	id    string
+	pid   int64
+	epoch int16
+}
+
+// takeOverGroup fences older invocations of the task and re-reads where the
+// plan starts, now that no older commit can still land.
+func (h *Handler) takeOverGroup(ctx context.Context, inv Invocation, plan *sinkPlan) (*groupTxn, error) {
+	id := TransactionalID(h.o.Worker, inv)
+	if err := h.fence(ctx, inv, "starting transactional producer "+id+" for group "+plan.group); err != nil {
+		return nil, err
+	}
+	cl, err := h.transactionalClient(inv)
+	if err != nil {
+		return nil, err
+	}
+	pid, epoch, err := cl.ProducerID(ctx)
+	if err != nil {
+		cl.Close()
+		return nil, producerFenced(id, fmt.Errorf("initializing transactional producer: %w", err))
+	}
+	t := &groupTxn{cl: cl, id: id, pid: pid, epoch: epoch}
+	if err := h.fetchStarts(kadm.RequireStable(ctx), plan); err != nil {
+		t.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *groupTxn) close() { t.cl.Close() }
+
+// fetchStarts sets where each of the plan's partitions starts: the group's
+// committed offset, else the log start (auto.offset.reset=earliest).
+func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
+	if len(plan.mine) == 0 {
+		return nil
+	}
+	committed, err := h.admin.FetchOffsetsForTopics(ctx, plan.group, plan.topics...)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		committed, err = nil, nil // no commit yet: start from the log start
+	}
+	if err != nil {
+		return retriable("fetching offsets of group %s: %w", plan.group, err)
+	}
+	starts, err := h.admin.ListStartOffsets(ctx, plan.topics...)
+	if err != nil {
+		return retriable("listing start offsets of %v: %w", plan.topics, err)
+	}
+	for _, tp := range plan.mine {
+		plan.start[tp] = startOffset(committed, starts, tp)
+	}
+	return nil
+}
+
+// commitSink commits the consumer group offsets in the invocation's
+// transaction, only while the epoch is current and no newer invocation
+// started its producer.
+func (h *Handler) commitSink(ctx context.Context, p *pipeline, txn *groupTxn, plan *sinkPlan, next map[topicPartition]int64) error {
+	done := timeCommit(p.res)
+	if err := h.fence(ctx, p.inv, "committing offsets of group "+plan.group); err != nil {
+		return done(err)
+	}
+	topics := map[string][]kmsg.TxnOffsetCommitRequestTopicPartition{}
+	for tp, off := range next {
+		if off > plan.start[tp] {
+			part := kmsg.NewTxnOffsetCommitRequestTopicPartition()
+			part.Partition, part.Offset, part.LeaderEpoch = tp.partition, off, -1
+			topics[tp.topic] = append(topics[tp.topic], part)
+		}
+	}
+	if len(topics) == 0 {
+		return done(nil)
+	}
+	// Newer TxnOffsetCommit versions name topics by id.
+	details, err := h.admin.ListTopics(ctx, plan.topics...)
+	if err != nil {
+		return done(retriable("looking up topic ids of %v: %w", plan.topics, err))
+	}
+	if err := txn.commit(ctx, plan.group, topics, details); err != nil {
+		txn.abort()
+		return done(producerFenced(txn.id, fmt.Errorf("committing offsets of group %s: %w", plan.group, err)))
+	}
+	p.res.Committed = len(next)
+	return done(nil)
+}
+
+// commit runs one transaction holding only the group's offsets.
+func (t *groupTxn) commit(ctx context.Context, group string, topics map[string][]kmsg.TxnOffsetCommitRequestTopicPartition, ids kadm.TopicDetails) error {
+	add := kmsg.NewPtrAddOffsetsToTxnRequest()
+	add.TransactionalID, add.ProducerID, add.ProducerEpoch, add.Group = t.id, t.pid, t.epoch, group
+	if err := t.retry(ctx, func() error {
+		resp, err := add.RequestWith(ctx, t.cl)
+		if err != nil {
+			return err
+		}
+		return kerr.ErrorForCode(resp.ErrorCode)
+	}); err != nil {
+		return fmt.Errorf("adding offsets to transaction: %w", err)
+	}
+	oc := kmsg.NewPtrTxnOffsetCommitRequest()
+	oc.TransactionalID, oc.Group, oc.ProducerID, oc.ProducerEpoch, oc.Generation = t.id, group, t.pid, t.epoch, -1
+	for topic, parts := range topics {
+		rt := kmsg.NewTxnOffsetCommitRequestTopic()
+		rt.Topic, rt.TopicID, rt.Partitions = topic, ids[topic].ID, parts
+		oc.Topics = append(oc.Topics, rt)
+	}
+	resp, err := oc.RequestWith(ctx, t.cl)
+	if err != nil {
+		return fmt.Errorf("transactional offset commit: %w", err)
+	}
+	for _, rt := range resp.Topics {
+		for _, rp := range rt.Partitions {
+			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
+				return fmt.Errorf("transactional offset commit of %s%x[%d]: %w", rt.Topic, rt.TopicID, rp.Partition, err)
+			}
+		}
+	}
+	return t.end(ctx, true)
+}
+
+// end commits or aborts the transaction.
+func (t *groupTxn) end(ctx context.Context, commit bool) error {
+	req := kmsg.NewPtrEndTxnRequest()
+	req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Commit = t.id, t.pid, t.epoch, commit
+	return t.retry(ctx, func() error {
+		resp, err := req.RequestWith(ctx, t.cl)
+		if err != nil {
+			return err
+		}
+		return kerr.ErrorForCode(resp.ErrorCode)
+	})
+}
+
+// abort rolls back an unfinished commit; the next invocation's producer
+// would abort it too.
+func (t *groupTxn) abort() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = t.end(ctx, false)
+}
+
+// retry repeats a transaction step while the coordinator is still finishing
+// the previous one (CONCURRENT_TRANSACTIONS), until ctx is done.
+func (t *groupTxn) retry(ctx context.Context, step func() error) error {
+	for wait := 10 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
+		err := step()
+		if !errors.Is(err, kerr.ConcurrentTransactions) {
+			return err
+		}
+		if serr := sleepCtx(ctx, wait); serr != nil {
+			return err
+		}
+	}
+}
+
+// startOffset is the committed offset, or the log start (auto.offset.reset=earliest).
+func startOffset(committed kadm.OffsetResponses, starts kadm.ListedOffsets, tp topicPartition) int64 {
+	if c, ok := committed.Lookup(tp.topic, tp.partition); ok && c.Err == nil && c.At >= 0 {
+		return c.At
+	}
+	s, _ := starts.Lookup(tp.topic, tp.partition)
+	return max(s.Offset, 0)
+}
