@@ -41,7 +41,7 @@ func TestClassify(t *testing.T) {
 		{producerFenced("ferry-c-0", kerr.ProducerFenced), StateFenced},
 		{producerFenced("ferry-c-0", errors.New("broker gone")), StateRetrying},
 		{&RecordError{Stage: StageTaskPut, Err: connectors.Retriable(errors.New("down"))}, StateRetrying},
-		{&state.RetriableError{Err: errors.New("redis down")}, StateRetrying},
+		{state.Retriable(errors.New("redis down")), StateRetrying},
 		{fmt.Errorf("Tolerance exceeded in error handler: %w", &RecordError{Stage: StageValueConverter, Err: connectors.DataError("bad")}), StateFailed},
 		{fmt.Errorf("%w: bad class", ErrInvocation), StateFailed},
 	} {

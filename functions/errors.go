@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/state"
 )
 
 // retryDelayMin is the first backoff of Kafka Connect's RetryWithToleranceOperator.
@@ -72,12 +71,9 @@ func (e *errorPolicy) tally() *ErrorCounts {
 	return e.counts
 }
 
-// isRetriable reports whether err may pass when the operation is tried again.
-func isRetriable(err error) bool {
-	var fr *RetriableError
-	var sr *state.RetriableError
-	return connectors.IsRetriable(err) || errors.As(err, &fr) || errors.As(err, &sr)
-}
+// isRetriable reports whether err may pass when the operation is tried again:
+// every package marks such failures with *connectors.RetriableError.
+func isRetriable(err error) bool { return connectors.IsRetriable(err) }
 
 // retryDeadline is when retries of an operation started at start must stop:
 // start + errors.retry.timeout, never later than the invocation budget.

@@ -67,7 +67,7 @@ func TestRetry(t *testing.T) {
 		{"no retries with timeout 0", 0, []error{transient, nil}, 1, nil, transient},
 		{"permanent failure is not retried", time.Hour, []error{permanent, nil}, 1, nil, permanent},
 		{"forever is bounded by the budget", -1, []error{transient, transient, transient, nil}, 4, []time.Duration{300 * time.Millisecond, 600 * time.Millisecond, 1200 * time.Millisecond}, nil},
-		{"state store outage is retriable", time.Hour, []error{&RetriableError{Err: errors.New("x")}, nil}, 2, []time.Duration{300 * time.Millisecond}, nil},
+		{"state store outage is retriable", time.Hour, []error{retriable("x"), nil}, 2, []time.Duration{300 * time.Millisecond}, nil},
 	} {
 		p, slept := testPolicy(tc.timeout, time.Minute, time.Now().Add(time.Hour))
 		calls := 0

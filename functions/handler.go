@@ -102,7 +102,7 @@ func (h *Handler) Close() { h.kafka.close() }
 // Handle runs one invocation to its deadline or batch limit and reports the
 // outcome. The Result is always filled in; the error is non-nil exactly when
 // the Result's state is not RUNNING, so callers can use errors.Is on it
-// (state.ErrFenced, ErrInvocation, *RetriableError).
+// (state.ErrFenced, ErrInvocation, *connectors.RetriableError).
 func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 	start := time.Now()
 	res := Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
@@ -201,17 +201,10 @@ func classify(err error) (string, string) {
 	return StateFailed, err.Error()
 }
 
-// RetriableError marks a failure that may pass when the invocation is retried
-// (Kafka or the store unreachable, a timeout): the scheduler backs off and retries.
-type RetriableError struct{ Err error }
-
-func (e *RetriableError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *RetriableError) Unwrap() error { return e.Err }
-
+// retriable marks a failure that may pass when the invocation is retried
+// (Kafka unreachable, a timeout): the scheduler backs off and retries.
 func retriable(format string, args ...any) error {
-	return &RetriableError{Err: fmt.Errorf(format, args...)}
+	return connectors.Retriable(fmt.Errorf(format, args...))
 }
 
 func closeTask(t any) {

@@ -128,7 +128,7 @@ func (a *acks) wait(ctx context.Context) error {
 	defer a.mu.Unlock()
 	for _, f := range a.failed {
 		if !permanentProduceError(f.err) {
-			return &RecordError{Stage: StageKafkaProduce, Class: "kgo.Client", Where: "producing to " + f.rec.Topic, Err: &RetriableError{Err: f.err}}
+			return &RecordError{Stage: StageKafkaProduce, Class: "kgo.Client", Where: "producing to " + f.rec.Topic, Err: connectors.Retriable(f.err)}
 		}
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ferryhq/ferry/connectors"
 )
 
 // ErrFenced is returned when an offset commit carries an epoch older than the
@@ -19,23 +21,14 @@ var ErrFenced = errors.New("fenced: a newer invocation owns this task")
 // ErrNotFound is returned for an unknown connector.
 var ErrNotFound = errors.New("not found")
 
-// RetriableError wraps a failure of the backing service (network, timeout) that
-// may succeed when tried again.
-type RetriableError struct{ Err error }
-
-func (e *RetriableError) Error() string {
-	return "state store unavailable (retriable): " + e.Err.Error()
-}
-
-// Unwrap returns the cause.
-func (e *RetriableError) Unwrap() error { return e.Err }
-
-// Retriable wraps err as a RetriableError, keeping nil as nil.
+// Retriable marks a failure of the backing service (network, timeout) that
+// may succeed when tried again: a *connectors.RetriableError whose message
+// names the state store. It keeps nil as nil.
 func Retriable(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &RetriableError{Err: fmt.Errorf("%w", err)}
+	return connectors.Retriable(fmt.Errorf("state store unavailable (retriable): %w", err))
 }
 
 // TargetState is what the user asked a connector to be.

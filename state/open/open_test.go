@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state/file"
 )
 
@@ -54,7 +54,7 @@ func TestOpenErrors(t *testing.T) {
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("Open(%q) = %v, want %v", tt.spec, err, tt.want)
 			}
-			var r *state.RetriableError
+			var r *connectors.RetriableError
 			if errors.As(err, &r) != tt.retriable {
 				t.Fatalf("Open(%q) = %v, retriable should be %v", tt.spec, err, tt.retriable)
 			}

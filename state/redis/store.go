@@ -9,7 +9,7 @@
 //
 // Offset commits check the epoch and write in one Lua script, so a fenced
 // invocation can never write. Failures of Redis itself (network, timeouts,
-// LOADING, READONLY, ...) come back as *state.RetriableError.
+// LOADING, READONLY, ...) come back as *connectors.RetriableError.
 //
 // The keys of one connector are not hash-tagged, so the commit script needs
 // a single Redis node (or a cluster where they happen to share a slot).
@@ -95,7 +95,7 @@ func (s *Store) offsetsKey(conn string) string {
 
 func taskField(task int) string { return strconv.Itoa(task) }
 
-// classify wraps failures of Redis itself as *state.RetriableError and
+// classify wraps failures of Redis itself as *connectors.RetriableError and
 // leaves logic errors (bad script, wrong type, ...) as they are.
 func classify(err error) error {
 	if err == nil || errors.Is(err, redis.Nil) {

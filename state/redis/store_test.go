@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -45,7 +46,7 @@ func TestClassify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := classify(tt.err)
-			var r *state.RetriableError
+			var r *connectors.RetriableError
 			if errors.As(got, &r) != tt.retriable {
 				t.Fatalf("classify(%v) = %v, retriable %v, want %v", tt.err, got, !tt.retriable, tt.retriable)
 			}
@@ -101,7 +102,7 @@ func TestKeys(t *testing.T) {
 }
 
 // TestUnreachableIsRetriable points a store at a closed port: every call
-// must fail fast with a *state.RetriableError, as during a Redis outage.
+// must fail fast with a *connectors.RetriableError, as during a Redis outage.
 func TestUnreachableIsRetriable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -129,7 +130,7 @@ func TestUnreachableIsRetriable(t *testing.T) {
 }
 
 func isRetriableErr(err error) bool {
-	var r *state.RetriableError
+	var r *connectors.RetriableError
 	return errors.As(err, &r)
 }
 

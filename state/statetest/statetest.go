@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -67,7 +68,7 @@ func mustFenced(t *testing.T, err error) {
 	if !errors.Is(err, state.ErrFenced) {
 		t.Fatalf("got %v, want an error wrapping state.ErrFenced", err)
 	}
-	var r *state.RetriableError
+	var r *connectors.RetriableError
 	if errors.As(err, &r) {
 		t.Fatalf("fenced error %v must not be retriable", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/ferryhq/ferry/connectors"
 )
 
 // ErrNotRegistered is returned when auto.register.schemas is false and the
@@ -19,20 +21,6 @@ var ErrNotRegistered = errors.New("schema is not registered")
 // ErrRegistry wraps every error the registry answered (a rejected or
 // incompatible schema, an unknown id): fix the schema or the registry.
 var ErrRegistry = errors.New("schema registry error")
-
-// RetriableError is a failure to reach the registry (network error, 5xx):
-// the same call may succeed later.
-type RetriableError struct {
-	Op  string
-	Err error
-}
-
-func (e *RetriableError) Error() string {
-	return fmt.Sprintf("schema registry unavailable during %s (retry later): %v", e.Op, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *RetriableError) Unwrap() error { return e.Err }
 
 // Registry is a caching client for one converter: schema → id on write,
 // id → schema on read. It is safe for concurrent use.
@@ -164,7 +152,8 @@ func (r *Registry) Version(subject string, s sr.Schema) int {
 	return ss.Version
 }
 
-// classify wraps a registry error as retriable (no answer, 5xx) or ErrRegistry.
+// classify wraps a registry error as retriable (no answer, 5xx: a
+// *connectors.RetriableError) or ErrRegistry.
 func classify(op string, err error) error {
 	if err == nil {
 		return nil
@@ -173,7 +162,7 @@ func classify(op string, err error) error {
 	if errors.As(err, &re) && re.StatusCode < 500 {
 		return fmt.Errorf("%w while %s: %s (HTTP %d, error code %d)", ErrRegistry, op, re.Message, re.StatusCode, re.ErrorCode)
 	}
-	return &RetriableError{Op: op, Err: err}
+	return connectors.Retriable(fmt.Errorf("schema registry unavailable during %s (retry later): %w", op, err))
 }
 
 func lookupError(subject string, err error) error {

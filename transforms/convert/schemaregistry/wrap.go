@@ -1,7 +1,6 @@
 package schemaregistry
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -9,11 +8,10 @@ import (
 )
 
 // Wrap prefixes err with a converter's message. A registry that cannot be
-// reached stays a *RetriableError; anything else becomes a data error
+// reached stays a *connectors.RetriableError; anything else becomes a data error
 // (connectors.ErrData), which errors.tolerance=all may skip.
 func Wrap(msg string, err error) error {
-	var re *RetriableError
-	if errors.As(err, &re) {
+	if connectors.IsRetriable(err) {
 		return fmt.Errorf("%s: %w", msg, err)
 	}
 	return fmt.Errorf("%w: %s: %w", connectors.ErrData, msg, err)
