@@ -7,6 +7,7 @@
 package regexrouter
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -37,7 +38,46 @@ func New(props map[string]string) (*Transform, error) {
 	if err != nil {
 		return nil, &connectors.ConfigError{Key: "regex", Value: c.Regex, Reason: "Invalid regex: " + err.Error()}
 	}
-	return &Transform{whole: whole, first: regexp.MustCompile(c.Regex), template: goTemplate(c.Replacement)}, nil
+	first := regexp.MustCompile(c.Regex)
+	if reason := checkReplacement(c.Replacement, first); reason != "" {
+		return nil, &connectors.ConfigError{Key: "replacement", Value: c.Replacement, Reason: reason}
+	}
+	return &Transform{whole: whole, first: first, template: goTemplate(c.Replacement)}, nil
+}
+
+// checkReplacement applies, at configuration time, the rules Java's
+// Matcher.appendReplacement applies to every record: a group reference
+// ($2, ${name}) must name a group of the regex, and $ must start one. Kafka
+// Connect fails each record otherwise; ferry refuses the config and says why.
+func checkReplacement(repl string, re *regexp.Regexp) string {
+	for i := 0; i < len(repl); i++ {
+		switch {
+		case repl[i] == '\\':
+			i++
+		case repl[i] != '$':
+		case i+1 == len(repl):
+			return "Illegal group reference: group index is missing at the end; write \\$ for a literal $"
+		case repl[i+1] == '{':
+			end := strings.IndexByte(repl[i:], '}')
+			if end < 0 {
+				return "named capturing group is missing trailing '}' in " + repl[i:]
+			}
+			name := repl[i+2 : i+end]
+			if re.SubexpIndex(name) < 0 {
+				return fmt.Sprintf("refers to group ${%s}, which regex %q does not define (Java: No group with name {%s}); "+
+					"a replacement can only use the regex's groups, write \\$ for a literal $", name, re.String(), name)
+			}
+			i += end
+		case repl[i+1] >= '0' && repl[i+1] <= '9':
+			if n := int(repl[i+1] - '0'); n > re.NumSubexp() {
+				return fmt.Sprintf("refers to group $%d, but regex %q has %d group(s) (Java: No group %d)", n, re.String(), re.NumSubexp(), n)
+			}
+			i++
+		default:
+			return fmt.Sprintf("Illegal group reference at %q: $ must be followed by a group number or {name}; write \\$ for a literal $", repl[i:])
+		}
+	}
+	return ""
 }
 
 // goTemplate turns a Java replacement ($1, ${name}, \$ escapes) into a Go Expand template.

@@ -1,6 +1,7 @@
 package regexrouter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -26,5 +27,35 @@ func TestRoute(t *testing.T) {
 	}
 	if _, err := New(map[string]string{"regex": "(a)\\1", "replacement": "x"}); err == nil {
 		t.Error("a backreference (not RE2) was accepted")
+	}
+}
+
+// TestReplacementGroupRefs checks that a replacement referring to a group
+// the regex lacks is refused at configuration time, naming the key and the
+// reference (regression: users_${topic.region} silently routed every record
+// to a topic literally named so; Kafka Connect fails each record).
+func TestReplacementGroupRefs(t *testing.T) {
+	tests := []struct{ regex, replacement, err string }{
+		{"(.*)", "users_${topic.region}", "refers to group ${topic.region}"},
+		{"(?<region>[a-z]+)-.*", "users_${region}", ""},
+		{"(.*)", "x_${region}", "refers to group ${region}"},
+		{"(.*)-(.*)", "$2_$1", ""},
+		{"(.*)", "$2", "refers to group $2"},
+		{"(.*)", "cost$", "group index is missing"},
+		{"(.*)", "a$b", "Illegal group reference"},
+		{"(.*)", `a\$b`, ""},
+		{"(.*)", "${x", "missing trailing '}'"},
+	}
+	for _, tt := range tests {
+		_, err := New(map[string]string{"regex": tt.regex, "replacement": tt.replacement})
+		if tt.err == "" {
+			if err != nil {
+				t.Errorf("%s / %s: %v", tt.regex, tt.replacement, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "configuration replacement") {
+			t.Errorf("%s / %s: %v, want an error on replacement containing %q", tt.regex, tt.replacement, err, tt.err)
+		}
 	}
 }
