@@ -99,3 +99,21 @@ func TestFramework(t *testing.T) {
 		t.Errorf("tasks.max declares max %v, want MaxTasks %d", k.Max, MaxTasks)
 	}
 }
+
+// TestSinkGroup checks the one rule for a sink's consumer group, used by the
+// function's commits and the REST offsets endpoints alike.
+func TestSinkGroup(t *testing.T) {
+	tests := []struct {
+		config map[string]string
+		want   string
+	}{
+		{nil, "connect-orders"},
+		{map[string]string{"consumer.override.group.id": " shared-group "}, "shared-group"},
+		{map[string]string{"consumer.override.group.id": ""}, "connect-orders"},
+	}
+	for _, tt := range tests {
+		if got := SinkGroup("orders", tt.config); got != tt.want {
+			t.Errorf("SinkGroup(%v) = %q, want %q", tt.config, got, tt.want)
+		}
+	}
+}

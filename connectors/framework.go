@@ -1,6 +1,9 @@
 package connectors
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // MaxTasks is the most tasks ferry runs for one connector: tasks.max above it
 // is refused (400) when the config is submitted. Each task is a stored task
@@ -16,6 +19,17 @@ func Framework(config map[string]string) ConnectorConfig {
 	_, _ = Declare(&c).ParseValid(config, &c)
 	c.TasksMax = min(max(c.TasksMax, 1), MaxTasks)
 	return c
+}
+
+// SinkGroup is the consumer group a sink connector reads and commits, as
+// Kafka Connect decides it: consumer.override.group.id when the config sets
+// it, else connect-<connector>. The function's commits and the REST offsets
+// endpoints both use it.
+func SinkGroup(connector string, config map[string]string) string {
+	if g := strings.TrimSpace(config["consumer.override.group.id"]); g != "" {
+		return g
+	}
+	return "connect-" + connector
 }
 
 // ConnectorConfig holds the keys every connector config has, with the names,

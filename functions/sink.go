@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -31,16 +30,14 @@ type sinkPlan struct {
 	end    map[topicPartition]int64
 }
 
-// GroupID is the consumer group of a sink connector, as Kafka Connect names it.
-func GroupID(connector string) string { return "connect-" + connector }
+// GroupID is the consumer group of a sink connector without
+// consumer.override.group.id, as Kafka Connect names it (connectors.SinkGroup).
+func GroupID(connector string) string { return connectors.SinkGroup(connector, nil) }
 
-// sinkGroup is the group a sink reads and commits: consumer.override.group.id
-// when the connector sets it, else GroupID.
+// sinkGroup is the group a sink reads and commits (connectors.SinkGroup, the
+// one rule the REST offsets endpoints use too).
 func sinkGroup(cfg map[string]string, connector string) string {
-	if g := strings.TrimSpace(cfg["consumer.override.group.id"]); g != "" {
-		return g
-	}
-	return GroupID(connector)
+	return connectors.SinkGroup(connector, cfg)
 }
 
 // runSink reads the task's partitions from their committed offsets up to the

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 )
@@ -46,14 +47,9 @@ type messageBody struct {
 	Message string `json:"message"`
 }
 
-// sinkGroup is the consumer group of a sink connector: consumer.override.group.id
-// or connect-<name>, as in Kafka Connect.
-func sinkGroup(config map[string]string) string {
-	if g := strings.TrimSpace(config["consumer.override.group.id"]); g != "" {
-		return g
-	}
-	return "connect-" + config["name"]
-}
+// sinkGroup is the consumer group of a sink connector (connectors.SinkGroup,
+// the one rule the sink's commits use too).
+func sinkGroup(config map[string]string) string { return connectors.SinkGroup(config["name"], config) }
 
 // sinkOffsets reads the group's committed offsets as Kafka Connect shows them.
 func (s *Scheduler) sinkOffsets(ctx context.Context, group string) (offsetsBody, error) {
