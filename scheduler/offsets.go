@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // GroupAdmin is what the sink offsets endpoints need from Kafka: the
@@ -57,9 +61,14 @@ func (s *Scheduler) sinkOffsets(ctx context.Context, group string) (offsetsBody,
 	if s.o.Groups == nil {
 		return out, fmt.Errorf("the scheduler has no Kafka admin client to read consumer group %s; start it with --bootstrap-servers", group)
 	}
+	ctx, cancel := context.WithTimeout(ctx, groupAdminTimeout)
+	defer cancel()
 	resp, err := s.o.Groups.FetchOffsets(ctx, group)
-	if err != nil {
-		return out, fmt.Errorf("reading offsets of consumer group %s: %w", group, err)
+	if err == nil {
+		err = resp.Error()
+	}
+	if err != nil && !isGroupNotFound(err) {
+		return out, groupError("reading the offsets of", group, err)
 	}
 	for _, o := range resp.Offsets().Sorted() {
 		out.Offsets = append(out.Offsets, offsetBody{
@@ -129,13 +138,15 @@ func (s *Scheduler) alterSink(ctx context.Context, group string, ch sinkChange) 
 	if s.o.Groups == nil {
 		return fmt.Errorf("the scheduler has no Kafka admin client to change consumer group %s; start it with --bootstrap-servers", group)
 	}
+	ctx, cancel := context.WithTimeout(ctx, groupAdminTimeout)
+	defer cancel()
 	if len(ch.reset) > 0 {
 		resp, err := s.o.Groups.DeleteOffsets(ctx, group, ch.reset)
 		if err == nil {
 			err = resp.Error()
 		}
 		if err != nil && !isGroupNotFound(err) {
-			return fmt.Errorf("resetting offsets of consumer group %s: %w", group, err)
+			return groupError("resetting offsets of", group, err)
 		}
 	}
 	if len(ch.commit) > 0 {
@@ -144,7 +155,7 @@ func (s *Scheduler) alterSink(ctx context.Context, group string, ch sinkChange) 
 			err = resp.Error()
 		}
 		if err != nil {
-			return fmt.Errorf("committing offsets of consumer group %s: %w", group, err)
+			return groupError("committing offsets of", group, err)
 		}
 	}
 	return nil
@@ -155,10 +166,29 @@ func (s *Scheduler) resetSink(ctx context.Context, group string) error {
 	if s.o.Groups == nil {
 		return fmt.Errorf("the scheduler has no Kafka admin client to delete consumer group %s; start it with --bootstrap-servers", group)
 	}
+	ctx, cancel := context.WithTimeout(ctx, groupAdminTimeout)
+	defer cancel()
 	if _, err := s.o.Groups.DeleteGroup(ctx, group); err != nil && !isGroupNotFound(err) {
-		return fmt.Errorf("deleting consumer group %s: %w", group, err)
+		return groupError("deleting", group, err)
 	}
 	return nil
+}
+
+// groupAdminTimeout bounds each consumer-group call made while serving a
+// REST request, so an unreachable Kafka is an answer, not a hung request.
+const groupAdminTimeout = 15 * time.Second
+
+// groupError explains a failed consumer-group call. Kafka unreachable, too
+// slow or answering a retriable error is a 503 the client may retry (Kafka
+// Connect's own answer then is a bare 500); anything else stays a 500.
+func groupError(op, group string, err error) error {
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) || kerr.IsRetriable(err) ||
+		kgo.IsRetryableBrokerErr(err) || errors.Is(err, kgo.ErrClientClosed) {
+		return errorf(http.StatusServiceUnavailable, "Kafka did not answer while %s consumer group %s (%v); "+
+			"nothing was changed: retry when the brokers are reachable", op, group, err)
+	}
+	return fmt.Errorf("%s consumer group %s: %w", op, group, err)
 }
 
 func isGroupNotFound(err error) bool {
