@@ -108,7 +108,7 @@ func poisonSink(t *testing.T, c *cluster, good, poison int) string {
 	c.api.create(name, map[string]string{
 		"connector.class": "FileStreamSink", "topics": name, "file": filepath.Join(t.TempDir(), "poison.txt"),
 		"tasks.max": "1", "poll.interval.ms": "200",
-		"key.converter": "org.apache.kafka.connect.storage.StringConverter",
+		"key.converter":   "org.apache.kafka.connect.storage.StringConverter",
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": name + "-dlq",
 		"errors.deadletterqueue.topic.replication.factor": "1",

@@ -118,7 +118,7 @@ func (p *prom) waitValue(timeout time.Duration, expr string, want float64) float
 // rule is one entry of /api/v1/rules.
 type rule struct {
 	Name, Query, Health, LastError string
-	LastEvaluation               string `json:"lastEvaluation"`
+	LastEvaluation                 string `json:"lastEvaluation"`
 }
 
 func (p *prom) rules() []rule {
