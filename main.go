@@ -46,6 +46,7 @@ Usage:
   ferry worker     [flags]
   ferry transforms apply --config FILE [--input records|bytes] [--output records|bytes]
   ferry lambda-bridge [flags]
+  ferry health URL         (exit 0 when URL answers 200: container health checks)
   ferry version
 
 Every flag has an environment equivalent: --nats-url is FERRY_NATS_URL, and so on.
@@ -76,6 +77,8 @@ func main() {
 		err = runWorker(ctx, args)
 	case "transforms":
 		err = apply.Main(ctx, args, os.Stdin, os.Stdout)
+	case "health":
+		err = runHealth(ctx, args)
 	case "lambda-bridge":
 		err = runLambdaBridge(ctx, args)
 	case "version", "--version":

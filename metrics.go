@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,4 +102,29 @@ func schedulerMux(metrics, rest http.Handler) http.Handler {
 	m.Handle("GET /metrics", metrics)
 	m.Handle("GET /health", rest)
 	return m
+}
+
+// runHealth is `ferry health URL`: GET URL and exit 0 on 200, else print the
+// answer and fail. Container health checks run it where no curl exists (the
+// distroless image, ECS).
+func runHealth(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: ferry health URL (for example http://127.0.0.1:9404/health)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+	if err != nil {
+		return fmt.Errorf("health URL %q: %w", args[0], err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health check: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health check %s: %s %s", args[0], resp.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
 }

@@ -26,7 +26,9 @@ func TestInfraCheck(t *testing.T) {
 		{name: "unknown manifest field", file: "k8s/scheduler.yaml",
 			old: "containerPort: 8083", new: "containerPortt: 8083", want: "containerPortt: unknown field"},
 		{name: "readiness probe moved", file: "k8s/scheduler.yaml",
-			old: "httpGet: {path: /connectors, port: rest}", new: "httpGet: {path: /, port: rest}", want: "readiness"},
+			old: "httpGet: {path: /health, port: metrics}", new: "httpGet: {path: /connectors, port: rest}", want: "readiness"},
+		{name: "worker readiness probe moved", file: "k8s/workers.yaml",
+			old: "httpGet: {path: /ready, port: metrics}", new: "httpGet: {path: /health, port: metrics}", want: "worker probes"},
 		{name: "string replicas", file: "k8s/workers.yaml",
 			old: "replicas: 2", new: `replicas: "2"`, want: "want int"},
 	}

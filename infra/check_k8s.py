@@ -3,8 +3,9 @@
 Validates every document of the given YAML files against the Kubernetes API
 models shipped in the `kubernetes` Python client (its OpenAPI types): unknown
 fields, wrong types and missing required fields are errors. Then ferry's own
-rules: every container requests CPU and memory, and the scheduler has its
-liveness probe on / and readiness probe on /connectors.
+rules: every container requests CPU and memory, the scheduler has its
+liveness probe on / and readiness probe on /health (KIP-1017), and workers
+have liveness on /health and readiness on /ready.
 
 Usage: python check_k8s.py FILE.yaml...   (exit 1 on any error)
 """
@@ -86,8 +87,13 @@ def ferry_rules(doc, path, errs):
         if "scheduler" in (c.get("args") or []):
             live = ((c.get("livenessProbe") or {}).get("httpGet") or {}).get("path")
             ready = ((c.get("readinessProbe") or {}).get("httpGet") or {}).get("path")
-            if live != "/" or ready != "/connectors":
-                errs.append(f"{path}: scheduler probes: liveness {live!r} (want '/'), readiness {ready!r} (want '/connectors')")
+            if live != "/" or ready != "/health":
+                errs.append(f"{path}: scheduler probes: liveness {live!r} (want '/'), readiness {ready!r} (want '/health')")
+        if "worker" in (c.get("args") or []):
+            live = ((c.get("livenessProbe") or {}).get("httpGet") or {}).get("path")
+            ready = ((c.get("readinessProbe") or {}).get("httpGet") or {}).get("path")
+            if live != "/health" or ready != "/ready":
+                errs.append(f"{path}: worker probes: liveness {live!r} (want '/health'), readiness {ready!r} (want '/ready')")
 
 
 def main(files):
