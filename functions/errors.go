@@ -29,6 +29,9 @@ type errorPolicy struct {
 	log          *slog.Logger
 	// budget bounds every retry: a retry never sleeps past it.
 	budget time.Time
+	// carried is the start of a retry window the last invocation left open
+	// (Invocation.RetryingSince); the first retry of this invocation uses it.
+	carried time.Time
 	// sleep waits d or until ctx is done (tests replace it).
 	sleep func(ctx context.Context, d time.Duration) error
 	// jitter returns a uniformly random duration in [0, n).
@@ -47,6 +50,7 @@ func newErrorPolicy(inv Invocation, base *connectors.ConnectorConfig, budget tim
 		logMessages:  base.LogMessages,
 		log:          log,
 		budget:       budget,
+		carried:      inv.RetryingSince,
 		sleep:        sleepCtx,
 		jitter:       func(n time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(n))) },
 	}
@@ -107,19 +111,44 @@ func (e *errorPolicy) backoff(attempt int, now, deadline time.Time) time.Duratio
 	return d
 }
 
+// retryWindowOpen ends an invocation whose retriable failure outlasted the
+// invocation's budget but not errors.retry.timeout: the record is neither
+// failed nor skipped, nothing after it is committed, and the next invocation
+// resumes from the committed offsets with the window carried (Since).
+type retryWindowOpen struct {
+	Since time.Time
+	Err   error
+}
+
+func (e *retryWindowOpen) Error() string {
+	return fmt.Sprintf("retriable failure since %s outlasted this invocation; errors.retry.timeout is not spent, so the next invocation retries from the committed offsets: %v",
+		e.Since.UTC().Format(time.RFC3339Nano), e.Err)
+}
+
+// Unwrap returns the retriable cause.
+func (e *retryWindowOpen) Unwrap() error { return e.Err }
+
 // retry runs op until it succeeds, fails for good, or its retriable failures
-// outlast errors.retry.timeout; it returns op's last error.
+// outlast errors.retry.timeout; it returns op's last error, or a
+// *retryWindowOpen when the invocation ends before the window does. The first
+// retry of an invocation starts from the window carried by the invocation.
 func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
 	start := time.Now()
+	if !e.carried.IsZero() {
+		start, e.carried = e.carried, time.Time{}
+	}
 	for attempt := 1; ; attempt++ {
 		err := op()
 		if err == nil || !isRetriable(err) || e.retryTimeout == 0 {
 			return err
 		}
 		now := time.Now()
+		if e.retryTimeout > 0 && !now.Before(start.Add(e.retryTimeout)) {
+			return err // the window is spent: errors.tolerance decides
+		}
 		deadline := e.retryDeadline(start)
 		if !now.Before(deadline) {
-			return err
+			return &retryWindowOpen{Since: start, Err: err}
 		}
 		e.tally().Failures++
 		e.tally().Retries++
@@ -128,7 +157,7 @@ func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
 			e.log.Warn("retrying after a retriable failure", "task", e.task, "attempt", attempt, "err", err)
 		}
 		if serr := e.sleep(ctx, e.backoff(attempt, now, deadline)); serr != nil {
-			return err
+			return &retryWindowOpen{Since: start, Err: err}
 		}
 	}
 }

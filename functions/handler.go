@@ -117,6 +117,10 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 	if err != nil {
 		res.State, res.Trace = classify(err)
 		res.More = false
+		var open *retryWindowOpen
+		if errors.As(err, &open) && res.State == StateRetrying {
+			res.RetryingSince = open.Since
+		}
 	}
 	return res, err
 }

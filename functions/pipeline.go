@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -80,6 +81,10 @@ func (p *pipeline) full() bool {
 // then applies errors.tolerance: nil skips the record, an error fails the
 // invocation.
 func (p *pipeline) fail(re *RecordError, o origin) error {
+	var open *retryWindowOpen
+	if errors.As(re.Err, &open) {
+		return open // not a failure yet: the next invocation retries the record
+	}
 	p.res.Failed++
 	p.errs.report(re)
 	if p.dlq != nil {

@@ -204,6 +204,7 @@ func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 	r := l.runs[spec.Key]
 	r.InFlight = true
 	l.runs[spec.Key] = r
+	spec.RetryingSince = r.RetryingSince
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
@@ -238,6 +239,8 @@ func (s *Scheduler) invoke(ctx context.Context, spec taskSpec) outcome {
 		Deadline:   s.o.Now().Add(s.o.InvocationTimeout),
 		MaxRecords: s.o.MaxRecords,
 		TaskCount:  spec.TaskCount,
+		// An open errors.retry.timeout window goes on across invocations.
+		RetryingSince: spec.RetryingSince,
 	}
 	s.log.Debug("dispatching", "invocation", inv.ID)
 	o.Result, o.Err = s.o.Dispatcher.Dispatch(ctx, inv)

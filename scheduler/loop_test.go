@@ -279,3 +279,27 @@ func TestLoopNewTaskConfigsRestartFailedTasks(t *testing.T) {
 		eventually(t, "RUNNING after the fix", func() bool { st, _ := store.status("a", 0); return st.State == state.StateRunning })
 	})
 }
+
+// TestLoopCarriesRetryWindow: a RETRYING result with an open
+// errors.retry.timeout window sends that window with the next invocation,
+// and a success closes it.
+func TestLoopCarriesRetryWindow(t *testing.T) {
+	since := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	got := make(chan wire.Invocation, 100)
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
+		got <- inv
+		if inv.Epoch == 1 {
+			return wire.Result{State: wire.StateRetrying, Trace: "registry down", InstanceID: "w", RetryingSince: since}, nil
+		}
+		return wire.Result{State: wire.StateRunning, More: inv.Epoch == 2, InstanceID: "w"}, nil
+	})
+	s := newTestScheduler(t, newFakeStore(), d)
+	call(t, s.Handler(), "POST", "/connectors", `{"name":"a","config":{"connector.class":"TestSource","tables":"t1"}}`)
+	startLoop(t, s)
+	for epoch, want := range []time.Time{{}, since, {}} {
+		inv := <-got
+		if inv.Epoch != int64(epoch+1) || !inv.RetryingSince.Equal(want) {
+			t.Errorf("invocation %d carries retrying since %v; want %v", inv.Epoch, inv.RetryingSince, want)
+		}
+	}
+}

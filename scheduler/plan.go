@@ -40,6 +40,9 @@ type taskSpec struct {
 	PollInterval time.Duration
 	// Kind is the plugin type (source or sink), for the metrics.
 	Kind string
+	// RetryingSince is the open errors.retry.timeout window of the task's
+	// last result, sent with the next invocation.
+	RetryingSince time.Time
 }
 
 // taskRun is the loop's in-memory view of one task.
@@ -50,6 +53,9 @@ type taskRun struct {
 	Failed   bool      // failed for good: wait for a restart
 	// Reported is the last status written, so unchanged statuses are not rewritten.
 	Reported state.TaskStatus
+	// RetryingSince is when a retriable failure began whose
+	// errors.retry.timeout window is still open (wire.Result.RetryingSince).
+	RetryingSince time.Time
 }
 
 // decision is one action for the loop.
@@ -128,6 +134,7 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 			cause, status.WorkerID = o.Err.Error(), workerID
 		}
 		r.Failures++
+		r.RetryingSince = o.Result.RetryingSince
 		wait := backoff(r.Failures, jitter)
 		r.NextDue = now.Add(wait)
 		status.State = state.StateFailed
@@ -137,10 +144,10 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 		status.State = state.StateRunning
 		status.Trace = fenceNote + o.Result.Trace
 	case o.Result.State == wire.StateFailed:
-		r.Failed, r.Failures = true, 0
+		r.Failed, r.Failures, r.RetryingSince = true, 0, time.Time{}
 		status.State, status.Trace = state.StateFailed, o.Result.Trace
 	default:
-		r.Failures = 0
+		r.Failures, r.RetryingSince = 0, time.Time{}
 		r.NextDue = now.Add(poll)
 		if o.Result.More {
 			r.NextDue = now

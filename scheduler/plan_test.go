@@ -93,6 +93,7 @@ func TestSettle(t *testing.T) {
 		failed   bool
 		failures int
 		noTrace  bool
+		since    time.Time // RetryingSince carried to the next invocation
 	}{
 		{name: "more: re-dispatch at once", out: ok(true), due: 0, state: state.StateRunning, worker: "w1", write: true, noTrace: true},
 		{name: "no more: after poll interval", out: ok(false), due: 2 * time.Second, state: state.StateRunning, worker: "w1", write: true, noTrace: true},
@@ -103,6 +104,11 @@ func TestSettle(t *testing.T) {
 			state: state.StateFailed, worker: "sched:8083", trace: "no ferry worker\nferry retries automatically (attempt 1, next in 500ms)", write: true, failures: 1},
 		{name: "retrying result backs off", run: taskRun{Failures: 2}, out: outcome{Key: k, Result: wire.Result{State: wire.StateRetrying, Trace: "kafka down", InstanceID: "w2"}},
 			due: 2 * time.Second, state: state.StateFailed, worker: "w2", trace: "kafka down\nferry retries automatically (attempt 3, next in 2s)", write: true, failures: 3},
+		{name: "retry window carried to the next invocation", out: outcome{Key: k, Result: wire.Result{State: wire.StateRetrying,
+			Trace: "registry down", InstanceID: "w2", RetryingSince: t0.Add(-time.Minute)}},
+			due: 500 * time.Millisecond, state: state.StateFailed, worker: "w2", trace: "registry down", write: true, failures: 1, since: t0.Add(-time.Minute)},
+		{name: "success closes the retry window", run: taskRun{Failures: 1, RetryingSince: t0.Add(-time.Minute)}, out: ok(false),
+			due: 2 * time.Second, state: state.StateRunning, worker: "w1", write: true},
 		{name: "backoff caps at 30s", run: taskRun{Failures: 40}, out: outcome{Key: k, Err: errors.New("x")}, due: 30 * time.Second,
 			state: state.StateFailed, worker: "sched:8083", trace: "(attempt 41, next in 30s)", write: true, failures: 41},
 		{name: "jitter shortens the wait by up to 20%", run: taskRun{Failures: 1}, out: outcome{Key: k, Err: errors.New("x")}, jitter: 0.5,
@@ -131,6 +137,9 @@ func TestSettle(t *testing.T) {
 			}
 			if !tt.failed && next.NextDue.Sub(t0) != tt.due {
 				t.Errorf("next due in %v; want %v", next.NextDue.Sub(t0), tt.due)
+			}
+			if !next.RetryingSince.Equal(tt.since) {
+				t.Errorf("retrying since %v; want %v", next.RetryingSince, tt.since)
 			}
 			if next.Failed != tt.failed || next.Failures != tt.failures {
 				t.Errorf("failed %v failures %d", next.Failed, next.Failures)

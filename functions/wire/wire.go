@@ -36,6 +36,10 @@ type Invocation struct {
 	// TaskCount is how many tasks the connector has now; sink tasks use it to
 	// pick their share of the topic-partitions (0 falls back to tasks.max).
 	TaskCount int `json:"task_count,omitempty"`
+	// RetryingSince carries an open errors.retry.timeout window from the
+	// last invocation's Result.RetryingSince: the first retriable failure
+	// of this invocation is retried until RetryingSince + errors.retry.timeout.
+	RetryingSince time.Time `json:"retrying_since,omitzero"`
 }
 
 // Result is what an invocation reports back; the scheduler turns it into status.
@@ -78,6 +82,10 @@ type Result struct {
 	Errors ErrorCounts `json:"errors,omitzero"`
 	// PartitionLag is a sink task's lag per topic-partition after this invocation.
 	PartitionLag []PartitionLag `json:"partition_lag,omitempty"`
+	// RetryingSince is set on a RETRYING result whose retriable failure
+	// outlasted the invocation but not errors.retry.timeout: when that
+	// failure began. The scheduler sends it back in the next invocation.
+	RetryingSince time.Time `json:"retrying_since,omitzero"`
 }
 
 // ErrorCounts count what errors.tolerance, retries, the error log and the

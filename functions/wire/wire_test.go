@@ -40,6 +40,10 @@ func TestGolden(t *testing.T) {
 			CommitTime: 4 * time.Millisecond, CommitFailed: false,
 			Errors:       ErrorCounts{Failures: 3, Retries: 1, Skipped: 2, Logged: 2, DLQRequests: 2, LastError: 1764934200000},
 			PartitionLag: []PartitionLag{{Topic: "orders", Partition: 0, Lag: 5}, {Topic: "orders", Partition: 1, Lag: 0}}}, &Result{}},
+		{"result_retrying.json", Result{ID: "orders-0-45", Connector: "orders", Epoch: 45, State: StateRetrying,
+			Trace: "schema registry unavailable", InstanceID: "host:123", RetryingSince: deadline.Add(-time.Minute)}, &Result{}},
+		{"invocation_retrying.json", Invocation{ID: "orders-0-46", Connector: "orders", Epoch: 46, Class: "FileStreamSink",
+			Config: map[string]string{}, Deadline: deadline, RetryingSince: deadline.Add(-time.Minute)}, &Invocation{}},
 		{"result_failed.json", Result{ID: "orders-0-43", Connector: "orders", Epoch: 43, State: StateFailed,
 			Trace: "invalid invocation: unknown class", InstanceID: "host:123"}, &Result{}},
 	}
