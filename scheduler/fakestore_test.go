@@ -187,3 +187,13 @@ func (f *fakeStore) CheckEpoch(_ context.Context, connector string, task int, ep
 }
 
 func (f *fakeStore) Close() error { return nil }
+
+// SigningKeys and RotateSigningKey complete state.Store; the scheduler's
+// tests dispatch through fakes that never sign.
+func (f *fakeStore) SigningKeys(context.Context) (state.SigningKeys, error) {
+	return state.SigningKeys{}, state.ErrNotFound
+}
+
+func (f *fakeStore) RotateSigningKey(context.Context, int64, state.SigningKey) (state.SigningKeys, error) {
+	return state.SigningKeys{}, state.ErrNotFound
+}

@@ -127,5 +127,6 @@ type Store interface {
 	Epochs
 	Offsets
 	Leases
+	Signing
 	Close() error
 }

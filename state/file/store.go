@@ -49,6 +49,8 @@ type Store struct {
 	epochs map[string]map[int]int64
 	// offsets maps the exact OffsetKey bytes to the offset value JSON.
 	offsets map[string]json.RawMessage
+	// signing holds the invocation signing keys (generation 0: none yet).
+	signing state.SigningKeys
 }
 
 var _ state.Store = (*Store)(nil)
@@ -69,6 +71,10 @@ func Open(dir string) (*Store, error) {
 			unlockDir(lock)
 			return nil, err
 		}
+	}
+	if err := s.loadSigning(); err != nil {
+		unlockDir(lock)
+		return nil, err
 	}
 	return s, nil
 }
@@ -96,6 +102,8 @@ func (s *Store) target(name string) any {
 		return &s.statuses
 	case epochsFile:
 		return &s.epochs
+	case signingFile:
+		return &s.signing
 	default:
 		return &s.offsets
 	}

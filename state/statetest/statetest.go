@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 		{"FencedCommitWritesNothing", testFencedCommitWritesNothing},
 		{"RacingRounds", testRacingRounds},
 		{"RacingInvocations", testRacingInvocations},
+		{"Signing", testSigning},
+		{"ConcurrentRotation", testConcurrentRotation},
 		{"Close", testClose},
 	}
 	for _, s := range suites {
