@@ -1,4 +1,4 @@
-package main
+package restsecurity
 
 import (
 	"crypto/ecdsa"
@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/connectors/workerconfig"
 )
 
 func TestReadCredentials(t *testing.T) {
@@ -58,8 +60,8 @@ func TestReadCredentials(t *testing.T) {
 func TestBasicAuthAndCORS(t *testing.T) {
 	secret := `{"connectors":["secret-data"]}`
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(secret)) })
-	r := restSettings{credentials: writeTemp(t, "admin: s3cret,admin\n"), allowOrigin: "https://ui.example", allowMethods: "GET,PUT"}
-	h, err := r.secure(next)
+	r := workerconfig.REST{CredentialsFile: writeTemp(t, "admin: s3cret,admin\n"), AllowOrigin: "https://ui.example", AllowMethods: "GET,PUT"}
+	h, err := Secure(next, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +119,11 @@ func TestHTTPSListener(t *testing.T) {
 	both := writeTemp(t, string(keyPEM)+string(certPEM))
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(certPEM)
-	for _, r := range []restSettings{
-		{certFile: cert, keyFile: key},
-		{keystore: both, keystoreType: "PEM"},
+	for _, r := range []workerconfig.REST{
+		{CertificateLocation: cert, KeyLocation: key},
+		{KeystoreLocation: both, KeystoreType: "PEM"},
 	} {
-		tc, err := r.tlsConfig()
+		tc, err := TLSConfig(r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,41 +142,68 @@ func TestHTTPSListener(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct {
-		r       restSettings
+		r       workerconfig.REST
 		wantErr string
 	}{
-		{restSettings{keystore: both, keystoreType: "JKS"}, "convert it to PKCS12 or PEM"},
-		{restSettings{keystore: both}, "export PEM files"},
-		{restSettings{certFile: cert}, "set both"},
-		{restSettings{}, "listeners.https.ssl.keystore.location"},
+		{workerconfig.REST{KeystoreLocation: both, KeystoreType: "JKS"}, "convert it to PKCS12 or PEM"},
+		{workerconfig.REST{KeystoreLocation: both}, "export PEM files"},
+		{workerconfig.REST{CertificateLocation: cert}, "set both"},
+		{workerconfig.REST{}, "listeners.https.ssl.keystore.location"},
 	} {
-		if _, err := tt.r.tlsConfig(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+		if _, err := TLSConfig(tt.r); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%+v: err %v, want %q", tt.r, err, tt.wantErr)
 		}
 	}
 }
 
 func TestListenAddrSchemes(t *testing.T) {
-	for _, tt := range []struct{ in, scheme, addr string }{
-		{"http://127.0.0.1:8083", "http", "127.0.0.1:8083"},
-		{"https://127.0.0.1:8443,http://x:1", "https", "127.0.0.1:8443"},
+	for _, tt := range []struct {
+		in           []string
+		scheme, addr string
+	}{
+		{[]string{"http://127.0.0.1:8083"}, "http", "127.0.0.1:8083"},
+		{[]string{"https://127.0.0.1:8443", "http://x:1"}, "https", "127.0.0.1:8443"},
+		{[]string{"HTTP://:8083"}, "http", ":8083"},
 	} {
-		addr, _, scheme, err := listenAddr(tt.in)
+		addr, _, scheme, err := ListenAddr(tt.in)
 		if err != nil || addr != tt.addr || scheme != tt.scheme {
 			t.Errorf("%s: %s %s %v", tt.in, addr, scheme, err)
 		}
 	}
-	if _, _, _, err := listenAddr("ftp://x:1"); err == nil {
-		t.Error("ftp accepted")
+	for _, bad := range [][]string{{"ftp://x:1"}, nil, {"http://nohostport"}} {
+		if _, _, _, err := ListenAddr(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }
 
-func TestRestSettingsFromWorkerProps(t *testing.T) {
-	r := restSettings{allowOrigin: "https://flag.example"}
-	r.applyProps(map[string]string{"listeners.https.ssl.keystore.location": "/a.p12", "ssl.keystore.location": "/b.p12",
-		"ssl.keystore.password": "pw", "access.control.allow.origin": "*", "rest.basic.auth.credentials.file": "/c"})
-	if r.keystore != "/a.p12" || r.keystorePassword != "pw" || r.allowOrigin != "https://flag.example" || r.credentials != "/c" {
-		t.Fatalf("%+v", r)
+// Listen serves https with the configured certificate and reports the port
+// it really took (listeners with port 0).
+func TestListenHTTPS(t *testing.T) {
+	certPEM, keyPEM := selfSigned(t)
+	r := workerconfig.REST{Listeners: []string{"https://127.0.0.1:0"},
+		CertificateLocation: writeTemp(t, string(certPEM)), KeyLocation: writeTemp(t, string(keyPEM))}
+	ln, err := Listen(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if !strings.HasPrefix(ln.URL, "https://127.0.0.1:") || strings.HasSuffix(ln.URL, ":0") || strings.HasSuffix(ln.WorkerID, ":0") {
+		t.Fatalf("url %s worker id %s", ln.URL, ln.WorkerID)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 5 * time.Second}
+	resp, err := client.Get(ln.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := Listen(workerconfig.REST{Listeners: []string{"https://127.0.0.1:0"}}); err == nil {
+		t.Error("https without a certificate accepted")
 	}
 }
 
