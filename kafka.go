@@ -12,19 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// kafkaKeys are the Kafka client keys of the worker properties, with
-// --bootstrap-servers (or FERRY_BOOTSTRAP_SERVERS) winning over bootstrap.servers.
-func kafkaKeys(bootstrap string, props map[string]string) map[string]string {
-	out := make(map[string]string, len(props)+1)
-	for k, v := range props {
-		out[k] = v
-	}
-	if bootstrap != "" {
-		out["bootstrap.servers"] = bootstrap
-	}
-	return out
-}
-
 // logKafkaProblems logs, once at start, the worker's producer./consumer./admin.
 // keys ferry cannot honour.
 func logKafkaProblems(props map[string]string, log *slog.Logger) {
@@ -41,8 +28,7 @@ func logKafkaProblems(props map[string]string, log *slog.Logger) {
 // groupAdmin connects the Kafka admin client the scheduler uses for sink
 // connectors' consumer-group offsets, with the worker's admin keys
 // (security.protocol, ssl.*, sasl.*, admin.*); without bootstrap servers there is none.
-func groupAdmin(bootstrap string, props map[string]string) (scheduler.GroupAdmin, func(), error) {
-	keys := kafkaKeys(bootstrap, props)
+func groupAdmin(keys map[string]string) (scheduler.GroupAdmin, func(), error) {
 	if keys["bootstrap.servers"] == "" {
 		return nil, func() {}, nil
 	}

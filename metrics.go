@@ -11,36 +11,34 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferryhq/ferry/scheduler/restsecurity"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // serveMetrics serves h on the --metrics-listeners address (host:port or
-// http://host:port) until ctx is done. The listener is plain HTTP without
-// authentication, for Prometheus and Kubernetes probes on a private port.
-func serveMetrics(ctx context.Context, listeners string, h http.Handler, log *slog.Logger) error {
-	addr, _, scheme, err := listenAddr(withScheme(listeners))
+// http://host:port), none when it is empty; the returned func stops it and
+// waits. The listener is plain HTTP without authentication, for Prometheus
+// and Kubernetes probes on a private port.
+func serveMetrics(_ context.Context, listeners string, h http.Handler, log *slog.Logger) (func(), error) {
+	if listeners == "" {
+		return func() {}, nil
+	}
+	addr, _, scheme, err := restsecurity.ListenAddr([]string{withScheme(listeners)})
 	if err != nil {
-		return fmt.Errorf("--metrics-listeners: %w", err)
+		return nil, fmt.Errorf("--metrics-listeners: %w", err)
 	}
 	if scheme != "http" {
-		return fmt.Errorf("--metrics-listeners=%s: only http:// is served there; put TLS in front or scrape the REST listener's /metrics", listeners)
+		return nil, fmt.Errorf("--metrics-listeners=%s: only http:// is served there; put TLS in front or scrape the REST listener's /metrics", listeners)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("metrics listener %s: %w", listeners, err)
+		return nil, fmt.Errorf("metrics listener %s: %w", listeners, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shut)
-	}()
+	stop := serveHTTP(&http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, ln)
 	log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
-	return nil
+	return stop, nil
 }
 
 func withScheme(l string) string {

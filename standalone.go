@@ -1,248 +1,172 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+	"sync"
+	"syscall"
 
+	"github.com/ferryhq/ferry/connectors/properties"
 	"github.com/ferryhq/ferry/functions/transport"
+	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/file"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 // devBrokerPort is where the embedded development broker listens, away from
-// a real broker's 9092.
+// a real broker's 9092; when it is taken, the broker takes a free port.
 const devBrokerPort = 19092
 
 // runStandalone runs the scheduler, an embedded NATS server, local functions
-// and file state in one process, like connect-standalone. Extra arguments are
+// and file state in one process, like connect-standalone. Its arguments are
 // a worker .properties file and connector .json/.properties files.
 func runStandalone(ctx context.Context, args []string) error {
-	var s settings
-	fs := flag.NewFlagSet("standalone", flag.ContinueOnError)
-	s.register(fs, "lndci")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := s.logger()
-	workerProps, connectorFiles, err := splitArgs(fs.Args())
+	p, err := load(ctx, "standalone", args, true)
 	if err != nil {
 		return err
 	}
-	applyWorkerProps(&s, workerProps)
-	logKafkaProblems(workerProps, log)
-	if err := os.MkdirAll(s.dataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir %s: %w", s.dataDir, err)
+	configs, err := readConnectorFiles(p.Args)
+	if err != nil {
+		return err
 	}
-	if s.bootstrap == "" {
-		stopBroker, err := startDevBroker(filepath.Join(s.dataDir, "kafka"), log)
+	if err := os.MkdirAll(p.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir %s: %w", p.DataDir, err)
+	}
+	if len(p.BootstrapServers) == 0 {
+		broker, err := startDevBroker(filepath.Join(p.DataDir, "kafka"), p.log)
 		if err != nil {
 			return err
 		}
-		defer stopBroker()
-		s.bootstrap = fmt.Sprintf("127.0.0.1:%d", devBrokerPort)
+		defer broker.Close()
+		p.BootstrapServers = broker.ListenAddrs()
+		p.Props["bootstrap.servers"] = strings.Join(p.BootstrapServers, ",")
 	}
-	store, err := file.Open(filepath.Join(s.dataDir, "state"))
+	store, err := file.Open(filepath.Join(p.DataDir, "state"))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	nc, stopNATS, err := embeddedNATS(s.natsURL, filepath.Join(s.dataDir, "nats"), log)
+	nc, closeNATS, err := standaloneNATS(p)
 	if err != nil {
 		return err
 	}
-	defer stopNATS()
-	go func() {
-		if err := serveWorker(ctx, &s, store, nc, workerProps, log); err != nil {
-			log.Error("local functions stopped", "err", err)
+	defer closeNATS()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the local functions; waited for below, before NATS and the store close
+		defer wg.Done()
+		if err := serveWorker(ctx, p, store, nc); err != nil && ctx.Err() == nil {
+			p.log.Error("local functions stopped: stopping ferry standalone", "err", err)
+			cancel()
 		}
 	}()
-	return serveStandaloneScheduler(ctx, &s, store, nc, workerProps, connectorFiles, log)
+	err = serveScheduler(ctx, p, store, transport.NewNATSDispatcher(nc).OnSubject(p.NATSSubject), configs)
+	cancel()
+	wg.Wait()
+	return err
 }
 
-func serveStandaloneScheduler(ctx context.Context, s *settings, store *file.Store, nc *nats.Conn, props map[string]string, files []string, log *slog.Logger) error {
-	configs := make([]map[string]string, 0, len(files))
-	for _, f := range files {
-		c, err := readConnectorFile(f)
+// standaloneNATS connects to ferry.nats.url, or starts the embedded server
+// (loopback, random token) when it is empty.
+func standaloneNATS(p *proc) (*nats.Conn, func(), error) {
+	if p.NATSURL != "" {
+		nc, err := connectNATS(p, "ferry-standalone")
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		configs = append(configs, c)
+		return nc, nc.Close, nil
 	}
-	ready := make(chan http.Handler, 1)
-	go func() {
-		select {
-		case h := <-ready:
-			for _, c := range configs {
-				submitConnector(h, c, log)
-			}
-		case <-ctx.Done():
-		}
-	}()
-	return serveSchedulerWith(ctx, s, store, transport.NewNATSDispatcher(nc).OnSubject(s.natsSubject), props, log, ready)
+	e, err := transport.StartEmbeddedNATS(p.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.Conn, e.Close, nil
 }
 
-// submitConnector creates or updates a connector from a file through the REST handler.
-func submitConnector(h http.Handler, cfg map[string]string, log *slog.Logger) {
-	body, _ := json.Marshal(cfg)
-	req := httptest.NewRequest(http.MethodPut, "/connectors/"+cfg["name"]+"/config", bytes.NewReader(body))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code >= 300 {
-		log.Error("connector file rejected", "connector", cfg["name"], "status", rec.Code, "body", strings.TrimSpace(rec.Body.String()))
+// submitConnector creates or updates a connector from a file through the
+// scheduler's API, in-process; a rejected file is logged and skipped.
+func submitConnector(ctx context.Context, sch *scheduler.Scheduler, cfg map[string]string, log *slog.Logger) {
+	if _, err := sch.PutConnectorConfig(ctx, cfg["name"], cfg); err != nil {
+		log.Error("connector file rejected", "connector", cfg["name"], "err", err)
 		return
 	}
 	log.Info("connector submitted", "connector", cfg["name"])
 }
 
-// startDevBroker starts franz-go's kfake as a single-node development broker.
-func startDevBroker(dir string, log *slog.Logger) (func(), error) {
+// startDevBroker starts franz-go's kfake as a single-node development broker
+// on devBrokerPort, or on a free port when another process has that one.
+func startDevBroker(dir string, log *slog.Logger) (*kfake.Cluster, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	c, err := kfake.NewCluster(kfake.Ports(devBrokerPort), kfake.DataDir(dir), kfake.AllowAutoTopicCreation(), kfake.NumBrokers(1))
+	opts := []kfake.Opt{kfake.DataDir(dir), kfake.AllowAutoTopicCreation(), kfake.NumBrokers(1)}
+	c, err := kfake.NewCluster(append(opts, kfake.Ports(devBrokerPort))...)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		log.Warn(fmt.Sprintf("port %d is taken (another ferry standalone?): the development broker takes a free port", devBrokerPort))
+		c, err = kfake.NewCluster(append(opts, kfake.Ports(0))...)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("embedded development broker on port %d: %w (pass --bootstrap-servers to use a real Kafka)", devBrokerPort, err)
+		return nil, fmt.Errorf("embedded development broker: %w (pass --bootstrap-servers to use a real Kafka)", err)
 	}
 	log.Warn("NO --bootstrap-servers GIVEN: started an embedded single-node DEVELOPMENT broker (franz-go kfake) — not for production",
-		"bootstrap", c.ListenAddrs(), "data", dir)
-	return c.Close, nil
+		"bootstrap", strings.Join(c.ListenAddrs(), ","), "data", dir)
+	fmt.Fprintf(os.Stderr, "ferry: development broker listening on %s\n", strings.Join(c.ListenAddrs(), ","))
+	return c, nil
 }
 
-// embeddedNATS connects to natsURL, or starts an in-process NATS server with
-// JetStream when it is empty.
-func embeddedNATS(natsURL, dir string, log *slog.Logger) (*nats.Conn, func(), error) {
-	if natsURL != "" {
-		nc, err := connectNATS(natsURL, "ferry-standalone", log)
-		return nc, func() {
-			if nc != nil {
-				nc.Close()
-			}
-		}, err
-	}
-	srv, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoSigs: true})
-	if err != nil {
-		return nil, nil, fmt.Errorf("embedded NATS server: %w", err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		return nil, nil, fmt.Errorf("embedded NATS server did not start within 10s")
-	}
-	nc, err := nats.Connect(srv.ClientURL(), nats.InProcessServer(srv))
-	if err != nil {
-		srv.Shutdown()
-		return nil, nil, fmt.Errorf("connecting to embedded NATS: %w", err)
-	}
-	log.Info("embedded NATS server started", "url", srv.ClientURL())
-	return nc, func() { nc.Close(); srv.Shutdown() }, nil
-}
-
-// splitArgs sorts positional arguments into one worker .properties file and
-// connector files, as connect-standalone takes them.
-func splitArgs(args []string) (map[string]string, []string, error) {
-	var worker map[string]string
-	var connectorFiles []string
-	for _, a := range args {
-		if strings.HasSuffix(a, ".properties") && worker == nil && !isConnectorProps(a) {
-			p, err := readProperties(a)
-			if err != nil {
-				return nil, nil, err
-			}
-			worker = p
-			continue
+// readConnectorFiles reads connect-standalone's connector files.
+func readConnectorFiles(paths []string) ([]map[string]string, error) {
+	out := make([]map[string]string, 0, len(paths))
+	for _, path := range paths {
+		c, err := readConnectorFile(path)
+		if err != nil {
+			return nil, err
 		}
-		connectorFiles = append(connectorFiles, a)
+		out = append(out, c)
 	}
-	return worker, connectorFiles, nil
+	return out, nil
 }
 
-func isConnectorProps(path string) bool {
-	p, err := readProperties(path)
-	return err == nil && p["connector.class"] != ""
-}
-
-func applyWorkerProps(s *settings, p map[string]string) {
-	if v := p["bootstrap.servers"]; v != "" && s.bootstrap == "" {
-		s.bootstrap = v
-	}
-	if v := p["listeners"]; v != "" {
-		s.listeners = v
-	}
-	if v := p["key.converter"]; v != "" {
-		s.keyConverter = v
-	}
-	if v := p["value.converter"]; v != "" {
-		s.valueConverter = v
-	}
-}
-
-// readConnectorFile reads {"name","config"} JSON, a flat JSON map, or .properties.
+// readConnectorFile reads {"name","config"} JSON, a flat JSON object, or
+// .properties. JSON values may be strings, numbers or booleans, as the REST
+// API takes them.
 func readConnectorFile(path string) (map[string]string, error) {
 	if strings.HasSuffix(path, ".properties") {
-		return readProperties(path)
+		f, err := properties.Read(path)
+		if err != nil {
+			return nil, err
+		}
+		return f.Map(), nil
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := readBounded(path)
 	if err != nil {
 		return nil, err
 	}
-	var wrapped struct {
-		Name   string            `json:"name"`
-		Config map[string]string `json:"config"`
+	cfg, err := scheduler.DecodeConnectorFile(raw)
+	if err != nil {
+		return nil, fmt.Errorf("connector file %s: %w", path, err)
 	}
-	if err := json.Unmarshal(raw, &wrapped); err == nil && wrapped.Config != nil {
-		if wrapped.Config["name"] == "" {
-			wrapped.Config["name"] = wrapped.Name
-		}
-		return wrapped.Config, nil
-	}
-	var flat map[string]string
-	if err := json.Unmarshal(raw, &flat); err != nil {
-		return nil, fmt.Errorf("connector file %s: want {\"name\":...,\"config\":{...}} or a flat JSON object of strings: %w", path, err)
-	}
-	return flat, nil
+	return cfg, nil
 }
 
-// readProperties reads a Java .properties file: key=value or key: value lines,
-// # and ! comments, trailing-backslash continuations.
-func readProperties(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+// maxConnectorFile bounds a connector file as the REST API bounds a body.
+const maxConnectorFile = 1 << 20
+
+func readBounded(path string) ([]byte, error) {
+	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("connector file: %w", err)
 	}
-	defer f.Close()
-	props := map[string]string{}
-	sc := bufio.NewScanner(f)
-	var pending string
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if pending != "" {
-			line, pending = pending+line, ""
-		}
-		if line == "" || line[0] == '#' || line[0] == '!' {
-			continue
-		}
-		if strings.HasSuffix(line, `\`) {
-			pending = strings.TrimSuffix(line, `\`)
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i < 0 {
-			props[line] = ""
-			continue
-		}
-		props[strings.TrimSpace(line[:i])] = strings.TrimSpace(line[i+1:])
+	if st.Size() > maxConnectorFile {
+		return nil, fmt.Errorf("connector file %s is %d bytes, more than the %d a connector config may have", path, st.Size(), maxConnectorFile)
 	}
-	return props, sc.Err()
+	return os.ReadFile(path)
 }

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -160,26 +161,7 @@ func (s *Scheduler) putConfig(w http.ResponseWriter, r *http.Request) (int, any,
 	if err := decodeBody(w, r, &body); err != nil {
 		return 0, nil, err
 	}
-	config, err := withName(body, name)
-	if err != nil {
-		return 0, nil, err
-	}
-	p, err := s.validate(config)
-	if err != nil {
-		return 0, nil, err
-	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	prev, err := s.lookup(r.Context(), name, "")
-	if err != nil && !isNotFound(err) {
-		return 0, nil, err
-	}
-	created := err != nil
-	target, prevp := state.TargetRunning, (*state.ConnectorRecord)(nil)
-	if !created {
-		target, prevp = prev.Target, &prev
-	}
-	rec, err := s.upsert(r.Context(), p, name, config, target, prevp)
+	rec, created, err := s.put(r.Context(), name, body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -188,6 +170,41 @@ func (s *Scheduler) putConfig(w http.ResponseWriter, r *http.Request) (int, any,
 		return http.StatusCreated, s.info(rec), nil
 	}
 	return http.StatusOK, s.info(rec), nil
+}
+
+// PutConnectorConfig creates or replaces a connector's config exactly as PUT
+// /connectors/{name}/config does (same validation, same errors), for callers
+// in this process such as ferry standalone's connector files. created
+// reports a new connector.
+func (s *Scheduler) PutConnectorConfig(ctx context.Context, name string, config map[string]string) (created bool, err error) {
+	_, created, err = s.put(ctx, name, config)
+	return created, err
+}
+
+// put validates and stores a connector config; a replaced connector keeps
+// its target state.
+func (s *Scheduler) put(ctx context.Context, name string, body map[string]string) (state.ConnectorRecord, bool, error) {
+	config, err := withName(body, name)
+	if err != nil {
+		return state.ConnectorRecord{}, false, err
+	}
+	p, err := s.validate(config)
+	if err != nil {
+		return state.ConnectorRecord{}, false, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	prev, err := s.lookup(ctx, name, "")
+	if err != nil && !isNotFound(err) {
+		return state.ConnectorRecord{}, false, err
+	}
+	created := err != nil
+	target, prevp := state.TargetRunning, (*state.ConnectorRecord)(nil)
+	if !created {
+		target, prevp = prev.Target, &prev
+	}
+	rec, err := s.upsert(ctx, p, name, config, target, prevp)
+	return rec, created, err
 }
 
 func (s *Scheduler) getTasks(w http.ResponseWriter, r *http.Request) (int, any, error) {

@@ -100,6 +100,25 @@ func (c *configMap) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// DecodeConnectorFile reads a connector file as connect-standalone takes
+// them: {"name": ..., "config": {...}} or a flat JSON object of the config,
+// whose values may be strings, numbers or booleans as in the REST API.
+func DecodeConnectorFile(b []byte) (map[string]string, error) {
+	var wrapped createRequest
+	if err := json.Unmarshal(b, &wrapped); err == nil && wrapped.Config != nil {
+		cfg := map[string]string(wrapped.Config)
+		if cfg["name"] == "" && wrapped.Name != nil {
+			cfg["name"] = *wrapped.Name
+		}
+		return cfg, nil
+	}
+	var flat configMap
+	if err := json.Unmarshal(b, &flat); err != nil {
+		return nil, fmt.Errorf("want {\"name\":...,\"config\":{...}} or a flat JSON object of the config: %w", err)
+	}
+	return flat, nil
+}
+
 func scalarText(v json.RawMessage) (string, error) {
 	v = bytes.TrimSpace(v)
 	switch {

@@ -83,6 +83,7 @@ type Runtime struct {
 	MaxRecords        int    `config:"ferry.max.records" default:"100000" min:"1" doc:"Records one invocation may read before it returns with more=true."`
 	InvocationTimeout int64  `config:"ferry.invocation.timeout.ms" unit:"ms" default:"10000" min:"100" doc:"Deadline of each invocation, in milliseconds (flags and environment also take 10s, 1m)."`
 	LogLevel          string `config:"ferry.log.level" default:"info" enum:"debug,info,warn,error" doc:"Log level."`
+	MetricsListeners  string `config:"ferry.metrics.listeners" doc:"Extra plain-HTTP listener (host:port) serving /metrics and /health (ferry worker: also /ready) without authentication."`
 	Dispatch          string `config:"ferry.dispatch" default:"nats" enum:"nats,lambda" doc:"ferry scheduler: where invocations go, nats (ferry worker, ferry lambda-bridge) or lambda (the Invoke API)."`
 }
 

@@ -1,8 +1,9 @@
-// Package natsconn connects ferry's processes to NATS with the worker's
+package transport
+
+// This file connects ferry's processes to NATS with the worker's
 // authentication settings (user/password, token, NKey seed, credentials file,
 // TLS with client certificates) and starts standalone's embedded server on
 // loopback with a random secret.
-package natsconn
 
 import (
 	"crypto/rand"
@@ -17,9 +18,9 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// Options are the nats.go options for the worker's NATS settings; it refuses
+// NATSOptions are the nats.go options for the worker's NATS settings; it refuses
 // half-given settings, naming the keys to set.
-func Options(c workerconfig.NATS) ([]nats.Option, error) {
+func NATSOptions(c workerconfig.NATS) ([]nats.Option, error) {
 	var opts []nats.Option
 	switch {
 	case c.NATSPassword != "" && c.NATSUser == "":
@@ -55,9 +56,9 @@ func Options(c workerconfig.NATS) ([]nats.Option, error) {
 	return opts, nil
 }
 
-// Connect dials the worker's NATS server(s) as name, reconnecting forever.
-func Connect(c workerconfig.NATS, name string, log *slog.Logger) (*nats.Conn, error) {
-	auth, err := Options(c)
+// ConnectNATS dials the worker's NATS server(s) as name, reconnecting forever.
+func ConnectNATS(c workerconfig.NATS, name string, log *slog.Logger) (*nats.Conn, error) {
+	auth, err := NATSOptions(c)
 	if err != nil {
 		return nil, err
 	}
@@ -71,16 +72,16 @@ func Connect(c workerconfig.NATS, name string, log *slog.Logger) (*nats.Conn, er
 	return nc, nil
 }
 
-// Embedded is standalone's in-process NATS server: loopback only, a random
+// EmbeddedNATS is standalone's in-process NATS server: loopback only, a random
 // port, and a random token nobody else knows.
-type Embedded struct {
+type EmbeddedNATS struct {
 	srv *natsserver.Server
 	// Conn is this process's connection to it.
 	Conn *nats.Conn
 }
 
-// StartEmbedded starts the server and connects to it.
-func StartEmbedded(log *slog.Logger) (*Embedded, error) {
+// StartEmbeddedNATS starts the server and connects to it.
+func StartEmbeddedNATS(log *slog.Logger) (*EmbeddedNATS, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
@@ -101,14 +102,14 @@ func StartEmbedded(log *slog.Logger) (*Embedded, error) {
 		return nil, fmt.Errorf("connecting to embedded NATS: %w", err)
 	}
 	log.Info("embedded NATS server started on loopback with a random token", "url", srv.ClientURL())
-	return &Embedded{srv: srv, Conn: nc}, nil
+	return &EmbeddedNATS{srv: srv, Conn: nc}, nil
 }
 
 // URL is where the embedded server listens (loopback).
-func (e *Embedded) URL() string { return e.srv.ClientURL() }
+func (e *EmbeddedNATS) URL() string { return e.srv.ClientURL() }
 
 // Close closes the connection and shuts the server down, waiting for it.
-func (e *Embedded) Close() {
+func (e *EmbeddedNATS) Close() {
 	e.Conn.Close()
 	e.srv.Shutdown()
 	e.srv.WaitForShutdown()
