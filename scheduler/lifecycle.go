@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,6 +18,11 @@ import (
 // is reported in one 400, in Kafka Connect's words. Keys no declaration
 // knows are accepted, as Kafka Connect accepts them, and logged once here.
 func (s *Scheduler) validate(config map[string]string) (*connectors.Plugin, error) {
+	if n := configBytes(config); n > MaxConfigBytes {
+		return nil, badRequest("Connector config is %d bytes as JSON, more than the %d bytes (MaxConfigBytes) a task invocation "+
+			"can carry: every invocation sends the task's config over NATS, whose default maximum payload is 1 MiB. "+
+			"Move large values into files read by the connector or a config provider (${file:...})", n, MaxConfigBytes)
+	}
 	v, err := s.check(config)
 	if err != nil {
 		return nil, err
@@ -38,6 +44,18 @@ func javaMap(m map[string]string) string {
 		parts[i] = k + "=" + m[k]
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// MaxConfigBytes bounds a connector config (and each task config), encoded
+// as JSON: an invocation carries its task config with the worker's settings
+// and its own fields in one NATS message (1 MiB by default) or Lambda
+// payload, so a config accepted by the REST API always fits.
+const MaxConfigBytes = 512 << 10
+
+// configBytes is the size of config encoded as a JSON object.
+func configBytes(config map[string]string) int {
+	b, _ := json.Marshal(config)
+	return len(b)
 }
 
 // split asks the connector for its task configs, each overlaid on the
@@ -63,6 +81,10 @@ func split(p *connectors.Plugin, config map[string]string) (tasks []map[string]s
 	for i, t := range raw {
 		tasks[i] = maps.Clone(config)
 		maps.Copy(tasks[i], t)
+		if n := configBytes(tasks[i]); n > MaxConfigBytes {
+			return nil, fmt.Errorf("the connector %s gave task %d a config of %d bytes as JSON, more than the %d bytes (MaxConfigBytes) "+
+				"an invocation can carry; raise tasks.max to spread its work, or shorten the config", config["name"], i, n, MaxConfigBytes)
+		}
 	}
 	return tasks, nil
 }

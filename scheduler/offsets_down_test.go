@@ -60,3 +60,27 @@ func TestSinkOffsetsKafkaDown(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigLargerThanAnInvocation checks that a config too large for an
+// invocation is refused when submitted, naming the limit (regression: a body
+// just under 1 MiB was stored, then FAILED forever with "nats: maximum
+// payload exceeded").
+func TestConfigLargerThanAnInvocation(t *testing.T) {
+	big := strings.Repeat("x", MaxConfigBytes)
+	fits := strings.Repeat("x", MaxConfigBytes-200)
+	h := newTestScheduler(t, newFakeStore(), nil).Handler()
+	tests := []struct {
+		r    req
+		code int
+	}{
+		{req{"POST", "/connectors", `{"name":"big","config":{"connector.class":"TestSource","tables":"x","big":"` + big + `"}}`}, 400},
+		{req{"PUT", "/connectors/big/config", `{"connector.class":"TestSource","tables":"x","big":"` + big + `"}`}, 400},
+		{req{"POST", "/connectors", `{"name":"fits","config":{"connector.class":"TestSource","tables":"x","big":"` + fits + `"}}`}, 201},
+	}
+	for _, tt := range tests {
+		code, body, _ := call(t, h, tt.r.method, tt.r.path, tt.r.body)
+		if code != tt.code || (code == 400 && !strings.Contains(body, "more than the 524288 bytes (MaxConfigBytes)")) {
+			t.Errorf("%s %s: %d %.300s, want %d", tt.r.method, tt.r.path, code, body, tt.code)
+		}
+	}
+}
