@@ -22,6 +22,9 @@ func TestGolden(t *testing.T) {
 		{"drop", "records", "records", false},
 		{"bytes", "bytes", "records", true},
 		{"bytes", "bytes", "bytes", true},
+		// A whole-value Cast leaves the logical name on a string schema, as
+		// Kafka Connect's does; the record line shows it (regression: refused).
+		{"logical", "records", "records", false},
 	}
 	for _, tt := range tests {
 		golden := filepath.Join("testdata", tt.name+"."+tt.input+"-"+tt.output+".golden.jsonl")

@@ -135,6 +135,12 @@ func (c *lineCodec) split(topic string, s *connectors.Schema, v any) (schema, pa
 		cp.Optional, forced = true, true
 		s = &cp
 	}
+	name := ""
+	if foreignLogical(s) { // e.g. a whole-value Cast of a Decimal to string: show the chain's record as it is
+		cp := *s
+		name, cp.Name = s.Name, ""
+		s = &cp
+	}
 	data, err := c.conv.FromConnect(topic, s, v)
 	if err != nil {
 		return nil, nil, err
@@ -146,10 +152,35 @@ func (c *lineCodec) split(topic string, s *connectors.Schema, v any) (schema, pa
 	if forced {
 		env.Schema = requiredAgain(env.Schema)
 	}
+	if name != "" {
+		env.Schema = withName(env.Schema, name)
+	}
 	if v == nil {
 		env.Payload = json.RawMessage("null")
 	}
 	return env.Schema, env.Payload, nil
+}
+
+// logicalTypes are the schema types of Kafka Connect's logical types.
+var logicalTypes = map[string]connectors.Type{connectors.DecimalName: connectors.TypeBytes, connectors.DateName: connectors.TypeInt32,
+	connectors.TimeName: connectors.TypeInt32, connectors.TimestampName: connectors.TypeInt64}
+
+// foreignLogical tells whether s keeps a logical type's name on another type,
+// as Kafka Connect's whole-value Cast leaves it: the JsonConverter would try
+// the logical conversion and fail, so the record line encodes the plain type.
+func foreignLogical(s *connectors.Schema) bool {
+	t, ok := logicalTypes[s.Name]
+	return ok && s.Type != t
+}
+
+// withName puts "name" first in a top-level schema JSON object.
+func withName(schema json.RawMessage, name string) json.RawMessage {
+	rest := bytes.TrimPrefix(bytes.TrimSpace(schema), []byte("{"))
+	out := appendString([]byte(`{"name":`), name)
+	if len(bytes.TrimSpace(rest)) > 1 {
+		out = append(out, ',')
+	}
+	return append(out, rest...)
 }
 
 // requiredAgain sets the top-level "optional" of a schema JSON back to false.
