@@ -16,10 +16,33 @@ import (
 func sameResult(got, want []byte) (same bool, g, w map[string]any, gm, wm any) {
 	g, w = normalize(got), normalize(want)
 	gm, wm = g["error"], w["error"]
+	if javaCannotPrint(w) && g["error"] == nil && (foreignLogical(g["value_schema"]) || foreignLogical(g["key_schema"])) {
+		return true, g, w, gm, wm
+	}
 	delete(g, "error")
 	delete(w, "error")
 	delete(w, "exception")
 	return reflect.DeepEqual(g, w), g, w, gm, wm
+}
+
+// javaCannotPrint tells whether the Java harness's record line failed on a
+// record the chain produced whose schema keeps a logical name on another
+// type (a whole-value Cast of a Decimal or Timestamp): Kafka Connect's
+// JsonConverter refuses to encode it, while ferry's record line prints it,
+// so there is no Java line to compare with.
+func javaCannotPrint(w map[string]any) bool {
+	msg, _ := w["error"].(string)
+	return w["stage"] == "converter" && w["class"] == "record line" && strings.Contains(msg, "Invalid type for ")
+}
+
+// foreignLogical tells whether a schema JSON keeps a logical type's name on another type.
+func foreignLogical(schema any) bool {
+	m, _ := schema.(map[string]any)
+	base := map[string]string{"org.apache.kafka.connect.data.Decimal": "bytes", "org.apache.kafka.connect.data.Date": "int32",
+		"org.apache.kafka.connect.data.Time": "int32", "org.apache.kafka.connect.data.Timestamp": "int64"}
+	name, _ := m["name"].(string)
+	t, ok := base[name]
+	return ok && m["type"] != t
 }
 
 // diffKeys shows the top-level keys whose values differ.
