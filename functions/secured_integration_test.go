@@ -4,8 +4,8 @@ package functions_test
 
 import (
 	"bufio"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -260,7 +260,7 @@ func TestTopicCreationGroups(t *testing.T) {
 				"quickstart": "orders", "iterations": "100", "max.interval": "0", "task.id": "0", "tasks.max": "1",
 				"topic.creation.groups": "compacted", "topic.creation.compacted.include": ".*-compacted", "topic.creation.compacted.partitions": "3",
 				"topic.creation.compacted.cleanup.policy": "compact",
-				"topic.creation.default.partitions": "2", "topic.creation.default.replication.factor": "1", "topic.creation.default.retention.ms": "3600000"}}
+				"topic.creation.default.partitions":       "2", "topic.creation.default.replication.factor": "1", "topic.creation.default.retention.ms": "3600000"}}
 		runUntilDone(t, h, st, src)
 		adm := admin(t, kafka)
 		td, err := adm.ListTopics(context.Background(), tt.topic)
