@@ -83,6 +83,9 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 		return err
 	}
 	defer cl.Close()
+	if err := h.kafka.probe(ctx, cl); err != nil {
+		return err
+	}
 	// InitProducerID completes (or aborts) the previous transaction of this
 	// task id before it returns, so the offsets read next include it: without
 	// it a commit whose markers are still being written would be missed and

@@ -30,6 +30,8 @@ type kafkaClients struct {
 
 	mu        sync.Mutex
 	overrides map[string]*kgo.Client
+	// checked holds the clients that reached the cluster once.
+	checked sync.Map
 	// topics remembers, by connector and topic, topics known to exist.
 	topics sync.Map
 }
@@ -122,6 +124,38 @@ func (k *kafkaClients) sourceProducer(cfg map[string]string) (cl *kgo.Client, re
 	}
 	k.overrides[key] = cl
 	return cl, func() {}, nil
+}
+
+// probeTimeout bounds the first request of a client.
+const probeTimeout = 10 * time.Second
+
+// check makes one metadata request through cl the first time it is used, so
+// a refused login, an untrusted certificate or an unreachable token endpoint
+// fails the invocation at once instead of leaving records buffered until its
+// deadline. Refusals are permanent (kafkaclient.IsPermanent); the rest retriable.
+func (k *kafkaClients) check(ctx context.Context, cl *kgo.Client) error {
+	if _, ok := k.checked.Load(cl); ok {
+		return nil
+	}
+	if err := k.probe(ctx, cl); err != nil {
+		return err
+	}
+	k.checked.Store(cl, true)
+	return nil
+}
+
+// probe is check without remembering the client (per-invocation clients).
+func (k *kafkaClients) probe(ctx context.Context, cl *kgo.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if _, err := kadm.NewClient(cl).BrokerMetadata(ctx); err != nil {
+		err = fmt.Errorf("connecting to Kafka at %v: %w", k.seeds, err)
+		if kafkaclient.IsPermanent(err) {
+			return err
+		}
+		return &RetriableError{Err: err}
+	}
+	return nil
 }
 
 // overrideKey is the sorted prefix keys and values of cfg, "" when none.

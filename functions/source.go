@@ -180,6 +180,9 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 		return err
 	}
 	defer release()
+	if err := h.kafka.check(ctx, out); err != nil {
+		return err
+	}
 	tracker := offsetTracker{connector: inv.Connector}
 	var a acks
 	more, err := h.pollLoop(ctx, task, p, &tracker, out, &a)

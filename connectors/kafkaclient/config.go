@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 
@@ -202,7 +203,13 @@ func isTLSRefusal(err error) bool {
 		ci x509.CertificateInvalidError
 		ae tls.AlertError
 	)
-	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &ae)
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &ae) {
+		return true
+	}
+	// An alert the broker sent during the handshake ("remote error: tls: bad
+	// certificate" when mTLS wants a client certificate).
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }
 
 // isKafkaAuthErr reports a broker's refusal to authenticate or authorize.

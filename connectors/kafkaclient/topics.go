@@ -154,12 +154,11 @@ func matches(res []*regexp.Regexp, s string) bool {
 // single-broker development cluster would otherwise refuse every topic.
 // Failures to reach the cluster are retriable; a refusal is not.
 func CreateTopic(ctx context.Context, adm *kadm.Client, topic string, spec TopicSpec) error {
-	meta, err := adm.Metadata(ctx, topic)
+	// No metadata request for the topic itself: the client would cache its
+	// absence and its next requests would not see the topic created here.
+	meta, err := adm.BrokerMetadata(ctx)
 	if err != nil {
-		return connectors.Retriable(fmt.Errorf("metadata of topic %s: %w", topic, err))
-	}
-	if t, ok := meta.Topics[topic]; ok && t.Err == nil {
-		return nil
+		return connectors.Retriable(fmt.Errorf("broker metadata for topic %s: %w", topic, err))
 	}
 	rf := spec.ReplicationFactor
 	if n := int16(len(meta.Brokers)); rf > n && n > 0 {
