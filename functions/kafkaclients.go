@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -153,7 +154,7 @@ func (k *kafkaClients) probe(ctx context.Context, cl *kgo.Client) error {
 		if kafkaclient.IsPermanent(err) {
 			return err
 		}
-		return &RetriableError{Err: err}
+		return connectors.Retriable(err)
 	}
 	return nil
 }
