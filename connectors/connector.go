@@ -74,6 +74,17 @@ type OffsetReporter interface {
 	Committable() map[TopicPartition]int64
 }
 
+// CommitStater is an optional SinkTask ability for sinks whose unfinished
+// work outlives an invocation (an S3 file set held back by OffsetReporter
+// across invocations): CommitState gives, after Flush, a short state per
+// partition (at most 1 KiB) that the runtime commits with the partition's
+// offset (the consumer group's offset metadata); the next invocation hands
+// the committed states to ResumeState after Open, before the first Put.
+type CommitStater interface {
+	CommitState() map[TopicPartition]string
+	ResumeState(map[TopicPartition]string)
+}
+
 // Committer is an optional SourceTask ability: told once offsets up to the
 // records already polled are committed (Kafka Connect's SourceTask.commit).
 type Committer interface {

@@ -28,6 +28,8 @@ type sinkPlan struct {
 	mine   []topicPartition
 	start  map[topicPartition]int64
 	end    map[topicPartition]int64
+	// state is the task's state committed with each start offset (connectors.CommitStater).
+	state map[topicPartition]string
 }
 
 // GroupID is the consumer group of a sink connector without
@@ -70,6 +72,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	if err := task.Open(ctx, p.inv.Config); err != nil {
 		return fmt.Errorf("starting task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
+	resumeState(task, plan)
 	if err := h.consume(ctx, task, p, plan, next); err != nil {
 		return err
 	}
@@ -79,7 +82,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	if err := h.flushDLQ(ctx, p); err != nil {
 		return err
 	}
-	if err := h.commitSink(ctx, p, txn, plan, durable(task, next)); err != nil {
+	if err := h.commitSink(ctx, p, txn, plan, durable(task, next), commitState(task)); err != nil {
 		return err
 	}
 	p.res.Lag = lag(next, plan.end)
@@ -321,4 +324,3 @@ func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline
 	p.res.Written += int64(len(batch))
 	return nil
 }
-

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -77,25 +78,68 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	if err != nil {
 		return retriable("listing start offsets of %v: %w", plan.topics, err)
 	}
+	plan.state = map[topicPartition]string{}
 	for _, tp := range plan.mine {
 		plan.start[tp] = startOffset(committed, starts, tp)
+		if c, ok := committed.Lookup(tp.topic, tp.partition); ok && c.Err == nil && c.At == plan.start[tp] && c.Metadata != "" {
+			plan.state[tp] = c.Metadata
+		}
 	}
 	return nil
+}
+
+// maxCommitState bounds a task's state per partition (Kafka's
+// offset.metadata.max.bytes defaults to 4096).
+const maxCommitState = 1024
+
+// resumeState hands a connectors.CommitStater the states committed with the
+// offsets this invocation starts from.
+func resumeState(task connectors.SinkTask, plan *sinkPlan) {
+	cs, ok := task.(connectors.CommitStater)
+	if !ok || len(plan.state) == 0 {
+		return
+	}
+	out := make(map[connectors.TopicPartition]string, len(plan.state))
+	for tp, st := range plan.state {
+		out[connectors.TopicPartition{Topic: tp.topic, Partition: tp.partition}] = st
+	}
+	cs.ResumeState(out)
+}
+
+// commitState is the state a connectors.CommitStater wants committed, nil
+// for other tasks; a state above maxCommitState is dropped.
+func commitState(task connectors.SinkTask) map[topicPartition]string {
+	cs, ok := task.(connectors.CommitStater)
+	if !ok {
+		return nil
+	}
+	out := map[topicPartition]string{}
+	for tp, st := range cs.CommitState() {
+		if len(st) <= maxCommitState {
+			out[topicPartition{tp.Topic, tp.Partition}] = st
+		}
+	}
+	return out
 }
 
 // commitSink commits the consumer group offsets in the invocation's
 // transaction, only while the epoch is current and no newer invocation
 // started its producer.
-func (h *Handler) commitSink(ctx context.Context, p *pipeline, txn *groupTxn, plan *sinkPlan, next map[topicPartition]int64) error {
+// A partition is committed when its offset moved, or when the state a
+// connectors.CommitStater keeps with it changed.
+func (h *Handler) commitSink(ctx context.Context, p *pipeline, txn *groupTxn, plan *sinkPlan, next map[topicPartition]int64, states map[topicPartition]string) error {
 	done := timeCommit(p.res)
 	if err := h.fence(ctx, p.inv, "committing offsets of group "+plan.group); err != nil {
 		return done(err)
 	}
 	topics := map[string][]kmsg.TxnOffsetCommitRequestTopicPartition{}
 	for tp, off := range next {
-		if off > plan.start[tp] {
+		if off > plan.start[tp] || (states != nil && off == plan.start[tp] && states[tp] != plan.state[tp]) {
 			part := kmsg.NewTxnOffsetCommitRequestTopicPartition()
 			part.Partition, part.Offset, part.LeaderEpoch = tp.partition, off, -1
+			if st, ok := states[tp]; ok {
+				part.Metadata = &st
+			}
 			topics[tp.topic] = append(topics[tp.topic], part)
 		}
 	}

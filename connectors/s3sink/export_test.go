@@ -2,6 +2,7 @@ package s3sink
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -28,4 +29,11 @@ func AllTypesParquet(n int) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// PluginWithClock is the plugin with tasks reading the wall clock from now.
+func PluginWithClock(now func() time.Time) connectors.Plugin {
+	p := Plugin()
+	p.NewSink = func() connectors.SinkTask { return &Task{now: now} }
+	return p
 }

@@ -24,6 +24,9 @@ type Task struct {
 	loc    *time.Location
 	tps    map[connectors.TopicPartition]*tpWriter
 	now    func() time.Time
+	// resumed is the file set each partition starts with, as earlier
+	// invocations left it (ResumeState).
+	resumed map[connectors.TopicPartition]*resumedSet
 }
 
 // NewTask returns an unopened task.
@@ -79,7 +82,7 @@ func (t *Task) writer(r *connectors.Record) *tpWriter {
 	tp := connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}
 	w := t.tps[tp]
 	if w == nil {
-		w = &tpWriter{t: t, tp: tp, files: map[string]*file{}}
+		w = &tpWriter{t: t, tp: tp, files: map[string]*file{}, resumed: t.resumed[tp]}
 		t.tps[tp] = w
 	}
 	return w
@@ -169,8 +172,11 @@ type tpWriter struct {
 	// openedAt is when this invocation opened the files (wall clock, ms).
 	openedAt int64
 	base     int64 // extracted timestamp of that record (rotate.interval.ms)
+	last     int64 // offset of the last record in the open files
 	current  string
 	schema   *connectors.Schema
+	// resumed is the open set as earlier invocations left it, until it is committed.
+	resumed *resumedSet
 }
 
 func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
@@ -189,7 +195,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	if err != nil {
 		return err
 	}
-	if w.count > 0 && (!connectors.Equal(w.schema, r.ValueSchema) || w.rotateOnTime(enc, ts)) {
+	if w.count > 0 && (!connectors.Equal(w.schema, r.ValueSchema) || w.rotateOnTime(enc, w.rotationTime(r, ts))) {
 		if err := w.commit(ctx); err != nil {
 			return err
 		}
@@ -204,7 +210,9 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	if w.count == 0 {
 		w.first, w.firstTS, w.base, w.schema = r.Offset, r.Timestamp, ts, r.ValueSchema
 		w.openedAt = w.t.now().UnixMilli()
+		w.resume()
 	}
+	w.last = r.Offset
 	w.count++
 	w.current = enc
 	if w.count >= cfg.FlushSize {
@@ -268,7 +276,7 @@ func (w *tpWriter) commit(ctx context.Context) error {
 		}
 		delete(w.files, enc)
 	}
-	w.order, w.count, w.schema = w.order[:0], 0, nil
+	w.order, w.count, w.schema, w.resumed = w.order[:0], 0, nil, nil
 	return nil
 }
 
