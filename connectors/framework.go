@@ -50,6 +50,7 @@ type ConnectorConfig struct {
 	LogEnable       bool     `config:"errors.log.enable" default:"false" importance:"medium" group:"Error Handling" doc:"If true, write each error and the details of the failed operation to the log."`
 	LogMessages     bool     `config:"errors.log.include.messages" default:"false" importance:"medium" group:"Error Handling" doc:"Whether to include the record that caused the failure in the log."`
 	PollIntervalMs  int64    `config:"poll.interval.ms" default:"1000" min:"0" importance:"low" group:"Common" doc:"ferry: milliseconds between invocations of a task that reported no more data (connectors may also read this key)."`
+	PollIdleMaxMs   int64    `config:"poll.idle.max.ms" default:"30000" min:"0" max:"86400000" importance:"low" group:"Common" doc:"ferry: the longest wait in milliseconds between invocations of a task that keeps finding no records. After each empty invocation the wait doubles from poll.interval.ms up to this bound; it drops back to poll.interval.ms as soon as records flow. A value at or below poll.interval.ms polls at the fixed poll.interval.ms."`
 }
 
 // SourceConnectorConfig adds the source-only framework keys.

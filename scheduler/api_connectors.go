@@ -35,14 +35,17 @@ func (s *Scheduler) listConnectors(w http.ResponseWriter, r *http.Request) (int,
 		}
 		return http.StatusOK, names, nil
 	}
+	var stored map[string][]state.TaskStatus
+	if withStatus {
+		if stored, err = s.statuses(r.Context(), recs); err != nil {
+			return 0, nil, err
+		}
+	}
 	out := make(map[string]expanded, len(recs))
 	for _, rec := range recs {
 		var e expanded
 		if withStatus {
-			st, err := s.status(r.Context(), rec)
-			if err != nil {
-				return 0, nil, err
-			}
+			st := s.statusOf(rec, stored[rec.Name])
 			e.Status = &st
 		}
 		if withInfo {

@@ -17,6 +17,42 @@ func (s *Scheduler) status(ctx context.Context, rec state.ConnectorRecord) (conn
 	if err != nil {
 		return connectorStateInfo{}, fmt.Errorf("reading task statuses of %s: %w", rec.Name, err)
 	}
+	return s.statusOf(rec, stored), nil
+}
+
+// statusBatch is a store that reads the task statuses of many connectors in
+// one call (one lock, one round trip), for GET /connectors?expand=status.
+type statusBatch interface {
+	TaskStatusesOf(ctx context.Context, connectors []string) (map[string][]state.TaskStatus, error)
+}
+
+// statuses reads the task statuses of every connector in recs, in one call
+// when the store can.
+func (s *Scheduler) statuses(ctx context.Context, recs []state.ConnectorRecord) (map[string][]state.TaskStatus, error) {
+	names := make([]string, len(recs))
+	for i, rec := range recs {
+		names[i] = rec.Name
+	}
+	if b, ok := s.o.Store.(statusBatch); ok {
+		out, err := b.TaskStatusesOf(ctx, names)
+		if err != nil {
+			return nil, fmt.Errorf("reading task statuses: %w", err)
+		}
+		return out, nil
+	}
+	out := make(map[string][]state.TaskStatus, len(names))
+	for _, name := range names {
+		st, err := s.o.Store.TaskStatuses(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("reading task statuses of %s: %w", name, err)
+		}
+		out[name] = st
+	}
+	return out, nil
+}
+
+// statusOf builds rec's ConnectorStateInfo from its stored task statuses.
+func (s *Scheduler) statusOf(rec state.ConnectorRecord, stored []state.TaskStatus) connectorStateInfo {
 	byID := make(map[int]state.TaskStatus, len(stored))
 	for _, st := range stored {
 		byID[st.Task] = st
@@ -27,14 +63,14 @@ func (s *Scheduler) status(ctx context.Context, rec state.ConnectorRecord) (conn
 		out.Connector.State, out.Connector.Trace = string(state.StateFailed), trace
 	}
 	if rec.Target == state.TargetStopped {
-		return out, nil
+		return out
 	}
 	for i := range rec.Tasks {
 		t := s.taskState(rec, i, byID)
 		t.Version = out.Connector.Version
 		out.Tasks = append(out.Tasks, t)
 	}
-	return out, nil
+	return out
 }
 
 // pluginVersion is the version shown for a connector's plugin: its own, else ferry's.
@@ -139,7 +175,7 @@ func (s *Scheduler) setTarget(r *http.Request, target state.TargetState) (int, a
 	if err := s.o.Store.PutConnector(r.Context(), rec); err != nil {
 		return 0, nil, fmt.Errorf("storing target state of %s: %w", name, err)
 	}
-	s.poke()
+	s.changed(name)
 	return http.StatusAccepted, nil, nil
 }
 
@@ -212,7 +248,7 @@ func (s *Scheduler) restartSplit(ctx context.Context, rec state.ConnectorRecord)
 	if err := s.o.Store.PutConnector(ctx, rec); err != nil {
 		return fmt.Errorf("storing task configs of %s: %w", rec.Name, err)
 	}
-	s.poke()
+	s.changed(rec.Name)
 	return nil
 }
 

@@ -122,7 +122,7 @@ func (s *Scheduler) upsert(ctx context.Context, p *connectors.Plugin, name strin
 	if err := s.o.Store.PutConnector(ctx, rec); err != nil {
 		return rec, fmt.Errorf("storing connector %s: %w", name, err)
 	}
-	s.poke()
+	s.changed(name)
 	return rec, nil
 }
 

@@ -6,14 +6,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
 )
 
 // refreshEvery is how often the loop re-reads connectors from the store, to
-// see changes made by other scheduler processes. Changes made through this
-// process's API wake the loop at once.
+// see changes made by other scheduler processes; a store that reports a
+// revision is read in full only when the revision moved. Changes made
+// through this process's API reach the loop at once as events, one
+// connector at a time.
 const refreshEvery = time.Second
 
 // storeTimeout bounds the loop's own store calls.
@@ -22,7 +23,8 @@ const storeTimeout = 5 * time.Second
 // runLoop dispatches invocations until ctx is done, then waits for the
 // invocations in flight to return and returns nil.
 func (s *Scheduler) runLoop(ctx context.Context) error {
-	l := &loop{s: s, runs: map[taskKey]taskRun{}, results: make(chan outcome), known: map[string]bool{}}
+	l := &loop{s: s, runs: map[taskKey]taskRun{}, results: make(chan outcome), known: map[string]bool{},
+		specs: map[taskKey]taskSpec{}, conns: map[string]connSpecs{}, gens: map[string]int64{}}
 	return l.run(ctx)
 }
 
@@ -31,12 +33,17 @@ type loop struct {
 	s       *Scheduler
 	runs    map[taskKey]taskRun
 	deleted map[taskKey]bool // in flight when their connector was deleted
-	desired []taskSpec
-	polls   map[taskKey]time.Duration
+	// specs are the tasks that should run; conns are the same by connector,
+	// kept while a connector's generation and task configs are unchanged.
+	specs   map[taskKey]taskSpec
+	conns   map[string]connSpecs
 	known   map[string]bool  // connectors present at the last refresh
 	gens    map[string]int64 // their generations
 	fresh   time.Time        // time of the last refresh
-	dirty   bool             // refresh before the next plan
+	rev     int64            // the store's revision at the last full read
+	haveRev bool
+	dirty   bool // refresh in full before the next dispatch
+	queue   dueQueue
 	results chan outcome
 	wg      sync.WaitGroup
 }
@@ -47,29 +54,23 @@ func (l *loop) run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		l.applyEvents()
+		l.applyEvents(ctx)
 		now := l.s.o.Now()
 		if l.dirty || now.Sub(l.fresh) >= refreshEvery {
-			l.refresh(ctx, now)
-		}
-		decisions, wake := plan(now, l.desired, l.runs)
-		for _, d := range decisions {
-			if d.Kind == decideForget {
-				delete(l.runs, d.Key)
-				continue
+			if l.refresh(ctx, now) {
+				l.reconcile(ctx, now)
 			}
-			l.dispatch(ctx, d.Spec)
 		}
+		l.dispatchDue(ctx, now)
 		wait := refreshEvery - now.Sub(l.fresh)
-		if !wake.IsZero() && wake.Sub(now) < wait {
-			wait = wake.Sub(now)
+		if next := l.queue.next(); !next.IsZero() && next.Sub(now) < wait {
+			wait = next.Sub(now)
 		}
 		timer.Reset(max(wait, 0))
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-l.s.wake:
-			l.dirty = true
 		case o := <-l.results:
 			l.settle(ctx, o)
 		case <-timer.C:
@@ -77,31 +78,85 @@ func (l *loop) run(ctx context.Context) error {
 	}
 }
 
-// applyEvents acts on restarts and deletes made through the API.
-func (l *loop) applyEvents() {
-	for _, ev := range l.s.takeEvents() {
-		l.dirty = true
-		switch ev.kind {
-		case eventRestartTask:
-			l.runs[ev.key] = restarted(l.runs[ev.key])
-			l.s.metrics.TaskRestarted(ev.key.Connector, ev.key.Task)
-		case eventDelete:
-			delete(l.known, ev.key.Connector)
-			for k, r := range l.runs {
-				if k.Connector == ev.key.Connector {
-					l.forgetRun(k, r)
-				}
-			}
+// reconcile carries out a full plan over every desired task (after a
+// refresh changed them) and rebuilds the due queue from the runs.
+func (l *loop) reconcile(ctx context.Context, now time.Time) {
+	desired := make([]taskSpec, 0, len(l.specs))
+	for _, spec := range l.specs {
+		desired = append(desired, spec)
+	}
+	decisions, _ := plan(now, desired, l.runs)
+	for _, d := range decisions {
+		if d.Kind == decideForget {
+			delete(l.runs, d.Key)
+			continue
+		}
+		l.dispatch(ctx, d.Spec)
+	}
+	l.queue.reset()
+	for _, spec := range desired {
+		if r := l.runs[spec.Key]; !r.InFlight && !r.Failed {
+			l.queue.push(r.NextDue, spec.Key)
 		}
 	}
 }
 
-// restartConnectorTasks clears the failures of a connector whose task
-// configs changed: as in Kafka Connect, new task configs restart the tasks.
-func (l *loop) restartConnectorTasks(name string) {
+// dispatchDue dispatches the queued tasks that are due, still desired, not
+// in flight and not failed for good.
+func (l *loop) dispatchDue(ctx context.Context, now time.Time) {
+	for _, k := range l.queue.popDue(now) {
+		spec, ok := l.specs[k]
+		r := l.runs[k]
+		if !ok || r.InFlight || r.Failed || r.NextDue.After(now) {
+			continue // stale entry: the run was requeued, finished or forgotten
+		}
+		l.dispatch(ctx, spec)
+	}
+}
+
+// applyEvents acts on the changes made through the API: restarts, deletes
+// and changed connectors.
+func (l *loop) applyEvents(ctx context.Context) {
+	evs, changed := l.s.takeEvents()
+	gone := map[string]bool{}
+	for _, ev := range evs {
+		switch ev.kind {
+		case eventRestartTask:
+			r := restarted(l.runs[ev.key])
+			l.runs[ev.key] = r
+			l.queue.push(r.NextDue, ev.key)
+			l.s.metrics.TaskRestarted(ev.key.Connector, ev.key.Task)
+		case eventDelete:
+			gone[ev.key.Connector] = true
+			delete(l.known, ev.key.Connector)
+			l.dropSpecs(ev.key.Connector)
+		}
+	}
+	if len(gone) > 0 {
+		for k, r := range l.runs {
+			if gone[k.Connector] {
+				l.forgetRun(k, r)
+			}
+		}
+	}
+	for name := range changed {
+		if !gone[name] {
+			l.reload(ctx, name)
+		}
+	}
+}
+
+// restartTasks clears the failures of connectors whose task configs
+// changed: as in Kafka Connect, new task configs restart the tasks.
+func (l *loop) restartTasks(names map[string]bool) {
+	if len(names) == 0 {
+		return
+	}
 	for k, r := range l.runs {
-		if k.Connector == name {
-			l.runs[k] = restarted(r)
+		if names[k.Connector] {
+			r = restarted(r)
+			l.runs[k] = r
+			l.queue.push(r.NextDue, k)
 		}
 	}
 }
@@ -120,88 +175,15 @@ func (l *loop) forgetRun(k taskKey, r taskRun) {
 	l.runs[k] = taskRun{InFlight: true}
 }
 
-// refresh re-reads connectors and rebuilds the desired tasks. On a store
-// error it keeps the previous view: running tasks keep running.
-func (l *loop) refresh(ctx context.Context, now time.Time) {
-	l.fresh, l.dirty = now, false
-	cctx, cancel := context.WithTimeout(ctx, storeTimeout)
-	defer cancel()
-	recs, err := l.s.o.Store.Connectors(cctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			l.s.log.Warn("reading connectors failed; keeping the previous view", "err", err)
-		}
-		return
-	}
-	l.known = map[string]bool{}
-	gens := make(map[string]int64, len(recs))
-	for _, rec := range recs {
-		l.known[rec.Name] = true
-		gens[rec.Name] = rec.Generation
-		if old, ok := l.gens[rec.Name]; ok && old != rec.Generation {
-			l.restartConnectorTasks(rec.Name)
-		}
-		if rec.Generation == 0 && rec.Target != state.TargetStopped {
-			l.s.splitUnsplit(cctx, rec.Name) // its tasks are picked up at the next refresh
-		}
-	}
-	l.gens = gens
-	l.desired = l.s.desiredTasks(recs)
-	l.polls = make(map[taskKey]time.Duration, len(l.desired))
-	for _, spec := range l.desired {
-		l.polls[spec.Key] = spec.PollInterval
-	}
-}
-
-// desiredTasks lists the tasks that should run: those of split connectors
-// whose target is RUNNING. Paused, stopped and deleted connectors get no
-// new dispatches.
-func (s *Scheduler) desiredTasks(recs []state.ConnectorRecord) []taskSpec {
-	var out []taskSpec
-	for _, rec := range recs {
-		if rec.Target != state.TargetRunning || rec.Generation == 0 {
-			continue
-		}
-		for i, cfg := range rec.Tasks {
-			out = append(out, s.spec(rec, i, cfg))
-		}
-	}
-	return out
-}
-
-// spec describes task i of rec for dispatch.
-func (s *Scheduler) spec(rec state.ConnectorRecord, i int, cfg map[string]string) taskSpec {
-	class, kind := rec.Config["connector.class"], ""
-	if p, err := s.o.Catalogue.Connectors().Lookup(class); err == nil {
-		class, kind = p.Class, string(p.Type)
-	}
-	poll := time.Duration(connectors.Framework(cfg).PollIntervalMs) * time.Millisecond
-	return taskSpec{Key: taskKey{Connector: rec.Name, Task: i}, Class: class, Config: cfg,
-		TaskCount: len(rec.Tasks), PollInterval: poll, Kind: kind}
-}
-
-// splitUnsplit splits a connector stored without task configs (for example
-// written by another process or from a config file), once.
-func (s *Scheduler) splitUnsplit(ctx context.Context, name string) {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	rec, err := s.o.Store.Connector(ctx, name)
-	if err != nil || rec.Generation != 0 || rec.Target == state.TargetStopped {
-		return
-	}
-	s.resplitStored(&rec)
-	if rec.Generation == 0 {
-		return // unknown class: the connector shows FAILED
-	}
-	if err := s.o.Store.PutConnector(ctx, rec); err != nil {
-		s.log.Warn("storing task configs failed", "connector", name, "err", err)
-	}
-	s.poke()
-}
-
-// dispatch marks the task in flight and invokes it in its own goroutine.
+// dispatch marks the task in flight and invokes it in its own goroutine,
+// under the epoch of its last invocation when that one may be leased again
+// (reusable), else under a new epoch from the store.
 func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 	r := l.runs[spec.Key]
+	var lease epochLease
+	if reusable(r, l.s.o.Now()) {
+		lease = epochLease{epoch: r.Epoch, uses: r.Reuses + 1}
+	}
 	r.InFlight = true
 	l.runs[spec.Key] = r
 	spec.RetryingSince = r.RetryingSince
@@ -209,7 +191,7 @@ func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 	go func() {
 		defer l.wg.Done()
 		start := time.Now()
-		o := l.s.invoke(ctx, spec)
+		o := l.s.invoke(ctx, spec, lease)
 		l.s.observe(spec, o, time.Since(start))
 		select {
 		case l.results <- o:
@@ -218,25 +200,38 @@ func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 	}()
 }
 
-// invoke takes a fresh epoch and sends one invocation.
-func (s *Scheduler) invoke(ctx context.Context, spec taskSpec) outcome {
-	o := outcome{Key: spec.Key}
-	ectx, cancel := context.WithTimeout(ctx, storeTimeout)
-	epoch, err := s.o.Store.NextEpoch(ectx, spec.Key.Connector, spec.Key.Task)
-	cancel()
-	if err != nil {
-		o.Err = fmt.Errorf("taking a new epoch for task %s from the state store: %w", spec.Key, err)
-		return o
+// epochLease is an epoch an invocation runs under again (zero: take a new one).
+type epochLease struct {
+	epoch int64
+	uses  int // invocations under it before this one
+}
+
+// invoke sends one invocation under the leased epoch, or a fresh one.
+func (s *Scheduler) invoke(ctx context.Context, spec taskSpec, lease epochLease) outcome {
+	o := outcome{Key: spec.Key, Epoch: lease.epoch, Reused: lease.epoch > 0}
+	if !o.Reused {
+		ectx, cancel := context.WithTimeout(ctx, storeTimeout)
+		epoch, err := s.o.Store.NextEpoch(ectx, spec.Key.Connector, spec.Key.Task)
+		cancel()
+		if err != nil {
+			o.Err = fmt.Errorf("taking a new epoch for task %s from the state store: %w", spec.Key, err)
+			return o
+		}
+		o.Epoch = epoch
 	}
-	o.Epoch = epoch
+	id := fmt.Sprintf("%s-%d", spec.Key, o.Epoch)
+	if o.Reused {
+		id = fmt.Sprintf("%s.%d", id, lease.uses)
+	}
+	o.Deadline = s.o.Now().Add(s.o.InvocationTimeout)
 	inv := wire.Invocation{
-		ID:         fmt.Sprintf("%s-%d", spec.Key, epoch),
+		ID:         id,
 		Connector:  spec.Key.Connector,
 		Task:       spec.Key.Task,
-		Epoch:      epoch,
+		Epoch:      o.Epoch,
 		Class:      spec.Class,
 		Config:     spec.Config,
-		Deadline:   s.o.Now().Add(s.o.InvocationTimeout),
+		Deadline:   o.Deadline,
 		MaxRecords: s.o.MaxRecords,
 		TaskCount:  spec.TaskCount,
 		// An open errors.retry.timeout window goes on across invocations.
@@ -256,13 +251,16 @@ func (l *loop) settle(ctx context.Context, o outcome) {
 		delete(l.runs, o.Key)
 		return
 	}
-	poll, ok := l.polls[o.Key]
+	spec, ok := l.specs[o.Key]
 	if !ok {
-		poll = time.Second
+		spec.PollInterval = time.Second
 	}
 	l.s.recordTopics(o.Key.Connector, o.Result.Topics)
-	next, st, write := settle(l.s.o.Now(), r, o, poll, l.s.o.WorkerID, l.s.rnd())
+	next, st, write := settle(l.s.o.Now(), r, o, spec, l.s.o.WorkerID, l.s.rnd())
 	l.runs[o.Key] = next
+	if !next.Failed {
+		l.queue.push(next.NextDue, o.Key)
+	}
 	if !write {
 		return
 	}

@@ -38,6 +38,9 @@ type taskSpec struct {
 	Config       map[string]string
 	TaskCount    int
 	PollInterval time.Duration
+	// IdleMax is the longest wait between invocations while the task keeps
+	// finding nothing to do (poll.idle.max.ms, at least PollInterval).
+	IdleMax time.Duration
 	// Kind is the plugin type (source or sink), for the metrics.
 	Kind string
 	// RetryingSince is the open errors.retry.timeout window of the task's
@@ -56,6 +59,32 @@ type taskRun struct {
 	// RetryingSince is when a retriable failure began whose
 	// errors.retry.timeout window is still open (wire.Result.RetryingSince).
 	RetryingSince time.Time
+	// Idle counts consecutive invocations that found nothing to do.
+	Idle int
+	// Epoch and Deadline are those of the last invocation; Clean says it
+	// returned a RUNNING result, so its epoch may be leased again (reusable).
+	Epoch    int64
+	Deadline time.Time
+	Clean    bool
+	// Reuses counts invocations sent under Epoch after the first, for their ids.
+	Reuses int
+}
+
+// epochReuseMargin is how long after an invocation's deadline its epoch may
+// be handed to the next invocation of the task: functions refuse to commit
+// after the deadline, and the margin covers clock skew between hosts.
+const epochReuseMargin = 5 * time.Second
+
+// reusable reports whether the next invocation may run under the epoch of
+// the last one instead of taking a new epoch from the store: the last one
+// returned a RUNNING result (it ended; it is no zombie) and its deadline,
+// past which no function commits, has passed by epochReuseMargin, so even a
+// duplicate delivery of it can no longer commit. An idle task polled less
+// often than its invocation timeout thus writes nothing to the store; any
+// other ending (error, fenced, failed, restart, new task configs, another
+// scheduler taking over) takes a new epoch, which fences every older one.
+func reusable(r taskRun, now time.Time) bool {
+	return r.Clean && r.Epoch > 0 && !now.Before(r.Deadline.Add(epochReuseMargin))
 }
 
 // decision is one action for the loop.
@@ -111,8 +140,11 @@ func less(a, b taskKey) bool {
 type outcome struct {
 	Key    taskKey
 	Epoch  int64
-	Result wire.Result
-	Err    error
+	Reused bool // Epoch was leased again, not taken from the store
+	// Deadline is the invocation's deadline (zero when none was sent).
+	Deadline time.Time
+	Result   wire.Result
+	Err      error
 }
 
 // settle applies an outcome to a run: when the task is due again and what
@@ -121,8 +153,17 @@ type outcome struct {
 // (state, worker, trace) is the one already reported. A FENCED result keeps
 // the task RUNNING and says in the trace that the invocation was fenced and
 // its uncommitted work will be redone; the task is due again at once.
-func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID string, jitter float64) (next taskRun, status state.TaskStatus, write bool) {
+func settle(now time.Time, r taskRun, o outcome, spec taskSpec, workerID string, jitter float64) (next taskRun, status state.TaskStatus, write bool) {
 	r.InFlight = false
+	r.Clean = false
+	if o.Epoch > 0 {
+		if r.Epoch == o.Epoch {
+			r.Reuses++
+		} else {
+			r.Reuses = 0
+		}
+		r.Epoch, r.Deadline = o.Epoch, o.Deadline
+	}
 	status = state.TaskStatus{Connector: o.Key.Connector, Task: o.Key.Task, Epoch: o.Epoch, Updated: now, WorkerID: o.Result.InstanceID}
 	if status.WorkerID == "" {
 		status.WorkerID = workerID
@@ -147,8 +188,9 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 		r.Failed, r.Failures, r.RetryingSince = true, 0, time.Time{}
 		status.State, status.Trace = state.StateFailed, o.Result.Trace
 	default:
-		r.Failures, r.RetryingSince = 0, time.Time{}
-		r.NextDue = now.Add(poll)
+		r.Failures, r.RetryingSince, r.Clean = 0, time.Time{}, true
+		r.Idle = idleCount(r.Idle, o.Result)
+		r.NextDue = now.Add(idleWait(spec.PollInterval, spec.IdleMax, r.Idle))
 		if o.Result.More {
 			r.NextDue = now
 		}
@@ -159,6 +201,30 @@ func settle(now time.Time, r taskRun, o outcome, poll time.Duration, workerID st
 		r.Reported = status
 	}
 	return r, status, write
+}
+
+// idleCount is the count of consecutive idle invocations after res: an
+// invocation that read or wrote records, or left a sink lag behind, resets it.
+func idleCount(n int, res wire.Result) int {
+	if res.Read > 0 || res.Written > 0 || res.Lag > 0 || res.More {
+		return 0
+	}
+	return n + 1
+}
+
+// idleWait is the wait before the next invocation of a task after idle
+// consecutive idle invocations: poll.interval.ms while records flow (and
+// after the first idle one), then doubling up to poll.idle.max.ms (never
+// below the poll interval).
+func idleWait(poll, idleMax time.Duration, idle int) time.Duration {
+	if idle <= 1 || idleMax <= poll {
+		return poll
+	}
+	d := poll
+	for i := 1; i < idle && d < idleMax; i++ {
+		d *= 2
+	}
+	return min(d, idleMax)
 }
 
 // fenceNote starts the trace of a task whose last invocation was fenced.

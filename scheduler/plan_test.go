@@ -122,7 +122,7 @@ func TestSettle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.run.InFlight = true
-			next, st, write := settle(t0, tt.run, tt.out, 2*time.Second, "sched:8083", tt.jitter)
+			next, st, write := settle(t0, tt.run, tt.out, taskSpec{PollInterval: 2 * time.Second}, "sched:8083", tt.jitter)
 			if next.InFlight {
 				t.Error("still in flight")
 			}

@@ -95,8 +95,10 @@ type Scheduler struct {
 	mu sync.Mutex
 	// connFailed holds the trace of connectors whose split failed.
 	connFailed map[string]string
-	// pending are API events (restarts, deletes) not yet seen by the loop.
-	pending []event
+	// pending are API events (restarts, deletes) not yet seen by the loop;
+	// changedConns are connectors changed through the API since it looked.
+	pending      []event
+	changedConns map[string]bool
 	// wake tells the loop that configs changed in this process.
 	wake chan struct{}
 	// topics are the active topics of each connector (KIP-558), from results.
@@ -185,12 +187,24 @@ func (s *Scheduler) poke() {
 	}
 }
 
-func (s *Scheduler) takeEvents() []event {
+// changed tells the loop that connector name was written through the API.
+func (s *Scheduler) changed(name string) {
+	s.mu.Lock()
+	if s.changedConns == nil {
+		s.changedConns = map[string]bool{}
+	}
+	s.changedConns[name] = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// takeEvents returns (and clears) the pending events and changed connectors.
+func (s *Scheduler) takeEvents() ([]event, map[string]bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	evs := s.pending
-	s.pending = nil
-	return evs
+	evs, changed := s.pending, s.changedConns
+	s.pending, s.changedConns = nil, nil
+	return evs, changed
 }
 
 func (s *Scheduler) connectorFailure(name string) (string, bool) {

@@ -17,13 +17,14 @@ func (s *Store) PutConnector(ctx context.Context, c state.ConnectorRecord) error
 	defer s.mu.Unlock()
 	old, had := s.connectors[c.Name]
 	s.connectors[c.Name] = cloneConnector(c)
-	return s.persist(func() {
+	s.revision++
+	return s.record(func() {
 		if had {
 			s.connectors[c.Name] = old
 		} else {
 			delete(s.connectors, c.Name)
 		}
-	}, connectorsFile)
+	}, connectorsFile, change{Name: c.Name}, c)
 }
 
 // Connector returns the named connector, or an error wrapping
@@ -53,6 +54,16 @@ func (s *Store) Connectors(ctx context.Context) ([]state.ConnectorRecord, error)
 	return out, nil
 }
 
+// ConnectorsRevision counts the changes to connectors since Open: the
+// scheduler re-reads every connector only when it moved.
+func (s *Store) ConnectorsRevision(ctx context.Context) (int64, error) {
+	if err := s.begin(); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	return s.revision, nil
+}
+
 // DeleteConnector removes a connector with its task statuses. Its offsets are
 // kept, as Kafka Connect keeps them, so a connector created again under the
 // same name resumes; its epochs are kept too, so an invocation from before the
@@ -66,18 +77,18 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 	defer s.mu.Unlock()
 	conn, found := s.connectors[name]
 	statuses := s.statuses[name]
-	delete(s.connectors, name)
-	delete(s.statuses, name)
-	undo := func() {
-		if found {
-			s.connectors[name] = conn
-		}
-		if statuses != nil {
-			s.statuses[name] = statuses
+	if found {
+		delete(s.connectors, name)
+		s.revision++
+		if err := s.record(func() { s.connectors[name] = conn }, connectorsFile, change{Name: name}, nil); err != nil {
+			return err
 		}
 	}
-	if err := s.persist(undo, connectorsFile, statusesFile); err != nil {
-		return err
+	if statuses != nil {
+		delete(s.statuses, name)
+		if err := s.record(func() { s.statuses[name] = statuses }, statusesFile, change{Name: name}, nil); err != nil {
+			return err
+		}
 	}
 	if !found {
 		return fmt.Errorf("connector %s: %w", name, state.ErrNotFound)
@@ -86,6 +97,8 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 }
 
 // PutTaskStatus stores the status of one task, replacing the previous one.
+// Statuses reach the disk with the next durable change or at Close, not at
+// once: a status lost in a crash is reported again by the next invocation.
 func (s *Store) PutTaskStatus(ctx context.Context, st state.TaskStatus) error {
 	if err := s.begin(); err != nil {
 		return err
@@ -97,13 +110,13 @@ func (s *Store) PutTaskStatus(ctx context.Context, st state.TaskStatus) error {
 	tasks := s.statuses[st.Connector]
 	old, had := tasks[st.Task]
 	tasks[st.Task] = st
-	return s.persist(func() {
+	return s.record(func() {
 		if had {
 			tasks[st.Task] = old
 		} else {
 			delete(tasks, st.Task)
 		}
-	}, statusesFile)
+	}, statusesFile, change{Name: st.Connector, Task: &st.Task}, st)
 }
 
 // TaskStatuses returns the statuses of a connector's tasks, sorted by task id.
@@ -112,12 +125,30 @@ func (s *Store) TaskStatuses(ctx context.Context, connector string) ([]state.Tas
 		return nil, err
 	}
 	defer s.mu.Unlock()
+	return s.taskStatuses(connector), nil
+}
+
+// TaskStatusesOf returns the task statuses of each named connector (sorted
+// by task id) under one lock: a snapshot of them all.
+func (s *Store) TaskStatusesOf(ctx context.Context, connectors []string) (map[string][]state.TaskStatus, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := make(map[string][]state.TaskStatus, len(connectors))
+	for _, name := range connectors {
+		out[name] = s.taskStatuses(name)
+	}
+	return out, nil
+}
+
+func (s *Store) taskStatuses(connector string) []state.TaskStatus {
 	tasks := s.statuses[connector]
 	out := make([]state.TaskStatus, 0, len(tasks))
 	for _, id := range slices.Sorted(maps.Keys(tasks)) {
 		out = append(out, tasks[id])
 	}
-	return out, nil
+	return out
 }
 
 // NextEpoch hands out the task's next epoch (1 first), durably: the new
@@ -134,7 +165,7 @@ func (s *Store) NextEpoch(ctx context.Context, connector string, task int) (int6
 	tasks := s.epochs[connector]
 	tasks[task]++
 	next := tasks[task]
-	if err := s.persist(func() { tasks[task]-- }, epochsFile); err != nil {
+	if err := s.record(func() { tasks[task]-- }, epochsFile, change{Name: connector, Task: &task}, next); err != nil {
 		return 0, err
 	}
 	return next, nil

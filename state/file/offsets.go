@@ -19,7 +19,7 @@ func (s *Store) ReadOffsets(ctx context.Context, connector string) ([]state.Offs
 	}
 	defer s.mu.Unlock()
 	out := []state.OffsetEntry{}
-	for _, key := range slices.Sorted(maps.Keys(s.offsets)) {
+	for _, key := range slices.Sorted(maps.Keys(s.offsetKeys[connector])) {
 		conn, partition, ok := state.DecodeOffsetKey([]byte(key))
 		if !ok || conn != connector {
 			continue
@@ -36,7 +36,8 @@ func (s *Store) ReadOffsets(ctx context.Context, connector string) ([]state.Offs
 // CommitOffsets writes entries (a nil offset deletes its partition) iff
 // epoch is the task's current epoch; otherwise it writes nothing and returns
 // an error wrapping state.ErrFenced. The check and the write happen under
-// one lock, so they are atomic.
+// one lock, so they are atomic; the entries are one line of the log, so a
+// crash keeps all or none of them.
 func (s *Store) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, entries []state.OffsetEntry) error {
 	writes, err := encodeEntries(connector, entries)
 	if err != nil {
@@ -50,17 +51,19 @@ func (s *Store) CommitOffsets(ctx context.Context, connector string, task int, e
 		return fenced(connector, task, epoch, current)
 	}
 	old := make(map[string]json.RawMessage, len(writes))
+	set := make(map[string]json.RawMessage, len(writes))
 	for _, w := range writes {
 		if _, saved := old[w.key]; !saved {
 			old[w.key] = s.offsets[w.key]
 		}
-		setOffset(s.offsets, w.key, w.value)
+		s.setOffset(w.key, w.value)
+		set[w.key] = w.value
 	}
-	return s.persist(func() {
+	return s.record(func() {
 		for k, v := range old {
-			setOffset(s.offsets, k, v)
+			s.setOffset(k, v)
 		}
-	}, offsetsFile)
+	}, offsetsFile, change{Offsets: set}, nil)
 }
 
 // CheckEpoch returns an error wrapping state.ErrFenced unless epoch is the
@@ -76,13 +79,39 @@ func (s *Store) CheckEpoch(ctx context.Context, connector string, task int, epoc
 	return nil
 }
 
-// setOffset stores value under key; nil deletes it.
-func setOffset(offsets map[string]json.RawMessage, key string, value json.RawMessage) {
+// setOffset stores value under key, indexed by the key's connector; nil
+// deletes it.
+func (s *Store) setOffset(key string, value json.RawMessage) {
+	conn := offsetConnector(key)
 	if value == nil {
-		delete(offsets, key)
-	} else {
-		offsets[key] = value
+		delete(s.offsets, key)
+		delete(s.offsetKeys[conn], key)
+		return
 	}
+	s.offsets[key] = value
+	if s.offsetKeys[conn] == nil {
+		s.offsetKeys[conn] = map[string]bool{}
+	}
+	s.offsetKeys[conn][key] = true
+}
+
+// indexOffsets builds the connector index of the offsets loaded from disk.
+func (s *Store) indexOffsets() {
+	s.offsetKeys = map[string]map[string]bool{}
+	for key := range s.offsets {
+		conn := offsetConnector(key)
+		if s.offsetKeys[conn] == nil {
+			s.offsetKeys[conn] = map[string]bool{}
+		}
+		s.offsetKeys[conn][key] = true
+	}
+}
+
+// offsetConnector is the connector an offset key belongs to ("" for a key
+// that is not [connector, partition]; ReadOffsets skips those).
+func offsetConnector(key string) string {
+	conn, _, _ := state.DecodeOffsetKey([]byte(key))
+	return conn
 }
 
 // write is one encoded offset entry: a nil value is a tombstone.

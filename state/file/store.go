@@ -1,8 +1,8 @@
-// Package file is the standalone state backend: a directory of small JSON
-// files, each rewritten atomically (temp file, fsync, rename) on every change,
-// with an in-memory copy guarded by one mutex. One process owns a directory at
-// a time (flock on LOCK). Separate files keep a status update from rewriting
-// offsets.
+// Package file is the standalone state backend: a directory of JSON files
+// (connectors, statuses, epochs, offsets), each a snapshot plus an
+// append-only change log folded into it from time to time (journal.go), with
+// an in-memory copy guarded by one mutex. One process owns a directory at a
+// time (flock on LOCK).
 package file
 
 import (
@@ -47,10 +47,18 @@ type Store struct {
 	statuses map[string]map[int]state.TaskStatus
 	// epochs by connector, then task id: the last value NextEpoch returned.
 	epochs map[string]map[int]int64
-	// offsets maps the exact OffsetKey bytes to the offset value JSON.
-	offsets map[string]json.RawMessage
+	// offsets maps the exact OffsetKey bytes to the offset value JSON;
+	// offsetKeys indexes those keys by connector, for ReadOffsets.
+	offsets    map[string]json.RawMessage
+	offsetKeys map[string]map[string]bool
 	// signing holds the invocation signing keys (generation 0: none yet).
 	signing state.SigningKeys
+	// revision counts changes to connectors (ConnectorsRevision).
+	revision int64
+	// logs are the open change logs by file name; broken is set once a
+	// log write failed, and refuses every later change.
+	logs   map[string]*journal
+	broken error
 }
 
 var _ state.Store = (*Store)(nil)
@@ -65,18 +73,44 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, lock: lock}
+	s := &Store{dir: dir, lock: lock, logs: map[string]*journal{}}
 	for _, name := range []string{connectorsFile, statusesFile, epochsFile, offsetsFile} {
-		if err := s.load(name); err != nil {
-			unlockDir(lock)
-			return nil, err
+		err := s.load(name)
+		var j *journal
+		if err == nil {
+			j, err = s.openJournal(name, name == statusesFile)
 		}
+		if err == nil {
+			s.logs[name] = j
+			continue
+		}
+		s.abandon()
+		return nil, err
 	}
 	if err := s.loadSigning(); err != nil {
-		unlockDir(lock)
+		s.abandon()
 		return nil, err
 	}
 	return s, nil
+}
+
+// abandon closes the logs opened so far and releases the lock, when Open fails.
+func (s *Store) abandon() {
+	for _, j := range s.logs {
+		j.f.Close()
+	}
+	unlockDir(s.lock)
+}
+
+// persist rewrites file name whole, for the rare, small signing keys; if
+// that fails it calls undo, which must restore memory as it was. Callers
+// hold s.mu.
+func (s *Store) persist(undo func(), name string) error {
+	if _, err := s.writeFile(name); err != nil {
+		undo()
+		return err
+	}
+	return nil
 }
 
 // Close releases the directory lock; the store is unusable afterwards.
@@ -87,7 +121,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	return unlockDir(s.lock)
+	return errors.Join(s.closeJournals(), unlockDir(s.lock))
 }
 
 // Dir is the state directory.
@@ -125,7 +159,11 @@ func (s *Store) load(name string) error {
 	case epochsFile:
 		return decodeInto(path, data, &s.epochs)
 	default:
-		return decodeInto(path, data, &s.offsets)
+		if err := decodeInto(path, data, &s.offsets); err != nil {
+			return err
+		}
+		s.indexOffsets()
+		return nil
 	}
 }
 
@@ -144,51 +182,37 @@ func decodeInto[K comparable, V any](path string, data []byte, dst *map[K]V) err
 	return nil
 }
 
-// persist writes the in-memory copy of each named file to disk atomically,
-// in order. If a write fails it calls undo, which must restore the in-memory
-// state as it was before the change, so memory never claims a change that is
-// not durable. Callers hold s.mu.
-func (s *Store) persist(undo func(), names ...string) error {
-	for _, name := range names {
-		if err := s.writeFile(name); err != nil {
-			undo()
-			return err
-		}
-	}
-	return nil
-}
-
-// writeFile replaces file name with the JSON of its in-memory copy:
-// temp file, fsync, rename, fsync of the directory.
-func (s *Store) writeFile(name string) error {
+// writeFile replaces file name with the JSON of its in-memory copy (temp
+// file, fsync, rename, fsync of the directory) and returns its size.
+func (s *Store) writeFile(name string) (int64, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(s.target(name)); err != nil {
-		return fmt.Errorf("encode state file %s: %w", name, err)
+		return 0, fmt.Errorf("encode state file %s: %w", name, err)
 	}
 	path := filepath.Join(s.dir, name)
 	tmp, err := os.CreateTemp(s.dir, name+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write state file %s: %w", path, err)
+		return 0, fmt.Errorf("write state file %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write state file %s: %w", path, err)
+		return 0, fmt.Errorf("write state file %s: %w", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("sync state file %s: %w", path, err)
+		return 0, fmt.Errorf("sync state file %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write state file %s: %w", path, err)
+		return 0, fmt.Errorf("write state file %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace state file %s: %w", path, err)
+		return 0, fmt.Errorf("replace state file %s: %w", path, err)
 	}
-	return syncDir(s.dir)
+	return int64(buf.Len()), syncDir(s.dir)
 }
 
 // syncDir makes a rename in dir durable.
@@ -210,6 +234,56 @@ func (s *Store) begin() error {
 	if s.closed {
 		s.mu.Unlock()
 		return ErrClosed
+	}
+	return nil
+}
+
+// apply sets in memory what one change line of file name says.
+func (s *Store) apply(name string, c change) error {
+	deleting := string(c.Value) == "null"
+	switch name {
+	case connectorsFile:
+		if deleting {
+			delete(s.connectors, c.Name)
+			return nil
+		}
+		var rec state.ConnectorRecord
+		if err := json.Unmarshal(c.Value, &rec); err != nil {
+			return err
+		}
+		s.connectors[c.Name] = rec
+	case statusesFile:
+		if c.Task == nil {
+			delete(s.statuses, c.Name)
+			return nil
+		}
+		var st state.TaskStatus
+		if err := json.Unmarshal(c.Value, &st); err != nil {
+			return err
+		}
+		if s.statuses[c.Name] == nil {
+			s.statuses[c.Name] = map[int]state.TaskStatus{}
+		}
+		s.statuses[c.Name][*c.Task] = st
+	case epochsFile:
+		var e int64
+		if c.Task == nil {
+			return errors.New("epoch change without a task")
+		}
+		if err := json.Unmarshal(c.Value, &e); err != nil {
+			return err
+		}
+		if s.epochs[c.Name] == nil {
+			s.epochs[c.Name] = map[int]int64{}
+		}
+		s.epochs[c.Name][*c.Task] = e
+	default:
+		for key, value := range c.Offsets {
+			if string(value) == "null" {
+				value = nil
+			}
+			s.setOffset(key, value)
+		}
 	}
 	return nil
 }
