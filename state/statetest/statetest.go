@@ -35,6 +35,8 @@ func Run(t *testing.T, open Opener) {
 		{"RacingInvocations", testRacingInvocations},
 		{"Signing", testSigning},
 		{"ConcurrentRotation", testConcurrentRotation},
+		{"StatusBatch", testStatusBatch},
+		{"Revision", testRevision},
 		{"Close", testClose},
 	}
 	for _, s := range suites {
