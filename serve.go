@@ -43,7 +43,11 @@ func serveWorker(ctx context.Context, p *proc, store state.Store, nc *nats.Conn)
 	}
 	defer h.Close()
 	reg := newWorkerRegistry()
-	w := transport.NewWorker(nc, transport.NewWorkerMetrics(reg).Wrap(h), p.Concurrency, log).OnSubject(p.NATSSubject)
+	var inv transport.Invoker = h
+	if p.MetricsEnable {
+		inv = transport.NewWorkerMetrics(reg).Wrap(h)
+	}
+	w := transport.NewWorker(nc, inv, p.Concurrency, log).OnSubject(p.NATSSubject)
 	stopMetrics, err := serveMetrics(ctx, p.MetricsListeners, workerMux(reg, w.Serving, h.Check), log)
 	if err != nil {
 		return err
@@ -118,7 +122,7 @@ func newScheduler(ctx context.Context, p *proc, store state.Store, d scheduler.D
 		Dispatcher: d, WorkerID: workerID, Groups: groups, DisableTopicTracking: !p.TopicTracking, DisableTopicReset: !p.TopicReset,
 		InvocationTimeout: time.Duration(p.InvocationTimeout) * time.Millisecond, MaxRecords: p.MaxRecords,
 		Loggers: p.loggers, Logger: p.loggers.Logger("com.ferryhq.ferry.scheduler", p.logBase),
-		Audit: p.loggers.Logger(scheduler.AuditLogger, p.logBase)}
+		Audit: p.loggers.Logger(scheduler.AuditLogger, p.logBase), DisableMetrics: !p.MetricsEnable}
 	sch, err := scheduler.New(o)
 	if err != nil {
 		closeGroups()

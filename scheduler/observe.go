@@ -17,6 +17,9 @@ type rtter interface {
 // newMetrics builds the scheduler's metrics: the status metrics read the
 // store at scrape time, the task metrics add up the invocations' Results.
 func (s *Scheduler) newMetrics() *metrics.Set {
+	if s.o.DisableMetrics {
+		return nil
+	}
 	o := metrics.Options{Status: s.metricsSnapshot, Now: s.o.Now}
 	if r, ok := s.o.Dispatcher.(rtter); ok {
 		o.NATS = r.RTT

@@ -75,6 +75,8 @@ type Options struct {
 	Version, Commit, KafkaClusterID string
 	// Logger receives the loop's events (default slog.Default()).
 	Logger *slog.Logger
+	// DisableMetrics turns the Prometheus metrics off (GET /metrics answers 404).
+	DisableMetrics bool
 	// Audit receives one line per mutating REST call (default: Logger with
 	// logger=com.ferryhq.ferry.audit).
 	Audit *slog.Logger

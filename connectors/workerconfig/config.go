@@ -84,6 +84,7 @@ type Runtime struct {
 	InvocationTimeout int64  `config:"ferry.invocation.timeout.ms" unit:"ms" default:"10000" min:"100" doc:"Deadline of each invocation, in milliseconds (flags and environment also take 10s, 1m)."`
 	LogLevel          string `config:"ferry.log.level" default:"info" enum:"debug,info,warn,error" doc:"Log level."`
 	MetricsListeners  string `config:"ferry.metrics.listeners" doc:"Extra plain-HTTP listener (host:port) serving /metrics and /health (ferry worker: also /ready) without authentication."`
+	MetricsEnable     bool   `config:"ferry.metrics.enable" default:"true" doc:"Collect and serve Prometheus metrics (false turns them off; /metrics then answers 404)."`
 	Dispatch          string `config:"ferry.dispatch" default:"nats" enum:"nats,lambda" doc:"ferry scheduler: where invocations go, nats (ferry worker, ferry lambda-bridge) or lambda (the Invoke API)."`
 }
 

@@ -52,7 +52,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Set holds the metrics of one scheduler.
+// Set holds the metrics of one scheduler. A nil *Set is metrics turned
+// off: every method does nothing and Handler answers 404.
 type Set struct {
 	o   Options
 	reg *prometheus.Registry
@@ -108,6 +109,11 @@ func New(o Options) *Set {
 
 // Handler serves the metrics in Prometheus's text format.
 func (s *Set) Handler() http.Handler {
+	if s == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "metrics are off (--metrics=false)", http.StatusNotFound)
+		})
+	}
 	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
@@ -116,16 +122,26 @@ func (s *Set) Registry() *prometheus.Registry { return s.reg }
 
 // SetLeading records whether this scheduler holds the dispatch lease.
 func (s *Set) SetLeading(lead bool) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.leading = lead
 	s.mu.Unlock()
 }
 
 // StoreRoundTrip records a state store round trip measured elsewhere (GET /health).
-func (s *Set) StoreRoundTrip(d time.Duration) { s.storeRTT.Set(d.Seconds()) }
+func (s *Set) StoreRoundTrip(d time.Duration) {
+	if s != nil {
+		s.storeRTT.Set(d.Seconds())
+	}
+}
 
 // ConnectorStartup counts one connector start (a split of its work into tasks).
 func (s *Set) ConnectorStartup(ok bool) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.connStart.add(ok)
@@ -133,6 +149,9 @@ func (s *Set) ConnectorStartup(ok bool) {
 
 // TaskRestarted makes the task's next result count as a task startup.
 func (s *Set) TaskRestarted(connector string, id int) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t := s.tasks[key{connector, id}]; t != nil {
@@ -143,6 +162,9 @@ func (s *Set) TaskRestarted(connector string, id int) {
 // Observe adds one invocation of a task of the given kind: its result (zero
 // when err says the dispatch failed) and the total time of the dispatch.
 func (s *Set) Observe(kind string, res wire.Result, err error, total time.Duration) {
+	if s == nil {
+		return
+	}
 	connector, id := res.Connector, res.Task
 	outcome := res.State
 	if err != nil && res.State == "" {
