@@ -24,7 +24,10 @@ type cluster struct {
 	sched *proc
 }
 
-func newCluster(t testing.TB, db int) *cluster {
+func newCluster(t testing.TB, db int) *cluster { return newClusterWith(t, db) }
+
+// newClusterWith is newCluster with extra FERRY_* settings for every process.
+func newClusterWith(t testing.TB, db int, extra ...string) *cluster {
 	svc := needServices(t)
 	opt, err := redis.ParseURL(svc.redis)
 	if err != nil {
@@ -45,6 +48,7 @@ func newCluster(t testing.TB, db int) *cluster {
 		"FERRY_INVOCATION_TIMEOUT=5s",
 		"FERRY_MAX_RECORDS=20000",
 	}, api: api{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port)}}
+	c.env = append(c.env, extra...)
 	c.sched = start(t, c.env, "scheduler")
 	c.api.waitReady()
 	return c
