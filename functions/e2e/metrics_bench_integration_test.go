@@ -32,7 +32,7 @@ func BenchmarkMetricsCost(b *testing.B) {
 	const n = 100_000
 	rate := map[bool]float64{}
 	for _, on := range []bool{false, true} {
-		c := newClusterWith(b, 15, "FERRY_METRICS="+strconv.FormatBool(on))
+		c := newClusterWith(b, 15, "FERRY_METRICS_ENABLE="+strconv.FormatBool(on))
 		wport := freePort(b)
 		w := start(b, c.env, "worker", "--concurrency", "4", "--metrics-listeners", fmt.Sprintf("127.0.0.1:%d", wport))
 		if on {
