@@ -16,7 +16,8 @@ var (
 	kafkaKeys     = setOf("client.id", "client.dns.lookup", "request.timeout.ms", "retry.backoff.ms", "retry.backoff.max.ms",
 		"reconnect.backoff.ms", "reconnect.backoff.max.ms", "metadata.max.age.ms", "connections.max.idle.ms",
 		"receive.buffer.bytes", "send.buffer.bytes", "socket.connection.setup.timeout.ms",
-		"socket.connection.setup.timeout.max.ms", "connector.client.config.override.policy")
+		"socket.connection.setup.timeout.max.ms", "connector.client.config.override.policy",
+		"topic.creation.enable")
 )
 
 // Reasons why a Kafka Connect worker key does not apply to ferry's design.
@@ -55,7 +56,6 @@ var ignored = map[string]string{
 	"exactly.once.source.support":           "ferry needs no worker switch: a source runs exactly-once when its connector sets exactly.once.support=required",
 	"inter.worker.key.generation.algorithm": whySigning, "inter.worker.key.size": whySigning, "inter.worker.key.ttl.ms": whySigning,
 	"inter.worker.signature.algorithm": whySigning, "inter.worker.verification.algorithms": whySigning,
-	"topic.creation.enable": "topic creation (KIP-158) is not implemented yet: topics are created by the broker's auto-creation",
 }
 
 // ignoredPrefixes are prefixes of keys that do not apply, with why.
