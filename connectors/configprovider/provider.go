@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"regexp"
 	"strings"
 
@@ -65,8 +64,9 @@ var placeholder = regexp.MustCompile(`\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}`)
 type ref struct{ text, provider, path, key string }
 
 // Resolve returns a copy of config with every placeholder of a declared
-// provider replaced by its value. Providers are declared in worker and
-// config (config wins for the same alias); placeholders naming an undeclared
+// provider replaced by its value. Providers are declared in worker; config
+// may declare its own only as declarations allows (never wider than the
+// worker's, ErrProviderPolicy); placeholders naming an undeclared
 // provider are left as written, as Kafka Connect leaves them. A lookup that
 // fails is an error wrapping ErrUnresolved.
 func Resolve(ctx context.Context, config, worker map[string]string, registry map[string]Factory) (map[string]string, error) {
@@ -74,14 +74,9 @@ func Resolve(ctx context.Context, config, worker map[string]string, registry map
 	if len(refs) == 0 {
 		return config, nil
 	}
-	decl := maps.Clone(worker)
-	if decl == nil {
-		decl = map[string]string{}
-	}
-	for k, v := range config {
-		if strings.HasPrefix(k, "config.providers") {
-			decl[k] = v
-		}
+	decl, err := declarations(config, worker)
+	if err != nil {
+		return nil, err
 	}
 	providers, err := build(decl, registry)
 	if err != nil {

@@ -45,9 +45,9 @@ func TestResolve(t *testing.T) {
 		{name: "undeclared provider left as written", worker: worker, config: map[string]string{"k": "${vault:a:b}"},
 			want: map[string]string{"k": "${vault:a:b}"}},
 		{name: "no placeholders, no providers needed", config: map[string]string{"k": "v"}, want: map[string]string{"k": "v"}},
-		{name: "declared in the connector config", config: map[string]string{
+		{name: "declared in the connector config: refused by default", config: map[string]string{
 			"config.providers": "e", "config.providers.e.class": EnvClass, "k": "${e:FERRY_TEST_SECRET}"},
-			want: map[string]string{"config.providers": "e", "config.providers.e.class": EnvClass, "k": "from-env"}},
+			wantErr: ConnectorProvidersKey + "=true"},
 		{name: "missing key names the reference", worker: worker, config: map[string]string{"k": "${file:" + props + ":nope}"},
 			wantErr: "${file:" + props + ":nope}"},
 		{name: "missing file names the reference", worker: worker, config: map[string]string{"k": "${file:/nonexistent/x.properties:user}"},
@@ -97,7 +97,7 @@ func TestResolve(t *testing.T) {
 func TestResolveLeavesInputAlone(t *testing.T) {
 	t.Setenv("FERRY_TEST_SECRET", "x")
 	in := map[string]string{"config.providers": "env", "config.providers.env.class": EnvClass, "k": "${env:FERRY_TEST_SECRET}"}
-	if _, err := Resolve(context.Background(), in, nil, Builtins()); err != nil {
+	if _, err := Resolve(context.Background(), in, in, Builtins()); err != nil {
 		t.Fatal(err)
 	}
 	if in["k"] != "${env:FERRY_TEST_SECRET}" {

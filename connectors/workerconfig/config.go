@@ -43,6 +43,8 @@ type Converters struct {
 	ValueConverter  string   `config:"value.converter" type:"CLASS" default:"org.apache.kafka.connect.json.JsonConverter" importance:"high" doc:"Converter of record values for connectors that do not set their own."`
 	HeaderConverter string   `config:"header.converter" type:"CLASS" default:"org.apache.kafka.connect.storage.SimpleHeaderConverter" importance:"low" doc:"Converter of record headers for connectors that do not set their own."`
 	ConfigProviders []string `config:"config.providers" doc:"Config providers (aliases) that resolve ${alias:path:key} placeholders in worker and connector configs, each declared with config.providers.<alias>.class and .param.* keys."`
+	// ConnectorProviders is configprovider.ConnectorProvidersKey.
+	ConnectorProviders bool `config:"ferry.connector.config.providers.enable" default:"false" doc:"Let connector configs declare config.providers of their own. Off, as in Kafka Connect (providers only in the worker). When on, a connector may use only provider classes the worker declares, with the worker's parameters, narrowing allowed.paths at most."`
 }
 
 // REST secures the REST listener (Kafka Connect's listeners and
