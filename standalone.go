@@ -2,26 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/ferryhq/ferry/connectors/properties"
 	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/file"
 	"github.com/nats-io/nats.go"
-	"github.com/twmb/franz-go/pkg/kfake"
 )
-
-// devBrokerPort is where the embedded development broker listens, away from
-// a real broker's 9092; when it is taken, the broker takes a free port.
-const devBrokerPort = 19092
 
 // runStandalone runs the scheduler, an embedded NATS server, local functions
 // and file state in one process, like connect-standalone. Its arguments are
@@ -99,27 +92,6 @@ func submitConnector(ctx context.Context, sch *scheduler.Scheduler, cfg map[stri
 		return
 	}
 	log.Info("connector submitted", "connector", cfg["name"])
-}
-
-// startDevBroker starts franz-go's kfake as a single-node development broker
-// on devBrokerPort, or on a free port when another process has that one.
-func startDevBroker(dir string, log *slog.Logger) (*kfake.Cluster, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	opts := []kfake.Opt{kfake.DataDir(dir), kfake.AllowAutoTopicCreation(), kfake.NumBrokers(1)}
-	c, err := kfake.NewCluster(append(opts, kfake.Ports(devBrokerPort))...)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		log.Warn(fmt.Sprintf("port %d is taken (another ferry standalone?): the development broker takes a free port", devBrokerPort))
-		c, err = kfake.NewCluster(append(opts, kfake.Ports(0))...)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("embedded development broker: %w (pass --bootstrap-servers to use a real Kafka)", err)
-	}
-	log.Warn("NO --bootstrap-servers GIVEN: started an embedded single-node DEVELOPMENT broker (franz-go kfake) — not for production",
-		"bootstrap", strings.Join(c.ListenAddrs(), ","), "data", dir)
-	fmt.Fprintf(os.Stderr, "ferry: development broker listening on %s\n", strings.Join(c.ListenAddrs(), ","))
-	return c, nil
 }
 
 // readConnectorFiles reads connect-standalone's connector files.
