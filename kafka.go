@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -23,6 +25,38 @@ func logKafkaProblems(props map[string]string, log *slog.Logger) {
 	for _, k := range slices.Sorted(maps.Keys(problems)) {
 		log.Warn("worker Kafka client key not applied", "key", k, "reason", problems[k])
 	}
+}
+
+// unhonoured reports, for /config/validate and every create or update, the
+// client overrides and topic.creation.* keys of a connector config that the
+// worker's override policy forbids, that are malformed or that ferry cannot
+// honour (kafkaclient.Config.Problems).
+func unhonoured(props map[string]string) func(map[string]string) error {
+	cfg, err := kafkaclient.New(props)
+	if err != nil {
+		return nil // the worker fails at start with this error
+	}
+	return func(config map[string]string) error {
+		problems := cfg.Problems(config)
+		var errs connectors.ConfigErrors
+		for _, k := range slices.Sorted(maps.Keys(problems)) {
+			errs = append(errs, &connectors.ConfigError{Key: k, Value: shown(k, config[k]), Reason: problems[k]})
+		}
+		if len(errs) == 0 {
+			return nil
+		}
+		return errs
+	}
+}
+
+// shown is the value of key as an error may show it: secrets hidden.
+func shown(key, v string) string {
+	for _, s := range []string{"jaas", "password", "secret", "ssl.keystore.key"} {
+		if strings.Contains(key, s) {
+			return "[hidden]"
+		}
+	}
+	return v
 }
 
 // groupAdmin connects the Kafka admin client the scheduler uses for sink

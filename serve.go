@@ -119,7 +119,7 @@ func newScheduler(ctx context.Context, p *proc, store state.Store, d scheduler.D
 	}
 	o := scheduler.Options{Store: store, Catalogue: catalogue.New(p.Props, Version),
 		Version: Version, Commit: vcsRevision(), KafkaClusterID: clusterID(ctx, groups, p.log),
-		Dispatcher: d, WorkerID: workerID, Groups: groups, DisableTopicTracking: !p.TopicTracking, DisableTopicReset: !p.TopicReset,
+		Dispatcher: d, WorkerID: workerID, Groups: groups, Unhonoured: unhonoured(p.Props), DisableTopicTracking: !p.TopicTracking, DisableTopicReset: !p.TopicReset,
 		InvocationTimeout: time.Duration(p.InvocationTimeout) * time.Millisecond, MaxRecords: p.MaxRecords,
 		Loggers: p.loggers, Logger: p.loggers.Logger("com.ferryhq.ferry.scheduler", p.logBase),
 		Audit: p.loggers.Logger(scheduler.AuditLogger, p.logBase), DisableMetrics: !p.MetricsEnable}
