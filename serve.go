@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ferryhq/ferry/connectors/configprovider"
 	"log/slog"
 	"net"
 	"net/http"
@@ -122,7 +123,10 @@ func newScheduler(ctx context.Context, p *proc, store state.Store, d scheduler.D
 		Dispatcher: d, WorkerID: workerID, Groups: groups, Unhonoured: unhonoured(p.Props), DisableTopicTracking: !p.TopicTracking, DisableTopicReset: !p.TopicReset,
 		InvocationTimeout: time.Duration(p.InvocationTimeout) * time.Millisecond, MaxRecords: p.MaxRecords,
 		Loggers: p.loggers, Logger: p.loggers.Logger("com.ferryhq.ferry.scheduler", p.logBase),
-		Audit: p.loggers.Logger(scheduler.AuditLogger, p.logBase), DisableMetrics: !p.MetricsEnable}
+		Audit: p.loggers.Logger(scheduler.AuditLogger, p.logBase), DisableMetrics: !p.MetricsEnable,
+		Resolve: func(ctx context.Context, c map[string]string) (map[string]string, error) {
+			return configprovider.Resolve(ctx, c, p.Props, configprovider.Builtins())
+		}}
 	sch, err := scheduler.New(o)
 	if err != nil {
 		closeGroups()

@@ -170,7 +170,7 @@ func (s *Scheduler) setTarget(r *http.Request, target state.TargetState) (int, a
 	wasStopped := rec.Target == state.TargetStopped
 	rec.Target = target
 	if wasStopped || rec.Generation == 0 { // starting a stopped connector splits its work afresh
-		s.resplitStored(&rec)
+		s.resplitStored(r.Context(), &rec)
 	}
 	if err := s.o.Store.PutConnector(r.Context(), rec); err != nil {
 		return 0, nil, fmt.Errorf("storing target state of %s: %w", name, err)
@@ -181,13 +181,13 @@ func (s *Scheduler) setTarget(r *http.Request, target state.TargetState) (int, a
 
 // resplitStored re-splits a stored connector whose class may have vanished
 // from the registry since it was stored.
-func (s *Scheduler) resplitStored(rec *state.ConnectorRecord) {
+func (s *Scheduler) resplitStored(ctx context.Context, rec *state.ConnectorRecord) {
 	p, err := s.o.Catalogue.Connectors().Lookup(rec.Config["connector.class"])
 	if err != nil {
 		s.setConnectorFailure(rec.Name, err.Error())
 		return
 	}
-	s.resplit(rec, p)
+	s.resplit(ctx, rec, p)
 }
 
 // restartConnector implements KIP-745: the connector restarts (re-splits)
@@ -241,7 +241,7 @@ func (s *Scheduler) restartSplit(ctx context.Context, rec state.ConnectorRecord)
 		return nil
 	}
 	gen := rec.Generation
-	s.resplitStored(&rec)
+	s.resplitStored(ctx, &rec)
 	if rec.Generation == gen {
 		return nil
 	}

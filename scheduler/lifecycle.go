@@ -59,20 +59,32 @@ func configBytes(config map[string]string) int {
 }
 
 // split asks the connector for its task configs, each overlaid on the
-// connector config. A connector that panics fails like one that errs.
-func split(p *connectors.Plugin, config map[string]string) (tasks []map[string]string, err error) {
+// connector config. The connector sees the config with its placeholders
+// resolved by the worker's providers (a JDBC split connects to the
+// database), but the task configs keep the placeholders: no resolved value
+// is stored or returned. A connector that panics fails like one that errs.
+func (s *Scheduler) split(ctx context.Context, p *connectors.Plugin, config map[string]string) (tasks []map[string]string, err error) {
 	maxTasks := connectors.Framework(config).TasksMax
 	if p.NewConnector == nil {
 		return []map[string]string{maps.Clone(config)}, nil
+	}
+	resolved := maps.Clone(config)
+	if s.o.Resolve != nil {
+		if resolved, err = s.o.Resolve(ctx, maps.Clone(config)); err != nil {
+			return nil, fmt.Errorf("connector %s: resolving its config placeholders for the task split: %w", p.Class, err)
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("connector %s panicked while splitting tasks: %v", p.Class, r)
 		}
 	}()
-	raw, err := p.NewConnector().TaskConfigs(maps.Clone(config), maxTasks)
+	raw, err := p.NewConnector().TaskConfigs(resolved, maxTasks)
 	if err != nil {
 		return nil, fmt.Errorf("connector %s could not split its work into tasks: %w", p.Class, err)
+	}
+	if err := unresolve(raw, config, resolved); err != nil {
+		return nil, fmt.Errorf("connector %s: %w", p.Class, err)
 	}
 	if len(raw) > maxTasks {
 		return nil, fmt.Errorf("The connector %s has generated %d tasks, which is greater than %d, the maximum number of tasks it is configured to create. This behaviour should be considered a bug and is disallowed", config["name"], len(raw), maxTasks)
@@ -89,11 +101,41 @@ func split(p *connectors.Plugin, config map[string]string) (tasks []map[string]s
 	return tasks, nil
 }
 
+// unresolve puts the placeholders back into the task configs a connector
+// returned: a value equal to a resolved one becomes the config's placeholder
+// text again. A task config that still holds a resolved secret inside a
+// longer value is refused, so none is ever stored.
+func unresolve(tasks []map[string]string, config, resolved map[string]string) error {
+	secrets := map[string]string{} // resolved value -> the key it came from
+	for k, v := range resolved {
+		if config[k] != v && len(v) >= minSecretLen {
+			secrets[v] = k
+		}
+	}
+	for i, t := range tasks {
+		for k, v := range t {
+			if resolved[k] == v && config[k] != v {
+				t[k] = config[k]
+				continue
+			}
+			for secret, from := range secrets {
+				if strings.Contains(v, secret) {
+					return fmt.Errorf("task %d's config key %s holds the resolved value of %s; a connector must copy placeholders into task configs, not resolve them", i, k, from)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// minSecretLen is the shortest resolved value looked for inside task config values.
+const minSecretLen = 4
+
 // resplit recomputes rec's task configs. A split failure marks the connector
 // FAILED (its trace is shown by /status) and leaves it without tasks.
 // Generation increases whenever the task configs change, and on the first split.
-func (s *Scheduler) resplit(rec *state.ConnectorRecord, p *connectors.Plugin) {
-	tasks, err := split(p, rec.Config)
+func (s *Scheduler) resplit(ctx context.Context, rec *state.ConnectorRecord, p *connectors.Plugin) {
+	tasks, err := s.split(ctx, p, rec.Config)
 	s.metrics.ConnectorStartup(err == nil)
 	if err != nil {
 		s.log.Warn("task split failed", "connector", rec.Name, "err", err)
@@ -117,7 +159,7 @@ func (s *Scheduler) upsert(ctx context.Context, p *connectors.Plugin, name strin
 		rec.Tasks, rec.Generation = prev.Tasks, prev.Generation
 	}
 	if target != state.TargetStopped {
-		s.resplit(&rec, p)
+		s.resplit(ctx, &rec, p)
 	}
 	if err := s.o.Store.PutConnector(ctx, rec); err != nil {
 		return rec, fmt.Errorf("storing connector %s: %w", name, err)

@@ -180,7 +180,7 @@ func (s *Scheduler) splitUnsplit(ctx context.Context, name string) {
 	if err != nil || rec.Generation != 0 || rec.Target == state.TargetStopped {
 		return
 	}
-	s.resplitStored(&rec)
+	s.resplitStored(ctx, &rec)
 	if rec.Generation == 0 {
 		return // unknown class: the connector shows FAILED
 	}

@@ -46,6 +46,10 @@ type Options struct {
 	// converters, transformations, predicates): what the REST API accepts,
 	// lists and validates.
 	Catalogue Catalogue
+	// Resolve, when set, resolves a connector config's ${provider:path:key}
+	// placeholders with the worker's config providers, for the task split
+	// only: the result is never stored or returned. May be nil.
+	Resolve func(ctx context.Context, config map[string]string) (map[string]string, error)
 	// Unhonoured, when set, reports keys of a connector config that ferry
 	// accepts but cannot honour (client overrides it cannot apply), each as
 	// a *connectors.ConfigError; the validation engine reports them on
