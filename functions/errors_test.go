@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +148,42 @@ func golden(t *testing.T, name, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+// TestErrorCounts checks the counts behind Kafka Connect's task-error-metrics:
+// every failed attempt is a failure, a retried one also a retry, a record
+// tolerated under errors.tolerance=all is skipped, and errors.log.enable logs it.
+func TestErrorCounts(t *testing.T) {
+	transient := connectors.Retriable(errors.New("unavailable"))
+	bad := connectors.DataError("bad")
+	for _, tc := range []struct {
+		name     string
+		errs     []error // returned by the operation's attempts
+		all, log bool
+		want     ErrorCounts
+	}{
+		{"success", []error{nil}, false, false, ErrorCounts{}},
+		{"two retries then success", []error{transient, transient, nil}, false, false, ErrorCounts{Failures: 2, Retries: 2}},
+		{"failure skipped", []error{bad}, true, false, ErrorCounts{Failures: 1, Skipped: 1}},
+		{"retry, failure skipped and logged", []error{transient, bad}, true, true, ErrorCounts{Failures: 2, Retries: 1, Skipped: 1, Logged: 1}},
+		{"failure not tolerated", []error{bad}, false, true, ErrorCounts{Failures: 1, Logged: 1}},
+	} {
+		p, _ := testPolicy(time.Hour, time.Minute, time.Now().Add(time.Hour))
+		p.tolerateAll, p.logEnable, p.log = tc.all, tc.log, slog.New(slog.DiscardHandler)
+		calls := 0
+		if err := p.retry(context.Background(), func() error { calls++; return tc.errs[calls-1] }); err != nil {
+			re := &RecordError{Stage: StageValueConverter, Class: "c", Where: "w", Err: err}
+			p.report(re)
+			_ = p.tolerate(re)
+		}
+		got := *p.tally()
+		if tc.want.Failures > 0 && got.LastError == 0 {
+			t.Errorf("%s: last error time not set", tc.name)
+		}
+		got.LastError = 0
+		if got != tc.want {
+			t.Errorf("%s: counts %+v, want %+v", tc.name, got, tc.want)
+		}
 	}
 }
