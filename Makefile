@@ -19,10 +19,12 @@ run: build
 unit:
 	$(GO) test ./...
 
-# The config reference (docs/plugins/, one page per plugin) from the
-# declarations; the unit tests (TestPluginPages) fail when it is stale.
+# The config reference (docs/plugins/, one page per plugin, and the worker
+# configuration reference in docs/configuration.md) from the
+# declarations; the unit tests (TestPluginPages, TestWorkerConfigReference)
+# fail when it is stale.
 docs:
-	$(GO) test ./docs -run '^TestPluginPages$$' -count=1 -update
+	$(GO) test ./docs -run '^(TestPluginPages|TestWorkerConfigReference)$$' -count=1 -update
 
 # Start the local stack; `source .stack.env` to get its connection settings.
 stack:
