@@ -121,6 +121,7 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 		if errors.As(err, &open) && res.State == StateRetrying {
 			res.RetryingSince = open.Since
 		}
+		res.Overran = overran(err)
 	}
 	return res, err
 }
@@ -171,12 +172,21 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
 // its epoch is still the task's current one. Either failing wraps state.ErrFenced.
 func (h *Handler) fence(ctx context.Context, inv Invocation, what string) error {
 	if !time.Now().Before(inv.Deadline) {
-		return fmt.Errorf("%s: invocation deadline %s passed: %w", what, inv.Deadline.Format(time.RFC3339Nano), state.ErrFenced)
+		return fmt.Errorf("%s: invocation deadline %s passed: %w: %w", what, inv.Deadline.Format(time.RFC3339Nano), errOverran, state.ErrFenced)
 	}
 	if err := h.o.Store.CheckEpoch(ctx, inv.Connector, inv.Task, inv.Epoch); err != nil {
 		return fmt.Errorf("%s at epoch %d: %w", what, inv.Epoch, err)
 	}
 	return nil
+}
+
+// errOverran marks a failure to commit before the invocation's deadline.
+var errOverran = errors.New("the batch did not fit in the invocation")
+
+// overran reports whether err means the invocation ran out of time before
+// its commit: the scheduler then shrinks the task's next batch.
+func overran(err error) bool {
+	return errors.Is(err, errOverran) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // deadline is the time by which reading must stop so that the flush and the

@@ -310,3 +310,27 @@ func TestRunSink(t *testing.T) {
 		})
 	}
 }
+
+// TestRunSourceOverran: an invocation whose batch did not finish before its
+// deadline commits nothing and says it overran, so the scheduler shrinks
+// the next batch.
+func TestRunSourceOverran(t *testing.T) {
+	r := newRig(t, hookSourcePlugin("out", 20, nil, func(poll int) error {
+		time.Sleep(400 * time.Millisecond) // a starved machine: the poll outlasts the invocation
+		return nil
+	}))
+	ctx := context.Background()
+	epoch, err := r.store.NextEpoch(ctx, "src", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.h.Handle(ctx, functions.Invocation{ID: "slow", Connector: "src", Epoch: epoch,
+		Class: "test.standin.BadSourceConnector", Config: map[string]string{"name": "src", "connector.class": "test.standin.BadSourceConnector"},
+		Deadline: time.Now().Add(300 * time.Millisecond)})
+	if err == nil || !res.Overran || res.State == functions.StateRunning {
+		t.Fatalf("state %s overran %v err %v; want an overran failure", res.State, res.Overran, err)
+	}
+	if got := r.sourceOffset("src"); got != -1 {
+		t.Errorf("committed pos %d past the deadline", got)
+	}
+}

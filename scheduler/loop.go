@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -187,6 +188,10 @@ func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 	r.InFlight = true
 	l.runs[spec.Key] = r
 	spec.RetryingSince = r.RetryingSince
+	spec.MaxRecords = l.s.o.MaxRecords
+	if r.Batch > 0 {
+		spec.MaxRecords = r.Batch
+	}
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
@@ -232,7 +237,7 @@ func (s *Scheduler) invoke(ctx context.Context, spec taskSpec, lease epochLease)
 		Class:      spec.Class,
 		Config:     spec.Config,
 		Deadline:   o.Deadline,
-		MaxRecords: s.o.MaxRecords,
+		MaxRecords: spec.MaxRecords,
 		TaskCount:  spec.TaskCount,
 		// An open errors.retry.timeout window goes on across invocations.
 		RetryingSince: spec.RetryingSince,
@@ -257,6 +262,10 @@ func (l *loop) settle(ctx context.Context, o outcome) {
 	}
 	l.s.recordTopics(o.Key.Connector, o.Result.Topics)
 	next, st, write := settle(l.s.o.Now(), r, o, spec, l.s.o.WorkerID, l.s.rnd())
+	if b := adaptBatch(r.Batch, o, l.s.o.MaxRecords); b != r.Batch {
+		l.s.log.Info("task batch limit", "task", o.Key.String(), "max_records", cmp.Or(b, l.s.o.MaxRecords), "overran", o.Result.Overran)
+		next.Batch = b
+	}
 	l.runs[o.Key] = next
 	if !next.Failed {
 		l.queue.push(next.NextDue, o.Key)

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -301,5 +302,28 @@ func TestLoopCarriesRetryWindow(t *testing.T) {
 		if inv.Epoch != int64(epoch+1) || !inv.RetryingSince.Equal(want) {
 			t.Errorf("invocation %d carries retrying since %v; want %v", inv.Epoch, inv.RetryingSince, want)
 		}
+	}
+}
+
+// TestLoopShrinksBatchWhenOverran: invocations that overran their deadline
+// get smaller batches until one fits, then the batch grows back.
+func TestLoopShrinksBatchWhenOverran(t *testing.T) {
+	got := make(chan wire.Invocation, 100)
+	d := newFakeDispatcher(func(inv wire.Invocation) (wire.Result, error) {
+		got <- inv
+		if inv.MaxRecords > 25000 { // a starved machine: more does not fit
+			return wire.Result{State: wire.StateFenced, Overran: true, Read: int64(inv.MaxRecords), InstanceID: "w"}, nil
+		}
+		return wire.Result{State: wire.StateRunning, More: true, InstanceID: "w"}, nil
+	})
+	s := newTestScheduler(t, newFakeStore(), d)
+	call(t, s.Handler(), "POST", "/connectors", `{"name":"a","config":{"connector.class":"TestSource","tables":"t1"}}`)
+	startLoop(t, s)
+	var sizes []int
+	for range 5 {
+		sizes = append(sizes, (<-got).MaxRecords)
+	}
+	if want := []int{100000, 50000, 25000, 50000, 25000}; fmt.Sprint(sizes) != fmt.Sprint(want) {
+		t.Errorf("batch limits %v, want %v", sizes, want)
 	}
 }

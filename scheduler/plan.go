@@ -46,6 +46,8 @@ type taskSpec struct {
 	// RetryingSince is the open errors.retry.timeout window of the task's
 	// last result, sent with the next invocation.
 	RetryingSince time.Time
+	// MaxRecords is the batch limit of the next invocation (adaptBatch).
+	MaxRecords int
 }
 
 // taskRun is the loop's in-memory view of one task.
@@ -59,6 +61,9 @@ type taskRun struct {
 	// RetryingSince is when a retriable failure began whose
 	// errors.retry.timeout window is still open (wire.Result.RetryingSince).
 	RetryingSince time.Time
+	// Batch is the task's batch limit while it is below the configured one
+	// (adaptBatch); 0 means the configured limit.
+	Batch int
 	// Idle counts consecutive invocations that found nothing to do.
 	Idle int
 	// Epoch and Deadline are those of the last invocation; Clean says it
@@ -225,6 +230,34 @@ func idleWait(poll, idleMax time.Duration, idle int) time.Duration {
 		d *= 2
 	}
 	return min(d, idleMax)
+}
+
+// minBatch is the smallest batch adaptBatch shrinks a task to.
+const minBatch = 100
+
+// adaptBatch sizes a task's next batch to the time an invocation has: an
+// invocation that overran its deadline before committing halves the task's
+// batch limit, or what it read when that was less (down to minBatch), so a starved machine commits smaller
+// batches instead of redoing the same one forever; each invocation that
+// finishes in time doubles it back towards the configured limit.
+func adaptBatch(batch int, o outcome, limit int) int {
+	cur := batch
+	if cur <= 0 || cur > limit {
+		cur = limit
+	}
+	switch {
+	case o.Result.Overran:
+		if r := int(o.Result.Read); r > 0 && r < cur {
+			cur = r // the invocation stopped on time, not on its limit
+		}
+		return min(limit, max(minBatch, cur/2))
+	case o.Err == nil && o.Result.State == wire.StateRunning && batch > 0:
+		if cur*2 >= limit {
+			return 0
+		}
+		return cur * 2
+	}
+	return batch
 }
 
 // fenceNote starts the trace of a task whose last invocation was fenced.

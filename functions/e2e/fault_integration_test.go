@@ -92,14 +92,40 @@ func committedIterations(t *testing.T, seeds string, topic string, want int) (n,
 // consumer sees no duplicate (at-least-once reports its duplicates); the
 // file sink loses nothing (duplicates are reported: a sink is at-least-once).
 func TestKillWorkerFiveTimes(t *testing.T) {
-	t.Run("exactly-once", func(t *testing.T) { killFiveTimes(t, 13, true) })
-	t.Run("at-least-once", func(t *testing.T) { killFiveTimes(t, 15, false) })
+	t.Run("exactly-once", func(t *testing.T) { killFiveTimes(t, 13, true, 0) })
+	t.Run("at-least-once", func(t *testing.T) { killFiveTimes(t, 15, false, 0) })
 }
 
-func killFiveTimes(t *testing.T, db int, eos bool) {
+// saturatingLoops is how many busy-loop processes saturate the machine in
+// TestKillWorkerFiveTimesSaturated (the machine has 2 cores).
+const saturatingLoops = 8
+
+// TestKillWorkerFiveTimesSaturated is the at-least-once kill test with the
+// machine saturated by busy loops for its whole duration: invocations that
+// cannot finish their batch before the deadline must not livelock (the
+// scheduler shrinks the batch of a task whose invocation overran), so every
+// record is still delivered.
+func TestKillWorkerFiveTimesSaturated(t *testing.T) {
+	killFiveTimes(t, 8, false, saturatingLoops)
+}
+
+// busyLoops starts n busy-loop processes, killed when the test ends.
+func busyLoops(t *testing.T, n int) {
+	for range n {
+		startCmd(t, nil, "/bin/sh", "-c", "while :; do :; done")
+	}
+}
+
+func killFiveTimes(t *testing.T, db int, eos bool, busy int) {
 	mode, src := "at-least-once", map[string]string{}
 	if eos {
 		mode, src = "exactly-once", map[string]string{"exactly.once.support": "required"}
+	}
+	slow := time.Duration(1) // waits stretch on a saturated machine
+	if busy > 0 {
+		busyLoops(t, busy)
+		mode += fmt.Sprintf(", %d busy loops", busy)
+		slow = 3
 	}
 	c := newCluster(t, db)
 	w := c.worker()
@@ -121,7 +147,7 @@ func killFiveTimes(t *testing.T, db int, eos bool) {
 	var at []int
 	for kill := 0; kill < 2; kill++ {
 		from := max(topicCount(t, adm, topic), 0)
-		for end := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		for end := time.Now().Add(2 * slow * time.Minute); ; time.Sleep(5 * time.Millisecond) {
 			if c := topicCount(t, adm, topic); c > from || c >= n || time.Now().After(end) {
 				break
 			}
@@ -138,12 +164,12 @@ func killFiveTimes(t *testing.T, db int, eos bool) {
 	}
 	sort.Ints(targets)
 	for _, target := range targets {
-		waitFor(t, 2*time.Minute, "progress before the next kill", func() bool { return progress() >= target })
+		waitFor(t, 2*slow*time.Minute, "progress before the next kill", func() bool { return progress() >= target })
 		at = append(at, progress())
 		w.kill()
 		w = c.worker()
 	}
-	waitFor(t, 4*time.Minute, "every record in the sink file after five kills", func() bool {
+	waitFor(t, 4*slow*time.Minute, "every record in the sink file after five kills", func() bool {
 		_, unique, _, _ := fileCounts(out)
 		return unique >= n
 	})

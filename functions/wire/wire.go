@@ -40,6 +40,11 @@ type Invocation struct {
 	// last invocation's Result.RetryingSince: the first retriable failure
 	// of this invocation is retried until RetryingSince + errors.retry.timeout.
 	RetryingSince time.Time `json:"retrying_since,omitzero"`
+	// Overran says the invocation ran out of time before it could commit
+	// its batch (the deadline passed before the commit, or the wait for
+	// acknowledgements hit it): the scheduler shrinks the task's next
+	// batch, so a starved machine does not redo the same batch forever.
+	Overran bool `json:"overran,omitempty"`
 }
 
 // Result is what an invocation reports back; the scheduler turns it into status.
@@ -86,6 +91,11 @@ type Result struct {
 	// outlasted the invocation but not errors.retry.timeout: when that
 	// failure began. The scheduler sends it back in the next invocation.
 	RetryingSince time.Time `json:"retrying_since,omitzero"`
+	// Overran says the invocation ran out of time before it could commit
+	// its batch (the deadline passed before the commit, or the wait for
+	// acknowledgements hit it): the scheduler shrinks the task's next
+	// batch, so a starved machine does not redo the same batch forever.
+	Overran bool `json:"overran,omitempty"`
 }
 
 // ErrorCounts count what errors.tolerance, retries, the error log and the

@@ -44,6 +44,8 @@ func TestGolden(t *testing.T) {
 			Trace: "schema registry unavailable", InstanceID: "host:123", RetryingSince: deadline.Add(-time.Minute)}, &Result{}},
 		{"invocation_retrying.json", Invocation{ID: "orders-0-46", Connector: "orders", Epoch: 46, Class: "FileStreamSink",
 			Config: map[string]string{}, Deadline: deadline, RetryingSince: deadline.Add(-time.Minute)}, &Invocation{}},
+		{"result_overran.json", Result{ID: "orders-0-47", Connector: "orders", Epoch: 47, State: StateFenced, Read: 5000,
+			Trace: "invocation deadline passed", InstanceID: "host:123", Overran: true}, &Result{}},
 		{"result_failed.json", Result{ID: "orders-0-43", Connector: "orders", Epoch: 43, State: StateFailed,
 			Trace: "invalid invocation: unknown class", InstanceID: "host:123"}, &Result{}},
 	}
