@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -24,8 +24,9 @@ type store struct {
 }
 
 // newStore builds an S3 client for cfg: store.url as the endpoint when set,
-// aws.access.key.id/aws.secret.access.key or else the environment's
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+// aws.access.key.id/aws.secret.access.key, or else the default AWS
+// credential chain (environment, shared profiles, web identity/IRSA, ECS and
+// EC2 roles; on Lambda the execution role).
 func newStore(cfg *Config) *store {
 	opts := s3.Options{
 		Region:       cfg.Region,
@@ -37,12 +38,11 @@ func newStore(cfg *Config) *store {
 	if cfg.StoreURL != "" {
 		opts.BaseEndpoint = aws.String(cfg.StoreURL)
 	}
-	key, secret, token := cfg.AccessKey, cfg.SecretKey, ""
-	if key == "" {
-		key, secret, token = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN")
-	}
-	if key != "" {
-		opts.Credentials = credentials.NewStaticCredentialsProvider(key, secret, token)
+	if cfg.AccessKey != "" {
+		opts.Credentials = credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, "")
+	} else if def, err := config.LoadDefaultConfig(context.Background()); err == nil {
+		// Credentials are looked up lazily, at the first request.
+		opts.Credentials = def.Credentials
 	}
 	return &store{client: s3.New(opts), bucket: cfg.Bucket, partSize: cfg.PartSize}
 }
