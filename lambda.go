@@ -48,12 +48,13 @@ func runLambda(ctx context.Context) error {
 		return err
 	}
 	defer h.Close()
-	transport.ServeLambda(ctx, transport.NewLambdaEntry(h, time.Duration(p.LambdaMargin)*time.Millisecond))
+	transport.ServeLambda(ctx, transport.NewLambdaEntry(h, transport.NewVerifier(store), time.Duration(p.LambdaMargin)*time.Millisecond))
 	return nil
 }
 
-// lambdaDispatcher is Lambda dispatch as the worker configures it.
-func lambdaDispatcher(ctx context.Context, l workerconfig.Lambda) (*transport.Lambda, error) {
+// lambdaDispatcher is Lambda dispatch as the worker configures it, signing
+// invocations with the keys in store.
+func lambdaDispatcher(ctx context.Context, l workerconfig.Lambda, store transport.KeyStore) (*transport.Lambda, error) {
 	if l.LambdaFunction == "" {
 		return nil, errors.New("Lambda dispatch needs ferry.lambda.function (--lambda-function, FERRY_LAMBDA_FUNCTION)")
 	}
@@ -65,16 +66,17 @@ func lambdaDispatcher(ctx context.Context, l workerconfig.Lambda) (*transport.La
 	if retries == 0 {
 		retries = -1 // transport.LambdaOptions: 0 means the default, below 0 none
 	}
-	return transport.NewLambda(cl, transport.LambdaOptions{Function: l.LambdaFunction, Concurrency: l.LambdaConcurrency,
+	return transport.NewLambda(cl, transport.NewSigner(store, 0), transport.LambdaOptions{Function: l.LambdaFunction, Concurrency: l.LambdaConcurrency,
 		MaxInFlight: l.LambdaMaxInFlight, Retries: retries}), nil
 }
 
 // schedulerDispatcher picks the scheduler's dispatcher from ferry.dispatch;
-// the returned func closes what it opened.
-func schedulerDispatcher(ctx context.Context, p *proc) (scheduler.Dispatcher, func(), error) {
+// the returned func closes what it opened. Invocations are signed with the
+// keys in store.
+func schedulerDispatcher(ctx context.Context, p *proc, store transport.KeyStore) (scheduler.Dispatcher, func(), error) {
 	switch p.Dispatch {
 	case "lambda":
-		b, err := lambdaDispatcher(ctx, p.Lambda)
+		b, err := lambdaDispatcher(ctx, p.Lambda, store)
 		return b, func() {}, err
 	case "nats":
 		if p.NATSURL == "" {
@@ -84,7 +86,7 @@ func schedulerDispatcher(ctx context.Context, p *proc) (scheduler.Dispatcher, fu
 		if err != nil {
 			return nil, nil, err
 		}
-		return transport.NewNATSDispatcher(nc).OnSubject(p.NATSSubject), nc.Close, nil
+		return transport.NewNATSDispatcher(nc, transport.NewSigner(store, 0)).OnSubject(p.NATSSubject), nc.Close, nil
 	}
 	return nil, nil, fmt.Errorf("ferry.dispatch=%q: want nats or lambda", p.Dispatch)
 }
@@ -96,10 +98,15 @@ func runLambdaBridge(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if p.NATSURL == "" {
-		return errors.New("lambda-bridge needs ferry.nats.url (--nats-url, FERRY_NATS_URL)")
+	if p.NATSURL == "" || p.State == "" {
+		return errors.New("lambda-bridge needs ferry.nats.url and ferry.state, the scheduler's state store, whose key signs invocations (--nats-url, --state; FERRY_NATS_URL, FERRY_STATE)")
 	}
-	b, err := lambdaDispatcher(ctx, p.Lambda)
+	store, err := open.Open(ctx, p.State)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	b, err := lambdaDispatcher(ctx, p.Lambda, store)
 	if err != nil {
 		return err
 	}
@@ -109,5 +116,5 @@ func runLambdaBridge(ctx context.Context, args []string) error {
 	}
 	defer nc.Close()
 	p.log.Info("forwarding invocations to Lambda", "function", p.LambdaFunction, "endpoint", p.LambdaEndpoint)
-	return transport.NewWorker(nc, b, p.Concurrency, p.log).OnSubject(p.NATSSubject).Run(ctx)
+	return transport.NewWorker(nc, b, transport.NewVerifier(store), p.Concurrency, p.log).OnSubject(p.NATSSubject).Run(ctx)
 }

@@ -135,16 +135,16 @@ func runScheduler(ctx context.Context, args []string) error {
 	if p.State == "" {
 		return errors.New("scheduler needs a state store: set ferry.state, --state or FERRY_STATE")
 	}
-	d, closeD, err := schedulerDispatcher(ctx, p)
-	if err != nil {
-		return err
-	}
-	defer closeD()
 	store, err := open.Open(ctx, p.State)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	d, closeD, err := schedulerDispatcher(ctx, p, store)
+	if err != nil {
+		return err
+	}
+	defer closeD()
 	return serveScheduler(ctx, p, store, d, nil)
 }
 

@@ -48,7 +48,7 @@ func serveWorker(ctx context.Context, p *proc, store state.Store, nc *nats.Conn)
 	if p.MetricsEnable {
 		inv = transport.NewWorkerMetrics(reg).Wrap(h)
 	}
-	w := transport.NewWorker(nc, inv, p.Concurrency, log).OnSubject(p.NATSSubject)
+	w := transport.NewWorker(nc, inv, transport.NewVerifier(store), p.Concurrency, log).OnSubject(p.NATSSubject)
 	stopMetrics, err := serveMetrics(ctx, p.MetricsListeners, workerMux(reg, w.Serving, h.Check), log)
 	if err != nil {
 		return err

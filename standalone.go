@@ -61,7 +61,7 @@ func runStandalone(ctx context.Context, args []string) error {
 			cancel()
 		}
 	}()
-	err = serveScheduler(ctx, p, store, transport.NewNATSDispatcher(nc).OnSubject(p.NATSSubject), configs)
+	err = serveScheduler(ctx, p, store, transport.NewNATSDispatcher(nc, transport.NewSigner(store, 0)).OnSubject(p.NATSSubject), configs)
 	cancel()
 	wg.Wait()
 	return err

@@ -13,6 +13,7 @@ import (
 	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/functions/wire"
 	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/state/file"
 	"github.com/ferryhq/ferry/transforms/convert/schemaregistry"
 )
 
@@ -41,7 +42,7 @@ func (downLambda) Invoke(context.Context, *lambda.InvokeInput, ...func(*lambda.O
 // Every package's "try again later" error is one notion (connectors.RetriableError)
 // and classify makes each a RETRYING result: a Schema Registry outage is not bad data.
 func TestClassifyRetriableFromEveryPackage(t *testing.T) {
-	_, lambdaErr := transport.NewLambda(downLambda{}, transport.LambdaOptions{Function: "f", Retries: -1}).
+	_, lambdaErr := transport.NewLambda(downLambda{}, transport.NewSigner(signingStore(t), 0), transport.LambdaOptions{Function: "f", Retries: -1}).
 		Dispatch(t.Context(), wire.Invocation{ID: "c-0-1", Connector: "c"})
 	cases := []struct {
 		name string
@@ -63,4 +64,16 @@ func TestClassifyRetriableFromEveryPackage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signingStore is a file state store in a temporary directory, holding the
+// key a dispatcher signs with.
+func signingStore(t *testing.T) *file.Store {
+	t.Helper()
+	s, err := file.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -121,12 +121,19 @@ func printSizes(b *testing.B, bootstrap string) {
 	b.Logf("bootstrap (-tags lambda.norpc, -s -w): %.1f MB; zip %.1f MB (target < 20 MB)", mb(len(raw)), mb(zbuf.Len()))
 }
 
+// benchBridge returns a Lambda dispatcher signing with the key of the
+// function's state store.
 func benchBridge(b *testing.B, endpoint string) *transport.Lambda {
 	cl, err := transport.NewLambdaClient(context.Background(), endpoint)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return transport.NewLambda(cl, transport.LambdaOptions{Function: "function", MaxInFlight: 1})
+	st, err := open.Open(context.Background(), needLambda(b).state)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return transport.NewLambda(cl, transport.NewSigner(st, 0), transport.LambdaOptions{Function: "function", MaxInFlight: 1})
 }
 
 // cannedLambda is the baseline: an in-process HTTP server answering every

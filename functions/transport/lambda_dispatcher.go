@@ -57,6 +57,7 @@ type LambdaOptions struct {
 // per connector and retries throttling with exponential backoff.
 type Lambda struct {
 	client LambdaAPI
+	signer *Signer
 	o      LambdaOptions
 	mu     sync.Mutex
 	slots  map[string]chan struct{} // per connector: a semaphore of Concurrency
@@ -64,8 +65,9 @@ type Lambda struct {
 	sleep  func(context.Context, time.Duration) error
 }
 
-// NewLambda returns a Lambda dispatcher calling client; see LambdaOptions for the defaults.
-func NewLambda(client LambdaAPI, o LambdaOptions) *Lambda {
+// NewLambda returns a Lambda dispatcher calling client and signing every
+// invocation with signer; see LambdaOptions for the defaults.
+func NewLambda(client LambdaAPI, signer *Signer, o LambdaOptions) *Lambda {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 10
 	}
@@ -80,7 +82,7 @@ func NewLambda(client LambdaAPI, o LambdaOptions) *Lambda {
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Second
 	}
-	l := &Lambda{client: client, o: o, slots: map[string]chan struct{}{}, sleep: sleepCtx}
+	l := &Lambda{client: client, signer: signer, o: o, slots: map[string]chan struct{}{}, sleep: sleepCtx}
 	if o.MaxInFlight > 0 {
 		l.total = make(chan struct{}, o.MaxInFlight)
 	}
@@ -95,9 +97,9 @@ func (l *Lambda) Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result
 		return wire.Result{}, err
 	}
 	defer release()
-	body, err := json.Marshal(inv)
+	body, err := l.signer.Sign(ctx, inv)
 	if err != nil {
-		return wire.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
+		return wire.Result{}, err
 	}
 	wait := l.o.Grace
 	if !inv.Deadline.IsZero() {

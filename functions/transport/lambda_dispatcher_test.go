@@ -64,7 +64,7 @@ func newBridge(t *testing.T, endpoint string, o LambdaOptions) *Lambda {
 		t.Fatal(err)
 	}
 	o.Function = "function"
-	l := NewLambda(cl, o)
+	l := NewLambda(cl, NewSigner(testStore(t), 0), o)
 	l.sleep = func(context.Context, time.Duration) error { return nil }
 	return l
 }
@@ -160,7 +160,7 @@ func TestLambdaInFlightBounds(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := &slowLambda{inFlight: map[string]int{}, peak: map[string]int{}}
 				tc.o.Function = "function"
-				l := NewLambda(f, tc.o)
+				l := NewLambda(f, NewSigner(testStore(t), 0), tc.o)
 				var wg sync.WaitGroup
 				for i := range tc.calls {
 					wg.Go(func() {

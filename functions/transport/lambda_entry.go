@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -21,17 +22,19 @@ const DefaultLambdaMargin = 500 * time.Millisecond
 // worker: the payload is an Invocation in JSON, the response a Result in JSON.
 // It implements aws-lambda-go's lambda.Handler; start it with ServeLambda.
 type LambdaEntry struct {
-	invoker Invoker
-	margin  time.Duration
+	invoker  Invoker
+	verifier *Verifier
+	margin   time.Duration
 }
 
-// NewLambdaEntry returns an entry running invocations on inv; margin (0 means
+// NewLambdaEntry returns an entry running on inv the invocations v admits
+// (signed by the scheduler, at the task's current epoch); margin (0 means
 // DefaultLambdaMargin) is the safety margin before the Lambda deadline.
-func NewLambdaEntry(inv Invoker, margin time.Duration) *LambdaEntry {
+func NewLambdaEntry(inv Invoker, v *Verifier, margin time.Duration) *LambdaEntry {
 	if margin <= 0 {
 		margin = DefaultLambdaMargin
 	}
-	return &LambdaEntry{invoker: inv, margin: margin}
+	return &LambdaEntry{invoker: inv, verifier: v, margin: margin}
 }
 
 // ServeLambda runs the Lambda runtime loop (AWS_LAMBDA_RUNTIME_API) with e
@@ -59,14 +62,19 @@ func (e *LambdaEntry) handle(ctx context.Context, payload []byte) wire.Result {
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	var inv wire.Invocation
-	if err := json.Unmarshal(payload, &inv); err != nil {
+	claimed, err := peek(payload)
+	if err != nil {
 		return wire.Result{State: wire.StateFailed, InstanceID: requestID,
 			Trace: fmt.Sprintf("malformed invocation payload (%v): send a ferry Invocation as JSON, as `ferry scheduler --dispatch lambda` does: %.200q", err, payload)}
 	}
-	if inv.Connector == "" || inv.Class == "" {
-		return wire.Result{ID: inv.ID, Task: inv.Task, Epoch: inv.Epoch, State: wire.StateFailed, InstanceID: requestID,
+	if claimed.Connector == "" || claimed.Class == "" {
+		return wire.Result{ID: claimed.ID, Task: claimed.Task, Epoch: claimed.Epoch, State: wire.StateFailed, InstanceID: requestID,
 			Trace: fmt.Sprintf("malformed invocation payload: connector and connector_class are required: %.200q", payload)}
+	}
+	inv, refused := admit(ctx, e.verifier, payload, slog.Default())
+	if refused != nil {
+		refused.InstanceID = requestID
+		return *refused
 	}
 	inv.Deadline = e.deadline(ctx, inv.Deadline)
 	res, _ := e.invoker.Handle(ctx, inv) // the error is also in res.State and res.Trace

@@ -22,6 +22,15 @@ func (r recordingInvoker) Handle(_ context.Context, inv wire.Invocation) (wire.R
 
 func TestLambdaEntryInvoke(t *testing.T) {
 	now := time.Now()
+	store := testStore(t)
+	signer := NewSigner(store, 0)
+	invJSON := func(t *testing.T, deadline time.Time) string {
+		b, err := signer.Sign(t.Context(), wire.Invocation{ID: "c/0-1", Connector: "c", Class: "FileStreamSource", Deadline: deadline})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	cases := []struct {
 		name       string
 		payload    string
@@ -34,6 +43,7 @@ func TestLambdaEntryInvoke(t *testing.T) {
 		{name: "not JSON", payload: `{"connector":`, lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "malformed invocation payload"},
 		{name: "wrong type", payload: `[1,2]`, lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "malformed invocation payload"},
 		{name: "no connector", payload: `{"id":"x"}`, lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "connector and connector_class are required"},
+		{name: "unsigned", payload: unsignedJSON(t, now.Add(time.Minute)), lambdaLeft: time.Minute, wantState: wire.StateFailed, wantTrace: "not signed"},
 		{name: "lambda deadline first", payload: invJSON(t, now.Add(time.Minute)), lambdaLeft: 10 * time.Second,
 			wantState: wire.StateRunning, wantDeadline: 10*time.Second - 500*time.Millisecond},
 		{name: "invocation deadline first", payload: invJSON(t, now.Add(3*time.Second)), lambdaLeft: 10 * time.Second,
@@ -44,7 +54,7 @@ func TestLambdaEntryInvoke(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got wire.Invocation
-			e := NewLambdaEntry(recordingInvoker{&got}, 0)
+			e := NewLambdaEntry(recordingInvoker{&got}, NewVerifier(store), 0)
 			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-42"})
 			ctx, cancel := context.WithDeadline(ctx, now.Add(tc.lambdaLeft))
 			defer cancel()
@@ -68,7 +78,7 @@ func TestLambdaEntryInvoke(t *testing.T) {
 	}
 }
 
-func invJSON(t *testing.T, deadline time.Time) string {
+func unsignedJSON(t *testing.T, deadline time.Time) string {
 	b, err := json.Marshal(wire.Invocation{ID: "c/0-1", Connector: "c", Class: "FileStreamSource", Deadline: deadline})
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func respond(tb testing.TB, nc *nats.Conn) {
 func BenchmarkDispatchOverhead(b *testing.B) {
 	nc := startNATS(b)
 	respond(b, startNATSClient(b, nc.ConnectedUrl()))
-	d := NewNATSDispatcher(nc)
+	d := NewNATSDispatcher(nc, NewSigner(testStore(b), 0))
 	inv := wire.Invocation{Connector: "bench", Class: "org.apache.kafka.connect.file.FileStreamSourceConnector",
 		Config: map[string]string{"file": "/tmp/in.txt", "topic": "t", "tasks.max": "1"}, MaxRecords: 100000}
 	ctx := context.Background()

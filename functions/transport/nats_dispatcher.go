@@ -36,13 +36,14 @@ const replyGrace = 5 * time.Second
 type NATSDispatcher struct {
 	nc      *nats.Conn
 	subject string
+	signer  *Signer
 	grace   time.Duration
 }
 
 // NewNATSDispatcher returns a dispatcher over an open connection, which the
-// caller keeps owning (and closes).
-func NewNATSDispatcher(nc *nats.Conn) *NATSDispatcher {
-	return &NATSDispatcher{nc: nc, subject: wire.Subject, grace: replyGrace}
+// caller keeps owning (and closes), signing every invocation with signer.
+func NewNATSDispatcher(nc *nats.Conn, signer *Signer) *NATSDispatcher {
+	return &NATSDispatcher{nc: nc, subject: wire.Subject, signer: signer, grace: replyGrace}
 }
 
 // OnSubject sends invocations on subject instead of wire.Subject, so
@@ -57,9 +58,9 @@ func (d *NATSDispatcher) OnSubject(subject string) *NATSDispatcher {
 // Dispatch sends inv and waits until its deadline plus a grace period for the
 // result. A missing worker, a timeout or a NATS failure is a *connectors.RetriableError.
 func (d *NATSDispatcher) Dispatch(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
-	body, err := json.Marshal(inv)
+	body, err := d.signer.Sign(ctx, inv)
 	if err != nil {
-		return wire.Result{}, fmt.Errorf("encoding invocation %s: %w", inv.ID, err)
+		return wire.Result{}, err
 	}
 	wait := d.grace
 	if !inv.Deadline.IsZero() {

@@ -16,7 +16,7 @@ import (
 
 func TestNATSDispatcher(t *testing.T) {
 	nc := startNATS(t)
-	d := NewNATSDispatcher(nc)
+	d := NewNATSDispatcher(nc, NewSigner(testStore(t), 0))
 	d.grace = 200 * time.Millisecond
 	inv := wire.Invocation{ID: "a-0-7", Connector: "a", Task: 0, Epoch: 7, Class: "c", Deadline: time.Now().Add(time.Second)}
 	ctx := context.Background()

@@ -25,18 +25,21 @@ type Worker struct {
 	nc          *nats.Conn
 	subject     string
 	invoker     Invoker
+	verifier    *Verifier
 	concurrency int
 	log         *slog.Logger
 	// serving is set while the queue subscriptions are open.
 	serving atomic.Bool
 }
 
-// NewWorker returns a worker; concurrency below 1 means 1.
-func NewWorker(nc *nats.Conn, inv Invoker, concurrency int, log *slog.Logger) *Worker {
+// NewWorker returns a worker running on inv the invocations v admits
+// (signed by the scheduler, at the task's current epoch); concurrency below 1
+// means 1.
+func NewWorker(nc *nats.Conn, inv Invoker, v *Verifier, concurrency int, log *slog.Logger) *Worker {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Worker{nc: nc, subject: wire.Subject, invoker: inv, concurrency: max(concurrency, 1), log: log}
+	return &Worker{nc: nc, subject: wire.Subject, invoker: inv, verifier: v, concurrency: max(concurrency, 1), log: log}
 }
 
 // OnSubject makes the worker take invocations from subject instead of
@@ -104,14 +107,16 @@ func (w *Worker) serve(ctx context.Context, sub *nats.Subscription) {
 	}
 }
 
-// respond decodes, runs and answers one invocation. A malformed payload gets a
-// FAILED result naming the problem instead of being dropped.
+// respond verifies, runs and answers one invocation. A malformed, unsigned,
+// forged or stale payload gets a FAILED or FENCED result naming the problem,
+// instead of being dropped or run.
 func (w *Worker) respond(ctx context.Context, msg *nats.Msg) {
-	var inv wire.Invocation
+	inv, refused := admit(ctx, w.verifier, msg.Data, w.log)
 	var res wire.Result
-	if err := json.Unmarshal(msg.Data, &inv); err != nil {
-		res = wire.Result{State: wire.StateFailed, Trace: fmt.Sprintf("malformed invocation payload: %v", err)}
+	if refused != nil {
+		res = *refused
 	} else {
+		var err error
 		res, err = w.invoker.Handle(context.WithoutCancel(ctx), inv)
 		if err != nil {
 			w.log.Debug("invocation ended", "id", inv.ID, "state", res.State, "trace", res.Trace)

@@ -1,6 +1,7 @@
 // Package wire is the contract between the scheduler and the functions: the
 // invocation the scheduler sends, the result a function replies with, the
-// result states, and the NATS subject and queue group they travel on. Both
+// result states, the NATS subject and queue group they travel on, and the
+// invocation's signature (Sign, Verify). Both
 // sides import it and nothing else of each other; it imports nothing of
 // ferry's, so a scheduler and a function built from different versions agree
 // as long as this package's JSON does (see the golden files under testdata/).
@@ -45,6 +46,11 @@ type Invocation struct {
 	// acknowledgements hit it): the scheduler shrinks the task's next
 	// batch, so a starved machine does not redo the same batch forever.
 	Overran bool `json:"overran,omitempty"`
+	// SigningKey is the generation of the key the invocation is signed with.
+	SigningKey int64 `json:"signing_key,omitempty"`
+	// Signature is the HMAC-SHA256 of the rest of the payload (see Sign and
+	// Verify); it must stay the last field.
+	Signature string `json:"signature,omitempty"`
 }
 
 // Result is what an invocation reports back; the scheduler turns it into status.

@@ -1,0 +1,216 @@
+package transport
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/functions/wire"
+	"github.com/ferryhq/ferry/state"
+)
+
+// DefaultKeyTTL is how long a signing key is current before the dispatcher
+// rotates it (Kafka Connect's inter.worker.key.ttl.ms default, one hour).
+// Functions accept the previous key too, so a rotation never rejects an
+// invocation signed just before it.
+const DefaultKeyTTL = time.Hour
+
+// KeyStore is the part of the state store a Signer uses.
+type KeyStore interface {
+	SigningKeys(ctx context.Context) (state.SigningKeys, error)
+	RotateSigningKey(ctx context.Context, after int64, next state.SigningKey) (state.SigningKeys, error)
+}
+
+// Signer signs invocations with the current key of the state store, making
+// the first key and rotating it every ttl (a compare-and-set in the store, so
+// several dispatchers agree on one key).
+type Signer struct {
+	store KeyStore
+	ttl   time.Duration
+	now   func() time.Time
+	mu    sync.Mutex
+	keys  state.SigningKeys // cached; generation 0 before the first read
+}
+
+// NewSigner returns a signer over store rotating keys every ttl (0: DefaultKeyTTL).
+func NewSigner(store KeyStore, ttl time.Duration) *Signer {
+	if ttl <= 0 {
+		ttl = DefaultKeyTTL
+	}
+	return &Signer{store: store, ttl: ttl, now: time.Now}
+}
+
+// Sign returns inv's signed payload (wire.Sign). A store that cannot be
+// reached is a *connectors.RetriableError: nothing is sent unsigned.
+func (s *Signer) Sign(ctx context.Context, inv wire.Invocation) ([]byte, error) {
+	k, err := s.current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("signing invocation %s: %w", inv.ID, err)
+	}
+	return wire.Sign(inv, wire.Key{Generation: k.Generation, Secret: k.Secret})
+}
+
+// current returns the key to sign with, reading the store when the cached
+// key is missing or due for rotation, and rotating it when it is.
+func (s *Signer) current(ctx context.Context) (state.SigningKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys.Current.Generation != 0 && s.now().Sub(s.keys.Current.Created) < s.ttl {
+		return s.keys.Current, nil
+	}
+	keys, err := s.store.SigningKeys(ctx)
+	if err != nil && !errors.Is(err, state.ErrNotFound) {
+		return state.SigningKey{}, err
+	}
+	if keys.Current.Generation == 0 || s.now().Sub(keys.Current.Created) >= s.ttl {
+		secret := make([]byte, 32)
+		_, _ = rand.Read(secret) // never fails (crypto/rand)
+		next := state.SigningKey{Generation: keys.Current.Generation + 1, Secret: secret, Created: s.now().UTC()}
+		if keys, err = s.store.RotateSigningKey(ctx, keys.Current.Generation, next); err != nil {
+			return state.SigningKey{}, err
+		}
+	}
+	s.keys = keys
+	return keys.Current, nil
+}
+
+// VerifyStore is the part of the state store a Verifier uses: the signing
+// keys and the tasks' current epochs.
+type VerifyStore interface {
+	SigningKeys(ctx context.Context) (state.SigningKeys, error)
+	CheckEpoch(ctx context.Context, connector string, task int, epoch int64) error
+}
+
+// keyRefresh bounds how often a Verifier reads the keys from the store: at
+// most this often, whatever the payloads claim.
+const keyRefresh = time.Second
+
+// Verifier admits an invocation only when the scheduler signed it with the
+// current or the previous key and its epoch is the task's current one. Every
+// host (NATS worker, Lambda entry, the bridge's NATS side) runs it before
+// anything else, so a forged or replayed invocation does nothing.
+type Verifier struct {
+	store   VerifyStore
+	now     func() time.Time
+	mu      sync.Mutex
+	keys    state.SigningKeys
+	fetched time.Time
+}
+
+// NewVerifier returns a verifier over store.
+func NewVerifier(store VerifyStore) *Verifier {
+	return &Verifier{store: store, now: time.Now}
+}
+
+// Open verifies payload and returns its invocation. Errors wrap
+// wire.ErrUnsigned or wire.ErrBadSignature (forged, altered, or another
+// store's key), state.ErrFenced (an epoch older than the task's current one),
+// or are a *connectors.RetriableError when the store cannot be reached.
+func (v *Verifier) Open(ctx context.Context, payload []byte) (wire.Invocation, error) {
+	keys, err := v.keysFor(ctx, payload)
+	if err != nil {
+		return wire.Invocation{}, err
+	}
+	inv, err := wire.Verify(payload, func(g int64) ([]byte, bool) {
+		if g == keys.Current.Generation {
+			return keys.Current.Secret, true
+		}
+		if keys.Previous != nil && g == keys.Previous.Generation {
+			return keys.Previous.Secret, true
+		}
+		return nil, false
+	})
+	if err != nil {
+		return inv, err
+	}
+	if err := v.store.CheckEpoch(ctx, inv.Connector, inv.Task, inv.Epoch); err != nil {
+		return inv, fmt.Errorf("invocation %s at epoch %d: %w", inv.ID, inv.Epoch, err)
+	}
+	return inv, nil
+}
+
+// keysFor returns the keys to verify payload with: the cached ones, read
+// again (at most every keyRefresh) when the payload names a newer generation
+// or the cache is older than a minute. A newer generation met within
+// keyRefresh of the last read is retriable: the key was rotated just now.
+func (v *Verifier) keysFor(ctx context.Context, payload []byte) (state.SigningKeys, error) {
+	claimed := claimedGeneration(payload)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	newer := claimed > v.keys.Current.Generation
+	if !newer && v.keys.Current.Generation != 0 && v.now().Sub(v.fetched) <= time.Minute {
+		return v.keys, nil
+	}
+	if v.now().Sub(v.fetched) < keyRefresh {
+		if newer { // a rotation since the last read: the scheduler retries
+			return state.SigningKeys{}, connectors.Retriable(fmt.Errorf("invocation names signing key generation %d, newer than this function has read (%d)", claimed, v.keys.Current.Generation))
+		}
+		return v.keys, nil
+	}
+	keys, err := v.store.SigningKeys(ctx)
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		return state.SigningKeys{}, fmt.Errorf("%w: the state store holds no signing key yet (a scheduler makes one on its first dispatch)", wire.ErrBadSignature)
+	case err != nil:
+		return state.SigningKeys{}, connectors.Retriable(fmt.Errorf("reading the invocation signing keys: %w", err))
+	}
+	v.keys, v.fetched = keys, v.now()
+	return keys, nil
+}
+
+// claimedGeneration is the signing_key a payload names (0 when it names none
+// or is not JSON; Verify reports that).
+func claimedGeneration(payload []byte) int64 {
+	inv, _ := peek(payload)
+	return inv.SigningKey
+}
+
+// rejected is the reply to an invocation a host refused: FENCED for a stale
+// epoch, RETRYING when the store could not be asked, FAILED otherwise, with a
+// trace saying what to do. Nothing of the task ran.
+func rejected(inv wire.Invocation, err error) wire.Result {
+	res := wire.Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
+		State: wire.StateFailed, Trace: "invocation rejected, nothing done: " + err.Error()}
+	switch {
+	case errors.Is(err, state.ErrFenced):
+		res.State = wire.StateFenced
+	case connectors.IsRetriable(err):
+		res.State = wire.StateRetrying
+	case errors.Is(err, wire.ErrUnsigned), errors.Is(err, wire.ErrBadSignature):
+		res.Trace += " (only the scheduler may start tasks: the scheduler and this function must share one state store)"
+	}
+	return res
+}
+
+// peek decodes payload without verifying it, for the identifiers of a
+// rejection's reply and log line only.
+func peek(payload []byte) (wire.Invocation, error) {
+	var inv wire.Invocation
+	err := json.Unmarshal(payload, &inv)
+	return inv, err
+}
+
+// verifyTimeout bounds the store calls that admit one invocation.
+const verifyTimeout = 5 * time.Second
+
+// admit verifies payload for a host; on rejection it logs one line and
+// returns the reply to send instead of running anything.
+func admit(ctx context.Context, v *Verifier, payload []byte, log *slog.Logger) (wire.Invocation, *wire.Result) {
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
+	defer cancel()
+	inv, err := v.Open(vctx, payload)
+	if err == nil {
+		return inv, nil
+	}
+	claimed, _ := peek(payload)
+	res := rejected(claimed, err)
+	log.Warn("invocation rejected", "id", claimed.ID, "connector", claimed.Connector, "task", claimed.Task,
+		"epoch", claimed.Epoch, "state", res.State, "err", err)
+	return claimed, &res
+}
