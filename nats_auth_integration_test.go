@@ -100,7 +100,7 @@ func runAuthenticatedTask(t *testing.T, p *proc, subject string) {
 		Config: map[string]string{"name": name, "connector.class": "DatagenConnector", "task.id": "0", "tasks.max": "1",
 			"kafka.topic": name, "quickstart": "orders", "iterations": "5", "max.interval": "0"},
 		Deadline: time.Now().Add(20 * time.Second), MaxRecords: 100}
-	d := transport.NewNATSDispatcher(schedConn).OnSubject(subject)
+	d := transport.NewNATSDispatcher(schedConn, transport.NewSigner(store, 0)).OnSubject(subject)
 	var res functions.Result
 	for deadline := time.Now().Add(10 * time.Second); ; { // the worker subscribes asynchronously
 		res, err = d.Dispatch(ctx, inv)
