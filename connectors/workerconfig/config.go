@@ -26,7 +26,7 @@ type Config struct {
 
 // Kafka are the worker's Kafka settings ferry honours itself. Client keys
 // (security.protocol, ssl.*, sasl.*, producer./consumer./admin. overrides)
-// are kept verbatim in Worker.Kafka for the client builder.
+// are kept as given in Worker.Props, which connectors/kafkaclient reads.
 type Kafka struct {
 	BootstrapServers []string `config:"bootstrap.servers" importance:"high" doc:"Kafka bootstrap servers, comma-separated. ferry standalone starts an embedded development broker when none is given."`
 	GroupID          string   `config:"group.id" importance:"high" doc:"The worker group's id. Exactly-once source tasks name their transactional producers <group.id>-<connector>-<task> (ferry-... when unset)."`

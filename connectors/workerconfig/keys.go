@@ -9,8 +9,8 @@ import (
 // converters' own settings and the config providers' declarations.
 var passThrough = []string{"key.converter.", "value.converter.", "header.converter.", "config.providers."}
 
-// kafkaPrefixes and kafkaKeys select the Kafka client keys kept verbatim in
-// Worker.Kafka, the one hook the Kafka client builder reads them from.
+// kafkaPrefixes and kafkaKeys select the Kafka client keys, kept as given in
+// Worker.Props for connectors/kafkaclient, which reports those it cannot honour.
 var (
 	kafkaPrefixes = []string{"security.", "ssl.", "sasl.", "producer.", "consumer.", "admin."}
 	kafkaKeys     = setOf("client.id", "client.dns.lookup", "request.timeout.ms", "retry.backoff.ms", "retry.backoff.max.ms",
@@ -102,25 +102,22 @@ func ignoredReason(key string) string {
 	return ""
 }
 
-// classify sorts the undeclared keys of props into Kafka client keys,
-// ignored keys (with reasons) and unknown keys.
-func classify(props map[string]string, declared func(string) bool) (kafka map[string]string, ign []Notice, unknown []string) {
-	kafka = map[string]string{}
-	for k, v := range props {
+// classify finds the undeclared keys of props that are ignored (with
+// reasons) or unknown; declared, pass-through and Kafka client keys are neither.
+func classify(props map[string]string, declared func(string) bool) (ign []Notice, unknown []string) {
+	for k := range props {
 		switch {
 		case declared(k):
 		case ignoredReason(k) != "":
 			ign = append(ign, Notice{k, ignoredReason(k)})
-		case IsKafkaClientKey(k):
-			kafka[k] = v
-		case hasPrefix(k, passThrough):
+		case IsKafkaClientKey(k), hasPrefix(k, passThrough):
 		default:
 			unknown = append(unknown, k)
 		}
 	}
 	sort.Slice(ign, func(i, j int) bool { return ign[i].Key < ign[j].Key })
 	sort.Strings(unknown)
-	return kafka, ign, unknown
+	return ign, unknown
 }
 
 func hasPrefix(k string, prefixes []string) bool {

@@ -39,12 +39,10 @@ type Worker struct {
 	Config
 	// Props are all the worker's keys (file, environment and flags merged,
 	// placeholders resolved): what the functions of this process use as
-	// worker defaults. They stay in this process.
+	// worker defaults, and the keys connectors/kafkaclient builds every Kafka
+	// client from (bootstrap.servers, security.protocol, ssl.*, sasl.*,
+	// producer./consumer./admin.). They stay in this process.
 	Props map[string]string
-	// Kafka holds the Kafka client keys verbatim (security.protocol, ssl.*,
-	// sasl.*, producer./consumer./admin. overrides): the Kafka client
-	// builder turns them into client options.
-	Kafka map[string]string
 	// Ignored are Kafka Connect keys that do not apply to ferry, with why;
 	// Unknown are keys nobody declares.
 	Ignored []Notice
@@ -93,7 +91,7 @@ func Load(ctx context.Context, argv []string, env func(string) (string, bool), f
 	}
 	w.restFallback(resolved)
 	w.Props = maps.Clone(resolved)
-	w.Kafka, w.Ignored, w.Unknown = classify(resolved, func(k string) bool { _, ok := d.Key(k); return ok })
+	w.Ignored, w.Unknown = classify(resolved, func(k string) bool { _, ok := d.Key(k); return ok })
 	return w, nil
 }
 

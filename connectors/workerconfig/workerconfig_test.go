@@ -55,9 +55,9 @@ func TestConnectDistributedProperties(t *testing.T) {
 	if len(w.Unknown) != 0 {
 		t.Errorf("unknown = %v", w.Unknown)
 	}
-	if w.Kafka["security.protocol"] != "SASL_SSL" || w.Kafka["producer.security.protocol"] != "SASL_SSL" ||
-		!strings.HasSuffix(w.Kafka["sasl.jaas.config"], `username="API_KEY" password="API_SECRET";`) {
-		t.Errorf("kafka client keys = %v", w.Kafka)
+	if w.Props["security.protocol"] != "SASL_SSL" || w.Props["producer.security.protocol"] != "SASL_SSL" ||
+		!strings.HasSuffix(w.Props["sasl.jaas.config"], `username="API_KEY" password="API_SECRET";`) {
+		t.Errorf("kafka client keys = %v", w.Props)
 	}
 	var logs bytes.Buffer
 	w.LogNotices(slog.New(slog.NewTextHandler(&logs, nil)))
