@@ -18,42 +18,61 @@ const maxBody = 1 << 20
 // an error (an *apiError for client mistakes, anything else is a 500).
 type handlerFunc func(w http.ResponseWriter, r *http.Request) (int, any, error)
 
-// routes registers every endpoint. Issue 3 adds more: each is one line here
-// plus one method.
+// route is one REST endpoint; audited ones change something and are written
+// to the audit log.
+type route struct {
+	pattern string
+	f       handlerFunc
+	audited bool
+}
+
+// apiRoutes lists every JSON endpoint (an endpoint is one line here plus one
+// method); openapi.json documents each of them (TestOpenAPIMatchesRoutes).
+func (s *Scheduler) apiRoutes() []route {
+	return []route{
+		{"GET /{$}", s.serverInfo, false},
+		{"GET /connectors", s.listConnectors, false},
+		{"POST /connectors", s.createConnector, true},
+		{"GET /connectors/{name}", s.getConnector, false},
+		{"DELETE /connectors/{name}", s.deleteConnector, true},
+		{"GET /connectors/{name}/config", s.getConfig, false},
+		{"PUT /connectors/{name}/config", s.putConfig, true},
+		{"GET /connectors/{name}/status", s.getStatus, false},
+		{"GET /connectors/{name}/tasks", s.getTasks, false},
+		{"GET /connectors/{name}/tasks/{task}/status", s.getTaskStatus, false},
+		{"POST /connectors/{name}/tasks/{task}/restart", s.restartTask, true},
+		{"PUT /connectors/{name}/pause", s.pause, true},
+		{"PUT /connectors/{name}/resume", s.resume, true},
+		{"POST /connectors/{name}/restart", s.restartConnector, true},
+		{"PATCH /connectors/{name}/config", s.patchConfig, true},
+		{"PUT /connectors/{name}/stop", s.stop, true},
+		{"GET /connectors/{name}/offsets", s.getOffsets, false},
+		{"PATCH /connectors/{name}/offsets", s.alterOffsets, true},
+		{"DELETE /connectors/{name}/offsets", s.resetOffsets, true},
+		{"GET /connectors/{name}/topics", s.getTopics, false},
+		{"PUT /connectors/{name}/topics/reset", s.resetTopics, true},
+		{"GET /connector-plugins", s.listPlugins, false},
+		{"GET /connector-plugins/{plugin}/config", s.pluginConfig, false},
+		{"PUT /connector-plugins/{plugin}/config/validate", s.validateConfig, false},
+		{"GET /health", s.health, false},
+		{"GET /admin/loggers", s.listLoggers, false},
+		{"GET /admin/loggers/{logger}", s.getLogger, false},
+		{"PUT /admin/loggers/{logger}", s.setLogger, true},
+	}
+}
+
+// routes registers every endpoint.
 func (s *Scheduler) routes() *http.ServeMux {
 	m := http.NewServeMux()
-	h := func(pattern string, f handlerFunc) { m.Handle(pattern, s.wrap(f)) }
-	// a registers an endpoint that changes something: it is audited.
-	a := func(pattern string, f handlerFunc) { m.Handle(pattern, s.audited(s.wrap(f))) }
-	h("GET /{$}", s.serverInfo)
-	h("GET /connectors", s.listConnectors)
-	a("POST /connectors", s.createConnector)
-	h("GET /connectors/{name}", s.getConnector)
-	a("DELETE /connectors/{name}", s.deleteConnector)
-	h("GET /connectors/{name}/config", s.getConfig)
-	a("PUT /connectors/{name}/config", s.putConfig)
-	h("GET /connectors/{name}/status", s.getStatus)
-	h("GET /connectors/{name}/tasks", s.getTasks)
-	h("GET /connectors/{name}/tasks/{task}/status", s.getTaskStatus)
-	a("POST /connectors/{name}/tasks/{task}/restart", s.restartTask)
-	a("PUT /connectors/{name}/pause", s.pause)
-	a("PUT /connectors/{name}/resume", s.resume)
-	a("POST /connectors/{name}/restart", s.restartConnector)
-	a("PATCH /connectors/{name}/config", s.patchConfig)
-	a("PUT /connectors/{name}/stop", s.stop)
-	h("GET /connectors/{name}/offsets", s.getOffsets)
-	a("PATCH /connectors/{name}/offsets", s.alterOffsets)
-	a("DELETE /connectors/{name}/offsets", s.resetOffsets)
-	h("GET /connectors/{name}/topics", s.getTopics)
-	a("PUT /connectors/{name}/topics/reset", s.resetTopics)
-	h("GET /connector-plugins", s.listPlugins)
-	h("GET /connector-plugins/{plugin}/config", s.pluginConfig)
-	h("PUT /connector-plugins/{plugin}/config/validate", s.validateConfig)
-	h("GET /health", s.health)
+	for _, r := range s.apiRoutes() {
+		if r.audited {
+			m.Handle(r.pattern, s.audited(s.wrap(r.f)))
+		} else {
+			m.Handle(r.pattern, s.wrap(r.f))
+		}
+	}
 	m.Handle("GET /metrics", s.metrics.Handler())
-	h("GET /admin/loggers", s.listLoggers)
-	h("GET /admin/loggers/{logger}", s.getLogger)
-	a("PUT /admin/loggers/{logger}", s.setLogger)
+	m.HandleFunc("GET /openapi.json", serveOpenAPI)
 	return m
 }
 
