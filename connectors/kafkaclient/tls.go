@@ -246,3 +246,22 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string { return e.Key + ": " + e.Msg }
+
+// PrefixedTLS builds a TLS configuration from Kafka's ssl.* keys found under
+// prefix (schema.registry.ssl.* for the Schema Registry client, as Confluent
+// names them): PEM or PKCS12 stores, JKS refused with the conversion
+// command. Errors name the prefixed key.
+func PrefixedTLS(prefix string, props map[string]string) (*tls.Config, error) {
+	keys := map[string]string{}
+	for k, v := range props {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && strings.HasPrefix(rest, "ssl.") {
+			keys[rest] = v
+		}
+	}
+	cfg, err := tlsConfig(keys)
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return nil, &ConfigError{Key: prefix + ce.Key, Msg: strings.ReplaceAll(ce.Msg, " ssl.", " "+prefix+"ssl.")}
+	}
+	return cfg, err
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,16 @@ func New(cfg Config, typ sr.SchemaType) (*Registry, error) {
 	opts := []sr.ClientOpt{sr.URLs(urls...), sr.HTTPClient(&http.Client{Timeout: 30 * time.Second}), sr.UserAgent("ferry")}
 	if user != "" || pass != "" {
 		opts = append(opts, sr.BasicAuth(user, pass))
+	}
+	if strings.EqualFold(cfg.BearerAuthSource, "STATIC_TOKEN") {
+		opts = append(opts, sr.BearerToken(cfg.BearerAuthToken))
+	}
+	t, err := cfg.tls()
+	if err != nil {
+		return nil, tlsError(err)
+	}
+	if t != nil {
+		opts = append(opts, sr.DialTLSConfig(t))
 	}
 	cl, err := sr.NewClient(opts...)
 	if err != nil {

@@ -7,29 +7,44 @@
 package schemaregistry
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 )
 
 // Config holds the registry keys every Confluent Schema Registry converter
 // accepts (AbstractKafkaSchemaSerDeConfig). Converters embed it in their own
 // config struct, so each key is declared once.
 type Config struct {
-	URL                  string `config:"schema.registry.url" required:"true" importance:"high" doc:"Comma-separated list of URLs for Schema Registry instances that can be used to register or look up schemas."`
-	AutoRegister         bool   `config:"auto.register.schemas" default:"true" importance:"medium" doc:"Specify if the Serializer should attempt to register the Schema with Schema Registry."`
-	UseLatestVersion     bool   `config:"use.latest.version" default:"false" importance:"low" doc:"Specify if the Serializer should use the latest subject version for serialization."`
-	LatestCompatStrict   bool   `config:"latest.compatibility.strict" default:"true" importance:"low" doc:"Accepted for compatibility; ferry does not check the latest version's compatibility before using it."`
-	NormalizeSchemas     bool   `config:"normalize.schemas" default:"false" importance:"low" doc:"Whether to ask the registry to normalize schemas when registering or looking them up."`
-	UseSchemaID          int    `config:"use.schema.id" default:"-1" importance:"low" doc:"Schema ID to use for serialization; -1 looks the schema up or registers it."`
-	KeyStrategy          string `config:"key.subject.name.strategy" default:"io.confluent.kafka.serializers.subject.TopicNameStrategy" importance:"medium" doc:"Determines how to construct the subject name under which the key schema is registered: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy."`
-	ValueStrategy        string `config:"value.subject.name.strategy" default:"io.confluent.kafka.serializers.subject.TopicNameStrategy" importance:"medium" doc:"Determines how to construct the subject name under which the value schema is registered: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy."`
-	BasicAuthSource      string `config:"basic.auth.credentials.source" default:"URL" enum:"URL,USER_INFO" importance:"medium" doc:"Where the basic auth credentials come from: URL (user:password@ in schema.registry.url) or USER_INFO (basic.auth.user.info)."`
-	BasicAuthUserInfo    string `config:"basic.auth.user.info" type:"PASSWORD" importance:"medium" doc:"The user:password pair used when basic.auth.credentials.source is USER_INFO."`
-	SchemasCacheSize     int    `config:"schemas.cache.config" default:"1000" min:"0" importance:"low" doc:"Accepted for compatibility; ferry caches every schema it has seen (schemas are few)."`
-	MaxSchemasPerSubject int    `config:"max.schemas.per.subject" default:"1000" min:"1" importance:"low" doc:"Accepted for compatibility; not enforced."`
+	URL                string `config:"schema.registry.url" required:"true" importance:"high" doc:"Comma-separated list of URLs for Schema Registry instances that can be used to register or look up schemas."`
+	AutoRegister       bool   `config:"auto.register.schemas" default:"true" importance:"medium" doc:"Specify if the Serializer should attempt to register the Schema with Schema Registry."`
+	UseLatestVersion   bool   `config:"use.latest.version" default:"false" importance:"low" doc:"Specify if the Serializer should use the latest subject version for serialization."`
+	LatestCompatStrict bool   `config:"latest.compatibility.strict" default:"true" importance:"low" doc:"Accepted for compatibility; ferry does not check the latest version's compatibility before using it."`
+	NormalizeSchemas   bool   `config:"normalize.schemas" default:"false" importance:"low" doc:"Whether to ask the registry to normalize schemas when registering or looking them up."`
+	UseSchemaID        int    `config:"use.schema.id" default:"-1" importance:"low" doc:"Schema ID to use for serialization; -1 looks the schema up or registers it."`
+	KeyStrategy        string `config:"key.subject.name.strategy" default:"io.confluent.kafka.serializers.subject.TopicNameStrategy" importance:"medium" doc:"Determines how to construct the subject name under which the key schema is registered: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy."`
+	ValueStrategy      string `config:"value.subject.name.strategy" default:"io.confluent.kafka.serializers.subject.TopicNameStrategy" importance:"medium" doc:"Determines how to construct the subject name under which the value schema is registered: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy."`
+	BasicAuthSource    string `config:"basic.auth.credentials.source" default:"URL" enum:"URL,USER_INFO" importance:"medium" doc:"Where the basic auth credentials come from: URL (user:password@ in schema.registry.url) or USER_INFO (basic.auth.user.info)."`
+	BasicAuthUserInfo  string `config:"basic.auth.user.info" type:"PASSWORD" importance:"medium" doc:"The user:password pair used when basic.auth.credentials.source is USER_INFO."`
+	SchemasCacheSize   int    `config:"schemas.cache.config" default:"1000" min:"0" importance:"low" doc:"Accepted for compatibility; ferry caches every schema it has seen (schemas are few)."`
+	// TLS to the registry, with Kafka's ssl.* keys under schema.registry.
+	// (PEM or PKCS12 stores, package kafkaclient).
+	SSLTruststoreLocation     string `config:"schema.registry.ssl.truststore.location" importance:"medium" doc:"The registry's CA certificates: a PEM or PKCS12 file; empty uses the system's CAs."`
+	SSLTruststorePassword     string `config:"schema.registry.ssl.truststore.password" type:"PASSWORD" importance:"medium" doc:"The password of a PKCS12 truststore."`
+	SSLTruststoreType         string `config:"schema.registry.ssl.truststore.type" enum:",PEM,PKCS12,JKS" importance:"low" doc:"PEM or PKCS12 (JKS is refused with the keytool command that converts it); empty: from the file's contents."`
+	SSLKeystoreLocation       string `config:"schema.registry.ssl.keystore.location" importance:"medium" doc:"Client certificate for mutual TLS: a PKCS12 file, or PEM with the certificate chain and an unencrypted key."`
+	SSLKeystorePassword       string `config:"schema.registry.ssl.keystore.password" type:"PASSWORD" importance:"medium" doc:"The password of a PKCS12 keystore."`
+	SSLKeystoreType           string `config:"schema.registry.ssl.keystore.type" enum:",PEM,PKCS12,JKS" importance:"low" doc:"PEM or PKCS12; empty: from the file's contents."`
+	SSLKeyPassword            string `config:"schema.registry.ssl.key.password" type:"PASSWORD" importance:"low" doc:"The password of the private key in a PKCS12 keystore, when it differs from the keystore's."`
+	SSLEndpointIdentification string `config:"schema.registry.ssl.endpoint.identification.algorithm" default:"https" enum:",https" importance:"low" doc:"https checks the registry's host name against its certificate; empty checks the chain only."`
+	BearerAuthSource          string `config:"bearer.auth.credentials.source" enum:",STATIC_TOKEN" importance:"medium" doc:"STATIC_TOKEN sends bearer.auth.token as an Authorization: Bearer header."`
+	BearerAuthToken           string `config:"bearer.auth.token" type:"PASSWORD" importance:"medium" doc:"The bearer token sent when bearer.auth.credentials.source is STATIC_TOKEN."`
+	MaxSchemasPerSubject      int    `config:"max.schemas.per.subject" default:"1000" min:"1" importance:"low" doc:"Accepted for compatibility; not enforced."`
 }
 
 // validate checks the values the tags cannot: strategy class names and credentials.
@@ -49,10 +64,40 @@ func (c *Config) validate() error {
 			errs = append(errs, &connectors.ConfigError{Key: "schema.registry.url", Value: u, Reason: "not an http(s) URL"})
 		}
 	}
+	if strings.EqualFold(c.BearerAuthSource, "STATIC_TOKEN") && c.BearerAuthToken == "" {
+		errs = append(errs, &connectors.ConfigError{Key: "bearer.auth.token", Value: "", Reason: "is required when bearer.auth.credentials.source is STATIC_TOKEN"})
+	}
+	if _, err := c.tls(); err != nil {
+		errs = append(errs, tlsError(err))
+	}
 	if len(errs) > 0 {
 		return errs
 	}
 	return nil
+}
+
+// tls is the TLS configuration of the schema.registry.ssl.* keys, nil when none is set.
+func (c *Config) tls() (*tls.Config, error) {
+	keys := map[string]string{
+		"schema.registry.ssl.truststore.location": c.SSLTruststoreLocation, "schema.registry.ssl.truststore.password": c.SSLTruststorePassword,
+		"schema.registry.ssl.truststore.type": c.SSLTruststoreType, "schema.registry.ssl.keystore.location": c.SSLKeystoreLocation,
+		"schema.registry.ssl.keystore.password": c.SSLKeystorePassword, "schema.registry.ssl.keystore.type": c.SSLKeystoreType,
+		"schema.registry.ssl.key.password": c.SSLKeyPassword,
+	}
+	if c.SSLTruststoreLocation == "" && c.SSLKeystoreLocation == "" && c.SSLEndpointIdentification != "" {
+		return nil, nil
+	}
+	keys["schema.registry.ssl.endpoint.identification.algorithm"] = c.SSLEndpointIdentification
+	return kafkaclient.PrefixedTLS("schema.registry.", keys)
+}
+
+// tlsError turns a TLS key error into a ConfigError naming the key.
+func tlsError(err error) *connectors.ConfigError {
+	var ce *kafkaclient.ConfigError
+	if errors.As(err, &ce) {
+		return &connectors.ConfigError{Key: ce.Key, Value: "", Reason: ce.Msg}
+	}
+	return &connectors.ConfigError{Key: "schema.registry.ssl.truststore.location", Reason: err.Error()}
 }
 
 // Parse reads a converter's config (dst embeds Config) and validates the
