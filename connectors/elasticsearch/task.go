@@ -13,8 +13,12 @@ import (
 	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
+
+// docJSON is how record values become documents: JsonConverter without
+// schemas, Decimals as numbers (as Confluent's connector writes them).
+var docJSON = connectjson.Options{ReplaceNullWithDefault: true, DecimalNumeric: true}
 
 // Task writes the records of one invocation as bulk requests. Each Put is
 // written before it returns: the cluster acknowledges a bulk item once it is
@@ -22,7 +26,6 @@ import (
 type Task struct {
 	cfg     *Config
 	cluster *cluster
-	conv    *json.Converter
 	indices map[string]bool
 	log     *slog.Logger
 }
@@ -40,9 +43,8 @@ func (t *Task) Open(_ context.Context, props map[string]string) error {
 	if t.cluster, err = newCluster(cfg); err != nil {
 		return fmt.Errorf("elasticsearch sink config: %w", err)
 	}
-	t.conv, err = json.New(map[string]string{"schemas.enable": "false", "decimal.format": "NUMERIC"}, false)
 	t.indices = map[string]bool{}
-	return err
+	return nil
 }
 
 // Put turns records into bulk actions and writes them in batch.size chunks.
@@ -149,7 +151,7 @@ func (t *Task) action(ctx context.Context, r *connectors.Record) (action, error)
 		}
 		t.indices[index] = true
 	}
-	doc, err := t.conv.FromConnect(r.Topic, r.ValueSchema, r.Value)
+	doc, err := connectjson.Marshal(r.ValueSchema, r.Value, docJSON)
 	if err != nil {
 		return action{}, fmt.Errorf("%w: record %s offset %d cannot become JSON: %w", ErrDocument, r.Topic, r.Offset, err)
 	}

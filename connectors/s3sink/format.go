@@ -4,9 +4,10 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // format creates the writer of one file and names its extension.
@@ -30,12 +31,9 @@ func newFormat(cfg *Config) (format, error) {
 	gz := cfg.Compression == "gzip"
 	switch formatOf(cfg.FormatClass) {
 	case "json":
-		conv, err := json.New(map[string]string{"schemas.enable": "false", "decimal.format": cfg.JSONDecimalFormat}, false)
-		if err != nil {
-			return nil, err
-		}
+		opts := connectjson.Options{ReplaceNullWithDefault: true, DecimalNumeric: strings.EqualFold(cfg.JSONDecimalFormat, "NUMERIC")}
 		return lineFormat{ext: ".json", gzip: gz, encode: func(r *connectors.Record) ([]byte, error) {
-			return conv.FromConnect(r.Topic, r.ValueSchema, r.Value)
+			return connectjson.Marshal(r.ValueSchema, r.Value, opts)
 		}, sep: []byte("\n")}, nil
 	case "bytearray":
 		return lineFormat{ext: cfg.ByteArrayExt, gzip: gz, encode: rawBytes, sep: []byte(cfg.ByteArraySep)}, nil

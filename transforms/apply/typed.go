@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	jsonconv "github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // decodeTyped reads a schemaless value in the record-line form: JSON
@@ -122,13 +122,13 @@ func appendTyped(b []byte, v any) ([]byte, error) {
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case float64:
-		return jsonconv.AppendJavaDouble(b, x), nil
+		return connectjson.AppendJavaDouble(b, x), nil
 	case int8, int16, int32:
 		n := map[string]string{"int8": "$int8", "int16": "$int16", "int32": "$int32"}[fmt.Sprintf("%T", v)]
 		return fmt.Appendf(b, `{"%s":%d}`, n, x), nil
 	case float32:
 		b = append(b, `{"$float32":`...)
-		return append(jsonconv.AppendJavaFloat(b, x), '}'), nil
+		return append(connectjson.AppendJavaFloat(b, x), '}'), nil
 	case []byte:
 		return append(appendString(append(b, `{"$bytes":`...), base64.StdEncoding.EncodeToString(x)), '}'), nil
 	case time.Time:

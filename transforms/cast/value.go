@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 	"github.com/ferryhq/ferry/transforms/operand"
 )
 
@@ -105,12 +105,12 @@ func castToString(v any) string {
 		return base64.StdEncoding.EncodeToString(x)
 	case float32:
 		var buf [32]byte
-		return string(json.AppendJavaFloat(buf[:0], x))
+		return string(connectjson.AppendJavaFloat(buf[:0], x))
 	case float64:
 		var buf [32]byte
-		return string(json.AppendJavaDouble(buf[:0], x))
+		return string(connectjson.AppendJavaDouble(buf[:0], x))
 	case connectors.Decimal:
-		return string(json.AppendBigDecimal(nil, x))
+		return string(connectjson.AppendBigDecimal(nil, x))
 	case string:
 		return x
 	case bool:

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // Class is the Kafka Connect class name of this converter.
@@ -87,40 +88,42 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 	if schema == nil && value == nil {
 		return nil, nil
 	}
-	e := encoder{buf: make([]byte, 0, c.sizeHint.Load()), replaceNull: c.cfg.ReplaceNullWithDefault, numeric: c.numeric}
+	buf := make([]byte, 0, c.sizeHint.Load())
+	var err error
 	if c.cfg.SchemasEnable {
-		e.buf = append(e.buf, `{"schema":`...)
+		buf = append(buf, `{"schema":`...)
 		if schema == nil {
-			e.buf = append(e.buf, "null"...)
-		} else if err := c.appendSchema(&e, schema); err != nil {
+			buf = append(buf, "null"...)
+		} else if buf, err = c.appendSchema(buf, schema); err != nil {
 			return nil, err
 		}
-		e.buf = append(e.buf, `,"payload":`...)
+		buf = append(buf, `,"payload":`...)
 	}
-	if err := e.value(schema, value); err != nil {
+	opts := connectjson.Options{ReplaceNullWithDefault: c.cfg.ReplaceNullWithDefault, DecimalNumeric: c.numeric}
+	if buf, err = connectjson.AppendValue(buf, schema, value, opts); err != nil {
 		return nil, err
 	}
 	if c.cfg.SchemasEnable {
-		e.buf = append(e.buf, '}')
+		buf = append(buf, '}')
 	}
-	if n := int64(len(e.buf)); n > c.sizeHint.Load() {
+	if n := int64(len(buf)); n > c.sizeHint.Load() {
 		c.sizeHint.Store(n + n/8)
 	}
-	return e.buf, nil
+	return buf, nil
 }
 
 // appendSchema writes the schema JSON, rendered once per schema and cached.
-func (c *Converter) appendSchema(e *encoder, s *connectors.Schema) error {
+func (c *Converter) appendSchema(buf []byte, s *connectors.Schema) ([]byte, error) {
 	if js, ok := c.writeCache.get(s); ok {
-		e.buf = append(e.buf, js...)
-		return nil
+		return append(buf, js...), nil
 	}
-	start := len(e.buf)
-	if err := e.schema(s); err != nil {
-		return err
+	start := len(buf)
+	buf, err := connectjson.AppendSchema(buf, s)
+	if err != nil {
+		return nil, err
 	}
-	c.writeCache.put(s, append([]byte(nil), e.buf[start:]...))
-	return nil
+	c.writeCache.put(s, append([]byte(nil), buf[start:]...))
+	return buf, nil
 }
 
 // ToConnect parses bytes written by a JsonConverter. Nil bytes (a tombstone)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // appendPayload writes v as JsonSchemaData.fromConnectData and Jackson write
@@ -32,7 +32,7 @@ func appendPayload(b []byte, s *connectors.Schema, v any) ([]byte, error) {
 		if !ok {
 			return nil, mismatch(s, v)
 		}
-		return json.AppendBigDecimal(b, d), nil
+		return connectjson.AppendBigDecimal(b, d), nil
 	case connectors.DateName, connectors.TimeName, connectors.TimestampName:
 		t, ok := v.(time.Time)
 		if !ok {
@@ -66,13 +66,13 @@ func appendPlain(b []byte, s *connectors.Schema, v any) ([]byte, error) {
 	case int64:
 		return strconv.AppendInt(b, x, 10), expectType(s, connectors.TypeInt64, v)
 	case float32:
-		return json.AppendJavaFloat(b, x), expectType(s, connectors.TypeFloat32, v)
+		return connectjson.AppendJavaFloat(b, x), expectType(s, connectors.TypeFloat32, v)
 	case float64:
-		return json.AppendJavaDouble(b, x), expectType(s, connectors.TypeFloat64, v)
+		return connectjson.AppendJavaDouble(b, x), expectType(s, connectors.TypeFloat64, v)
 	case bool:
 		return strconv.AppendBool(b, x), expectType(s, connectors.TypeBoolean, v)
 	case string:
-		return json.AppendString(b, x), expectType(s, connectors.TypeString, v)
+		return connectjson.AppendString(b, x), expectType(s, connectors.TypeString, v)
 	case []byte:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, x)
@@ -118,7 +118,7 @@ func appendMap(b []byte, s *connectors.Schema, v any) ([]byte, error) {
 		}
 		if asObject {
 			k, _ := e.Key.(string)
-			b = append(json.AppendString(b, k), ':')
+			b = append(connectjson.AppendString(b, k), ':')
 		} else {
 			b = append(b, `{"key":`...)
 			if b, err = appendPayload(b, s.KeySchema, e.Key); err != nil {
@@ -163,7 +163,7 @@ func appendStruct(b []byte, s *connectors.Schema, st *connectors.Struct) ([]byte
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(json.AppendString(b, f.Name), ':')
+		b = append(connectjson.AppendString(b, f.Name), ':')
 		if b, err = appendPayload(b, f.Schema, st.At(i)); err != nil {
 			return nil, err
 		}

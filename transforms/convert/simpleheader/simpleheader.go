@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // Class is the Kafka Connect class name of this converter.
@@ -166,13 +166,13 @@ func scalarString(v any) (string, bool) {
 	case int64:
 		return strconv.FormatInt(x, 10), true
 	case float32:
-		return string(json.AppendJavaFloat(nil, x)), true
+		return string(connectjson.AppendJavaFloat(nil, x)), true
 	case float64:
-		return string(json.AppendJavaDouble(nil, x)), true
+		return string(connectjson.AppendJavaDouble(nil, x)), true
 	case bool:
 		return strconv.FormatBool(x), true
 	case connectors.Decimal:
-		return string(json.AppendBigDecimal(nil, x)), true
+		return string(connectjson.AppendBigDecimal(nil, x)), true
 	}
 	return "", false
 }

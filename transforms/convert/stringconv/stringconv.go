@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/json"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // Class is the Kafka Connect class name of this converter.
@@ -111,9 +111,9 @@ func toString(v any) string {
 	case []byte:
 		return string(x)
 	case float64:
-		return string(json.AppendJavaDouble(nil, x))
+		return string(connectjson.AppendJavaDouble(nil, x))
 	case float32:
-		return string(json.AppendJavaFloat(nil, x))
+		return string(connectjson.AppendJavaFloat(nil, x))
 	case int8:
 		return strconv.Itoa(int(x))
 	case int16:
@@ -125,7 +125,7 @@ func toString(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case connectors.Decimal:
-		return string(json.AppendBigDecimal(nil, x))
+		return string(connectjson.AppendBigDecimal(nil, x))
 	case *connectors.Struct:
 		return x.String()
 	}
