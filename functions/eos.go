@@ -9,7 +9,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/state"
-	kstate "github.com/ferryhq/ferry/state/kafka"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -32,6 +32,28 @@ func TransactionalID(worker map[string]string, inv Invocation) string {
 	return fmt.Sprintf("%s-%s-%d", group, inv.Connector, inv.Task)
 }
 
+// OffsetsTopic is a Kafka Connect offsets topic (offset.storage.topic), the
+// offsets store of exactly-once sources: its records are produced inside the
+// source's own transaction and read back with read_committed. Package
+// state/kafka implements it; the handler reaches it only through this.
+type OffsetsTopic interface {
+	// Topic is the topic's name.
+	Topic() string
+	// Ensure creates the topic when absent, as Kafka Connect does.
+	Ensure(ctx context.Context, adm *kadm.Client) error
+	// Read returns the committed offsets of connector.
+	Read(ctx context.Context, connector string) ([]state.OffsetEntry, error)
+	// Records returns the offset records of entries, to produce in the caller's transaction.
+	Records(connector string, entries []state.OffsetEntry) ([]*kgo.Record, error)
+}
+
+// defaultOffsetsTopic is Kafka Connect's default offset.storage.topic.
+const defaultOffsetsTopic = "connect-offsets"
+
+// ErrNoOffsetsTopic is returned for an exactly-once source on a function host
+// built without an offsets topic store (Options.OffsetsTopics).
+var ErrNoOffsetsTopic = errors.New("exactly.once.support=required needs the offsets topic store, and this function host has none (functions.Options.OffsetsTopics)")
+
 // offsetsTopic is the connector's offsets.storage.topic, else the worker's
 // offset.storage.topic, else Kafka Connect's default connect-offsets.
 func offsetsTopic(worker map[string]string, cfg *connectors.SourceConnectorConfig) string {
@@ -41,7 +63,7 @@ func offsetsTopic(worker map[string]string, cfg *connectors.SourceConnectorConfi
 	if t := worker["offset.storage.topic"]; t != "" {
 		return t
 	}
-	return kstate.DefaultTopic
+	return defaultOffsetsTopic
 }
 
 // eosRun is one exactly-once source invocation: a transactional producer,
@@ -50,7 +72,7 @@ type eosRun struct {
 	h        *Handler
 	p        *pipeline
 	cl       *kgo.Client
-	offsets  *kstate.Offsets
+	offsets  OffsetsTopic
 	boundary string
 	interval time.Duration
 }
@@ -69,7 +91,10 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 	if err != nil {
 		return err
 	}
-	offs := kstate.New(h.o.Seeds, offsetsTopic(h.o.Worker, cfg), sec...)
+	if h.o.OffsetsTopics == nil {
+		return fmt.Errorf("%w: %w", ErrInvocation, ErrNoOffsetsTopic)
+	}
+	offs := h.o.OffsetsTopics(h.o.Seeds, offsetsTopic(h.o.Worker, cfg), sec...)
 	if err := offs.Ensure(ctx, h.admin); err != nil {
 		return err
 	}
@@ -110,7 +135,7 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 // eosOffsets reads the offsets topic; when it holds nothing for the
 // connector, the state store's offsets are used (a connector switched to
 // exactly-once keeps its position).
-func (h *Handler) eosOffsets(ctx context.Context, inv Invocation, offs *kstate.Offsets) ([]state.OffsetEntry, error) {
+func (h *Handler) eosOffsets(ctx context.Context, inv Invocation, offs OffsetsTopic) ([]state.OffsetEntry, error) {
 	entries, err := offs.Read(ctx, inv.Connector)
 	if err != nil {
 		return nil, fmt.Errorf("loading offsets of %s from %s: %w", inv.Connector, offs.Topic(), err)

@@ -54,6 +54,10 @@ type Options struct {
 	Kafka map[string]string
 	// KafkaOpts are extra client options, applied last (tests).
 	KafkaOpts []kgo.Opt
+	// OffsetsTopics opens the offsets topic named topic on the cluster at
+	// seeds with the given client options, for exactly-once sources
+	// (state/kafka's New; nil: exactly.once.support=required fails).
+	OffsetsTopics func(seeds []string, topic string, opts ...kgo.Opt) OffsetsTopic
 }
 
 // Handler runs invocations. It holds pooled Kafka connections, never task state.

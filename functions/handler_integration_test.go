@@ -14,7 +14,9 @@ import (
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/state"
+	kstate "github.com/ferryhq/ferry/state/kafka"
 	"github.com/ferryhq/ferry/state/open"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func realHandler(t *testing.T, store functions.OffsetStore, id string) *functions.Handler {
@@ -30,12 +32,17 @@ func realHandlerWith(t *testing.T, store functions.OffsetStore, id string, worke
 		t.Fatal("KAFKA_BOOTSTRAP_SERVERS must be set: run `eval \"$(localstack/up kafka redis nats)\"`")
 	}
 	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: store,
-		Seeds: strings.Split(seeds, ","), InstanceID: id, Worker: worker})
+		Seeds: strings.Split(seeds, ","), InstanceID: id, Worker: worker, OffsetsTopics: kafkaOffsets})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
 	return h
+}
+
+// kafkaOffsets opens the offsets topic of exactly-once sources (state/kafka).
+func kafkaOffsets(seeds []string, topic string, opts ...kgo.Opt) functions.OffsetsTopic {
+	return kstate.New(seeds, topic, opts...)
 }
 
 func redisStore(t *testing.T) state.Store {

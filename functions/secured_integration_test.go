@@ -95,7 +95,7 @@ func securedHandler(t *testing.T, kafka map[string]string) (*functions.Handler, 
 	}
 	t.Cleanup(func() { st.Close() })
 	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: st,
-		Seeds: strings.Split(kafka["bootstrap.servers"], ","), InstanceID: "secured", Kafka: kafka})
+		Seeds: strings.Split(kafka["bootstrap.servers"], ","), InstanceID: "secured", Kafka: kafka, OffsetsTopics: kafkaOffsets})
 	if err != nil {
 		t.Fatal(err)
 	}
