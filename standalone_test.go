@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -82,4 +85,57 @@ func TestDevBrokerTakesFreePortWhenDefaultTaken(t *testing.T) {
 	if err := cl.Ping(context.Background()); err != nil {
 		t.Fatalf("broker on %v does not answer: %v", addrs, err)
 	}
+}
+
+// Every goroutine ferry standalone starts (local functions, REST server,
+// embedded NATS, development broker) is stopped and waited for when its
+// context ends: after runStandalone returns, the goroutine count is back.
+func TestStandaloneJoinsItsGoroutines(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"gen.json": `{"name":"gen","config":{"connector.class":"DatagenConnector","kafka.topic":"orders","quickstart":"orders","iterations":20,"max.interval":0,"tasks.max":1}}`,
+	}
+	args := []string{"--data-dir", filepath.Join(dir, "data"), "--listeners", "http://127.0.0.1:0", "--log-level", "error"}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	before, start := runtime.NumGoroutine(), time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runStandalone(ctx, args) }()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if committed(filepath.Join(dir, "data", "state"), `"current.iteration":20`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the datagen task committed no offsets within 30s")
+		}
+	}
+	t.Logf("offsets committed after %v", time.Since(start))
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stopped after %v", time.Since(start))
+	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines left running (before: %d):\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+	}
+}
+
+// committed reports whether a file of the standalone state directory holds want.
+func committed(stateDir, want string) bool {
+	ents, _ := os.ReadDir(stateDir)
+	for _, e := range ents {
+		if b, _ := os.ReadFile(filepath.Join(stateDir, e.Name())); bytes.Contains(b, []byte(want)) {
+			return true
+		}
+	}
+	return false
 }
