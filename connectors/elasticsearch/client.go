@@ -30,6 +30,11 @@ func newCluster(cfg *Config) (*cluster, error) {
 	if cfg.IdleTimeMs > 0 {
 		tr.IdleConnTimeout = time.Duration(cfg.IdleTimeMs) * time.Millisecond
 	}
+	t, err := cfg.tls()
+	if err != nil {
+		return nil, err
+	}
+	tr.TLSClientConfig = t
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses: cfg.URLs, Username: cfg.Username, Password: cfg.Password,
 		Transport: openSearchCompat{tr}, DisableRetry: true, CompressRequestBody: cfg.Compression,
