@@ -6,7 +6,7 @@ BIN := bin/ferry
 STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus
 LAMBDA_ARCHS := amd64 arm64
 
-.PHONY: build run unit stack stack-down test fuzz bench bench-kc clean lambda infra-check docs
+.PHONY: build run unit stack stack-down test fuzz bench bench-kc clean lambda infra-check docs api-fuzz
 
 build:
 	$(GO) build -o $(BIN) .
@@ -26,6 +26,11 @@ unit:
 docs:
 	$(GO) test ./docs -run '^(TestPluginPages|TestWorkerConfigReference)$$' -count=1 -update
 
+# The REST API fuzzed from GET /openapi.json with schemathesis (PyPI), bounded
+# by SCHEMATHESIS_SECONDS (default 60): no 5xx, answers as documented.
+api-fuzz: build
+	FERRY_BIN=$(CURDIR)/$(BIN) localstack/schemathesis
+
 # Start the local stack; `source .stack.env` to get its connection settings.
 stack:
 	localstack/up $(STACK) > .stack.env.tmp && mv .stack.env.tmp .stack.env
@@ -44,6 +49,7 @@ test: build
 	step="infra-check"; echo "== $$step"; infra/check; \
 	step="unit tests"; echo "== $$step"; $(GO) test ./...; \
 	step="fuzz"; echo "== $$step"; $(MAKE) --no-print-directory fuzz; \
+	step="REST API fuzz (schemathesis)"; echo "== $$step"; FERRY_BIN=$(CURDIR)/$(BIN) localstack/schemathesis; \
 	step="integration tests"; echo "== $$step"; \
 	mkdir -p bin; printf '%s\n' "$(FAULT_HEADER)" > bin/fault-report.txt; \
 	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 20m -skip '$(ALONE)' ./...; \
