@@ -79,7 +79,7 @@ func main() {
 	}
 	if errors.Is(err, workerconfig.ErrHelp) {
 		fmt.Fprint(os.Stderr, usage+"\nFlags:\n")
-		workerconfig.Usage(os.Stderr)
+		workerconfig.Usage(os.Stderr, os.Args[1])
 		return
 	}
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,14 +118,36 @@ func flagIndex() map[string]connectors.ConfigKey {
 	return out
 }
 
-// Usage writes the flags of every declared key, generated from the declaration.
-func Usage(w io.Writer) {
+// commandGroups are the declaration's groups each command uses, for --help;
+// every command accepts every key.
+var commandGroups = map[string][]string{
+	"standalone":    {"Kafka", "Converters", "REST", "NATS", "Runtime"},
+	"scheduler":     {"Kafka", "Converters", "REST", "NATS", "Runtime", "Lambda"},
+	"worker":        {"Kafka", "Converters", "NATS", "Runtime"},
+	"lambda-bridge": {"NATS", "Runtime", "Lambda"},
+}
+
+// Usage writes the flags of the keys command uses (all keys for an unknown
+// command), generated from the declaration.
+func Usage(w io.Writer, command string) {
+	groups, scoped := commandGroups[command]
 	fmt.Fprintf(w, "  --%s FILE\n    \tworker .properties file, Kafka Connect's format (env %s)\n", FileFlag, EnvName(FileFlag))
-	for _, k := range Definition().Keys {
-		def := ""
-		if k.HasDefault && k.Default != "" {
-			def = ", default " + k.Default
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		g := t.Field(i)
+		if scoped && !slices.Contains(groups, g.Name) {
+			continue
 		}
-		fmt.Fprintf(w, "  --%s\n    \t%s (key %s, env %s%s)\n", FlagName(k), k.Doc, k.Name, EnvName(FlagName(k)), def)
+		for j := 0; j < g.Type.NumField(); j++ {
+			k, _ := Definition().Key(g.Type.Field(j).Tag.Get("config"))
+			def := ""
+			if k.HasDefault && k.Default != "" {
+				def = ", default " + k.Default
+			}
+			fmt.Fprintf(w, "  --%s\n    \t%s (key %s, env %s%s)\n", FlagName(k), k.Doc, k.Name, EnvName(FlagName(k)), def)
+		}
+	}
+	if scoped {
+		fmt.Fprintln(w, "\nEvery key of docs/configuration.md is accepted as a flag too.")
 	}
 }

@@ -170,11 +170,16 @@ func TestUnknownAndRESTFallback(t *testing.T) {
 
 func TestUsageListsEveryKey(t *testing.T) {
 	var b bytes.Buffer
-	Usage(&b)
+	Usage(&b, "")
 	for _, k := range Definition().Keys {
 		if !strings.Contains(b.String(), "--"+FlagName(k)+"\n") || k.Doc == "" {
 			t.Errorf("usage lacks %s or it has no doc", k.Name)
 		}
+	}
+	b.Reset()
+	Usage(&b, "worker")
+	if !strings.Contains(b.String(), "--nats-url\n") || strings.Contains(b.String(), "--listeners\n") {
+		t.Errorf("worker usage:\n%s", b.String())
 	}
 	for flag, want := range map[string]string{"nats-url": "ferry.nats.url", "invocation-timeout": "ferry.invocation.timeout.ms",
 		"state": "ferry.state", "bootstrap-servers": "bootstrap.servers", "rest-basic-auth-file": "rest.basic.auth.credentials.file"} {
