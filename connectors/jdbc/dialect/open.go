@@ -36,7 +36,11 @@ func Open(ctx context.Context, u *URL) (*sql.DB, error) {
 		}
 		db = stdlib.OpenDB(*cfg)
 	case MySQL:
-		conn, err := mysql.NewConnector(MySQLConfig(u))
+		cfg, err := MySQLConfig(u)
+		if err != nil {
+			return nil, err
+		}
+		conn, err := mysql.NewConnector(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrURL, u, err)
 		}
@@ -79,15 +83,18 @@ func pgQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// MySQLConfig is the go-sql-driver config for a MySQL or MariaDB URL.
-func MySQLConfig(u *URL) *mysql.Config {
+// MySQLConfig is the go-sql-driver config for a MySQL or MariaDB URL,
+// with TLS from its sslMode properties (mysqlTLS).
+func MySQLConfig(u *URL) (*mysql.Config, error) {
 	c := mysql.NewConfig()
 	c.User, c.Passwd, c.Net, c.Addr, c.DBName = u.User, u.Password, "tcp", u.Addr(), u.Database
 	c.ParseTime = true
 	c.Loc = time.UTC
 	c.Timeout = 10 * time.Second
 	c.Params = map[string]string{"time_zone": "'+00:00'"}
-	return c
+	t, err := mysqlTLS(u)
+	c.TLS = t
+	return c, err
 }
 
 // Describe turns a driver error from connecting into ErrAuth or ErrConnect
