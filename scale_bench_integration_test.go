@@ -72,7 +72,7 @@ func scaleParams() scaleSettings {
 		stores = strings.Split(v, ",")
 	}
 	return scaleSettings{
-		n:            getInt("FERRY_SCALE_CONNECTORS", 1000),
+		n:            getInt("FERRY_SCALE_CONNECTORS", 10000),
 		sinkEvery:    getInt("FERRY_SCALE_SINK_EVERY", 10),
 		clients:      getInt("FERRY_SCALE_CLIENTS", 8),
 		settle:       getDur("FERRY_SCALE_SETTLE", 20*time.Second),

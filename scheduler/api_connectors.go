@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/ferryhq/ferry/state"
@@ -21,11 +20,10 @@ func (s *Scheduler) serverInfo(w http.ResponseWriter, r *http.Request) (int, any
 // listConnectors answers GET /connectors: sorted names, or with expand=status
 // and/or expand=info a map of name to the expansions (unknown values ignored).
 func (s *Scheduler) listConnectors(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	recs, err := s.o.Store.Connectors(r.Context())
+	recs, err := s.connectors(r.Context()) // sorted by name; shared, read-only
 	if err != nil {
 		return 0, nil, fmt.Errorf("listing connectors: %w", err)
 	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].Name < recs[j].Name })
 	expand := r.URL.Query()["expand"]
 	withStatus, withInfo := slices.Contains(expand, "status"), slices.Contains(expand, "info")
 	if len(expand) == 0 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -15,6 +17,56 @@ import (
 // loop re-reads every connector only when one changed.
 type revisioner interface {
 	ConnectorsRevision(ctx context.Context) (int64, error)
+}
+
+// connectorsView is a copy of every connector kept while the store's
+// revision does not move, shared read-only by the loop and the REST API, so
+// neither decodes or copies 10,000 records per call when nothing changed.
+type connectorsView struct {
+	mu   sync.Mutex
+	ok   bool
+	rev  int64
+	recs []state.ConnectorRecord
+}
+
+// connectors returns every connector, sorted by name. The records are shared:
+// callers must not change them. Stores without a revision are read each time.
+func (s *Scheduler) connectors(ctx context.Context) ([]state.ConnectorRecord, error) {
+	rv, ok := s.o.Store.(revisioner)
+	if !ok {
+		return sortedConnectors(s.o.Store.Connectors(ctx))
+	}
+	rev, err := rv.ConnectorsRevision(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &s.view
+	v.mu.Lock()
+	if v.ok && v.rev == rev {
+		recs := v.recs
+		v.mu.Unlock()
+		return recs, nil
+	}
+	v.mu.Unlock()
+	// Read after the revision: a change in between leaves newer records
+	// under an older revision, which the next call reads again.
+	recs, err := sortedConnectors(s.o.Store.Connectors(ctx))
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	v.ok, v.rev, v.recs = true, rev, recs
+	v.mu.Unlock()
+	return recs, nil
+}
+
+// sortedConnectors sorts a store's fresh answer by name, if it is not already.
+func sortedConnectors(recs []state.ConnectorRecord, err error) ([]state.ConnectorRecord, error) {
+	byName := func(a, b state.ConnectorRecord) int { return strings.Compare(a.Name, b.Name) }
+	if err == nil && !slices.IsSortedFunc(recs, byName) {
+		slices.SortFunc(recs, byName)
+	}
+	return recs, err
 }
 
 // connSpecs are one connector's desired tasks and what they were built from.
@@ -42,7 +94,7 @@ func (l *loop) refresh(ctx context.Context, now time.Time) bool {
 			rev, haveRev = r, true
 		}
 	}
-	recs, err := l.s.o.Store.Connectors(cctx)
+	recs, err := l.s.connectors(cctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			l.s.log.Warn("reading connectors failed; keeping the previous view", "err", err)

@@ -15,8 +15,8 @@ import (
 	"github.com/ferryhq/ferry/transforms/catalogue"
 )
 
-// benchConnectors is the size of the in-process control-plane benchmarks
-// (FERRY_SCALE_CONNECTORS overrides it). They run the scheduler over the file
+// benchConnectors is the size of the in-process control-plane benchmarks:
+// 2,000, or FERRY_SCALE_CONNECTORS. They run the scheduler over the file
 // store with an idle dispatcher and no NATS, so CPU and allocation profiles
 // (-cpuprofile, -memprofile) show the control plane alone;
 // BenchmarkControlPlane in package main measures the whole process.
@@ -24,7 +24,7 @@ func benchConnectors() int {
 	if n, err := strconv.Atoi(os.Getenv("FERRY_SCALE_CONNECTORS")); err == nil && n > 0 {
 		return n
 	}
-	return 10000
+	return 2000
 }
 
 // benchScheduler returns a running scheduler over a fresh file store

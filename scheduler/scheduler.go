@@ -107,6 +107,8 @@ type Scheduler struct {
 	changedConns map[string]bool
 	// wake tells the loop that configs changed in this process.
 	wake chan struct{}
+	// view is the shared copy of every connector (connectors).
+	view connectorsView
 	// topics are the active topics of each connector (KIP-558), from results.
 	topics map[string]map[string]bool
 
