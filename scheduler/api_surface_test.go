@@ -2,9 +2,7 @@ package scheduler
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -137,21 +135,8 @@ func TestRESTSurface(t *testing.T) {
 // their keys, counted, and transformation keys grouped under their alias.
 func TestValidateConfigInfos(t *testing.T) {
 	h := newTestScheduler(t, newFakeStore(), nil).Handler()
-	code, body, _ := call(t, h, "PUT", "/connector-plugins/FileStreamSink/config/validate",
+	got, errs := validateErrors(t, h, "FileStreamSink",
 		`{"connector.class":"FileStreamSink","name":"s","tasks.max":"zz","topics":"a","topics.regex":"b","transforms":"m","transforms.m.type":"com.acme.Nope","file":null}`)
-	if code != http.StatusOK {
-		t.Fatalf("%d %s", code, body)
-	}
-	var got configInfos
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
-		t.Fatal(err)
-	}
-	errs := map[string][]string{}
-	for _, c := range got.Configs {
-		if len(c.Value.Errors) > 0 {
-			errs[c.Value.Name] = c.Value.Errors
-		}
-	}
 	want := map[string]string{
 		"tasks.max":         "Invalid value zz for configuration tasks.max: Not a number of type INT",
 		"topics":            "topics and topics.regex are mutually exclusive options, but both are set.",

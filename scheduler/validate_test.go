@@ -14,9 +14,9 @@ import (
 	"github.com/ferryhq/ferry/transforms/catalogue"
 )
 
-// validateErrors runs PUT .../config/validate and returns error_count, the
-// errors by key, and the entries with no definition.
-func validateErrors(t *testing.T, h http.Handler, plugin, config string) (int, map[string][]string) {
+// validateErrors runs PUT .../config/validate and returns the ConfigInfos
+// and its errors (warnings included) by key.
+func validateErrors(t *testing.T, h http.Handler, plugin, config string) (configInfos, map[string][]string) {
 	t.Helper()
 	code, body, _ := call(t, h, "PUT", "/connector-plugins/"+plugin+"/config/validate", config)
 	if code != http.StatusOK {
@@ -32,7 +32,7 @@ func validateErrors(t *testing.T, h http.Handler, plugin, config string) (int, m
 			errs[c.Value.Name] = c.Value.Errors
 		}
 	}
-	return got.ErrorCount, errs
+	return got, errs
 }
 
 // TestUnknownKeysAreWarnings checks that keys no declaration knows are shown
@@ -58,8 +58,8 @@ func TestUnknownKeysAreWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newTestScheduler(t, newFakeStore(), nil).Handler()
-			count, errs := validateErrors(t, h, "FileStreamSink", "{"+base+","+tt.extra+"}")
-			if count != 0 {
+			got, errs := validateErrors(t, h, "FileStreamSink", "{"+base+","+tt.extra+"}")
+			if count := got.ErrorCount; count != 0 {
 				t.Errorf("error_count %d, want 0: %v", count, errs)
 			}
 			var warned []string
@@ -98,7 +98,8 @@ func TestOneEngine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newFakeStore()
 			h := newTestScheduler(t, store, nil).Handler()
-			count, errs := validateErrors(t, h, "TestSource", `{"name":"c",`+tt.config+"}")
+			got, errs := validateErrors(t, h, "TestSource", `{"name":"c",`+tt.config+"}")
+			count := got.ErrorCount
 			var want []string
 			for _, msgs := range errs {
 				want = append(want, msgs...)
@@ -146,8 +147,8 @@ func TestUnhonouredHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := `"connector.class":"TestSource","tables":"x","consumer.override.sasl.mechanism":"GSSAPI"`
-	count, errs := validateErrors(t, s.Handler(), "TestSource", `{"name":"c",`+cfg+"}")
-	if count != 1 || len(errs["consumer.override.sasl.mechanism"]) != 1 {
+	got, errs := validateErrors(t, s.Handler(), "TestSource", `{"name":"c",`+cfg+"}")
+	if count := got.ErrorCount; count != 1 || len(errs["consumer.override.sasl.mechanism"]) != 1 {
 		t.Errorf("validate: %d %v", count, errs)
 	}
 	if code, body, _ := call(t, s.Handler(), "POST", "/connectors", `{"name":"c","config":{`+cfg+`}}`); code != 400 || !strings.Contains(body, "ferry cannot apply it") {
@@ -168,8 +169,8 @@ func TestTasksMaxBounds(t *testing.T) {
 	for _, tt := range tests {
 		h := newTestScheduler(t, newFakeStore(), nil).Handler()
 		cfg := `"name":"c","connector.class":"TestSource","tables":"x","tasks.max":"` + tt.value + `"`
-		if count, errs := validateErrors(t, h, "TestSource", "{"+cfg+"}"); count != 1 || !slices.Contains(errs["tasks.max"], tt.err) {
-			t.Errorf("validate tasks.max=%s: %d %v, want %q", tt.value, count, errs, tt.err)
+		if got, errs := validateErrors(t, h, "TestSource", "{"+cfg+"}"); got.ErrorCount != 1 || !slices.Contains(errs["tasks.max"], tt.err) {
+			t.Errorf("validate tasks.max=%s: %d %v, want %q", tt.value, got.ErrorCount, errs, tt.err)
 		}
 		code, body, _ := call(t, h, "POST", "/connectors", `{"name":"c","config":{`+cfg+`}}`)
 		if code != http.StatusBadRequest || !strings.Contains(body, tt.err) {
