@@ -48,7 +48,11 @@ func runLambda(ctx context.Context) error {
 		return err
 	}
 	defer h.Close()
-	transport.ServeLambda(ctx, transport.NewLambdaEntry(h, transport.NewVerifier(store), time.Duration(p.LambdaMargin)*time.Millisecond))
+	var inv transport.Invoker = h
+	if p.MetricsEnable { // one CloudWatch Embedded Metric Format line per invocation on stdout
+		inv = transport.NewEMF(h, os.Stdout, "")
+	}
+	transport.ServeLambda(ctx, transport.NewLambdaEntry(inv, transport.NewVerifier(store), time.Duration(p.LambdaMargin)*time.Millisecond))
 	return nil
 }
 
