@@ -24,13 +24,13 @@ func TestLambdaEMF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := transport.NewLambda(cl, transport.LambdaOptions{Function: "function", MaxInFlight: 1})
 	name := uniqueName("emf")
 	store, err := open.Open(context.Background(), needLambda(t).state)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	d := transport.NewLambda(cl, transport.NewSigner(store, 0), transport.LambdaOptions{Function: "function", MaxInFlight: 1})
 	epoch, err := store.NextEpoch(context.Background(), name, 0) // as the scheduler takes one per dispatch
 	if err != nil {
 		t.Fatal(err)
