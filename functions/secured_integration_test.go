@@ -17,6 +17,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
+	"github.com/ferryhq/ferry/connectors/kafkaclient/tlstest"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/state/file"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -185,16 +186,7 @@ func TestSecuredExactlyOnceSASLSSL(t *testing.T) {
 // invocation quickly with a state and trace that say what is wrong.
 func TestSecuredBadInput(t *testing.T) {
 	base := listeners(t)
-	with := func(name string, kv ...string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base[name] {
-			m[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	with := func(name string, kv ...string) map[string]string { return tlstest.With(base[name], kv...) }
 	user := stackEnv(t, "KAFKA_SASL_USERNAME")
 	tests := []struct {
 		name, state, trace string

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferryhq/ferry/connectors/kafkaclient/tlstest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -17,16 +18,7 @@ func TestParseTopicCreation(t *testing.T) {
 		"topic.creation.compacted.include":    "users.*, accounts", "topic.creation.compacted.exclude": "users-tmp",
 		"topic.creation.compacted.cleanup.policy": "compact", "topic.creation.compacted.partitions": "1",
 		"topic.creation.logs.include": "logs-.*", "topic.creation.logs.replication.factor": "-1"}
-	with := func(kv ...string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	with := func(kv ...string) map[string]string { return tlstest.With(base, kv...) }
 	tests := []struct {
 		name, topic string
 		cfg         map[string]string

@@ -2,48 +2,27 @@ package schemaregistry
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient/tlstest"
 	"github.com/twmb/franz-go/pkg/sr"
 )
-
-// testdata of package kafkaclient: a test CA and a certificate it signed for
-// 127.0.0.1 (client and server use), in PEM and keytool's PKCS12.
-const td = "../../../connectors/kafkaclient/testdata/"
 
 // registryTLS is a registry over https that wants a client certificate from
 // the test CA and a bearer token.
 func registryTLS(t *testing.T) string {
-	cert, err := tls.LoadX509KeyPair(td+"client.pem", td+"client.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := os.ReadFile(td + "ca.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return tlstest.MTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer tok" {
 			http.Error(w, `{"error_code":401,"message":"no token"}`, http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 		w.Write([]byte(`["orders-value"]`))
-	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.URL
+	})).URL
 }
 
 // TestRegistryTLSAndBearer reaches a registry over mutual TLS
@@ -52,29 +31,20 @@ func registryTLS(t *testing.T) string {
 func TestRegistryTLSAndBearer(t *testing.T) {
 	url := registryTLS(t)
 	base := map[string]string{"schema.registry.url": url,
-		"schema.registry.ssl.truststore.location": td + "ca.pem",
-		"schema.registry.ssl.keystore.location":   td + "client-keytool.p12", "schema.registry.ssl.keystore.password": "changeit",
+		"schema.registry.ssl.truststore.location": tlstest.File("ca.pem"),
+		"schema.registry.ssl.keystore.location":   tlstest.File("client-keytool.p12"), "schema.registry.ssl.keystore.password": "changeit",
 		"bearer.auth.credentials.source": "STATIC_TOKEN", "bearer.auth.token": "tok"}
-	with := func(kv ...string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
-	}
+	with := func(kv ...string) map[string]string { return tlstest.With(base, kv...) }
 	tests := []struct {
 		name  string
 		props map[string]string
 		err   string
 	}{
 		{"mtls and bearer", base, ""},
-		{"untrusted registry", with("schema.registry.ssl.truststore.location", td+"other-ca.pem"), "certificate"},
+		{"untrusted registry", with("schema.registry.ssl.truststore.location", tlstest.File("other-ca.pem")), "certificate"},
 		{"no client certificate", with("schema.registry.ssl.keystore.location", ""), "certificate"},
 		{"wrong keystore password", with("schema.registry.ssl.keystore.password", "nope"), "schema.registry.ssl.keystore.location"},
-		{"JKS refused", with("schema.registry.ssl.truststore.location", td+"client.jks"), "keytool -importkeystore"},
+		{"JKS refused", with("schema.registry.ssl.truststore.location", tlstest.File("client.jks")), "keytool -importkeystore"},
 		{"token missing", with("bearer.auth.token", ""), "bearer.auth.token"},
 	}
 	for _, tt := range tests {
