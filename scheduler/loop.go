@@ -262,7 +262,8 @@ func (l *loop) settle(ctx context.Context, o outcome) {
 	}
 	l.s.recordTopics(o.Key.Connector, o.Result.Topics)
 	next, st, write := settle(l.s.o.Now(), r, o, spec, l.s.o.WorkerID, l.s.rnd())
-	if b := adaptBatch(r.Batch, o, l.s.o.MaxRecords); b != r.Batch {
+	late := o.Err != nil && !o.Deadline.IsZero() && l.s.o.Now().After(o.Deadline)
+	if b := adaptBatch(r.Batch, o, l.s.o.MaxRecords, late); b != r.Batch {
 		l.s.log.Info("task batch limit", "task", o.Key.String(), "max_records", cmp.Or(b, l.s.o.MaxRecords), "overran", o.Result.Overran)
 		next.Batch = b
 	}

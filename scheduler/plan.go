@@ -240,13 +240,16 @@ const minBatch = 100
 // batch limit, or what it read when that was less (down to minBatch), so a starved machine commits smaller
 // batches instead of redoing the same one forever; each invocation that
 // finishes in time doubles it back towards the configured limit.
-func adaptBatch(batch int, o outcome, limit int) int {
+//
+// late says the dispatch failed with no reply by the invocation's deadline
+// (a worker too starved to answer in time): that counts as overran too.
+func adaptBatch(batch int, o outcome, limit int, late bool) int {
 	cur := batch
 	if cur <= 0 || cur > limit {
 		cur = limit
 	}
 	switch {
-	case o.Result.Overran:
+	case o.Result.Overran || late:
 		if r := int(o.Result.Read); r > 0 && r < cur {
 			cur = r // the invocation stopped on time, not on its limit
 		}

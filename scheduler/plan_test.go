@@ -183,24 +183,28 @@ func TestDesiredTasksSkipsPausedStoppedAndUnsplit(t *testing.T) {
 }
 
 func TestAdaptBatch(t *testing.T) {
-	over := func(read int64) outcome { return outcome{Result: wire.Result{State: wire.StateFenced, Overran: true, Read: read}} }
+	over := func(read int64) outcome {
+		return outcome{Result: wire.Result{State: wire.StateFenced, Overran: true, Read: read}}
+	}
 	ok := outcome{Result: wire.Result{State: wire.StateRunning}}
 	for _, tc := range []struct {
 		name  string
 		batch int
 		out   outcome
 		want  int
+		late  bool
 	}{
-		{"overran at the limit halves it", 0, over(0), 50000},
-		{"overran on time halves what it read", 0, over(30000), 15000},
-		{"shrinks again", 15000, over(15000), 7500},
-		{"never below minBatch", 150, over(150), minBatch},
-		{"in time doubles it back", 7500, ok, 15000},
-		{"back at the limit", 60000, ok, 0},
-		{"at the limit stays", 0, ok, 0},
-		{"a retriable failure keeps it", 7500, outcome{Result: wire.Result{State: wire.StateRetrying}}, 7500},
+		{"overran at the limit halves it", 0, over(0), 50000, false},
+		{"overran on time halves what it read", 0, over(30000), 15000, false},
+		{"shrinks again", 15000, over(15000), 7500, false},
+		{"never below minBatch", 150, over(150), minBatch, false},
+		{"in time doubles it back", 7500, ok, 15000, false},
+		{"back at the limit", 60000, ok, 0, false},
+		{"at the limit stays", 0, ok, 0, false},
+		{"a retriable failure keeps it", 7500, outcome{Result: wire.Result{State: wire.StateRetrying}}, 7500, false},
+		{"no reply by the deadline halves it", 0, outcome{Err: errors.New("no reply")}, 50000, true},
 	} {
-		if got := adaptBatch(tc.batch, tc.out, 100000); got != tc.want {
+		if got := adaptBatch(tc.batch, tc.out, 100000, tc.late); got != tc.want {
 			t.Errorf("%s: adaptBatch(%d) = %d, want %d", tc.name, tc.batch, got, tc.want)
 		}
 	}
