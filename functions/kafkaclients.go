@@ -191,6 +191,17 @@ func (k *kafkaClients) ensureTopic(ctx context.Context, inv Invocation, topic st
 	return nil
 }
 
+// offsetReset is a sink's auto.offset.reset, lower-cased: the connector's
+// consumer.override. key, else the worker's consumer. key, else earliest
+// (Kafka Connect's sink default).
+func (k *kafkaClients) offsetReset(cfg map[string]string) string {
+	keys, err := k.cfg.Keys(kafkaclient.Consumer, cfg)
+	if err != nil || keys["auto.offset.reset"] == "" {
+		return "earliest"
+	}
+	return strings.ToLower(strings.TrimSpace(keys["auto.offset.reset"]))
+}
+
 func (k *kafkaClients) close() {
 	k.mu.Lock()
 	for _, cl := range k.overrides {

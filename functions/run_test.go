@@ -334,3 +334,40 @@ func TestRunSourceOverran(t *testing.T) {
 		t.Errorf("committed pos %d past the deadline", got)
 	}
 }
+
+// TestSinkOffsetReset: a sink group without a commit starts where
+// consumer.override.auto.offset.reset says: the log start (earliest, the
+// default), its end (latest), or nowhere (none fails the task).
+func TestSinkOffsetReset(t *testing.T) {
+	for _, tc := range []struct {
+		reset      string
+		state      string
+		first, all int // records written by the first invocation, and after 2 more arrive
+	}{
+		{"", functions.StateRunning, 3, 5},
+		{"earliest", functions.StateRunning, 3, 5},
+		{"latest", functions.StateRunning, 0, 2},
+		{"none", functions.StateFailed, 0, 0},
+	} {
+		t.Run("reset="+tc.reset, func(t *testing.T) {
+			sink := &collectingSink{}
+			r := newRig(t, sinkPlugin(sink))
+			r.produce("in", record(1, ""), record(2, ""), record(3, ""))
+			cfg := map[string]string{"name": "snk", "connector.class": "test.standin.CollectingSinkConnector", "topics": "in"}
+			if tc.reset != "" {
+				cfg["consumer.override.auto.offset.reset"] = tc.reset
+			}
+			res, _ := r.invoke("test.standin.CollectingSinkConnector", cfg)
+			if res.State != tc.state || len(sink.snapshot()) != tc.first {
+				t.Fatalf("first: state %s wrote %d (%s), want %s and %d", res.State, len(sink.snapshot()), res.Trace, tc.state, tc.first)
+			}
+			if tc.state != functions.StateRunning {
+				return
+			}
+			r.produce("in", record(4, ""), record(5, ""))
+			if res, err := r.invoke("test.standin.CollectingSinkConnector", cfg); err != nil || len(sink.snapshot()) != tc.all {
+				t.Fatalf("second: %s %v wrote %d, want %d", res.State, err, len(sink.snapshot()), tc.all)
+			}
+		})
+	}
+}

@@ -30,6 +30,12 @@ type sinkPlan struct {
 	end    map[topicPartition]int64
 	// state is the task's state committed with each start offset (connectors.CommitStater).
 	state map[topicPartition]string
+	// reset is auto.offset.reset: where a partition without a commit starts.
+	reset string
+	// latest are the partitions without a commit that start at their end
+	// (auto.offset.reset=latest): their position is committed even when
+	// nothing is read, so later records are not skipped.
+	latest map[topicPartition]bool
 }
 
 // GroupID is the consumer group of a sink connector without
@@ -55,7 +61,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	for tp, off := range plan.start {
 		next[tp] = off
 	}
-	if lag(next, plan.end) == 0 {
+	if lag(next, plan.end) == 0 && len(plan.latest) == 0 {
 		p.res.PartitionLag = partitionLag(next, plan.end)
 		return nil
 	}
@@ -146,7 +152,8 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 		return nil, retriable("listing end offsets of %v: %w", topics, err)
 	}
 	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
-	plan := &sinkPlan{group: sinkGroup(inv.Config, inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{}}
+	plan := &sinkPlan{group: sinkGroup(inv.Config, inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{},
+		reset: h.kafka.offsetReset(inv.Config)}
 	if len(mine) == 0 {
 		return plan, nil
 	}

@@ -62,7 +62,8 @@ func (h *Handler) takeOverGroup(ctx context.Context, inv Invocation, plan *sinkP
 func (t *groupTxn) close() { t.cl.Close() }
 
 // fetchStarts sets where each of the plan's partitions starts: the group's
-// committed offset, else the log start (auto.offset.reset=earliest).
+// committed offset, else per auto.offset.reset the log start (earliest,
+// Kafka Connect's sink default) or its end (latest); none fails the task.
 func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	if len(plan.mine) == 0 {
 		return nil
@@ -78,9 +79,17 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	if err != nil {
 		return retriable("listing start offsets of %v: %w", plan.topics, err)
 	}
-	plan.state = map[topicPartition]string{}
+	plan.state, plan.latest = map[topicPartition]string{}, map[topicPartition]bool{}
 	for _, tp := range plan.mine {
 		plan.start[tp] = startOffset(committed, starts, tp)
+		if c, ok := committed.Lookup(tp.topic, tp.partition); !ok || c.Err != nil || c.At < 0 {
+			switch plan.reset {
+			case "latest":
+				plan.start[tp], plan.latest[tp] = plan.end[tp], true
+			case "none":
+				return fmt.Errorf("%w: group %s has no committed offset for %s[%d] and auto.offset.reset=none", ErrInvocation, plan.group, tp.topic, tp.partition)
+			}
+		}
 		if c, ok := committed.Lookup(tp.topic, tp.partition); ok && c.Err == nil && c.At == plan.start[tp] && c.Metadata != "" {
 			plan.state[tp] = c.Metadata
 		}
@@ -134,7 +143,7 @@ func (h *Handler) commitSink(ctx context.Context, p *pipeline, txn *groupTxn, pl
 	}
 	topics := map[string][]kmsg.TxnOffsetCommitRequestTopicPartition{}
 	for tp, off := range next {
-		if off > plan.start[tp] || (states != nil && off == plan.start[tp] && states[tp] != plan.state[tp]) {
+		if off > plan.start[tp] || plan.latest[tp] || (states != nil && off == plan.start[tp] && states[tp] != plan.state[tp]) {
 			part := kmsg.NewTxnOffsetCommitRequestTopicPartition()
 			part.Partition, part.Offset, part.LeaderEpoch = tp.partition, off, -1
 			if st, ok := states[tp]; ok {
