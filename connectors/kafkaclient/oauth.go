@@ -1,6 +1,7 @@
 package kafkaclient
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -96,9 +97,9 @@ func tokenSource(k map[string]string, j JAAS) (func(context.Context) (token, err
 		return func(context.Context) (token, error) { return fileToken(u.Path) }, nil
 	}
 	cc := clientCredentials{endpoint: endpoint,
-		id:     first(k["sasl.oauthbearer.client.credentials.client.id"], j.Options["clientId"]),
-		secret: first(k["sasl.oauthbearer.client.credentials.client.secret"], j.Options["clientSecret"]),
-		scope:  first(k["sasl.oauthbearer.scope"], j.Options["scope"]),
+		id:     cmp.Or(k["sasl.oauthbearer.client.credentials.client.id"], j.Options["clientId"]),
+		secret: cmp.Or(k["sasl.oauthbearer.client.credentials.client.secret"], j.Options["clientSecret"]),
+		scope:  cmp.Or(k["sasl.oauthbearer.scope"], j.Options["scope"]),
 		timeout: durationMS(k["sasl.login.connect.timeout.ms"], 10*time.Second) +
 			durationMS(k["sasl.login.read.timeout.ms"], 10*time.Second)}
 	if cc.id == "" || cc.secret == "" {
@@ -198,15 +199,6 @@ func unsecuredToken(j JAAS, now time.Time) (token, error) {
 	enc := base64.RawURLEncoding
 	return token{value: enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(payload) + ".",
 		expires: now.Add(time.Duration(life) * time.Second)}, nil
-}
-
-func first(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func durationMS(v string, def time.Duration) time.Duration {

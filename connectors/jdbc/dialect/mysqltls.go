@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"cmp"
 	"crypto/tls"
 	"fmt"
 	"strings"
@@ -26,10 +27,10 @@ func mysqlTLS(u *URL) (*tls.Config, error) {
 		}
 	}
 	keys := map[string]string{
-		"ssl.truststore.location": first(strings.TrimPrefix(p["trustCertificateKeyStoreUrl"], "file:"), p["serverSslCert"]),
+		"ssl.truststore.location": cmp.Or(strings.TrimPrefix(p["trustCertificateKeyStoreUrl"], "file:"), p["serverSslCert"]),
 		"ssl.truststore.password": p["trustCertificateKeyStorePassword"],
-		"ssl.keystore.location":   strings.TrimPrefix(first(p["clientCertificateKeyStoreUrl"], p["keyStore"]), "file:"),
-		"ssl.keystore.password":   first(p["clientCertificateKeyStorePassword"], p["keyStorePassword"]),
+		"ssl.keystore.location":   strings.TrimPrefix(cmp.Or(p["clientCertificateKeyStoreUrl"], p["keyStore"]), "file:"),
+		"ssl.keystore.password":   cmp.Or(p["clientCertificateKeyStorePassword"], p["keyStorePassword"]),
 	}
 	switch mode {
 	case "", "DISABLED", "DISABLE", "PREFERRED":
@@ -61,13 +62,4 @@ func urlKeyErr(err error) error {
 	msg := strings.NewReplacer("ssl.truststore.location", "trustCertificateKeyStoreUrl", "ssl.keystore.location", "clientCertificateKeyStoreUrl",
 		"ssl.truststore", "trustCertificateKeyStore", "ssl.keystore", "clientCertificateKeyStore").Replace(err.Error())
 	return fmt.Errorf("%w: connection.url %s", ErrURL, msg)
-}
-
-func first(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
