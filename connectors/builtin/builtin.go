@@ -11,6 +11,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/jdbcsink"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
+	"github.com/ferryhq/ferry/connectors/redis"
 	"github.com/ferryhq/ferry/connectors/s3sink"
 )
 
@@ -32,6 +33,8 @@ func Plugins() []connectors.Plugin {
 		s3sink.Plugin(),
 		elasticsearch.Plugin(),
 		jdbcsink.Plugin(),
+		redis.Sink(),
+		redis.StreamSource(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version

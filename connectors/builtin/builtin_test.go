@@ -20,6 +20,9 @@ func TestRegistryLookup(t *testing.T) {
 		{"io.confluent.kafka.connect.datagen.DatagenConnector", "io.confluent.kafka.connect.datagen.DatagenConnector", connectors.TypeSource},
 		{"DatagenConnector", "io.confluent.kafka.connect.datagen.DatagenConnector", connectors.TypeSource},
 		{"datagen", "io.confluent.kafka.connect.datagen.DatagenConnector", connectors.TypeSource},
+		{"com.redis.kafka.connect.RedisSinkConnector", "com.redis.kafka.connect.RedisSinkConnector", connectors.TypeSink},
+		{"RedisSink", "com.redis.kafka.connect.RedisSinkConnector", connectors.TypeSink},
+		{"RedisStreamSourceConnector", "com.redis.kafka.connect.RedisStreamSourceConnector", connectors.TypeSource},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
