@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -13,19 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
-
-// logKafkaProblems logs, once at start, the worker's producer./consumer./admin.
-// keys ferry cannot honour.
-func logKafkaProblems(props map[string]string, log *slog.Logger) {
-	cfg, err := kafkaclient.New(props)
-	if err != nil {
-		return // NewHandler and groupAdmin report it
-	}
-	problems := cfg.WorkerProblems()
-	for _, k := range slices.Sorted(maps.Keys(problems)) {
-		log.Warn("worker Kafka client key not applied", "key", k, "reason", problems[k])
-	}
-}
 
 // unhonoured reports, for /config/validate and every create or update, the
 // client overrides and topic.creation.* keys of a connector config that the

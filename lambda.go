@@ -4,57 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/ferryhq/ferry/connectors/workerconfig"
-	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/open"
 )
-
-// inLambda reports whether the process was started by the AWS Lambda runtime
-// (or the runtime interface emulator) as a function's bootstrap.
-func inLambda() bool { return os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" }
-
-// lambdaWorkerFile is the worker .properties file packaged with the function
-// ($LAMBDA_TASK_ROOT/worker.properties), read when it exists.
-func lambdaWorkerFile() string {
-	return filepath.Join(os.Getenv("LAMBDA_TASK_ROOT"), "worker.properties")
-}
-
-// runLambda serves Lambda invocations until the runtime stops the process.
-// Its settings come from the worker file in the package (or
-// FERRY_WORKER_CONFIG) and FERRY_* environment variables, never from the
-// invocation payload.
-func runLambda(ctx context.Context) error {
-	w, err := workerconfig.Load(ctx, nil, os.LookupEnv, lambdaWorkerFile())
-	if err != nil {
-		return err
-	}
-	p := newProc(w)
-	if p.State == "" || len(p.BootstrapServers) == 0 {
-		return errors.New("the Lambda function needs ferry.state and bootstrap.servers: in worker.properties in its package or FERRY_STATE and FERRY_BOOTSTRAP_SERVERS in its environment")
-	}
-	store, err := open.Open(ctx, p.State)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	h, err := functions.NewHandler(functionOptions(p, store, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), p.log))
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	var inv transport.Invoker = h
-	if p.MetricsEnable { // one CloudWatch Embedded Metric Format line per invocation on stdout
-		inv = transport.NewEMF(h, os.Stdout, "")
-	}
-	transport.ServeLambda(ctx, transport.NewLambdaEntry(inv, transport.NewVerifier(store), time.Duration(p.LambdaMargin)*time.Millisecond))
-	return nil
-}
 
 // lambdaDispatcher is Lambda dispatch as the worker configures it, signing
 // invocations with the keys in store.

@@ -16,7 +16,9 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/connectors/workerconfig"
+	"github.com/ferryhq/ferry/functions/lambdarun"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/state/open"
 	"github.com/ferryhq/ferry/transforms/apply"
@@ -42,8 +44,8 @@ the command line, override both. Run "ferry <command> --help" for the flags.
 `
 
 func main() {
-	if inLambda() {
-		if err := runLambda(context.Background()); err != nil {
+	if lambdarun.InLambda() {
+		if err := lambdarun.Run(context.Background(), builtin.Registry(), nil); err != nil {
 			fmt.Fprintf(os.Stderr, "ferry: %v\n", err)
 			os.Exit(1)
 		}
@@ -123,7 +125,7 @@ func newProc(w *workerconfig.Worker) *proc {
 		p.log.Info("worker configuration read", "file", w.File)
 	}
 	w.LogNotices(p.log)
-	logKafkaProblems(w.Props, p.log)
+	lambdarun.LogKafkaProblems(w.Props, p.log)
 	return p
 }
 

@@ -13,15 +13,14 @@ import (
 
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/lambdarun"
 	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/scheduler"
 	"github.com/ferryhq/ferry/scheduler/restsecurity"
 	"github.com/ferryhq/ferry/state"
-	kstate "github.com/ferryhq/ferry/state/kafka"
 	"github.com/ferryhq/ferry/transforms/catalogue"
 	"github.com/nats-io/nats.go"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // connectNATS dials the worker's NATS with its authentication settings.
@@ -32,13 +31,7 @@ func connectNATS(p *proc, name string) (*nats.Conn, error) {
 // functionOptions are the functions' settings: the worker configuration
 // stays in this process and is never sent on the wire.
 func functionOptions(p *proc, store functions.OffsetStore, instance string, log *slog.Logger) functions.Options {
-	return functions.Options{Plugins: builtin.Registry(), Store: store, Seeds: p.BootstrapServers,
-		InstanceID: instance, Logger: log, Worker: p.Props, Kafka: p.Props, OffsetsTopics: kafkaOffsets}
-}
-
-// kafkaOffsets opens the offsets topic of exactly-once sources (state/kafka).
-func kafkaOffsets(seeds []string, topic string, opts ...kgo.Opt) functions.OffsetsTopic {
-	return kstate.New(seeds, topic, opts...)
+	return lambdarun.Options(p.Worker, builtin.Registry(), store, instance, log)
 }
 
 // serveWorker runs this process's functions on the NATS subject until ctx is done.

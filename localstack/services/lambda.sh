@@ -3,7 +3,7 @@
 #
 # The AWS Lambda runtime interface emulator (RIE, built with `go install` from
 # the Go module proxy) running ferry's Lambda `bootstrap`, built from this
-# repository (GOOS=linux, -tags lambda.norpc) exactly as `make lambda` builds
+# repository (./functions/lambda, GOOS=linux, -tags lambda.norpc) exactly as `make lambda` builds
 # it for the zip. The RIE serves one function, named "function", at
 # $LAMBDA_ENDPOINT/2015-03-31/functions/function/invocations, one invocation at
 # a time, so point `ferry scheduler --dispatch lambda` at it with
@@ -40,7 +40,7 @@ lambda_build_bootstrap() {
   repo=$(cd "$LOCALSTACK_SRC/.." && pwd)
   log "lambda: building bootstrap from $repo"
   (cd "$repo" && CGO_ENABLED=0 GOOS=linux go build -tags lambda.norpc -trimpath \
-    -ldflags "-s -w" -o "$STACK_DIR/lambda/bootstrap.new" .) >"$blog" 2>&1 9>&- \
+    -ldflags "-s -w" -o "$STACK_DIR/lambda/bootstrap.new" ./functions/lambda) >"$blog" 2>&1 9>&- \
     || { tail -n 20 "$blog" >&2; die "lambda: building bootstrap failed, see $blog"; }
 }
 
