@@ -152,13 +152,23 @@ func (h *Handler) flushDLQ(ctx context.Context, p *pipeline) error {
 	if err := h.ensureDLQTopic(ctx, d); err != nil {
 		return err
 	}
+	// The connector's producer, with its producer.override.* keys, as Kafka
+	// Connect's dead-letter producer.
+	out, release, err := h.kafka.connectorProducer(p.inv.Config)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := h.kafka.check(ctx, out); err != nil {
+		return err
+	}
 	var a acks
 	p.res.Errors.DLQRequests += int64(len(d.records))
 	for _, kr := range d.records {
 		a.wg.Add(1)
-		h.producer.Produce(ctx, kr, a.done)
+		out.Produce(ctx, kr, a.done)
 	}
-	err := a.wait(ctx)
+	err = a.wait(ctx)
 	p.res.Errors.DLQFailures += int64(len(d.records)) - a.acked()
 	if err != nil {
 		return retriable("writing to dead-letter topic %s: %w", d.topic, err)

@@ -19,8 +19,8 @@ import (
 const maxPooledProducers = 32
 
 // kafkaClients are the handler's Kafka clients, built from the worker's
-// Kafka keys (kafkaclient): the pooled producer (also the DLQ producer), the
-// admin client, and producers for connectors with producer overrides.
+// Kafka keys (kafkaclient): the pooled producer, the admin client, and
+// producers for connectors with producer overrides.
 type kafkaClients struct {
 	cfg      *kafkaclient.Config
 	seeds    []string
@@ -104,10 +104,11 @@ func (k *kafkaClients) securityOpts(role kafkaclient.Role) ([]kgo.Opt, error) {
 	return append(sec, k.extra...), nil
 }
 
-// sourceProducer is the pooled producer, or for a connector with
-// producer.override.* keys a producer of its own, pooled by those overrides;
-// release is called when the invocation is done with it.
-func (k *kafkaClients) sourceProducer(cfg map[string]string) (cl *kgo.Client, release func(), err error) {
+// connectorProducer, the source's and the dead-letter queue's, is the pooled
+// producer, or for a connector with producer.override.* keys a producer of
+// its own, pooled by those overrides; release is called when the invocation
+// is done with it.
+func (k *kafkaClients) connectorProducer(cfg map[string]string) (cl *kgo.Client, release func(), err error) {
 	key := overrideKey(cfg, "producer.override.")
 	if key == "" {
 		return k.producer, func() {}, nil

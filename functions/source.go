@@ -175,7 +175,7 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	if err := task.Open(ctx, inv.Config, newOffsetReader(inv.Connector, entries)); err != nil {
 		return fmt.Errorf("starting task %s-%d: %w", inv.Connector, inv.Task, err)
 	}
-	out, release, err := h.kafka.sourceProducer(inv.Config)
+	out, release, err := h.kafka.connectorProducer(inv.Config)
 	if err != nil {
 		return err
 	}
