@@ -25,7 +25,7 @@ func unreachableRegistry(t *testing.T) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = reg.SchemaByID(1)
+	_, err = reg.SchemaByID(t.Context(), 1)
 	if err == nil {
 		t.Fatal("a registry on a closed port answered")
 	}

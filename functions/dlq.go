@@ -56,14 +56,14 @@ func newDeadLetters(inv Invocation, c cpipeline.DeadLetter) *deadLetters {
 // original key, value, headers and timestamp, untouched; for a source record
 // (ferry extension) the polled record converted with the connector's
 // converters where they can, else schemaless JSON.
-func (d *deadLetters) add(re *RecordError, o origin, convs convert.Set) {
+func (d *deadLetters) add(ctx context.Context, re *RecordError, o origin, convs convert.Set) {
 	var kr *kgo.Record
 	switch {
 	case o.consumed != nil:
 		c := o.consumed
 		kr = &kgo.Record{Key: c.Key, Value: c.Value, Timestamp: c.Timestamp, Headers: append([]kgo.RecordHeader(nil), c.Headers...)}
 	case o.source != nil:
-		kr = sourceDeadLetter(o.source, convs)
+		kr = sourceDeadLetter(ctx, o.source, convs)
 	case o.produced != nil:
 		c := o.produced
 		kr = &kgo.Record{Key: c.Key, Value: c.Value, Timestamp: c.Timestamp, Headers: append([]kgo.RecordHeader(nil), c.Headers...)}
@@ -113,25 +113,25 @@ func jsonText(v any) string {
 // sourceDeadLetter renders a polled source record as bytes for the dead-letter
 // topic: with the connector's converters when they accept it, else as
 // schemaless JSON text, else nil.
-func sourceDeadLetter(r *connectors.Record, convs convert.Set) *kgo.Record {
+func sourceDeadLetter(ctx context.Context, r *connectors.Record, convs convert.Set) *kgo.Record {
 	kr := &kgo.Record{}
 	if r.Timestamp != connectors.NoTimestamp {
 		kr.Timestamp = time.UnixMilli(r.Timestamp)
 	}
-	kr.Key = bestEffort(convs.Key, r.Topic, r.KeySchema, r.Key)
-	kr.Value = bestEffort(convs.Value, r.Topic, r.ValueSchema, r.Value)
+	kr.Key = bestEffort(ctx, convs.Key, r.Topic, r.KeySchema, r.Key)
+	kr.Value = bestEffort(ctx, convs.Value, r.Topic, r.ValueSchema, r.Value)
 	return kr
 }
 
-func bestEffort(c convert.Converter, topic string, s *connectors.Schema, v any) []byte {
+func bestEffort(ctx context.Context, c convert.Converter, topic string, s *connectors.Schema, v any) []byte {
 	if v == nil {
 		return nil
 	}
-	if b, err := c.FromConnect(topic, s, v); err == nil {
+	if b, err := c.FromConnect(ctx, topic, s, v); err == nil {
 		return b
 	}
 	if plain, err := cjson.New(map[string]string{"schemas.enable": "false"}, false); err == nil {
-		if b, err := plain.FromConnect(topic, nil, v); err == nil {
+		if b, err := plain.FromConnect(ctx, topic, nil, v); err == nil {
 			return b
 		}
 	}

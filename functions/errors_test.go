@@ -117,11 +117,11 @@ func TestDeadLetterGolden(t *testing.T) {
 	d := &deadLetters{topic: "dlq", headers: true, connector: "orders-sink", task: 3}
 	consumed := &kgo.Record{Topic: "orders", Partition: 2, Offset: 41, Key: []byte("k1"), Value: []byte(`{"schema":`),
 		Timestamp: time.UnixMilli(1700000000000), Headers: []kgo.RecordHeader{{Key: "trace-id", Value: []byte("abc")}}}
-	d.add(&RecordError{Stage: StageValueConverter, Class: "org.apache.kafka.connect.json.JsonConverter",
+	d.add(t.Context(), &RecordError{Stage: StageValueConverter, Class: "org.apache.kafka.connect.json.JsonConverter",
 		Err: connectors.DataError("Converting byte[] to Kafka Connect data failed due to serialization error: unexpected end")}, origin{consumed: consumed}, convs)
 	src := &connectors.Record{Topic: "orders", ValueSchema: connectors.Int64Schema, Value: "not a number",
 		SourcePartition: map[string]any{"table": "orders"}, SourceOffset: map[string]any{"id": int64(7)}, Timestamp: 1700000000001}
-	d.add(&RecordError{Stage: StageValueConverter, Class: "org.apache.kafka.connect.json.JsonConverter",
+	d.add(t.Context(), &RecordError{Stage: StageValueConverter, Class: "org.apache.kafka.connect.json.JsonConverter",
 		Err: connectors.DataError("Invalid Java object for schema type INT64")}, origin{source: src}, convs)
 	var b strings.Builder
 	for _, r := range d.records {

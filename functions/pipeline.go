@@ -80,7 +80,7 @@ func (p *pipeline) full() bool {
 // fail reports a per-record failure to the log and the dead-letter queue,
 // then applies errors.tolerance: nil skips the record, an error fails the
 // invocation.
-func (p *pipeline) fail(re *RecordError, o origin) error {
+func (p *pipeline) fail(ctx context.Context, re *RecordError, o origin) error {
 	var open *retryWindowOpen
 	if errors.As(re.Err, &open) {
 		return open // not a failure yet: the next invocation retries the record
@@ -88,7 +88,7 @@ func (p *pipeline) fail(re *RecordError, o origin) error {
 	p.res.Failed++
 	p.errs.report(re)
 	if p.dlq != nil {
-		p.dlq.add(re, o, p.convs)
+		p.dlq.add(ctx, re, o, p.convs)
 	}
 	return p.errs.tolerate(re)
 }
@@ -140,7 +140,7 @@ func (p *pipeline) transform(ctx context.Context, r *connectors.Record, where st
 		return err
 	})
 	if err != nil {
-		return nil, p.fail(&RecordError{Stage: StageTransformation, Class: stage.Class, Where: where, Err: err}, o)
+		return nil, p.fail(ctx, &RecordError{Stage: StageTransformation, Class: stage.Class, Where: where, Err: err}, o)
 	}
 	return out, nil
 }
@@ -148,7 +148,7 @@ func (p *pipeline) transform(ctx context.Context, r *connectors.Record, where st
 // convertStage runs one converter call with retries and turns a failure into a RecordError.
 func (p *pipeline) convertStage(ctx context.Context, stage, class, where string, o origin, call func() error) error {
 	if err := p.errs.retry(ctx, call); err != nil {
-		return p.fail(&RecordError{Stage: stage, Class: class, Where: where, Err: err}, o)
+		return p.fail(ctx, &RecordError{Stage: stage, Class: class, Where: where, Err: err}, o)
 	}
 	return nil
 }
@@ -172,7 +172,7 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 	for _, h := range r.Headers {
 		var b []byte
 		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, where, o, func() (err error) {
-			b, err = p.convs.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
+			b, err = p.convs.Header.FromConnectHeader(ctx, r.Topic, h.Key, h.Schema, h.Value)
 			return err
 		}); err != nil || p.res.Failed > failed {
 			return nil, err
@@ -180,13 +180,13 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
 	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, where, o, func() (err error) {
-		kr.Key, err = p.convs.Key.FromConnect(r.Topic, r.KeySchema, r.Key)
+		kr.Key, err = p.convs.Key.FromConnect(ctx, r.Topic, r.KeySchema, r.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
 	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, where, o, func() (err error) {
-		kr.Value, err = p.convs.Value.FromConnect(r.Topic, r.ValueSchema, r.Value)
+		kr.Value, err = p.convs.Value.FromConnect(ctx, r.Topic, r.ValueSchema, r.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
@@ -204,13 +204,13 @@ func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.R
 	o := origin{consumed: kr}
 	failed := p.res.Failed
 	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, where, o, func() (err error) {
-		r.KeySchema, r.Key, err = p.convs.Key.ToConnect(kr.Topic, kr.Key)
+		r.KeySchema, r.Key, err = p.convs.Key.ToConnect(ctx, kr.Topic, kr.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
 	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, where, o, func() (err error) {
-		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(kr.Topic, kr.Value)
+		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(ctx, kr.Topic, kr.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
@@ -219,7 +219,7 @@ func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.R
 		var hs *connectors.Schema
 		var hv any
 		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, where, o, func() (err error) {
-			hs, hv, err = p.convs.Header.ToConnectHeader(kr.Topic, h.Key, h.Value)
+			hs, hv, err = p.convs.Header.ToConnectHeader(ctx, kr.Topic, h.Key, h.Value)
 			return err
 		}); err != nil || p.res.Failed > failed {
 			return nil, err

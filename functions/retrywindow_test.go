@@ -76,11 +76,11 @@ func TestCarriedWindowFirstRetryOnly(t *testing.T) {
 // failingConverter is a test stand-in converter that always fails retriably.
 type failingConverter struct{}
 
-func (failingConverter) FromConnect(string, *connectors.Schema, any) ([]byte, error) {
+func (failingConverter) FromConnect(context.Context, string, *connectors.Schema, any) ([]byte, error) {
 	return nil, connectors.Retriable(errors.New("stand-in converter: registry unreachable"))
 }
 
-func (failingConverter) ToConnect(string, []byte) (*connectors.Schema, any, error) {
+func (failingConverter) ToConnect(context.Context, string, []byte) (*connectors.Schema, any, error) {
 	return nil, nil, connectors.Retriable(errors.New("stand-in converter: registry unreachable"))
 }
 

@@ -320,7 +320,7 @@ func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline
 			re := &RecordError{Stage: StageTaskPut, Class: p.inv.Class, Err: rr.Err, rejected: true,
 				Where: fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
 					kr.Topic, kr.Partition, kr.Offset, kr.Timestamp.UnixMilli())}
-			if ferr := p.fail(re, origin{consumed: kr}); ferr != nil {
+			if ferr := p.fail(ctx, re, origin{consumed: kr}); ferr != nil {
 				return ferr
 			}
 		}

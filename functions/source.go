@@ -147,11 +147,11 @@ func permanentProduceError(err error) bool {
 
 // settleProduces applies errors.tolerance to records Kafka refused for good:
 // with "all" they go to the dead-letter queue with their converted bytes.
-func settleProduces(p *pipeline, a *acks) error {
+func settleProduces(ctx context.Context, p *pipeline, a *acks) error {
 	for _, f := range a.failed {
 		re := &RecordError{Stage: StageKafkaProduce, Class: "kgo.Client", rejected: true,
 			Where: "producing to " + f.rec.Topic, Err: f.err}
-		if err := p.fail(re, origin{produced: f.rec}); err != nil {
+		if err := p.fail(ctx, re, origin{produced: f.rec}); err != nil {
 			return err
 		}
 	}
@@ -192,7 +192,7 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	if err != nil {
 		return err
 	}
-	if err := settleProduces(p, &a); err != nil {
+	if err := settleProduces(ctx, p, &a); err != nil {
 		return err
 	}
 	p.res.Written = a.written

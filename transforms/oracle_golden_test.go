@@ -94,11 +94,11 @@ func TestOracleGolden(t *testing.T) {
 			continue
 		}
 		compared++
-		got, _ := runner.Line(l.Record)
+		got, _ := runner.Line(t.Context(), l.Record)
 		if same, g, w, _, _ := sameResult(got, l.Want); !same {
 			t.Errorf("%s\n   input: %.300s\n%s", name, l.Record, diffKeys(g, w))
 		}
-		got, _ = inPlace.Line(l.Record)
+		got, _ = inPlace.Line(t.Context(), l.Record)
 		if same, g, w, _, _ := sameResult(got, l.Want); !same {
 			t.Errorf("in place: %s\n   input: %.300s\n%s", name, l.Record, diffKeys(g, w))
 		}

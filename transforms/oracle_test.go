@@ -212,7 +212,7 @@ func (st *stats) compareCase(t *testing.T, cfg map[string]string, records []json
 		return java[len(records):]
 	}
 	for i, rec := range records {
-		got, _ := r.Line(rec)
+		got, _ := r.Line(t.Context(), rec)
 		st.compare(t, name, rec, got, java[i])
 	}
 	return java[len(records):]

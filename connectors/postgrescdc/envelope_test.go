@@ -2,6 +2,7 @@ package postgrescdc
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -42,11 +43,11 @@ func TestEnvelopeGolden(t *testing.T) {
 	vals, _ := json.New(map[string]string{}, false)
 	var out bytes.Buffer
 	for _, r := range recs {
-		k, err := keys.FromConnect(r.Topic, r.KeySchema, r.Key)
+		k, err := keys.FromConnect(context.Background(), r.Topic, r.KeySchema, r.Key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := vals.FromConnect(r.Topic, r.ValueSchema, r.Value)
+		v, err := vals.FromConnect(context.Background(), r.Topic, r.ValueSchema, r.Value)
 		if err != nil {
 			t.Fatal(err)
 		}

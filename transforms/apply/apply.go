@@ -130,7 +130,7 @@ func (r *Runner) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, ok := r.Line(sc.Bytes())
+		b, ok := r.Line(ctx, sc.Bytes())
 		failed = failed || !ok
 		w.Write(b)
 		w.WriteByte('\n')
@@ -147,9 +147,10 @@ func (r *Runner) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 	return nil
 }
 
-// Line processes one input line into one output line; ok is false for a failure.
-func (r *Runner) Line(in []byte) (out []byte, ok bool) {
-	rec, f := r.decode(in)
+// Line processes one input line into one output line; ok is false for a
+// failure. ctx bounds the converters' calls (a Schema Registry lookup).
+func (r *Runner) Line(ctx context.Context, in []byte) (out []byte, ok bool) {
+	rec, f := r.decode(ctx, in)
 	if f == nil {
 		var stage *transforms.Stage
 		var err error
@@ -162,7 +163,7 @@ func (r *Runner) Line(in []byte) (out []byte, ok bool) {
 		return []byte("null"), true
 	}
 	if f == nil {
-		if out, f = r.encode(rec); f == nil {
+		if out, f = r.encode(ctx, rec); f == nil {
 			return out, true
 		}
 	}
@@ -178,22 +179,22 @@ func message(err error) string {
 	return strings.Replace(err.Error(), "data error: ", "", 1)
 }
 
-func (r *Runner) decode(in []byte) (*connectors.Record, *Failure) {
+func (r *Runner) decode(ctx context.Context, in []byte) (*connectors.Record, *Failure) {
 	if r.bytesIn {
-		return r.decodeBytes(in)
+		return r.decodeBytes(ctx, in)
 	}
-	rec, err := r.lines.decode(in)
+	rec, err := r.lines.decode(ctx, in)
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: "record line"}
 	}
 	return rec, nil
 }
 
-func (r *Runner) encode(rec *connectors.Record) ([]byte, *Failure) {
+func (r *Runner) encode(ctx context.Context, rec *connectors.Record) ([]byte, *Failure) {
 	if r.bytesOut {
-		return r.encodeBytes(rec)
+		return r.encodeBytes(ctx, rec)
 	}
-	out, err := r.lines.encode(rec)
+	out, err := r.lines.encode(ctx, rec)
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: "record line"}
 	}

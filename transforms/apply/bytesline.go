@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -25,7 +26,7 @@ func rawBytes(text json.RawMessage, b64 *string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-func (r *Runner) decodeBytes(in []byte) (*connectors.Record, *Failure) {
+func (r *Runner) decodeBytes(ctx context.Context, in []byte) (*connectors.Record, *Failure) {
 	var l line
 	if err := json.Unmarshal(in, &l); err != nil {
 		return nil, &Failure{Error: "not a bytes line: " + err.Error(), Stage: "converter", Class: "record line"}
@@ -35,14 +36,14 @@ func (r *Runner) decodeBytes(in []byte) (*connectors.Record, *Failure) {
 	if err != nil {
 		return nil, &Failure{Error: "key: " + err.Error(), Stage: "converter", Class: "record line"}
 	}
-	if rec.KeySchema, rec.Key, err = r.convs.Key.ToConnect(l.Topic, key); err != nil {
+	if rec.KeySchema, rec.Key, err = r.convs.Key.ToConnect(ctx, l.Topic, key); err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Key}
 	}
 	value, err := rawBytes(l.Value, l.ValueBase64)
 	if err != nil {
 		return nil, &Failure{Error: "value: " + err.Error(), Stage: "converter", Class: "record line"}
 	}
-	if rec.ValueSchema, rec.Value, err = r.convs.Value.ToConnect(l.Topic, value); err != nil {
+	if rec.ValueSchema, rec.Value, err = r.convs.Value.ToConnect(ctx, l.Topic, value); err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Value}
 	}
 	for _, h := range l.Headers {
@@ -50,7 +51,7 @@ func (r *Runner) decodeBytes(in []byte) (*connectors.Record, *Failure) {
 		if err != nil {
 			return nil, &Failure{Error: "header " + h.Key + ": " + err.Error(), Stage: "converter", Class: "record line"}
 		}
-		s, v, err := r.convs.Header.ToConnectHeader(l.Topic, h.Key, b)
+		s, v, err := r.convs.Header.ToConnectHeader(ctx, l.Topic, h.Key, b)
 		if err != nil {
 			return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Header}
 		}
@@ -70,12 +71,12 @@ func appendRaw(b []byte, name string, data []byte) []byte {
 	return appendString(append(appendString(b, name+"_base64"), ':'), base64.StdEncoding.EncodeToString(data))
 }
 
-func (r *Runner) encodeBytes(rec *connectors.Record) ([]byte, *Failure) {
-	key, err := r.convs.Key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
+func (r *Runner) encodeBytes(ctx context.Context, rec *connectors.Record) ([]byte, *Failure) {
+	key, err := r.convs.Key.FromConnect(ctx, rec.Topic, rec.KeySchema, rec.Key)
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Key}
 	}
-	value, err := r.convs.Value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
+	value, err := r.convs.Value.FromConnect(ctx, rec.Topic, rec.ValueSchema, rec.Value)
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Value}
 	}
@@ -87,7 +88,7 @@ func (r *Runner) encodeBytes(rec *connectors.Record) ([]byte, *Failure) {
 	b = appendRaw(append(b, ','), "value", value)
 	b = append(b, `,"headers":[`...)
 	for i, h := range rec.Headers {
-		hb, err := r.convs.Header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
+		hb, err := r.convs.Header.FromConnectHeader(ctx, rec.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
 			return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Header}
 		}

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -54,7 +55,7 @@ func isNullJSON(raw json.RawMessage) bool {
 	return len(t) == 0 || string(t) == "null"
 }
 
-func (c *lineCodec) value(topic string, schema, payload json.RawMessage) (*connectors.Schema, any, error) {
+func (c *lineCodec) value(ctx context.Context, topic string, schema, payload json.RawMessage) (*connectors.Schema, any, error) {
 	if isNullJSON(schema) {
 		if isNullJSON(payload) {
 			return nil, nil, nil
@@ -68,24 +69,24 @@ func (c *lineCodec) value(topic string, schema, payload json.RawMessage) (*conne
 	}
 	env := make([]byte, 0, len(schema)+len(payload)+24)
 	env = append(append(append(append(env, `{"schema":`...), schema...), `,"payload":`...), payload...)
-	return c.conv.ToConnect(topic, append(env, '}'))
+	return c.conv.ToConnect(ctx, topic, append(env, '}'))
 }
 
-func (c *lineCodec) decode(in []byte) (*connectors.Record, error) {
+func (c *lineCodec) decode(ctx context.Context, in []byte) (*connectors.Record, error) {
 	var l line
 	if err := json.Unmarshal(in, &l); err != nil {
 		return nil, fmt.Errorf("not a record line: %w", err)
 	}
 	r := newRecord(&l)
 	var err error
-	if r.KeySchema, r.Key, err = c.value(l.Topic, l.KeySchema, l.Key); err != nil {
+	if r.KeySchema, r.Key, err = c.value(ctx, l.Topic, l.KeySchema, l.Key); err != nil {
 		return nil, fmt.Errorf("key: %w", err)
 	}
-	if r.ValueSchema, r.Value, err = c.value(l.Topic, l.ValueSchema, l.Value); err != nil {
+	if r.ValueSchema, r.Value, err = c.value(ctx, l.Topic, l.ValueSchema, l.Value); err != nil {
 		return nil, fmt.Errorf("value: %w", err)
 	}
 	for _, h := range l.Headers {
-		s, v, err := c.value(l.Topic, h.ValueSchema, h.Value)
+		s, v, err := c.value(ctx, l.Topic, h.ValueSchema, h.Value)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %w", h.Key, err)
 		}
@@ -109,7 +110,7 @@ func newRecord(l *line) *connectors.Record {
 }
 
 // appendValue writes `"<name>":payload,"<name>_schema":schema`.
-func (c *lineCodec) appendValue(b []byte, topic, name string, s *connectors.Schema, v any) ([]byte, error) {
+func (c *lineCodec) appendValue(ctx context.Context, b []byte, topic, name string, s *connectors.Schema, v any) ([]byte, error) {
 	b = append(appendString(b, name), ':')
 	if s == nil {
 		var err error
@@ -118,7 +119,7 @@ func (c *lineCodec) appendValue(b []byte, topic, name string, s *connectors.Sche
 		}
 		return append(appendString(append(b, ','), name+"_schema"), ":null"...), nil
 	}
-	schema, payload, err := c.split(topic, s, v)
+	schema, payload, err := c.split(ctx, topic, s, v)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func (c *lineCodec) appendValue(b []byte, topic, name string, s *connectors.Sche
 }
 
 // split encodes schema and value with the JsonConverter and returns both parts.
-func (c *lineCodec) split(topic string, s *connectors.Schema, v any) (schema, payload json.RawMessage, err error) {
+func (c *lineCodec) split(ctx context.Context, topic string, s *connectors.Schema, v any) (schema, payload json.RawMessage, err error) {
 	forced := false
 	if v == nil && !s.Optional && s.Default == nil {
 		cp := *s
@@ -141,7 +142,7 @@ func (c *lineCodec) split(topic string, s *connectors.Schema, v any) (schema, pa
 		name, cp.Name = s.Name, ""
 		s = &cp
 	}
-	data, err := c.conv.FromConnect(topic, s, v)
+	data, err := c.conv.FromConnect(ctx, topic, s, v)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,18 +212,18 @@ func requiredAgain(raw []byte) []byte {
 	return raw
 }
 
-func (c *lineCodec) encode(r *connectors.Record) ([]byte, error) {
+func (c *lineCodec) encode(ctx context.Context, r *connectors.Record) ([]byte, error) {
 	b := append(appendString([]byte(`{"topic":`), r.Topic), `,"partition":`...)
 	b = appendOptInt(b, int64(r.Partition), r.Partition == connectors.NoPartition)
 	b = appendOptInt(append(b, `,"offset":`...), r.Offset, r.Offset < 0)
 	b = appendOptInt(append(b, `,"timestamp":`...), r.Timestamp, r.Timestamp == connectors.NoTimestamp)
 	b = append(b, ',')
 	var err error
-	if b, err = c.appendValue(b, r.Topic, "key", r.KeySchema, r.Key); err != nil {
+	if b, err = c.appendValue(ctx, b, r.Topic, "key", r.KeySchema, r.Key); err != nil {
 		return nil, fmt.Errorf("key: %w", err)
 	}
 	b = append(b, ',')
-	if b, err = c.appendValue(b, r.Topic, "value", r.ValueSchema, r.Value); err != nil {
+	if b, err = c.appendValue(ctx, b, r.Topic, "value", r.ValueSchema, r.Value); err != nil {
 		return nil, fmt.Errorf("value: %w", err)
 	}
 	b = append(b, `,"headers":[`...)
@@ -231,7 +232,7 @@ func (c *lineCodec) encode(r *connectors.Record) ([]byte, error) {
 			b = append(b, ',')
 		}
 		b = append(appendString(append(b, `{"key":`...), h.Key), ',')
-		if b, err = c.appendValue(b, r.Topic, "value", h.Schema, h.Value); err != nil {
+		if b, err = c.appendValue(ctx, b, r.Topic, "value", h.Schema, h.Value); err != nil {
 			return nil, fmt.Errorf("header %s: %w", h.Key, err)
 		}
 		b = append(b, '}')
@@ -250,4 +251,6 @@ var sharedCodec = newLineCodec()
 
 // DecodeLine reads one record line (the records form of `ferry transforms
 // apply`) into a record. Lines with the same schema JSON share one schema.
-func DecodeLine(line []byte) (*connectors.Record, error) { return sharedCodec.decode(line) }
+func DecodeLine(line []byte) (*connectors.Record, error) {
+	return sharedCodec.decode(context.Background(), line) // a JsonConverter: no I/O to bound
+}

@@ -3,6 +3,7 @@
 package convert
 
 import (
+	"context"
 	"encoding/base64"
 	stdjson "encoding/json"
 	"fmt"
@@ -79,11 +80,11 @@ func ferryAvro(t *testing.T, url string, reader *json.Converter, topic, env stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, v, err := reader.ToConnect("topic", []byte(env))
+	s, v, err := reader.ToConnect(context.Background(), "topic", []byte(env))
 	if err != nil {
 		return "ERR " + err.Error()
 	}
-	b, err := c.FromConnect(topic, s, v)
+	b, err := c.FromConnect(context.Background(), topic, s, v)
 	switch {
 	case err != nil:
 		return "ERR " + err.Error()

@@ -3,6 +3,7 @@
 package convert
 
 import (
+	"context"
 	"encoding/base64"
 	stdjson "encoding/json"
 	"fmt"
@@ -104,11 +105,11 @@ func ferryRead(t *testing.T, reg interface {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, v, err := c.ToConnect(topic, append(schemaregistry.AppendHeader(nil, id, nil), body...))
+	s, v, err := c.ToConnect(context.Background(), topic, append(schemaregistry.AppendHeader(nil, id, nil), body...))
 	if err != nil {
 		return "ERR " + err.Error()
 	}
-	out, err := envelope.FromConnect("topic", s, v)
+	out, err := envelope.FromConnect(context.Background(), "topic", s, v)
 	if err != nil {
 		return "ERR " + err.Error()
 	}

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func BenchmarkConverters(b *testing.B) {
 		name string
 		conv Converter
 	}{{"JsonConverter", jc}, {"AvroConverter", ac}, {"JsonSchemaConverter", jsc}, {"ProtobufConverter", pc}} {
-		data, err := c.conv.FromConnect("bench", s, v)
+		data, err := c.conv.FromConnect(context.Background(), "bench", s, v)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func BenchmarkConverters(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.conv.FromConnect("bench", s, v); err != nil {
+				if _, err := c.conv.FromConnect(context.Background(), "bench", s, v); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -86,7 +87,7 @@ func BenchmarkConverters(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := c.conv.ToConnect("bench", data); err != nil {
+				if _, _, err := c.conv.ToConnect(context.Background(), "bench", data); err != nil {
 					b.Fatal(err)
 				}
 			}

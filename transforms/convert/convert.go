@@ -9,6 +9,7 @@
 package convert
 
 import (
+	"context"
 	"errors"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -16,14 +17,14 @@ import (
 
 // Converter turns Connect data into bytes for Kafka and back (Kafka Connect's Converter).
 type Converter interface {
-	FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error)
-	ToConnect(topic string, data []byte) (*connectors.Schema, any, error)
+	FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error)
+	ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error)
 }
 
 // HeaderConverter does the same for one header value.
 type HeaderConverter interface {
-	FromConnectHeader(topic, key string, schema *connectors.Schema, value any) ([]byte, error)
-	ToConnectHeader(topic, key string, data []byte) (*connectors.Schema, any, error)
+	FromConnectHeader(ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error)
+	ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error)
 }
 
 // ErrUnknownConverter is returned when a converter class name is not registered:

@@ -5,6 +5,7 @@ package convert
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -119,7 +120,7 @@ func oracleRecords(t *testing.T) []string {
 	for len(out) < len(handWritten)+320 {
 		s := g.schema(0)
 		v := g.value(s, true)
-		b, err := env.FromConnect("t", s, v)
+		b, err := env.FromConnect(context.Background(), "t", s, v)
 		if err != nil {
 			t.Fatalf("generating record %d: %v", len(out), err)
 		}
@@ -161,15 +162,15 @@ func ferryLine(cfg map[string]string, role, envelope string) string {
 	if err != nil {
 		return "ERR " + err.Error()
 	}
-	s, v, err := reader.ToConnect("topic", []byte(envelope))
+	s, v, err := reader.ToConnect(context.Background(), "topic", []byte(envelope))
 	if err != nil {
 		return "ERR " + err.Error()
 	}
 	var b []byte
 	if role == "header" {
-		b, err = w.FromConnectHeader("topic", "h", s, v)
+		b, err = w.FromConnectHeader(context.Background(), "topic", "h", s, v)
 	} else {
-		b, err = w.FromConnect("topic", s, v)
+		b, err = w.FromConnect(context.Background(), "topic", s, v)
 	}
 	switch {
 	case err != nil:

@@ -1,6 +1,7 @@
 package avro
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -45,7 +46,7 @@ func TestGoldenWireFormat(t *testing.T) {
 	for _, tc := range matrix() {
 		reg := newStandIn(t)
 		c := newConverter(t, reg.URL(), false, nil)
-		b, err := c.FromConnect("orders", tc.Schema, tc.Value)
+		b, err := c.FromConnect(context.Background(), "orders", tc.Schema, tc.Value)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.Name, err)
 		}
@@ -75,14 +76,14 @@ func TestRoundTrip(t *testing.T) {
 	c := newConverter(t, reg.URL(), false, nil)
 	for _, tc := range matrix() {
 		t.Run(tc.Name, func(t *testing.T) {
-			b, err := c.FromConnect("rt", tc.Schema, tc.Value)
+			b, err := c.FromConnect(context.Background(), "rt", tc.Schema, tc.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if b[0] != 0 {
 				t.Fatalf("magic byte %d", b[0])
 			}
-			s, v, err := c.ToConnect("rt", b)
+			s, v, err := c.ToConnect(context.Background(), "rt", b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,19 +127,19 @@ func rebind(t *testing.T, st *connectors.Struct, s *connectors.Schema) *connecto
 func TestTombstoneAndSchemaless(t *testing.T) {
 	reg := newStandIn(t)
 	c := newConverter(t, reg.URL(), false, nil)
-	if b, err := c.FromConnect("t", connectors.OptionalStringSchema, nil); b != nil || err != nil {
+	if b, err := c.FromConnect(context.Background(), "t", connectors.OptionalStringSchema, nil); b != nil || err != nil {
 		t.Errorf("null value: %v %v", b, err)
 	}
-	if s, v, err := c.ToConnect("t", nil); s != nil || v != nil || err != nil {
+	if s, v, err := c.ToConnect(context.Background(), "t", nil); s != nil || v != nil || err != nil {
 		t.Errorf("null bytes: %v %v %v", s, v, err)
 	}
-	if _, err := c.FromConnect("t", nil, "x"); !errors.Is(err, connectors.ErrData) {
+	if _, err := c.FromConnect(context.Background(), "t", nil, "x"); !errors.Is(err, connectors.ErrData) {
 		t.Errorf("schemaless: %v", err)
 	}
-	if _, _, err := c.ToConnect("t", []byte{1, 0, 0, 0, 1, 2}); !errors.Is(err, schemaregistry.ErrWireFormat) || !errors.Is(err, connectors.ErrData) {
+	if _, _, err := c.ToConnect(context.Background(), "t", []byte{1, 0, 0, 0, 1, 2}); !errors.Is(err, schemaregistry.ErrWireFormat) || !errors.Is(err, connectors.ErrData) {
 		t.Errorf("bad magic: %v", err)
 	}
-	if _, _, err := c.ToConnect("t", []byte{0, 0, 0, 0, 99, 2}); !errors.Is(err, schemaregistry.ErrRegistry) {
+	if _, _, err := c.ToConnect(context.Background(), "t", []byte{0, 0, 0, 0, 99, 2}); !errors.Is(err, schemaregistry.ErrRegistry) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
@@ -160,9 +161,9 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			for i := 0; i < 20; i++ {
 				tc := cases[(g+i)%len(cases)]
-				b, err := c.FromConnect("conc", tc.Schema, tc.Value)
+				b, err := c.FromConnect(context.Background(), "conc", tc.Schema, tc.Value)
 				if err == nil {
-					_, _, err = c.ToConnect("conc", b)
+					_, _, err = c.ToConnect(context.Background(), "conc", b)
 				}
 				if err != nil {
 					done <- err

@@ -19,6 +19,7 @@
 package avro
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -93,7 +94,7 @@ func (c *Converter) Config() Config { return c.cfg }
 
 // FromConnect serializes value in the Confluent wire format. A null value is
 // a tombstone: nil bytes.
-func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
 	if value == nil && (schema == nil || schema.Default == nil) {
 		return nil, nil
 	}
@@ -109,9 +110,9 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
-	id, err := c.reg.ID(subject, w.text, nil)
+	id, err := c.reg.ID(ctx, subject, w.text, nil)
 	if err == nil && c.cfg.UseLatestVersion && c.cfg.UseSchemaID < 0 {
-		err = c.checkLatest(subject, id, w)
+		err = c.checkLatest(ctx, subject, id, w)
 	}
 	if err != nil {
 		return nil, serializeError(topic, err)
@@ -166,12 +167,12 @@ type latestKey struct {
 }
 
 // checkLatest makes sure the latest version (id) encodes like w.
-func (c *Converter) checkLatest(subject string, id int, w *writer) error {
+func (c *Converter) checkLatest(ctx context.Context, subject string, id int, w *writer) error {
 	k := latestKey{subject, id, w.canonical}
 	if _, ok := c.latestOK.Load(k); ok {
 		return nil
 	}
-	s, err := c.reg.SchemaByID(id)
+	s, err := c.reg.SchemaByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (c *Converter) checkLatest(subject string, id int, w *writer) error {
 
 // ToConnect reads bytes in the Confluent wire format with the writer schema
 // fetched from the registry. Nil bytes give a nil schema and value.
-func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return nil, nil, nil
 	}
@@ -196,7 +197,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
-	r, err := c.readerFor(topic, id)
+	r, err := c.readerFor(ctx, topic, id)
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
@@ -211,7 +212,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	return r.connect, v, nil
 }
 
-func (c *Converter) readerFor(topic string, id int) (*reader, error) {
+func (c *Converter) readerFor(ctx context.Context, topic string, id int) (*reader, error) {
 	k := readerKey{id, topic}
 	c.mu.RLock()
 	r, ok := c.readers[k]
@@ -219,7 +220,7 @@ func (c *Converter) readerFor(topic string, id int) (*reader, error) {
 	if ok {
 		return r, nil
 	}
-	s, err := c.reg.SchemaByID(id)
+	s, err := c.reg.SchemaByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +233,7 @@ func (c *Converter) readerFor(topic string, id int) (*reader, error) {
 		return nil, err
 	}
 	if rec, ok := a.(*avro.RecordSchema); ok && cs.Version == nil {
-		cs = c.reg.WithVersion(topic, c.isKey, rec.FullName(), s, cs)
+		cs = c.reg.WithVersion(ctx, topic, c.isKey, rec.FullName(), s, cs)
 	}
 	r = &reader{avro: a, connect: cs}
 	c.mu.Lock()

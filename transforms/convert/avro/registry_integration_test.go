@@ -4,6 +4,7 @@ package avro
 
 import (
 	"bufio"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 	writer := newConverter(t, url, false, nil)
 	for _, tc := range matrix() {
 		t.Run(tc.Name, func(t *testing.T) {
-			b, err := writer.FromConnect(topic, tc.Schema, tc.Value)
+			b, err := writer.FromConnect(context.Background(), topic, tc.Schema, tc.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,12 +73,12 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			w, _ := writer.writerFor(tc.Schema)
-			latest, err := writer.reg.ID(topic+"-value", w.text, nil)
+			latest, err := writer.reg.ID(context.Background(), topic+"-value", w.text, nil)
 			if err != nil || latest != id {
 				t.Errorf("registry id %d (%v), header id %d", latest, err, id)
 			}
 			reader := newConverter(t, url, false, nil)
-			s, v, err := reader.ToConnect(topic, b)
+			s, v, err := reader.ToConnect(context.Background(), topic, b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,21 +102,21 @@ func TestRealRegistryStrategiesAndAutoRegister(t *testing.T) {
 	v := connectors.NewStruct(person).MustPut("name", "ada")
 
 	off := newConverter(t, url, false, map[string]string{"auto.register.schemas": "false"})
-	_, err := off.FromConnect(topic, person, v)
+	_, err := off.FromConnect(context.Background(), topic, person, v)
 	if !errors.Is(err, schemaregistry.ErrNotRegistered) || !strings.Contains(err.Error(), topic+"-value") {
 		t.Fatalf("auto.register.schemas=false: %v", err)
 	}
 
 	rec := newConverter(t, url, false, map[string]string{
 		"value.subject.name.strategy": "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy"})
-	b, err := rec.FromConnect(topic, person, v)
+	b, err := rec.FromConnect(context.Background(), topic, person, v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w, _ := rec.writerFor(person)
 	lookup := newConverter(t, url, false, map[string]string{"auto.register.schemas": "false",
 		"value.subject.name.strategy": "TopicRecordNameStrategy"})
-	id, err := lookup.reg.ID(topic+"-com.example.Person", w.text, nil)
+	id, err := lookup.reg.ID(context.Background(), topic+"-com.example.Person", w.text, nil)
 	if err != nil {
 		t.Fatalf("TopicRecordNameStrategy subject not registered: %v", err)
 	}
@@ -124,10 +125,10 @@ func TestRealRegistryStrategiesAndAutoRegister(t *testing.T) {
 	}
 	// Now registered under the topic subject too, the lookup succeeds.
 	on := newConverter(t, url, false, nil)
-	if _, err := on.FromConnect(topic, person, v); err != nil {
+	if _, err := on.FromConnect(context.Background(), topic, person, v); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := off.FromConnect(topic, person, v); err != nil {
+	if _, err := off.FromConnect(context.Background(), topic, person, v); err != nil {
 		t.Errorf("lookup after registration: %v", err)
 	}
 }

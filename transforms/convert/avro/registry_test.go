@@ -1,6 +1,7 @@
 package avro
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestSubjectNameStrategies(t *testing.T) {
 				props["value.subject.name.strategy"] = tc.strategy
 			}
 			c := newConverter(t, reg.URL(), tc.isKey, props)
-			if _, err := c.FromConnect("people", tc.schema, tc.value); err != nil {
+			if _, err := c.FromConnect(context.Background(), "people", tc.schema, tc.value); err != nil {
 				t.Fatal(err)
 			}
 			if !reg.SubjectExists(tc.subject) {
@@ -52,7 +53,7 @@ func TestAutoRegisterOff(t *testing.T) {
 	reg := newStandIn(t)
 	c := newConverter(t, reg.URL(), false, map[string]string{"auto.register.schemas": "false"})
 	v := connectors.NewStruct(person).MustPut("name", "a")
-	_, err := c.FromConnect("people", person, v)
+	_, err := c.FromConnect(context.Background(), "people", person, v)
 	if !errors.Is(err, schemaregistry.ErrNotRegistered) || !errors.Is(err, connectors.ErrData) || !strings.Contains(err.Error(), `"people-value"`) {
 		t.Fatalf("err = %v; want ErrNotRegistered naming subject people-value", err)
 	}
@@ -62,7 +63,7 @@ func TestAutoRegisterOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.FromConnect("people", person, v)
+	b, err := c.FromConnect(context.Background(), "people", person, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestUseLatestVersionAndSchemaID(t *testing.T) {
 	reg.SeedSchema("people-value", 2, 41, sr.Schema{Schema: w.text})
 	v := connectors.NewStruct(person).MustPut("name", "a")
 	latest := newConverter(t, reg.URL(), false, map[string]string{"use.latest.version": "true", "auto.register.schemas": "false"})
-	b, err := latest.FromConnect("people", person, v)
+	b, err := latest.FromConnect(context.Background(), "people", person, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,18 +93,18 @@ func TestUseLatestVersionAndSchemaID(t *testing.T) {
 	// A latest version that encodes differently is refused, naming the subject.
 	reg.SeedSchema("people-value", 3, 42, sr.Schema{Schema: `{"type":"record","name":"Person","namespace":"com.example","fields":[{"name":"name","type":"string"},{"name":"age","type":"int","default":0}]}`})
 	newer := newConverter(t, reg.URL(), false, map[string]string{"use.latest.version": "true", "auto.register.schemas": "false"})
-	if _, err := newer.FromConnect("people", person, v); !errors.Is(err, ErrLatestDiffers) || !strings.Contains(err.Error(), `"people-value"`) {
+	if _, err := newer.FromConnect(context.Background(), "people", person, v); !errors.Is(err, ErrLatestDiffers) || !strings.Contains(err.Error(), `"people-value"`) {
 		t.Errorf("latest differs: %v", err)
 	}
 	fixed := newConverter(t, reg.URL(), false, map[string]string{"use.schema.id": "41"})
-	b, err = fixed.FromConnect("people", person, v)
+	b, err = fixed.FromConnect(context.Background(), "people", person, v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if id, _, _ := schemaregistry.SplitHeader(b); id != 41 {
 		t.Errorf("use.schema.id wrote id %d, want 41", id)
 	}
-	s, _, err := c.ToConnect("people", b)
+	s, _, err := c.ToConnect(context.Background(), "people", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,13 +146,13 @@ func TestBasicAuth(t *testing.T) {
 			delete(props, "userinfo")
 		}
 		c := newConverter(t, url, false, props)
-		if _, err := c.FromConnect("t", connectors.StringSchema, "x"); err != nil {
+		if _, err := c.FromConnect(context.Background(), "t", connectors.StringSchema, "x"); err != nil {
 			t.Errorf("%v: %v", props, err)
 		}
 	}
 	reg := srfakeWithAuth(t, "fred", "s3cret")
 	c := newConverter(t, reg.URL(), false, nil)
-	if _, err := c.FromConnect("t", connectors.StringSchema, "x"); !errors.Is(err, schemaregistry.ErrRegistry) {
+	if _, err := c.FromConnect(context.Background(), "t", connectors.StringSchema, "x"); !errors.Is(err, schemaregistry.ErrRegistry) {
 		t.Errorf("no credentials: %v", err)
 	}
 }
@@ -163,11 +164,11 @@ func TestRegistryUnreachable(t *testing.T) {
 	url := reg.URL()
 	reg.Close()
 	c := newConverter(t, url, false, nil)
-	_, err := c.FromConnect("t", connectors.StringSchema, "x")
+	_, err := c.FromConnect(context.Background(), "t", connectors.StringSchema, "x")
 	if !connectors.IsRetriable(err) || errors.Is(err, connectors.ErrData) {
 		t.Fatalf("err = %v; want a RetriableError that is not a data error", err)
 	}
-	_, _, err = c.ToConnect("t", []byte{0, 0, 0, 0, 1, 2})
+	_, _, err = c.ToConnect(context.Background(), "t", []byte{0, 0, 0, 0, 1, 2})
 	if !connectors.IsRetriable(err) || errors.Is(err, connectors.ErrData) {
 		t.Fatalf("read: err = %v; want a RetriableError", err)
 	}

@@ -4,6 +4,7 @@
 package bytearray
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -45,7 +46,7 @@ func newConverter(props map[string]string, typ string) (*Converter, error) {
 
 // FromConnect returns the value's bytes as they are. The schema must be nil or
 // BYTES and the value []byte or nil.
-func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
 	if schema != nil && schema.Type != connectors.TypeBytes {
 		return nil, connectors.DataError("Invalid schema type for ByteArrayConverter: %s", schema.Type)
 	}
@@ -60,7 +61,7 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 }
 
 // ToConnect returns the bytes with the optional bytes schema.
-func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return connectors.OptionalBytesSchema, nil, nil
 	}
@@ -68,13 +69,13 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 }
 
 // FromConnectHeader is FromConnect for a header value.
-func (c *Converter) FromConnectHeader(topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
-	return c.FromConnect(topic, schema, value)
+func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
+	return c.FromConnect(ctx, topic, schema, value)
 }
 
 // ToConnectHeader is ToConnect for a header value.
-func (c *Converter) ToConnectHeader(topic, key string, data []byte) (*connectors.Schema, any, error) {
-	return c.ToConnect(topic, data)
+func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error) {
+	return c.ToConnect(ctx, topic, data)
 }
 
 func goClass(v any) string {

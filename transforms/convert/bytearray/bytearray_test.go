@@ -1,6 +1,7 @@
 package bytearray
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestFromConnect(t *testing.T) {
 	c, _ := New(nil, false)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := c.FromConnect("t", tc.schema, tc.value)
+			got, err := c.FromConnect(context.Background(), "t", tc.schema, tc.value)
 			if tc.err != "" {
 				if !errors.Is(err, connectors.ErrData) || !strings.HasSuffix(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
@@ -35,14 +36,14 @@ func TestFromConnect(t *testing.T) {
 			if err != nil || string(got) != string(tc.want) {
 				t.Fatalf("got %v, %v", got, err)
 			}
-			s, v, err := c.ToConnect("t", got)
+			s, v, err := c.ToConnect(context.Background(), "t", got)
 			if err != nil || s != connectors.OptionalBytesSchema || !connectors.ValuesEqual(v, tc.value) {
 				t.Fatalf("read back %v %v %v", s, v, err)
 			}
 		})
 	}
 	h, _ := NewHeader(nil)
-	if b, _ := h.FromConnectHeader("t", "k", nil, []byte("h")); string(b) != "h" {
+	if b, _ := h.FromConnectHeader(context.Background(), "t", "k", nil, []byte("h")); string(b) != "h" {
 		t.Errorf("header = %q", b)
 	}
 }

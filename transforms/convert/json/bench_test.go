@@ -1,6 +1,7 @@
 package json
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -29,11 +30,11 @@ func benchRecord() (*connectors.Schema, *connectors.Struct) {
 func BenchmarkJSONFromConnect(b *testing.B) {
 	c := mustNew(b, nil)
 	s, v := benchRecord()
-	out, _ := c.FromConnect("t", s, v)
+	out, _ := c.FromConnect(context.Background(), "t", s, v)
 	b.SetBytes(int64(len(out)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.FromConnect("t", s, v); err != nil {
+		if _, err := c.FromConnect(context.Background(), "t", s, v); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -42,11 +43,11 @@ func BenchmarkJSONFromConnect(b *testing.B) {
 func BenchmarkJSONToConnect(b *testing.B) {
 	c := mustNew(b, nil)
 	s, v := benchRecord()
-	data, _ := c.FromConnect("t", s, v)
+	data, _ := c.FromConnect(context.Background(), "t", s, v)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := c.ToConnect("t", data); err != nil {
+		if _, _, err := c.ToConnect(context.Background(), "t", data); err != nil {
 			b.Fatal(err)
 		}
 	}

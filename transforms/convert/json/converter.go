@@ -16,6 +16,7 @@
 package json
 
 import (
+	"context"
 	"strings"
 	"sync/atomic"
 
@@ -84,7 +85,7 @@ func (c *Converter) Config() Config { return c.cfg }
 
 // FromConnect serializes a value, with the {"schema","payload"} envelope when
 // schemas.enable is true. A null schema with a null value is a tombstone: nil bytes.
-func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
 	if schema == nil && value == nil {
 		return nil, nil
 	}
@@ -128,7 +129,7 @@ func (c *Converter) appendSchema(buf []byte, s *connectors.Schema) ([]byte, erro
 
 // ToConnect parses bytes written by a JsonConverter. Nil bytes (a tombstone)
 // give a nil schema and value.
-func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return nil, nil, nil
 	}
@@ -148,11 +149,11 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 }
 
 // FromConnectHeader serializes a header value exactly as FromConnect does.
-func (c *Converter) FromConnectHeader(topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
-	return c.FromConnect(topic, schema, value)
+func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
+	return c.FromConnect(ctx, topic, schema, value)
 }
 
 // ToConnectHeader parses a header value exactly as ToConnect does.
-func (c *Converter) ToConnectHeader(topic, key string, data []byte) (*connectors.Schema, any, error) {
-	return c.ToConnect(topic, data)
+func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error) {
+	return c.ToConnect(ctx, topic, data)
 }

@@ -1,6 +1,9 @@
 package json
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // FuzzJSONToConnect checks that decoding never panics, with and without schemas,
 // and that whatever decodes can be encoded again.
@@ -22,12 +25,12 @@ func FuzzJSONToConnect(f *testing.F) {
 	without := mustNew(f, noSchemas)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, c := range []*Converter{with, without} {
-			s, v, err := c.ToConnect("t", data)
+			s, v, err := c.ToConnect(context.Background(), "t", data)
 			if err != nil {
 				continue
 			}
 			if s != nil || v != nil {
-				_, _ = c.FromConnect("t", s, v)
+				_, _ = c.FromConnect(context.Background(), "t", s, v)
 			}
 		}
 	})

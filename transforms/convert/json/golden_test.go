@@ -3,6 +3,7 @@ package json
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"math"
 	"math/big"
 	"os"
@@ -149,7 +150,7 @@ func TestGoldenVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.FromConnect("t", v.schema, v.value)
+			got, err := c.FromConnect(context.Background(), "t", v.schema, v.value)
 			if err != nil {
 				t.Fatalf("FromConnect: %v", err)
 			}
@@ -163,7 +164,7 @@ func TestGoldenVectors(t *testing.T) {
 
 func checkRead(t *testing.T, c *Converter, v vector, data []byte) {
 	t.Helper()
-	s, val, err := c.ToConnect("t", data)
+	s, val, err := c.ToConnect(context.Background(), "t", data)
 	if err != nil {
 		t.Fatalf("ToConnect: %v", err)
 	}
@@ -181,7 +182,7 @@ func checkRead(t *testing.T, c *Converter, v vector, data []byte) {
 	if !v.noValueCompare && !connectors.ValuesEqual(val, want) {
 		t.Errorf("ToConnect value = %#v, want %#v", val, want)
 	}
-	again, err := c.FromConnect("t", s, val)
+	again, err := c.FromConnect(context.Background(), "t", s, val)
 	if err != nil {
 		t.Fatalf("re-encode: %v", err)
 	}

@@ -1,6 +1,7 @@
 package json
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func TestWriteErrors(t *testing.T) {
 	c := mustNew(t, nil)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.FromConnect("t", tc.schema, tc.value)
+			_, err := c.FromConnect(context.Background(), "t", tc.schema, tc.value)
 			if err == nil || !errors.Is(err, connectors.ErrData) || !strings.HasSuffix(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want DataError %q", err, tc.want)
 			}
@@ -81,7 +82,7 @@ func TestReadErrors(t *testing.T) {
 	c := mustNew(t, nil)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := c.ToConnect("t", []byte(tc.data))
+			_, _, err := c.ToConnect(context.Background(), "t", []byte(tc.data))
 			if err == nil || !errors.Is(err, connectors.ErrData) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want DataError containing %q", err, tc.want)
 			}
@@ -117,7 +118,7 @@ func TestReadValues(t *testing.T) {
 			if tc.name == "tombstone" {
 				data = nil
 			}
-			_, v, err := c.ToConnect("t", data)
+			_, v, err := c.ToConnect(context.Background(), "t", data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +131,7 @@ func TestReadValues(t *testing.T) {
 
 func TestTombstoneAndConfig(t *testing.T) {
 	c := mustNew(t, nil)
-	if b, err := c.FromConnect("t", nil, nil); b != nil || err != nil {
+	if b, err := c.FromConnect(context.Background(), "t", nil, nil); b != nil || err != nil {
 		t.Fatalf("tombstone = %q, %v", b, err)
 	}
 	_, err := New(map[string]string{"decimal.format": "HEX"}, false)
@@ -147,13 +148,13 @@ func TestSchemaCache(t *testing.T) {
 	c := mustNew(t, map[string]string{"schemas.cache.size": "1"})
 	a := []byte(`{"schema":{"type":"int8"},"payload":1}`)
 	b := []byte(`{"schema":{"type":"int16"},"payload":1}`)
-	s1, _, _ := c.ToConnect("t", a)
-	s2, _, _ := c.ToConnect("t", a)
+	s1, _, _ := c.ToConnect(context.Background(), "t", a)
+	s2, _, _ := c.ToConnect(context.Background(), "t", a)
 	if s1 != s2 {
 		t.Error("schema not cached")
 	}
-	c.ToConnect("t", b)
-	if s3, _, _ := c.ToConnect("t", a); s3 == s1 {
+	c.ToConnect(context.Background(), "t", b)
+	if s3, _, _ := c.ToConnect(context.Background(), "t", a); s3 == s1 {
 		t.Error("LRU of size 1 kept an evicted schema")
 	}
 }

@@ -1,6 +1,9 @@
 package json
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // FuzzSchema feeds arbitrary schema JSON to the schema parser
 // (JsonConverter.asConnectSchema): it never panics, and a schema it accepts
@@ -24,6 +27,6 @@ func FuzzSchema(f *testing.F) {
 			return
 		}
 		env := append(append([]byte(`{"schema":`), raw...), []byte(`,"payload":null}`)...)
-		_, _, _ = c.ToConnect("t", env)
+		_, _, _ = c.ToConnect(context.Background(), "t", env)
 	})
 }

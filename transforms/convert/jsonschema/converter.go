@@ -17,6 +17,7 @@ package jsonschema
 
 import (
 	"bytes"
+	"context"
 	stdjson "encoding/json"
 	"fmt"
 	"sync"
@@ -73,7 +74,7 @@ func (c *Converter) Config() Config { return c.cfg }
 
 // FromConnect serializes value in the Confluent wire format. A null value is
 // a tombstone: nil bytes.
-func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
 	if value == nil && (schema == nil || schema.Default == nil) {
 		return nil, nil
 	}
@@ -88,7 +89,7 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
-	id, err := c.reg.ID(subject, text, nil)
+	id, err := c.reg.ID(ctx, subject, text, nil)
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
@@ -128,7 +129,7 @@ func (c *Converter) schemaText(s *connectors.Schema) (string, error) {
 
 // ToConnect reads bytes in the Confluent wire format with the JSON Schema
 // fetched from the registry. Nil bytes give a nil schema and value.
-func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return nil, nil, nil
 	}
@@ -136,7 +137,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
-	s, err := c.readerFor(topic, id)
+	s, err := c.readerFor(ctx, topic, id)
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
@@ -153,7 +154,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	return s, v, nil
 }
 
-func (c *Converter) readerFor(topic string, id int) (*connectors.Schema, error) {
+func (c *Converter) readerFor(ctx context.Context, topic string, id int) (*connectors.Schema, error) {
 	k := readerKey{id, topic}
 	c.mu.RLock()
 	s, ok := c.readers[k]
@@ -161,7 +162,7 @@ func (c *Converter) readerFor(topic string, id int) (*connectors.Schema, error) 
 	if ok {
 		return s, nil
 	}
-	rs, err := c.reg.SchemaByID(id)
+	rs, err := c.reg.SchemaByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +177,7 @@ func (c *Converter) readerFor(topic string, id int) (*connectors.Schema, error) 
 		return nil, err
 	}
 	if s.Type == connectors.TypeStruct && s.Version == nil {
-		s = c.reg.WithVersion(topic, c.isKey, recordName(s), rs, s)
+		s = c.reg.WithVersion(ctx, topic, c.isKey, recordName(s), rs, s)
 	}
 	c.mu.Lock()
 	c.readers[k] = s

@@ -1,6 +1,7 @@
 package jsonschema
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -38,7 +39,7 @@ func TestGoldenWireFormat(t *testing.T) {
 	for _, tc := range srtest.Matrix() {
 		reg := srtest.StandIn(t)
 		c := newConverter(t, reg.URL(), false, nil)
-		b, err := c.FromConnect("orders", tc.Schema, tc.Value)
+		b, err := c.FromConnect(context.Background(), "orders", tc.Schema, tc.Value)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.Name, err)
 		}
@@ -68,11 +69,11 @@ func TestRoundTrip(t *testing.T) {
 	c := newConverter(t, reg.URL(), false, nil)
 	for _, tc := range srtest.Matrix() {
 		t.Run(tc.Name, func(t *testing.T) {
-			b, err := c.FromConnect("rt", tc.Schema, tc.Value)
+			b, err := c.FromConnect(context.Background(), "rt", tc.Schema, tc.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, v, err := c.ToConnect("rt", b)
+			s, v, err := c.ToConnect(context.Background(), "rt", b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,26 +106,26 @@ func TestSubjectsAndErrors(t *testing.T) {
 	v := connectors.NewStruct(person).MustPut("name", "a")
 	reg := srtest.StandIn(t)
 	off := newConverter(t, reg.URL(), false, map[string]string{"auto.register.schemas": "false"})
-	if _, err := off.FromConnect("people", person, v); !errors.Is(err, schemaregistry.ErrNotRegistered) || !strings.Contains(err.Error(), `"people-value"`) {
+	if _, err := off.FromConnect(context.Background(), "people", person, v); !errors.Is(err, schemaregistry.ErrNotRegistered) || !strings.Contains(err.Error(), `"people-value"`) {
 		t.Fatalf("auto.register.schemas=false: %v", err)
 	}
 	rec := newConverter(t, reg.URL(), true, map[string]string{"key.subject.name.strategy": "RecordNameStrategy"})
-	if _, err := rec.FromConnect("people", person, v); err != nil {
+	if _, err := rec.FromConnect(context.Background(), "people", person, v); err != nil {
 		t.Fatal(err)
 	}
 	if !reg.SubjectExists("com.example.Person") {
 		t.Error("RecordNameStrategy did not register com.example.Person")
 	}
-	if _, err := rec.FromConnect("people", connectors.StringSchema, "untitled"); !errors.Is(err, schemaregistry.ErrNoRecordName) {
+	if _, err := rec.FromConnect(context.Background(), "people", connectors.StringSchema, "untitled"); !errors.Is(err, schemaregistry.ErrNoRecordName) {
 		t.Errorf("RecordNameStrategy with an unnamed schema: %v", err)
 	}
-	if b, err := rec.FromConnect("people", connectors.OptionalStringSchema, nil); b != nil || err != nil {
+	if b, err := rec.FromConnect(context.Background(), "people", connectors.OptionalStringSchema, nil); b != nil || err != nil {
 		t.Errorf("tombstone: %v %v", b, err)
 	}
-	if _, err := rec.FromConnect("people", nil, map[string]any{}); !errors.Is(err, connectors.ErrData) {
+	if _, err := rec.FromConnect(context.Background(), "people", nil, map[string]any{}); !errors.Is(err, connectors.ErrData) {
 		t.Errorf("schemaless: %v", err)
 	}
-	if _, _, err := rec.ToConnect("people", []byte("{}")); !errors.Is(err, schemaregistry.ErrWireFormat) {
+	if _, _, err := rec.ToConnect(context.Background(), "people", []byte("{}")); !errors.Is(err, schemaregistry.ErrWireFormat) {
 		t.Errorf("plain JSON: %v", err)
 	}
 }
@@ -140,7 +141,7 @@ func TestPlainJSONSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := append(schemaregistry.AppendHeader(nil, id, nil), `{"a":7,"b":null,"n":2.5,"tags":["x"]}`...)
-	s, v, err := newConverter(t, reg.URL(), false, nil).ToConnect("t", data)
+	s, v, err := newConverter(t, reg.URL(), false, nil).ToConnect(context.Background(), "t", data)
 	if err != nil {
 		t.Fatal(err)
 	}

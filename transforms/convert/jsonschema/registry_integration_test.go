@@ -3,6 +3,7 @@
 package jsonschema
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -25,7 +26,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 	writer := newConverter(t, url, false, nil)
 	for _, tc := range srtest.Matrix() {
 		t.Run(tc.Name, func(t *testing.T) {
-			b, err := writer.FromConnect(topic, tc.Schema, tc.Value)
+			b, err := writer.FromConnect(context.Background(), topic, tc.Schema, tc.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +35,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 				t.Fatalf("header: id %d, %v", id, err)
 			}
 			reader := newConverter(t, url, false, map[string]string{"auto.register.schemas": "false"})
-			s, v, err := reader.ToConnect(topic, b)
+			s, v, err := reader.ToConnect(context.Background(), topic, b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +57,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 				t.Errorf("read back\n schema %+v\n value %v", s, v)
 			}
 			// The same schema is found by lookup when auto-registration is off.
-			if _, err := reader.FromConnect(topic, tc.Schema, tc.Value); err != nil {
+			if _, err := reader.FromConnect(context.Background(), topic, tc.Schema, tc.Value); err != nil {
 				t.Errorf("lookup of the registered schema: %v", err)
 			}
 		})

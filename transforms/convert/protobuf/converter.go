@@ -14,6 +14,7 @@
 package protobuf
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -78,7 +79,7 @@ func (c *Converter) Config() Config { return c.cfg }
 
 // FromConnect serializes a Struct in the Confluent wire format. A null value
 // is a tombstone: nil bytes.
-func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
 	if value == nil {
 		return nil, nil
 	}
@@ -97,7 +98,7 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
-	id, err := c.reg.ID(subject, w.text, nil)
+	id, err := c.reg.ID(ctx, subject, w.text, nil)
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
@@ -132,7 +133,7 @@ func (c *Converter) writerFor(s *connectors.Schema) (*writer, error) {
 
 // ToConnect reads bytes in the Confluent wire format with the schema fetched
 // from the registry. Nil bytes give a nil schema and value.
-func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return nil, nil, nil
 	}
@@ -144,7 +145,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
-	r, err := c.readerFor(topic, id, index)
+	r, err := c.readerFor(ctx, topic, id, index)
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
@@ -155,7 +156,7 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 	return r.connect, st, nil
 }
 
-func (c *Converter) readerFor(topic string, id int, index []int) (*reader, error) {
+func (c *Converter) readerFor(ctx context.Context, topic string, id int, index []int) (*reader, error) {
 	k := readerKey{id, fmt.Sprint(index), topic}
 	c.mu.RLock()
 	r, ok := c.readers[k]
@@ -163,7 +164,7 @@ func (c *Converter) readerFor(topic string, id int, index []int) (*reader, error
 	if ok {
 		return r, nil
 	}
-	rs, err := c.reg.SchemaByID(id)
+	rs, err := c.reg.SchemaByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +181,7 @@ func (c *Converter) readerFor(topic string, id int, index []int) (*reader, error
 		return nil, err
 	}
 	if subject, err := c.reg.Subject(topic, c.isKey, string(md.FullName())); err == nil {
-		if v := c.reg.Version(subject, rs); v > 0 && s.Version == nil {
+		if v := c.reg.Version(ctx, subject, rs); v > 0 && s.Version == nil {
 			cp := *s
 			ver := int32(v)
 			cp.Version = &ver

@@ -2,6 +2,7 @@ package protobuf
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -84,7 +85,7 @@ func TestGoldenWireFormat(t *testing.T) {
 	reg := srtest.StandIn(t)
 	c := newConverter(t, reg.URL(), nil)
 	s, v := record()
-	b, err := c.FromConnect("orders", s, v)
+	b, err := c.FromConnect(context.Background(), "orders", s, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +118,11 @@ func TestRoundTrip(t *testing.T) {
 	reg := srtest.StandIn(t)
 	c := newConverter(t, reg.URL(), nil)
 	s, v := record()
-	b, err := c.FromConnect("rt", s, v)
+	b, err := c.FromConnect(context.Background(), "rt", s, v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, rv, err := newConverter(t, reg.URL(), nil).ToConnect("rt", b)
+	rs, rv, err := newConverter(t, reg.URL(), nil).ToConnect(context.Background(), "rt", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,18 +161,18 @@ func TestErrors(t *testing.T) {
 	reg := srtest.StandIn(t)
 	c := newConverter(t, reg.URL(), map[string]string{"auto.register.schemas": "false"})
 	s, v := record()
-	if _, err := c.FromConnect("t", s, v); !errors.Is(err, schemaregistry.ErrNotRegistered) || !strings.Contains(err.Error(), `"t-value"`) {
+	if _, err := c.FromConnect(context.Background(), "t", s, v); !errors.Is(err, schemaregistry.ErrNotRegistered) || !strings.Contains(err.Error(), `"t-value"`) {
 		t.Errorf("auto.register.schemas=false: %v", err)
 	}
 	on := newConverter(t, reg.URL(), nil)
-	if _, err := on.FromConnect("t", connectors.StringSchema, "x"); !errors.Is(err, connectors.ErrData) {
+	if _, err := on.FromConnect(context.Background(), "t", connectors.StringSchema, "x"); !errors.Is(err, connectors.ErrData) {
 		t.Errorf("non-struct: %v", err)
 	}
 	arr := connectors.StructBuilder().Field("a", connectors.ArrayOf(connectors.OptionalInt32Schema).MustBuild()).MustBuild()
-	if _, err := on.FromConnect("t", arr, connectors.NewStruct(arr).MustPut("a", []any{nil})); !errors.Is(err, connectors.ErrData) {
+	if _, err := on.FromConnect(context.Background(), "t", arr, connectors.NewStruct(arr).MustPut("a", []any{nil})); !errors.Is(err, connectors.ErrData) {
 		t.Errorf("null array element: %v", err)
 	}
-	if b, err := on.FromConnect("t", s, nil); b != nil || err != nil {
+	if b, err := on.FromConnect(context.Background(), "t", s, nil); b != nil || err != nil {
 		t.Errorf("tombstone: %v %v", b, err)
 	}
 }
@@ -328,7 +329,7 @@ func TestMessageIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := append(schemaregistry.AppendHeader(nil, id, []int{1, 1}), 0x08, 0x01)
-	s, v, err := newConverter(t, reg.URL(), nil).ToConnect("t", data)
+	s, v, err := newConverter(t, reg.URL(), nil).ToConnect(context.Background(), "t", data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@
 package protobuf
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -24,7 +25,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 	}
 	topic := fmt.Sprintf("ferry-protobuf-%d", time.Now().UnixNano())
 	s, v := record()
-	b, err := newConverter(t, url, nil).FromConnect(topic, s, v)
+	b, err := newConverter(t, url, nil).FromConnect(context.Background(), topic, s, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 		t.Fatalf("header %x: %v", b[:6], err)
 	}
 	off := newConverter(t, url, map[string]string{"auto.register.schemas": "false"})
-	rs, rv, err := off.ToConnect(topic, b)
+	rs, rv, err := off.ToConnect(context.Background(), topic, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 			t.Errorf("read back %s, missing %s", got, want)
 		}
 	}
-	b2, err := off.FromConnect(topic, s, v)
+	b2, err := off.FromConnect(context.Background(), topic, s, v)
 	if err != nil {
 		t.Fatalf("lookup of the registered schema: %v", err)
 	}
@@ -54,7 +55,7 @@ func TestRealRegistryRoundTrip(t *testing.T) {
 		t.Errorf("lookup wrote %x, registration wrote %x", b2, b)
 	}
 	other := fmt.Sprintf("ferry-protobuf-other-%d", time.Now().UnixNano())
-	if _, err := off.FromConnect(other, s, v); err == nil || !strings.Contains(err.Error(), other+"-value") {
+	if _, err := off.FromConnect(context.Background(), other, s, v); err == nil || !strings.Contains(err.Error(), other+"-value") {
 		t.Errorf("unregistered subject: %v", err)
 	}
 }

@@ -30,7 +30,6 @@ type Registry struct {
 	cfg      Config
 	typ      sr.SchemaType
 	key, val Strategy
-	ctx      context.Context
 
 	mu       sync.RWMutex
 	ids      map[subjectText]int
@@ -65,14 +64,22 @@ func New(cfg Config, typ sr.SchemaType) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema.registry.url: %w", err)
 	}
-	r := &Registry{cl: cl, cfg: cfg, typ: typ, ctx: context.Background(),
+	r := &Registry{cl: cl, cfg: cfg, typ: typ,
 		ids: map[subjectText]int{}, byID: map[int]sr.Schema{}, versions: map[subjectText]int{}}
 	r.key, _ = ParseStrategy(cfg.KeyStrategy)
 	r.val, _ = ParseStrategy(cfg.ValueStrategy)
-	if cfg.NormalizeSchemas {
-		r.ctx = sr.WithParams(r.ctx, sr.Normalize)
-	}
 	return r, nil
+}
+
+// call is the context of one registry request: the caller's (its deadline is
+// the invocation's or the request's), with normalize=true when
+// normalize.schemas is set. The HTTP client's 30 s timeout only bounds a
+// caller with no deadline.
+func (r *Registry) call(ctx context.Context) context.Context {
+	if r.cfg.NormalizeSchemas {
+		return sr.WithParams(ctx, sr.Normalize)
+	}
+	return ctx
 }
 
 // Subject returns the subject of a key or value schema of topic.
@@ -86,7 +93,7 @@ func (r *Registry) Subject(topic string, isKey bool, recordName string) (string,
 // ID returns the id to write for schema text under subject, as the Confluent
 // serializer chooses it: use.schema.id, else the latest version
 // (use.latest.version), else registration (auto.register.schemas), else a lookup.
-func (r *Registry) ID(subject, text string, refs []sr.SchemaReference) (int, error) {
+func (r *Registry) ID(ctx context.Context, subject, text string, refs []sr.SchemaReference) (int, error) {
 	if r.cfg.UseSchemaID >= 0 {
 		return r.cfg.UseSchemaID, nil
 	}
@@ -102,15 +109,15 @@ func (r *Registry) ID(subject, text string, refs []sr.SchemaReference) (int, err
 	switch {
 	case r.cfg.UseLatestVersion:
 		var ss sr.SubjectSchema
-		ss, err = r.cl.SchemaByVersion(r.ctx, subject, -1)
+		ss, err = r.cl.SchemaByVersion(r.call(ctx), subject, -1)
 		id, schema = ss.ID, ss.Schema // the id names the latest schema, not ours
 		err = classify("fetching the latest version of subject "+subject, err)
 	case r.cfg.AutoRegister:
-		id, err = r.cl.RegisterSchema(r.ctx, subject, schema, -1, -1)
+		id, err = r.cl.RegisterSchema(r.call(ctx), subject, schema, -1, -1)
 		err = classify("registering a schema under subject "+subject, err)
 	default:
 		var ss sr.SubjectSchema
-		ss, err = r.cl.LookupSchema(r.ctx, subject, schema)
+		ss, err = r.cl.LookupSchema(r.call(ctx), subject, schema)
 		id = ss.ID
 		err = lookupError(subject, err)
 	}
@@ -125,14 +132,14 @@ func (r *Registry) ID(subject, text string, refs []sr.SchemaReference) (int, err
 }
 
 // SchemaByID returns the schema registered with id.
-func (r *Registry) SchemaByID(id int) (sr.Schema, error) {
+func (r *Registry) SchemaByID(ctx context.Context, id int) (sr.Schema, error) {
 	r.mu.RLock()
 	s, ok := r.byID[id]
 	r.mu.RUnlock()
 	if ok {
 		return s, nil
 	}
-	s, err := r.cl.SchemaByID(r.ctx, id)
+	s, err := r.cl.SchemaByID(r.call(ctx), id)
 	if err != nil {
 		return sr.Schema{}, classify(fmt.Sprintf("fetching schema id %d", id), err)
 	}
@@ -144,7 +151,7 @@ func (r *Registry) SchemaByID(id int) (sr.Schema, error) {
 
 // Version returns the version of schema under subject, or 0 when the registry
 // does not know it there (the reader then leaves the Connect version unset).
-func (r *Registry) Version(subject string, s sr.Schema) int {
+func (r *Registry) Version(ctx context.Context, subject string, s sr.Schema) int {
 	k := subjectText{subject, s.Schema}
 	r.mu.RLock()
 	v, ok := r.versions[k]
@@ -152,7 +159,7 @@ func (r *Registry) Version(subject string, s sr.Schema) int {
 	if ok {
 		return v
 	}
-	ss, err := r.cl.LookupSchema(r.ctx, subject, s)
+	ss, err := r.cl.LookupSchema(r.call(ctx), subject, s)
 	var re *sr.ResponseError
 	if err != nil && !(errors.As(err, &re) && re.StatusCode == http.StatusNotFound) {
 		return 0 // unreachable registry: do not cache, try again next time

@@ -1,6 +1,7 @@
 package schemaregistry
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -20,12 +21,12 @@ func Wrap(msg string, err error) error {
 // WithVersion returns cs with the version s has under the topic's subject
 // for recordName, as Confluent's converters set it on records they read; cs
 // itself when the subject or version is unknown.
-func (r *Registry) WithVersion(topic string, isKey bool, recordName string, s sr.Schema, cs *connectors.Schema) *connectors.Schema {
+func (r *Registry) WithVersion(ctx context.Context, topic string, isKey bool, recordName string, s sr.Schema, cs *connectors.Schema) *connectors.Schema {
 	subject, err := r.Subject(topic, isKey, recordName)
 	if err != nil {
 		return cs
 	}
-	v := r.Version(subject, s)
+	v := r.Version(ctx, subject, s)
 	if v <= 0 {
 		return cs
 	}

@@ -5,6 +5,7 @@
 package simpleheader
 
 import (
+	"context"
 	"encoding/base64"
 	"sort"
 	"strconv"
@@ -37,7 +38,7 @@ func NewHeader(props map[string]string) (*Converter, error) {
 }
 
 // FromConnectHeader writes the value as UTF-8 text; null gives nil bytes.
-func (c *Converter) FromConnectHeader(topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
 	if value == nil {
 		return nil, nil
 	}
@@ -49,7 +50,7 @@ func (c *Converter) FromConnectHeader(topic, key string, schema *connectors.Sche
 }
 
 // ToConnectHeader infers schema and value from the text; nil bytes give (nil, nil).
-func (c *Converter) ToConnectHeader(topic, key string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return nil, nil, nil
 	}

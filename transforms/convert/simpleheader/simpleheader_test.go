@@ -2,6 +2,7 @@ package simpleheader
 
 import (
 	"bufio"
+	"context"
 	"math/big"
 	"os"
 	"strings"
@@ -56,7 +57,7 @@ func TestWriteGolden(t *testing.T) {
 			t.Fatalf("no input for %s", name)
 		}
 		n++
-		got, err := c.FromConnectHeader("t", "h", nil, v)
+		got, err := c.FromConnectHeader(context.Background(), "t", "h", nil, v)
 		if err != nil || string(got) != want {
 			t.Errorf("%s: got %q, %v; want %q", name, got, err, want)
 		}
@@ -64,7 +65,7 @@ func TestWriteGolden(t *testing.T) {
 	if n != len(inputs) {
 		t.Errorf("golden has %d lines, inputs %d", n, len(inputs))
 	}
-	if b, err := c.FromConnectHeader("t", "h", connectors.OptionalStringSchema, nil); b != nil || err != nil {
+	if b, err := c.FromConnectHeader(context.Background(), "t", "h", connectors.OptionalStringSchema, nil); b != nil || err != nil {
 		t.Errorf("null header = %q, %v", b, err)
 	}
 }
@@ -120,11 +121,11 @@ func TestRoundTrip(t *testing.T) {
 		if name == "struct" || name == "float" || name == "double" || name == "double-big" {
 			continue // structs read back as maps; floats narrow to FLOAT32
 		}
-		b, err := c.FromConnectHeader("t", "h", nil, v)
+		b, err := c.FromConnectHeader(context.Background(), "t", "h", nil, v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, got, _ := c.ToConnectHeader("t", "h", b)
+		_, got, _ := c.ToConnectHeader(context.Background(), "t", "h", b)
 		want := v
 		switch name {
 		case "int32":
@@ -140,7 +141,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("%s: read back %#v, want %#v", name, got, want)
 		}
 	}
-	if s, v, err := c.ToConnectHeader("t", "h", nil); s != nil || v != nil || err != nil {
+	if s, v, err := c.ToConnectHeader(context.Background(), "t", "h", nil); s != nil || v != nil || err != nil {
 		t.Errorf("nil bytes = %v %v %v", s, v, err)
 	}
 }

@@ -5,6 +5,7 @@
 package stringconv
 
 import (
+	"context"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -77,7 +78,7 @@ func newConverter(props map[string]string, typ string) (*Converter, error) {
 
 // FromConnect writes value.toString() in the configured encoding; the schema
 // is ignored and null gives nil bytes.
-func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+func (c *Converter) FromConnect(ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
 	if value == nil {
 		return nil, nil
 	}
@@ -85,7 +86,7 @@ func (c *Converter) FromConnect(topic string, schema *connectors.Schema, value a
 }
 
 // ToConnect returns the decoded text with the optional string schema.
-func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, any, error) {
+func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
 		return connectors.OptionalStringSchema, nil, nil
 	}
@@ -93,13 +94,13 @@ func (c *Converter) ToConnect(topic string, data []byte) (*connectors.Schema, an
 }
 
 // FromConnectHeader is FromConnect for a header value.
-func (c *Converter) FromConnectHeader(topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
-	return c.FromConnect(topic, schema, value)
+func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
+	return c.FromConnect(ctx, topic, schema, value)
 }
 
 // ToConnectHeader is ToConnect for a header value.
-func (c *Converter) ToConnectHeader(topic, key string, data []byte) (*connectors.Schema, any, error) {
-	return c.ToConnect(topic, data)
+func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error) {
+	return c.ToConnect(ctx, topic, data)
 }
 
 // toString renders a value as Java's toString would for the record model's

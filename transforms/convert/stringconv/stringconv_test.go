@@ -1,6 +1,7 @@
 package stringconv
 
 import (
+	"context"
 	"errors"
 	"math/big"
 	"testing"
@@ -42,7 +43,7 @@ func TestFromConnect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.FromConnect("t", nil, tc.value)
+			got, err := c.FromConnect(context.Background(), "t", nil, tc.value)
 			if err != nil || string(got) != string(tc.want) || (got == nil) != (tc.want == nil) {
 				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
 			}
@@ -57,15 +58,15 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range []string{"", "plain", "ünïcödé ☃ 😀"} {
-			b, _ := c.FromConnectHeader("t", "k", connectors.StringSchema, s)
-			schema, v, err := c.ToConnectHeader("t", "k", b)
+			b, _ := c.FromConnectHeader(context.Background(), "t", "k", connectors.StringSchema, s)
+			schema, v, err := c.ToConnectHeader(context.Background(), "t", "k", b)
 			if err != nil || schema != connectors.OptionalStringSchema || v != s {
 				t.Errorf("%s %q: got %v %q %v", enc, s, schema, v, err)
 			}
 		}
 	}
 	c, _ := New(nil, true)
-	if s, v, _ := c.ToConnect("t", nil); s != connectors.OptionalStringSchema || v != nil {
+	if s, v, _ := c.ToConnect(context.Background(), "t", nil); s != connectors.OptionalStringSchema || v != nil {
 		t.Errorf("null read = %v %v", s, v)
 	}
 }
