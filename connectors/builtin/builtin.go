@@ -10,6 +10,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/file"
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/jdbcsink"
+	"github.com/ferryhq/ferry/connectors/nats"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/connectors/redis"
 	"github.com/ferryhq/ferry/connectors/s3sink"
@@ -35,6 +36,8 @@ func Plugins() []connectors.Plugin {
 		jdbcsink.Plugin(),
 		redis.Sink(),
 		redis.StreamSource(),
+		nats.Source(),
+		nats.Sink(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version

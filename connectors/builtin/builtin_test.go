@@ -23,6 +23,8 @@ func TestRegistryLookup(t *testing.T) {
 		{"com.redis.kafka.connect.RedisSinkConnector", "com.redis.kafka.connect.RedisSinkConnector", connectors.TypeSink},
 		{"RedisSink", "com.redis.kafka.connect.RedisSinkConnector", connectors.TypeSink},
 		{"RedisStreamSourceConnector", "com.redis.kafka.connect.RedisStreamSourceConnector", connectors.TypeSource},
+		{"ferry.connect.nats.NatsSourceConnector", "ferry.connect.nats.NatsSourceConnector", connectors.TypeSource},
+		{"nats-sink", "ferry.connect.nats.NatsSinkConnector", connectors.TypeSink},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
