@@ -8,16 +8,20 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/elastic-transport-go/v8/elastictransport"
 	"github.com/ferryhq/ferry/connectors"
 )
 
-// cluster is the Elasticsearch (or OpenSearch) cluster the sink writes to.
+// cluster is the Elasticsearch (or OpenSearch) cluster the sink writes to,
+// through go-elasticsearch's transport (node pool, basic auth, request
+// compression) and three REST calls of its own: the full typed client holds
+// every Elasticsearch API and weighs 6 MB in a Lambda binary.
 type cluster struct {
-	es  *elasticsearch.Client
+	es  *elastictransport.Client
 	cfg *Config
 }
 
@@ -35,9 +39,17 @@ func newCluster(cfg *Config) (*cluster, error) {
 		return nil, err
 	}
 	tr.TLSClientConfig = t
-	es, err := elasticsearch.NewClient(elasticsearch.Config{
-		Addresses: cfg.URLs, Username: cfg.Username, Password: cfg.Password,
-		Transport: openSearchCompat{tr}, DisableRetry: true, CompressRequestBody: cfg.Compression,
+	urls := make([]*url.URL, 0, len(cfg.URLs))
+	for _, a := range cfg.URLs {
+		u, err := url.Parse(strings.TrimRight(a, "/"))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, &connectors.ConfigError{Key: "connection.url", Value: strings.Join(cfg.URLs, ","), Reason: fmt.Sprintf("%q is not an http:// or https:// URL", a)}
+		}
+		urls = append(urls, u)
+	}
+	es, err := elastictransport.New(elastictransport.Config{
+		URLs: urls, Username: cfg.Username, Password: cfg.Password,
+		Transport: tr, DisableRetry: true, CompressRequestBody: cfg.Compression,
 	})
 	if err != nil {
 		return nil, &connectors.ConfigError{Key: "connection.url", Value: strings.Join(cfg.URLs, ","), Reason: err.Error()}
@@ -45,17 +57,16 @@ func newCluster(cfg *Config) (*cluster, error) {
 	return &cluster{es: es, cfg: cfg}, nil
 }
 
-// openSearchCompat lets go-elasticsearch talk to OpenSearch: the client
-// refuses servers that do not send X-Elastic-Product, which only
-// Elasticsearch 7.14+ sends. The sink uses the APIs both share.
-type openSearchCompat struct{ next http.RoundTripper }
-
-func (o openSearchCompat) RoundTrip(req *http.Request) (*http.Response, error) {
-	res, err := o.next.RoundTrip(req)
-	if err == nil && res.Header.Get("X-Elastic-Product") == "" {
-		res.Header.Set("X-Elastic-Product", "Elasticsearch")
+// do sends one request to the cluster; the caller closes the body.
+func (c *cluster) do(ctx context.Context, method, path, contentType string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, path, body)
+	if err != nil {
+		return nil, err
 	}
-	return res, err
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return c.es.Perform(req)
 }
 
 // action is one bulk item: its metadata line, its source line (none for a
@@ -139,7 +150,7 @@ func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]
 			body.WriteByte('\n')
 		}
 	}
-	res, err := c.es.Bulk(&body, c.es.Bulk.WithContext(ctx))
+	res, err := c.do(ctx, http.MethodPost, "/_bulk", "application/x-ndjson", &body)
 	if err != nil {
 		return nil, fmt.Errorf("bulk request to %s: %w", strings.Join(c.cfg.URLs, ","), err)
 	}
@@ -149,7 +160,7 @@ func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]
 		return nil, fmt.Errorf("reading the bulk response: %w", err)
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("bulk request answered %s: %s", res.Status(), truncate(raw))
+		return nil, fmt.Errorf("bulk request answered %s: %s", res.Status, truncate(raw))
 	}
 	var br bulkResponse
 	if err := json.Unmarshal(raw, &br); err != nil || len(br.Items) != len(pending) {
@@ -188,7 +199,7 @@ func truncate(b []byte) string {
 
 // ensureIndex creates index with mapping when it does not exist yet.
 func (c *cluster) ensureIndex(ctx context.Context, index string, mapping map[string]any) error {
-	res, err := c.es.Indices.Exists([]string{index}, c.es.Indices.Exists.WithContext(ctx))
+	res, err := c.do(ctx, http.MethodHead, "/"+url.PathEscape(index), "", nil)
 	if err != nil {
 		return connectors.Retriable(fmt.Errorf("%w: checking index %s: %w", ErrCluster, index, err))
 	}
@@ -197,13 +208,13 @@ func (c *cluster) ensureIndex(ctx context.Context, index string, mapping map[str
 		return nil
 	}
 	body, _ := json.Marshal(map[string]any{"mappings": mapping})
-	res, err = c.es.Indices.Create(index, c.es.Indices.Create.WithBody(bytes.NewReader(body)), c.es.Indices.Create.WithContext(ctx))
+	res, err = c.do(ctx, http.MethodPut, "/"+url.PathEscape(index), "application/json", bytes.NewReader(body))
 	if err != nil {
 		return connectors.Retriable(fmt.Errorf("%w: creating index %s: %w", ErrCluster, index, err))
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	if res.IsError() && !strings.Contains(string(raw), "resource_already_exists_exception") {
+	if res.StatusCode >= 300 && !strings.Contains(string(raw), "resource_already_exists_exception") {
 		return fmt.Errorf("%w: creating index %s with a mapping from the record schema: %s", ErrCluster, index, truncate(raw))
 	}
 	return nil

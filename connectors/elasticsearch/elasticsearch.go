@@ -1,7 +1,7 @@
 // Package elasticsearch is Confluent's Elasticsearch sink connector
 // (io.confluent.connect.elasticsearch.ElasticsearchSinkConnector) for ferry:
 // records become documents, written with the Bulk API through
-// go-elasticsearch, one index per topic or one data stream per topic. It
+// go-elasticsearch's transport, one index per topic or one data stream per topic. It
 // works against Elasticsearch and OpenSearch (which ferry is tested against).
 package elasticsearch
 

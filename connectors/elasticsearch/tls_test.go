@@ -1,6 +1,7 @@
 package elasticsearch
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func TestClusterTLS(t *testing.T) {
 				c, err = newCluster(cfg)
 			}
 			if err == nil {
-				res, ierr := c.es.Info()
+				res, ierr := c.do(context.Background(), http.MethodGet, "/", "", nil)
 				err = ierr
 				if err == nil {
 					res.Body.Close()
