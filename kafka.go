@@ -26,7 +26,8 @@ func unhonoured(props map[string]string) func(map[string]string) error {
 		problems := cfg.Problems(config)
 		var errs connectors.ConfigErrors
 		for _, k := range slices.Sorted(maps.Keys(problems)) {
-			errs = append(errs, &connectors.ConfigError{Key: k, Value: shown(k, config[k]), Reason: problems[k]})
+			errs = append(errs, &connectors.ConfigError{Key: k, Value: shown(k, config[k]), Reason: problems[k],
+				Warning: strings.HasPrefix(problems[k], kafkaclient.CannotHonour)})
 		}
 		if len(errs) == 0 {
 			return nil

@@ -19,6 +19,7 @@ func TestUnhonouredOverrides(t *testing.T) {
 	}{
 		{"honoured", nil, map[string]string{"producer.override.linger.ms": "5", "consumer.override.max.poll.records": "10"}, ""},
 		{"cannot honour", nil, map[string]string{"producer.override.partitioner.class": "x.Y"}, "producer.override.partitioner.class"},
+		{"cannot honour (Kafka Connect configs set it)", nil, map[string]string{"consumer.override.max.poll.interval.ms": "600000"}, "consumer.override.max.poll.interval.ms"},
 		{"policy None", map[string]string{"connector.client.config.override.policy": "None"},
 			map[string]string{"producer.override.acks": "1"}, "producer.override.acks"},
 		{"bad jaas hidden", nil, map[string]string{"producer.override.security.protocol": "SASL_SSL",
@@ -39,6 +40,13 @@ func TestUnhonouredOverrides(t *testing.T) {
 			}
 			if strings.Join(keys, ",") != tt.keys {
 				t.Fatalf("keys %v, want %q: %v", keys, tt.keys, err)
+			}
+			// A key ferry cannot honour is a warning (accepted, no effect);
+			// a forbidden override or a bad value refuses the config.
+			for _, e := range ces {
+				if want := strings.HasPrefix(tt.name, "cannot honour"); e.Warning != want {
+					t.Errorf("%s: Warning %v, want %v", e.Key, e.Warning, want)
+				}
 			}
 			if err != nil && strings.Contains(err.Error(), "topsecret") {
 				t.Fatalf("a secret is shown: %v", err)

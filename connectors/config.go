@@ -71,6 +71,11 @@ type ConfigError struct {
 	Missing            bool
 	// Err, when set, is the cause callers test with errors.Is (ErrUnknownConverter).
 	Err error
+	// Warning marks a problem that does not refuse the config: the key is
+	// accepted and has no effect (Kafka Connect accepts it, ferry cannot
+	// honour it). /config/validate shows it on its key, not counted in
+	// error_count, and the scheduler logs it.
+	Warning bool
 }
 
 func (e *ConfigError) Error() string {

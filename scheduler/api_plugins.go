@@ -117,6 +117,14 @@ func (s *Scheduler) validateConfig(w http.ResponseWriter, r *http.Request) (int,
 			out.Configs = append(out.Configs, configInfo{Value: vi})
 		}
 	}
+	for _, w := range v.warnings { // accepted, no effect: shown, not counted
+		if !shown[w.key] {
+			shown[w.key] = true
+			val := config[w.key]
+			out.Configs = append(out.Configs, configInfo{Value: &configValueInfo{Name: w.key, Value: &val,
+				RecommendedValues: []string{}, Errors: []string{w.msg}, Visible: true}})
+		}
+	}
 	for _, key := range v.unknown { // a warning, not counted: Kafka Connect accepts unknown keys
 		if !shown[key] {
 			val := config[key]

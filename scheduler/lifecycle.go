@@ -30,6 +30,9 @@ func (s *Scheduler) validate(config map[string]string) (*connectors.Plugin, erro
 	if err := v.refusal(); err != nil {
 		return nil, err
 	}
+	for _, w := range v.warnings {
+		s.log.Warn("connector config has a key ferry accepts but cannot honour", "connector", config["name"], "key", w.key, "why", w.msg)
+	}
 	if len(v.unknown) > 0 {
 		s.log.Warn("connector config has keys no declaration knows; they are ignored", "connector", config["name"], "keys", v.unknown)
 	}

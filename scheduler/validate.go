@@ -40,6 +40,9 @@ type verdict struct {
 	parts []connectors.Part
 	// errs are the problems in the order found, each once.
 	errs []finding
+	// warnings are accepted keys that have no effect (ConfigError.Warning):
+	// shown by /config/validate, never a refusal.
+	warnings []finding
 	// unknown are the given keys no declaration knows, sorted.
 	unknown []string
 }
@@ -81,6 +84,10 @@ func (v *verdict) add(err error) {
 	switch e := err.(type) {
 	case nil:
 	case *connectors.ConfigError:
+		if e.Warning {
+			v.warnings = append(v.warnings, finding{e.Key, "Warning: " + e.Error() + " The key is accepted and has no effect. Not counted in error_count."})
+			return
+		}
 		v.addOne(e.Key, e.Error())
 	case interface{ Unwrap() []error }:
 		for _, one := range e.Unwrap() {

@@ -156,6 +156,32 @@ func TestUnhonouredHook(t *testing.T) {
 	}
 }
 
+// TestUnhonouredWarningAccepted checks that a key the hook marks as a
+// warning (accepted, no effect: a Kafka Connect config setting
+// consumer.override.max.poll.interval.ms) is shown by /config/validate but
+// not counted, and does not refuse the create.
+func TestUnhonouredWarningAccepted(t *testing.T) {
+	s, err := New(Options{Store: newFakeStore(), Catalogue: testCatalogue{catalogue.WithConnectors(testRegistry(), nil, "4.0.0")},
+		Dispatcher: nopDispatcher{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Unhonoured: func(config map[string]string) error {
+			if v, ok := config["consumer.override.max.poll.interval.ms"]; ok {
+				return &connectors.ConfigError{Key: "consumer.override.max.poll.interval.ms", Value: v, Reason: "no consumer lives that long", Warning: true}
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := `"connector.class":"TestSource","tables":"x","consumer.override.max.poll.interval.ms":"600000"`
+	got, errs := validateErrors(t, s.Handler(), "TestSource", `{"name":"c",`+cfg+"}")
+	if msgs := errs["consumer.override.max.poll.interval.ms"]; got.ErrorCount != 0 || len(msgs) != 1 || !strings.HasPrefix(msgs[0], "Warning: ") {
+		t.Errorf("validate: error_count %d, %v", got.ErrorCount, errs)
+	}
+	if code, body, _ := call(t, s.Handler(), "POST", "/connectors", `{"name":"c","config":{`+cfg+`}}`); code != 201 {
+		t.Errorf("create: %d %s, want 201", code, body)
+	}
+}
+
 // TestTasksMaxBounds checks tasks.max beyond Java's INT and beyond ferry's
 // MaxTasks: /config/validate reports it and create answers 400 before any
 // split (regression: "2147483648" passed validation and the split tried to

@@ -5,11 +5,16 @@ import (
 	"strings"
 )
 
+// CannotHonour is the prefix of a Problems message for a key that ferry
+// accepts but cannot honour: a warning, not a refusal, so a connector config
+// written for Kafka Connect still runs (the key has no effect).
+const CannotHonour = "ferry cannot honour "
+
 // Problems lists, by config key, the client overrides of a connector config
 // (producer.override.*, consumer.override.*, admin.override.*) that the
 // override policy forbids, that have a bad value, or that ferry cannot
-// honour, and bad topic.creation.* settings; /config/validate reports each
-// one on its key. Nil means none.
+// honour (messages starting with CannotHonour), and bad topic.creation.*
+// settings; /config/validate reports each one on its key. Nil means none.
 func (c *Config) Problems(connector map[string]string) map[string]string {
 	out := map[string]string{}
 	for _, r := range []Role{Producer, Consumer, Admin} {
@@ -84,7 +89,7 @@ func keyProblem(r Role, key, v string) string {
 	case ok:
 		return fmt.Sprintf("%s is not a %s setting", key, r)
 	case unhonoured[key] != "":
-		return "ferry cannot honour " + key + ": " + unhonoured[key]
+		return CannotHonour + key + ": " + unhonoured[key]
 	}
-	return "ferry cannot honour " + key + ": franz-go, ferry's Kafka client, has no equivalent"
+	return CannotHonour + key + ": franz-go, ferry's Kafka client, has no equivalent"
 }
