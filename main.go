@@ -45,7 +45,12 @@ the command line, override both. Run "ferry <command> --help" for the flags.
 
 func main() {
 	if lambdarun.InLambda() {
-		if err := lambdarun.Run(context.Background(), builtin.Registry(), nil); err != nil {
+		shutdownTracing, err := setupTracing(context.Background(), "ferry-lambda") // off unless OTEL_* asks for it
+		if err == nil {
+			defer shutdownTracing()
+			err = lambdarun.Run(context.Background(), builtin.Registry(), nil)
+		}
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "ferry: %v\n", err)
 			os.Exit(1)
 		}
@@ -57,7 +62,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var err error
+	shutdownTracing, err := setupTracing(ctx, "ferry-"+os.Args[1]) // off unless OTEL_* asks for it
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferry: %v\n", err)
+		os.Exit(1)
+	}
+	defer shutdownTracing()
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "standalone":
 		err = runStandalone(ctx, args)

@@ -146,6 +146,8 @@ func (h *Handler) flushDLQ(ctx context.Context, p *pipeline) error {
 	if d == nil || len(d.records) == 0 {
 		return nil
 	}
+	ctx, span := tracer.Start(ctx, "dead letters")
+	defer span.End()
 	if err := h.fence(ctx, p.inv, "writing "+strconv.Itoa(len(d.records))+" records to dead-letter topic "+d.topic); err != nil {
 		return err
 	}

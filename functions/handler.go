@@ -111,6 +111,8 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 	start := time.Now()
 	res := Result{ID: inv.ID, Connector: inv.Connector, Task: inv.Task, Epoch: inv.Epoch,
 		InstanceID: h.o.InstanceID, State: StateRunning}
+	ctx, span := startInvocation(ctx, &inv)
+	defer endInvocation(span, &res)
 	ctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	defer cancel()
 	err := resolveConfig(ctx, &inv, h.o.Worker)

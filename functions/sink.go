@@ -53,8 +53,9 @@ func sinkGroup(cfg map[string]string, connector string) string {
 // commits the consumer group offsets in a transaction of the task's
 // transactional producer, which fences every older invocation (sinkcommit.go).
 func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
-	plan, err := h.planSink(ctx, p.inv, p.built.Sink)
-	if err != nil {
+	lctx, loaded := phase(ctx, "load offsets")
+	plan, err := h.planSink(lctx, p.inv, p.built.Sink)
+	if loaded(err) != nil {
 		return err
 	}
 	next := make(map[topicPartition]int64, len(plan.start))
@@ -79,16 +80,19 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 		return fmt.Errorf("starting task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
 	resumeState(task, plan)
-	if err := h.consume(ctx, task, p, plan, next); err != nil {
+	fctx, fetched := phase(ctx, "fetch and put")
+	if err := fetched(h.consume(fctx, task, p, plan, next)); err != nil {
 		return err
 	}
-	if err := p.errs.retry(ctx, func() error { return task.Flush(ctx) }); err != nil {
+	_, flushed := phase(ctx, "flush")
+	if err := flushed(p.errs.retry(ctx, func() error { return task.Flush(ctx) })); err != nil {
 		return &RecordError{Stage: StageTaskPut, Class: plugin.Class, Where: "flushing the sink", Err: err}
 	}
 	if err := h.flushDLQ(ctx, p); err != nil {
 		return err
 	}
-	if err := h.commitSink(ctx, p, txn, plan, durable(task, next), commitState(task)); err != nil {
+	cctx, committed := phase(ctx, "commit")
+	if err := committed(h.commitSink(cctx, p, txn, plan, durable(task, next), commitState(task))); err != nil {
 		return err
 	}
 	p.res.Lag = lag(next, plan.end)

@@ -166,8 +166,9 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 		return h.runSourceEOS(ctx, plugin, p, cfg)
 	}
 	inv := p.inv
-	entries, err := h.o.Store.ReadOffsets(ctx, inv.Connector)
-	if err != nil {
+	lctx, loaded := phase(ctx, "load offsets")
+	entries, err := h.o.Store.ReadOffsets(lctx, inv.Connector)
+	if loaded(err) != nil {
 		return fmt.Errorf("loading offsets of %s: %w", inv.Connector, err)
 	}
 	task := plugin.NewSource()
@@ -185,8 +186,11 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	}
 	tracker := offsetTracker{connector: inv.Connector}
 	var a acks
-	more, err := h.pollLoop(ctx, task, p, &tracker, out, &a)
-	if werr := a.wait(ctx); werr != nil {
+	pctx, polled := phase(ctx, "poll")
+	more, err := h.pollLoop(pctx, task, p, &tracker, out, &a)
+	_ = polled(err)
+	_, produced := phase(ctx, "produce")
+	if werr := produced(a.wait(ctx)); werr != nil {
 		return werr
 	}
 	if err != nil {
@@ -200,7 +204,8 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	if err := h.flushDLQ(ctx, p); err != nil {
 		return err
 	}
-	return h.commitSource(ctx, task, inv, tracker.entries(), p.res)
+	cctx, committed := phase(ctx, "commit")
+	return committed(h.commitSource(cctx, task, inv, tracker.entries(), p.res))
 }
 
 // producer is the part of a Kafka client a source invocation produces with.

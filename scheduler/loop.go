@@ -243,7 +243,9 @@ func (s *Scheduler) invoke(ctx context.Context, spec taskSpec, lease epochLease)
 		RetryingSince: spec.RetryingSince,
 	}
 	s.log.Debug("dispatching", "invocation", inv.ID)
+	ctx, span := startDispatch(ctx, &inv)
 	o.Result, o.Err = s.o.Dispatcher.Dispatch(ctx, inv)
+	endDispatch(span, o)
 	return o
 }
 

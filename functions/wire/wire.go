@@ -37,6 +37,11 @@ type Invocation struct {
 	// TaskCount is how many tasks the connector has now; sink tasks use it to
 	// pick their share of the topic-partitions (0 falls back to tasks.max).
 	TaskCount int `json:"task_count,omitempty"`
+	// TraceParent and TraceState are the W3C trace context of the
+	// scheduler's dispatch span, so a trace crosses NATS and Lambda; empty
+	// when tracing is off.
+	TraceParent string `json:"traceparent,omitempty"`
+	TraceState  string `json:"tracestate,omitempty"`
 	// RetryingSince carries an open errors.retry.timeout window from the
 	// last invocation's Result.RetryingSince: the first retriable failure
 	// of this invocation is retried until RetryingSince + errors.retry.timeout.

@@ -29,6 +29,8 @@ func TestGolden(t *testing.T) {
 			Class:    "io.confluent.connect.jdbc.JdbcSourceConnector",
 			Config:   map[string]string{"connection.password": "${file:/etc/ferry/db.properties:password}", "tasks.max": "2"},
 			Deadline: deadline, MaxRecords: 5000, TaskCount: 2}, &Invocation{}},
+		{"invocation_traced.json", Invocation{ID: "x-1-2", Connector: "x", Task: 1, Epoch: 2, Class: "FileStreamSource",
+			Config: map[string]string{}, TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", TraceState: "ferry=1"}, &Invocation{}},
 		{"invocation_minimal.json", Invocation{ID: "x-1-1", Connector: "x", Task: 1, Epoch: 1,
 			Class: "FileStreamSource", Config: map[string]string{}}, &Invocation{}},
 		{"result.json", Result{ID: "orders-0-42", Connector: "orders", Task: 0, Epoch: 42,
