@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,13 +27,21 @@ func cpuSeconds(t testing.TB, p *proc) float64 {
 
 // BenchmarkMetricsCost moves 100,000 records datagen -> Kafka -> file through
 // a scheduler and a worker with metrics off, then on with a real Prometheus
-// scraping both every second, and prints records per CPU-second of the two
-// ferry processes for each and their ratio.
+// scraping both every second, then also with every invocation traced to an
+// OTLP receiver, and prints records per CPU-second of the two ferry
+// processes for each and the ratios.
 func BenchmarkMetricsCost(b *testing.B) {
 	const n = 100_000
-	rate := map[bool]float64{}
-	for _, on := range []bool{false, true} {
-		c := newClusterWith(b, 15, "FERRY_METRICS_ENABLE="+strconv.FormatBool(on))
+	rate := map[string]float64{}
+	rcv := httptest.NewServer(&otlpReceiver{})
+	defer rcv.Close()
+	for _, mode := range []string{"off", "metrics", "metrics+tracing"} {
+		on := mode != "off"
+		env := []string{"FERRY_METRICS_ENABLE=" + strconv.FormatBool(on)}
+		if mode == "metrics+tracing" { // every invocation traced (the default parentbased_always_on sampler)
+			env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+rcv.URL)
+		}
+		c := newClusterWith(b, 15, env...)
 		wport := freePort(b)
 		w := start(b, c.env, "worker", "--concurrency", "4", "--metrics-listeners", fmt.Sprintf("127.0.0.1:%d", wport))
 		if on {
@@ -48,11 +57,13 @@ func BenchmarkMetricsCost(b *testing.B) {
 			return lines >= n
 		})
 		cpu := cpuSeconds(b, c.sched) + cpuSeconds(b, w) - cpu0
-		rate[on] = n / cpu
-		b.Logf("metrics on=%v: %d records in %.1fs wall, %.2f CPU-seconds (scheduler+worker): %.0f records per CPU-second",
-			on, n, time.Since(begin).Seconds(), cpu, rate[on])
+		rate[mode] = n / cpu
+		b.Logf("%s: %d records in %.1fs wall, %.2f CPU-seconds (scheduler+worker): %.0f records per CPU-second",
+			mode, n, time.Since(begin).Seconds(), cpu, rate[mode])
 		c.sched.stop()
 		w.stop()
 	}
-	b.Logf("metrics on / off: %.3f of the records per CPU-second (cost %.1f%%)", rate[true]/rate[false], 100*(1-rate[true]/rate[false]))
+	b.Logf("metrics / off: %.3f of the records per CPU-second (cost %.1f%%); metrics+tracing / metrics: %.3f (cost %.1f%%)",
+		rate["metrics"]/rate["off"], 100*(1-rate["metrics"]/rate["off"]),
+		rate["metrics+tracing"]/rate["metrics"], 100*(1-rate["metrics+tracing"]/rate["metrics"]))
 }
