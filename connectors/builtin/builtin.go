@@ -8,6 +8,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/datagen"
 	"github.com/ferryhq/ferry/connectors/elasticsearch"
 	"github.com/ferryhq/ferry/connectors/file"
+	"github.com/ferryhq/ferry/connectors/httpsink"
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/jdbcsink"
 	"github.com/ferryhq/ferry/connectors/nats"
@@ -38,6 +39,7 @@ func Plugins() []connectors.Plugin {
 		redis.StreamSource(),
 		nats.Source(),
 		nats.Sink(),
+		httpsink.Plugin(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version

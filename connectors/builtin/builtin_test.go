@@ -25,6 +25,8 @@ func TestRegistryLookup(t *testing.T) {
 		{"RedisStreamSourceConnector", "com.redis.kafka.connect.RedisStreamSourceConnector", connectors.TypeSource},
 		{"ferry.connect.nats.NatsSourceConnector", "ferry.connect.nats.NatsSourceConnector", connectors.TypeSource},
 		{"nats-sink", "ferry.connect.nats.NatsSinkConnector", connectors.TypeSink},
+		{"io.confluent.connect.http.HttpSinkConnector", "io.confluent.connect.http.HttpSinkConnector", connectors.TypeSink},
+		{"HttpSink", "io.confluent.connect.http.HttpSinkConnector", connectors.TypeSink},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,128 @@
+// Package httpsink re-implements Confluent's HTTP sink
+// (io.confluent.connect.http.HttpSinkConnector) with its core keys: records
+// batched into requests to http.api.url (with ${topic} and ${key}),
+// retried with backoff on the configured status codes and network errors,
+// Retry-After honoured, and refused requests' records rejected for the
+// dead-letter queue.
+package httpsink
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Class is Confluent's HTTP sink class name.
+const Class = "io.confluent.connect.http.HttpSinkConnector"
+
+// Config is HttpSinkConnector's configuration (its core keys).
+type Config struct {
+	URL             string `config:"http.api.url" required:"true" importance:"high" group:"Connection" doc:"The HTTP API URL; ${topic} and ${key} are replaced by the record's topic and key (URL-encoded)."`
+	Method          string `config:"request.method" default:"POST" enum:"POST,PUT,PATCH" importance:"high" group:"Connection" doc:"The HTTP request method."`
+	Headers         string `config:"headers" default:"" importance:"high" group:"Connection" doc:"HTTP headers sent with every request, name:value, separated by header.separator."`
+	HeaderSeparator string `config:"header.separator" default:"|" importance:"high" group:"Connection" doc:"Separator character used in headers."`
+	AuthType        string `config:"auth.type" default:"NONE" enum:"NONE,BASIC,BEARER,OAUTH2" importance:"high" group:"Authentication" doc:"Authentication: NONE, BASIC (connection.user, connection.password) or BEARER (bearer.token). OAUTH2 is not supported by ferry."`
+	User            string `config:"connection.user" default:"" importance:"high" group:"Authentication" doc:"The username for BASIC authentication."`
+	Password        string `config:"connection.password" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The password for BASIC authentication."`
+	BearerToken     string `config:"bearer.token" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The token sent as Authorization: Bearer <token> with BEARER authentication."`
+	BatchMaxSize    int    `config:"batch.max.size" default:"1" min:"1" max:"1000000" importance:"high" group:"Batching" doc:"The number of records accumulated in a batch before the HTTP API is invoked (consecutive records with the same URL)."`
+	BatchPrefix     string `config:"batch.prefix" default:"" importance:"high" group:"Batching" doc:"Prefix added to the start of the batched request body."`
+	BatchSuffix     string `config:"batch.suffix" default:"" importance:"high" group:"Batching" doc:"Suffix added to the end of the batched request body."`
+	BatchSeparator  string `config:"batch.separator" default:"," importance:"high" group:"Batching" doc:"Separator between records in a batch."`
+	JSONAsArray     bool   `config:"batch.json.as.array" default:"false" importance:"high" group:"Batching" doc:"Send a batch as a JSON array (with request.body.format=json): [record,record]."`
+	BodyFormat      string `config:"request.body.format" default:"string" enum:"string,json" importance:"medium" group:"Batching" doc:"Record value representation in the body: string (text and bytes as they are, other values as JSON) or json (every value as JSON; text that is not JSON is written as a JSON string)."`
+	MaxRetries      int    `config:"max.retries" default:"10" min:"0" importance:"medium" group:"Retries" doc:"The maximum number of times to retry a request on a retriable status or network error."`
+	RetryBackoff    int64  `config:"retry.backoff.ms" default:"3000" min:"0" importance:"medium" group:"Retries" doc:"The initial wait before a retry, in milliseconds; doubled on each attempt (up to 60 s). A Retry-After header replaces it."`
+	RetryOnStatus   string `config:"retry.on.status.codes" default:"400-" importance:"medium" group:"Retries" doc:"Status codes to retry on: codes or inclusive ranges, comma-separated; 400- is every code from 400, 429,500-599 throttling and server errors."`
+	ConnectTimeout  int64  `config:"http.connect.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a connection, in milliseconds."`
+	RequestTimeout  int64  `config:"http.request.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a request's response, in milliseconds; a timeout is retried as a network error."`
+	OnNull          string `config:"behavior.on.null.values" default:"ignore" enum:"ignore,delete,log,fail" importance:"low" group:"Connection" doc:"Records with a null value: ignore or log (skipped), delete (a DELETE request to the URL), fail (rejected, handled by behavior.on.error)."`
+	OnError         string `config:"behavior.on.error" default:"fail" enum:"fail,ignore,log" importance:"low" group:"Connection" doc:"A request refused with a status that is not retried, or still failing after max.retries: fail (the records are rejected and go through errors.tolerance and the dead-letter queue), ignore or log (skipped)."`
+}
+
+// statusRange is one inclusive range of retry.on.status.codes.
+type statusRange struct{ lo, hi int }
+
+// parseStatusCodes reads retry.on.status.codes ("400-", "429,500-599").
+func parseStatusCodes(s string) ([]statusRange, error) {
+	var out []statusRange
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 100 || a > 599 {
+			return nil, fmt.Errorf("%q is not a status code", lo)
+		}
+		r := statusRange{a, a}
+		if isRange {
+			r.hi = 599
+			if hi != "" {
+				if r.hi, err = strconv.Atoi(hi); err != nil || r.hi < a {
+					return nil, fmt.Errorf("%q is not a range of status codes", part)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Check applies the rules the tags cannot express.
+func (c *Config) Check() error {
+	var errs connectors.ConfigErrors
+	u, err := url.Parse(strings.NewReplacer("${topic}", "t", "${key}", "k").Replace(c.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, &connectors.ConfigError{Key: "http.api.url", Value: c.URL, Reason: "must be an http:// or https:// URL"})
+	}
+	if _, err := parseStatusCodes(c.RetryOnStatus); err != nil {
+		errs = append(errs, &connectors.ConfigError{Key: "retry.on.status.codes", Value: c.RetryOnStatus, Reason: err.Error()})
+	}
+	if _, err := c.headerList(); err != nil {
+		errs = append(errs, &connectors.ConfigError{Key: "headers", Value: c.Headers, Reason: err.Error()})
+	}
+	switch {
+	case c.AuthType == "OAUTH2":
+		errs = append(errs, &connectors.ConfigError{Key: "auth.type", Value: c.AuthType, Reason: "OAUTH2 is not supported by ferry; use BEARER with a token, or BASIC"})
+	case c.AuthType == "BASIC" && c.User == "":
+		errs = append(errs, &connectors.ConfigError{Key: "connection.user", Value: "", Reason: "BASIC authentication needs a user"})
+	case c.AuthType == "BEARER" && c.BearerToken == "":
+		errs = append(errs, &connectors.ConfigError{Key: "bearer.token", Value: "", Reason: "BEARER authentication needs a token"})
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// headerList splits headers into name, value pairs.
+func (c *Config) headerList() ([][2]string, error) {
+	var out [][2]string
+	if c.Headers == "" {
+		return nil, nil
+	}
+	for _, h := range strings.Split(c.Headers, c.HeaderSeparator) {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("header %q is not name:value", h)
+		}
+		out = append(out, [2]string{strings.TrimSpace(name), strings.TrimSpace(value)})
+	}
+	return out, nil
+}
+
+func parse(props map[string]string) (Config, error) {
+	var cfg Config
+	if err := connectors.Declare(&cfg).Parse(props, &cfg); err != nil {
+		return cfg, fmt.Errorf("http sink config: %w", err)
+	}
+	if err := cfg.Check(); err != nil {
+		return cfg, fmt.Errorf("http sink config: %w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,211 @@
+//go:build integration
+
+package httpsink_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/httpsink"
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sinktest"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// api is a real HTTP server the test starts: it records the JSON array
+// batches it accepts, after an optional per-request script.
+type api struct {
+	mu       sync.Mutex
+	got      map[int]int // record number -> times received
+	requests []time.Time
+	script   func(n int, w http.ResponseWriter, r *http.Request, body string) bool // true: answered
+	srv      *httptest.Server
+}
+
+func newAPI(t *testing.T, check func(*http.Request) int) *api {
+	a := &api{got: map[int]int{}}
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		a.mu.Lock()
+		n := len(a.requests)
+		a.requests = append(a.requests, time.Now())
+		a.mu.Unlock()
+		if st := check(r); st != 0 {
+			w.WriteHeader(st)
+			return
+		}
+		if a.script != nil && a.script(n, w, r, string(b)) {
+			return
+		}
+		var batch []struct{ I int }
+		if err := json.Unmarshal(b, &batch); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		a.mu.Lock()
+		for _, x := range batch {
+			a.got[x.I]++
+		}
+		a.mu.Unlock()
+	}))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func record(i int) *kgo.Record {
+	return &kgo.Record{Key: []byte(fmt.Sprint(i)), Value: []byte(fmt.Sprintf(`{"i":%d}`, i))}
+}
+
+func config(topic, url string, kv ...string) map[string]string {
+	cfg := map[string]string{"connector.class": httpsink.Class, "topics": topic, "http.api.url": url,
+		"request.body.format": "json", "batch.json.as.array": "true", "retry.backoff.ms": "50",
+		"key.converter": "org.apache.kafka.connect.storage.StringConverter", "value.converter": "org.apache.kafka.connect.storage.StringConverter"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		cfg[kv[i]] = kv[i+1]
+	}
+	return cfg
+}
+
+// exactlyOnce fails unless every record 0..n-1 arrived exactly once.
+func (a *api) exactlyOnce(t *testing.T, n int) {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.got) != n {
+		t.Fatalf("received %d distinct records, want %d", len(a.got), n)
+	}
+	for i := range n {
+		if a.got[i] != 1 {
+			t.Fatalf("record %d received %d times", i, a.got[i])
+		}
+	}
+}
+
+// 100,000 records in batches of 500 as JSON arrays, with basic auth and
+// the configured headers, to a URL with ${topic}: each exactly once.
+func TestHTTPSink100kBatched(t *testing.T) {
+	r := sinktest.New(t, "http-test", httpsink.Plugin())
+	topic := r.Topic("http-100k", 2)
+	a := newAPI(t, func(req *http.Request) int {
+		u, p, ok := req.BasicAuth()
+		if !ok || u != "ferry" || p != "s3cret" || req.Header.Get("X-Test") != "yes" || req.Header.Get("Content-Type") != "application/json" ||
+			req.URL.Path != "/in/"+topic || req.Method != http.MethodPut {
+			return http.StatusUnauthorized
+		}
+		return 0
+	})
+	r.Produce(topic, 2, 0, 100000, record)
+	cfg := config(topic, a.srv.URL+"/in/${topic}", "batch.max.size", "500", "auth.type", "BASIC", "connection.user", "ferry",
+		"connection.password", "s3cret", "headers", "X-Test:yes|X-Other:2", "request.method", "PUT", "retry.on.status.codes", "500-")
+	start := time.Now()
+	r.Drain("http-"+topic, cfg)
+	t.Logf("100000 records in %v, %d requests", time.Since(start), len(a.requests))
+	a.exactlyOnce(t, 100000)
+}
+
+// A server that fails (503), throttles (429 with Retry-After: 1) and times
+// out: every record arrives once, and the request after the 429 waits the
+// second it asked for.
+func TestHTTPSinkFailsThrottlesTimesOut(t *testing.T) {
+	r := sinktest.New(t, "http-test", httpsink.Plugin())
+	topic := r.Topic("http-flaky", 1)
+	a := newAPI(t, func(req *http.Request) int {
+		if req.Header.Get("Authorization") != "Bearer tok" {
+			return http.StatusUnauthorized
+		}
+		return 0
+	})
+	a.script = func(n int, w http.ResponseWriter, _ *http.Request, _ string) bool {
+		switch n {
+		case 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 1:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 2:
+			time.Sleep(700 * time.Millisecond) // past http.request.timeout.ms; not recorded
+			w.WriteHeader(http.StatusGatewayTimeout)
+		default:
+			return false
+		}
+		return true
+	}
+	r.Produce(topic, 1, 0, 1000, record)
+	r.Drain("flaky-"+topic, config(topic, a.srv.URL, "batch.max.size", "100", "auth.type", "BEARER", "bearer.token", "tok",
+		"http.request.timeout.ms", "300", "retry.on.status.codes", "429,500-"))
+	a.exactlyOnce(t, 1000)
+	if gap := a.requests[2].Sub(a.requests[1]); gap < time.Second {
+		t.Fatalf("request after the 429 came %v later, want >= 1s (Retry-After)", gap)
+	}
+	if len(a.requests) != 13 {
+		t.Fatalf("%d requests, want 13 (10 batches, 3 failed attempts)", len(a.requests))
+	}
+}
+
+// A 400 that is not retried fails the invocation with errors.tolerance=none
+// and sends the record to the dead-letter queue with all.
+func TestHTTPSinkRefusedToDLQ(t *testing.T) {
+	r := sinktest.New(t, "http-test", httpsink.Plugin())
+	topic := r.Topic("http-refused", 1)
+	a := newAPI(t, func(*http.Request) int { return 0 })
+	a.script = func(_ int, w http.ResponseWriter, _ *http.Request, body string) bool {
+		if strings.Contains(body, `"i":6`) {
+			http.Error(w, "record 6 is invalid", http.StatusBadRequest)
+			return true
+		}
+		return false
+	}
+	r.Produce(topic, 1, 0, 10, record)
+	cfg := config(topic, a.srv.URL, "retry.on.status.codes", "429,500-")
+	res, err := r.H.Handle(context.Background(), r.Invocation("strict-"+topic, cfg))
+	if err == nil || res.State != functions.StateFailed || !strings.Contains(res.Trace+err.Error(), "status 400") {
+		t.Fatalf("state %s, %v; want FAILED naming status 400", res.State, err)
+	}
+	dlq := topic + "-dlq"
+	cfg["errors.tolerance"], cfg["errors.deadletterqueue.topic.name"] = "all", dlq
+	cfg["errors.deadletterqueue.topic.replication.factor"], cfg["errors.deadletterqueue.context.headers.enable"] = "1", "true"
+	a.got = map[int]int{}
+	r.Drain("tolerant-"+topic, cfg)
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(r.Seeds...), kgo.ConsumeTopics(dlq), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var dead []*kgo.Record
+	for len(dead) < 1 && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(rec *kgo.Record) { dead = append(dead, rec) })
+	}
+	if len(dead) != 1 || string(dead[0].Key) != "6" || !hasHeader(dead[0], "__connect.errors.exception.message", "record 6 is invalid") {
+		t.Fatalf("dead-letter records %v", dead)
+	}
+	if len(a.got) != 9 || a.got[6] != 0 {
+		t.Fatalf("server got %v, want the 9 others", a.got)
+	}
+}
+
+func hasHeader(r *kgo.Record, key, part string) bool {
+	for _, h := range r.Headers {
+		if h.Key == key && strings.Contains(string(h.Value), part) {
+			return true
+		}
+	}
+	return false
+}
+
+// An unreachable server, still failing after max.retries, is RETRYING.
+func TestHTTPSinkUnreachableRetrying(t *testing.T) {
+	r := sinktest.New(t, "http-test", httpsink.Plugin())
+	topic := r.Topic("http-down", 1)
+	r.Produce(topic, 1, 0, 1, record)
+	res, _ := r.H.Handle(context.Background(), r.Invocation("down-"+topic, config(topic, "http://127.0.0.1:1/", "max.retries", "1", "retry.backoff.ms", "10")))
+	if res.State != functions.StateRetrying || !strings.Contains(res.Trace, "connection refused") {
+		t.Fatalf("state %s (%s), want RETRYING naming the refused connection", res.State, res.Trace)
+	}
+}
