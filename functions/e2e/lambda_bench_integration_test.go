@@ -123,7 +123,7 @@ func printSizes(b *testing.B, bootstrap string) {
 
 // benchBridge returns a Lambda dispatcher signing with the key of the
 // function's state store.
-func benchBridge(b *testing.B, endpoint string) *transport.Lambda {
+func benchBridge(b testing.TB, endpoint string) *transport.Lambda {
 	cl, err := transport.NewLambdaClient(context.Background(), endpoint)
 	if err != nil {
 		b.Fatal(err)
@@ -160,7 +160,7 @@ func invokeTimes(b *testing.B, cl *transport.Lambda, inv functions.Invocation, n
 }
 
 // invocation builds a task invocation with a fresh epoch from the store.
-func invocation(b *testing.B, spec, conn, class string, cfg map[string]string) functions.Invocation {
+func invocation(b testing.TB, spec, conn, class string, cfg map[string]string) functions.Invocation {
 	st, err := open.Open(context.Background(), spec)
 	if err != nil {
 		b.Fatal(err)
@@ -175,7 +175,7 @@ func invocation(b *testing.B, spec, conn, class string, cfg map[string]string) f
 		Config: cfg, Deadline: time.Now().Add(50 * time.Second), MaxRecords: 10_000, TaskCount: 1}
 }
 
-func mustRun(b *testing.B, cl *transport.Lambda, inv functions.Invocation, n int) functions.Result {
+func mustRun(b testing.TB, cl *transport.Lambda, inv functions.Invocation, n int) functions.Result {
 	inv.Deadline = time.Now().Add(50 * time.Second)
 	res, err := cl.Dispatch(context.Background(), inv)
 	if err != nil || res.State != functions.StateRunning || res.Written != int64(n) {

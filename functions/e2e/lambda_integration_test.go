@@ -72,12 +72,18 @@ type emulator struct {
 // emulator's state store and Kafka, and timeoutSec as its Lambda timeout.
 func startEmulator(t testing.TB, timeoutSec int, env ...string) *emulator {
 	t.Helper()
+	return startEmulatorWith(t, needLambda(t).bootstrap, timeoutSec, env...)
+}
+
+// startEmulatorWith is startEmulator running the function binary bootstrap.
+func startEmulatorWith(t testing.TB, bootstrap string, timeoutSec int, env ...string) *emulator {
+	t.Helper()
 	bed, svc := needLambda(t), needServices(t)
 	port, api := freePort(t), freePort(t)
 	e := &emulator{endpoint: "http://127.0.0.1:" + strconv.Itoa(port), out: &bytes.Buffer{}}
 	e.cmd = exec.Command(bed.rie, "--log-level", "warn",
 		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(port),
-		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(api), bed.bootstrap)
+		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(api), bootstrap)
 	e.cmd.Env = append(os.Environ(), "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(timeoutSec),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "FERRY_STATE="+bed.state,
 		"FERRY_BOOTSTRAP_SERVERS="+svc.kafka, "FERRY_LOG_LEVEL=warn")

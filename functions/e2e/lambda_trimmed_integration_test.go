@@ -1,0 +1,140 @@
+//go:build integration
+
+package e2e
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/functions"
+)
+
+// buildLambda builds pkg (a package path relative to the module) as
+// `make lambda` builds its bootstrap, into dir, and returns the binary.
+func buildLambda(t testing.TB, pkg, dir string) string {
+	t.Helper()
+	out := filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if raw, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, raw)
+	}
+	return out
+}
+
+// buildSelected builds a function with only the connector packages in list
+// (`make lambda CONNECTORS=list`): functions/lambda/gen writes its main in a
+// directory of the module that ./... skips.
+func buildSelected(t testing.TB, list string) string {
+	t.Helper()
+	root := repoRoot(t)
+	if err := os.MkdirAll(filepath.Join(root, "dist"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.MkdirTemp(filepath.Join(root, "dist"), "_lambda-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(src) })
+	gen := exec.Command("go", "run", "./functions/lambda/gen", "-connectors", list, "-o", filepath.Join(src, "main.go"))
+	gen.Dir = root
+	if raw, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("functions/lambda/gen -connectors %s: %v\n%s", list, err, raw)
+	}
+	return buildLambda(t, "./"+filepath.Join("dist", filepath.Base(src)), t.TempDir())
+}
+
+// zipSize is the size of the deflated zip holding bin as bootstrap.
+func zipSize(t testing.TB, bin string) (raw, zipped int) {
+	t.Helper()
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate})
+	_, _ = w.Write(data)
+	_ = zw.Close()
+	return len(data), zbuf.Len()
+}
+
+// TestLambdaTrimmed runs real invocations in a function built with the
+// datagen connector only: a 200-record datagen source invocation writes its
+// records to Kafka, and a connector left out of the build fails naming it.
+func TestLambdaTrimmed(t *testing.T) {
+	bed := needLambda(t)
+	boot := buildSelected(t, "datagen")
+	emu := startEmulatorWith(t, boot, 30)
+	cl := benchBridge(t, emu.endpoint)
+	name := uniqueName("trimmed")
+	src := invocation(t, bed.state, name, "io.confluent.kafka.connect.datagen.DatagenConnector",
+		map[string]string{"kafka.topic": name, "quickstart": "orders", "iterations": "200", "max.interval": "0"})
+	mustRun(t, cl, src, 200)
+	if n := topicCount(t, kafkaAdmin(t, needServices(t).kafka), name); n != 200 {
+		t.Fatalf("topic %s holds %d records, want 200", name, n)
+	}
+	sink := invocation(t, bed.state, name+"-sink", "org.apache.kafka.connect.file.FileStreamSinkConnector",
+		map[string]string{"topics": name, "file": filepath.Join(t.TempDir(), "out.txt")})
+	sink.Deadline = time.Now().Add(20 * time.Second)
+	res, err := cl.Dispatch(context.Background(), sink)
+	if err != nil || res.State != functions.StateFailed || !strings.Contains(res.Trace, "FileStreamSinkConnector") {
+		t.Fatalf("file sink in a datagen-only function: %+v %v; want FAILED naming the class", res, err)
+	}
+}
+
+// BenchmarkLambdaTrimmed prints, in one run, the zip sizes of today's full
+// ferry binary, the default trimmed function and a single-connector
+// function, and the cold start (first invoke of a fresh emulator, init
+// included) of each against a hello-world Go function built the same way.
+func BenchmarkLambdaTrimmed(b *testing.B) {
+	needLambda(b)
+	builds := []struct{ name, bin string }{
+		{"hello-world (aws-lambda-go)", buildLambda(b, "./functions/e2e/testdata/hellolambda", b.TempDir())},
+		{"full ferry (.)", buildLambda(b, ".", b.TempDir())},
+		{"default (functions/lambda)", buildLambda(b, "./functions/lambda", b.TempDir())},
+		{"CONNECTORS=datagen", buildSelected(b, "datagen")},
+		{"CONNECTORS=s3sink", buildSelected(b, "s3sink")},
+	}
+	const rounds = 7
+	cold := make([][]time.Duration, len(builds))
+	for r := 0; r < rounds; r++ { // interleaved, so load on the shared machine hits all alike
+		for i, bl := range builds {
+			cold[i] = append(cold[i], firstInvoke(b, bl.bin))
+		}
+	}
+	b.Logf("| build | bootstrap MB | zip MB (deflated) | cold start p50 | min | x hello-world (p50) |")
+	for i, bl := range builds {
+		raw, zipped := zipSize(b, bl.bin)
+		b.Logf("| %s | %.1f | %.1f | %s | %s | %.2f |", bl.name, mb(raw), mb(zipped),
+			pct(cold[i], 50).Round(time.Millisecond), pct(cold[i], 0).Round(time.Millisecond), ratio(pct(cold[i], 50), pct(cold[0], 50)))
+	}
+}
+
+// firstInvoke starts a fresh emulator with bin and times its first Invoke
+// (the emulator starts the function on it: init, then the invocation). The
+// payload is a bare "{}": ferry answers it FAILED once it has started.
+func firstInvoke(b *testing.B, bin string) time.Duration {
+	emu := startEmulatorWith(b, bin, 30)
+	defer emu.stop()
+	begin := time.Now()
+	res, err := http.Post(emu.endpoint+"/2015-03-31/functions/function/invocations", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res.Body.Close()
+	d := time.Since(begin)
+	if res.StatusCode != http.StatusOK {
+		b.Fatalf("first invoke of %s: %s\n%s", bin, res.Status, emu.out)
+	}
+	return d
+}
