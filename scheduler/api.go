@@ -139,10 +139,13 @@ func writeJSON(w http.ResponseWriter, code int, body any) {
 		w.WriteHeader(code)
 		return
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		code = http.StatusInternalServerError
-		b, _ = json.Marshal(errorBody{Code: code, Message: err.Error()})
+	b, raw := body.(rawJSON)
+	if !raw {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			code = http.StatusInternalServerError
+			b, _ = json.Marshal(errorBody{Code: code, Message: err.Error()})
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

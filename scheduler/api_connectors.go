@@ -20,12 +20,18 @@ func (s *Scheduler) serverInfo(w http.ResponseWriter, r *http.Request) (int, any
 // listConnectors answers GET /connectors: sorted names, or with expand=status
 // and/or expand=info a map of name to the expansions (unknown values ignored).
 func (s *Scheduler) listConnectors(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	expand := r.URL.Query()["expand"]
+	withStatus, withInfo := slices.Contains(expand, "status"), slices.Contains(expand, "info")
+	key, cacheable := s.listKeyNow(r.Context(), withStatus, withInfo)
+	if cacheable && len(expand) > 0 {
+		if body, ok := s.cachedList(key); ok {
+			return http.StatusOK, body, nil
+		}
+	}
 	recs, err := s.connectors(r.Context()) // sorted by name; shared, read-only
 	if err != nil {
 		return 0, nil, fmt.Errorf("listing connectors: %w", err)
 	}
-	expand := r.URL.Query()["expand"]
-	withStatus, withInfo := slices.Contains(expand, "status"), slices.Contains(expand, "info")
 	if len(expand) == 0 {
 		names := make([]string, len(recs))
 		for i, rec := range recs {
@@ -52,7 +58,11 @@ func (s *Scheduler) listConnectors(w http.ResponseWriter, r *http.Request) (int,
 		}
 		out[rec.Name] = e
 	}
-	return http.StatusOK, out, nil
+	body, err := s.keepList(key, cacheable, out)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encoding the connector list: %w", err)
+	}
+	return http.StatusOK, body, nil
 }
 
 // createConnector answers POST /connectors: validate (400), exists (409), store, split.

@@ -107,8 +107,12 @@ type Scheduler struct {
 	changedConns map[string]bool
 	// wake tells the loop that configs changed in this process.
 	wake chan struct{}
-	// view is the shared copy of every connector (connectors).
-	view connectorsView
+	// view is the shared copy of every connector (connectors); lists is the
+	// last rendered GET /connectors with expansions; failures moves with
+	// every change to connFailed.
+	view     connectorsView
+	lists    listCache
+	failures atomic.Int64
 	// topics are the active topics of each connector (KIP-558), from results.
 	topics map[string]map[string]bool
 
@@ -225,6 +229,7 @@ func (s *Scheduler) connectorFailure(name string) (string, bool) {
 func (s *Scheduler) setConnectorFailure(name, trace string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.failures.Add(1)
 	if trace == "" {
 		delete(s.connFailed, name)
 		return

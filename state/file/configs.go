@@ -64,6 +64,16 @@ func (s *Store) ConnectorsRevision(ctx context.Context) (int64, error) {
 	return s.revision, nil
 }
 
+// StatusesRevision counts the changes to task statuses since Open: the
+// scheduler renders GET /connectors?expand=status again only when it moved.
+func (s *Store) StatusesRevision(ctx context.Context) (int64, error) {
+	if err := s.begin(); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	return s.statusRevision, nil
+}
+
 // DeleteConnector removes a connector with its task statuses. Its offsets are
 // kept, as Kafka Connect keeps them, so a connector created again under the
 // same name resumes; its epochs are kept too, so an invocation from before the
@@ -86,6 +96,7 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 	}
 	if statuses != nil {
 		delete(s.statuses, name)
+		s.statusRevision++
 		if err := s.record(func() { s.statuses[name] = statuses }, statusesFile, change{Name: name}, nil); err != nil {
 			return err
 		}
@@ -110,6 +121,7 @@ func (s *Store) PutTaskStatus(ctx context.Context, st state.TaskStatus) error {
 	tasks := s.statuses[st.Connector]
 	old, had := tasks[st.Task]
 	tasks[st.Task] = st
+	s.statusRevision++
 	return s.record(func() {
 		if had {
 			tasks[st.Task] = old

@@ -53,8 +53,9 @@ type Store struct {
 	offsetKeys map[string]map[string]bool
 	// signing holds the invocation signing keys (generation 0: none yet).
 	signing state.SigningKeys
-	// revision counts changes to connectors (ConnectorsRevision).
-	revision int64
+	// revision counts changes to connectors (ConnectorsRevision),
+	// statusRevision changes to statuses (StatusesRevision).
+	revision, statusRevision int64
 	// logs are the open change logs by file name; broken is set once a
 	// log write failed, and refuses every later change.
 	logs   map[string]*journal

@@ -28,16 +28,27 @@ func (s *Store) PutConnector(ctx context.Context, c state.ConnectorRecord) error
 	return wrap(err, "store connector %s", c.Name)
 }
 
+// StatusesRevision is a counter every PutTaskStatus and DeleteConnector
+// moves, in the same transaction.
+func (s *Store) StatusesRevision(ctx context.Context) (int64, error) {
+	return s.counter(ctx, s.statusRevisionKey())
+}
+
 // ConnectorsRevision is a counter every PutConnector and DeleteConnector
 // moves, in the same transaction: schedulers re-read every connector only
 // when it moved.
 func (s *Store) ConnectorsRevision(ctx context.Context) (int64, error) {
-	n, err := s.client.Get(ctx, s.revisionKey()).Int64()
+	return s.counter(ctx, s.revisionKey())
+}
+
+// counter reads a counter key (0 when missing).
+func (s *Store) counter(ctx context.Context, key string) (int64, error) {
+	n, err := s.client.Get(ctx, key).Int64()
 	if errors.Is(err, redis.Nil) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, wrap(err, "read connectors revision")
+		return 0, wrap(err, "read %s", key)
 	}
 	return n, nil
 }
@@ -89,6 +100,7 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 		removed = p.HDel(ctx, s.connectorsKey(), name)
 		p.Del(ctx, s.statusKey(name))
 		p.Incr(ctx, s.revisionKey())
+		p.Incr(ctx, s.statusRevisionKey())
 		return nil
 	})
 	if err != nil {
@@ -106,7 +118,11 @@ func (s *Store) PutTaskStatus(ctx context.Context, st state.TaskStatus) error {
 	if err != nil {
 		return fmt.Errorf("encode status of task %s-%d: %w", st.Connector, st.Task, err)
 	}
-	err = s.client.HSet(ctx, s.statusKey(st.Connector), taskField(st.Task), data).Err()
+	_, err = s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, s.statusKey(st.Connector), taskField(st.Task), data)
+		p.Incr(ctx, s.statusRevisionKey())
+		return nil
+	})
 	return wrap(err, "store status of task %s-%d", st.Connector, st.Task)
 }
 

@@ -4,6 +4,7 @@
 //
 //	<prefix>connectors         hash  name -> ConnectorRecord JSON
 //	<prefix>connectors:revision  counter moved by every connector change
+//	<prefix>statuses:revision    counter moved by every status change
 //	<prefix>status:<conn>      hash  task id -> TaskStatus JSON
 //	<prefix>epoch:<conn>       hash  task id -> current epoch (HINCRBY)
 //	<prefix>offsets:<conn>     hash  OffsetKey bytes -> offset value JSON
@@ -89,6 +90,7 @@ func (s *Store) Prefix() string { return s.prefix }
 
 func (s *Store) connectorsKey() string        { return s.prefix + "connectors" }
 func (s *Store) revisionKey() string          { return s.prefix + "connectors:revision" }
+func (s *Store) statusRevisionKey() string    { return s.prefix + "statuses:revision" }
 func (s *Store) statusKey(conn string) string { return s.prefix + "status:" + conn }
 func (s *Store) epochKey(conn string) string  { return s.prefix + "epoch:" + conn }
 func (s *Store) offsetsKey(conn string) string {

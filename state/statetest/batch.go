@@ -15,9 +15,10 @@ type StatusBatch interface {
 }
 
 // Revisioner is what a backend offers to tell the scheduler whether any
-// connector changed since it last read them all.
+// connector or any task status changed since it last read them all.
 type Revisioner interface {
 	ConnectorsRevision(ctx context.Context) (int64, error)
+	StatusesRevision(ctx context.Context) (int64, error)
 }
 
 // testStatusBatch: TaskStatusesOf answers what TaskStatuses answers for
@@ -43,34 +44,41 @@ func testStatusBatch(t *testing.T, open Opener) {
 	}
 }
 
-// testRevision: every PutConnector and DeleteConnector moves the revision;
-// statuses, epochs and offsets do not.
+// testRevision: every PutConnector and DeleteConnector moves the connectors
+// revision, and statuses, epochs and offsets do not; every PutTaskStatus and
+// DeleteConnector moves the statuses revision.
 func testRevision(t *testing.T, open Opener) {
 	s := fresh(t, open)
 	r, ok := s.(Revisioner)
 	if !ok {
-		t.Skip("backend has no connectors revision")
+		t.Skip("backend has no revisions")
 	}
 	c := ctx(t)
-	rev := func() int64 {
-		n, err := r.ConnectorsRevision(c)
+	revs := func() [2]int64 {
+		conns, err := r.ConnectorsRevision(c)
 		must(t, err)
-		return n
+		statuses, err := r.StatusesRevision(c)
+		must(t, err)
+		return [2]int64{conns, statuses}
 	}
-	r0 := rev()
+	r0 := revs()
 	must(t, s.PutConnector(c, connector("a", 1)))
-	r1 := rev()
-	if r1 == r0 {
-		t.Fatal("PutConnector did not move the revision")
+	r1 := revs()
+	if r1[0] == r0[0] {
+		t.Fatal("PutConnector did not move the connectors revision")
 	}
 	must(t, s.PutTaskStatus(c, status("a", 0, state.StateRunning)))
+	r2 := revs()
+	if r2[1] == r1[1] {
+		t.Error("PutTaskStatus did not move the statuses revision")
+	}
 	_, err := s.NextEpoch(c, "a", 0)
 	must(t, err)
-	if rev() != r1 {
-		t.Error("a status or an epoch moved the connectors revision")
+	if r3 := revs(); r3[0] != r1[0] || r3 != r2 {
+		t.Errorf("revisions %v after a status and an epoch; want connectors at %d, then unchanged by the epoch (%v)", r3, r1[0], r2)
 	}
 	must(t, s.DeleteConnector(c, "a"))
-	if rev() == r1 {
-		t.Error("DeleteConnector did not move the revision")
+	if r4 := revs(); r4[0] == r2[0] || r4[1] == r2[1] {
+		t.Errorf("DeleteConnector moved the revisions %v -> %v; want both moved", r2, r4)
 	}
 }
