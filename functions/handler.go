@@ -12,6 +12,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/configprovider"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
+	"github.com/ferryhq/ferry/connectors/placeholder"
 	"github.com/ferryhq/ferry/state"
 	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -115,12 +116,15 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 	defer endInvocation(span, &res)
 	ctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	defer cancel()
-	err := resolveConfig(ctx, &inv, h.o.Worker)
+	mask, err := resolveConfig(ctx, &inv, h.o.Worker)
 	if err == nil {
-		err = h.run(ctx, inv, &res)
+		err = h.run(ctx, inv, &res, mask.Logger(h.o.Logger))
 	}
 	res.Duration = time.Since(start)
 	if err != nil {
+		// A resolved secret never leaves the function: not in the trace the
+		// scheduler stores and REST shows, nor in the error callers log.
+		err = mask.Error(err)
 		res.State, res.Trace = classify(err)
 		res.More = false
 		var open *retryWindowOpen
@@ -135,17 +139,19 @@ func (h *Handler) Handle(ctx context.Context, inv Invocation) (Result, error) {
 // resolveConfig replaces config-provider placeholders (${file:/path:key},
 // ${env:NAME}, ...) in this invocation's copy of the task config. The
 // resolved config lives only in this process: it is never returned or stored,
-// and a failed lookup names the placeholder, never a secret.
-func resolveConfig(ctx context.Context, inv *Invocation, worker map[string]string) error {
+// and a failed lookup names the placeholder, never a secret. The Mask hides
+// the resolved values in the invocation's trace, errors and logs.
+func resolveConfig(ctx context.Context, inv *Invocation, worker map[string]string) (placeholder.Mask, error) {
 	cfg, err := configprovider.Resolve(ctx, inv.Config, worker, configprovider.Builtins())
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvocation, err)
+		return placeholder.Mask{}, fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
+	mask := placeholder.MaskOf(inv.Config, cfg)
 	inv.Config = cfg
-	return nil
+	return mask, nil
 }
 
-func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
+func (h *Handler) run(ctx context.Context, inv Invocation, res *Result, log *slog.Logger) error {
 	plugin, err := h.o.Plugins.Lookup(inv.Class)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
@@ -158,7 +164,7 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result) error {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
 	budget := deadline(ctx, h.o.Margin)
-	p := newPipeline(inv, built, res, budget, h.o.Logger)
+	p := newPipeline(inv, built, res, budget, log)
 	if plugin.Type == connectors.TypeSource {
 		err = h.runSource(ctx, plugin, p)
 	} else {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/placeholder"
 	"github.com/ferryhq/ferry/state"
 )
 
@@ -77,14 +78,17 @@ func (s *Scheduler) split(ctx context.Context, p *connectors.Plugin, config map[
 			return nil, fmt.Errorf("connector %s: resolving its config placeholders for the task split: %w", p.Class, err)
 		}
 	}
+	// The split's error becomes the connector's status trace: a resolved
+	// secret in it (a JDBC URL with its password) is hidden.
+	mask := placeholder.MaskOf(config, resolved)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("connector %s panicked while splitting tasks: %v", p.Class, r)
+			err = mask.Error(fmt.Errorf("connector %s panicked while splitting tasks: %v", p.Class, r))
 		}
 	}()
 	raw, err := p.NewConnector().TaskConfigs(resolved, maxTasks)
 	if err != nil {
-		return nil, fmt.Errorf("connector %s could not split its work into tasks: %w", p.Class, err)
+		return nil, mask.Error(fmt.Errorf("connector %s could not split its work into tasks: %w", p.Class, err))
 	}
 	if err := unresolve(raw, config, resolved); err != nil {
 		return nil, fmt.Errorf("connector %s: %w", p.Class, err)

@@ -15,10 +15,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors/configprovider/awssecrets"
+	pholder "github.com/ferryhq/ferry/connectors/placeholder"
 )
 
 // Provider returns the values of keys under path (a file, a directory; empty
@@ -58,7 +58,7 @@ func Builtins() map[string]Factory {
 var ErrUnresolved = errors.New("config provider reference could not be resolved")
 
 // placeholder is Kafka's ConfigTransformer pattern: ${provider:[path:]key}.
-var placeholder = regexp.MustCompile(`\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}`)
+var placeholder = pholder.Pattern
 
 // ref is one placeholder found in a config.
 type ref struct{ text, provider, path, key string }
