@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"go.opentelemetry.io/otel"
 
 	"github.com/ferryhq/ferry/functions/wire"
 )
@@ -50,11 +51,20 @@ func ServeLambda(ctx context.Context, e *LambdaEntry) {
 // instance id is the Lambda request id.
 func (e *LambdaEntry) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	res := e.handle(ctx, payload)
+	flushTraces(ctx)
 	out, err := json.Marshal(res)
 	if err != nil { // a Result always encodes; keep the promise anyway
 		return []byte(fmt.Sprintf(`{"state":%q,"trace":%q}`, wire.StateFailed, err.Error())), nil
 	}
 	return out, nil
+}
+
+// flushTraces exports the invocation's spans before replying: Lambda freezes
+// the process between invocations, so a batching exporter would hold them.
+func flushTraces(ctx context.Context) {
+	if f, ok := otel.GetTracerProvider().(interface{ ForceFlush(context.Context) error }); ok {
+		_ = f.ForceFlush(ctx)
+	}
 }
 
 func (e *LambdaEntry) handle(ctx context.Context, payload []byte) wire.Result {
