@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 )
@@ -108,4 +109,19 @@ func newOf(sample any) any {
 		t = t.Elem()
 	}
 	return reflect.New(t).Interface()
+}
+
+// ParseChecked parses props into dst, a pointer to a declared config
+// struct, and applies its Checker: what a connector's TaskConfigs and a
+// task's Open need. Errors start with what ("redis sink config: …").
+func ParseChecked(what string, props map[string]string, dst any) error {
+	if err := Declare(dst).Parse(props, dst); err != nil {
+		return fmt.Errorf("%s config: %w", what, err)
+	}
+	if c, ok := dst.(Checker); ok {
+		if err := c.Check(); err != nil {
+			return fmt.Errorf("%s config: %w", what, err)
+		}
+	}
+	return nil
 }

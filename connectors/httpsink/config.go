@@ -118,11 +118,6 @@ func (c *Config) headerList() ([][2]string, error) {
 
 func parse(props map[string]string) (Config, error) {
 	var cfg Config
-	if err := connectors.Declare(&cfg).Parse(props, &cfg); err != nil {
-		return cfg, fmt.Errorf("http sink config: %w", err)
-	}
-	if err := cfg.Check(); err != nil {
-		return cfg, fmt.Errorf("http sink config: %w", err)
-	}
-	return cfg, nil
+	err := connectors.ParseChecked("http sink", props, &cfg)
+	return cfg, err
 }

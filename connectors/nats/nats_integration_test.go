@@ -186,8 +186,8 @@ func TestNatsSinkRefusedToDLQ(t *testing.T) {
 	cfg["errors.tolerance"], cfg["errors.deadletterqueue.topic.name"] = "all", dlq
 	cfg["errors.deadletterqueue.topic.replication.factor"], cfg["errors.deadletterqueue.context.headers.enable"] = "1", "true"
 	r.Drain("tolerant-"+topic, cfg)
-	got := consume(t, r.Seeds, dlq, 1)
-	if string(got[0].Key) != "big" || !strings.Contains(header(got[0], "__connect.errors.exception.message"), "maximum") {
+	got := r.Consume(dlq, 1)
+	if string(got[0].Key) != "big" || !strings.Contains(sinktest.Header(got[0], "__connect.errors.exception.message"), "maximum") {
 		t.Fatalf("dead-letter record %s %v", got[0].Key, got[0].Headers)
 	}
 	info, _ := r.js.Stream(context.Background(), "SMALL")
@@ -273,9 +273,9 @@ func TestNatsSource100kJetStreamResumes(t *testing.T) {
 	if n := read(r.Drain("source-"+topic, cfg)); n != 300 {
 		t.Fatalf("run after the lost invocation read %d, want 300", n)
 	}
-	recs := consume(t, r.Seeds, topic, 100800)
+	recs := r.Consume(topic, 100800)
 	for i, rec := range recs {
-		if string(rec.Key) != "src."+strconv.Itoa(i%3) || string(rec.Value) != fmt.Sprintf("payload %d", i) || header(rec, "Seq") != strconv.Itoa(i) {
+		if string(rec.Key) != "src."+strconv.Itoa(i%3) || string(rec.Value) != fmt.Sprintf("payload %d", i) || sinktest.Header(rec, "Seq") != strconv.Itoa(i) {
 			t.Fatalf("record %d: %s %s %v", i, rec.Key, rec.Value, rec.Headers)
 		}
 	}
@@ -310,41 +310,9 @@ func TestNatsSourceCore(t *testing.T) {
 	if err != nil || res.Read != 1000 {
 		t.Fatalf("read %d, %v (%s); want 1000", res.Read, err, res.Trace)
 	}
-	for i, rec := range consume(t, r.Seeds, topic, 1000) {
+	for i, rec := range r.Consume(topic, 1000) {
 		if string(rec.Value) != strconv.Itoa(i) || string(rec.Key) != "live."+strconv.Itoa(i%2) {
 			t.Fatalf("record %d: %s %s", i, rec.Key, rec.Value)
 		}
 	}
-}
-
-// consume reads exactly want records of topic from the start.
-func consume(t *testing.T, seeds []string, topic string, want int) []*kgo.Record {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var out []*kgo.Record
-	for len(out) < want && ctx.Err() == nil {
-		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	}
-	extra, cancelExtra := context.WithTimeout(context.Background(), time.Second)
-	defer cancelExtra()
-	cl.PollFetches(extra).EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	if len(out) != want {
-		t.Fatalf("%s has %d records, want %d", topic, len(out), want)
-	}
-	return out
-}
-
-func header(r *kgo.Record, key string) string {
-	for _, h := range r.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
 }

@@ -49,13 +49,8 @@ func (c *SinkConfig) Check() error {
 
 func parseSink(props map[string]string) (SinkConfig, error) {
 	var cfg SinkConfig
-	if err := connectors.Declare(&cfg).Parse(props, &cfg); err != nil {
-		return cfg, fmt.Errorf("nats sink config: %w", err)
-	}
-	if err := cfg.Check(); err != nil {
-		return cfg, fmt.Errorf("nats sink config: %w", err)
-	}
-	return cfg, nil
+	err := connectors.ParseChecked("nats sink", props, &cfg)
+	return cfg, err
 }
 
 // Sink returns the NATS sink plugin.

@@ -56,13 +56,8 @@ func (c *SourceConfig) Check() error {
 
 func parseSource(props map[string]string) (SourceConfig, error) {
 	var cfg SourceConfig
-	if err := connectors.Declare(&cfg).Parse(props, &cfg); err != nil {
-		return cfg, fmt.Errorf("nats source config: %w", err)
-	}
-	if err := cfg.Check(); err != nil {
-		return cfg, fmt.Errorf("nats source config: %w", err)
-	}
-	return cfg, nil
+	err := connectors.ParseChecked("nats source", props, &cfg)
+	return cfg, err
 }
 
 // Source returns the NATS source plugin.

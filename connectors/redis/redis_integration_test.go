@@ -192,8 +192,8 @@ func TestRedisSinkRefusedToDLQ(t *testing.T) {
 	cfg["errors.tolerance"], cfg["errors.deadletterqueue.topic.name"] = "all", dlq
 	cfg["errors.deadletterqueue.topic.replication.factor"], cfg["errors.deadletterqueue.context.headers.enable"] = "1", "true"
 	r.Drain("tolerant-"+topic, cfg)
-	got := consume(t, r.Seeds, dlq, 1)
-	if string(got[0].Key) != "k3" || header(got[0], "__connect.errors.exception.message") == "" {
+	got := r.Consume(dlq, 1)
+	if string(got[0].Key) != "k3" || sinktest.Header(got[0], "__connect.errors.exception.message") == "" {
 		t.Fatalf("dead-letter record %s %v", got[0].Key, got[0].Headers)
 	}
 	if n := r.keys(prefix); n != 10 {
@@ -260,7 +260,7 @@ func TestRedisStreamSource100k(t *testing.T) {
 	if n := read(r.Drain("source-"+topic, cfg)); n != 500 {
 		t.Fatalf("second run read %d, want 500 (resume from the committed stream ID)", n)
 	}
-	recs := consume(t, r.Seeds, topic, 100500)
+	recs := r.Consume(topic, 100500)
 	for i, rec := range recs {
 		var v struct {
 			ID     string            `json:"id"`
@@ -278,37 +278,4 @@ func TestRedisStreamSource100k(t *testing.T) {
 	if err != nil || len(groups) != 1 || groups[0].LastDeliveredID != ids[len(ids)-1] {
 		t.Fatalf("groups %+v, %v; want ferry-test at %s", groups, err, ids[len(ids)-1])
 	}
-}
-
-// consume reads exactly want records of topic from the start, in order per partition.
-func consume(t *testing.T, seeds []string, topic string, want int) []*kgo.Record {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var out []*kgo.Record
-	for len(out) < want && ctx.Err() == nil {
-		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	}
-	// a short extra poll catches records past want
-	extra, cancelExtra := context.WithTimeout(context.Background(), time.Second)
-	defer cancelExtra()
-	cl.PollFetches(extra).EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	if len(out) != want {
-		t.Fatalf("%s has %d records, want %d", topic, len(out), want)
-	}
-	return out
-}
-
-func header(r *kgo.Record, key string) string {
-	for _, h := range r.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
 }

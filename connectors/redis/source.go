@@ -57,13 +57,8 @@ func (c *SourceConfig) Check() error {
 
 func parseSource(props map[string]string) (SourceConfig, error) {
 	var cfg SourceConfig
-	if err := connectors.Declare(&cfg).Parse(props, &cfg); err != nil {
-		return cfg, fmt.Errorf("redis stream source config: %w", err)
-	}
-	if err := cfg.Check(); err != nil {
-		return cfg, fmt.Errorf("redis stream source config: %w", err)
-	}
-	return cfg, nil
+	err := connectors.ParseChecked("redis stream source", props, &cfg)
+	return cfg, err
 }
 
 // StreamSource returns the RedisStreamSourceConnector plugin.

@@ -130,3 +130,38 @@ func (r *Rig) Committed(name, topic string) map[int32]int64 {
 	})
 	return out
 }
+
+// Consume reads topic from the start until it has want records, then
+// waits a second more for any past want; it fails the test unless exactly
+// want arrived. Records come in order within each partition.
+func (r *Rig) Consume(topic string, want int) []*kgo.Record {
+	r.T.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(r.Seeds...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		r.T.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out []*kgo.Record
+	for len(out) < want && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(rec *kgo.Record) { out = append(out, rec) })
+	}
+	extra, cancelExtra := context.WithTimeout(context.Background(), time.Second)
+	defer cancelExtra()
+	cl.PollFetches(extra).EachRecord(func(rec *kgo.Record) { out = append(out, rec) })
+	if len(out) != want {
+		r.T.Fatalf("%s has %d records, want %d", topic, len(out), want)
+	}
+	return out
+}
+
+// Header returns the value of rec's first header named key, or "".
+func Header(rec *kgo.Record, key string) string {
+	for _, h := range rec.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
