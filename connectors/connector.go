@@ -23,7 +23,7 @@ const (
 type Connector interface {
 	// TaskConfigs returns at most maxTasks task configs for props (the
 	// validated connector config). Each task config is merged over props.
-	TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error)
+	TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error)
 }
 
 // OffsetReader gives a source task the offsets committed for its partitions.

@@ -68,7 +68,7 @@ type noConfig struct{}
 
 type oneTask struct{}
 
-func (oneTask) TaskConfigs(props map[string]string, _ int) ([]map[string]string, error) {
+func (oneTask) TaskConfigs(ctx context.Context, props map[string]string, _ int) ([]map[string]string, error) {
 	return []map[string]string{props}, nil
 }
 

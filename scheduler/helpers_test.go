@@ -31,7 +31,7 @@ type testSourceConfig struct {
 // testSource gives each of up to maxTasks tasks one of its comma-separated tables.
 type testSource struct{}
 
-func (testSource) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (testSource) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	tables := strings.Split(props["tables"], ",")
 	out := make([]map[string]string, min(maxTasks, len(tables)))
 	for i, t := range tables {
@@ -45,7 +45,7 @@ func (testSource) TaskConfigs(props map[string]string, maxTasks int) ([]map[stri
 
 type brokenConnector struct{}
 
-func (brokenConnector) TaskConfigs(map[string]string, int) ([]map[string]string, error) {
+func (brokenConnector) TaskConfigs(context.Context, map[string]string, int) ([]map[string]string, error) {
 	return nil, errors.New("cannot reach the database")
 }
 

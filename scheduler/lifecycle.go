@@ -86,7 +86,7 @@ func (s *Scheduler) split(ctx context.Context, p *connectors.Plugin, config map[
 			err = mask.Error(fmt.Errorf("connector %s panicked while splitting tasks: %v", p.Class, r))
 		}
 	}()
-	raw, err := p.NewConnector().TaskConfigs(resolved, maxTasks)
+	raw, err := p.NewConnector().TaskConfigs(ctx, resolved, maxTasks)
 	if err != nil {
 		return nil, mask.Error(fmt.Errorf("connector %s could not split its work into tasks: %w", p.Class, err))
 	}

@@ -19,7 +19,7 @@ const passwordRef = "${file:/etc/ferry/db.properties:password}"
 // to the database; with deriveURL it also builds a task key from it.
 type dbSource struct{ deriveURL bool }
 
-func (c dbSource) TaskConfigs(props map[string]string, _ int) ([]map[string]string, error) {
+func (c dbSource) TaskConfigs(ctx context.Context, props map[string]string, _ int) ([]map[string]string, error) {
 	if props["connection.password"] != "s3cret" {
 		return nil, errors.New("login failed for password " + props["connection.password"])
 	}

@@ -10,6 +10,7 @@
 package datagen
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -102,7 +103,7 @@ type Connector struct{}
 // TaskConfigs returns maxTasks copies of props, each with its task.id and
 // with tasks.max set to the number of tasks, which orders uses to keep
 // orderid unique across tasks.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	if _, err := parseConfig(props); err != nil {
 		return nil, err
 	}

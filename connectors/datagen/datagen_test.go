@@ -101,7 +101,7 @@ func TestSeedsAndTasksDiffer(t *testing.T) {
 }
 
 func TestOrderIDsUniqueAcrossTasks(t *testing.T) {
-	cfgs, err := Connector{}.TaskConfigs(props("iterations", "10000"), 2)
+	cfgs, err := Connector{}.TaskConfigs(context.Background(), props("iterations", "10000"), 2)
 	if err != nil || len(cfgs) != 2 {
 		t.Fatalf("TaskConfigs = %d, %v", len(cfgs), err)
 	}
@@ -246,7 +246,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Connector{}.TaskConfigs(tc.props, 1)
+			_, err := Connector{}.TaskConfigs(context.Background(), tc.props, 1)
 			var ce *connectors.ConfigError
 			if !errors.As(err, &ce) || ce.Key != tc.key {
 				t.Fatalf("err = %v, want ConfigError on %s", err, tc.key)

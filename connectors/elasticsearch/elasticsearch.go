@@ -6,6 +6,7 @@
 package elasticsearch
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -138,7 +139,7 @@ func Plugin() connectors.Plugin {
 type Connector struct{}
 
 // TaskConfigs returns maxTasks copies of props.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	if _, err := parse(props); err != nil {
 		return nil, err
 	}

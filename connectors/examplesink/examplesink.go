@@ -76,7 +76,7 @@ func Plugin() connectors.Plugin {
 type Connector struct{}
 
 // TaskConfigs validates props and returns maxTasks copies of them.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	var cfg Config
 	if err := parse(props, &cfg); err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ func TestTaskConfigs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Connector{}.TaskConfigs(c.props, c.maxTasks)
+			got, err := Connector{}.TaskConfigs(context.Background(), c.props, c.maxTasks)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, c.wantErr)

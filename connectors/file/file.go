@@ -6,6 +6,7 @@
 package file
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -109,7 +110,7 @@ func Sink() connectors.Plugin {
 type SourceConnector struct{}
 
 // TaskConfigs validates props and returns one task config equal to props.
-func (SourceConnector) TaskConfigs(props map[string]string, _ int) ([]map[string]string, error) {
+func (SourceConnector) TaskConfigs(ctx context.Context, props map[string]string, _ int) ([]map[string]string, error) {
 	var cfg SourceConfig
 	if err := parse(props, &cfg); err != nil {
 		return nil, err
@@ -122,7 +123,7 @@ func (SourceConnector) TaskConfigs(props map[string]string, _ int) ([]map[string
 type SinkConnector struct{}
 
 // TaskConfigs validates props and returns maxTasks copies of them.
-func (SinkConnector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (SinkConnector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	var cfg SinkConfig
 	if err := parse(props, &cfg); err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func TestSinkRequiresFile(t *testing.T) {
 	if err := NewSinkTask().Open(context.Background(), map[string]string{"topics": "t"}); !errors.Is(err, connectors.ErrConfig) {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := (SinkConnector{}).TaskConfigs(map[string]string{"topics": "t"}, 1); !errors.Is(err, connectors.ErrConfig) {
+	if _, err := (SinkConnector{}).TaskConfigs(context.Background(), map[string]string{"topics": "t"}, 1); !errors.Is(err, connectors.ErrConfig) {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -201,7 +201,7 @@ func TestSourceConfigErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := SourceConnector{}.TaskConfigs(tc.props, 3)
+			_, err := SourceConnector{}.TaskConfigs(context.Background(), tc.props, 3)
 			var ce *connectors.ConfigError
 			if !errors.As(err, &ce) || ce.Key != tc.key || !errors.Is(err, connectors.ErrConfig) {
 				t.Fatalf("err = %v, want ConfigError on %s", err, tc.key)
@@ -224,11 +224,11 @@ func TestSourceBadOffset(t *testing.T) {
 
 func TestConnectorTaskConfigs(t *testing.T) {
 	props := map[string]string{"file": "/tmp/x", "topic": "t", "topics": "t"}
-	src, err := SourceConnector{}.TaskConfigs(props, 5)
+	src, err := SourceConnector{}.TaskConfigs(context.Background(), props, 5)
 	if err != nil || len(src) != 1 || src[0]["file"] != "/tmp/x" {
 		t.Fatalf("source = %v, %v", src, err)
 	}
-	sink, err := SinkConnector{}.TaskConfigs(props, 3)
+	sink, err := SinkConnector{}.TaskConfigs(context.Background(), props, 3)
 	if err != nil || len(sink) != 3 {
 		t.Fatalf("sink = %v, %v", sink, err)
 	}

@@ -34,7 +34,7 @@ const listTimeout = 20 * time.Second
 // tables) tasks, each with its tables under "tables". Whitelisted tables are
 // kept even when the database does not have them, so the task that owns one
 // fails naming it. poll.interval.ms defaults to Confluent's 5000.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	cfg, err := parseConfig(props)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[strin
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+	ctx, cancel := context.WithTimeout(ctx, listTimeout) // within the request's deadline too
 	defer cancel()
 	db, err := dialect.Open(ctx, u)
 	if err != nil {

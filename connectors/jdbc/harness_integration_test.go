@@ -108,7 +108,7 @@ func newHarness(t testing.TB, name string, cfg map[string]string) *harness {
 // taskConfigs splits the connector as the scheduler does.
 func (hs *harness) taskConfigs(maxTasks int) []map[string]string {
 	hs.t.Helper()
-	tcs, err := jdbc.Connector{}.TaskConfigs(hs.cfg, maxTasks)
+	tcs, err := jdbc.Connector{}.TaskConfigs(context.Background(), hs.cfg, maxTasks)
 	if err != nil {
 		hs.t.Fatal(err)
 	}

@@ -8,6 +8,7 @@
 package jdbcsink
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,7 +108,7 @@ func Plugin() connectors.Plugin {
 type Connector struct{}
 
 // TaskConfigs returns maxTasks copies of props.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	if _, err := parse(props); err != nil {
 		return nil, err
 	}

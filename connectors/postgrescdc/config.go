@@ -14,6 +14,7 @@
 package postgrescdc
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -156,7 +157,7 @@ type Connector struct{}
 
 // TaskConfigs returns a single task config; poll.interval.ms defaults to
 // Debezium's 500.
-func (Connector) TaskConfigs(props map[string]string, _ int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, _ int) ([]map[string]string, error) {
 	if _, err := parseConfig(props); err != nil {
 		return nil, err
 	}

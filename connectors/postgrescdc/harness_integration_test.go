@@ -106,7 +106,7 @@ func newHarness(t testing.TB, cfg map[string]string) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
-	tcs, err := postgrescdc.Connector{}.TaskConfigs(cfg, 1)
+	tcs, err := postgrescdc.Connector{}.TaskConfigs(context.Background(), cfg, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"testing"
@@ -119,7 +120,7 @@ func TestSourceRecord(t *testing.T) {
 }
 
 func TestSourceSplitsToOneTask(t *testing.T) {
-	tcs, err := sourceConnector{}.TaskConfigs(map[string]string{"redis.stream.name": "s"}, 4)
+	tcs, err := sourceConnector{}.TaskConfigs(context.Background(), map[string]string{"redis.stream.name": "s"}, 4)
 	if err != nil || len(tcs) != 1 {
 		t.Fatalf("%d tasks, %v", len(tcs), err)
 	}

@@ -75,7 +75,7 @@ func StreamSource() connectors.Plugin {
 type sourceConnector struct{}
 
 // TaskConfigs returns one task: one stream has one committed position.
-func (sourceConnector) TaskConfigs(props map[string]string, _ int) ([]map[string]string, error) {
+func (sourceConnector) TaskConfigs(ctx context.Context, props map[string]string, _ int) ([]map[string]string, error) {
 	if _, err := parseSource(props); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@
 package s3sink
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -61,7 +62,7 @@ func parse(props map[string]string) (*Config, error) {
 type Connector struct{}
 
 // TaskConfigs returns maxTasks copies of props.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	if _, err := parse(props); err != nil {
 		return nil, err
 	}
