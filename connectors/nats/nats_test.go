@@ -1,6 +1,7 @@
 package nats
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -104,7 +105,7 @@ func TestSourceSplit(t *testing.T) {
 		{map[string]string{"topic": "t", "nats.subject": "a"}, 1},
 		{map[string]string{"topic": "t", "nats.subject": "a", "nats.queue.group": "q"}, 3},
 	} {
-		tcs, err := sourceConnector{}.TaskConfigs(tc.props, 3)
+		tcs, err := sourceConnector{}.TaskConfigs(context.Background(), tc.props, 3)
 		if err != nil || len(tcs) != tc.want {
 			t.Errorf("%v: %d tasks, %v; want %d", tc.props, len(tcs), err, tc.want)
 		}

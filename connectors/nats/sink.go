@@ -68,7 +68,7 @@ func Sink() connectors.Plugin {
 type sinkConnector struct{}
 
 // TaskConfigs validates props and returns maxTasks copies of them.
-func (sinkConnector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (sinkConnector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	if _, err := parseSink(props); err != nil {
 		return nil, err
 	}

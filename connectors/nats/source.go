@@ -76,7 +76,7 @@ type sourceConnector struct{}
 
 // TaskConfigs returns one task for a stream (one durable consumer, one
 // committed sequence) and maxTasks for core NATS with a queue group.
-func (sourceConnector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (sourceConnector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	cfg, err := parseSource(props)
 	if err != nil {
 		return nil, err
