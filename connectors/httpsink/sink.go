@@ -33,7 +33,7 @@ func Plugin() connectors.Plugin {
 type Connector struct{}
 
 // TaskConfigs validates props and returns maxTasks copies of them.
-func (Connector) TaskConfigs(props map[string]string, maxTasks int) ([]map[string]string, error) {
+func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	if _, err := parse(props); err != nil {
 		return nil, err
 	}
