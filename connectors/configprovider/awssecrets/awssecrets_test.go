@@ -10,8 +10,8 @@ import (
 )
 
 // standIn answers the Secrets Manager and SSM JSON APIs from fixed data. It
-// stands in for AWS (no AWS-compatible secrets service runs on this machine);
-// the requests are the real SDK's.
+// stands in for AWS (no AWS-compatible secrets service runs on this machine)
+// and checks that every request is signed (Signature Version 4) for its service.
 func standIn(t *testing.T) string {
 	t.Helper()
 	secrets := map[string]string{"db": `{"user":"ferry","password":"s3cret","port":5432}`, "token": "plain-token"}
@@ -20,7 +20,13 @@ func standIn(t *testing.T) string {
 		var in map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		switch target := r.Header.Get("X-Amz-Target"); target {
+		target := r.Header.Get("X-Amz-Target")
+		service := map[string]string{"secretsmanager.GetSecretValue": "secretsmanager", "AmazonSSM.GetParameters": "ssm"}[target]
+		if auth := r.Header.Get("Authorization"); !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=test/") ||
+			!strings.Contains(auth, "/"+service+"/aws4_request") || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+			t.Errorf("%s: Authorization %q, Content-Type %q: want a SigV4 signature for %s", target, auth, r.Header.Get("Content-Type"), service)
+		}
+		switch target {
 		case "secretsmanager.GetSecretValue":
 			v, ok := secrets[in["SecretId"].(string)]
 			if !ok {

@@ -4,19 +4,21 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
-
-// ParametersAPI is the part of *ssm.Client the provider uses.
-type ParametersAPI interface {
-	GetParameters(ctx context.Context, in *ssm.GetParametersInput, opts ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
-}
 
 // ParameterStore resolves ${alias:<path>:<name>} to the parameter
 // <path>/<name>, and ${alias:<full name>}; SecureStrings are decrypted.
-type ParameterStore struct{ api ParametersAPI }
+type ParameterStore struct{ api *jsonAPI }
+
+// getParametersIn and getParametersOut are GetParameters' request and answer (the fields used).
+type getParametersIn struct {
+	Names          []string
+	WithDecryption bool
+}
+
+type getParametersOut struct {
+	Parameters []struct{ Name, Value string }
+}
 
 // NewParameterStore builds the provider from its params (aws.region, endpoint).
 func NewParameterStore(p map[string]string) (*ParameterStore, error) {
@@ -25,11 +27,7 @@ func NewParameterStore(p map[string]string) (*ParameterStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ParameterStore{api: ssm.NewFromConfig(cfg, func(o *ssm.Options) {
-		if ps.Endpoint != "" {
-			o.BaseEndpoint = aws.String(ps.Endpoint)
-		}
-	})}, nil
+	return &ParameterStore{api: newJSONAPI(cfg, "ssm", "AmazonSSM", ps.Endpoint)}, nil
 }
 
 // getParametersMax is how many names one GetParameters call takes.
@@ -50,13 +48,14 @@ func (s *ParameterStore) Get(ctx context.Context, path string, keys []string) (m
 	out := map[string]string{}
 	for len(batch) > 0 {
 		n := min(len(batch), getParametersMax)
-		res, err := s.api.GetParameters(ctx, &ssm.GetParametersInput{Names: batch[:n], WithDecryption: aws.Bool(true)})
+		var res getParametersOut
+		err := s.api.call(ctx, "GetParameters", getParametersIn{Names: batch[:n], WithDecryption: true}, &res)
 		if err != nil {
 			return nil, fmt.Errorf("reading SSM parameters %v (does the function's role allow ssm:GetParameters and kms:Decrypt?): %w", batch[:n], err)
 		}
 		for _, p := range res.Parameters {
-			if p.Name != nil && p.Value != nil {
-				out[names[*p.Name]] = *p.Value
+			if k, ok := names[p.Name]; ok {
+				out[k] = p.Value
 			}
 		}
 		batch = batch[n:]

@@ -3,18 +3,16 @@ package awssecrets
 import (
 	"context"
 	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
-// SecretsAPI is the part of *secretsmanager.Client the provider uses.
-type SecretsAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
 // SecretsManager resolves ${alias:<secret id>:<json key>} and ${alias:<secret id>}.
-type SecretsManager struct{ api SecretsAPI }
+type SecretsManager struct{ api *jsonAPI }
+
+// secretValue is GetSecretValue's answer (the fields used).
+type secretValue struct {
+	SecretString *string
+	SecretBinary []byte // base64 in the JSON
+}
 
 // NewSecretsManager builds the provider from its params (aws.region, endpoint).
 func NewSecretsManager(p map[string]string) (*SecretsManager, error) {
@@ -23,11 +21,7 @@ func NewSecretsManager(p map[string]string) (*SecretsManager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SecretsManager{api: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
-		if ps.Endpoint != "" {
-			o.BaseEndpoint = aws.String(ps.Endpoint)
-		}
-	})}, nil
+	return &SecretsManager{api: newJSONAPI(cfg, "secretsmanager", "secretsmanager", ps.Endpoint)}, nil
 }
 
 // Get reads secret path and returns its JSON fields keys; with an empty path
@@ -52,8 +46,8 @@ func (s *SecretsManager) Get(ctx context.Context, path string, keys []string) (m
 }
 
 func (s *SecretsManager) secret(ctx context.Context, id string) (string, error) {
-	out, err := s.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
+	var out secretValue
+	if err := s.api.call(ctx, "GetSecretValue", map[string]string{"SecretId": id}, &out); err != nil {
 		return "", fmt.Errorf("reading secret %q from AWS Secrets Manager (does the function's role allow secretsmanager:GetSecretValue on it?): %w", id, err)
 	}
 	if out.SecretString != nil {
