@@ -32,6 +32,11 @@ func TestPrometheusMetrics(t *testing.T) {
 	begin := time.Now()
 	topic := datagenToFile(c, n, out)
 	dlq := poisonSink(t, c, good, poison)
+	strict := dlq + "-strict" // the same poison without tolerance: its task ends FAILED
+	c.api.create(strict, map[string]string{
+		"connector.class": "FileStreamSink", "topics": dlq, "file": filepath.Join(t.TempDir(), "strict.txt"), "tasks.max": "1",
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+	})
 	adm := kafkaAdmin(t, c.svc.kafka)
 	waitFor(t, 3*time.Minute, "100,000 records in the sink file", func() bool {
 		lines, _, _ := sinkCounts(t, out)
@@ -75,8 +80,12 @@ func TestPrometheusMetrics(t *testing.T) {
 		res := p.query(r.Query) // evaluates without error; firing or not
 		t.Logf("alert %s: %d series", r.Name, len(res))
 	}
-	if res := p.query(`ALERTS{alertname="FerryDeadLetterRate",alertstate=~"pending|firing"}`); len(res) == 0 {
-		t.Logf("FerryDeadLetterRate not pending (the DLQ run may be older than its 5m window)")
+	// A rule that should fire does: the strict connector's FAILED task makes FerryTaskFailed pending.
+	waitFor(t, 30*time.Second, "FerryTaskFailed pending for "+strict, func() bool {
+		return len(p.query(fmt.Sprintf(`ALERTS{alertname="FerryTaskFailed",connector=%q,alertstate=~"pending|firing"}`, strict))) == 1
+	})
+	if got := p.value(fmt.Sprintf(`kafka_connect_worker_connector_failed_task_count{connector=%q}`, strict)); got != 1 {
+		t.Errorf("failed task count of %s = %v, want 1", strict, got)
 	}
 	if v := p.value(`sum(ferry_function_records_total{outcome="written"})`); v < n {
 		t.Errorf("worker's ferry_function_records_total{outcome=\"written\"} = %v, want at least %d", v, n)
