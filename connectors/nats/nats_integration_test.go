@@ -316,3 +316,38 @@ func TestNatsSourceCore(t *testing.T) {
 		}
 	}
 }
+
+// The server stopped between two runs: the source is RETRYING naming it;
+// restarted (same store), the next run reads exactly the new messages.
+func TestNatsSourceServerDown(t *testing.T) {
+	r := newRig(t)
+	topic := r.Topic("nats-src-down", 1)
+	r.stream("DOWN", jetstream.StreamConfig{Subjects: []string{"down"}, Storage: jetstream.FileStorage})
+	publish := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			if _, err := r.js.Publish(context.Background(), "down", []byte(strconv.Itoa(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cfg := r.config(ferrynats.SourceClass, "topic", topic, "nats.stream", "DOWN", "nats.poll.wait.ms", "200")
+	publish(0, 1000)
+	if n := read(r.Drain("down-"+topic, cfg)); n != 1000 {
+		t.Fatalf("read %d, want 1000", n)
+	}
+	r.stop()
+	res, _ := r.H.Handle(context.Background(), r.Invocation("down-"+topic, cfg))
+	if res.State != functions.StateRetrying || !strings.Contains(res.Trace, "cannot reach nats") {
+		t.Fatalf("state %s (%s), want RETRYING naming the server", res.State, res.Trace)
+	}
+	r.start()
+	publish(1000, 500)
+	if n := read(r.Drain("down-"+topic, cfg)); n != 500 {
+		t.Fatalf("run after the restart read %d, want 500", n)
+	}
+	for i, rec := range r.Consume(topic, 1500) {
+		if string(rec.Value) != strconv.Itoa(i) {
+			t.Fatalf("record %d = %s", i, rec.Value)
+		}
+	}
+}
