@@ -21,7 +21,8 @@ import (
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/connectors/workerconfig"
 	"github.com/ferryhq/ferry/functions"
-	"github.com/ferryhq/ferry/functions/transport"
+	"github.com/ferryhq/ferry/functions/transport/lambdaentry"
+	"github.com/ferryhq/ferry/functions/transport/signing"
 	kstate "github.com/ferryhq/ferry/state/kafka"
 	"github.com/ferryhq/ferry/state/open"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -76,11 +77,11 @@ func Run(ctx context.Context, plugins *connectors.Registry, log *slog.Logger) er
 		return err
 	}
 	defer h.Close()
-	var inv transport.Invoker = h
+	var inv lambdaentry.Invoker = h
 	if w.MetricsEnable { // one CloudWatch Embedded Metric Format line per invocation on stdout
-		inv = transport.NewEMF(h, os.Stdout, "")
+		inv = lambdaentry.NewEMF(h, os.Stdout, "")
 	}
-	transport.ServeLambda(ctx, transport.NewLambdaEntry(inv, transport.NewVerifier(store), time.Duration(w.LambdaMargin)*time.Millisecond))
+	lambdaentry.ServeLambda(ctx, lambdaentry.NewLambdaEntry(inv, signing.NewVerifier(store), time.Duration(w.LambdaMargin)*time.Millisecond))
 	return nil
 }
 

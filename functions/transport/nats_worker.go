@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/ferryhq/ferry/functions/transport/signing"
 	"github.com/ferryhq/ferry/functions/wire"
 )
 
@@ -111,7 +112,7 @@ func (w *Worker) serve(ctx context.Context, sub *nats.Subscription) {
 // forged or stale payload gets a FAILED or FENCED result naming the problem,
 // instead of being dropped or run.
 func (w *Worker) respond(ctx context.Context, msg *nats.Msg) {
-	inv, refused := admit(ctx, w.verifier, msg.Data, w.log)
+	inv, refused := signing.Admit(ctx, w.verifier, msg.Data, w.log)
 	var res wire.Result
 	if refused != nil {
 		res = *refused

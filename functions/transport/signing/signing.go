@@ -1,4 +1,6 @@
-package transport
+// Package signing signs task invocations in the scheduler and verifies them
+// in every function host (NATS worker, Lambda), with the keys of the state store.
+package signing
 
 import (
 	"context"
@@ -167,7 +169,7 @@ func (v *Verifier) keysFor(ctx context.Context, payload []byte) (state.SigningKe
 // claimedGeneration is the signing_key a payload names (0 when it names none
 // or is not JSON; Verify reports that).
 func claimedGeneration(payload []byte) int64 {
-	inv, _ := peek(payload)
+	inv, _ := Peek(payload)
 	return inv.SigningKey
 }
 
@@ -188,9 +190,9 @@ func rejected(inv wire.Invocation, err error) wire.Result {
 	return res
 }
 
-// peek decodes payload without verifying it, for the identifiers of a
+// Peek decodes payload without verifying it, for the identifiers of a
 // rejection's reply and log line only.
-func peek(payload []byte) (wire.Invocation, error) {
+func Peek(payload []byte) (wire.Invocation, error) {
 	var inv wire.Invocation
 	err := json.Unmarshal(payload, &inv)
 	return inv, err
@@ -199,16 +201,16 @@ func peek(payload []byte) (wire.Invocation, error) {
 // verifyTimeout bounds the store calls that admit one invocation.
 const verifyTimeout = 5 * time.Second
 
-// admit verifies payload for a host; on rejection it logs one line and
+// Admit verifies payload for a host; on rejection it logs one line and
 // returns the reply to send instead of running anything.
-func admit(ctx context.Context, v *Verifier, payload []byte, log *slog.Logger) (wire.Invocation, *wire.Result) {
+func Admit(ctx context.Context, v *Verifier, payload []byte, log *slog.Logger) (wire.Invocation, *wire.Result) {
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
 	defer cancel()
 	inv, err := v.Open(vctx, payload)
 	if err == nil {
 		return inv, nil
 	}
-	claimed, _ := peek(payload)
+	claimed, _ := Peek(payload)
 	res := rejected(claimed, err)
 	log.Warn("invocation rejected", "id", claimed.ID, "connector", claimed.Connector, "task", claimed.Task,
 		"epoch", claimed.Epoch, "state", res.State, "err", err)

@@ -1,4 +1,9 @@
-package transport
+// Package lambdaentry is the function side of AWS Lambda: the entry that
+// serves Lambda invocations on an Invoker (aws-lambda-go) and the CloudWatch
+// Embedded Metric Format line per invocation. It is apart from
+// functions/transport, whose dispatchers carry the Lambda and NATS clients,
+// so the Lambda function links none of them.
+package lambdaentry
 
 import (
 	"context"
@@ -11,8 +16,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"go.opentelemetry.io/otel"
 
+	"github.com/ferryhq/ferry/functions/transport/signing"
 	"github.com/ferryhq/ferry/functions/wire"
 )
+
+// Invoker runs one invocation; *functions.Handler is the implementation.
+type Invoker interface {
+	Handle(ctx context.Context, inv wire.Invocation) (wire.Result, error)
+}
 
 // DefaultLambdaMargin is kept free before the Lambda deadline by default: the
 // invocation's own deadline is set this much earlier, so the function has
@@ -24,14 +35,14 @@ const DefaultLambdaMargin = 500 * time.Millisecond
 // It implements aws-lambda-go's lambda.Handler; start it with ServeLambda.
 type LambdaEntry struct {
 	invoker  Invoker
-	verifier *Verifier
+	verifier *signing.Verifier
 	margin   time.Duration
 }
 
 // NewLambdaEntry returns an entry running on inv the invocations v admits
 // (signed by the scheduler, at the task's current epoch); margin (0 means
 // DefaultLambdaMargin) is the safety margin before the Lambda deadline.
-func NewLambdaEntry(inv Invoker, v *Verifier, margin time.Duration) *LambdaEntry {
+func NewLambdaEntry(inv Invoker, v *signing.Verifier, margin time.Duration) *LambdaEntry {
 	if margin <= 0 {
 		margin = DefaultLambdaMargin
 	}
@@ -72,7 +83,7 @@ func (e *LambdaEntry) handle(ctx context.Context, payload []byte) wire.Result {
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	claimed, err := peek(payload)
+	claimed, err := signing.Peek(payload)
 	if err != nil {
 		return wire.Result{State: wire.StateFailed, InstanceID: requestID,
 			Trace: fmt.Sprintf("malformed invocation payload (%v): send a ferry Invocation as JSON, as `ferry scheduler --dispatch lambda` does: %.200q", err, payload)}
@@ -81,7 +92,7 @@ func (e *LambdaEntry) handle(ctx context.Context, payload []byte) wire.Result {
 		return wire.Result{ID: claimed.ID, Task: claimed.Task, Epoch: claimed.Epoch, State: wire.StateFailed, InstanceID: requestID,
 			Trace: fmt.Sprintf("malformed invocation payload: connector and connector_class are required: %.200q", payload)}
 	}
-	inv, refused := admit(ctx, e.verifier, payload, slog.Default())
+	inv, refused := signing.Admit(ctx, e.verifier, payload, slog.Default())
 	if refused != nil {
 		refused.InstanceID = requestID
 		return *refused

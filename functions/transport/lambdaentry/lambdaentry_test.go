@@ -1,4 +1,4 @@
-package transport
+package lambdaentry
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/ferryhq/ferry/functions/transport/signing"
 	"github.com/ferryhq/ferry/functions/wire"
+	"github.com/ferryhq/ferry/state/file"
 )
 
 // recordingInvoker records the invocation it was given and answers RUNNING.
@@ -22,8 +24,12 @@ func (r recordingInvoker) Handle(_ context.Context, inv wire.Invocation) (wire.R
 
 func TestLambdaEntryInvoke(t *testing.T) {
 	now := time.Now()
-	store := testStore(t)
-	signer := NewSigner(store, 0)
+	store, err := file.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	signer := signing.NewSigner(store, 0)
 	invJSON := func(t *testing.T, deadline time.Time) string {
 		b, err := signer.Sign(t.Context(), wire.Invocation{ID: "c/0-1", Connector: "c", Class: "FileStreamSource", Deadline: deadline})
 		if err != nil {
@@ -54,7 +60,7 @@ func TestLambdaEntryInvoke(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got wire.Invocation
-			e := NewLambdaEntry(recordingInvoker{&got}, NewVerifier(store), 0)
+			e := NewLambdaEntry(recordingInvoker{&got}, signing.NewVerifier(store), 0)
 			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-42"})
 			ctx, cancel := context.WithDeadline(ctx, now.Add(tc.lambdaLeft))
 			defer cancel()
