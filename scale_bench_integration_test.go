@@ -109,7 +109,9 @@ type scaleFigures struct {
 	createRate                  float64
 	allRunning                  time.Duration
 	listP50, listP99, singleP99 time.Duration
+	coldP50, coldP99            time.Duration
 	listSamples, singleSamples  int
+	coldSamples                 int
 	idleCPU, workerCPU          float64
 	rssMiB, hwmMiB              float64
 	deleteAll                   time.Duration
@@ -122,6 +124,7 @@ func (f scaleFigures) String() string {
 	fmt.Fprintf(&w, "  creates:                     %.0f/s\n", f.createRate)
 	fmt.Fprintf(&w, "  all tasks RUNNING after:     %s\n", f.allRunning.Round(time.Millisecond))
 	fmt.Fprintf(&w, "  GET /connectors?expand=status p50 %s p99 %s (%d requests)\n", ms(f.listP50), ms(f.listP99), f.listSamples)
+	fmt.Fprintf(&w, "    each after a task restart:  p50 %s p99 %s (%d requests; rendered afresh)\n", ms(f.coldP50), ms(f.coldP99), f.coldSamples)
 	fmt.Fprintf(&w, "  GET /connectors/{c}/status p99 %s (%d requests)\n", ms(f.singleP99), f.singleSamples)
 	fmt.Fprintf(&w, "  scheduler CPU while idle:    %.1f%% of one core", f.idleCPU*100)
 	if f.workerCPU >= 0 {
@@ -244,6 +247,10 @@ func runScale(b *testing.B, bin string, svc scaleSvc, storeKind string, p scaleS
 	time.Sleep(p.settle)
 	f.idleCPU = cpuShare(b, sched.cmd.Process.Pid, worker, p.window, &f.workerCPU)
 	f.listP50, f.listP99, f.listSamples = c.latencies(20, func(int) string { return "/connectors?expand=status" })
+	f.coldP50, f.coldP99, f.coldSamples = c.latencies(10, func(i int) string {
+		c.restartTask(names[(i*104729)%len(names)])
+		return "/connectors?expand=status"
+	})
 	_, f.singleP99, f.singleSamples = c.latencies(500, func(i int) string { return "/connectors/" + names[(i*7919)%len(names)] + "/status" })
 	f.rssMiB, f.hwmMiB = rss(b, sched.cmd.Process.Pid)
 	start = time.Now()

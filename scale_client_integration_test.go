@@ -62,6 +62,13 @@ func (c *scaleClient) delete(name string) {
 	}
 }
 
+// restartTask restarts task 0 of name, which writes its status (RESTARTING).
+func (c *scaleClient) restartTask(name string) {
+	if code, out := c.do(http.MethodPost, "/connectors/"+name+"/tasks/0/restart", nil); code != http.StatusNoContent {
+		c.b.Fatalf("restarting %s-0: %d %s", name, code, out)
+	}
+}
+
 // waitAllRunning polls expand=status until n connectors show every task RUNNING.
 func (c *scaleClient) waitAllRunning(n int, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
@@ -100,13 +107,15 @@ func (c *scaleClient) waitEmpty(timeout time.Duration) {
 	c.b.Fatalf("connectors still listed %s after deleting them", timeout)
 }
 
-// latencies sends n GETs one after the other and returns p50, p99 and n.
+// latencies sends n GETs one after the other and returns p50, p99 and n
+// (p99 is the nearest rank: with 20 requests or fewer, the slowest).
 func (c *scaleClient) latencies(n int, path func(i int) string) (p50, p99 time.Duration, count int) {
 	d := make([]time.Duration, n)
 	for i := range d {
+		p := path(i) // outside the timing: it may change something first
 		start := time.Now()
-		if code, out := c.do(http.MethodGet, path(i), nil); code != http.StatusOK {
-			c.b.Fatalf("GET %s: %d %s", path(i), code, out)
+		if code, out := c.do(http.MethodGet, p, nil); code != http.StatusOK {
+			c.b.Fatalf("GET %s: %d %s", p, code, out)
 		}
 		d[i] = time.Since(start)
 	}
