@@ -35,16 +35,17 @@ func (s *Scheduler) MetricsSet() *metrics.Set { return s.metrics }
 
 // metricsSnapshot reads every connector's status as GET /connectors?expand=status would.
 func (s *Scheduler) metricsSnapshot(ctx context.Context) (metrics.Snapshot, error) {
-	recs, err := s.o.Store.Connectors(ctx)
+	recs, err := s.connectors(ctx) // shared, read-only
 	if err != nil {
 		return metrics.Snapshot{}, fmt.Errorf("listing connectors: %w", err)
 	}
+	stored, err := s.statuses(ctx, recs) // one read for all, not one per connector
+	if err != nil {
+		return metrics.Snapshot{}, err
+	}
 	snap := metrics.Snapshot{Connectors: make([]metrics.Connector, 0, len(recs))}
 	for _, rec := range recs {
-		st, err := s.status(ctx, rec)
-		if err != nil {
-			return metrics.Snapshot{}, err
-		}
+		st := s.statusOf(rec, stored[rec.Name])
 		c := metrics.Connector{Name: rec.Name, Class: rec.Config["connector.class"], Type: st.Type,
 			Version: st.Connector.Version, State: st.Connector.State, Tasks: make([]string, len(st.Tasks))}
 		for i, t := range st.Tasks {
