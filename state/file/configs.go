@@ -10,11 +10,11 @@ import (
 )
 
 // PutConnector stores c, replacing any connector of the same name.
-func (s *Store) PutConnector(ctx context.Context, c state.ConnectorRecord) error {
+func (s *Store) PutConnector(ctx context.Context, c state.ConnectorRecord) (err error) {
 	if err := s.begin(); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.done(&err)
 	old, had := s.connectors[c.Name]
 	s.connectors[c.Name] = cloneConnector(c)
 	s.revision++
@@ -80,11 +80,11 @@ func (s *Store) StatusesRevision(ctx context.Context) (int64, error) {
 // delete can never share an epoch with one of the re-created connector. It
 // returns an error wrapping state.ErrNotFound if no such connector exists
 // (leftover statuses are removed all the same).
-func (s *Store) DeleteConnector(ctx context.Context, name string) error {
+func (s *Store) DeleteConnector(ctx context.Context, name string) (err error) {
 	if err := s.begin(); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.done(&err)
 	conn, found := s.connectors[name]
 	statuses := s.statuses[name]
 	if found {
@@ -166,11 +166,11 @@ func (s *Store) taskStatuses(connector string) []state.TaskStatus {
 // NextEpoch hands out the task's next epoch (1 first), durably: the new
 // value is on disk before it is returned, so epochs keep increasing across
 // restarts.
-func (s *Store) NextEpoch(ctx context.Context, connector string, task int) (int64, error) {
+func (s *Store) NextEpoch(ctx context.Context, connector string, task int) (_ int64, err error) {
 	if err := s.begin(); err != nil {
 		return 0, err
 	}
-	defer s.mu.Unlock()
+	defer s.done(&err)
 	if s.epochs[connector] == nil {
 		s.epochs[connector] = map[int]int64{}
 	}

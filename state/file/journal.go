@@ -19,7 +19,8 @@ import (
 // file, fsync, rename, directory fsync) and the log emptied; Close does the
 // same for every file, so a closed directory holds only the snapshots.
 //
-// Crash safety: a change is acknowledged only after its line is fsynced.
+// Crash safety: a change is acknowledged only after its line is fsynced
+// (operations running at once share one fsync, see done).
 // Opening replays the log over the snapshot; every line sets a value (never
 // adds to one), so replaying lines the snapshot already holds (a crash
 // between the rename and the emptying of the log) changes nothing. A last
@@ -49,7 +50,7 @@ type journal struct {
 	snap int64 // bytes of the snapshot
 	// lazy logs (statuses) are fsynced with the next synced change or at
 	// compaction and Close, not on every append: a status is reported again
-	// by the task's next invocation.
+	// by the task's next invocation. unsynced: written since the last fsync.
 	lazy, unsynced bool
 }
 
@@ -138,26 +139,70 @@ func (s *Store) record(undo func(), name string, c change, value any) error {
 	return nil
 }
 
-// appendLine writes line to j and fsyncs it, with every lazy log written
-// since the last fsync, unless j itself is lazy.
+// appendLine writes line to j. A line of a log that is not lazy makes the
+// current operation wait for an fsync (done) once it released the lock.
 func (s *Store) appendLine(j *journal, line []byte) error {
 	if _, err := j.f.Write(line); err != nil {
 		return err
 	}
 	j.size += int64(len(line))
-	if j.lazy {
-		j.unsynced = true
+	j.unsynced = true
+	if !j.lazy {
+		s.appended++
+		s.pending = s.appended
+	}
+	return nil
+}
+
+// done ends a changing operation: it releases s.mu, then waits until the
+// lines the operation appended are on disk, and reports a failed fsync in
+// *err. Operations running at the same time share one fsync (group
+// commit). Memory shows a change before its fsync returns: a change not
+// yet acknowledged may be read (an epoch not yet handed out fences older
+// ones already, which is safe), and a failed fsync refuses every later
+// change until the store is reopened from disk.
+func (s *Store) done(err *error) {
+	seq := s.pending
+	s.pending = 0
+	s.mu.Unlock()
+	if *err == nil && seq > 0 {
+		*err = s.sync(seq)
+	}
+}
+
+// sync makes every line appended up to seq durable: it fsyncs each log
+// written since the last sync, once for all operations waiting.
+func (s *Store) sync(seq int64) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if s.synced >= seq {
 		return nil
 	}
-	for _, other := range s.logs {
-		if other.unsynced {
-			if err := other.f.Sync(); err != nil {
-				return err
-			}
-			other.unsynced = false
+	s.mu.Lock()
+	target := s.appended
+	var files []*os.File
+	for _, j := range s.logs {
+		if j.unsynced {
+			files = append(files, j.f)
+			j.unsynced = false
 		}
 	}
-	return j.f.Sync()
+	broken := s.broken
+	s.mu.Unlock()
+	if broken != nil {
+		return broken
+	}
+	for _, f := range files {
+		if err := f.Sync(); err != nil {
+			s.mu.Lock()
+			s.broken = fmt.Errorf("syncing state log %s failed: %w; ferry refuses further changes to %s: restart it once the disk is fixed", f.Name(), err, s.dir)
+			err = s.broken
+			s.mu.Unlock()
+			return err
+		}
+	}
+	s.synced = target
+	return nil
 }
 
 // compact rewrites file name's snapshot from memory and empties its log.

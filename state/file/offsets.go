@@ -38,7 +38,7 @@ func (s *Store) ReadOffsets(ctx context.Context, connector string) ([]state.Offs
 // an error wrapping state.ErrFenced. The check and the write happen under
 // one lock, so they are atomic; the entries are one line of the log, so a
 // crash keeps all or none of them.
-func (s *Store) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, entries []state.OffsetEntry) error {
+func (s *Store) CommitOffsets(ctx context.Context, connector string, task int, epoch int64, entries []state.OffsetEntry) (err error) {
 	writes, err := encodeEntries(connector, entries)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Store) CommitOffsets(ctx context.Context, connector string, task int, e
 	if err := s.begin(); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.done(&err)
 	if current := s.epochs[connector][task]; current != epoch {
 		return fenced(connector, task, epoch, current)
 	}

@@ -60,6 +60,12 @@ type Store struct {
 	// log write failed, and refuses every later change.
 	logs   map[string]*journal
 	broken error
+	// appended numbers the log lines that need an fsync; pending is the
+	// last one of the operation holding mu. syncMu serialises fsyncs and
+	// guards synced, the last number known durable.
+	appended, pending int64
+	syncMu            sync.Mutex
+	synced            int64
 }
 
 var _ state.Store = (*Store)(nil)
@@ -116,6 +122,8 @@ func (s *Store) persist(undo func(), name string) error {
 
 // Close releases the directory lock; the store is unusable afterwards.
 func (s *Store) Close() error {
+	s.syncMu.Lock() // no fsync runs on a log being closed
+	defer s.syncMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
