@@ -134,10 +134,30 @@ func (t *SinkTask) message(r *connectors.Record) (*natsio.Msg, error) {
 	return m, nil
 }
 
-// Put publishes records. JetStream publishes are awaited here, so Flush has
-// nothing left; a message the server refuses (too large, no stream for the
-// subject) rejects its record alone.
+// Put publishes records. JetStream publishes are awaited here, at most
+// nats.max.pending at a time, so Flush has nothing left; a message the
+// server refuses (too large, no stream for the subject) rejects its record
+// alone.
 func (t *SinkTask) Put(ctx context.Context, records []*connectors.Record) error {
+	var rejected []connectors.RejectedRecord
+	for len(records) > 0 {
+		chunk := records[:min(len(records), t.cfg.MaxPending)]
+		records = records[len(chunk):]
+		refused, err := t.publish(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		rejected = append(rejected, refused...)
+	}
+	if len(rejected) > 0 {
+		return &connectors.RejectedError{Rejected: rejected}
+	}
+	return nil
+}
+
+// publish sends records (at most nats.max.pending) and, for JetStream,
+// waits for their acknowledgements.
+func (t *SinkTask) publish(ctx context.Context, records []*connectors.Record) ([]connectors.RejectedRecord, error) {
 	var rejected []connectors.RejectedRecord
 	var acks []jetstream.PubAckFuture
 	var owners []*connectors.Record
@@ -155,19 +175,13 @@ func (t *SinkTask) Put(ctx context.Context, records []*connectors.Record) error 
 		}
 		if err != nil {
 			if tr := transient(err); connectors.IsRetriable(tr) || errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
-				return fmt.Errorf("nats sink: publish: %w", connectors.Retriable(err))
+				return nil, fmt.Errorf("nats sink: publish: %w", connectors.Retriable(err))
 			}
 			rejected = append(rejected, connectors.RejectedRecord{Record: r, Err: fmt.Errorf("nats sink: %s-%d offset %d: %w", r.Topic, r.Partition, r.Offset, err)})
 		}
 	}
 	refused, err := t.await(ctx, acks, owners)
-	if err != nil {
-		return err
-	}
-	if rejected = append(rejected, refused...); len(rejected) > 0 {
-		return &connectors.RejectedError{Rejected: rejected}
-	}
-	return nil
+	return append(rejected, refused...), err
 }
 
 // await waits for the JetStream acknowledgements; a timeout or lost

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,4 +165,21 @@ func Header(rec *kgo.Record, key string) string {
 		}
 	}
 	return ""
+}
+
+// CPUTime is the CPU time (user and system) this process has used so far;
+// the difference over a run gives records per CPU-second.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Measure runs f and returns its wall-clock and CPU time.
+func Measure(f func()) (wall, cpu time.Duration) {
+	c0, t0 := CPUTime(), time.Now()
+	f()
+	return time.Since(t0), CPUTime() - c0
 }
