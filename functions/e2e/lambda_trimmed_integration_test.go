@@ -96,6 +96,8 @@ func TestLambdaTrimmed(t *testing.T) {
 // ferry binary, the default trimmed function and a single-connector
 // function, and the cold start (first invoke of a fresh emulator, init
 // included) of each against a hello-world Go function built the same way.
+// LAMBDA_BEFORE may name a bootstrap built from an earlier commit (as
+// `make lambda` built it there), shown as the first row after hello-world.
 func BenchmarkLambdaTrimmed(b *testing.B) {
 	needLambda(b)
 	builds := []struct{ name, bin string }{
@@ -104,6 +106,9 @@ func BenchmarkLambdaTrimmed(b *testing.B) {
 		{"default (functions/lambda)", buildLambda(b, "./functions/lambda", b.TempDir())},
 		{"CONNECTORS=datagen", buildSelected(b, "datagen")},
 		{"CONNECTORS=s3sink", buildSelected(b, "s3sink")},
+	}
+	if before := os.Getenv("LAMBDA_BEFORE"); before != "" {
+		builds = append(builds[:1], append([]struct{ name, bin string }{{"before (LAMBDA_BEFORE)", before}}, builds[1:]...)...)
 	}
 	const rounds = 7
 	cold := make([][]time.Duration, len(builds))
