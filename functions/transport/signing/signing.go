@@ -115,19 +115,22 @@ func NewVerifier(store VerifyStore) *Verifier {
 // store's key), state.ErrFenced (an epoch older than the task's current one),
 // or are a *connectors.RetriableError when the store cannot be reached.
 func (v *Verifier) Open(ctx context.Context, payload []byte) (wire.Invocation, error) {
-	keys, err := v.keysFor(ctx, payload)
+	keys, fresh, err := v.keysFor(ctx, claimedGeneration(payload), false)
 	if err != nil {
 		return wire.Invocation{}, err
 	}
-	inv, err := wire.Verify(payload, func(g int64) ([]byte, bool) {
-		if g == keys.Current.Generation {
-			return keys.Current.Secret, true
+	inv, err := wire.Verify(payload, keys.secret)
+	if errors.Is(err, wire.ErrBadSignature) && !fresh {
+		// The store may have been reset since the keys were cached (a new
+		// key under an old generation): read it once more before refusing.
+		again, reread, kerr := v.keysFor(ctx, 0, true)
+		if kerr != nil {
+			return wire.Invocation{}, kerr
 		}
-		if keys.Previous != nil && g == keys.Previous.Generation {
-			return keys.Previous.Secret, true
+		if reread {
+			inv, err = wire.Verify(payload, again.secret)
 		}
-		return nil, false
-	})
+	}
 	if err != nil {
 		return inv, err
 	}
@@ -137,33 +140,48 @@ func (v *Verifier) Open(ctx context.Context, payload []byte) (wire.Invocation, e
 	return inv, nil
 }
 
-// keysFor returns the keys to verify payload with: the cached ones, read
-// again (at most every keyRefresh) when the payload names a newer generation
-// or the cache is older than a minute. A newer generation met within
-// keyRefresh of the last read is retriable: the key was rotated just now.
-func (v *Verifier) keysFor(ctx context.Context, payload []byte) (state.SigningKeys, error) {
-	claimed := claimedGeneration(payload)
+// verifierKeys are the keys a Verifier accepts.
+type verifierKeys struct{ state.SigningKeys }
+
+// secret returns the secret of generation g when it is the current or the
+// previous key.
+func (k verifierKeys) secret(g int64) ([]byte, bool) {
+	if g == k.Current.Generation {
+		return k.Current.Secret, true
+	}
+	if k.Previous != nil && g == k.Previous.Generation {
+		return k.Previous.Secret, true
+	}
+	return nil, false
+}
+
+// keysFor returns the keys to verify with and whether they were just read:
+// the cached ones, read again (at most every keyRefresh) when the payload
+// claims a newer generation, when the cache is older than a minute, or when
+// force is set. A newer generation met within keyRefresh of the last read
+// is retriable: the key was rotated just now, so the scheduler's retry passes.
+func (v *Verifier) keysFor(ctx context.Context, claimed int64, force bool) (verifierKeys, bool, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	newer := claimed > v.keys.Current.Generation
-	if !newer && v.keys.Current.Generation != 0 && v.now().Sub(v.fetched) <= time.Minute {
-		return v.keys, nil
+	if !force && !newer && v.keys.Current.Generation != 0 && v.now().Sub(v.fetched) <= time.Minute {
+		return verifierKeys{v.keys}, false, nil
 	}
 	if v.now().Sub(v.fetched) < keyRefresh {
-		if newer { // a rotation since the last read: the scheduler retries
-			return state.SigningKeys{}, connectors.Retriable(fmt.Errorf("invocation names signing key generation %d, newer than this function has read (%d)", claimed, v.keys.Current.Generation))
+		if newer {
+			return verifierKeys{}, false, connectors.Retriable(fmt.Errorf("invocation signed with key generation %d, newer than this function has read (%d): retry", claimed, v.keys.Current.Generation))
 		}
-		return v.keys, nil
+		return verifierKeys{v.keys}, false, nil
 	}
 	keys, err := v.store.SigningKeys(ctx)
 	switch {
 	case errors.Is(err, state.ErrNotFound):
-		return state.SigningKeys{}, fmt.Errorf("%w: the state store holds no signing key yet (a scheduler makes one on its first dispatch)", wire.ErrBadSignature)
+		return verifierKeys{}, false, fmt.Errorf("%w: the state store holds no signing key yet (a scheduler makes one on its first dispatch)", wire.ErrBadSignature)
 	case err != nil:
-		return state.SigningKeys{}, connectors.Retriable(fmt.Errorf("reading the invocation signing keys: %w", err))
+		return verifierKeys{}, false, connectors.Retriable(fmt.Errorf("reading the invocation signing keys: %w", err))
 	}
 	v.keys, v.fetched = keys, v.now()
-	return keys, nil
+	return verifierKeys{keys}, true, nil
 }
 
 // claimedGeneration is the signing_key a payload names (0 when it names none
