@@ -1,11 +1,13 @@
 package signing
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/ferryhq/ferry/functions/wire"
+	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/file"
 )
 
@@ -70,3 +72,36 @@ func TestSignerRotates(t *testing.T) {
 }
 
 // TestWorkerAdmitsOnlySignedCurrentInvocations is the regression test of
+
+// swapStore holds keys a test replaces, as a state store that was reset.
+type swapStore struct{ keys state.SigningKeys }
+
+func (s *swapStore) SigningKeys(context.Context) (state.SigningKeys, error) { return s.keys, nil }
+
+func (s *swapStore) CheckEpoch(context.Context, string, int, int64) error { return nil }
+
+// TestVerifierSeesAResetStore: after the store is reset, a new key under an
+// already cached generation is read again instead of refusing the scheduler.
+func TestVerifierSeesAResetStore(t *testing.T) {
+	now := time.Date(2026, 12, 5, 13, 0, 0, 0, time.UTC)
+	key := func(secret string) state.SigningKey {
+		return state.SigningKey{Generation: 1, Secret: []byte(secret), Created: now}
+	}
+	store := &swapStore{keys: state.SigningKeys{Current: key("before-the-reset")}}
+	v := NewVerifier(store)
+	v.now = func() time.Time { return now }
+	inv := wire.Invocation{ID: "c-0-1", Connector: "c", Epoch: 1, Class: "X"}
+	old, _ := wire.Sign(inv, wire.Key{Generation: 1, Secret: []byte("before-the-reset")})
+	if _, err := v.Open(t.Context(), old); err != nil {
+		t.Fatal(err)
+	}
+	store.keys = state.SigningKeys{Current: key("after-the-reset")}
+	now = now.Add(2 * keyRefresh)
+	fresh, _ := wire.Sign(inv, wire.Key{Generation: 1, Secret: []byte("after-the-reset")})
+	if _, err := v.Open(t.Context(), fresh); err != nil {
+		t.Fatalf("payload signed with the reset store's key: %v", err)
+	}
+	if _, err := v.Open(t.Context(), old); !errors.Is(err, wire.ErrBadSignature) {
+		t.Fatalf("payload signed with the key from before the reset = %v, want ErrBadSignature", err)
+	}
+}
