@@ -7,12 +7,15 @@
 package httpsink
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 )
 
 // Class is Confluent's HTTP sink class name.
@@ -40,7 +43,16 @@ type Config struct {
 	ConnectTimeout  int64  `config:"http.connect.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a connection, in milliseconds."`
 	RequestTimeout  int64  `config:"http.request.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a request's response, in milliseconds; a timeout is retried as a network error."`
 	OnNull          string `config:"behavior.on.null.values" default:"ignore" enum:"ignore,delete,log,fail" importance:"low" group:"Connection" doc:"Records with a null value: ignore or log (skipped), delete (a DELETE request to the URL), fail (rejected, handled by behavior.on.error)."`
-	OnError         string `config:"behavior.on.error" default:"fail" enum:"fail,ignore,log" importance:"low" group:"Connection" doc:"A request refused with a status that is not retried, or still failing after max.retries: fail (the records are rejected and go through errors.tolerance and the dead-letter queue), ignore or log (skipped)."`
+	// TLS with Confluent's https.ssl.* keys (package kafkaclient).
+	TruststoreLocation string `config:"https.ssl.truststore.location" default:"" importance:"medium" group:"Security" doc:"The API's CA certificates for https:// URLs: a PEM or PKCS12 file; empty: the system's CAs."`
+	TruststorePassword string `config:"https.ssl.truststore.password" default:"" type:"PASSWORD" importance:"medium" group:"Security" doc:"The password of a PKCS12 truststore."`
+	TruststoreType     string `config:"https.ssl.truststore.type" default:"" enum:",PEM,PKCS12,JKS" importance:"low" group:"Security" doc:"PEM or PKCS12 (JKS is refused with the keytool command that converts it); empty: from the file's contents."`
+	KeystoreLocation   string `config:"https.ssl.keystore.location" default:"" importance:"medium" group:"Security" doc:"Client certificate for mutual TLS: a PKCS12 file, or PEM with the chain and an unencrypted key."`
+	KeystorePassword   string `config:"https.ssl.keystore.password" default:"" type:"PASSWORD" importance:"medium" group:"Security" doc:"The password of a PKCS12 keystore."`
+	KeystoreType       string `config:"https.ssl.keystore.type" default:"" enum:",PEM,PKCS12,JKS" importance:"low" group:"Security" doc:"PEM or PKCS12; empty: from the file's contents."`
+	KeyPassword        string `config:"https.ssl.key.password" default:"" type:"PASSWORD" importance:"low" group:"Security" doc:"The private key's password when it differs from the keystore's."`
+	EndpointIdent      string `config:"https.ssl.endpoint.identification.algorithm" default:"https" enum:",https" importance:"low" group:"Security" doc:"https checks the API's host name against its certificate; empty checks the chain only."`
+	OnError            string `config:"behavior.on.error" default:"fail" enum:"fail,ignore,log" importance:"low" group:"Connection" doc:"A request refused with a status that is not retried, or still failing after max.retries: fail (the records are rejected and go through errors.tolerance and the dead-letter queue), ignore or log (skipped)."`
 }
 
 // statusRange is one inclusive range of retry.on.status.codes.
@@ -94,10 +106,31 @@ func (c *Config) Check() error {
 	case c.AuthType == "BEARER" && c.BearerToken == "":
 		errs = append(errs, &connectors.ConfigError{Key: "bearer.token", Value: "", Reason: "BEARER authentication needs a token"})
 	}
+	if _, err := c.tls(); err != nil {
+		var ke *kafkaclient.ConfigError
+		key := "https.ssl.truststore.location"
+		if errors.As(err, &ke) {
+			key = ke.Key
+		}
+		errs = append(errs, &connectors.ConfigError{Key: key, Value: "", Reason: err.Error()})
+	}
 	if len(errs) > 0 {
 		return errs
 	}
 	return nil
+}
+
+// tls is the TLS configuration of the https.ssl.* keys, nil when none is set.
+func (c *Config) tls() (*tls.Config, error) {
+	if c.TruststoreLocation == "" && c.KeystoreLocation == "" && c.EndpointIdent != "" {
+		return nil, nil
+	}
+	return kafkaclient.PrefixedTLS("https.", map[string]string{
+		"https.ssl.truststore.location": c.TruststoreLocation, "https.ssl.truststore.password": c.TruststorePassword,
+		"https.ssl.truststore.type": c.TruststoreType, "https.ssl.keystore.location": c.KeystoreLocation,
+		"https.ssl.keystore.password": c.KeystorePassword, "https.ssl.keystore.type": c.KeystoreType,
+		"https.ssl.key.password": c.KeyPassword, "https.ssl.endpoint.identification.algorithm": c.EndpointIdent,
+	})
 }
 
 // headerList splits headers into name, value pairs.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/httpsink"
+	"github.com/ferryhq/ferry/connectors/kafkaclient/tlstest"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -192,4 +193,23 @@ func TestHTTPSinkUnreachableRetrying(t *testing.T) {
 	if res.State != functions.StateRetrying || !strings.Contains(res.Trace, "connection refused") {
 		t.Fatalf("state %s (%s), want RETRYING naming the refused connection", res.State, res.Trace)
 	}
+}
+
+// An https API that wants a client certificate: with the https.ssl.* trust
+// and key stores every record arrives once; without the client certificate
+// the handshake is refused and the invocation FAILED (not retried) naming it.
+func TestHTTPSinkMutualTLS(t *testing.T) {
+	r := sinktest.New(t, "http-test", httpsink.Plugin())
+	topic := r.Topic("http-tls", 1)
+	a := newAPI(t, func(*http.Request) int { return 0 })
+	srv := tlstest.MTLSServer(t, a.srv.Config.Handler)
+	r.Produce(topic, 1, 0, 1000, record)
+	trust := []string{"https.ssl.truststore.location", tlstest.File("ca.pem"), "batch.max.size", "100"}
+	res, _ := r.H.Handle(context.Background(), r.Invocation("nocert-"+topic, config(topic, srv.URL, trust...)))
+	if res.State != functions.StateFailed || !strings.Contains(res.Trace, "certificate required") || len(a.requests) != 0 {
+		t.Fatalf("state %s (%s) after %d requests, want FAILED naming the certificate", res.State, res.Trace, len(a.requests))
+	}
+	r.Drain("tls-"+topic, config(topic, srv.URL, append(trust, "https.ssl.keystore.location", tlstest.File("client.p12"),
+		"https.ssl.keystore.password", tlstest.StorePassword)...))
+	a.exactlyOnce(t, 1000)
 }

@@ -37,6 +37,7 @@ func TestConfigCheck(t *testing.T) {
 		{"bearer no token", base("auth.type", "BEARER"), "bearer.token"},
 		{"oauth2", base("auth.type", "OAUTH2"), "auth.type"},
 		{"delete method", base("request.method", "DELETE"), "request.method"},
+		{"missing truststore", base("https.ssl.truststore.location", "/nonexistent/ca.pem"), "https.ssl.truststore.location"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parse(tc.props)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/kafkaclient"
 )
 
 // ErrRefused is wrapped by the rejection of records whose request the API
@@ -48,6 +49,7 @@ func newClient(cfg *Config) *client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: time.Duration(cfg.ConnectTimeout) * time.Millisecond}).DialContext
 	tr.MaxIdleConnsPerHost = 8
+	tr.TLSClientConfig, _ = cfg.tls() // checked
 	return &client{cfg: cfg, http: &http.Client{Transport: tr}, headers: hs, retryOn: codes, sleep: sleepCtx}
 }
 
@@ -73,6 +75,9 @@ func (c *client) send(ctx context.Context, method, url string, body []byte) erro
 		}
 		if err == nil && !c.retriableStatus(status) {
 			return &refusal{status: status, body: text}
+		}
+		if err != nil && kafkaclient.IsPermanent(err) {
+			return fmt.Errorf("http sink: %s %s: %w; check the https.ssl.* keys", method, url, err)
 		}
 		if attempt >= c.cfg.MaxRetries {
 			if err == nil && status >= 400 && status < 500 && status != 408 && status != 429 {
