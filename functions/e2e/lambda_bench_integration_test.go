@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -109,16 +107,8 @@ func costTable(b *testing.B, n int, wall, cpu time.Duration) {
 }
 
 func printSizes(b *testing.B, bootstrap string) {
-	raw, err := os.ReadFile(bootstrap)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var zbuf bytes.Buffer
-	zw := zip.NewWriter(&zbuf)
-	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate})
-	_, _ = w.Write(raw)
-	_ = zw.Close()
-	b.Logf("bootstrap (-tags lambda.norpc, -s -w): %.1f MB; zip %.1f MB (target < 20 MB)", mb(len(raw)), mb(zbuf.Len()))
+	raw, zipped := zipSize(b, bootstrap)
+	b.Logf("bootstrap (-tags lambda.norpc, -s -w): %.1f MB; zip %.1f MB (target < 20 MB)", mb(raw), mb(zipped))
 }
 
 // benchBridge returns a Lambda dispatcher signing with the key of the

@@ -11,22 +11,15 @@ import (
 	"github.com/ferryhq/ferry/state/file"
 )
 
-// testStore opens a file state store in a temporary directory.
-func testStore(tb testing.TB) *file.Store {
-	tb.Helper()
-	s, err := file.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
-
 // TestSignerRotates: the first Sign makes a key; a key older than the ttl is
 // rotated; a payload signed with the first key is accepted while it is the
 // previous key and refused once it is two keys old.
 func TestSignerRotates(t *testing.T) {
-	store := testStore(t)
+	store, err := file.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	s := NewSigner(store, time.Hour)
 	s.now = func() time.Time { return now }
