@@ -23,26 +23,32 @@ const Class = "io.confluent.connect.http.HttpSinkConnector"
 
 // Config is HttpSinkConnector's configuration (its core keys).
 type Config struct {
-	URL             string `config:"http.api.url" required:"true" importance:"high" group:"Connection" doc:"The HTTP API URL; ${topic} and ${key} are replaced by the record's topic and key (URL-encoded)."`
-	Method          string `config:"request.method" default:"POST" enum:"POST,PUT,PATCH" importance:"high" group:"Connection" doc:"The HTTP request method."`
-	Headers         string `config:"headers" default:"" importance:"high" group:"Connection" doc:"HTTP headers sent with every request, name:value, separated by header.separator."`
-	HeaderSeparator string `config:"header.separator" default:"|" importance:"high" group:"Connection" doc:"Separator character used in headers."`
-	AuthType        string `config:"auth.type" default:"NONE" enum:"NONE,BASIC,BEARER,OAUTH2" importance:"high" group:"Authentication" doc:"Authentication: NONE, BASIC (connection.user, connection.password) or BEARER (bearer.token). OAUTH2 is not supported by ferry."`
-	User            string `config:"connection.user" default:"" importance:"high" group:"Authentication" doc:"The username for BASIC authentication."`
-	Password        string `config:"connection.password" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The password for BASIC authentication."`
-	BearerToken     string `config:"bearer.token" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The token sent as Authorization: Bearer <token> with BEARER authentication."`
-	BatchMaxSize    int    `config:"batch.max.size" default:"1" min:"1" max:"1000000" importance:"high" group:"Batching" doc:"The number of records accumulated in a batch before the HTTP API is invoked (consecutive records with the same URL)."`
-	BatchPrefix     string `config:"batch.prefix" default:"" importance:"high" group:"Batching" doc:"Prefix added to the start of the batched request body."`
-	BatchSuffix     string `config:"batch.suffix" default:"" importance:"high" group:"Batching" doc:"Suffix added to the end of the batched request body."`
-	BatchSeparator  string `config:"batch.separator" default:"," importance:"high" group:"Batching" doc:"Separator between records in a batch."`
-	JSONAsArray     bool   `config:"batch.json.as.array" default:"false" importance:"high" group:"Batching" doc:"Send a batch as a JSON array (with request.body.format=json): [record,record]."`
-	BodyFormat      string `config:"request.body.format" default:"string" enum:"string,json" importance:"medium" group:"Batching" doc:"Record value representation in the body: string (text and bytes as they are, other values as JSON) or json (every value as JSON; text that is not JSON is written as a JSON string)."`
-	MaxRetries      int    `config:"max.retries" default:"10" min:"0" importance:"medium" group:"Retries" doc:"The maximum number of times to retry a request on a retriable status or network error."`
-	RetryBackoff    int64  `config:"retry.backoff.ms" default:"3000" min:"0" importance:"medium" group:"Retries" doc:"The initial wait before a retry, in milliseconds; doubled on each attempt (up to 60 s). A Retry-After header replaces it."`
-	RetryOnStatus   string `config:"retry.on.status.codes" default:"400-" importance:"medium" group:"Retries" doc:"Status codes to retry on: codes or inclusive ranges, comma-separated; 400- is every code from 400, 429,500-599 throttling and server errors."`
-	ConnectTimeout  int64  `config:"http.connect.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a connection, in milliseconds."`
-	RequestTimeout  int64  `config:"http.request.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a request's response, in milliseconds; a timeout is retried as a network error."`
-	OnNull          string `config:"behavior.on.null.values" default:"ignore" enum:"ignore,delete,log,fail" importance:"low" group:"Connection" doc:"Records with a null value: ignore or log (skipped), delete (a DELETE request to the URL), fail (rejected, handled by behavior.on.error)."`
+	URL                string `config:"http.api.url" required:"true" importance:"high" group:"Connection" doc:"The HTTP API URL; ${topic} and ${key} are replaced by the record's topic and key (URL-encoded)."`
+	Method             string `config:"request.method" default:"POST" enum:"POST,PUT,PATCH" importance:"high" group:"Connection" doc:"The HTTP request method."`
+	Headers            string `config:"headers" default:"" importance:"high" group:"Connection" doc:"HTTP headers sent with every request, name:value, separated by header.separator."`
+	HeaderSeparator    string `config:"header.separator" default:"|" importance:"high" group:"Connection" doc:"Separator character used in headers."`
+	AuthType           string `config:"auth.type" default:"NONE" enum:"NONE,BASIC,OAUTH2,BEARER" importance:"high" group:"Authentication" doc:"Authentication: NONE, BASIC (connection.user, connection.password), OAUTH2 (client credentials: oauth2.*) or BEARER (bearer.token)."`
+	User               string `config:"connection.user" default:"" importance:"high" group:"Authentication" doc:"The username for BASIC authentication."`
+	Password           string `config:"connection.password" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The password for BASIC authentication."`
+	BearerToken        string `config:"bearer.token" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The token sent as Authorization: Bearer <token> with BEARER authentication."`
+	OAuthTokenURL      string `config:"oauth2.token.url" default:"" importance:"high" group:"Authentication" doc:"The URL of the OAuth2 token endpoint (client-credentials grant) for auth.type=OAUTH2."`
+	OAuthClientID      string `config:"oauth2.client.id" default:"" importance:"high" group:"Authentication" doc:"The OAuth2 client id."`
+	OAuthClientSecret  string `config:"oauth2.client.secret" default:"" type:"PASSWORD" importance:"high" group:"Authentication" doc:"The OAuth2 client secret."`
+	OAuthAuthMode      string `config:"oauth2.client.auth.mode" default:"header" enum:"header,url" importance:"medium" group:"Authentication" doc:"How the client id and secret reach the token endpoint: header (HTTP basic) or url (form parameters)."`
+	OAuthScope         string `config:"oauth2.client.scope" default:"any" importance:"medium" group:"Authentication" doc:"The scope asked for; empty asks for none."`
+	OAuthTokenProperty string `config:"oauth2.token.property" default:"access_token" importance:"medium" group:"Authentication" doc:"The field of the token endpoint's JSON answer that holds the token."`
+	BatchMaxSize       int    `config:"batch.max.size" default:"1" min:"1" max:"1000000" importance:"high" group:"Batching" doc:"The number of records accumulated in a batch before the HTTP API is invoked (consecutive records with the same URL)."`
+	BatchPrefix        string `config:"batch.prefix" default:"" importance:"high" group:"Batching" doc:"Prefix added to the start of the batched request body."`
+	BatchSuffix        string `config:"batch.suffix" default:"" importance:"high" group:"Batching" doc:"Suffix added to the end of the batched request body."`
+	BatchSeparator     string `config:"batch.separator" default:"," importance:"high" group:"Batching" doc:"Separator between records in a batch."`
+	JSONAsArray        bool   `config:"batch.json.as.array" default:"false" importance:"high" group:"Batching" doc:"Send a batch as a JSON array (with request.body.format=json): [record,record]."`
+	BodyFormat         string `config:"request.body.format" default:"string" enum:"string,json" importance:"medium" group:"Batching" doc:"Record value representation in the body: string (text and bytes as they are, other values as JSON) or json (every value as JSON; text that is not JSON is written as a JSON string)."`
+	MaxRetries         int    `config:"max.retries" default:"10" min:"0" importance:"medium" group:"Retries" doc:"The maximum number of times to retry a request on a retriable status or network error."`
+	RetryBackoff       int64  `config:"retry.backoff.ms" default:"3000" min:"0" importance:"medium" group:"Retries" doc:"The initial wait before a retry, in milliseconds; doubled on each attempt (up to 60 s). A Retry-After header replaces it."`
+	RetryOnStatus      string `config:"retry.on.status.codes" default:"400-" importance:"medium" group:"Retries" doc:"Status codes to retry on: codes or inclusive ranges, comma-separated; 400- is every code from 400, 429,500-599 throttling and server errors."`
+	ConnectTimeout     int64  `config:"http.connect.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a connection, in milliseconds."`
+	RequestTimeout     int64  `config:"http.request.timeout.ms" default:"30000" min:"1" importance:"medium" group:"Connection" doc:"Time to wait for a request's response, in milliseconds; a timeout is retried as a network error."`
+	OnNull             string `config:"behavior.on.null.values" default:"ignore" enum:"ignore,delete,log,fail" importance:"low" group:"Connection" doc:"Records with a null value: ignore or log (skipped), delete (a DELETE request to the URL), fail (rejected, handled by behavior.on.error)."`
 	// TLS with Confluent's https.ssl.* keys (package kafkaclient).
 	TruststoreLocation string `config:"https.ssl.truststore.location" default:"" importance:"medium" group:"Security" doc:"The API's CA certificates for https:// URLs: a PEM or PKCS12 file; empty: the system's CAs."`
 	TruststorePassword string `config:"https.ssl.truststore.password" default:"" type:"PASSWORD" importance:"medium" group:"Security" doc:"The password of a PKCS12 truststore."`
@@ -99,8 +105,8 @@ func (c *Config) Check() error {
 		errs = append(errs, &connectors.ConfigError{Key: "headers", Value: c.Headers, Reason: err.Error()})
 	}
 	switch {
-	case c.AuthType == "OAUTH2":
-		errs = append(errs, &connectors.ConfigError{Key: "auth.type", Value: c.AuthType, Reason: "OAUTH2 is not supported by ferry; use BEARER with a token, or BASIC"})
+	case c.AuthType == "OAUTH2" && (c.OAuthTokenURL == "" || c.OAuthClientID == ""):
+		errs = append(errs, &connectors.ConfigError{Key: "oauth2.token.url", Value: c.OAuthTokenURL, Reason: "OAUTH2 authentication needs oauth2.token.url and oauth2.client.id"})
 	case c.AuthType == "BASIC" && c.User == "":
 		errs = append(errs, &connectors.ConfigError{Key: "connection.user", Value: "", Reason: "BASIC authentication needs a user"})
 	case c.AuthType == "BEARER" && c.BearerToken == "":

@@ -213,3 +213,68 @@ func TestHTTPSinkMutualTLS(t *testing.T) {
 		"https.ssl.keystore.password", tlstest.StorePassword)...))
 	a.exactlyOnce(t, 1000)
 }
+
+// idp is an OAuth2 token endpoint (client credentials, HTTP basic client
+// authentication) that hands out numbered tokens.
+type idp struct {
+	mu     sync.Mutex
+	issued int
+	srv    *httptest.Server
+}
+
+func newIDP(t *testing.T) *idp {
+	p := &idp{}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, secret, _ := r.BasicAuth()
+		r.ParseForm()
+		if id != "ferry-client" || secret != "s3cret" || r.Form.Get("grant_type") != "client_credentials" || r.Form.Get("scope") != "any" {
+			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+			return
+		}
+		p.mu.Lock()
+		p.issued++
+		n := p.issued
+		p.mu.Unlock()
+		fmt.Fprintf(w, `{"access_token":"token-%d","token_type":"Bearer","expires_in":3600}`, n)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+// OAuth2 client credentials: the token is fetched once and reused; when
+// the API stops accepting it (401) a new one is fetched and the request
+// sent again; wrong client credentials fail the invocation, not retried.
+func TestHTTPSinkOAuth2(t *testing.T) {
+	r := sinktest.New(t, "http-test", httpsink.Plugin())
+	topic := r.Topic("http-oauth", 1)
+	p := newIDP(t)
+	var accepted sync.Map
+	accepted.Store("Bearer token-1", true)
+	a := newAPI(t, func(req *http.Request) int {
+		if _, ok := accepted.Load(req.Header.Get("Authorization")); !ok {
+			return http.StatusUnauthorized
+		}
+		return 0
+	})
+	r.Produce(topic, 1, 0, 1000, record)
+	oauth := func(secret string) map[string]string {
+		return config(topic, a.srv.URL, "batch.max.size", "100", "auth.type", "OAUTH2", "oauth2.token.url", p.srv.URL,
+			"oauth2.client.id", "ferry-client", "oauth2.client.secret", secret, "retry.on.status.codes", "500-")
+	}
+	a.script = func(n int, _ http.ResponseWriter, _ *http.Request, _ string) bool {
+		if n == 4 { // the API revokes token-1 and now accepts token-2
+			accepted.Delete("Bearer token-1")
+			accepted.Store("Bearer token-2", true)
+		}
+		return false
+	}
+	r.Drain("oauth-"+topic, oauth("s3cret"))
+	a.exactlyOnce(t, 1000)
+	if p.issued != 2 {
+		t.Fatalf("%d tokens issued, want 2 (one, and one after the 401)", p.issued)
+	}
+	res, _ := r.H.Handle(context.Background(), r.Invocation("badsecret-"+topic, oauth("wrong")))
+	if res.State != functions.StateFailed || !strings.Contains(res.Trace, "refused the client credentials") {
+		t.Fatalf("state %s (%s), want FAILED naming the refused credentials", res.State, res.Trace)
+	}
+}

@@ -35,7 +35,8 @@ func TestConfigCheck(t *testing.T) {
 		{"bad header", base("headers", "A:1|B"), "headers"},
 		{"basic no user", base("auth.type", "BASIC"), "connection.user"},
 		{"bearer no token", base("auth.type", "BEARER"), "bearer.token"},
-		{"oauth2", base("auth.type", "OAUTH2"), "auth.type"},
+		{"oauth2 without endpoint", base("auth.type", "OAUTH2"), "oauth2.token.url"},
+		{"oauth2", base("auth.type", "OAUTH2", "oauth2.token.url", "http://idp/token", "oauth2.client.id", "c"), ""},
 		{"delete method", base("request.method", "DELETE"), "request.method"},
 		{"missing truststore", base("https.ssl.truststore.location", "/nonexistent/ca.pem"), "https.ssl.truststore.location"},
 	} {

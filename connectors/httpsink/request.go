@@ -40,6 +40,7 @@ type client struct {
 	http    *http.Client
 	headers [][2]string
 	retryOn []statusRange
+	tokens  *tokenSource // auth.type=OAUTH2
 	sleep   func(context.Context, time.Duration) error
 }
 
@@ -50,7 +51,12 @@ func newClient(cfg *Config) *client {
 	tr.DialContext = (&net.Dialer{Timeout: time.Duration(cfg.ConnectTimeout) * time.Millisecond}).DialContext
 	tr.MaxIdleConnsPerHost = 8
 	tr.TLSClientConfig, _ = cfg.tls() // checked
-	return &client{cfg: cfg, http: &http.Client{Transport: tr}, headers: hs, retryOn: codes, sleep: sleepCtx}
+	hc := &http.Client{Transport: tr}
+	c := &client{cfg: cfg, http: hc, headers: hs, retryOn: codes, sleep: sleepCtx}
+	if cfg.AuthType == "OAUTH2" {
+		c.tokens = &tokenSource{cfg: cfg, http: hc}
+	}
+	return c
 }
 
 // retriableStatus reports whether status is in retry.on.status.codes.
@@ -75,6 +81,9 @@ func (c *client) send(ctx context.Context, method, url string, body []byte) erro
 		}
 		if err == nil && !c.retriableStatus(status) {
 			return &refusal{status: status, body: text}
+		}
+		if errors.Is(err, ErrToken) {
+			return err
 		}
 		if err != nil && kafkaclient.IsPermanent(err) {
 			return fmt.Errorf("http sink: %s %s: %w; check the https.ssl.* keys", method, url, err)
@@ -121,7 +130,7 @@ func (c *client) do(ctx context.Context, method, url string, body []byte) (int, 
 	case "BEARER":
 		req.Header.Set("Authorization", "Bearer "+c.cfg.BearerToken)
 	}
-	res, err := c.http.Do(req)
+	res, err := c.authorized(ctx, req, body)
 	if err != nil {
 		return 0, -1, "", err
 	}
@@ -129,6 +138,27 @@ func (c *client) do(ctx context.Context, method, url string, body []byte) (int, 
 	text, _ := io.ReadAll(io.LimitReader(res.Body, 512))
 	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20)) // reuse the connection
 	return res.StatusCode, retryAfter(res.Header.Get("Retry-After"), time.Now()), string(text), nil
+}
+
+// authorized sends req, with an OAuth2 token for auth.type=OAUTH2; a 401
+// renews the token once and sends again.
+func (c *client) authorized(ctx context.Context, req *http.Request, body []byte) (*http.Response, error) {
+	if c.tokens == nil {
+		return c.http.Do(req)
+	}
+	for renew := false; ; renew = true {
+		token, err := c.tokens.get(ctx, renew)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		res, err := c.http.Do(req)
+		if err != nil || res.StatusCode != http.StatusUnauthorized || renew {
+			return res, err
+		}
+		res.Body.Close()
+	}
 }
 
 // backoff is base doubled attempt times, capped at maxBackoff.
