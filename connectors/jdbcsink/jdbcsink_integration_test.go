@@ -9,13 +9,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/jdbcsink"
+	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -175,9 +175,20 @@ func TestJDBCNotNullViolation(t *testing.T) {
 
 // A worker process is SIGKILLed in the middle of its transaction: nothing it
 // wrote is visible, no offset moved, and the next invocation writes every
-// row once (upsert by primary key). The child is this test binary running
-// TestJDBCKillChild against PostgreSQL.
+// row once (upsert by primary key). The child is this test itself, run again
+// as the child (sinktest.AsChild), against PostgreSQL.
 func TestJDBCKilledWorkerNoLossNoDuplicates(t *testing.T) {
+	if sinktest.AsChild(t, func(t *testing.T) { // the worker process the test kills
+		var cfg map[string]string
+		if err := json.Unmarshal([]byte(os.Getenv("FERRY_JDBC_KILL_CONFIG")), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		r := newRig(t)
+		_, err := r.H.Handle(context.Background(), r.Invocation(os.Getenv("FERRY_JDBC_KILL_CHILD"), cfg))
+		t.Fatalf("the child should have been killed; invocation returned %v", err)
+	}) {
+		return
+	}
 	r := newRig(t)
 	d := r.dbs[0]
 	topic := r.Topic("jdbc_kill", 1)
@@ -189,13 +200,8 @@ func TestJDBCKilledWorkerNoLossNoDuplicates(t *testing.T) {
 	cfg := sinkConfig(topic, d.url, "batch.size", "500")
 	name := "kill-" + topic
 	blob, _ := json.Marshal(cfg)
-	child := exec.Command(os.Args[0], "-test.run=^TestJDBCKillChild$", "-test.v")
-	child.Env = append(os.Environ(), "FERRY_JDBC_KILL_CHILD="+name, "FERRY_JDBC_KILL_CONFIG="+string(blob))
 	var out bytes.Buffer
-	child.Stdout, child.Stderr = &out, &out
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
+	child := sinktest.StartChild(t, &out, "FERRY_JDBC_KILL_CHILD="+name, "FERRY_JDBC_KILL_CONFIG="+string(blob))
 	done := make(chan struct{})
 	go func() { child.Wait(); close(done) }()
 	deadline := time.Now().Add(60 * time.Second)
@@ -231,22 +237,6 @@ func TestJDBCKilledWorkerNoLossNoDuplicates(t *testing.T) {
 	}
 	r.Drain(name, cfg)
 	checkTable(t, d, topic, 0, n, func(int) bool { return false }, 200)
-}
-
-// TestJDBCKillChild runs one invocation for TestJDBCKilledWorkerNoLossNoDuplicates
-// in a process of its own; it does nothing unless that test started it.
-func TestJDBCKillChild(t *testing.T) {
-	name := os.Getenv("FERRY_JDBC_KILL_CHILD")
-	if name == "" {
-		return
-	}
-	var cfg map[string]string
-	if err := json.Unmarshal([]byte(os.Getenv("FERRY_JDBC_KILL_CONFIG")), &cfg); err != nil {
-		t.Fatal(err)
-	}
-	r := newRig(t)
-	_, err := r.H.Handle(context.Background(), r.Invocation(name, cfg))
-	t.Fatalf("the child should have been killed; invocation returned %v", err)
 }
 
 // insert.mode=update changes existing rows only; pk.mode=kafka keys rows by

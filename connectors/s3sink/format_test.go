@@ -91,6 +91,6 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs:\ngot:\n%s\nwant:\n%s", path, got, want)
+		t.Fatalf("%s differs (%d bytes, want %d):\ngot:\n%q\nwant:\n%q", path, len(got), len(want), got, want)
 	}
 }

@@ -94,3 +94,34 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 	t.Logf("schema:\n%s\nrow 2: %v", file.Schema(), r)
 }
+
+// TestParquetGolden pins the Parquet bytes the sink writes for every Connect
+// type (snappy and zstd), so an upgrade of parquet-go or a change in the
+// schema mapping that alters what readers see shows up as a diff. Regenerate
+// with UPDATE_GOLDEN=1 after checking the file with another reader
+// (FERRY_PARQUET_OUT and testdata/read_parquet.py).
+func TestParquetGolden(t *testing.T) {
+	for _, codec := range []string{"snappy", "zstd"} {
+		t.Run(codec, func(t *testing.T) {
+			s := complexSchema()
+			f, err := newParquetFormat(codec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			w, err := f.open(&buf, &connectors.Record{ValueSchema: s, Value: complexValue(s, 0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 4; i++ {
+				if err := w.write(&connectors.Record{ValueSchema: s, Value: complexValue(s, i)}); err != nil {
+					t.Fatalf("row %d: %v", i, err)
+				}
+			}
+			if err := w.close(); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "testdata/all-types."+codec+".parquet", buf.Bytes())
+		})
+	}
+}

@@ -10,13 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/s3sink"
+	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -184,8 +184,19 @@ func TestS3TimeBasedPartitionsInKolkata(t *testing.T) {
 // 5 MiB, files of 8000 × 1 KiB): the objects it completed stay, its open
 // upload never becomes an object, no offset beyond a completed file was
 // committed, and the next invocation rewrites the same names. The child is
-// this test binary running TestS3KillChild.
+// this test itself, run again as the child (sinktest.AsChild).
 func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
+	if sinktest.AsChild(t, func(t *testing.T) { // the worker process the test kills
+		var cfg map[string]string
+		if err := json.Unmarshal([]byte(os.Getenv("FERRY_S3_KILL_CONFIG")), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		r := newRig(t)
+		_, err := r.H.Handle(context.Background(), r.Invocation(os.Getenv("FERRY_S3_KILL_CHILD"), cfg))
+		t.Fatalf("the child should have been killed; invocation returned %v", err)
+	}) {
+		return
+	}
 	r := newRig(t)
 	topic, bucket := r.Topic("s3kill", 1), r.bucket("s3kill")
 	const n, pad = 40000, 1000
@@ -193,13 +204,8 @@ func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "8000", "s3.part.size", "5242880")
 	name := "kill-" + topic
 	blob, _ := json.Marshal(cfg)
-	child := exec.Command(os.Args[0], "-test.run=^TestS3KillChild$", "-test.v")
-	child.Env = append(os.Environ(), "FERRY_S3_KILL_CHILD="+name, "FERRY_S3_KILL_CONFIG="+string(blob))
 	var out bytes.Buffer
-	child.Stdout, child.Stderr = &out, &out
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
+	child := sinktest.StartChild(t, &out, "FERRY_S3_KILL_CHILD="+name, "FERRY_S3_KILL_CONFIG="+string(blob))
 	deadline := time.Now().Add(60 * time.Second)
 	for len(r.objects(bucket, "topics/")) < 2 {
 		if time.Now().After(deadline) {
@@ -237,22 +243,6 @@ func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
 			t.Fatalf("record %d appears %d times", id, c)
 		}
 	}
-}
-
-// TestS3KillChild runs one invocation for TestS3KilledWorkerNoLossNoDuplicates
-// in a process of its own; it does nothing unless that test started it.
-func TestS3KillChild(t *testing.T) {
-	name := os.Getenv("FERRY_S3_KILL_CHILD")
-	if name == "" {
-		return
-	}
-	var cfg map[string]string
-	if err := json.Unmarshal([]byte(os.Getenv("FERRY_S3_KILL_CONFIG")), &cfg); err != nil {
-		t.Fatal(err)
-	}
-	r := newRig(t)
-	_, err := r.H.Handle(context.Background(), r.Invocation(name, cfg))
-	t.Fatalf("the child should have been killed; invocation returned %v", err)
 }
 
 // Bad input: a missing bucket and wrong credentials fail the task with a
