@@ -19,10 +19,12 @@ import (
 
 // buildLambda builds pkg (a package path relative to the module) as
 // `make lambda` builds its bootstrap, into dir, and returns the binary.
-func buildLambda(t testing.TB, pkg, dir string) string {
+// tags are added to lambda.norpc.
+func buildLambda(t testing.TB, pkg, dir string, tags ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), ","),
+		"-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 	cmd.Dir = repoRoot(t)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if raw, err := cmd.CombinedOutput(); err != nil {
@@ -34,7 +36,7 @@ func buildLambda(t testing.TB, pkg, dir string) string {
 // buildSelected builds a function with only the connector packages in list
 // (`make lambda CONNECTORS=list`): functions/lambda/gen writes its main in a
 // directory of the module that ./... skips.
-func buildSelected(t testing.TB, list string) string {
+func buildSelected(t testing.TB, list string, tags ...string) string {
 	t.Helper()
 	root := repoRoot(t)
 	if err := os.MkdirAll(filepath.Join(root, "dist"), 0o755); err != nil {
@@ -50,7 +52,7 @@ func buildSelected(t testing.TB, list string) string {
 	if raw, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("functions/lambda/gen -connectors %s: %v\n%s", list, err, raw)
 	}
-	return buildLambda(t, "./"+filepath.Join("dist", filepath.Base(src)), t.TempDir())
+	return buildLambda(t, "./"+filepath.Join("dist", filepath.Base(src)), t.TempDir(), tags...)
 }
 
 // zipSize is the size of the deflated zip holding bin as bootstrap.
@@ -69,11 +71,12 @@ func zipSize(t testing.TB, bin string) (raw, zipped int) {
 }
 
 // TestLambdaTrimmed runs real invocations in a function built with the
-// datagen connector only: a 200-record datagen source invocation writes its
+// datagen connector only and without Avro (make lambda CONNECTORS=datagen
+// WITHOUT_AVRO=1): a 200-record datagen source invocation writes its
 // records to Kafka, and a connector left out of the build fails naming it.
 func TestLambdaTrimmed(t *testing.T) {
 	bed := needLambda(t)
-	boot := buildSelected(t, "datagen")
+	boot := buildSelected(t, "datagen", "ferry_noavro")
 	emu := startEmulatorWith(t, boot, 30)
 	cl := benchBridge(t, emu.endpoint)
 	name := uniqueName("trimmed")
@@ -106,6 +109,9 @@ func BenchmarkLambdaTrimmed(b *testing.B) {
 		{"default (functions/lambda)", buildLambda(b, "./functions/lambda", b.TempDir())},
 		{"CONNECTORS=datagen", buildSelected(b, "datagen")},
 		{"CONNECTORS=s3sink", buildSelected(b, "s3sink")},
+		{"default, WITHOUT_AVRO=1", buildLambda(b, "./functions/lambda", b.TempDir(), "ferry_noavro")},
+		{"CONNECTORS=datagen WITHOUT_AVRO=1", buildSelected(b, "datagen", "ferry_noavro")},
+		{"CONNECTORS=s3sink WITHOUT_AVRO=1", buildSelected(b, "s3sink", "ferry_noavro")},
 	}
 	if before := os.Getenv("LAMBDA_BEFORE"); before != "" {
 		builds = append(builds[:1], append([]struct{ name, bin string }{{"before (LAMBDA_BEFORE)", before}}, builds[1:]...)...)

@@ -2,11 +2,11 @@ package convert
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms/convert/avro"
 	"github.com/ferryhq/ferry/transforms/convert/bytearray"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 	"github.com/ferryhq/ferry/transforms/convert/jsonschema"
@@ -31,8 +31,10 @@ type Descriptor struct {
 }
 
 // classes lists every converter ferry ships; a class that is both a Converter
-// and a HeaderConverter has both constructors.
-var classes = []Descriptor{
+// and a HeaderConverter has both constructors. A build may leave one out: the
+// ferry_noavro tag empties avroDescriptor (avro_on.go, avro_off.go), and
+// present drops it.
+var classes = present([]Descriptor{
 	{
 		Class: json.Class, Config: json.Config{},
 		New:       func(p map[string]string, k bool) (Converter, error) { return nilIfErr(json.New(p, k)) },
@@ -48,10 +50,7 @@ var classes = []Descriptor{
 		New:       func(p map[string]string, k bool) (Converter, error) { return nilIfErr(bytearray.New(p, k)) },
 		NewHeader: func(p map[string]string) (HeaderConverter, error) { return nilIfErrH(bytearray.NewHeader(p)) },
 	},
-	{
-		Class: avro.Class, Config: avro.Config{},
-		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(avro.New(p, k)) },
-	},
+	avroDescriptor,
 	{
 		Class: jsonschema.Class, Config: jsonschema.Config{},
 		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(jsonschema.New(p, k)) },
@@ -64,6 +63,11 @@ var classes = []Descriptor{
 		Class: simpleheader.Class, Config: simpleheader.Config{},
 		NewHeader: func(p map[string]string) (HeaderConverter, error) { return nilIfErrH(simpleheader.NewHeader(p)) },
 	},
+})
+
+// present drops the entries this build left out (an empty Class).
+func present(ds []Descriptor) []Descriptor {
+	return slices.DeleteFunc(ds, func(d Descriptor) bool { return d.Class == "" })
 }
 
 // byName maps full class names and simple-name aliases to their descriptor.
