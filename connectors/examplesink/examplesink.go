@@ -48,17 +48,6 @@ func (c *Config) Check() error {
 	return nil
 }
 
-// parse reads props into cfg and checks it.
-func parse(props map[string]string, cfg *Config) error {
-	if err := connectors.Declare(cfg).Parse(props, cfg); err != nil {
-		return fmt.Errorf("directory sink config: %w", err)
-	}
-	if err := cfg.Check(); err != nil {
-		return fmt.Errorf("directory sink config: %w", err)
-	}
-	return nil
-}
-
 // Plugin describes the connector to a registry: its class, its config
 // declaration and its constructors.
 func Plugin() connectors.Plugin {
@@ -78,7 +67,7 @@ type Connector struct{}
 // TaskConfigs validates props and returns maxTasks copies of them.
 func (Connector) TaskConfigs(ctx context.Context, props map[string]string, maxTasks int) ([]map[string]string, error) {
 	var cfg Config
-	if err := parse(props, &cfg); err != nil {
+	if err := connectors.ParseChecked("directory sink", props, &cfg); err != nil {
 		return nil, err
 	}
 	return connectors.SameTaskConfigs(props, maxTasks), nil
@@ -93,7 +82,7 @@ type Task struct {
 
 // Open parses props and creates the directory.
 func (t *Task) Open(_ context.Context, props map[string]string) error {
-	if err := parse(props, &t.cfg); err != nil {
+	if err := connectors.ParseChecked("directory sink", props, &t.cfg); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(t.cfg.Directory, 0o755); err != nil {
