@@ -103,11 +103,27 @@ type Verifier struct {
 	mu      sync.Mutex
 	keys    state.SigningKeys
 	fetched time.Time
+	// seen holds the ids of the invocations admitted here whose deadline
+	// has not passed, so a replay of one while it may still run is refused.
+	seen map[string]time.Time
 }
+
+// ErrExpired is wrapped (with state.ErrFenced) by the error for an
+// invocation whose deadline has passed: a replay, or one that queued too
+// long. Its task has a newer invocation coming or, with an idle task's
+// reused epoch, must not run twice.
+var ErrExpired = errors.New("the invocation's deadline has passed")
+
+// ErrReplayed is wrapped (with state.ErrFenced) by the error for an
+// invocation id this host has already admitted.
+var ErrReplayed = errors.New("the invocation was already admitted here")
+
+// maxSeen bounds the replay memory; past it the oldest deadlines go first.
+const maxSeen = 100_000
 
 // NewVerifier returns a verifier over store.
 func NewVerifier(store VerifyStore) *Verifier {
-	return &Verifier{store: store, now: time.Now}
+	return &Verifier{store: store, now: time.Now, seen: map[string]time.Time{}}
 }
 
 // Open verifies payload and returns its invocation. Errors wrap
@@ -134,10 +150,40 @@ func (v *Verifier) Open(ctx context.Context, payload []byte) (wire.Invocation, e
 	if err != nil {
 		return inv, err
 	}
+	if !inv.Deadline.IsZero() && !v.now().Before(inv.Deadline) {
+		return inv, fmt.Errorf("invocation %s at epoch %d, deadline %s: %w: %w", inv.ID, inv.Epoch,
+			inv.Deadline.UTC().Format(time.RFC3339Nano), ErrExpired, state.ErrFenced)
+	}
 	if err := v.store.CheckEpoch(ctx, inv.Connector, inv.Task, inv.Epoch); err != nil {
 		return inv, fmt.Errorf("invocation %s at epoch %d: %w", inv.ID, inv.Epoch, err)
 	}
+	if err := v.admitOnce(inv); err != nil {
+		return inv, err
+	}
 	return inv, nil
+}
+
+// admitOnce records inv's id until its deadline and refuses an id already
+// recorded: the same signed payload sent twice runs once per host. Across
+// hosts, the deadline check and the epoch fence bound what a replay can do.
+func (v *Verifier) admitOnce(inv wire.Invocation) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.now()
+	if d, ok := v.seen[inv.ID]; ok && now.Before(d) {
+		return fmt.Errorf("invocation %s at epoch %d: %w: %w", inv.ID, inv.Epoch, ErrReplayed, state.ErrFenced)
+	}
+	if len(v.seen) >= maxSeen {
+		for id, d := range v.seen {
+			if !now.Before(d) {
+				delete(v.seen, id)
+			}
+		}
+	}
+	if len(v.seen) < maxSeen && !inv.Deadline.IsZero() {
+		v.seen[inv.ID] = inv.Deadline
+	}
+	return nil
 }
 
 // verifierKeys are the keys a Verifier accepts.

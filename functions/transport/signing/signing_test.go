@@ -98,3 +98,42 @@ func TestVerifierSeesAResetStore(t *testing.T) {
 		t.Fatalf("payload signed with the key from before the reset = %v, want ErrBadSignature", err)
 	}
 }
+
+// TestVerifierRefusesExpiredAndReplayed: a signed invocation whose deadline
+// has passed, or one already admitted on this host, is refused as fenced.
+// An idle task reuses its epoch once its last invocation's deadline is well
+// past, so without these checks a replayed old payload would pass the epoch
+// fence and run again.
+func TestVerifierRefusesExpiredAndReplayed(t *testing.T) {
+	now := time.Date(2026, 12, 5, 13, 0, 0, 0, time.UTC)
+	store := &swapStore{keys: state.SigningKeys{Current: state.SigningKey{Generation: 1, Secret: []byte("k"), Created: now}}}
+	v := NewVerifier(store)
+	v.now = func() time.Time { return now }
+	sign := func(id string, deadline time.Time) []byte {
+		p, err := wire.Sign(wire.Invocation{ID: id, Connector: "c", Epoch: 7, Class: "X", Deadline: deadline}, wire.Key{Generation: 1, Secret: []byte("k")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name    string
+		payload []byte
+		want    error // nil: admitted
+	}{
+		{"fresh", sign("c-0-7-a", now.Add(10*time.Second)), nil},
+		{"the same payload again", sign("c-0-7-a", now.Add(10*time.Second)), ErrReplayed},
+		{"deadline passed", sign("c-0-7-b", now.Add(-time.Second)), ErrExpired},
+		{"another fresh invocation", sign("c-0-7-c", now.Add(10*time.Second)), nil},
+	}
+	for _, tt := range tests {
+		_, err := v.Open(t.Context(), tt.payload)
+		if tt.want == nil && err != nil || tt.want != nil && (!errors.Is(err, tt.want) || !errors.Is(err, state.ErrFenced)) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	now = now.Add(11 * time.Second) // past the first one's deadline: expired, not replayed
+	if _, err := v.Open(t.Context(), sign("c-0-7-a", now.Add(-time.Second))); !errors.Is(err, ErrExpired) {
+		t.Errorf("after its deadline: %v, want ErrExpired", err)
+	}
+}
