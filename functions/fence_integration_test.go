@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/datagen"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/state"
@@ -82,26 +83,44 @@ func TestStaleEpochNeverCommitsEOS(t *testing.T) {
 // An invocation that loses its epoch mid-run cannot commit its open
 // transaction; its uncommitted records stay invisible to read_committed
 // consumers, and the next invocation resumes from the last committed offset.
+// The epoch is bumped from inside the first invocation (its third poll, with
+// records already in the open transaction), not after a sleep, so the test
+// does not depend on how fast the machine is.
 func TestEpochBumpedMidTransaction(t *testing.T) {
 	store := redisStore(t)
 	ctx := context.Background()
 	name := fmt.Sprintf("eos-bump-%d", time.Now().UnixNano()%1e9)
 	const total = 20000
 	first, _ := store.NextEpoch(ctx, name, 0)
-	h := realHandler(t, store, "worker-a")
-	inv := eosInvocation(name, first, total, total)
-	inv.Config["transaction.boundary"] = "interval"
-	inv.Config["transaction.boundary.interval.ms"] = "100000"
-	done := make(chan functions.Result, 1)
-	go func() { r, _ := h.Handle(ctx, inv); done <- r }()
-	time.Sleep(300 * time.Millisecond)
-	second, _ := store.NextEpoch(ctx, name, 0)
-	res := <-done
-	if res.State != functions.StateFenced {
-		t.Fatalf("first invocation: %s %s, want FENCED", res.State, res.Trace)
+	var second int64
+	bump := true // only in the first invocation
+	plugin := hookSourcePlugin(name, total, nil, func(poll int) error {
+		if bump && poll == 3 {
+			bump = false
+			var err error
+			second, err = store.NextEpoch(ctx, name, 0)
+			return err
+		}
+		return nil
+	})
+	h, err := functions.NewHandler(functions.Options{Plugins: connectors.NewRegistry(plugin), Store: store,
+		Seeds: seeds(t), InstanceID: "worker-a", OffsetsTopics: kafkaOffsets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	invocation := func(epoch int64, max int) functions.Invocation {
+		return functions.Invocation{ID: fmt.Sprintf("%s-0-%d", name, epoch), Connector: name, Epoch: epoch, Class: plugin.Class,
+			Config: map[string]string{"name": name, "connector.class": plugin.Class, "tasks.max": "1",
+				"exactly.once.support": "required", "transaction.boundary": "interval", "transaction.boundary.interval.ms": "100000"},
+			Deadline: time.Now().Add(20 * time.Second), MaxRecords: max}
+	}
+	res, _ := h.Handle(ctx, invocation(first, total))
+	if res.State != functions.StateFenced || second == 0 {
+		t.Fatalf("first invocation: %s %s (epoch bumped to %d), want FENCED", res.State, res.Trace, second)
 	}
 	for e := second; ; e, _ = store.NextEpoch(ctx, name, 0) {
-		r, err := h.Handle(ctx, eosInvocation(name, e, total, 0))
+		r, err := h.Handle(ctx, invocation(e, 0))
 		if err != nil {
 			t.Fatalf("resuming: %v", err)
 		}
@@ -109,7 +128,12 @@ func TestEpochBumpedMidTransaction(t *testing.T) {
 			break
 		}
 	}
-	n, unique := iterations(t, name, total)
+	recs := readAll(t, name, total, true)
+	seen := map[string]bool{}
+	for _, r := range recs {
+		seen[string(r.Value)] = true
+	}
+	n, unique := len(recs), len(seen)
 	reportRow(t, "epoch bumped mid-transaction, exactly-once", total, int64(unique), int64(total-unique), int64(n-unique))
 	if n != total || unique != total {
 		t.Fatalf("read_committed consumer saw %d records, %d unique; want %d", n, unique, total)
