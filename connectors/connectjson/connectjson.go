@@ -29,9 +29,11 @@ func AppendValue(b []byte, s *connectors.Schema, v any, o Options) ([]byte, erro
 }
 
 // AppendSchema appends s as JsonConverter.asJsonSchema writes it, in its
-// exact field order.
-func AppendSchema(b []byte, s *connectors.Schema) ([]byte, error) {
-	e := encoder{buf: b}
+// exact field order. Defaults are written as values under o, as Kafka
+// Connect writes them (a Decimal default is a JSON number with
+// decimal.format=NUMERIC).
+func AppendSchema(b []byte, s *connectors.Schema, o Options) ([]byte, error) {
+	e := encoder{buf: b, replaceNull: o.ReplaceNullWithDefault, numeric: o.DecimalNumeric}
 	err := e.schema(s)
 	return e.buf, err
 }

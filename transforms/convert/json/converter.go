@@ -119,7 +119,7 @@ func (c *Converter) appendSchema(buf []byte, s *connectors.Schema) ([]byte, erro
 		return append(buf, js...), nil
 	}
 	start := len(buf)
-	buf, err := connectjson.AppendSchema(buf, s)
+	buf, err := connectjson.AppendSchema(buf, s, connectjson.Options{ReplaceNullWithDefault: c.cfg.ReplaceNullWithDefault, DecimalNumeric: c.numeric})
 	if err != nil {
 		return nil, err
 	}

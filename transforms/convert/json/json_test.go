@@ -158,3 +158,23 @@ func TestSchemaCache(t *testing.T) {
 		t.Error("LRU of size 1 kept an evicted schema")
 	}
 }
+
+// TestDecimalDefaultFollowsDecimalFormat: the schema's default is written
+// as a value under the converter's settings, as Kafka Connect's
+// asJsonSchema does, so with decimal.format=NUMERIC a Decimal default is a
+// JSON number (regression: it stayed base64 once the schema writer moved to
+// connectors/connectjson; the JsonConverter oracle caught it).
+func TestDecimalDefaultFollowsDecimalFormat(t *testing.T) {
+	def, err := connectors.ParseDecimal("0.001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connectors.DecimalSchema(3).Optional().DefaultValue(def).MustBuild()
+	for format, want := range map[string]string{"NUMERIC": `"default":0.001}`, "BASE64": `"default":"AQ=="}`} {
+		c := mustNew(t, map[string]string{"decimal.format": format})
+		b, err := c.FromConnect(context.Background(), "t", s, nil)
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %s, %v; want %s in the schema", format, b, err, want)
+		}
+	}
+}
