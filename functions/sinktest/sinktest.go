@@ -6,6 +6,7 @@ package sinktest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/open"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -119,17 +121,31 @@ func (r *Rig) Drain(name string, cfg map[string]string) []functions.Result {
 
 // Committed returns the consumer group offsets of connector name on topic.
 func (r *Rig) Committed(name, topic string) map[int32]int64 {
-	offs, err := kadm.NewClient(r.Kafka).FetchOffsetsForTopics(context.Background(), functions.GroupID(name), topic)
-	if err != nil {
-		r.T.Fatal(err)
-	}
-	out := map[int32]int64{}
-	offs.Each(func(o kadm.OffsetResponse) {
-		if o.Err == nil && o.At >= 0 {
-			out[o.Partition] = o.At
+	// Sink commits are transactional: ask for stable offsets (KIP-447), and
+	// ask again while the broker still reports the commit's markers in flight.
+	ctx, cancel := context.WithTimeout(kadm.RequireStable(context.Background()), 30*time.Second)
+	defer cancel()
+	for {
+		offs, err := kadm.NewClient(r.Kafka).FetchOffsetsForTopics(ctx, functions.GroupID(name), topic)
+		if err != nil {
+			r.T.Fatal(err)
 		}
-	})
-	return out
+		out, unstable := map[int32]int64{}, false
+		offs.Each(func(o kadm.OffsetResponse) {
+			unstable = unstable || errors.Is(o.Err, kerr.UnstableOffsetCommit)
+			if o.Err == nil && o.At >= 0 {
+				out[o.Partition] = o.At
+			}
+		})
+		if !unstable {
+			return out
+		}
+		select {
+		case <-ctx.Done():
+			r.T.Fatalf("committed offsets of %s still unstable: %v", name, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Consume reads topic from the start until it has want records, then
