@@ -56,9 +56,15 @@ func TestPrometheusMetrics(t *testing.T) {
 	t.Logf("after %.0fs: source poll=%v write=%v, sink read=%v send=%v lag=%v; DLQ run: errors=%v dlq=%v skipped=%v sent=%v",
 		time.Since(begin).Seconds(), poll, write, read, send, lag, errs, dlqSent, skipped, dlqSend)
 
+	// A rate over [1m] needs two scrapes of a series: on a fast run the
+	// pipeline can end before the second one, so ask until each query
+	// answers (bounded), instead of once.
 	for _, q := range dashboardQueries(t) {
-		if res := p.query(q); len(res) == 0 {
-			t.Errorf("dashboard query returns no series: %s", q)
+		for deadline := time.Now().Add(time.Minute); len(p.query(q)) == 0; time.Sleep(time.Second) {
+			if time.Now().After(deadline) {
+				t.Errorf("dashboard query returns no series after a minute: %s", q)
+				break
+			}
 		}
 	}
 	waitFor(t, 30*time.Second, "every alert rule evaluated", func() bool {
