@@ -112,11 +112,42 @@ func (r *Rig) Drain(name string, cfg map[string]string) []functions.Result {
 		}
 		out = append(out, res)
 		if !res.More {
+			r.awaitCommitted(name, out)
 			return out
 		}
 	}
 	r.T.Fatalf("%s still had more after 50 invocations", name)
 	return nil
+}
+
+// awaitCommitted waits, when any of results committed, until the broker
+// shows connector name's group with stable offsets. A first transactional
+// commit to a new group can read as absent for a moment after EndTxn
+// returns, while its markers are written (seen on a fast CI machine); Drain
+// returns only once its commits can be read.
+func (r *Rig) awaitCommitted(name string, results []functions.Result) {
+	committed := false
+	for _, res := range results {
+		committed = committed || res.Committed > 0
+	}
+	if !committed {
+		return
+	}
+	ctx, cancel := context.WithTimeout(kadm.RequireStable(context.Background()), 10*time.Second)
+	defer cancel()
+	for {
+		offs, err := kadm.NewClient(r.Kafka).FetchOffsets(ctx, functions.GroupID(name))
+		stable := err == nil && len(offs) > 0
+		offs.Each(func(o kadm.OffsetResponse) { stable = stable && o.Err == nil })
+		if stable {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			r.T.Fatalf("%s committed, but its group's offsets are not readable after 10s (last error %v)", name, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Committed returns the consumer group offsets of connector name on topic.
