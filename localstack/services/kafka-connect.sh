@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # localstack service "kafka-connect": the reference Apache Kafka Connect 4.1.1
 # (jars from Maven Central), distributed mode against the stack's Kafka broker,
-# REST on 127.0.0.1:$KAFKA_CONNECT_PORT, FileStream connectors on plugin.path.
+# REST on 127.0.0.1:$KAFKA_CONNECT_PORT, FileStream connectors and Debezium's
+# CDC connectors (the oracle of ferry's) on plugin.path.
 # Sourced by lib.sh; up_kafka-connect starts it (after kafka).
 register_service kafka-connect org.apache.kafka.connect.cli.ConnectDistributed kafka-connect/data
 
@@ -26,10 +27,54 @@ install_kafka_connect() {
     -DincludeScope=runtime -DoutputDirectory="$tmp" >"$ilog" 2>&1 9>&- \
     || { tail -n 20 "$ilog" >&2; die "kafka-connect: maven failed, see $ilog"; }
   ls "$tmp"/connect-runtime-*.jar >/dev/null 2>&1 || die "kafka-connect: no connect-runtime jar in $tmp, see $ilog"
-  rm -rf "$home/plugins" && mkdir -p "$home/plugins/connect-file"
+  rm -rf "$home/plugins/connect-file" && mkdir -p "$home/plugins/connect-file"
   mv "$tmp"/connect-file-*.jar "$home/plugins/connect-file/"
   echo "$want" >"$tmp/.pom.sha256"
   rm -rf "$libs" && mv "$tmp" "$libs"
+}
+
+# The Debezium connectors put on plugin.path, each in its own directory
+# plugins/debezium-connector-<name>. Debezium's MariaDbConnector
+# (debezium-connector-mariadb) is not served by the reachable registry at
+# 3.6.1.Final, so it is not among them.
+DEBEZIUM_CONNECTORS=(postgres mysql)
+
+# install_debezium fetches each Debezium connector and its runtime
+# dependencies (without Kafka's and SLF4J's jars, which the worker provides)
+# into its plugin directory; a directory whose stamp matches the pom is kept.
+# Returns 0 when it changed anything (the running worker must reload).
+install_debezium() {
+  local pom="$LOCALSTACK_SRC/kafka-connect/debezium.xml" plugins="$STACK_DIR/kafka-connect/plugins"
+  local want c dir tmp have changed=1
+  want=$(sha256sum "$pom" | cut -d' ' -f1)
+  for c in "${DEBEZIUM_CONNECTORS[@]}"; do
+    dir="$plugins/debezium-connector-$c" have=""
+    [[ -f $dir/.pom.sha256 ]] && have=$(<"$dir/.pom.sha256")
+    [[ $want == "$have" ]] && continue
+    need_cmd java openjdk-17-jre-headless
+    need_cmd mvn maven
+    log "kafka-connect: fetching Debezium's $c connector from Maven Central (cached in ~/.m2)"
+    local ilog="$STACK_DIR/log/debezium-$c-install.log"
+    tmp="$dir.tmp" && rm -rf "$tmp"
+    mvn -B -q -ntp -Dstyle.color=never -f "$pom" dependency:copy-dependencies -Dconnector="$c" \
+      -DincludeScope=runtime -DexcludeGroupIds=org.apache.kafka,org.slf4j -DoutputDirectory="$tmp" >"$ilog" 2>&1 9>&- \
+      || { tail -n 20 "$ilog" >&2; die "kafka-connect: maven failed for Debezium's $c connector, see $ilog"; }
+    ls "$tmp"/debezium-connector-"$c"-*.jar >/dev/null 2>&1 || die "kafka-connect: no debezium-connector-$c jar in $tmp, see $ilog"
+    echo "$want" >"$tmp/.pom.sha256"
+    rm -rf "$dir" && mv "$tmp" "$dir"
+    log "kafka-connect: Debezium's $c connector installed in $dir"
+    changed=0
+  done
+  return "$changed"
+}
+
+# kafka_connect_lacks_debezium: the running worker answers with a plugin list
+# without Debezium's connectors (it was started before they were installed).
+# No answer is not taken as lacking: a busy worker is left alone.
+kafka_connect_lacks_debezium() {
+  local plugins
+  plugins=$(curl -fsS -m 10 "http://127.0.0.1:$KAFKA_CONNECT_PORT/connector-plugins" 2>/dev/null) || return 1
+  ! [[ $plugins == *io.debezium.connector.postgresql.PostgresConnector* && $plugins == *io.debezium.connector.mysql.MySqlConnector* ]]
 }
 
 # kafka_connect_jvm prints nothing; it sets the array KC_JVM to the java
@@ -92,6 +137,14 @@ kafka_connect_ready() {
 }
 
 up_kafka-connect() {
+  install_debezium || true
+  if port_open "$KAFKA_CONNECT_PORT" && pid_of kafka-connect >/dev/null && kafka_connect_lacks_debezium; then
+    # Started before Debezium's connectors were on plugin.path: plugins load
+    # only at start, so restart it once (connectors and offsets live in its
+    # Kafka topics and come back).
+    log "kafka-connect: running without Debezium's connectors (started by an older localstack/up); restarting it once"
+    stop_service kafka-connect "${SERVICE_PROC[kafka-connect]}"
+  fi
   if port_open "$KAFKA_CONNECT_PORT"; then
     log "kafka-connect: already running on 127.0.0.1:$KAFKA_CONNECT_PORT"
   else
