@@ -6,7 +6,7 @@ BIN := bin/ferry
 STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus
 LAMBDA_ARCHS := amd64 arm64
 
-.PHONY: build run unit stack stack-down test fuzz bench bench-kc clean lambda infra-check docs api-fuzz
+.PHONY: build run unit stack stack-down test fuzz bench bench-kc bench-table clean lambda infra-check docs api-fuzz
 
 build:
 	$(GO) build -o $(BIN) .
@@ -86,15 +86,27 @@ fuzz:
 	  echo "fuzz $$fn ($$pkg): $$(grep -o 'execs: [0-9]*' bin/fuzz-$$fn.log | tail -1) of $$n, $$(( $$(date +%s) - t0 ))s wall"; \
 	done; echo "fuzz: all targets in $$(( $$(date +%s) - total0 ))s wall"
 
+# Every benchmark once; the figures also go to docs/bench-latest.md (one table
+# with the machine, date and commit), with bench-kc's if it ran before.
 bench:
-	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
-	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./...
+	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; mkdir -p bin; \
+	load=$$(cut -d' ' -f1 /proc/loadavg); \
+	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./... | tee bin/bench.out; \
+	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load
+
+# docs/bench-latest.md from the last `make bench` and `make bench-kc` outputs.
+bench-table:
+	@ins=$$(ls bin/bench.out bin/bench-kc.out 2>/dev/null || true); \
+	[[ -n $$ins ]] || { echo "bench-table: no bin/bench.out or bin/bench-kc.out: run make bench or make bench-kc" >&2; exit 1; }; \
+	$(GO) run ./docs/benchtable -o docs/bench-latest.md -load-before "$(LOAD_BEFORE)" $$ins && echo "wrote docs/bench-latest.md from" $$ins
 
 # ferry vs the reference Kafka Connect (standalone): 1,000,000 JSON lines through
 # FileStreamSource -> Kafka -> FileStreamSink with InsertField, ReplaceField, MaskField.
 bench-kc: build
 	@set -euo pipefail; stackenv=$$(localstack/up kafka); eval "$$stackenv"; \
-	FERRY_BIN=$(CURDIR)/$(BIN) localstack/bench-kc
+	load=$$(cut -d' ' -f1 /proc/loadavg); mkdir -p bin; \
+	FERRY_BIN=$(CURDIR)/$(BIN) localstack/bench-kc | tee bin/bench-kc.out; \
+	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load
 
 # AWS Lambda zips: dist/ferry-lambda-<arch>.zip (deflated), the binary named
 # bootstrap (provided.al2023), built without the RPC shim (-tags lambda.norpc).

@@ -39,8 +39,7 @@ func BenchmarkControlPlane(b *testing.B) {
 			for range b.N {
 				f := runScale(b, bin, svc, storeKind, p)
 				fmt.Print(f.String())
-				b.ReportMetric(f.listP99.Seconds()*1000, "list-p99-ms")
-				b.ReportMetric(f.idleCPU*100, "idle-cpu-%")
+				f.report(b)
 			}
 		})
 	}
@@ -133,6 +132,19 @@ func (f scaleFigures) String() string {
 	fmt.Fprintf(&w, "\n  scheduler RSS:               %.0f MiB (peak %.0f MiB)\n", f.rssMiB, f.hwmMiB)
 	fmt.Fprintf(&w, "  delete all:                  %s\n", f.deleteAll.Round(time.Millisecond))
 	return w.String()
+}
+
+// report hands every figure to the benchmark output, so `make bench`'s
+// table (docs/bench-latest.md) carries them.
+func (f scaleFigures) report(b *testing.B) {
+	b.ReportMetric(float64(f.n), "connectors")
+	b.ReportMetric(f.createRate, "creates/s")
+	b.ReportMetric(f.listP50.Seconds()*1000, "list-p50-ms")
+	b.ReportMetric(f.listP99.Seconds()*1000, "list-p99-ms")
+	b.ReportMetric(f.singleP99.Seconds()*1000, "status-p99-ms")
+	b.ReportMetric(f.idleCPU*100, "idle-cpu-%")
+	b.ReportMetric(f.rssMiB, "rss-MiB")
+	b.ReportMetric(f.deleteAll.Seconds(), "delete-all-s")
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
