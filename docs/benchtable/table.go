@@ -102,7 +102,7 @@ func trimProcs(name string) string {
 // facts describe the machine and the code a run measured.
 type facts struct {
 	date, commit, goVersion, cpu, memory, loadBefore, loadAfter string
-	cpus                                                         int
+	cpus                                                        int
 }
 
 // render writes the table page: the facts, then one table per package.
