@@ -2,9 +2,9 @@ package s3sink
 
 import (
 	"strings"
-	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/storage"
 )
 
 // Class names of the formats and partitioners, as Confluent ships them.
@@ -13,12 +13,11 @@ const (
 	ParquetFormat   = "io.confluent.connect.s3.format.parquet.ParquetFormat"
 	ByteArrayFormat = "io.confluent.connect.s3.format.bytearray.ByteArrayFormat"
 
-	partitionerPkg       = "io.confluent.connect.storage.partitioner."
-	DefaultPartitioner   = partitionerPkg + "DefaultPartitioner"
-	FieldPartitioner     = partitionerPkg + "FieldPartitioner"
-	TimeBasedPartitioner = partitionerPkg + "TimeBasedPartitioner"
-	HourlyPartitioner    = partitionerPkg + "HourlyPartitioner"
-	DailyPartitioner     = partitionerPkg + "DailyPartitioner"
+	DefaultPartitioner   = storage.DefaultPartitioner
+	FieldPartitioner     = storage.FieldPartitioner
+	TimeBasedPartitioner = storage.TimeBasedPartitioner
+	HourlyPartitioner    = storage.HourlyPartitioner
+	DailyPartitioner     = storage.DailyPartitioner
 )
 
 // Config is S3SinkConnector's configuration: Confluent's key names, defaults
@@ -49,14 +48,7 @@ type Config struct {
 	ByteArraySep      string `config:"format.bytearray.separator" default:"\n" importance:"low" group:"Connector" doc:"String inserted between records for ByteArrayFormat."`
 	JSONDecimalFormat string `config:"json.decimal.format" default:"BASE64" enum:"BASE64,NUMERIC" importance:"low" group:"Connector" doc:"Serialization format of Decimal values in JsonFormat."`
 
-	PartitionerClass string   `config:"partitioner.class" default:"io.confluent.connect.storage.partitioner.DefaultPartitioner" type:"CLASS" importance:"high" group:"Partitioner" doc:"The partitioner to use when writing data to the store."`
-	PartitionFields  []string `config:"partition.field.name" default:"" importance:"medium" group:"Partitioner" doc:"The name of the partitioning fields when FieldPartitioner is used."`
-	PathFormat       string   `config:"path.format" default:"" importance:"medium" group:"Partitioner" doc:"Joda DateTimeFormatter pattern of the time-based partition path, e.g. 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH."`
-	PartitionMs      int64    `config:"partition.duration.ms" default:"-1" importance:"medium" group:"Partitioner" doc:"The duration of a partition in milliseconds, used by TimeBasedPartitioner."`
-	Locale           string   `config:"locale" default:"" importance:"medium" group:"Partitioner" doc:"The locale to use when partitioning with TimeBasedPartitioner."`
-	Timezone         string   `config:"timezone" default:"" importance:"medium" group:"Partitioner" doc:"The timezone to use when partitioning with TimeBasedPartitioner (an IANA name)."`
-	TimestampExtract string   `config:"timestamp.extractor" default:"Wallclock" importance:"medium" group:"Partitioner" doc:"The extractor that gets the timestamp for records when partitioning: Wallclock, Record, RecordField."`
-	TimestampField   string   `config:"timestamp.field" default:"timestamp" importance:"medium" group:"Partitioner" doc:"The record field to be used as timestamp by the RecordField timestamp extractor."`
+	storage.PartitionerConfig
 }
 
 // Check applies the rules Parse cannot express, naming the key to fix.
@@ -68,35 +60,7 @@ func (c *Config) Check() error {
 	if formatOf(c.FormatClass) == "" {
 		bad("format.class", c.FormatClass, "ferry supports JsonFormat, ParquetFormat and ByteArrayFormat")
 	}
-	kind := partitionerOf(c.PartitionerClass)
-	switch kind {
-	case "":
-		bad("partitioner.class", c.PartitionerClass, "ferry supports DefaultPartitioner, FieldPartitioner, TimeBasedPartitioner, HourlyPartitioner and DailyPartitioner")
-	case "field":
-		if len(c.PartitionFields) == 0 {
-			bad("partition.field.name", "", "FieldPartitioner needs at least one field name")
-		}
-	case "time":
-		if c.PathFormat == "" {
-			bad("path.format", "", "TimeBasedPartitioner needs a path format")
-		}
-		if c.PartitionMs <= 0 {
-			bad("partition.duration.ms", "-1", "TimeBasedPartitioner needs a positive partition duration")
-		}
-	}
-	if kind == "time" || kind == "hourly" || kind == "daily" {
-		if c.Locale == "" {
-			bad("locale", "", "time-based partitioners need a locale, e.g. en-US")
-		}
-		if c.Timezone == "" {
-			bad("timezone", "", "time-based partitioners need a timezone, e.g. UTC")
-		} else if _, err := time.LoadLocation(c.Timezone); err != nil {
-			bad("timezone", c.Timezone, err.Error())
-		}
-	}
-	if extractorOf(c.TimestampExtract) == "" {
-		bad("timestamp.extractor", c.TimestampExtract, "must be Wallclock, Record or RecordField")
-	}
+	errs = append(errs, c.PartitionerConfig.Check()...)
 	if !strings.HasSuffix(c.StorageClass, "S3Storage") {
 		bad("storage.class", c.StorageClass, "ferry supports io.confluent.connect.s3.storage.S3Storage only")
 	}
@@ -122,32 +86,15 @@ func formatOf(class string) string {
 	return ""
 }
 
-// partitionerOf maps a partitioner.class to default, field, time, hourly or daily.
-func partitionerOf(class string) string {
-	switch simpleName(class) {
-	case "DefaultPartitioner":
-		return "default"
-	case "FieldPartitioner":
-		return "field"
-	case "TimeBasedPartitioner":
-		return "time"
-	case "HourlyPartitioner":
-		return "hourly"
-	case "DailyPartitioner":
-		return "daily"
+// newFormat builds the format named by cfg.FormatClass.
+func newFormat(cfg *Config) (storage.Format, error) {
+	gz := cfg.Compression == "gzip"
+	switch formatOf(cfg.FormatClass) {
+	case "json":
+		return storage.JSONLines(strings.EqualFold(cfg.JSONDecimalFormat, "NUMERIC"), gz), nil
+	case "bytearray":
+		return storage.ByteArrayLines(cfg.ByteArrayExt, cfg.ByteArraySep, gz), nil
+	default:
+		return storage.NewParquetFormat(cfg.ParquetCodec)
 	}
-	return ""
-}
-
-// extractorOf maps a timestamp.extractor to wallclock, record or field.
-func extractorOf(name string) string {
-	switch simpleName(name) {
-	case "Wallclock", "WallclockTimestampExtractor":
-		return "wallclock"
-	case "Record", "RecordTimestampExtractor":
-		return "record"
-	case "RecordField", "RecordFieldTimestampExtractor":
-		return "field"
-	}
-	return ""
 }

@@ -55,7 +55,7 @@ func (w *tpWriter) resume() {
 		return
 	}
 	w.openedAt = min(w.openedAt, w.resumed.opened)
-	if extractorOf(w.t.cfg.TimestampExtract) == "wallclock" {
+	if w.t.cfg.Wallclock() {
 		w.base = min(w.base, w.resumed.opened)
 	}
 }
@@ -65,7 +65,7 @@ func (w *tpWriter) resume() {
 // the resumed set counts at the set's opening: it arrived before that
 // invocation ended, which did not rotate, so within the interval.
 func (w *tpWriter) rotationTime(r *connectors.Record, ts int64) int64 {
-	if w.resumed != nil && r.Offset < w.resumed.seen && extractorOf(w.t.cfg.TimestampExtract) == "wallclock" {
+	if w.resumed != nil && r.Offset < w.resumed.seen && w.t.cfg.Wallclock() {
 		return w.base
 	}
 	return ts

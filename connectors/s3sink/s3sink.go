@@ -15,6 +15,7 @@ import (
 	"fmt"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/storage"
 )
 
 // Class is the connector class, as Confluent ships it.
@@ -26,11 +27,11 @@ var (
 	ErrBucket = errors.New("s3 sink: bucket not found")
 	// ErrCredentials means the store refused the credentials.
 	ErrCredentials = errors.New("s3 sink: credentials refused")
-	// ErrRecord means one record cannot be written (a missing partition
-	// field, a null value, a value the format cannot encode).
+	// ErrRecord means one record cannot be written (a null value); the
+	// formats and partitioners return storage.ErrRecord.
 	ErrRecord = errors.New("s3 sink: record cannot be written")
 	// ErrSchema means a record's schema cannot become a Parquet schema.
-	ErrSchema = errors.New("s3 sink: schema cannot become a Parquet schema")
+	ErrSchema = storage.ErrSchema
 )
 
 // Plugin returns the S3 sink plugin.

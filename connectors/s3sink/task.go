@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/storage"
 )
 
 // Task is the S3 sink task of one invocation. It keeps, per topic-partition,
@@ -18,9 +19,9 @@ import (
 type Task struct {
 	cfg    *Config
 	store  *store
-	part   partitioner
-	ts     extractor
-	format format
+	part   storage.Partitioner
+	ts     storage.Extractor
+	format storage.Format
 	loc    *time.Location
 	tps    map[connectors.TopicPartition]*tpWriter
 	now    func() time.Time
@@ -39,17 +40,14 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 		return err
 	}
 	t.cfg = cfg
-	if t.part, err = newPartitioner(cfg); err != nil {
+	if t.part, err = storage.NewPartitioner(&cfg.PartitionerConfig, cfg.DirDelim); err != nil {
 		return fmt.Errorf("s3 sink config: %w", err)
 	}
 	if t.format, err = newFormat(cfg); err != nil {
 		return fmt.Errorf("s3 sink config: %w", err)
 	}
-	t.loc = time.UTC
-	if cfg.Timezone != "" {
-		t.loc, _ = time.LoadLocation(cfg.Timezone)
-	}
-	t.ts = newExtractor(cfg, t.now)
+	t.loc = cfg.Location()
+	t.ts = storage.NewExtractor(&cfg.PartitionerConfig, t.now)
 	t.tps = map[connectors.TopicPartition]*tpWriter{}
 	t.store = newStore(cfg)
 	return t.store.check(ctx)
@@ -65,7 +63,7 @@ func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
 		err := t.writer(r).write(ctx, r)
 		switch {
 		case err == nil:
-		case errors.Is(err, ErrRecord) || errors.Is(err, ErrSchema):
+		case errors.Is(err, ErrRecord) || errors.Is(err, storage.ErrRecord) || errors.Is(err, ErrSchema):
 			rejected = append(rejected, connectors.RejectedRecord{Record: r,
 				Err: fmt.Errorf("%w (topic %s partition %d offset %d)", err, r.Topic, r.Partition, r.Offset)})
 		default:
@@ -146,7 +144,7 @@ func (t *Task) objectKey(tp connectors.TopicPartition, encoded string, start int
 	if len(off) < c.ZeroPad {
 		off = strings.Repeat("0", c.ZeroPad-len(off)) + off
 	}
-	name := tp.Topic + c.FileDelim + strconv.Itoa(int(tp.Partition)) + c.FileDelim + off + t.format.extension()
+	name := tp.Topic + c.FileDelim + strconv.Itoa(int(tp.Partition)) + c.FileDelim + off + t.format.Extension()
 	dir := tp.Topic + c.DirDelim + encoded
 	if c.TopicsDir != "" {
 		dir = c.TopicsDir + c.DirDelim + dir
@@ -157,7 +155,7 @@ func (t *Task) objectKey(tp connectors.TopicPartition, encoded string, start int
 // file is one object being written.
 type file struct {
 	up *upload
-	w  recordWriter
+	w  storage.RecordWriter
 }
 
 // tpWriter holds the open files of one topic-partition.
@@ -191,7 +189,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	if err != nil {
 		return err
 	}
-	enc, err := w.t.part.encode(r, ts)
+	enc, err := w.t.part.Encode(r, ts)
 	if err != nil {
 		return err
 	}
@@ -204,7 +202,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	if err != nil {
 		return err
 	}
-	if err := f.w.write(r); err != nil {
+	if err := f.w.Write(r); err != nil {
 		return err
 	}
 	if w.count == 0 {
@@ -225,7 +223,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 // rotate.interval.ms past the first one, or (time-based partitioners) falls
 // in another time partition; and the scheduled rotation.
 func (w *tpWriter) rotateOnTime(enc string, ts int64) bool {
-	if iv := w.t.cfg.RotateInterval; iv > 0 && (ts-w.base >= iv || (w.t.part.timeBased() && enc != w.current)) {
+	if iv := w.t.cfg.RotateInterval; iv > 0 && (ts-w.base >= iv || (w.t.part.TimeBased() && enc != w.current)) {
 		return true
 	}
 	return w.scheduledRotation(w.openedAt)
@@ -246,7 +244,7 @@ func (w *tpWriter) scheduledRotation(opened int64) bool {
 	if opened < 0 {
 		opened = w.openedAt
 	}
-	return w.t.now().UnixMilli() >= floorInZone(opened, iv, w.t.loc)+iv
+	return w.t.now().UnixMilli() >= storage.FloorInZone(opened, iv, w.t.loc)+iv
 }
 
 func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (*file, error) {
@@ -254,7 +252,7 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 		return f, nil
 	}
 	up := w.t.store.newUpload(ctx, w.t.objectKey(w.tp, enc, r.Offset))
-	rw, err := w.t.format.open(up, r)
+	rw, err := w.t.format.Open(up, r)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +266,7 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 func (w *tpWriter) commit(ctx context.Context) error {
 	for _, enc := range w.order {
 		f := w.files[enc]
-		if err := f.w.close(); err != nil {
+		if err := f.w.Close(); err != nil {
 			return fmt.Errorf("s3 sink: finishing %s: %w", f.up.key, err)
 		}
 		if err := f.up.commit(); err != nil {

@@ -1,4 +1,4 @@
-package s3sink
+package storage
 
 import (
 	"fmt"
@@ -11,18 +11,19 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 )
 
-// parquetFormat is Confluent's ParquetFormat: one Parquet file per object,
+// ParquetFormat is Confluent's ParquetFormat: one Parquet file per object,
 // its schema made from the records' Connect value schema, compressed with
 // parquet.codec. Extensions follow parquet-mr's codec names
 // (.snappy.parquet, .gz.parquet, .zstd.parquet, .lz4raw.parquet, .parquet).
-type parquetFormat struct {
+type ParquetFormat struct {
 	codec compress.Codec
 	ext   string
 	cache map[*connectors.Schema]*parquet.Schema
 }
 
-func newParquetFormat(codec string) (*parquetFormat, error) {
-	f := &parquetFormat{cache: map[*connectors.Schema]*parquet.Schema{}}
+// NewParquetFormat returns ParquetFormat with the parquet.codec codec.
+func NewParquetFormat(codec string) (*ParquetFormat, error) {
+	f := &ParquetFormat{cache: map[*connectors.Schema]*parquet.Schema{}}
 	switch codec {
 	case "none", "uncompressed":
 		f.codec, f.ext = &parquet.Uncompressed, ".parquet"
@@ -40,9 +41,11 @@ func newParquetFormat(codec string) (*parquetFormat, error) {
 	return f, nil
 }
 
-func (f *parquetFormat) extension() string { return f.ext }
+// Extension is parquet-mr's: .snappy.parquet, .gz.parquet, ...
+func (f *ParquetFormat) Extension() string { return f.ext }
 
-func (f *parquetFormat) open(w io.Writer, first *connectors.Record) (recordWriter, error) {
+// Open starts a Parquet file on w with the schema of first's value schema.
+func (f *ParquetFormat) Open(w io.Writer, first *connectors.Record) (RecordWriter, error) {
 	schema, err := f.schemaOf(first.ValueSchema)
 	if err != nil {
 		return nil, err
@@ -51,7 +54,7 @@ func (f *parquetFormat) open(w io.Writer, first *connectors.Record) (recordWrite
 	return &parquetWriter{w: pw, schema: first.ValueSchema, row: make([]any, 1)}, nil
 }
 
-func (f *parquetFormat) schemaOf(s *connectors.Schema) (*parquet.Schema, error) {
+func (f *ParquetFormat) schemaOf(s *connectors.Schema) (*parquet.Schema, error) {
 	if ps, ok := f.cache[s]; ok {
 		return ps, nil
 	}
@@ -190,7 +193,7 @@ type parquetWriter struct {
 	row    []any
 }
 
-func (p *parquetWriter) write(r *connectors.Record) error {
+func (p *parquetWriter) Write(r *connectors.Record) error {
 	st, ok := r.Value.(*connectors.Struct)
 	if !ok {
 		return fmt.Errorf("%w: ParquetFormat needs Struct values, got %T", ErrSchema, r.Value)
@@ -200,7 +203,7 @@ func (p *parquetWriter) write(r *connectors.Record) error {
 	return err
 }
 
-func (p *parquetWriter) close() error { return p.w.Close() }
+func (p *parquetWriter) Close() error { return p.w.Close() }
 
 func structRow(st *connectors.Struct) map[string]any {
 	s := st.Schema()

@@ -1,4 +1,4 @@
-package s3sink
+package storage
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package s3sink
+package storage
 
 import (
 	"fmt"
@@ -9,22 +9,24 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 )
 
-// partitioner turns a record into the encoded partition of its object path,
+// Partitioner turns a record into the encoded partition of its file path,
 // as Confluent's storage partitioners (encodePartition).
-type partitioner interface {
-	encode(r *connectors.Record, ts int64) (string, error)
-	// timeBased reports whether a change of encoded partition rotates files
+type Partitioner interface {
+	// Encode returns the partition path of r, whose extracted timestamp is ts.
+	Encode(r *connectors.Record, ts int64) (string, error)
+	// TimeBased reports whether a change of encoded partition rotates files
 	// under rotate.interval.ms, as for Confluent's TimeBasedPartitioner.
-	timeBased() bool
+	TimeBased() bool
 }
 
-// newPartitioner builds the partitioner named by cfg.PartitionerClass.
-func newPartitioner(cfg *Config) (partitioner, error) {
+// NewPartitioner builds the partitioner named by cfg.PartitionerClass;
+// FieldPartitioner joins its fields with dirDelim (directory.delim).
+func NewPartitioner(cfg *PartitionerConfig, dirDelim string) (Partitioner, error) {
 	switch partitionerOf(cfg.PartitionerClass) {
 	case "default":
 		return defaultPartitioner{}, nil
 	case "field":
-		return fieldPartitioner{fields: cfg.PartitionFields, delim: cfg.DirDelim}, nil
+		return fieldPartitioner{fields: cfg.PartitionFields, delim: dirDelim}, nil
 	case "hourly":
 		return newTimePartitioner(cfg, "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH", time.Hour.Milliseconds())
 	case "daily":
@@ -37,11 +39,11 @@ func newPartitioner(cfg *Config) (partitioner, error) {
 // defaultPartitioner encodes "partition=<kafka partition>".
 type defaultPartitioner struct{}
 
-func (defaultPartitioner) encode(r *connectors.Record, _ int64) (string, error) {
+func (defaultPartitioner) Encode(r *connectors.Record, _ int64) (string, error) {
 	return "partition=" + strconv.Itoa(int(r.Partition)), nil
 }
 
-func (defaultPartitioner) timeBased() bool { return false }
+func (defaultPartitioner) TimeBased() bool { return false }
 
 // fieldPartitioner encodes "<field>=<value>" for each partition.field.name,
 // joined by directory.delim.
@@ -50,9 +52,9 @@ type fieldPartitioner struct {
 	delim  string
 }
 
-func (p fieldPartitioner) timeBased() bool { return false }
+func (p fieldPartitioner) TimeBased() bool { return false }
 
-func (p fieldPartitioner) encode(r *connectors.Record, _ int64) (string, error) {
+func (p fieldPartitioner) Encode(r *connectors.Record, _ int64) (string, error) {
 	parts := make([]string, len(p.fields))
 	for i, name := range p.fields {
 		v, err := fieldValue(r.Value, name)
@@ -106,7 +108,7 @@ type timePartitioner struct {
 	format     []jodaToken
 }
 
-func newTimePartitioner(cfg *Config, pathFormat string, durationMs int64) (partitioner, error) {
+func newTimePartitioner(cfg *PartitionerConfig, pathFormat string, durationMs int64) (Partitioner, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
 		return nil, &connectors.ConfigError{Key: "timezone", Value: cfg.Timezone, Reason: err.Error()}
@@ -118,15 +120,15 @@ func newTimePartitioner(cfg *Config, pathFormat string, durationMs int64) (parti
 	return &timePartitioner{durationMs: durationMs, loc: loc, format: toks}, nil
 }
 
-func (p *timePartitioner) timeBased() bool { return true }
+func (p *timePartitioner) TimeBased() bool { return true }
 
-func (p *timePartitioner) encode(_ *connectors.Record, ts int64) (string, error) {
-	return formatJoda(p.format, time.UnixMilli(floorInZone(ts, p.durationMs, p.loc)).In(p.loc)), nil
+func (p *timePartitioner) Encode(_ *connectors.Record, ts int64) (string, error) {
+	return formatJoda(p.format, time.UnixMilli(FloorInZone(ts, p.durationMs, p.loc)).In(p.loc)), nil
 }
 
-// floorInZone is TimeBasedPartitioner.getPartition: floor the local wall time
-// to the duration, then convert back to UTC.
-func floorInZone(ts, durationMs int64, loc *time.Location) int64 {
+// FloorInZone is TimeBasedPartitioner.getPartition: floor the local wall time
+// ts (epoch ms) to durationMs in loc, then convert back to UTC.
+func FloorInZone(ts, durationMs int64, loc *time.Location) int64 {
 	_, off := time.UnixMilli(ts).In(loc).Zone()
 	local := ts + int64(off)*1000
 	floored := local - mod(local, durationMs)
@@ -143,11 +145,12 @@ func mod(a, b int64) int64 {
 	return m
 }
 
-// extractor is a timestamp.extractor: the time a record is partitioned and
+// Extractor is a timestamp.extractor: the time a record is partitioned and
 // rotated by, in epoch milliseconds.
-type extractor func(r *connectors.Record) (int64, error)
+type Extractor func(r *connectors.Record) (int64, error)
 
-func newExtractor(cfg *Config, now func() time.Time) extractor {
+// NewExtractor builds the timestamp.extractor of cfg; Wallclock reads now.
+func NewExtractor(cfg *PartitionerConfig, now func() time.Time) Extractor {
 	switch extractorOf(cfg.TimestampExtract) {
 	case "record":
 		return func(r *connectors.Record) (int64, error) {

@@ -1,4 +1,4 @@
-package s3sink
+package storage
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 )
 
-func asConfigErrors(err error, out *connectors.ConfigErrors) bool { return errors.As(err, out) }
-
 // JsonFormat writes one JsonConverter (schemas.enable=false) value per line.
 func TestJSONFormatGolden(t *testing.T) {
 	schema := connectors.StructBuilder().Field("id", connectors.Int64Schema).
@@ -19,25 +17,22 @@ func TestJSONFormatGolden(t *testing.T) {
 		Field("price", connectors.DecimalSchema(2).MustBuild()).
 		Field("note", connectors.OptionalStringSchema).MustBuild()
 	var buf bytes.Buffer
-	f, err := newFormat(&Config{FormatClass: JSONFormat, JSONDecimalFormat: "NUMERIC", Compression: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, _ := f.open(&buf, nil)
+	f := JSONLines(true, false)
+	w, _ := f.Open(&buf, nil)
 	for i := int64(0); i < 3; i++ {
 		d, _ := connectors.ParseDecimal("12.3" + string(rune('0'+i)))
 		v := connectors.NewStruct(schema).MustPut("id", i).MustPut("ts", time.UnixMilli(1700000000000+i).UTC()).MustPut("price", d)
 		if i == 1 {
 			v.MustPut("note", "second")
 		}
-		if err := w.write(&connectors.Record{Topic: "t", ValueSchema: schema, Value: v}); err != nil {
+		if err := w.Write(&connectors.Record{Topic: "t", ValueSchema: schema, Value: v}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := w.write(&connectors.Record{Topic: "t", Value: map[string]any{"b": "x", "a": int64(1)}}); err != nil {
+	if err := w.Write(&connectors.Record{Topic: "t", Value: map[string]any{"b": "x", "a": int64(1)}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.close(); err != nil {
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "testdata/json.golden", buf.Bytes())
@@ -46,14 +41,14 @@ func TestJSONFormatGolden(t *testing.T) {
 // ByteArrayFormat writes raw bytes followed by the separator.
 func TestByteArrayFormatGolden(t *testing.T) {
 	var buf bytes.Buffer
-	f, _ := newFormat(&Config{FormatClass: ByteArrayFormat, ByteArrayExt: ".bin", ByteArraySep: "|", Compression: "none"})
-	w, _ := f.open(&buf, nil)
+	f := ByteArrayLines(".bin", "|", false)
+	w, _ := f.Open(&buf, nil)
 	for _, v := range [][]byte{[]byte("one"), {0, 1, 2}, []byte("three")} {
-		if err := w.write(&connectors.Record{Value: v}); err != nil {
+		if err := w.Write(&connectors.Record{Value: v}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := w.write(&connectors.Record{Value: "text"}); !errors.Is(err, ErrRecord) {
+	if err := w.Write(&connectors.Record{Value: "text"}); !errors.Is(err, ErrRecord) {
 		t.Fatalf("a string value: got %v, want ErrRecord", err)
 	}
 	golden(t, "testdata/bytearray.golden", buf.Bytes())
@@ -61,7 +56,7 @@ func TestByteArrayFormatGolden(t *testing.T) {
 
 // Schemas without a Parquet form are refused, naming the field.
 func TestParquetSchemaErrors(t *testing.T) {
-	f, _ := newParquetFormat("snappy")
+	f, _ := NewParquetFormat("snappy")
 	intKeys := connectors.StructBuilder().Field("m", connectors.MapOf(connectors.Int32Schema, connectors.StringSchema).MustBuild()).MustBuild()
 	cases := []struct {
 		schema *connectors.Schema

@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/connectjson"
+)
+
+// Format creates the writer of one file and names its extension.
+type Format interface {
+	// Extension is the file name suffix, with its leading dot.
+	Extension() string
+	// Open starts a file on w for records like first (Parquet takes its
+	// schema from first's value schema).
+	Open(w io.Writer, first *connectors.Record) (RecordWriter, error)
+}
+
+// RecordWriter encodes the records of one file.
+type RecordWriter interface {
+	Write(r *connectors.Record) error
+	// Close writes what the format keeps until the end (Parquet's footer).
+	Close() error
+}
+
+// JSONLines is Confluent's JsonFormat: one JsonConverter value
+// (schemas.enable=false) per line; decimals as numbers when decimalNumeric
+// (json.decimal.format=NUMERIC); the file gzipped when gz.
+func JSONLines(decimalNumeric, gz bool) LineFormat {
+	opts := connectjson.Options{ReplaceNullWithDefault: true, DecimalNumeric: decimalNumeric}
+	return LineFormat{ext: ".json", gzip: gz, encode: func(r *connectors.Record) ([]byte, error) {
+		return connectjson.Marshal(r.ValueSchema, r.Value, opts)
+	}, sep: []byte("\n")}
+}
+
+// ByteArrayLines is Confluent's ByteArrayFormat: the raw value bytes, each
+// followed by sep, in files named with ext; gzipped when gz.
+func ByteArrayLines(ext, sep string, gz bool) LineFormat {
+	return LineFormat{ext: ext, gzip: gz, encode: rawBytes, sep: []byte(sep)}
+}
+
+// rawBytes is ByteArrayConverter: the value must be bytes.
+func rawBytes(r *connectors.Record) ([]byte, error) {
+	switch v := r.Value.(type) {
+	case []byte:
+		return v, nil
+	case nil:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w: ByteArrayFormat needs bytes values, got %T: use value.converter=org.apache.kafka.connect.converters.ByteArrayConverter", ErrRecord, r.Value)
+}
+
+// LineFormat writes one encoded value per record, each followed by sep, as
+// Confluent's JsonFormat (sep "\n") and ByteArrayFormat.
+type LineFormat struct {
+	ext    string
+	gzip   bool
+	sep    []byte
+	encode func(*connectors.Record) ([]byte, error)
+}
+
+// Extension is .json, or ByteArrayFormat's extension; .gz is appended when gzipped.
+func (f LineFormat) Extension() string {
+	if f.gzip {
+		return f.ext + ".gz"
+	}
+	return f.ext
+}
+
+// Open starts a file on w.
+func (f LineFormat) Open(w io.Writer, _ *connectors.Record) (RecordWriter, error) {
+	lw := &lineWriter{f: f, w: w}
+	if f.gzip {
+		lw.gz = gzip.NewWriter(w)
+		lw.w = lw.gz
+	}
+	return lw, nil
+}
+
+type lineWriter struct {
+	f  LineFormat
+	w  io.Writer
+	gz *gzip.Writer
+}
+
+func (l *lineWriter) Write(r *connectors.Record) error {
+	b, err := l.f.encode(r)
+	if err != nil {
+		return err
+	}
+	if _, err := l.w.Write(b); err != nil {
+		return err
+	}
+	_, err = l.w.Write(l.f.sep)
+	return err
+}
+
+func (l *lineWriter) Close() error {
+	if l.gz != nil {
+		return l.gz.Close()
+	}
+	return nil
+}
