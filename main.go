@@ -16,7 +16,6 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/connectors/workerconfig"
 	"github.com/ferryhq/ferry/functions/lambdarun"
 	"github.com/ferryhq/ferry/scheduler"
@@ -48,7 +47,7 @@ func main() {
 		shutdownTracing, err := setupTracing(context.Background(), "ferry-lambda") // off unless OTEL_* asks for it
 		if err == nil {
 			defer shutdownTracing()
-			err = lambdarun.Run(context.Background(), builtin.Registry(), nil)
+			err = lambdarun.Run(context.Background(), plugins(), nil)
 		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "ferry: %v\n", err)

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/functions/lambdarun"
 	"github.com/ferryhq/ferry/functions/transport"
@@ -31,7 +30,7 @@ func connectNATS(p *proc, name string) (*nats.Conn, error) {
 // functionOptions are the functions' settings: the worker configuration
 // stays in this process and is never sent on the wire.
 func functionOptions(p *proc, store functions.OffsetStore, instance string, log *slog.Logger) functions.Options {
-	return lambdarun.Options(p.Worker, builtin.Registry(), store, instance, log)
+	return lambdarun.Options(p.Worker, plugins(), store, instance, log)
 }
 
 // serveWorker runs this process's functions on the NATS subject until ctx is done.
@@ -118,7 +117,7 @@ func newScheduler(ctx context.Context, p *proc, store state.Store, d scheduler.D
 	if err != nil {
 		return nil, err
 	}
-	o := scheduler.Options{Store: store, Catalogue: catalogue.New(p.Props, Version),
+	o := scheduler.Options{Store: store, Catalogue: catalogue.WithPlugins(plugins().Connectors, plugins().Transforms, p.Props, Version),
 		Version: Version, Commit: vcsRevision(), KafkaClusterID: clusterID(ctx, groups, p.log),
 		Dispatcher: d, WorkerID: workerID, Groups: groups, Unhonoured: unhonoured(p.Props), DisableTopicTracking: !p.TopicTracking, DisableTopicReset: !p.TopicReset,
 		InvocationTimeout: time.Duration(p.InvocationTimeout) * time.Millisecond, MaxRecords: p.MaxRecords,

@@ -14,6 +14,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/ferryhq/ferry/connectors/placeholder"
 	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/transforms"
 	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -34,7 +35,10 @@ var ErrInvocation = errors.New("invalid invocation")
 // Options configures a Handler.
 type Options struct {
 	Plugins *connectors.Registry
-	Store   OffsetStore
+	// Transforms holds the transformation and predicate classes; nil is
+	// the built-in registry (transforms.Builtin).
+	Transforms *transforms.Registry
+	Store      OffsetStore
 	// Seeds are the Kafka bootstrap servers.
 	Seeds []string
 	// InstanceID names this function instance in results (host:pid, Lambda request id).
@@ -159,7 +163,7 @@ func (h *Handler) run(ctx context.Context, inv Invocation, res *Result, log *slo
 	if plugin.Type != connectors.TypeSource && plugin.Type != connectors.TypeSink {
 		return fmt.Errorf("%w: %s is a %s plugin, not a connector", ErrInvocation, plugin.Class, plugin.Type)
 	}
-	built, err := cpipeline.Build(cpipeline.Spec{Kind: plugin.Type, Config: inv.Config, Worker: h.o.Worker})
+	built, err := cpipeline.Build(cpipeline.Spec{Kind: plugin.Type, Config: inv.Config, Worker: h.o.Worker, Transforms: h.o.Transforms})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}

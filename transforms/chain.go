@@ -142,15 +142,18 @@ func ImplicitKeys(t connectors.PluginType, alias string) []connectors.ConfigKey 
 // `transforms.a.type`, `transforms.a.<key>`, `transforms.a.predicate`,
 // `transforms.a.negate`, `predicates=p`, `predicates.p.type`, ... Every
 // problem is reported as connectors.ConfigErrors naming the full key.
-func NewChain(props map[string]string) (*Chain, error) {
-	preds, errs := buildPredicates(props)
+func NewChain(props map[string]string) (*Chain, error) { return builtin.NewChain(props) }
+
+// NewChain is the package's NewChain with the classes of r.
+func (r *Registry) NewChain(props map[string]string) (*Chain, error) {
+	preds, errs := r.buildPredicates(props)
 	c := &Chain{}
 	aliases := connectors.SplitList(props["transforms"])
 	if dup := duplicate(aliases); dup != "" {
 		errs = append(errs, &connectors.ConfigError{Key: "transforms", Value: props["transforms"], Reason: "Duplicate alias provided."})
 	}
 	for _, alias := range aliases {
-		st, err := buildStage(props, alias, preds)
+		st, err := r.buildStage(props, alias, preds)
 		if err != nil {
 			errs = append(errs, err...)
 			continue
@@ -163,18 +166,18 @@ func NewChain(props map[string]string) (*Chain, error) {
 	return c, nil
 }
 
-func buildStage(props map[string]string, alias string, preds map[string]Predicate) (Stage, connectors.ConfigErrors) {
+func (r *Registry) buildStage(props map[string]string, alias string, preds map[string]Predicate) (Stage, connectors.ConfigErrors) {
 	prefix := "transforms." + alias + "."
 	class := props[prefix+"type"]
 	st := Stage{Alias: alias, Class: class}
 	if class == "" {
 		return st, connectors.ConfigErrors{{Key: prefix + "type", Missing: true}}
 	}
-	d, ok := Lookup(class)
+	d, ok := r.Lookup(class)
 	if !ok || d.NewTransform == nil {
 		return st, connectors.ConfigErrors{{Key: prefix + "type", Value: class,
 			Err:    ErrUnknownTransform,
-			Reason: fmt.Sprintf("Class %s could not be found. Known transformations: %s", class, strings.Join(Classes(connectors.TypeTransformation), ", "))}}
+			Reason: fmt.Sprintf("Class %s could not be found. Known transformations: %s", class, strings.Join(r.Classes(connectors.TypeTransformation), ", "))}}
 	}
 	t, err := d.NewTransform(Sub(props, prefix))
 	if err != nil {
@@ -200,7 +203,7 @@ func buildStage(props map[string]string, alias string, preds map[string]Predicat
 	return st, nil
 }
 
-func buildPredicates(props map[string]string) (map[string]Predicate, connectors.ConfigErrors) {
+func (r *Registry) buildPredicates(props map[string]string) (map[string]Predicate, connectors.ConfigErrors) {
 	out := map[string]Predicate{}
 	var errs connectors.ConfigErrors
 	aliases := connectors.SplitList(props["predicates"])
@@ -210,7 +213,7 @@ func buildPredicates(props map[string]string) (map[string]Predicate, connectors.
 	for _, alias := range aliases {
 		prefix := "predicates." + alias + "."
 		class := props[prefix+"type"]
-		d, ok := Lookup(class)
+		d, ok := r.Lookup(class)
 		if class == "" {
 			errs = append(errs, &connectors.ConfigError{Key: prefix + "type", Missing: true})
 			continue
@@ -218,7 +221,7 @@ func buildPredicates(props map[string]string) (map[string]Predicate, connectors.
 		if !ok || d.NewPredicate == nil {
 			errs = append(errs, &connectors.ConfigError{Key: prefix + "type", Value: class,
 				Err:    ErrUnknownTransform,
-				Reason: fmt.Sprintf("Class %s could not be found. Known predicates: %s", class, strings.Join(Classes(connectors.TypePredicate), ", "))})
+				Reason: fmt.Sprintf("Class %s could not be found. Known predicates: %s", class, strings.Join(r.Classes(connectors.TypePredicate), ", "))})
 			continue
 		}
 		p, err := d.NewPredicate(Sub(props, prefix))

@@ -1,9 +1,6 @@
 package transforms
 
 import (
-	"sort"
-	"strings"
-
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/cast"
 	"github.com/ferryhq/ferry/transforms/dropheaders"
@@ -27,13 +24,16 @@ import (
 	"github.com/ferryhq/ferry/transforms/valuetokey"
 )
 
-// Descriptor describes one transformation or predicate class.
+// Descriptor describes one transformation or predicate class: the entry a
+// registry holds, built-in or from a module outside ferry (Bundle).
 type Descriptor struct {
 	// Class is the full Kafka Connect class name (with $Key/$Value for variants).
 	Class string
 	// Aliases are extra accepted names; the simple class name is always accepted.
 	Aliases []string
 	Type    connectors.PluginType
+	// Version is what GET /connector-plugins shows; empty shows the binary's.
+	Version string
 	// Config is a zero value of the component's config struct (connectors.Declare).
 	Config       any
 	NewTransform func(props map[string]string) (Transformation, error)
@@ -105,40 +105,15 @@ func pr[P Predicate](class string, cfg any, build func(map[string]string) (P, er
 		}}
 }
 
-var index = buildIndex(builtins())
-
-func buildIndex(ds []Descriptor) map[string]*Descriptor {
-	m := map[string]*Descriptor{}
-	for i := range ds {
-		d := &ds[i]
-		simple := d.Class[strings.LastIndex(d.Class, ".")+1:]
-		for _, n := range append([]string{d.Class, simple}, d.Aliases...) {
-			m[n] = d
-		}
-	}
-	return m
+// Describe describes a transformation from its class name, config struct (a
+// zero value, see connectors.Declare) and constructor: the entry a module
+// outside ferry lists in its Bundle.
+func Describe[T Transformation](class string, cfg any, build func(map[string]string) (T, error)) Descriptor {
+	return tf(class, cfg, build)
 }
 
-// Lookup finds a transformation or predicate by class name or alias.
-func Lookup(name string) (*Descriptor, bool) {
-	d, ok := index[strings.TrimSpace(name)]
-	return d, ok
-}
-
-// Plugins returns every descriptor, sorted by class.
-func Plugins() []Descriptor {
-	ds := builtins()
-	sort.Slice(ds, func(i, j int) bool { return ds[i].Class < ds[j].Class })
-	return ds
-}
-
-// Classes returns the class names of one plugin type, sorted.
-func Classes(t connectors.PluginType) []string {
-	var out []string
-	for _, d := range Plugins() {
-		if d.Type == t {
-			out = append(out, d.Class)
-		}
-	}
-	return out
+// DescribePredicate describes a predicate from its class name, config
+// struct and constructor.
+func DescribePredicate[P Predicate](class string, cfg any, build func(map[string]string) (P, error)) Descriptor {
+	return pr(class, cfg, build)
 }

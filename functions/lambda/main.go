@@ -11,4 +11,4 @@ import (
 	"github.com/ferryhq/ferry/functions/lambdarun"
 )
 
-func main() { lambdarun.Main(builtin.Registry()) }
+func main() { lambdarun.Main(lambdarun.Plugins{Connectors: builtin.Registry()}) }

@@ -25,6 +25,7 @@ import (
 	"github.com/ferryhq/ferry/functions/transport/signing"
 	kstate "github.com/ferryhq/ferry/state/kafka"
 	"github.com/ferryhq/ferry/state/open"
+	"github.com/ferryhq/ferry/transforms"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -38,11 +39,18 @@ func WorkerFile() string {
 	return filepath.Join(os.Getenv("LAMBDA_TASK_ROOT"), "worker.properties")
 }
 
+// Plugins are the classes a function serves: connectors, and
+// transformations and predicates (nil Transforms: the built-in ones).
+type Plugins struct {
+	Connectors *connectors.Registry
+	Transforms *transforms.Registry
+}
+
 // Options are the function handler's settings from the worker
-// configuration w: the connectors in plugins, offsets in store, instance as
+// configuration w: the classes in plugins, offsets in store, instance as
 // the handler's id.
-func Options(w *workerconfig.Worker, plugins *connectors.Registry, store functions.OffsetStore, instance string, log *slog.Logger) functions.Options {
-	return functions.Options{Plugins: plugins, Store: store, Seeds: w.BootstrapServers,
+func Options(w *workerconfig.Worker, plugins Plugins, store functions.OffsetStore, instance string, log *slog.Logger) functions.Options {
+	return functions.Options{Plugins: plugins.Connectors, Transforms: plugins.Transforms, Store: store, Seeds: w.BootstrapServers,
 		InstanceID: instance, Logger: log, Worker: w.Props, Kafka: w.Props, OffsetsTopics: kafkaOffsets}
 }
 
@@ -56,7 +64,7 @@ func kafkaOffsets(seeds []string, topic string, opts ...kgo.Opt) functions.Offse
 // package (or FERRY_WORKER_CONFIG) and FERRY_* environment variables, never
 // from the invocation payload. log is nil for a text logger on stderr at
 // ferry.log.level.
-func Run(ctx context.Context, plugins *connectors.Registry, log *slog.Logger) error {
+func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	w, err := workerconfig.Load(ctx, nil, os.LookupEnv, WorkerFile())
 	if err != nil {
 		return err
@@ -113,7 +121,7 @@ func LogKafkaProblems(props map[string]string, log *slog.Logger) {
 
 // Main is a Lambda function's main: Run with plugins, exiting 1 with the
 // error when it fails to start.
-func Main(plugins *connectors.Registry) {
+func Main(plugins Plugins) {
 	if err := Run(context.Background(), plugins, nil); err != nil {
 		fmt.Fprintf(os.Stderr, "ferry: %v\n", err)
 		os.Exit(1)

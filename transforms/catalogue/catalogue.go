@@ -24,6 +24,7 @@ var converterKeys = []string{"key.converter", "value.converter", "header.convert
 type Catalogue struct {
 	registry   *connectors.Registry
 	components []connectors.Component
+	transforms *transforms.Registry
 	worker     map[string]string
 }
 
@@ -36,12 +37,23 @@ func New(worker map[string]string, version string) *Catalogue {
 
 // WithConnectors is New with another set of connectors (tests add their own).
 func WithConnectors(reg *connectors.Registry, worker map[string]string, version string) *Catalogue {
-	c := &Catalogue{registry: reg, worker: worker}
+	return WithPlugins(reg, nil, worker, version)
+}
+
+// WithPlugins is New with other connectors and other transformations and
+// predicates (nil tr: the built-in ones), as a custom build (`ferry build`)
+// has them. A transformation's own Version is shown when it has one.
+func WithPlugins(reg *connectors.Registry, tr *transforms.Registry, worker map[string]string, version string) *Catalogue {
+	c := &Catalogue{registry: reg, transforms: tr, worker: worker}
 	for _, d := range convert.Plugins() {
 		c.components = append(c.components, connectors.Component{Class: d.Class, Type: d.Type, Version: version, Config: d.Config})
 	}
-	for _, d := range transforms.Plugins() {
-		c.components = append(c.components, connectors.Component{Class: d.Class, Type: d.Type, Version: version,
+	for _, d := range tr.Plugins() {
+		v := version
+		if d.Version != "" {
+			v = d.Version
+		}
+		c.components = append(c.components, connectors.Component{Class: d.Class, Type: d.Type, Version: v,
 			Aliases: d.Aliases, Config: d.Config})
 	}
 	sort.SliceStable(c.components, func(i, j int) bool { return c.components[i].Class < c.components[j].Class })
@@ -75,7 +87,7 @@ func (c *Catalogue) Parts(config map[string]string) ([]connectors.Part, error) {
 				k.Group = group
 				p.Extra = append(p.Extra, k)
 			}
-			if d, ok := transforms.Lookup(config[prefix+"type"]); ok && d.Type == kind.t {
+			if d, ok := c.transforms.Lookup(config[prefix+"type"]); ok && d.Type == kind.t {
 				p.Config = d.Config
 			}
 			parts = append(parts, p)
@@ -88,5 +100,5 @@ func (c *Catalogue) Parts(config map[string]string) ([]connectors.Part, error) {
 		}
 		parts = append(parts, p)
 	}
-	return parts, pipeline.Check(config, c.worker)
+	return parts, pipeline.Check(config, c.worker, c.transforms)
 }

@@ -28,6 +28,9 @@ type Spec struct {
 	Worker map[string]string
 	// NoConverters skips the converters (records in, records out).
 	NoConverters bool
+	// Transforms finds the classes transforms= and predicates= name; nil
+	// is the built-in registry.
+	Transforms *transforms.Registry
 }
 
 // Pipeline is one connector's chain, converters and framework config.
@@ -66,7 +69,7 @@ func Build(spec Spec) (*Pipeline, error) {
 	p := &Pipeline{}
 	var errs []error
 	var err error
-	if p.Chain, err = transforms.NewChain(spec.Config); err != nil {
+	if p.Chain, err = spec.Transforms.NewChain(spec.Config); err != nil {
 		errs = append(errs, err)
 	}
 	if !spec.NoConverters {
@@ -84,9 +87,10 @@ func Build(spec Spec) (*Pipeline, error) {
 }
 
 // Check builds the chain and converters of a connector config the way a
-// function will, so a bad key is refused when the config is submitted.
-func Check(config, worker map[string]string) error {
-	_, err := Build(Spec{Config: config, Worker: worker})
+// function will, so a bad key is refused when the config is submitted; tr
+// holds the transformation and predicate classes (nil: the built-in ones).
+func Check(config, worker map[string]string, tr *transforms.Registry) error {
+	_, err := Build(Spec{Config: config, Worker: worker, Transforms: tr})
 	return err
 }
 

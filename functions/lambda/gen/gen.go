@@ -122,7 +122,7 @@ func main() {
 	for i := range plugins {
 		plugins[i].Version = %q
 	}
-	lambdarun.Main(connectors.NewRegistry(plugins...))
+	lambdarun.Main(lambdarun.Plugins{Connectors: connectors.NewRegistry(plugins...)})
 }
 `, strings.Join(slices.Sorted(maps.Keys(want)), ","), imports.String(), calls.String(), builtin.Version)
 	return format.Source(b.Bytes())
