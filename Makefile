@@ -3,7 +3,7 @@ SHELL := /bin/bash
 
 GO ?= go
 BIN := bin/ferry
-STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus hdfs
+STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus hdfs chromium
 LAMBDA_ARCHS := amd64 arm64
 
 .PHONY: build run unit stack stack-down test fuzz bench bench-kc bench-table clean lambda infra-check docs api-fuzz

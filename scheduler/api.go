@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/ferryhq/ferry/scheduler/console"
 )
 
 // maxBody bounds request bodies: connector configs are small, and a bound
@@ -73,6 +75,9 @@ func (s *Scheduler) routes() *http.ServeMux {
 	}
 	m.Handle("GET /metrics", s.metrics.Handler())
 	m.HandleFunc("GET /openapi.json", serveOpenAPI)
+	ui := console.Handler(s.consoleOverview)
+	m.Handle("GET /ui", ui)
+	m.Handle("GET /ui/", ui)
 	return m
 }
 
