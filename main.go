@@ -32,6 +32,7 @@ Usage:
   ferry standalone [flags] [worker.properties] [connector.json|connector.properties ...]
   ferry scheduler  [flags] [worker.properties]
   ferry worker     [flags] [worker.properties]
+  ferry migrate plan|standalone [flags] [worker.properties]   (see ferry migrate --help)
   ferry transforms apply --config FILE [--input records|bytes] [--output records|bytes]
   ferry lambda-bridge [flags] [worker.properties]
   ferry health URL         (exit 0 when URL answers 200: container health checks)
@@ -74,6 +75,8 @@ func main() {
 		err = runScheduler(ctx, args)
 	case "worker":
 		err = runWorker(ctx, args)
+	case "migrate":
+		err = runMigrate(ctx, args, os.Stdout)
 	case "transforms":
 		err = apply.Main(ctx, args, os.Stdin, os.Stdout)
 	case "health":

@@ -119,14 +119,21 @@ func (s *Scheduler) stoppedConnector(ctx context.Context, name string) (state.Co
 	return rec, nil
 }
 
-// commitSourceOffsets writes entries with a fresh epoch of task 0, after
-// taking a fresh epoch for every task the connector may have had, so no
-// invocation that outlived the stop can commit over the change.
+// commitSourceOffsets writes entries with a fresh epoch of task 0 (CommitSourceOffsets).
 func (s *Scheduler) commitSourceOffsets(ctx context.Context, rec state.ConnectorRecord, entries []state.OffsetEntry) error {
+	return CommitSourceOffsets(ctx, s.o.Store, rec, entries)
+}
+
+// CommitSourceOffsets writes a stopped (or not yet created) connector's
+// source offsets as PATCH /connectors/{c}/offsets does: it takes a fresh
+// epoch for every task the connector may have had, so no invocation that
+// outlived the stop can commit over the change, then commits entries with
+// task 0's. `ferry migrate standalone` imports offsets through it.
+func CommitSourceOffsets(ctx context.Context, store state.Store, rec state.ConnectorRecord, entries []state.OffsetEntry) error {
 	tasks := max(connectors.Framework(rec.Config).TasksMax, len(rec.Tasks))
 	var epoch int64
 	for t := tasks - 1; t >= 0; t-- {
-		e, err := s.o.Store.NextEpoch(ctx, rec.Name, t)
+		e, err := store.NextEpoch(ctx, rec.Name, t)
 		if err != nil {
 			return fmt.Errorf("fencing task %s-%d before changing offsets: %w", rec.Name, t, err)
 		}
@@ -135,7 +142,7 @@ func (s *Scheduler) commitSourceOffsets(ctx context.Context, rec state.Connector
 	if len(entries) == 0 {
 		return nil
 	}
-	if err := s.o.Store.CommitOffsets(ctx, rec.Name, 0, epoch, entries); err != nil {
+	if err := store.CommitOffsets(ctx, rec.Name, 0, epoch, entries); err != nil {
 		return fmt.Errorf("writing offsets of %s: %w", rec.Name, err)
 	}
 	return nil

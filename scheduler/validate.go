@@ -51,11 +51,16 @@ type verdict struct {
 // /config/validate all call it. A config without a class, or naming an
 // unknown one, is a 400 (Kafka Connect refuses it before validating).
 func (s *Scheduler) check(config map[string]string) (*verdict, error) {
+	return checkConfig(s.o.Catalogue, s.o.Unhonoured, config)
+}
+
+// checkConfig is check with the catalogue and unhonoured-key rule given.
+func checkConfig(cat Catalogue, unhonoured func(map[string]string) error, config map[string]string) (*verdict, error) {
 	class, ok := config["connector.class"]
 	if !ok {
 		return nil, badRequest("Connector config %s contains no connector type", javaMap(config))
 	}
-	reg := s.o.Catalogue.Connectors()
+	reg := cat.Connectors()
 	plugin, err := reg.Lookup(class)
 	if err != nil {
 		return nil, badRequest("Failed to find any class that implements Connector and which name matches %s, available connectors are: %s",
@@ -68,10 +73,10 @@ func (s *Scheduler) check(config map[string]string) (*verdict, error) {
 	fw := frameworkConfig(plugin.Type)
 	v.add(connectors.CheckConfig(fw, config))
 	v.add(connectors.CheckConfig(plugin.Config, config))
-	parts, perr := s.o.Catalogue.Parts(config)
+	parts, perr := cat.Parts(config)
 	v.add(perr)
-	if s.o.Unhonoured != nil {
-		v.add(s.o.Unhonoured(config))
+	if unhonoured != nil {
+		v.add(unhonoured(config))
 	}
 	v.parts = append(append([]connectors.Part{{Config: fw}}, parts...), connectors.Part{Config: plugin.Config})
 	v.unknown = unknownKeys(config, v.parts)
@@ -85,7 +90,7 @@ func (v *verdict) add(err error) {
 	case nil:
 	case *connectors.ConfigError:
 		if e.Warning {
-			v.warnings = append(v.warnings, finding{e.Key, "Warning: " + e.Error() + " The key is accepted and has no effect. Not counted in error_count."})
+			v.warnings = append(v.warnings, finding{e.Key, "Warning: " + e.Error() + warningTail})
 			return
 		}
 		v.addOne(e.Key, e.Error())
@@ -165,6 +170,9 @@ func known(key string, parts []connectors.Part) bool {
 	}
 	return false
 }
+
+// warningTail ends the validate entry of a key accepted with no effect.
+const warningTail = " The key is accepted and has no effect. Not counted in error_count."
 
 // unknownWarning is the validate entry's text for a key no declaration knows.
 func unknownWarning(key string) string {
