@@ -182,4 +182,3 @@ func runMigrateStandalone(ctx context.Context, args []string, out io.Writer) err
 	fmt.Fprintf(out, "imported the offsets of %d connector(s) from %s into %s\n", len(done), file, spec)
 	return nil
 }
-

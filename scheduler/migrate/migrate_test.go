@@ -79,7 +79,9 @@ func TestPlanGolden(t *testing.T) {
 }
 
 func TestBuildFailsOnOtherReviewErrors(t *testing.T) {
-	broken := func(map[string]string) (scheduler.Review, error) { return scheduler.Review{}, errors.New("catalogue broken") }
+	broken := func(map[string]string) (scheduler.Review, error) {
+		return scheduler.Review{}, errors.New("catalogue broken")
+	}
 	_, err := Build(context.Background(), fakeSource{{Name: "x", Config: map[string]string{"connector.class": "FileStreamSource"}}}, broken)
 	if err == nil || !strings.Contains(err.Error(), "reviewing connector x") {
 		t.Fatalf("Build = %v, want the review error naming the connector", err)
