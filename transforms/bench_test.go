@@ -8,7 +8,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms"
-	"github.com/ferryhq/ferry/transforms/apply"
+	"github.com/ferryhq/ferry/transforms/recordline"
 )
 
 // benchConfig is the 5-transform chain of the benchmark, the one the Java
@@ -70,7 +70,7 @@ func benchRecords(n int) [][]byte {
 func decodeAll(tb testing.TB, lines [][]byte) []*connectors.Record {
 	recs := make([]*connectors.Record, len(lines))
 	for i, l := range lines {
-		r, err := apply.DecodeLine(l)
+		r, err := recordline.DecodeLine(l)
 		if err != nil {
 			tb.Fatal(err)
 		}

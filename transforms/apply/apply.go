@@ -21,6 +21,7 @@ import (
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/convert"
 	"github.com/ferryhq/ferry/transforms/pipeline"
+	"github.com/ferryhq/ferry/transforms/recordline"
 )
 
 // ErrLinesFailed is returned when at least one line failed; every line was still printed.
@@ -97,7 +98,7 @@ func ReadConfig(path string) (map[string]string, error) {
 type Runner struct {
 	chain             *transforms.Chain
 	convs             convert.Set
-	lines             *lineCodec
+	lines             *recordline.Codec
 	bytesIn, bytesOut bool
 }
 
@@ -107,7 +108,7 @@ func New(cfg map[string]string, bytesIn, bytesOut bool) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{chain: built.Chain, convs: built.Converters, bytesIn: bytesIn, bytesOut: bytesOut, lines: newLineCodec()}, nil
+	return &Runner{chain: built.Chain, convs: built.Converters, bytesIn: bytesIn, bytesOut: bytesOut, lines: recordline.New()}, nil
 }
 
 // Chain returns the runner's transformation chain.
@@ -183,7 +184,7 @@ func (r *Runner) decode(ctx context.Context, in []byte) (*connectors.Record, *Fa
 	if r.bytesIn {
 		return r.decodeBytes(ctx, in)
 	}
-	rec, err := r.lines.decode(ctx, in)
+	rec, err := r.lines.Decode(ctx, in)
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: "record line"}
 	}
@@ -194,7 +195,7 @@ func (r *Runner) encode(ctx context.Context, rec *connectors.Record) ([]byte, *F
 	if r.bytesOut {
 		return r.encodeBytes(ctx, rec)
 	}
-	out, err := r.lines.encode(ctx, rec)
+	out, err := r.lines.Encode(ctx, rec)
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: "record line"}
 	}

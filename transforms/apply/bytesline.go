@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/transforms/recordline"
 )
 
 // rawBytes returns the message bytes of a bytes-form field: the JSON string
@@ -16,7 +17,7 @@ func rawBytes(text json.RawMessage, b64 *string) ([]byte, error) {
 	if b64 != nil {
 		return base64.StdEncoding.DecodeString(*b64)
 	}
-	if isNullJSON(text) {
+	if recordline.IsNull(text) {
 		return nil, nil
 	}
 	var s string
@@ -27,11 +28,11 @@ func rawBytes(text json.RawMessage, b64 *string) ([]byte, error) {
 }
 
 func (r *Runner) decodeBytes(ctx context.Context, in []byte) (*connectors.Record, *Failure) {
-	var l line
+	var l recordline.Line
 	if err := json.Unmarshal(in, &l); err != nil {
 		return nil, &Failure{Error: "not a bytes line: " + err.Error(), Stage: "converter", Class: "record line"}
 	}
-	rec := newRecord(&l)
+	rec := recordline.NewRecord(&l)
 	key, err := rawBytes(l.Key, l.KeyBase64)
 	if err != nil {
 		return nil, &Failure{Error: "key: " + err.Error(), Stage: "converter", Class: "record line"}
@@ -64,11 +65,11 @@ func (r *Runner) decodeBytes(ctx context.Context, in []byte) (*connectors.Record
 func appendRaw(b []byte, name string, data []byte) []byte {
 	switch {
 	case data == nil:
-		return append(appendString(b, name), ":null"...)
+		return append(recordline.AppendString(b, name), ":null"...)
 	case utf8.Valid(data):
-		return appendString(append(appendString(b, name), ':'), string(data))
+		return recordline.AppendString(append(recordline.AppendString(b, name), ':'), string(data))
 	}
-	return appendString(append(appendString(b, name+"_base64"), ':'), base64.StdEncoding.EncodeToString(data))
+	return recordline.AppendString(append(recordline.AppendString(b, name+"_base64"), ':'), base64.StdEncoding.EncodeToString(data))
 }
 
 func (r *Runner) encodeBytes(ctx context.Context, rec *connectors.Record) ([]byte, *Failure) {
@@ -80,10 +81,10 @@ func (r *Runner) encodeBytes(ctx context.Context, rec *connectors.Record) ([]byt
 	if err != nil {
 		return nil, &Failure{Error: message(err), Stage: "converter", Class: r.convs.Classes.Value}
 	}
-	b := append(appendString([]byte(`{"topic":`), rec.Topic), `,"partition":`...)
-	b = appendOptInt(b, int64(rec.Partition), rec.Partition == connectors.NoPartition)
-	b = appendOptInt(append(b, `,"offset":`...), rec.Offset, rec.Offset < 0)
-	b = appendOptInt(append(b, `,"timestamp":`...), rec.Timestamp, rec.Timestamp == connectors.NoTimestamp)
+	b := append(recordline.AppendString([]byte(`{"topic":`), rec.Topic), `,"partition":`...)
+	b = recordline.AppendOptInt(b, int64(rec.Partition), rec.Partition == connectors.NoPartition)
+	b = recordline.AppendOptInt(append(b, `,"offset":`...), rec.Offset, rec.Offset < 0)
+	b = recordline.AppendOptInt(append(b, `,"timestamp":`...), rec.Timestamp, rec.Timestamp == connectors.NoTimestamp)
 	b = appendRaw(append(b, ','), "key", key)
 	b = appendRaw(append(b, ','), "value", value)
 	b = append(b, `,"headers":[`...)
@@ -95,7 +96,7 @@ func (r *Runner) encodeBytes(ctx context.Context, rec *connectors.Record) ([]byt
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendString(append(b, `{"key":`...), h.Key), ',')
+		b = append(recordline.AppendString(append(b, `{"key":`...), h.Key), ',')
 		b = append(appendRaw(b, "value", hb), '}')
 	}
 	return append(b, "]}"...), nil

@@ -1,4 +1,8 @@
-package apply
+// Package recordline is the JSON record form of `ferry transforms apply`
+// (one record per line: topic, partition, offset, timestamp, key and value
+// with their JsonConverter schemas, headers), shared by the apply command and
+// the WebAssembly transforms' ABI.
+package recordline
 
 import (
 	"bytes"
@@ -11,10 +15,10 @@ import (
 	jsonconv "github.com/ferryhq/ferry/transforms/convert/json"
 )
 
-// line is one input line of either form. In the records form key and value
+// Line is one input line of either form. In the records form key and value
 // are JsonConverter payloads (or typed schemaless values); in the bytes form
 // they are the raw message text.
-type line struct {
+type Line struct {
 	Topic       string          `json:"topic"`
 	Partition   *int32          `json:"partition"`
 	Offset      *int64          `json:"offset"`
@@ -25,45 +29,49 @@ type line struct {
 	Value       json.RawMessage `json:"value"`
 	ValueSchema json.RawMessage `json:"value_schema"`
 	ValueBase64 *string         `json:"value_base64"`
-	Headers     []headerLine    `json:"headers"`
+	Headers     []HeaderLine    `json:"headers"`
 }
 
-type headerLine struct {
+// HeaderLine is one header of a line.
+type HeaderLine struct {
 	Key         string          `json:"key"`
 	Value       json.RawMessage `json:"value"`
 	ValueSchema json.RawMessage `json:"value_schema"`
 	ValueBase64 *string         `json:"value_base64"`
 }
 
-// lineCodec reads and writes the records form with a JsonConverter in
+// Codec reads and writes the records form with a JsonConverter in
 // schemas mode (NUMERIC decimals, nulls kept as nulls).
-type lineCodec struct {
+type Codec struct {
 	conv *jsonconv.Converter
 }
 
-func newLineCodec() *lineCodec {
+// New returns a codec; it keeps the schemas it has parsed, so lines with the
+// same schema JSON share one *connectors.Schema.
+func New() *Codec {
 	c, err := jsonconv.New(map[string]string{"schemas.enable": "true", "decimal.format": "NUMERIC",
 		"replace.null.with.default": "false"}, false)
 	if err != nil {
 		panic(err)
 	}
-	return &lineCodec{conv: c}
+	return &Codec{conv: c}
 }
 
-func isNullJSON(raw json.RawMessage) bool {
+// IsNull tells whether a raw JSON value is absent or null.
+func IsNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || string(t) == "null"
 }
 
-func (c *lineCodec) value(ctx context.Context, topic string, schema, payload json.RawMessage) (*connectors.Schema, any, error) {
-	if isNullJSON(schema) {
-		if isNullJSON(payload) {
+func (c *Codec) value(ctx context.Context, topic string, schema, payload json.RawMessage) (*connectors.Schema, any, error) {
+	if IsNull(schema) {
+		if IsNull(payload) {
 			return nil, nil, nil
 		}
 		v, err := decodeTyped(payload)
 		return nil, v, err
 	}
-	if isNullJSON(payload) {
+	if IsNull(payload) {
 		s, err := c.conv.Schema(schema)
 		return s, nil, err
 	}
@@ -72,12 +80,13 @@ func (c *lineCodec) value(ctx context.Context, topic string, schema, payload jso
 	return c.conv.ToConnect(ctx, topic, append(env, '}'))
 }
 
-func (c *lineCodec) decode(ctx context.Context, in []byte) (*connectors.Record, error) {
-	var l line
+// Decode reads one record line into a record.
+func (c *Codec) Decode(ctx context.Context, in []byte) (*connectors.Record, error) {
+	var l Line
 	if err := json.Unmarshal(in, &l); err != nil {
 		return nil, fmt.Errorf("not a record line: %w", err)
 	}
-	r := newRecord(&l)
+	r := NewRecord(&l)
 	var err error
 	if r.KeySchema, r.Key, err = c.value(ctx, l.Topic, l.KeySchema, l.Key); err != nil {
 		return nil, fmt.Errorf("key: %w", err)
@@ -95,7 +104,8 @@ func (c *lineCodec) decode(ctx context.Context, in []byte) (*connectors.Record, 
 	return r, nil
 }
 
-func newRecord(l *line) *connectors.Record {
+// NewRecord is a record with the line's coordinates (no key, value or headers).
+func NewRecord(l *Line) *connectors.Record {
 	r := &connectors.Record{Topic: l.Topic, Partition: connectors.NoPartition, Offset: -1, Timestamp: connectors.NoTimestamp}
 	if l.Partition != nil {
 		r.Partition = *l.Partition
@@ -110,26 +120,26 @@ func newRecord(l *line) *connectors.Record {
 }
 
 // appendValue writes `"<name>":payload,"<name>_schema":schema`.
-func (c *lineCodec) appendValue(ctx context.Context, b []byte, topic, name string, s *connectors.Schema, v any) ([]byte, error) {
-	b = append(appendString(b, name), ':')
+func (c *Codec) appendValue(ctx context.Context, b []byte, topic, name string, s *connectors.Schema, v any) ([]byte, error) {
+	b = append(AppendString(b, name), ':')
 	if s == nil {
 		var err error
 		if b, err = appendTyped(b, v); err != nil {
 			return nil, err
 		}
-		return append(appendString(append(b, ','), name+"_schema"), ":null"...), nil
+		return append(AppendString(append(b, ','), name+"_schema"), ":null"...), nil
 	}
 	schema, payload, err := c.split(ctx, topic, s, v)
 	if err != nil {
 		return nil, err
 	}
 	b = append(b, payload...)
-	b = append(appendString(append(b, ','), name+"_schema"), ':')
+	b = append(AppendString(append(b, ','), name+"_schema"), ':')
 	return append(b, schema...), nil
 }
 
 // split encodes schema and value with the JsonConverter and returns both parts.
-func (c *lineCodec) split(ctx context.Context, topic string, s *connectors.Schema, v any) (schema, payload json.RawMessage, err error) {
+func (c *Codec) split(ctx context.Context, topic string, s *connectors.Schema, v any) (schema, payload json.RawMessage, err error) {
 	forced := false
 	if v == nil && !s.Optional && s.Default == nil {
 		cp := *s
@@ -177,7 +187,7 @@ func foreignLogical(s *connectors.Schema) bool {
 // withName puts "name" first in a top-level schema JSON object.
 func withName(schema json.RawMessage, name string) json.RawMessage {
 	rest := bytes.TrimPrefix(bytes.TrimSpace(schema), []byte("{"))
-	out := appendString([]byte(`{"name":`), name)
+	out := AppendString([]byte(`{"name":`), name)
 	if len(bytes.TrimSpace(rest)) > 1 {
 		out = append(out, ',')
 	}
@@ -212,11 +222,12 @@ func requiredAgain(raw []byte) []byte {
 	return raw
 }
 
-func (c *lineCodec) encode(ctx context.Context, r *connectors.Record) ([]byte, error) {
-	b := append(appendString([]byte(`{"topic":`), r.Topic), `,"partition":`...)
-	b = appendOptInt(b, int64(r.Partition), r.Partition == connectors.NoPartition)
-	b = appendOptInt(append(b, `,"offset":`...), r.Offset, r.Offset < 0)
-	b = appendOptInt(append(b, `,"timestamp":`...), r.Timestamp, r.Timestamp == connectors.NoTimestamp)
+// Encode writes a record as one record line (no newline).
+func (c *Codec) Encode(ctx context.Context, r *connectors.Record) ([]byte, error) {
+	b := append(AppendString([]byte(`{"topic":`), r.Topic), `,"partition":`...)
+	b = AppendOptInt(b, int64(r.Partition), r.Partition == connectors.NoPartition)
+	b = AppendOptInt(append(b, `,"offset":`...), r.Offset, r.Offset < 0)
+	b = AppendOptInt(append(b, `,"timestamp":`...), r.Timestamp, r.Timestamp == connectors.NoTimestamp)
 	b = append(b, ',')
 	var err error
 	if b, err = c.appendValue(ctx, b, r.Topic, "key", r.KeySchema, r.Key); err != nil {
@@ -231,7 +242,7 @@ func (c *lineCodec) encode(ctx context.Context, r *connectors.Record) ([]byte, e
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendString(append(b, `{"key":`...), h.Key), ',')
+		b = append(AppendString(append(b, `{"key":`...), h.Key), ',')
 		if b, err = c.appendValue(ctx, b, r.Topic, "value", h.Schema, h.Value); err != nil {
 			return nil, fmt.Errorf("header %s: %w", h.Key, err)
 		}
@@ -240,17 +251,18 @@ func (c *lineCodec) encode(ctx context.Context, r *connectors.Record) ([]byte, e
 	return append(b, "]}"...), nil
 }
 
-func appendOptInt(b []byte, n int64, null bool) []byte {
+// AppendOptInt appends n, or null.
+func AppendOptInt(b []byte, n int64, null bool) []byte {
 	if null {
 		return append(b, "null"...)
 	}
 	return strconv.AppendInt(b, n, 10)
 }
 
-var sharedCodec = newLineCodec()
+var sharedCodec = New()
 
 // DecodeLine reads one record line (the records form of `ferry transforms
 // apply`) into a record. Lines with the same schema JSON share one schema.
 func DecodeLine(line []byte) (*connectors.Record, error) {
-	return sharedCodec.decode(context.Background(), line) // a JsonConverter: no I/O to bound
+	return sharedCodec.Decode(context.Background(), line) // a JsonConverter: no I/O to bound
 }

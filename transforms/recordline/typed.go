@@ -1,4 +1,4 @@
-package apply
+package recordline
 
 import (
 	"encoding/base64"
@@ -118,7 +118,7 @@ func appendTyped(b []byte, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return appendString(b, x), nil
+		return AppendString(b, x), nil
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case float64:
@@ -130,11 +130,11 @@ func appendTyped(b []byte, v any) ([]byte, error) {
 		b = append(b, `{"$float32":`...)
 		return append(connectjson.AppendJavaFloat(b, x), '}'), nil
 	case []byte:
-		return append(appendString(append(b, `{"$bytes":`...), base64.StdEncoding.EncodeToString(x)), '}'), nil
+		return append(AppendString(append(b, `{"$bytes":`...), base64.StdEncoding.EncodeToString(x)), '}'), nil
 	case time.Time:
 		return fmt.Appendf(b, `{"$timestamp":%d}`, x.UnixMilli()), nil
 	case connectors.Decimal:
-		return append(appendString(append(b, `{"$decimal":`...), x.String()), '}'), nil
+		return append(AppendString(append(b, `{"$decimal":`...), x.String()), '}'), nil
 	case []any:
 		return appendArray(b, x)
 	case map[string]any:
@@ -174,7 +174,7 @@ func appendMap(b []byte, m map[string]any) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendString(b, k), ':')
+		b = append(AppendString(b, k), ':')
 		var err error
 		if b, err = appendTyped(b, m[k]); err != nil {
 			return nil, err
@@ -183,7 +183,8 @@ func appendMap(b []byte, m map[string]any) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendString(b []byte, s string) []byte {
+// AppendString appends s as a JSON string, HTML characters not escaped.
+func AppendString(b []byte, s string) []byte {
 	var sb strings.Builder
 	e := json.NewEncoder(&sb)
 	e.SetEscapeHTML(false)
