@@ -39,6 +39,14 @@ type Predicate interface {
 	Test(r *connectors.Record) bool
 }
 
+// FalliblePredicate is implemented by predicates that can fail on a record
+// (a WebAssembly module that traps): the chain calls TestRecord, and a
+// failure fails the record as a transformation's would, instead of counting
+// as a match or a miss.
+type FalliblePredicate interface {
+	TestRecord(r *connectors.Record) (bool, error)
+}
+
 // ErrUnknownTransform is wrapped when a `type` names no known transformation or predicate.
 var ErrUnknownTransform = errors.New("unknown transformation")
 
@@ -105,13 +113,27 @@ func (s *Stage) apply(r *connectors.Record, own operand.Owned) (out *connectors.
 			out, err = nil, fmt.Errorf("%w: %s: %v", ErrPanic, s.Class, p)
 		}
 	}()
-	if s.Predicate != nil && s.Predicate.Test(r) == s.Negate {
-		return r, nil
+	if s.Predicate != nil {
+		match, err := s.test(r)
+		if err != nil {
+			return nil, err
+		}
+		if match == s.Negate {
+			return r, nil
+		}
 	}
 	if ip, ok := s.Transform.(InPlace); ok && own.Record {
 		return ip.ApplyInPlace(r, own)
 	}
 	return s.Transform.Apply(r)
+}
+
+// test runs the stage's predicate.
+func (s *Stage) test(r *connectors.Record) (bool, error) {
+	if fp, ok := s.Predicate.(FalliblePredicate); ok {
+		return fp.TestRecord(r)
+	}
+	return s.Predicate.Test(r), nil
 }
 
 // Len is the number of stages.

@@ -22,6 +22,7 @@ import (
 	"github.com/ferryhq/ferry/transforms/timestamprouter"
 	"github.com/ferryhq/ferry/transforms/topicnamematches"
 	"github.com/ferryhq/ferry/transforms/valuetokey"
+	"github.com/ferryhq/ferry/transforms/wasm"
 )
 
 // Descriptor describes one transformation or predicate class: the entry a
@@ -75,6 +76,8 @@ func builtins() []Descriptor {
 		tf(smt+"TimestampRouter", timestamprouter.Config{}, timestamprouter.New),
 		tf(smt+"ValueToKey", valuetokey.Config{}, valuetokey.New),
 		tf("io.debezium.transforms.ExtractNewRecordState", extractnewrecordstate.Config{}, extractnewrecordstate.New),
+		tf(wasm.TransformClass, wasm.Config{}, wasm.New),
+		pr(wasm.PredicateClass, wasm.Config{}, wasm.NewPredicate),
 		pr(pred+"HasHeaderKey", hasheaderkey.Config{}, hasheaderkey.New),
 		pr(pred+"RecordIsTombstone", recordistombstone.Config{}, recordistombstone.New),
 		pr(pred+"TopicNameMatches", topicnamematches.Config{}, topicnamematches.New),

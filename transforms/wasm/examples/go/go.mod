@@ -1,0 +1,3 @@
+module github.com/ferryhq/ferry/transforms/wasm/examples/go
+
+go 1.24
