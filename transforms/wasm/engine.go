@@ -12,10 +12,10 @@ import (
 
 // Bounds of what the process keeps.
 const (
-	maxRuntimes  = 8  // distinct memory limits
-	maxCompiled  = 32 // distinct modules per memory limit
-	maxIdle      = 4  // idle instances per module and configuration
-	maxPoolKeys  = 64 // module and configuration pairs with idle instances
+	maxRuntimes = 8  // distinct memory limits
+	maxCompiled = 32 // distinct modules per memory limit
+	maxIdle     = 4  // idle instances per module and configuration
+	maxPoolKeys = 64 // module and configuration pairs with idle instances
 )
 
 // engine is the process's WebAssembly state, shared by every chain a worker
