@@ -6,7 +6,7 @@ BIN := bin/ferry
 STACK := kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus hdfs chromium
 LAMBDA_ARCHS := amd64 arm64
 
-.PHONY: build run unit stack stack-down test fuzz bench bench-kc bench-table clean lambda infra-check docs api-fuzz
+.PHONY: build run unit stack stack-down test fuzz bench bench-kc bench-table clean lambda infra-check docs api-fuzz wasm-tools wasm-examples
 
 build:
 	$(GO) build -o $(BIN) .
@@ -41,7 +41,7 @@ stack-down:
 # Everything CI runs: vet, unit tests, integration tests against the real stack.
 # `stackenv=$$(...)` before eval, so a failing localstack/up fails the recipe
 # (eval "$$(cmd)" would hide the exit status of cmd).
-test: build
+test: build wasm-tools
 	@set -euo pipefail; step="localstack/up $(STACK)"; \
 	trap 'echo "make test: FAIL at: $$step" >&2' ERR; \
 	stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; \
@@ -88,7 +88,7 @@ fuzz:
 
 # Every benchmark once; the figures also go to docs/bench-latest.md (one table
 # with the machine, date and commit), with bench-kc's if it ran before.
-bench:
+bench: wasm-tools
 	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; mkdir -p bin; \
 	load=$$(cut -d' ' -f1 /proc/loadavg); \
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./... | tee bin/bench.out; \
@@ -99,6 +99,19 @@ bench-table:
 	@ins=$$(ls bin/bench.out bin/bench-kc.out 2>/dev/null || true); \
 	[[ -n $$ins ]] || { echo "bench-table: no bin/bench.out or bin/bench-kc.out: run make bench or make bench-kc" >&2; exit 1; }; \
 	$(GO) run ./docs/benchtable -o docs/bench-latest.md -load-before "$(LOAD_BEFORE)" $$ins && echo "wrote docs/bench-latest.md from" $$ins
+
+# The toolchains of the WebAssembly modules (the Rust wasm32-wasip1 target,
+# added once with rustup); the integration tests build the modules themselves.
+wasm-tools:
+	localstack/wasm-tools
+
+# The example WebAssembly modules (transforms/wasm/examples) built from source
+# into bin/wasm/: Go for wasip1 (mask, filter) and Rust (mask).
+wasm-examples: wasm-tools
+	@set -euo pipefail; mkdir -p bin/wasm; ex=transforms/wasm/examples; \
+	for m in mask filter; do (cd $$ex/go && GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o $(CURDIR)/bin/wasm/go-$$m.wasm ./$$m); done; \
+	(cd $$ex/rust/mask && PATH="$$PATH:$$HOME/.cargo/bin" CARGO_TARGET_DIR=$(CURDIR)/bin/wasm/cargo cargo build --release --quiet --target wasm32-wasip1); \
+	cp bin/wasm/cargo/wasm32-wasip1/release/ferry_wasm_mask.wasm bin/wasm/rust-mask.wasm; ls -l bin/wasm/*.wasm
 
 # ferry vs the reference Kafka Connect (standalone): 1,000,000 JSON lines through
 # FileStreamSource -> Kafka -> FileStreamSink with InsertField, ReplaceField, MaskField.

@@ -38,6 +38,7 @@ type compiledKey struct {
 
 type poolKey struct {
 	compiledKey
+	fn     string
 	config string
 }
 

@@ -123,16 +123,14 @@ func cause(err error, out *tail, mem api.Memory, cfg *Config) string {
 		first, _, _ := strings.Cut(err.Error(), "\n")
 		msg = "trapped: " + first
 	}
-	if mem != nil && uint64(mem.Size())+wasmPage > uint64(cfg.pages())*wasmPage {
-		msg += fmt.Sprintf("; its memory had reached the limit (memory.max.mb=%d)", cfg.MemoryMB)
+	if limit := uint64(cfg.MemoryMB) << 20; mem != nil && uint64(mem.Size()) > limit/4*3 {
+		msg += fmt.Sprintf("; its memory was at %.1f MiB of its limit (memory.max.mb=%d)", float64(mem.Size())/(1<<20), cfg.MemoryMB)
 	}
 	if s := out.String(); s != "" {
 		msg += "; stderr: " + s
 	}
 	return msg
 }
-
-const wasmPage = 65536
 
 // startGrace is added to the start-up time limit (ten records' worth): a Go
 // module's runtime starts in a few milliseconds on a loaded machine.

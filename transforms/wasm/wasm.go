@@ -61,7 +61,7 @@ func newRunner(props map[string]string, fn string) (*runner, error) {
 		return nil, &connectors.ConfigError{Key: "module", Value: cfg.Module, Reason: err.Error()}
 	}
 	r := &runner{cfg: cfg, code: code, fn: fn, codec: recordline.New(),
-		key: poolKey{compiledKey{cfg.pages(), src.sha}, string(cfg.moduleConf)}}
+		key: poolKey{compiledKey{cfg.pages(), src.sha}, fn, string(cfg.moduleConf)}}
 	in := shared.take(r.key)
 	if in == nil {
 		if in, err = instantiate(ctx, code, fn, cfg); err != nil {
