@@ -52,7 +52,7 @@ test: build wasm-tools
 	step="REST API fuzz (schemathesis)"; echo "== $$step"; FERRY_BIN=$(CURDIR)/$(BIN) localstack/schemathesis; \
 	step="integration tests"; echo "== $$step"; \
 	mkdir -p bin; printf '%s\n' "$(FAULT_HEADER)" > bin/fault-report.txt; \
-	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 20m -skip '$(ALONE)' ./...; \
+	FERRY_TEST_ARTIFACTS=$(CURDIR)/bin/artifacts FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 20m -skip '$(ALONE)' ./...; \
 	step="restart faults (alone: they restart Kafka and Redis)"; echo "== $$step"; \
 	FAULT_REPORT=$(CURDIR)/bin/fault-report.txt $(GO) test -tags integration -count=1 -timeout 10m -run '$(ALONE)' ./functions/e2e/; \
 	echo "== fault tests (bin/fault-report.txt)"; cat bin/fault-report.txt; \

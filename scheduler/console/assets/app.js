@@ -77,7 +77,7 @@ function card(c) {
   return el('article', { class: 'card', 'data-connector': c.name },
     el('div', { class: 'head' },
       el('h2', {}, c.name), el('span', { class: 'badge' }, c.type), stateBadge(c.state),
-      el('span', { class: 'muted' }, `${c.class} · ${c.worker_id}`),
+      el('span', { class: 'muted', title: c.class }, `${c.class.split('.').pop()} · ${c.worker_id}`),
       el('span', { class: 'spacer' }),
       paused ? action(c, 'resume', 'Resume', 'PUT', 'resume')
         : action(c, 'pause', 'Pause', 'PUT', 'pause'),
@@ -142,7 +142,7 @@ function configView(c) {
 function confirmDelete(name) {
   const dlg = document.getElementById('confirm');
   document.getElementById('confirm-text').textContent =
-    `Delete connector “${name}”? Its config and tasks are removed; committed offsets stay.`;
+    `Delete connector “${name}”? Its config, tasks and status are removed.`;
   document.getElementById('confirm-ok').onclick = async () => {
     dlg.close();
     try {

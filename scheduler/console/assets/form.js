@@ -28,6 +28,7 @@ async function open() {
 
 // choose builds the fields of one plugin.
 async function choose(cls) {
+  seq++; // drop answers about the previous plugin
   plugin = cls;
   touched = new Set();
   showAll = false;
