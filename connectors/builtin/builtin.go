@@ -8,6 +8,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/datagen"
 	"github.com/ferryhq/ferry/connectors/elasticsearch"
 	"github.com/ferryhq/ferry/connectors/file"
+	"github.com/ferryhq/ferry/connectors/hdfssink"
 	"github.com/ferryhq/ferry/connectors/httpsink"
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/jdbcsink"
@@ -40,6 +41,7 @@ func Plugins() []connectors.Plugin {
 		nats.Source(),
 		nats.Sink(),
 		httpsink.Plugin(),
+		hdfssink.Plugin(),
 	}
 	for i := range plugins {
 		plugins[i].Version = Version

@@ -5,6 +5,7 @@ package s3sink_test
 import (
 	"context"
 	"fmt"
+	"github.com/ferryhq/ferry/functions/sinktest"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -34,9 +35,9 @@ func text(seed, n int) string {
 
 // benchOrder is order i with about 1 KiB of payload (a random name).
 func benchOrder(i int) *kgo.Record {
-	rec := order(i, 0, time.Second)
+	rec := sinktest.Order(i, 0, time.Second)
 	rec.Value = []byte(fmt.Sprintf(`{"schema":%s,"payload":{"id":%d,"name":%q,"amount":%s,"ts":%d,"active":true,"note":null}}`,
-		orderSchema, i, text(i, 960), amount(i), rec.Timestamp.UnixMilli()))
+		sinktest.OrderSchema, i, text(i, 960), sinktest.Amount(i), rec.Timestamp.UnixMilli()))
 	return rec
 }
 

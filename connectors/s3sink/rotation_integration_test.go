@@ -27,7 +27,7 @@ func TestS3WallclockRotationAcrossInvocations(t *testing.T) {
 	r.Rig = sinktest.New(t, "s3-clock", s3sink.PluginWithClock(func() time.Time { return time.UnixMilli(clock.Load()) }))
 	topic, bucket := r.Topic("s3wall", 1), r.bucket("s3wall")
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "100000", "rotate.interval.ms", "3600000")
-	mk := func(i int) *kgo.Record { return order(i, 0, time.Second) }
+	mk := func(i int) *kgo.Record { return sinktest.Order(i, 0, time.Second) }
 	steps := []struct {
 		at       time.Duration
 		produce  int   // records produced before the invocation

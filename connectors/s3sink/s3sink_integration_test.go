@@ -20,32 +20,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// base is when order i happened: order i is i seconds later.
-var base = time.Date(2026, 3, 1, 10, 10, 0, 0, time.UTC)
-
-const orderSchema = `{"type":"struct","name":"ferry.test.Order","optional":false,"fields":[` +
-	`{"type":"int64","optional":false,"field":"id"},` +
-	`{"type":"string","optional":false,"field":"name"},` +
-	`{"type":"double","optional":false,"field":"amount"},` +
-	`{"type":"int64","optional":false,"name":"org.apache.kafka.connect.data.Timestamp","version":1,"field":"ts"},` +
-	`{"type":"boolean","optional":false,"field":"active"},` +
-	`{"type":"string","optional":true,"field":"note"}]}`
-
-// order is record i's value: a JsonConverter envelope whose name is pad long.
-func order(i, pad int, step time.Duration) *kgo.Record {
-	note := "null"
-	if i%3 == 0 {
-		note = fmt.Sprintf("%q", fmt.Sprintf("note %d", i))
-	}
-	name := fmt.Sprintf("customer-%d-", i) + strings.Repeat("x", pad)
-	ts := base.Add(time.Duration(i) * step)
-	v := fmt.Sprintf(`{"schema":%s,"payload":{"id":%d,"name":%q,"amount":%s,"ts":%d,"active":%t,"note":%s}}`,
-		orderSchema, i, name, amount(i), ts.UnixMilli(), i%2 == 0, note)
-	return &kgo.Record{Value: []byte(v), Timestamp: ts}
-}
-
-func amount(i int) string { return fmt.Sprintf("%d.25", i%1000) }
-
 func sinkConfig(topic, bucket, format string, extra ...string) map[string]string {
 	cfg := map[string]string{"connector.class": s3sink.Class, "topics": topic, "s3.bucket.name": bucket,
 		"s3.region": os.Getenv("AWS_REGION"), "store.url": os.Getenv("S3_ENDPOINT"),
@@ -56,26 +30,6 @@ func sinkConfig(topic, bucket, format string, extra ...string) map[string]string
 	return cfg
 }
 
-// checkRow compares one row read back with order id.
-func checkRow(t *testing.T, where string, row map[string]any, pad int) int {
-	t.Helper()
-	id := int(row["id"].(float64))
-	want := map[string]any{"id": float64(id), "name": fmt.Sprintf("customer-%d-", id) + strings.Repeat("x", pad),
-		"active": id%2 == 0}
-	for k, v := range want {
-		if row[k] != v {
-			t.Fatalf("%s: row %d field %s = %v, want %v", where, id, k, row[k], v)
-		}
-	}
-	if row["amount"] != float64(id%1000)+0.25 {
-		t.Fatalf("%s: row %d amount = %v, want %s", where, id, row["amount"], amount(id))
-	}
-	if (id%3 == 0) != (row["note"] != nil) || (row["note"] != nil && row["note"] != fmt.Sprintf("note %d", id)) {
-		t.Fatalf("%s: row %d note = %v", where, id, row["note"])
-	}
-	return id
-}
-
 // Parquet and JSON: 100,000 records in two partitions, flush.size 6000. Each
 // partition holds 50,000: 8 files of 6000 commit and a tail of 2000 is held
 // back (not written, offsets not committed) until 4000 more records per
@@ -84,7 +38,7 @@ func TestS3Parquet100k(t *testing.T) {
 	r := newRig(t)
 	topic, bucket := r.Topic("s3pq", 2), r.bucket("s3pq")
 	const pad = 40
-	r.Produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
+	r.Produce(topic, 2, 0, 100000, func(i int) *kgo.Record { return sinktest.Order(i, pad, time.Second) })
 	start := time.Now()
 	pq := sinkConfig(topic, bucket, "parquet.ParquetFormat", "topics.dir", "pq")
 	js := sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "js")
@@ -99,7 +53,7 @@ func TestS3Parquet100k(t *testing.T) {
 	if keys := r.objects(bucket, "pq/"); len(keys) != 16 || keys[0] != "pq/"+topic+"/partition=0/"+topic+"+0+0000000000.snappy.parquet" {
 		t.Fatalf("parquet objects: %d, first %q", len(keys), keys[0])
 	}
-	r.Produce(topic, 2, 100000, 8000, func(i int) *kgo.Record { return order(i, pad, time.Second) })
+	r.Produce(topic, 2, 100000, 8000, func(i int) *kgo.Record { return sinktest.Order(i, pad, time.Second) })
 	r.Drain("pq-"+topic, pq)
 	r.Drain("js-"+topic, js)
 
@@ -111,12 +65,12 @@ func TestS3Parquet100k(t *testing.T) {
 			t.Fatalf("%s: %d rows codec %s, want 6000 SNAPPY", f.File, len(f.Rows), f.Codec)
 		}
 		for _, row := range f.Rows {
-			id := checkRow(t, f.File, row, pad)
+			id := sinktest.CheckOrder(t, f.File, row, pad)
 			if seen[id] {
 				t.Fatalf("row %d twice", id)
 			}
 			seen[id] = true
-			if want := base.Add(time.Duration(id) * time.Second).Format("2006-01-02T15:04:05"); !strings.HasPrefix(row["ts"].(string), want) {
+			if want := sinktest.Base.Add(time.Duration(id) * time.Second).Format("2006-01-02T15:04:05"); !strings.HasPrefix(row["ts"].(string), want) {
 				t.Fatalf("row %d ts %v, want %s", id, row["ts"], want)
 			}
 		}
@@ -136,7 +90,7 @@ func TestS3Parquet100k(t *testing.T) {
 			if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 				t.Fatalf("%s: %v", k, err)
 			}
-			checkRow(t, k, row, pad)
+			sinktest.CheckOrder(t, k, row, pad)
 			jsonRows++
 		}
 	}
@@ -151,7 +105,7 @@ func TestS3Parquet100k(t *testing.T) {
 func TestS3TimeBasedPartitionsInKolkata(t *testing.T) {
 	r := newRig(t)
 	topic, bucket := r.Topic("s3tz", 1), r.bucket("s3tz")
-	r.Produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
+	r.Produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return sinktest.Order(i, 0, 18*time.Second) })
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "1000",
 		"partitioner.class", "io.confluent.connect.storage.partitioner.TimeBasedPartitioner",
 		"path.format", "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH", "partition.duration.ms", "3600000",
@@ -161,7 +115,7 @@ func TestS3TimeBasedPartitionsInKolkata(t *testing.T) {
 	want := map[string]int{}
 	first := map[string]int{}
 	for i := 0; i < 1000; i++ {
-		l := base.Add(time.Duration(i) * 18 * time.Second).In(kolkata)
+		l := sinktest.Base.Add(time.Duration(i) * 18 * time.Second).In(kolkata)
 		dir := fmt.Sprintf("year=%04d/month=%02d/day=%02d/hour=%02d", l.Year(), l.Month(), l.Day(), l.Hour())
 		if _, ok := first[dir]; !ok {
 			first[dir] = i
@@ -200,7 +154,7 @@ func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
 	r := newRig(t)
 	topic, bucket := r.Topic("s3kill", 1), r.bucket("s3kill")
 	const n, pad = 40000, 1000
-	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, pad, time.Millisecond) })
+	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return sinktest.Order(i, pad, time.Millisecond) })
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", "8000", "s3.part.size", "5242880")
 	name := "kill-" + topic
 	blob, _ := json.Marshal(cfg)
@@ -251,7 +205,7 @@ func TestS3KilledWorkerNoLossNoDuplicates(t *testing.T) {
 func TestS3BadInput(t *testing.T) {
 	r := newRig(t)
 	topic, bucket := r.Topic("s3bad", 1), r.bucket("s3bad")
-	r.Produce(topic, 1, 0, 10, func(i int) *kgo.Record { return order(i, 0, time.Second) })
+	r.Produce(topic, 1, 0, 10, func(i int) *kgo.Record { return sinktest.Order(i, 0, time.Second) })
 	cases := []struct {
 		name string
 		cfg  map[string]string
@@ -324,7 +278,7 @@ func TestS3ParquetAllTypesPyarrow(t *testing.T) {
 func TestS3Rotation(t *testing.T) {
 	r := newRig(t)
 	topic, bucket := r.Topic("s3rot", 1), r.bucket("s3rot")
-	r.Produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return order(i, 0, 18*time.Second) })
+	r.Produce(topic, 1, 0, 1000, func(i int) *kgo.Record { return sinktest.Order(i, 0, 18*time.Second) })
 	r.Drain("iv-"+topic, sinkConfig(topic, bucket, "json.JsonFormat", "topics.dir", "iv", "flush.size", "100000",
 		"rotate.interval.ms", "600000", "timestamp.extractor", "Record"))
 	var want []string

@@ -6,7 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
+	"github.com/ferryhq/ferry/functions/sinktest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,35 +18,15 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// buildFerry builds the ferry binary into a temporary directory.
-func buildFerry(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ferry")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/ferryhq/ferry").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building ferry: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // A `ferry standalone` process running the S3 sink is SIGKILLed while it
 // uploads, then started again on the same state: every record ends up in
 // exactly one object, with the object names a single clean run would give.
 func TestS3StandaloneKilledMidUpload(t *testing.T) {
 	r := newRig(t)
-	bin := buildFerry(t)
+	bin := sinktest.BuildFerry(t)
 	topic, bucket := r.Topic("s3sa", 1), r.bucket("s3sa")
 	const n, flush = 40000, 4000
-	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return order(i, 1000, time.Millisecond) })
+	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record { return sinktest.Order(i, 1000, time.Millisecond) })
 	cfg := sinkConfig(topic, bucket, "json.JsonFormat", "flush.size", strconv.Itoa(flush), "s3.part.size", "5242880")
 	blob, _ := json.Marshal(map[string]any{"name": "sa-" + topic, "config": cfg})
 	dir := t.TempDir()
@@ -56,7 +36,7 @@ func TestS3StandaloneKilledMidUpload(t *testing.T) {
 	}
 	env := append(os.Environ(), "FERRY_DATA_DIR="+filepath.Join(dir, "data"),
 		"FERRY_BOOTSTRAP_SERVERS="+r.env["KAFKA_BOOTSTRAP_SERVERS"], "FERRY_MAX_RECORDS=20000",
-		fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", freePort(t)))
+		fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", sinktest.FreePort(t)))
 	run := func() (*exec.Cmd, *bytes.Buffer) {
 		cmd := exec.Command(bin, "standalone", conn)
 		cmd.Env = env

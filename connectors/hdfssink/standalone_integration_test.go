@@ -1,0 +1,122 @@
+//go:build integration
+
+package hdfssink_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/functions/sinktest"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// A `ferry standalone` process running the HDFS sink is SIGKILLed while
+// records still arrive (a producer keeps the topic growing until after the
+// kill, so the stream is cut mid-way whatever the machine's speed), then
+// started again on the same state: every committed file is whole (flush.size
+// records, named by its offsets) and every record is in exactly one.
+func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
+	r := newRig(t)
+	bin := sinktest.BuildFerry(t)
+	topic := r.Topic("hdfssa", 1)
+	const flush, pad = 2000, 1000
+	dir := "/ferry-test/sa-" + topic
+	cfg := r.config(topic, "json.JsonFormat", "topics.dir", dir, "flush.size", strconv.Itoa(flush))
+	blob, _ := json.Marshal(map[string]any{"name": "sa-" + topic, "config": cfg})
+	tmp := t.TempDir()
+	conn := filepath.Join(tmp, "hdfs.json")
+	if err := os.WriteFile(conn, blob, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "FERRY_DATA_DIR="+filepath.Join(tmp, "data"),
+		"FERRY_BOOTSTRAP_SERVERS="+r.Seeds[0], "FERRY_MAX_RECORDS=3000",
+		fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", sinktest.FreePort(t)))
+	run := func() (*exec.Cmd, *bytes.Buffer) {
+		cmd := exec.Command(bin, "standalone", conn)
+		cmd.Env = env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out
+	}
+	wait := func(what string, cmd *exec.Cmd, out *bytes.Buffer, done func() bool) {
+		deadline := time.Now().Add(60 * time.Second)
+		for !done() {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("%s: not within 60s; ferry output:\n%s", what, out.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	mk := func(i int) *kgo.Record { return sinktest.Order(i, pad, time.Millisecond) }
+	// The producer: 500 records at a time until stopped.
+	var produced int
+	var mu sync.Mutex
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			mu.Lock()
+			r.Produce(topic, 1, produced, 500, mk)
+			produced += 500
+			mu.Unlock()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	first, out := run()
+	wait("two committed files", first, out, func() bool { return len(r.files(dir, false)) >= 2 })
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
+	close(stop)
+	<-stopped
+	killedAt := len(r.files(dir, false))
+	// Round the topic up to whole files, so a clean run commits every record.
+	if rest := (flush - produced%flush) % flush; rest > 0 {
+		r.Produce(topic, 1, produced, rest, mk)
+		produced += rest
+	}
+	if killedAt >= produced/flush {
+		t.Fatalf("every file was committed before the kill (%d of %d): the test proves nothing", killedAt, produced/flush)
+	}
+	leftovers := len(r.files(dir+"/+tmp", true))
+	second, out2 := run()
+	defer func() { second.Process.Signal(syscall.SIGTERM); second.Wait() }()
+	wait("every file after the restart", second, out2, func() bool { return len(r.files(dir, false)) >= produced/flush })
+	time.Sleep(500 * time.Millisecond) // a duplicate file would show up now
+	files, seen := r.count(t, dir, pad)
+	for i, f := range files {
+		want := fmt.Sprintf("%s/%s/partition=0/%s+0+%010d+%010d.json", dir, topic, topic, i*flush, (i+1)*flush-1)
+		if f != want {
+			t.Fatalf("file %d is %s, want %s", i, f, want)
+		}
+	}
+	dups := 0
+	for _, c := range seen {
+		dups += c - 1
+	}
+	sinktest.ReportRow(t, "kill -9 ferry standalone mid-write: Kafka->HDFS", int64(produced), int64(len(seen)), int64(produced-len(seen)), int64(dups))
+	if len(seen) != produced || dups != 0 || len(files) != produced/flush {
+		t.Fatalf("%d of %d records in %d files, %d duplicates", len(seen), produced, len(files), dups)
+	}
+	t.Logf("killed ferry standalone with %d of %d files committed (%d temporary files left under +tmp); after the restart %d files, every record once",
+		killedAt, produced/flush, leftovers, len(files))
+}
