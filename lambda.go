@@ -60,7 +60,7 @@ func runLambdaBridge(ctx context.Context, args []string) error {
 	if p.NATSURL == "" || p.State == "" {
 		return errors.New("lambda-bridge needs ferry.nats.url and ferry.state, the scheduler's state store, whose key signs invocations (--nats-url, --state; FERRY_NATS_URL, FERRY_STATE)")
 	}
-	store, err := open.Open(ctx, p.State)
+	store, err := open.ForWorker(ctx, p.State, p.Worker, p.log)
 	if err != nil {
 		return err
 	}

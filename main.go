@@ -149,7 +149,7 @@ func runScheduler(ctx context.Context, args []string) error {
 	if p.State == "" {
 		return errors.New("scheduler needs a state store: set ferry.state, --state or FERRY_STATE")
 	}
-	store, err := open.Open(ctx, p.State)
+	store, err := open.ForWorker(ctx, p.State, p.Worker, p.log)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func runWorker(ctx context.Context, args []string) error {
 	if p.NATSURL == "" || p.State == "" || len(p.BootstrapServers) == 0 {
 		return errors.New("worker needs ferry.nats.url, ferry.state and bootstrap.servers (flags --nats-url, --state, --bootstrap-servers; env FERRY_NATS_URL, FERRY_STATE, FERRY_BOOTSTRAP_SERVERS)")
 	}
-	store, err := open.Open(ctx, p.State)
+	store, err := open.ForWorker(ctx, p.State, p.Worker, p.log)
 	if err != nil {
 		return err
 	}

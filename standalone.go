@@ -12,7 +12,9 @@ import (
 	"github.com/ferryhq/ferry/connectors/properties"
 	"github.com/ferryhq/ferry/functions/transport"
 	"github.com/ferryhq/ferry/scheduler"
+	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/file"
+	"github.com/ferryhq/ferry/state/open"
 	"github.com/nats-io/nats.go"
 )
 
@@ -40,7 +42,7 @@ func runStandalone(ctx context.Context, args []string) error {
 		p.BootstrapServers = broker.ListenAddrs()
 		p.Props["bootstrap.servers"] = strings.Join(p.BootstrapServers, ",")
 	}
-	store, err := file.Open(filepath.Join(p.DataDir, "state"))
+	store, err := standaloneStore(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -65,6 +67,16 @@ func runStandalone(ctx context.Context, args []string) error {
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// standaloneStore opens the Kafka store when ferry.state names it (--state
+// kafka keeps everything in Kafka Connect's topics on bootstrap.servers),
+// else the file store under the data dir.
+func standaloneStore(ctx context.Context, p *proc) (state.Store, error) {
+	if p.State == "kafka" || strings.HasPrefix(p.State, "kafka://") {
+		return open.ForWorker(ctx, p.State, p.Worker, p.log)
+	}
+	return file.Open(filepath.Join(p.DataDir, "state"))
 }
 
 // standaloneNATS connects to ferry.nats.url, or starts the embedded server

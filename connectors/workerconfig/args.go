@@ -122,8 +122,8 @@ func flagIndex() map[string]connectors.ConfigKey {
 // every command accepts every key.
 var commandGroups = map[string][]string{
 	"standalone":    {"Kafka", "Converters", "REST", "NATS", "Runtime"},
-	"scheduler":     {"Kafka", "Converters", "REST", "NATS", "Runtime", "Lambda"},
-	"worker":        {"Kafka", "Converters", "NATS", "Runtime"},
+	"scheduler":     {"Kafka", "Storage", "Converters", "REST", "NATS", "Runtime", "Lambda"},
+	"worker":        {"Kafka", "Storage", "Converters", "NATS", "Runtime"},
 	"lambda-bridge": {"NATS", "Runtime", "Lambda"},
 }
 

@@ -17,6 +17,7 @@ package workerconfig
 // and the flag in upper case with underscores.
 type Config struct {
 	Kafka
+	Storage
 	Converters
 	REST
 	NATS
@@ -30,9 +31,24 @@ type Config struct {
 type Kafka struct {
 	BootstrapServers []string `config:"bootstrap.servers" importance:"high" doc:"Kafka bootstrap servers, comma-separated. ferry standalone starts an embedded development broker when none is given."`
 	GroupID          string   `config:"group.id" importance:"high" doc:"The worker group's id. Exactly-once source tasks name their transactional producers <group.id>-<connector>-<task> (ferry-... when unset)."`
-	OffsetsTopic     string   `config:"offset.storage.topic" doc:"The Kafka topic exactly-once sources write their offsets to (connect-offsets when unset); a connector's offsets.storage.topic overrides it."`
+	OffsetsTopic     string   `config:"offset.storage.topic" doc:"The Kafka topic of source offsets (connect-offsets when unset): exactly-once sources write their offsets there, and so does every source with ferry.state=kafka; a connector's offsets.storage.topic overrides it for exactly-once sources."`
 	TopicTracking    bool     `config:"topic.tracking.enable" default:"true" doc:"Serve GET /connectors/{name}/topics (KIP-558)."`
 	TopicReset       bool     `config:"topic.tracking.allow.reset" default:"true" doc:"Allow PUT /connectors/{name}/topics/reset."`
+}
+
+// Storage are Kafka Connect's internal topics, ferry's state store when
+// ferry.state=kafka: created as Kafka Connect creates them (compacted; one
+// config partition) when missing, refused when they exist with settings that
+// would lose data. A replication factor of -1 takes the broker's default.
+type Storage struct {
+	ConfigTopic       string `config:"config.storage.topic" default:"connect-configs" doc:"With ferry.state=kafka: the topic of connector configs, task configs and target states (Kafka Connect's format; one partition)."`
+	ConfigRF          int16  `config:"config.storage.replication.factor" default:"3" min:"-1" doc:"Replication factor of the config topic when ferry creates it (lowered to the broker count, with a warning, on smaller clusters)."`
+	OffsetsRF         int16  `config:"offset.storage.replication.factor" default:"3" min:"-1" doc:"Replication factor of the offsets topic when ferry creates it."`
+	OffsetsPartitions int32  `config:"offset.storage.partitions" default:"25" min:"1" doc:"Partitions of the offsets topic when ferry creates it."`
+	StatusTopic       string `config:"status.storage.topic" default:"connect-status" doc:"With ferry.state=kafka: the topic of connector and task statuses (Kafka Connect's format)."`
+	StatusRF          int16  `config:"status.storage.replication.factor" default:"3" min:"-1" doc:"Replication factor of the status topic when ferry creates it."`
+	StatusPartitions  int32  `config:"status.storage.partitions" default:"5" min:"1" doc:"Partitions of the status topic when ferry creates it."`
+	FerryTopic        string `config:"ferry.storage.topic" doc:"With ferry.state=kafka: the topic of ferry's own records Kafka Connect has none for (task epochs, task-config generations, invocation signing keys); <config.storage.topic>.ferry when empty. Compacted, one partition."`
 }
 
 // Converters are the worker-level converter defaults; a connector's own
@@ -79,7 +95,7 @@ type NATS struct {
 
 // Runtime are ferry's own process settings.
 type Runtime struct {
-	State             string `config:"ferry.state" importance:"high" doc:"State store: redis://host:port/db, kafka://... or file:DIR (ferry standalone: DATA_DIR/state)."`
+	State             string `config:"ferry.state" importance:"high" doc:"State store: kafka (Kafka Connect's internal topics on bootstrap.servers), kafka://host:port,..., redis://host:port/db or file:DIR (ferry standalone: DATA_DIR/state)."`
 	DataDir           string `config:"ferry.data.dir" default:"./ferry-data" doc:"ferry standalone: directory of its state and the development broker's data."`
 	Concurrency       int    `config:"ferry.concurrency" default:"8" min:"1" max:"4096" doc:"Invocations a ferry worker (or lambda-bridge) runs at once."`
 	MaxRecords        int    `config:"ferry.max.records" default:"100000" min:"1" doc:"Records one invocation may read before it returns with more=true."`

@@ -23,7 +23,6 @@ var (
 // Reasons why a Kafka Connect worker key does not apply to ferry's design.
 const (
 	whyRebalance = "ferry has no worker group to rebalance: the leading scheduler gives each task to one invocation at a time"
-	whyStore     = "ferry keeps connector configs and status in its state store (ferry.state), not in Kafka topics"
 	whyFlush     = "ferry commits offsets at the end of every invocation (ferry.invocation.timeout.ms bounds it)"
 	whyRESTFwd   = "ferry's schedulers never forward REST requests to each other: every scheduler answers from the shared state store"
 	whyPlugins   = "ferry's connectors, transforms and converters are built into the binary"
@@ -37,10 +36,6 @@ var ignored = map[string]string{
 	"rest.advertised.host.name": whyRESTFwd, "rest.advertised.port": whyRESTFwd, "rest.advertised.listener": whyRESTFwd,
 	"rest.host.name": "deprecated in Kafka Connect: set listeners", "rest.port": "deprecated in Kafka Connect: set listeners",
 	"plugin.path": whyPlugins, "plugin.discovery": whyPlugins,
-	"config.storage.topic": whyStore, "status.storage.topic": whyStore,
-	"config.storage.replication.factor": whyStore, "status.storage.replication.factor": whyStore,
-	"status.storage.partitions": whyStore, "offset.storage.replication.factor": "the offsets topic is created with the broker's default replication factor",
-	"offset.storage.partitions":    "the offsets topic is created with the broker's default partition count",
 	"offset.storage.file.filename": "ferry standalone keeps offsets in its state store under ferry.data.dir",
 	"offset.flush.interval.ms":     whyFlush, "offset.flush.timeout.ms": whyFlush,
 	"task.shutdown.graceful.timeout.ms": "functions stop at their invocation deadline",

@@ -47,8 +47,7 @@ func TestConnectDistributedProperties(t *testing.T) {
 		}
 		ignoredKeys = append(ignoredKeys, n.Key)
 	}
-	want := []string{"config.storage.replication.factor", "config.storage.topic", "offset.flush.interval.ms", "offset.storage.replication.factor",
-		"plugin.path", "rest.advertised.port", "status.storage.replication.factor", "status.storage.topic"}
+	want := []string{"offset.flush.interval.ms", "plugin.path", "rest.advertised.port"}
 	if !reflect.DeepEqual(ignoredKeys, want) {
 		t.Errorf("ignored = %v, want %v", ignoredKeys, want)
 	}

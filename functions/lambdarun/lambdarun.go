@@ -75,7 +75,7 @@ func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	if w.State == "" || len(w.BootstrapServers) == 0 {
 		return errors.New("the Lambda function needs ferry.state and bootstrap.servers: in worker.properties in its package or FERRY_STATE and FERRY_BOOTSTRAP_SERVERS in its environment")
 	}
-	store, err := open.Open(ctx, w.State)
+	store, err := open.ForWorker(ctx, w.State, w, log)
 	if err != nil {
 		return err
 	}

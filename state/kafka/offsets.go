@@ -1,13 +1,8 @@
-// Package kafka keeps source offsets in a Kafka Connect offsets topic
-// (offset.storage.topic, default connect-offsets): key
-// [connector, partition-map] as compact JSON, value the JSON offset map, a
-// null value (tombstone) resets the partition. It is the offsets store of
-// exactly-once sources: offset records are produced inside the source's own
-// Kafka transaction (Records), and read back with read_committed (Read).
-//
-// It is not a full state.Store: configs, statuses and epochs stay in the
-// file or Redis store, and its writes are fenced by the transactional
-// producer that carries them, not by a compare-and-set on an epoch.
+// Offsets is the offsets topic as exactly-once sources use it: offset
+// records produced inside the source's own Kafka transaction (Records), read
+// back with read_committed (Read). The full store (Store) keeps the same
+// topic in the same format.
+
 package kafka
 
 import (

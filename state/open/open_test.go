@@ -36,7 +36,8 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{spec: "", want: ErrUnknownSpec},
 		{spec: "/var/lib/ferry", want: ErrUnknownSpec},
-		{spec: "kafka://broker:9092", want: ErrUnknownSpec},
+		{spec: "kafka", want: ErrNoKafka},
+		{spec: "kafka:/broker", want: ErrUnknownSpec},
 		{spec: "file:", want: ErrUnknownSpec},
 		{spec: "http://user:secret@host/", want: ErrUnknownSpec, notShown: "secret"},
 		{spec: "redis://user:hunter2@127.0.0.1:1/0", retriable: true, notShown: "hunter2"},
