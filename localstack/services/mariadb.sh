@@ -4,6 +4,12 @@
 # Debian's mariadb-server, run without systemd: mariadb-install-db into the
 # stack dir, then mariadbd in the background on 127.0.0.1:3306. User
 # ferry/ferry with every privilege, database ferry. Prints MYSQL_URL.
+#
+# The binary log is on, in the form change data capture needs (log_bin,
+# binlog_format=ROW, binlog_row_image=FULL, server_id=1, kept one day): the
+# Debezium-compatible MySQL/MariaDB connectors read it. A stack instance
+# found running with the binary log off (started by an older version of this
+# script) is restarted once with it on.
 register_service mariadb mariadbd mariadb
 
 MARIADB_PORT=3306
@@ -19,6 +25,15 @@ mariadb_admin_user() {
 
 mariadb_ready() {
   mariadb-admin --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -u"$(mariadb_admin_user)" status >/dev/null 2>&1
+}
+
+mariadb_sql() {
+  mariadb --no-defaults --socket="$STACK_DIR/run/mariadb.sock" -u"$(mariadb_admin_user)" "$@"
+}
+
+# mariadb_binlog_off: the stack's running instance has its binary log off.
+mariadb_binlog_off() {
+  [[ $(mariadb_sql -N -e "SELECT @@log_bin" 2>/dev/null) == 0 ]]
 }
 
 mariadb_init() {
@@ -44,6 +59,10 @@ EOF
 }
 
 up_mariadb() {
+  if port_open "$MARIADB_PORT" && pid_of mariadb >/dev/null && mariadb_binlog_off; then
+    log "mariadb: restarting with the binary log on (change data capture needs it)"
+    stop_service mariadb mariadbd
+  fi
   if port_open "$MARIADB_PORT"; then
     log "mariadb: already running on 127.0.0.1:$MARIADB_PORT"
   else
@@ -62,7 +81,8 @@ up_mariadb() {
     spawn mariadb "$(command -v mariadbd)" --no-defaults --datadir="$data" --user="$(id -un)" \
       --bind-address=127.0.0.1 --port="$MARIADB_PORT" --socket="$STACK_DIR/run/mariadb.sock" \
       --pid-file="$STACK_DIR/mariadb/mariadbd.pid" --log-error="$STACK_DIR/log/mariadb.log" \
-      --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
+      --log-bin=mariadb-bin --binlog-format=ROW --binlog-row-image=FULL --server-id=1 \
+      --expire-logs-days=1 --max-binlog-size=256M --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
       --max-connections=200 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
     wait_ready mariadb "$STACK_DIR/log/mariadb.log" mariadb_ready
     mariadb_setup_user
