@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -25,6 +26,7 @@ type table struct {
 	value    *connectors.Schema
 	key      *connectors.Schema // nil without a primary key
 	envelope *connectors.Schema
+	dbz      debezium.Table // topic, envelope and key for debezium.Event
 }
 
 func (t *table) String() string { return t.schema + "." + t.name }
@@ -115,7 +117,11 @@ func (t *table) build(cfg *Config) {
 	if len(t.keyCols) > 0 {
 		t.key = kb.MustBuild()
 	}
-	t.envelope = envelopeSchema(base, t.value)
+	t.envelope = debezium.EnvelopeSchema(base, t.value, sourceSchema)
+	t.dbz = debezium.Table{Topic: t.topic, Envelope: t.envelope, Key: t.key}
+	for _, c := range t.keyCols {
+		t.dbz.KeyNames = append(t.dbz.KeyNames, c.name)
+	}
 }
 
 // column returns the named column, or nil.

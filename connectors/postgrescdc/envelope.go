@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // Version is written in the source block's version field.
@@ -41,25 +42,6 @@ var sourceSchema = connectors.StructBuilder().Name("io.debezium.connector.postgr
 	Field("lsn", connectors.OptionalInt64Schema).
 	Field("xmin", connectors.OptionalInt64Schema).
 	MustBuild()
-
-// blockSchema is Debezium's transaction metadata block (event.block).
-var blockSchema = connectors.StructBuilder().Name("event.block").Version(1).Optional().
-	Field("id", connectors.StringSchema).
-	Field("total_order", connectors.Int64Schema).
-	Field("data_collection_order", connectors.Int64Schema).
-	MustBuild()
-
-// envelopeSchema is <prefix>.<schema>.<table>.Envelope.
-func envelopeSchema(base string, value *connectors.Schema) *connectors.Schema {
-	return connectors.StructBuilder().Name(base+".Envelope").Version(1).
-		Field("before", value).
-		Field("after", value).
-		Field("source", sourceSchema).
-		Field("op", connectors.StringSchema).
-		Field("ts_ms", connectors.OptionalInt64Schema).
-		Field("transaction", blockSchema).
-		MustBuild()
-}
 
 // position is where an event sits in the WAL and its transaction.
 type position struct {
@@ -121,36 +103,8 @@ func (tk *Task) clock() time.Time {
 // events returns the change event for op (c, u, d, r) and, after a delete,
 // its tombstone.
 func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
-	env := connectors.NewStruct(t.envelope)
-	if before != nil {
-		env.Set(0, before)
-	}
-	if after != nil {
-		env.Set(1, after)
-	}
-	env.Set(2, tk.source(t, p))
-	env.Set(3, op)
-	env.Set(4, tk.clock().UnixMilli())
-	rec := connectors.NewSourceRecord(tk.partition, offset(p), t.topic, t.envelope, env)
-	row := after
-	if row == nil {
-		row = before
-	}
-	if t.key != nil && row != nil {
-		k := connectors.NewStruct(t.key)
-		for i, c := range t.keyCols {
-			v, _ := row.Get(c.name)
-			k.Set(i, v)
-		}
-		rec.KeySchema, rec.Key = t.key, k
-	}
-	out := []*connectors.Record{rec}
-	if op == "d" && tk.cfg.Tombstones {
-		tomb := connectors.NewSourceRecord(tk.partition, rec.SourceOffset, t.topic, nil, nil)
-		tomb.KeySchema, tomb.Key = rec.KeySchema, rec.Key
-		out = append(out, tomb)
-	}
-	return out
+	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
+		TsMs: tk.clock().UnixMilli(), Partition: tk.partition, Offset: offset(p), Tombstone: tk.cfg.Tombstones})
 }
 
 // row builds a Value struct from text values by column name; missing

@@ -1,0 +1,91 @@
+// Package debezium holds what Debezium's change-data-capture connectors
+// share: the change-event envelope (before, after, source, op, ts_ms,
+// transaction), its key, and the tombstone that follows a delete. The
+// PostgreSQL and MySQL/MariaDB connectors build their own source blocks and
+// row values, and hand them to Event.
+package debezium
+
+import "github.com/ferryhq/ferry/connectors"
+
+// The change-event operations.
+const (
+	OpRead   = "r"
+	OpCreate = "c"
+	OpUpdate = "u"
+	OpDelete = "d"
+)
+
+// BlockSchema is Debezium's transaction metadata block (event.block).
+var BlockSchema = connectors.StructBuilder().Name("event.block").Version(1).Optional().
+	Field("id", connectors.StringSchema).
+	Field("total_order", connectors.Int64Schema).
+	Field("data_collection_order", connectors.Int64Schema).
+	MustBuild()
+
+// EnvelopeSchema is <base>.Envelope: before and after of the row's value
+// schema, the connector's source block, op, ts_ms and transaction, in
+// Debezium's field order.
+func EnvelopeSchema(base string, value, source *connectors.Schema) *connectors.Schema {
+	return connectors.StructBuilder().Name(base+".Envelope").Version(1).
+		Field("before", value).
+		Field("after", value).
+		Field("source", source).
+		Field("op", connectors.StringSchema).
+		Field("ts_ms", connectors.OptionalInt64Schema).
+		Field("transaction", BlockSchema).
+		MustBuild()
+}
+
+// Table is what Event needs of a captured table: its topic, its envelope
+// and key schemas, and the row fields the key is made of.
+type Table struct {
+	Topic    string
+	Envelope *connectors.Schema
+	Key      *connectors.Schema // nil: the table has no key, records are unkeyed
+	KeyNames []string           // the value fields copied into the key, in key order
+}
+
+// Change is one row change to turn into records.
+type Change struct {
+	Op            string
+	Before, After *connectors.Struct
+	Source        *connectors.Struct
+	TsMs          int64
+	Partition     map[string]any
+	Offset        map[string]any
+	Tombstone     bool // follow a delete with a tombstone (tombstones.on.delete)
+}
+
+// Event returns the change event of c on t and, after a delete when
+// c.Tombstone is set, its tombstone (same key, null value, same offset).
+func Event(t *Table, c Change) []*connectors.Record {
+	env := connectors.NewStruct(t.Envelope)
+	if c.Before != nil {
+		env.Set(0, c.Before)
+	}
+	if c.After != nil {
+		env.Set(1, c.After)
+	}
+	env.Set(2, c.Source)
+	env.Set(3, c.Op)
+	env.Set(4, c.TsMs)
+	rec := connectors.NewSourceRecord(c.Partition, c.Offset, t.Topic, t.Envelope, env)
+	row := c.After
+	if row == nil {
+		row = c.Before
+	}
+	if t.Key != nil && row != nil {
+		k := connectors.NewStruct(t.Key)
+		for i, name := range t.KeyNames {
+			v, _ := row.Get(name)
+			k.Set(i, v)
+		}
+		rec.KeySchema, rec.Key = t.Key, k
+	}
+	if c.Op != OpDelete || !c.Tombstone {
+		return []*connectors.Record{rec}
+	}
+	tomb := connectors.NewSourceRecord(c.Partition, rec.SourceOffset, t.Topic, nil, nil)
+	tomb.KeySchema, tomb.Key = rec.KeySchema, rec.Key
+	return []*connectors.Record{rec, tomb}
+}
