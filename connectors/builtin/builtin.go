@@ -12,6 +12,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/httpsink"
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/jdbcsink"
+	"github.com/ferryhq/ferry/connectors/mysqlcdc"
 	"github.com/ferryhq/ferry/connectors/nats"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/connectors/redis"
@@ -33,6 +34,7 @@ func Plugins() []connectors.Plugin {
 		datagen.Plugin(),
 		jdbc.Plugin(),
 		postgrescdc.Plugin(),
+		mysqlcdc.MySQL(), mysqlcdc.MariaDB(),
 		s3sink.Plugin(),
 		elasticsearch.Plugin(),
 		jdbcsink.Plugin(),

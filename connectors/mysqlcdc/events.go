@@ -1,0 +1,208 @@
+package mysqlcdc
+
+import (
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/go-mysql-org/go-mysql/replication"
+)
+
+// handle applies one binlog event; it returns the records of a transaction
+// it commits.
+func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error) {
+	st := &tk.stream
+	h := ev.Header
+	start := uint64(h.LogPos) - uint64(h.EventSize)
+	if h.LogPos != 0 {
+		st.lastEnd = uint64(h.LogPos)
+	}
+	switch e := ev.Event.(type) {
+	case *replication.RotateEvent:
+		st.file, st.lastEnd = string(e.NextLogName), e.Position
+		st.tables = map[uint64]*table{}
+		return nil, nil
+	case *replication.MariadbGTIDEvent:
+		st.gtid = e.GTID.String()
+		if !e.IsStandalone() {
+			tk.begin(start, -1)
+		}
+		return nil, nil
+	case *replication.GTIDEvent:
+		if next, err := e.GTIDNext(); err == nil {
+			st.gtid = next.String()
+		}
+		return nil, nil
+	case *replication.QueryEvent:
+		return tk.query(e, h, start)
+	case *replication.TableMapEvent:
+		tk.count()
+		return nil, tk.mapTable(e)
+	case *replication.RowsEvent:
+		recs, err := tk.rows(e, h, start)
+		tk.count()
+		return recs, err
+	case *replication.XIDEvent:
+		return tk.commit(), nil
+	}
+	tk.count()
+	return nil, nil
+}
+
+// count records that one more event of the open transaction is processed.
+func (tk *Task) count() {
+	if tx := tk.stream.tx; tx != nil {
+		tx.events++
+	}
+}
+
+// begin opens a transaction whose first event starts at pos.
+func (tk *Task) begin(pos uint64, thread int64) {
+	st := &tk.stream
+	st.tx = &txState{begin: restartPoint{at: binlogPos{file: st.file, pos: pos}, gtids: st.gtids.String()}, gtid: st.gtid, thread: thread, events: 1}
+}
+
+// commit closes the open transaction and returns its records.
+func (tk *Task) commit() []*connectors.Record {
+	st := &tk.stream
+	tx := st.tx
+	st.tx = nil
+	if st.gtid != "" {
+		st.gtids.add(st.gtid)
+		st.gtid = ""
+	}
+	st.skipping = false
+	if tx == nil {
+		return nil
+	}
+	return tx.recs
+}
+
+var txControl = regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|XA |SAVEPOINT|ROLLBACK)`)
+
+// query handles BEGIN, COMMIT and DDL.
+func (tk *Task) query(e *replication.QueryEvent, h *replication.EventHeader, start uint64) ([]*connectors.Record, error) {
+	st := &tk.stream
+	q := strings.TrimSpace(string(e.Query))
+	switch {
+	case strings.EqualFold(q, "BEGIN"):
+		if st.tx == nil {
+			tk.begin(start, int64(e.SlaveProxyID))
+		} else {
+			st.tx.thread = int64(e.SlaveProxyID)
+			st.tx.events++
+		}
+		return nil, nil
+	case strings.EqualFold(q, "COMMIT"):
+		return tk.commit(), nil
+	case txControl.MatchString(q):
+		tk.count()
+		return nil, nil
+	}
+	recs, err := tk.ddl(string(e.Schema), q, h, start)
+	if st.tx == nil || st.tx.events <= 1 { // DDL commits on its own
+		recs = append(tk.commit(), recs...)
+	}
+	return recs, err
+}
+
+// mapTable binds a binlog table id to its captured table, reloading the
+// table's definition when the binlog's column count differs from it.
+func (tk *Task) mapTable(e *replication.TableMapEvent) error {
+	st := &tk.stream
+	db, name := string(e.Schema), string(e.Table)
+	t := tk.byName[db+"."+name]
+	if t == nil {
+		if !newFilter(&tk.cfg).table(db, name) {
+			st.tables[e.TableID] = nil
+			return nil
+		}
+		t = &table{db: db, name: name}
+		if err := loadColumns(tk.conn, t, &tk.cfg, tk.fl, tk.src); err != nil {
+			return tk.failOrWarn(err)
+		}
+		tk.tables = append(tk.tables, t)
+		tk.byName[t.String()] = t
+	}
+	if int(e.ColumnCount) != len(t.cols) {
+		if err := loadColumns(tk.conn, t, &tk.cfg, tk.fl, tk.src); err != nil {
+			return tk.failOrWarn(err)
+		}
+		if int(e.ColumnCount) != len(t.cols) {
+			return tk.failOrWarn(fmt.Errorf("%w %s: the binlog row has %d columns, the table now has %d; set schema.history.internal.kafka.topic so ferry keeps the definitions the binlog was written with",
+				ErrTable, t, e.ColumnCount, len(t.cols)))
+		}
+	}
+	st.tables[e.TableID] = t
+	return nil
+}
+
+// rows turns a rows event into change events held by the open transaction.
+func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start uint64) ([]*connectors.Record, error) {
+	st := &tk.stream
+	t := st.tables[e.TableID]
+	if t == nil {
+		return nil, nil
+	}
+	autocommit := st.tx == nil
+	if autocommit { // a non-transactional engine's statement without BEGIN
+		tk.begin(start, -1)
+	}
+	tx := st.tx
+	index := tx.events
+	first := 0
+	if st.skipping && index < st.skip.events {
+		return nil, nil
+	}
+	if st.skipping && index == st.skip.events {
+		first = int(st.skip.rows)
+	}
+	op, step := debezium.OpCreate, 1
+	switch e.Type() {
+	case replication.EnumRowsEventTypeUpdate:
+		op, step = debezium.OpUpdate, 2
+	case replication.EnumRowsEventTypeDelete:
+		op = debezium.OpDelete
+	}
+	n := len(e.Rows) / step
+	when := time.Unix(int64(h.Timestamp), 0)
+	for i := first; i < n; i++ {
+		var before, after *connectors.Struct
+		var err error
+		switch op {
+		case debezium.OpCreate:
+			after, err = t.row(e.Rows[i])
+		case debezium.OpDelete:
+			before, err = t.row(e.Rows[i])
+		default:
+			if before, err = t.row(e.Rows[2*i]); err == nil {
+				after, err = t.row(e.Rows[2*i+1])
+			}
+		}
+		if err != nil {
+			if err := tk.failOrWarn(err); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rp := tx.begin
+		rp.events, rp.rows, rp.serverID, rp.tsSec = index, int64(i+1), h.ServerID, when.Unix()
+		si := sourceInfo{db: t.db, table: t.name, when: when, serverID: h.ServerID, gtid: tx.gtid,
+			at: binlogPos{file: st.file, pos: start}, row: i, thread: tx.thread}
+		tx.recs = append(tx.recs, debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after,
+			Source: tk.source(si), TsMs: tk.clock().UnixMilli(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones})...)
+	}
+	if autocommit {
+		tk.count()
+		return tk.commit(), nil
+	}
+	return nil, nil
+}
+
+func warnEvent(err error) {
+	slog.Warn("mysql cdc: event skipped (event.processing.failure.handling.mode=warn)", "error", err)
+}

@@ -1,0 +1,156 @@
+package mysqlcdc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// tableDef is one tableChanges entry of Debezium's schema history record.
+type tableDef struct {
+	Type  string    `json:"type"`
+	ID    string    `json:"id"`
+	Table *tableDoc `json:"table"`
+}
+
+type tableDoc struct {
+	DefaultCharset string      `json:"defaultCharsetName,omitempty"`
+	PrimaryKey     []string    `json:"primaryKeyColumnNames"`
+	Columns        []columnDoc `json:"columns"`
+}
+
+type columnDoc struct {
+	Name            string   `json:"name"`
+	JdbcType        int32    `json:"jdbcType"`
+	TypeName        string   `json:"typeName"`
+	TypeExpression  string   `json:"typeExpression"`
+	Charset         *string  `json:"charsetName"`
+	Length          *int32   `json:"length,omitempty"`
+	Scale           *int32   `json:"scale,omitempty"`
+	Position        int32    `json:"position"`
+	Optional        bool     `json:"optional"`
+	AutoIncremented bool     `json:"autoIncremented"`
+	Generated       bool     `json:"generated"`
+	Default         *string  `json:"defaultValueExpression,omitempty"`
+	EnumValues      []string `json:"enumValues,omitempty"`
+	FSP             *int32   `json:"ferryFsp,omitempty"` // ferry: DATETIME/TIME/TIMESTAMP precision
+}
+
+// historyRecord is a record of the schema history topic (Debezium's format).
+type historyRecord struct {
+	Source       map[string]any `json:"source"`
+	Position     map[string]any `json:"position"`
+	TsMs         int64          `json:"ts_ms"`
+	DatabaseName string         `json:"databaseName"`
+	DDL          string         `json:"ddl"`
+	TableChanges []tableDef     `json:"tableChanges"`
+}
+
+// def is the table's tableChanges entry.
+func (t *table) def(typ string) tableDef {
+	d := tableDef{Type: typ, ID: t.id()}
+	if t.dropped {
+		return d
+	}
+	doc := &tableDoc{DefaultCharset: t.charset, PrimaryKey: []string{}}
+	for i, c := range t.cols {
+		cd := columnDoc{Name: c.name, JdbcType: jdbcTypes[c.dataType], TypeName: c.typeName(), TypeExpression: c.typeName(),
+			Position: int32(i + 1), Optional: c.nullable, AutoIncremented: c.autoInc, Generated: c.autoInc, Default: c.defaultRaw,
+			EnumValues: c.values}
+		if c.charset != "" {
+			cs := c.charset
+			cd.Charset = &cs
+		}
+		if c.length > 0 {
+			l := int32(c.length)
+			cd.Length = &l
+		}
+		if c.dataType == "decimal" || c.dataType == "numeric" {
+			s := c.scale
+			cd.Scale = &s
+		}
+		switch c.dataType {
+		case "datetime", "time", "timestamp":
+			f := int32(c.fsp)
+			cd.FSP, cd.Length = &f, &f
+		}
+		if c.key {
+			doc.PrimaryKey = append(doc.PrimaryKey, c.name)
+		}
+		doc.Columns = append(doc.Columns, cd)
+	}
+	d.Table = doc
+	return d
+}
+
+// history is the schema history topic.
+type history struct {
+	cl    *kgo.Client
+	topic string
+}
+
+func openHistory(ctx context.Context, cfg *Config) (*history, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(cfg.historyServers(), ",")...), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		return nil, fmt.Errorf("mysql cdc: schema history client for %s: %w", cfg.historyServers(), err)
+	}
+	return &history{cl: cl, topic: cfg.historyTopic()}, nil
+}
+
+func (h *history) close() { h.cl.Close() }
+
+// record appends a DDL statement with the definitions it left.
+func (h *history) record(server string, rp restartPoint, db, ddl string, defs []tableDef) error {
+	rec := historyRecord{Source: map[string]any{"server": server}, Position: rp.offset(), TsMs: time.Now().UnixMilli(),
+		DatabaseName: db, DDL: ddl, TableChanges: defs}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.cl.ProduceSync(ctx, &kgo.Record{Topic: h.topic, Value: b}).FirstErr(); err != nil {
+		return fmt.Errorf("mysql cdc: writing the schema history to %s: %w; check schema.history.internal.kafka.bootstrap.servers", h.topic, err)
+	}
+	return nil
+}
+
+// readAll reads every record of the history topic.
+func (h *history) readAll(ctx context.Context) ([]historyRecord, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ends, err := listEnds(ctx, h.cl, h.topic)
+	if err != nil || ends <= 0 {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(append(h.cl.Opts(), kgo.ConsumeTopics(h.topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	var out []historyRecord
+	for int64(len(out)) < ends {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("mysql cdc: reading the schema history %s: %w", h.topic, err)
+		}
+		var ferr error
+		fs.EachError(func(_ string, _ int32, err error) { ferr = err })
+		if ferr != nil {
+			return nil, fmt.Errorf("mysql cdc: reading the schema history %s: %w", h.topic, ferr)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			var hr historyRecord
+			if json.Unmarshal(r.Value, &hr) == nil {
+				out = append(out, hr)
+			} else {
+				out = append(out, historyRecord{})
+			}
+		})
+	}
+	return out, nil
+}

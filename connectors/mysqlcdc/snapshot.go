@@ -1,0 +1,231 @@
+package mysqlcdc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
+)
+
+// snapshotState is where the chunked snapshot stands.
+type snapshotState struct {
+	active  bool
+	table   int      // index into Task.tables
+	after   []string // SQL literals of the last key read (or "#n": rows read of a keyless table)
+	at      binlogPos
+	gtids   string
+	emitted bool // a snapshot record was emitted (the next table's first is first_in_data_collection)
+}
+
+// beginSnapshot takes the binlog position the snapshot is consistent with:
+// MariaDB reports it for a consistent-snapshot transaction without a lock;
+// MySQL holds a global read lock while it reads it (snapshot.locking.mode
+// minimal or extended; none takes no lock).
+func (tk *Task) beginSnapshot(ctx context.Context) error {
+	tk.snap = snapshotState{active: true}
+	if tk.fl.mariadb {
+		if _, err := tk.conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+			return fmt.Errorf("mysql cdc snapshot: %w", err)
+		}
+		res, err := tk.conn.Execute("SHOW STATUS LIKE 'binlog_snapshot_%'")
+		if err != nil {
+			return fmt.Errorf("mysql cdc snapshot: %w", err)
+		}
+		for i := range res.Values {
+			k, _ := res.GetString(i, 0)
+			v, _ := res.GetString(i, 1)
+			switch strings.ToLower(k) {
+			case "binlog_snapshot_file":
+				tk.snap.at.file = v
+			case "binlog_snapshot_position":
+				tk.snap.at.pos, _ = strconv.ParseUint(v, 10, 64)
+			}
+		}
+		gtids, err := tk.variable("gtid_binlog_pos")
+		tk.snap.gtids = gtids
+		return err
+	}
+	lock := tk.cfg.SnapshotLocking != "none"
+	if lock {
+		if _, err := tk.conn.Execute("FLUSH TABLES WITH READ LOCK"); err != nil {
+			return fmt.Errorf("%w: FLUSH TABLES WITH READ LOCK: %v; grant RELOAD to %s or set snapshot.locking.mode=none", ErrServer, err, tk.cfg.User)
+		}
+	}
+	at, gtids, err := tk.masterStatus()
+	if err == nil {
+		_, err = tk.conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+	}
+	if lock {
+		if _, uerr := tk.conn.Execute("UNLOCK TABLES"); uerr != nil && err == nil {
+			err = uerr
+		}
+	}
+	tk.snap.at, tk.snap.gtids = at, gtids
+	return err
+}
+
+// resumeSnapshot restores the snapshot position from an offset written by an
+// interrupted snapshot.
+func (tk *Task) resumeSnapshot(off map[string]any, rp restartPoint) {
+	tk.snap = snapshotState{active: true, at: rp.at, gtids: rp.gtids, emitted: true}
+	name, _ := off[OffsetSnapshotTable].(string)
+	for i, t := range tk.tables {
+		if t.String() == name {
+			tk.snap.table = i
+			if raw, ok := off[OffsetSnapshotAfter].(string); ok {
+				_ = json.Unmarshal([]byte(raw), &tk.snap.after)
+			}
+		}
+	}
+}
+
+// snapshotChunk reads the next chunk (snapshot.fetch.size rows) in key
+// order, moving to the next table when one is done.
+func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error) {
+	for tk.snap.table < len(tk.tables) {
+		t := tk.tables[tk.snap.table]
+		recs, full, err := tk.readChunk(t)
+		if err != nil {
+			return nil, err
+		}
+		if !full {
+			tk.snap.table++
+			tk.snap.after = nil
+			if len(recs) > 0 {
+				last, err := tk.restEmpty()
+				if err != nil {
+					return nil, err
+				}
+				mark := "last_in_data_collection"
+				if last {
+					mark = "last"
+					tk.snap.active = false
+				}
+				tk.markSnapshot(recs[len(recs)-1], mark)
+			}
+		}
+		if len(recs) > 0 {
+			return recs, nil
+		}
+	}
+	tk.snap.active = false
+	return nil, nil
+}
+
+// chunkQuery is the SELECT of t's next chunk.
+func (tk *Task) chunkQuery(t *table) string {
+	var sel, order []string
+	for _, c := range t.cols {
+		sel = append(sel, ident(c.name))
+	}
+	for _, c := range t.keyCols {
+		order = append(order, ident(c.name))
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + ident(t.db) + "." + ident(t.name)
+	n := tk.cfg.SnapshotFetch
+	if len(order) == 0 {
+		skip := 0
+		if len(tk.snap.after) == 1 {
+			skip, _ = strconv.Atoi(strings.TrimPrefix(tk.snap.after[0], "#"))
+		}
+		return q + fmt.Sprintf(" LIMIT %d, %d", skip, n)
+	}
+	if tk.snap.after != nil {
+		q += " WHERE (" + strings.Join(order, ", ") + ") > (" + strings.Join(tk.snap.after, ", ") + ")"
+	}
+	return q + " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", n)
+}
+
+// readChunk reads one chunk of t; full says it was a whole chunk.
+func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
+	res, err := tk.conn.Execute(tk.chunkQuery(t))
+	if err != nil {
+		return nil, false, fmt.Errorf("%w %s: snapshot: %v", ErrTable, t, err)
+	}
+	now := tk.clock()
+	keyIdx := make([]int, 0, len(t.keyCols))
+	for i, c := range t.cols {
+		if c.key {
+			keyIdx = append(keyIdx, i)
+		}
+	}
+	start := len(tk.snap.after) == 0
+	recs := make([]*connectors.Record, 0, len(res.Values))
+	vals := make([]any, len(t.cols))
+	for ri, row := range res.Values {
+		for j := range row {
+			vals[j] = row[j].Value()
+		}
+		after, err := t.row(vals)
+		if err != nil {
+			if err := tk.failOrWarn(err); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
+		if len(keyIdx) == 0 {
+			done := 0
+			if len(tk.snap.after) == 1 {
+				done, _ = strconv.Atoi(strings.TrimPrefix(tk.snap.after[0], "#"))
+			}
+			tk.snap.after = []string{"#" + strconv.Itoa(done+1)}
+		} else {
+			tk.snap.after = tk.snap.after[:0]
+			for _, k := range keyIdx {
+				tk.snap.after = append(tk.snap.after, row[k].String())
+			}
+		}
+		mark := "true"
+		if ri == 0 && start {
+			mark = "first_in_data_collection"
+			if !tk.snap.emitted {
+				mark = "first"
+			}
+		}
+		tk.snap.emitted = true
+		si := sourceInfo{db: t.db, table: t.name, when: now, snapshot: mark, at: tk.snap.at, thread: -1}
+		afterJSON, _ := json.Marshal(tk.snap.after)
+		rp := restartPoint{at: tk.snap.at, gtids: tk.snap.gtids, tsSec: now.Unix()}
+		off := rp.offset()
+		off[OffsetSnapshot] = true
+		off[OffsetSnapshotTable] = t.String()
+		off[OffsetSnapshotAfter] = string(afterJSON)
+		recs = append(recs, debezium.Event(&t.dbz, debezium.Change{Op: debezium.OpRead, After: after, Source: tk.source(si),
+			TsMs: now.UnixMilli(), Partition: tk.partition, Offset: off})...)
+	}
+	return recs, len(res.Values) == tk.cfg.SnapshotFetch, nil
+}
+
+// restEmpty reports whether every table after the current one is empty.
+func (tk *Task) restEmpty() (bool, error) {
+	for _, t := range tk.tables[tk.snap.table:] {
+		res, err := tk.conn.Execute("SELECT 1 FROM " + ident(t.db) + "." + ident(t.name) + " LIMIT 1")
+		if err != nil {
+			return false, fmt.Errorf("%w %s: snapshot: %v", ErrTable, t, err)
+		}
+		if len(res.Values) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// markSnapshot sets the source.snapshot mark of r; "last" also completes the
+// snapshot in the offset.
+func (tk *Task) markSnapshot(r *connectors.Record, mark string) {
+	env := r.Value.(*connectors.Struct)
+	src, _ := env.Get("source")
+	if cur, _ := src.(*connectors.Struct).Get("snapshot"); cur == "first" && mark != "last" {
+		return
+	}
+	src.(*connectors.Struct).Set(4, mark)
+	if mark == "last" {
+		r.SourceOffset[OffsetSnapshotDone] = true
+		delete(r.SourceOffset, OffsetSnapshotTable)
+		delete(r.SourceOffset, OffsetSnapshotAfter)
+	}
+}

@@ -1,0 +1,202 @@
+package mysqlcdc
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
+
+// Version is written in the source block's version field.
+const Version = "ferry-0.1.0"
+
+// Keys of Debezium's binlog source partition and offset.
+const (
+	PartitionServer     = "server"
+	OffsetFile          = "file"
+	OffsetPos           = "pos"
+	OffsetGTIDs         = "gtids"
+	OffsetEvent         = "event"
+	OffsetRow           = "row"
+	OffsetServerID      = "server_id"
+	OffsetTsSec         = "ts_sec"
+	OffsetSnapshot      = "snapshot"
+	OffsetSnapshotDone  = "snapshot_completed"
+	OffsetSnapshotTable = "ferry_snapshot_table" // ferry: the table the snapshot is reading
+	OffsetSnapshotAfter = "ferry_snapshot_after" // ferry: JSON array of the last key read
+)
+
+// snapshotAllowed is the source.snapshot enum of Debezium 3.
+const snapshotAllowed = "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"
+
+// sourceSchema is io.debezium.connector.<mysql|mariadb>.Source.
+func sourceSchema(fl flavor) *connectors.Schema {
+	return connectors.StructBuilder().Name("io.debezium.connector."+fl.connector+".Source").
+		Field("version", connectors.StringSchema).
+		Field("connector", connectors.StringSchema).
+		Field("name", connectors.StringSchema).
+		Field("ts_ms", connectors.Int64Schema).
+		Field("snapshot", connectors.NewSchemaBuilder(connectors.TypeString).Optional().Name("io.debezium.data.Enum").Version(1).
+			Parameter("allowed", snapshotAllowed).DefaultValue("false").MustBuild()).
+		Field("db", connectors.StringSchema).
+		Field("sequence", connectors.OptionalStringSchema).
+		Field("ts_us", connectors.OptionalInt64Schema).
+		Field("ts_ns", connectors.OptionalInt64Schema).
+		Field("table", connectors.OptionalStringSchema).
+		Field("server_id", connectors.Int64Schema).
+		Field("gtid", connectors.OptionalStringSchema).
+		Field("file", connectors.StringSchema).
+		Field("pos", connectors.Int64Schema).
+		Field("row", connectors.Int32Schema).
+		Field("thread", connectors.OptionalInt64Schema).
+		Field("query", connectors.OptionalStringSchema).
+		MustBuild()
+}
+
+// binlogPos is a position in the binary log.
+type binlogPos struct {
+	file string
+	pos  uint64
+}
+
+// before orders positions: file names sort by their numeric suffix.
+func (p binlogPos) before(q binlogPos) bool {
+	if p.file != q.file {
+		return p.file < q.file
+	}
+	return p.pos < q.pos
+}
+
+func (p binlogPos) String() string { return fmt.Sprintf("%s:%d", p.file, p.pos) }
+
+// sourceInfo is what the source block and the offset of one event say.
+type sourceInfo struct {
+	db, table string
+	when      time.Time
+	snapshot  string // "" when streaming
+	serverID  uint32
+	gtid      string
+	at        binlogPos // the event's own position (source.file/pos)
+	row       int
+	thread    int64 // -1: unknown
+}
+
+// source builds the source block.
+func (tk *Task) source(si sourceInfo) *connectors.Struct {
+	st := connectors.NewStruct(tk.src)
+	snap := "false"
+	if si.snapshot != "" {
+		snap = si.snapshot
+	}
+	us := si.when.UnixMicro()
+	st.Set(0, Version)
+	st.Set(1, tk.fl.connector)
+	st.Set(2, tk.cfg.prefix())
+	st.Set(3, si.when.UnixMilli())
+	st.Set(4, snap)
+	st.Set(5, si.db)
+	st.Set(7, us)
+	st.Set(8, us*1000)
+	if si.table != "" {
+		st.Set(9, si.table)
+	}
+	st.Set(10, int64(si.serverID))
+	if si.gtid != "" {
+		st.Set(11, si.gtid)
+	}
+	st.Set(12, si.at.file)
+	st.Set(13, int64(si.at.pos))
+	st.Set(14, int32(si.row))
+	if si.thread >= 0 {
+		st.Set(15, si.thread)
+	}
+	return st
+}
+
+// restartPoint is Debezium's offset: where to restart reading and what to
+// skip there.
+type restartPoint struct {
+	at       binlogPos
+	gtids    string
+	events   int64 // events of the transaction at `at` already processed
+	rows     int64 // rows of the next event already processed
+	serverID uint32
+	tsSec    int64
+}
+
+func (r restartPoint) offset() map[string]any {
+	off := map[string]any{OffsetFile: r.at.file, OffsetPos: int64(r.at.pos), OffsetTsSec: r.tsSec}
+	if r.serverID != 0 {
+		off[OffsetServerID] = int64(r.serverID)
+	}
+	if r.gtids != "" {
+		off[OffsetGTIDs] = r.gtids
+	}
+	if r.events != 0 {
+		off[OffsetEvent] = r.events
+	}
+	if r.rows != 0 {
+		off[OffsetRow] = r.rows
+	}
+	return off
+}
+
+// parseOffset reads a committed offset, written by ferry or by Debezium.
+func parseOffset(off map[string]any) (restartPoint, error) {
+	var r restartPoint
+	file, ok := off[OffsetFile].(string)
+	if !ok || file == "" {
+		return r, fmt.Errorf("mysql cdc offset has no binlog file (%v); reset the connector's offsets", off)
+	}
+	r.at.file = file
+	var err error
+	num := func(key string) int64 {
+		n, e := offsetInt(off[key])
+		if e != nil && err == nil {
+			err = fmt.Errorf("mysql cdc offset %s = %v: %w; reset the connector's offsets", key, off[key], e)
+		}
+		return n
+	}
+	r.at.pos = uint64(num(OffsetPos))
+	r.events, r.rows, r.tsSec = num(OffsetEvent), num(OffsetRow), num(OffsetTsSec)
+	r.serverID = uint32(num(OffsetServerID))
+	r.gtids, _ = off[OffsetGTIDs].(string)
+	return r, err
+}
+
+// offsetInt reads a number however the offset store decoded it.
+func offsetInt(v any) (int64, error) {
+	switch x := v.(type) {
+	case nil:
+		return 0, nil
+	case int64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case float64:
+		if x == math.Trunc(x) {
+			return int64(x), nil
+		}
+	case json.Number:
+		return x.Int64()
+	case string:
+		return strconv.ParseInt(x, 10, 64)
+	}
+	return 0, fmt.Errorf("not an integer")
+}
+
+// isTrue reads a boolean offset flag (Debezium writes true or "true").
+func isTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return x == "true" || x == "INITIAL" || x == "BLOCKING"
+	}
+	return false
+}

@@ -1,0 +1,134 @@
+package mysqlcdc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+)
+
+// streamState is the binlog reader and where it stands.
+type streamState struct {
+	syncer   *replication.BinlogSyncer
+	events   *replication.BinlogStreamer
+	start    restartPoint // where this invocation starts reading
+	file     string       // the binlog file being read
+	gtids    gtidTracker  // GTIDs of the transactions completed
+	tx       *txState     // the open transaction, nil between transactions
+	skip     restartPoint // events and rows to skip in the first transaction read
+	skipping bool
+	tables   map[uint64]*table // binlog table id -> captured table (nil: not captured)
+	lastEnd  uint64            // the position after the last event read
+	gtid     string            // the GTID of the transaction being read
+	beat     time.Time
+}
+
+// txState collects a transaction's records until its commit.
+type txState struct {
+	begin  restartPoint // offset base: the transaction's first event
+	gtid   string
+	thread int64
+	events int64 // events of the transaction processed, BEGIN included
+	recs   []*connectors.Record
+}
+
+func (s *streamState) close() {
+	if s.syncer != nil {
+		s.syncer.Close()
+		s.syncer = nil
+	}
+}
+
+// startStream opens the binlog dump at the start position.
+func (tk *Task) startStream() error {
+	cfg := &tk.cfg
+	flv := mysql.MySQLFlavor
+	if tk.fl.mariadb {
+		flv = mysql.MariaDBFlavor
+	}
+	st := &tk.stream
+	st.syncer = replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
+		ServerID: cfg.serverID(), Flavor: flv, Host: cfg.Hostname, Port: uint16(cfg.Port), User: cfg.User, Password: cfg.Password,
+		TimestampStringLocation: time.UTC, DisableRetrySync: true, HeartbeatPeriod: 10 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	events, err := st.syncer.StartSync(mysql.Position{Name: st.start.at.file, Pos: uint32(st.start.at.pos)})
+	if err != nil {
+		return fmt.Errorf("%w: starting the binlog dump at %s: %v; grant REPLICATION SLAVE to %s", ErrServer, st.start.at, err, cfg.User)
+	}
+	st.events, st.file = events, st.start.at.file
+	st.gtids = parseGTIDs(st.start.gtids)
+	st.skip, st.skipping = st.start, st.start.events > 0 || st.start.rows > 0
+	st.tables = map[uint64]*table{}
+	st.lastEnd = st.start.at.pos
+	st.beat = time.Now()
+	return nil
+}
+
+// streamPoll reads whole transactions until max.batch.size records, the
+// end of the binlog as it was when the poll began, or poll.interval.ms
+// without an event.
+func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
+	end, _, err := tk.masterStatus()
+	if err != nil {
+		return nil, err
+	}
+	st := &tk.stream
+	if st.syncer == nil {
+		if err := tk.startStream(); err != nil {
+			return nil, err
+		}
+	}
+	var out []*connectors.Record
+	wait := time.Duration(tk.cfg.PollIntervalMs) * time.Millisecond
+	for len(out) < tk.cfg.MaxBatchSize {
+		if st.tx == nil && len(out) > 0 && !st.at().before(end) {
+			break // caught up with the binlog as it was
+		}
+		ectx, cancel := context.WithTimeout(ctx, wait)
+		ev, err := st.events.GetEvent(ectx)
+		cancel()
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				break // idle
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			return nil, tk.describeStreamError(err)
+		}
+		recs, err := tk.handle(ev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	if len(out) == 0 {
+		return tk.heartbeat(), nil
+	}
+	st.beat = time.Now()
+	return out, nil
+}
+
+// at is the position after the last event read.
+func (s *streamState) at() binlogPos { return binlogPos{file: s.file, pos: s.lastEnd} }
+
+// describeStreamError turns a binlog dump failure into what to do.
+func (tk *Task) describeStreamError(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "1236") || strings.Contains(msg, "Could not find first log file"):
+		return fmt.Errorf("%w: %v; the binlog position %s is no longer on the server (purged): set snapshot.mode=when_needed, or delete the connector's offsets and restart with snapshot.mode=initial",
+			ErrServer, err, tk.stream.start.at)
+	case strings.Contains(msg, "1227") || strings.Contains(msg, "Access denied"):
+		return fmt.Errorf("%w: %v; run GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '%s'@'%%'", ErrServer, err, tk.cfg.User)
+	}
+	return fmt.Errorf("mysql cdc: reading the binlog: %w", err)
+}

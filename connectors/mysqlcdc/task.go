@@ -1,0 +1,166 @@
+package mysqlcdc
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/go-mysql-org/go-mysql/client"
+)
+
+// Task is one invocation of the connector's single task.
+type Task struct {
+	fl        flavor
+	cfg       Config
+	src       *connectors.Schema
+	partition map[string]any
+	conn      *client.Conn // catalog and snapshot queries
+	tables    []*table
+	byName    map[string]*table // "db.table"
+	snap      snapshotState
+	stream    streamState
+	streaming bool // snapshot done (or not wanted): Poll streams
+	hist      *history
+	now       func() time.Time // nil: time.Now
+}
+
+// NewTask returns an unopened task of the given flavor.
+func NewTask(fl flavor) *Task { return &Task{fl: fl, src: sourceSchema(fl)} }
+
+// Open connects, checks the server's binlog settings and the user's
+// privileges, lists the captured tables and restores the position from the
+// committed offset.
+func (tk *Task) Open(ctx context.Context, props map[string]string, offsets connectors.OffsetReader) error {
+	cfg, err := parseConfig(props)
+	if err != nil {
+		return err
+	}
+	tk.cfg = cfg
+	tk.partition = map[string]any{PartitionServer: cfg.prefix()}
+	if tk.conn, err = tk.connect(ctx); err != nil {
+		return err
+	}
+	if err := tk.checkServer(); err != nil {
+		return err
+	}
+	if tk.tables, err = listTables(tk.conn, &cfg, tk.fl, tk.src); err != nil {
+		return err
+	}
+	tk.index()
+	if cfg.historyTopic() != "" {
+		if tk.hist, err = openHistory(ctx, &cfg); err != nil {
+			return err
+		}
+	}
+	var off map[string]any
+	if offsets != nil {
+		off = offsets.Offset(tk.partition)
+	}
+	return tk.restore(ctx, off)
+}
+
+func (tk *Task) index() {
+	tk.byName = make(map[string]*table, len(tk.tables))
+	for _, t := range tk.tables {
+		tk.byName[t.String()] = t
+	}
+}
+
+func (cfg *Config) addr() string { return net.JoinHostPort(cfg.Hostname, strconv.Itoa(cfg.Port)) }
+
+// connect opens a query connection in UTC (TIMESTAMP text is read in UTC).
+func (tk *Task) connect(ctx context.Context) (*client.Conn, error) {
+	cfg := &tk.cfg
+	conn, err := client.ConnectWithContext(ctx, cfg.addr(), cfg.User, cfg.Password, "", 10*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("mysql cdc: connecting to %s as %s: %w; check database.hostname, database.port, database.user and database.password",
+			cfg.addr(), cfg.User, err)
+	}
+	if _, err := conn.Execute("SET time_zone = '+00:00', NAMES utf8mb4"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mysql cdc: setting the session time zone: %w", err)
+	}
+	return conn, nil
+}
+
+// restore picks the starting point from the offset (see the package doc).
+func (tk *Task) restore(ctx context.Context, off map[string]any) error {
+	mode := tk.cfg.SnapshotMode
+	wantSnapshot := mode == SnapshotInitial || mode == SnapshotInitialOnly || mode == SnapshotWhenNeeded
+	if off == nil {
+		switch {
+		case wantSnapshot:
+			return tk.beginSnapshot(ctx)
+		case mode == SnapshotNever:
+			first, err := tk.firstBinlog()
+			if err != nil {
+				return err
+			}
+			tk.stream.start = restartPoint{at: binlogPos{file: first, pos: 4}}
+		default: // no_data: from the current position
+			at, gtids, err := tk.masterStatus()
+			if err != nil {
+				return err
+			}
+			tk.stream.start = restartPoint{at: at, gtids: gtids}
+		}
+		tk.streaming = true
+		return tk.loadHistory(ctx)
+	}
+	rp, err := parseOffset(off)
+	if err != nil {
+		return err
+	}
+	if isTrue(off[OffsetSnapshot]) && !isTrue(off[OffsetSnapshotDone]) && wantSnapshot {
+		tk.resumeSnapshot(off, rp)
+		return nil
+	}
+	if err := tk.checkPurged(rp.at); err != nil {
+		if mode == SnapshotWhenNeeded {
+			return tk.beginSnapshot(ctx)
+		}
+		return err
+	}
+	tk.stream.start = rp
+	tk.streaming = mode != SnapshotInitialOnly
+	return tk.loadHistory(ctx)
+}
+
+// Poll returns the next snapshot chunk, or the next whole transactions.
+func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
+	if tk.snap.active {
+		recs, err := tk.snapshotChunk(ctx)
+		if err != nil || len(recs) > 0 {
+			return recs, err
+		}
+		tk.stream.start = restartPoint{at: tk.snap.at, gtids: tk.snap.gtids}
+		tk.streaming = tk.cfg.SnapshotMode != SnapshotInitialOnly
+	}
+	if !tk.streaming {
+		return nil, nil
+	}
+	return tk.streamPoll(ctx)
+}
+
+// Close ends the binlog and query connections.
+func (tk *Task) Close() error {
+	tk.stream.close()
+	if tk.hist != nil {
+		tk.hist.close()
+	}
+	if tk.conn != nil {
+		return tk.conn.Close()
+	}
+	return nil
+}
+
+// clock is the processing time written as the envelope's ts_ms.
+func (tk *Task) clock() time.Time {
+	if tk.now != nil {
+		return tk.now()
+	}
+	return time.Now()
+}
