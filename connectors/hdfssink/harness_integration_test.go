@@ -27,7 +27,7 @@ type rig struct {
 	fs  *hdfs.Client
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	url := os.Getenv("HDFS_URL")
 	if url == "" {
