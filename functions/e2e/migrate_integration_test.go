@@ -4,213 +4,21 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/ferryhq/ferry/state"
-	"github.com/ferryhq/ferry/state/kafka"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// The take-over and hand-back tests move a FileStreamSource -> Kafka ->
-// FileStreamSink pipeline over a 200,000-line file between a private Kafka
-// Connect 4.1.1 distributed worker and ferry on the same worker properties
-// (same group.id and internal topics). The source file is written up to
-// migrateGate lines while the first runtime runs; the rest is written only
-// after it stopped, so every stop is mid-stream by construction.
-const (
-	migrateLines = 200_000
-	migrateGate  = 100_000
-	// lackingClass is a connector class ferry does not have.
-	lackingClass = "com.example.connect.CustomSourceConnector"
-)
-
-// migration is one test's pipeline: names, files, and the worker properties
-// both runtimes read.
-type migration struct {
-	t                *testing.T
-	svc              services
-	dir, props       string
-	in, out          string
-	topic, src, sink string
-	lines            *gatedLines
-}
-
-func newMigration(t *testing.T) *migration {
-	svc := needServices(t)
-	dir := t.TempDir()
-	group := uniqueName("migrate")
-	m := &migration{t: t, svc: svc, dir: dir, in: filepath.Join(dir, "in.txt"), out: filepath.Join(dir, "out.txt"),
-		topic: group + "-lines", src: group + "-src", sink: group + "-sink"}
-	m.props = kafkaConnectProps(t, dir, svc.kafka, group, freePort(t))
-	if _, err := kafkaAdmin(t, svc.kafka).CreateTopic(context.Background(), 1, 1, nil, m.topic); err != nil {
-		t.Fatalf("creating topic %s: %v", m.topic, err)
-	}
-	m.lines = writeLines(t, m.in, migrateLines, migrateGate)
-	return m
-}
-
-// configs are the two connector configs, as a user would POST them to either runtime.
-func (m *migration) configs() map[string]map[string]string {
-	return map[string]map[string]string{
-		m.src:  {"connector.class": "FileStreamSource", "file": m.in, "topic": m.topic, "tasks.max": "1"},
-		m.sink: {"connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "file": m.out, "topics": m.topic, "tasks.max": "1"},
-	}
-}
-
-// ferryProcs are a ferry scheduler and its environment.
-type ferryProcs struct {
-	api   api
-	env   []string
-	sched *proc
-}
-
-// ferry starts a ferry scheduler on the worker properties with --state
-// kafka; no function runs until worker is called.
-func (m *migration) ferry() *ferryProcs {
-	port := freePort(m.t)
-	f := &ferryProcs{api: api{t: m.t, base: fmt.Sprintf("http://127.0.0.1:%d", port)},
-		env: []string{"FERRY_NATS_URL=" + m.svc.nats, "FERRY_NATS_SUBJECT=" + uniqueName("ferry.invoke.migrate"),
-			fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", port), "FERRY_INVOCATION_TIMEOUT=5s", "FERRY_MAX_RECORDS=20000"}}
-	f.sched = start(m.t, f.env, "scheduler", "--state", "kafka", m.props)
-	f.api.waitReady()
-	return f
-}
-
-// worker starts a ferry worker for the scheduler.
-func (m *migration) worker(f *ferryProcs) *proc {
-	return start(m.t, f.env, "worker", "--state", "kafka", "--concurrency", "2", m.props)
-}
-
-// waitLines waits until the sink file holds at least n lines.
-func (m *migration) waitLines(n int, within time.Duration, who string) {
-	waitFor(m.t, within, fmt.Sprintf("%s to write %d lines to the sink file", who, n), func() bool {
-		lines, _ := lineCounts(m.out)
-		return lines >= n
-	})
-}
-
-// waitAll waits until every line is in the sink file, then until the file
-// stops growing (late duplicates), and returns the accounting.
-func (m *migration) waitAll(within time.Duration, who string) lineAccount {
-	var a lineAccount
-	waitFor(m.t, within, who+" to deliver every line", func() bool {
-		a = accountLines(m.out, migrateLines)
-		return a.missing == 0
-	})
-	for prev := -1; prev != a.lines; {
-		prev = a.lines
-		time.Sleep(1500 * time.Millisecond)
-		a = accountLines(m.out, migrateLines)
-	}
-	return a
-}
-
-// committed is what a runtime committed: the source's offsets-topic entries
-// and the sink's consumer-group offsets, read from Kafka.
-type committed struct {
-	source []state.OffsetEntry
-	sink   map[int32]int64
-}
-
-func (m *migration) committed() committed {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	src, err := kafka.New(strings.Split(m.svc.kafka, ","), propValue(m.t, m.props, "offset.storage.topic")).Read(ctx, m.src)
-	if err != nil {
-		m.t.Fatalf("reading %s's committed offsets: %v", m.src, err)
-	}
-	groups, err := kafkaAdmin(m.t, m.svc.kafka).FetchOffsets(ctx, "connect-"+m.sink)
-	if err != nil {
-		m.t.Fatalf("reading group connect-%s: %v", m.sink, err)
-	}
-	sink := map[int32]int64{}
-	for _, ps := range groups {
-		for p, o := range ps {
-			sink[p] = o.At
-		}
-	}
-	return committed{source: src, sink: sink}
-}
-
-// offsetsBody is GET /connectors/{c}/offsets.
-type offsetsBody struct {
-	Offsets []struct {
-		Partition map[string]any `json:"partition"`
-		Offset    map[string]any `json:"offset"`
-	} `json:"offsets"`
-}
-
-// showsCommitted checks that a runtime's GET /connectors/{c}/offsets shows
-// c: exactly when the runtime runs no task yet, else c or later (it may
-// have moved on from c by the time it answers).
-func (m *migration) showsCommitted(a api, who string, c committed, exact bool) {
-	if len(c.source) != 1 || len(c.sink) != 1 {
-		m.t.Fatalf("committed before the switch: %+v; want one source partition and one sink partition", c)
-	}
-	wantPos, _ := c.source[0].Offset["position"].(int64)
-	var pos, off int64
-	waitFor(m.t, 30*time.Second, who+" to show the committed offsets", func() bool {
-		var src, sink offsetsBody
-		for name, dst := range map[string]*offsetsBody{m.src: &src, m.sink: &sink} {
-			code, body := a.do("GET", "/connectors/"+name+"/offsets", nil)
-			if code != 200 || json.Unmarshal(body, dst) != nil || len(dst.Offsets) != 1 {
-				return false // not read its configs yet
-			}
-		}
-		if !reflect.DeepEqual(src.Offsets[0].Partition, map[string]any{"filename": m.in}) {
-			m.t.Fatalf("%s shows source partition %v, want the file %s", who, src.Offsets[0].Partition, m.in)
-		}
-		pos, off = number(src.Offsets[0].Offset["position"]), number(sink.Offsets[0].Offset["kafka_offset"])
-		return true
-	})
-	if exact && (pos != wantPos || off != c.sink[0]) || pos < wantPos || off < c.sink[0] {
-		m.t.Fatalf("%s shows source position %d and sink offset %d; committed were %d and %d", who, pos, off, wantPos, c.sink[0])
-	}
-	m.t.Logf("%s shows source position %d and sink offset %d; committed were %d and %d", who, pos, off, wantPos, c.sink[0])
-}
-
-// number is a JSON number as int64 (-1 when it is not one).
-func number(v any) int64 {
-	if f, ok := v.(float64); ok {
-		return int64(f)
-	}
-	return -1
-}
-
-// addLacking writes a connector of a class ferry lacks to the config topic,
-// with the records Kafka Connect writes on create (connector-, task-,
-// commit-): the private worker has only the FileStream plugins, so it could
-// not create one itself.
-func (m *migration) addLacking(name string) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(m.svc.kafka, ",")...))
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	defer cl.Close()
-	topic := propValue(m.t, m.props, "config.storage.topic")
-	recs := []*kgo.Record{
-		{Topic: topic, Key: []byte("connector-" + name), Value: []byte(`{"properties":{"connector.class":"` + lackingClass + `","tasks.max":"1","name":"` + name + `"}}`)},
-		{Topic: topic, Key: []byte("task-" + name + "-0"), Value: []byte(`{"properties":{"connector.class":"` + lackingClass + `","tasks.max":"1","name":"` + name + `","task.class":"com.example.connect.CustomSourceTask"}}`)},
-		{Topic: topic, Key: []byte("commit-" + name), Value: []byte(`{"tasks":1}`)},
-	}
-	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-		m.t.Fatalf("writing connector %s to %s: %v", name, topic, err)
-	}
-}
-
-// plan runs `ferry migrate plan` on the worker properties.
-func (m *migration) plan(args ...string) string {
+// migratePlan runs `ferry migrate plan` with args.
+func migratePlan(t *testing.T, args ...string) string {
 	out, err := exec.Command(ferryBin, append([]string{"migrate", "plan"}, args...)...).Output()
 	if err != nil {
-		m.t.Fatalf("ferry migrate plan %v: %v\n%s", args, err, out)
+		t.Fatalf("ferry migrate plan %v: %v\n%s", args, err, out)
 	}
 	return string(out)
 }
@@ -246,7 +54,7 @@ func TestMigratePlanReadsKafkaConnect(t *testing.T) {
 		for _, tp := range internal {
 			before = append(before, topicCount(t, adm, tp))
 		}
-		o := (&migration{t: t}).plan(props)
+		o := migratePlan(t, props)
 		for _, w := range want {
 			if !strings.Contains(o, w) {
 				return false
@@ -254,7 +62,7 @@ func TestMigratePlanReadsKafkaConnect(t *testing.T) {
 		}
 		return true
 	})
-	rest := (&migration{t: t}).plan("--rest", kc.api.base)
+	rest := migratePlan(t, "--rest", kc.api.base)
 	for _, w := range want {
 		if !strings.Contains(rest, w) {
 			t.Errorf("plan --rest lacks %q:\n%s", w, rest)
@@ -267,73 +75,58 @@ func TestMigratePlanReadsKafkaConnect(t *testing.T) {
 	}
 }
 
-// TestTakeOverFromKafkaConnect: Kafka Connect runs the pipeline and is
-// stopped with SIGTERM mid-stream; ferry starts on its topics, lists its
-// connectors, shows its committed offsets, continues from them, and shows a
-// connector of a class it lacks as FAILED. The sink file ends with every
-// line exactly once.
-func TestTakeOverFromKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGTERM) }
-
-// TestTakeOverFromKilledKafkaConnect is the same after kill -9: no line is
-// missing; duplicates (Kafka Connect's at-least-once after a crash) are reported.
-func TestTakeOverFromKilledKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGKILL) }
-
-func takeOver(t *testing.T, sig syscall.Signal) {
-	m := newMigration(t)
-	kc := startKafkaConnect(t, m.props)
-	for name, cfg := range m.configs() {
-		kc.api.create(name, cfg)
+// TestMigrateFromConnectStandalone: connect-standalone runs the pipeline and
+// is stopped mid-stream; `ferry migrate standalone` imports its offsets
+// file, and `ferry standalone` started with the same worker and connector
+// files continues where it stopped: every line exactly once.
+func TestMigrateFromConnectStandalone(t *testing.T) {
+	const total, gate = 50_000, 20_000
+	svc := needServices(t)
+	home := kafkaConnectHome(t)
+	dir := t.TempDir()
+	name := uniqueName("migrate-sa")
+	in, out, offsets := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt"), filepath.Join(dir, "connect.offsets")
+	port := freePort(t)
+	files := map[string]string{
+		"worker.properties": fmt.Sprintf("bootstrap.servers=%s\nlisteners=http://127.0.0.1:%d\n"+
+			"key.converter=org.apache.kafka.connect.storage.StringConverter\nvalue.converter=org.apache.kafka.connect.storage.StringConverter\n"+
+			"offset.storage.file.filename=%s\noffset.flush.interval.ms=1000\nplugin.discovery=service_load\nplugin.path=%s\n",
+			svc.kafka, port, offsets, filepath.Join(home, "plugins", "connect-file")),
+		"source.properties": fmt.Sprintf("name=%s-src\nconnector.class=FileStreamSource\nfile=%s\ntopic=%s\n", name, in, name),
+		"sink.properties":   fmt.Sprintf("name=%s-sink\nconnector.class=FileStreamSink\nfile=%s\ntopics=%s\n", name, out, name),
 	}
-	m.waitLines(20_000, 60*time.Second, "Kafka Connect")
-	kc.stop(sig)
-	m.lines.open()
-	was := m.committed()
-	m.addLacking(m.src + "-custom")
-
-	f := m.ferry()
-	a := f.api
-	code, body := a.do("GET", "/connectors/"+m.src+"/config", nil)
-	var cfg map[string]string
-	if code != 200 || json.Unmarshal(body, &cfg) != nil || cfg["file"] != m.in || cfg["name"] != m.src {
-		t.Fatalf("ferry: GET /connectors/%s/config = %d %s", m.src, code, body)
+	for f, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	m.showsCommitted(a, "ferry", was, true)
-	m.worker(f)
-	waitFor(t, 30*time.Second, "the connector of a class ferry lacks to show FAILED naming the class", func() bool {
-		_, body := a.do("GET", "/connectors/"+m.src+"-custom/status", nil)
-		return strings.Contains(string(body), `"FAILED"`) && strings.Contains(string(body), lackingClass)
+	worker, src, sink := filepath.Join(dir, "worker.properties"), filepath.Join(dir, "source.properties"), filepath.Join(dir, "sink.properties")
+	if _, err := kafkaAdmin(t, svc.kafka).CreateTopic(context.Background(), 1, 1, nil, name); err != nil {
+		t.Fatal(err)
+	}
+	lines := writeLines(t, in, total, gate)
+	kc := startCmd(t, nil, "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", filepath.Join(home, "libs", "*"),
+		"org.apache.kafka.connect.cli.ConnectStandalone", worker, src, sink)
+	waitFor(t, 60*time.Second, "connect-standalone to write 5,000 lines", func() bool { n, _ := lineCounts(out); return n >= 5000 })
+	(&kafkaConnect{t: t, proc: kc}).stop(syscall.SIGTERM)
+	lines.open()
+
+	env := []string{"FERRY_DATA_DIR=" + filepath.Join(dir, "ferry"), fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", freePort(t))}
+	imp := exec.Command(ferryBin, "migrate", "standalone", "--offsets", offsets, worker)
+	imp.Env = append(os.Environ(), env...)
+	if o, err := imp.CombinedOutput(); err != nil || !strings.Contains(string(o), "imported the offsets of 1 connector(s)") {
+		t.Fatalf("ferry migrate standalone: %v\n%s", err, o)
+	}
+	start(t, env, "standalone", worker, src, sink)
+	var acct lineAccount
+	waitFor(t, 60*time.Second, "ferry standalone to deliver every line", func() bool {
+		acct = accountLines(out, total)
+		return acct.missing == 0
 	})
-	acct := m.waitAll(60*time.Second, "ferry")
-	name := map[syscall.Signal]string{syscall.SIGTERM: "take-over from Kafka Connect (SIGTERM)", syscall.SIGKILL: "take-over from Kafka Connect (kill -9)"}[sig]
-	reportRow(t, name, migrateLines, int64(acct.unique), int64(acct.missing), int64(acct.dups))
-	t.Logf("%s: %v", name, acct)
-	if acct.missing != 0 || acct.foreign != 0 || (sig == syscall.SIGTERM && acct.dups != 0) {
-		t.Fatalf("%s: %v", name, acct)
-	}
-}
-
-// TestHandBackToKafkaConnect: ferry runs the pipeline on Kafka Connect's
-// topics and is stopped mid-stream; a Kafka Connect worker started on the
-// same properties runs ferry's connectors from ferry's offsets.
-func TestHandBackToKafkaConnect(t *testing.T) {
-	m := newMigration(t)
-	f := m.ferry()
-	worker := m.worker(f)
-	for name, cfg := range m.configs() {
-		f.api.create(name, cfg)
-	}
-	m.waitLines(20_000, 60*time.Second, "ferry")
-	worker.stop()
-	f.sched.stop()
-	m.lines.open()
-	was := m.committed()
-
-	kc := startKafkaConnect(t, m.props)
-	m.showsCommitted(kc.api, "Kafka Connect", was, false)
-	acct := m.waitAll(60*time.Second, "Kafka Connect")
-	reportRow(t, "hand-back to Kafka Connect (ferry stopped with SIGTERM)", migrateLines, int64(acct.unique), int64(acct.missing), int64(acct.dups))
-	t.Logf("hand-back: %v", acct)
-	if acct.missing != 0 || acct.foreign != 0 || acct.dups != 0 {
-		t.Fatalf("hand-back: %v", acct)
+	time.Sleep(2 * time.Second) // late duplicates, if any
+	acct = accountLines(out, total)
+	reportRow(t, "connect-standalone -> ferry standalone (offsets file imported)", total, int64(acct.unique), int64(acct.missing), int64(acct.dups))
+	if acct.missing != 0 || acct.dups != 0 || acct.foreign != 0 {
+		t.Fatalf("connect-standalone -> ferry: %v", acct)
 	}
 }
