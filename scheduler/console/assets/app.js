@@ -22,7 +22,8 @@ async function refresh() {
   } catch (e) {
     banner(`Cannot read the overview: ${e.message}`);
   }
-  timer = setTimeout(refresh, POLL_MS);
+  // A hidden tab stops asking; showing it again refreshes at once.
+  if (!document.hidden) timer = setTimeout(refresh, POLL_MS);
 }
 
 function banner(text) {
@@ -156,5 +157,6 @@ function confirmDelete(name) {
   dlg.showModal();
 }
 
+document.addEventListener('visibilitychange', () => document.hidden || refresh());
 setupForm(refresh);
 refresh();
