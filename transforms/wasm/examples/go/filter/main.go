@@ -2,7 +2,8 @@
 
 // Command filter is an example ferry WebAssembly predicate: it matches a
 // record whose value has a top-level string field matching a regular
-// expression (the whole string, as TopicNameMatches). With the Filter
+// expression (the whole string, as TopicNameMatches); a value that is not an
+// object does not match. With the Filter
 // transformation it drops, or with negate keeps, records by content.
 //
 // Build: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o filter.wasm ./filter
@@ -44,14 +45,14 @@ func configure(ptr, size uint32) uint64 {
 
 //go:wasmexport ferry_test
 func test(ptr, size uint32) uint64 {
-	var rec struct {
-		Value map[string]json.RawMessage `json:"value"`
-	}
+	var rec abi.Record
 	if err := json.Unmarshal(abi.Input(ptr, size), &rec); err != nil {
 		return abi.Error("not a record line: " + err.Error())
 	}
+	var value map[string]json.RawMessage // stays nil for a value that is not an object
+	_ = json.Unmarshal(rec["value"], &value)
 	var s string
-	if json.Unmarshal(rec.Value[field], &s) == nil && pattern.MatchString(s) {
+	if json.Unmarshal(value[field], &s) == nil && value[field] != nil && pattern.MatchString(s) {
 		return abi.Result([]byte("true"))
 	}
 	return abi.Result([]byte("false"))

@@ -3,8 +3,8 @@
 // Command mask is an example ferry WebAssembly transformation: it masks
 // personal data in the listed top-level fields of a record's value. A string
 // becomes the replacement ("****" by default), except that an e-mail address
-// keeps its domain ("****@example.com"); a number becomes 0. Other values,
-// and records whose value is not an object, pass unchanged.
+// keeps its domain ("****@example.com"); a number becomes 0. Other values
+// (null included), and records whose value is not an object, pass unchanged.
 //
 // Build: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o mask.wasm ./mask
 // Config: transforms.x.config.fields=email,phone  transforms.x.config.replacement=****
@@ -69,6 +69,9 @@ func transform(ptr, size uint32) uint64 {
 
 // mask is the masked form of one JSON value.
 func mask(v json.RawMessage) json.RawMessage {
+	if string(v) == "null" {
+		return v
+	}
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		if at := strings.LastIndexByte(s, '@'); at > 0 {
