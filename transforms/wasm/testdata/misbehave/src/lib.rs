@@ -31,9 +31,14 @@ fn keep(out: Vec<u8>) -> i64 {
     })
 }
 
-fn mode(input: &[u8], name: &str) -> bool {
-    let needle = format!("\"value\":\"{name}\"");
-    input.windows(needle.len()).any(|w| w == needle.as_bytes())
+/// The record's value when it is a JSON string, found in one scan, so
+/// serving an ordinary record costs little: the echo is the benchmark's
+/// measure of the call itself.
+fn value_string(input: &[u8]) -> &[u8] {
+    const KEY: &[u8] = b"\"value\":\"";
+    let Some(at) = input.windows(KEY.len()).position(|w| w == KEY) else { return b"" };
+    let rest = &input[at + KEY.len()..];
+    &rest[..rest.iter().position(|&c| c == b'"').unwrap_or(0)]
 }
 
 #[no_mangle]
@@ -51,42 +56,44 @@ pub extern "C" fn ferry_test(_ptr: i32, len: i32) -> i64 {
 
 /// The result of a misbehaving record, or None for a record to serve.
 fn misbehave(input: &[u8]) -> Option<i64> {
-    if mode(input, "trap") {
+    let value = value_string(input);
+    let mode = |name: &str| value == name.as_bytes();
+    if mode("trap") {
         core::arch::wasm32::unreachable();
     }
-    if mode(input, "loop") {
+    if mode("loop") {
         let mut n = 0u64;
         loop {
             n = black_box(n.wrapping_add(1));
         }
     }
-    if mode(input, "memory") {
+    if mode("memory") {
         loop {
             HOARD.with(|h| h.borrow_mut().push(black_box(vec![1u8; 1 << 20])));
         }
     }
-    if mode(input, "panic") {
+    if mode("panic") {
         panic!("the record asked for a panic");
     }
-    if mode(input, "exit") {
+    if mode("exit") {
         std::process::exit(3);
     }
-    if mode(input, "garbage") {
+    if mode("garbage") {
         return Some(keep(b"this is not JSON".to_vec()));
     }
-    if mode(input, "notarecord") {
+    if mode("notarecord") {
         return Some(keep(b"[1,2,3]".to_vec()));
     }
-    if mode(input, "outside") {
+    if mode("outside") {
         return Some((0x7fff_0000i64 << 32) | 100);
     }
-    if mode(input, "huge") {
+    if mode("huge") {
         return Some(keep(vec![b' '; 2 << 20]));
     }
-    if mode(input, "nothing") {
+    if mode("nothing") {
         return Some(0);
     }
-    if mode(input, "refuse") {
+    if mode("refuse") {
         return Some(keep(br#"{"error":"this record is refused"}"#.to_vec()));
     }
     None
