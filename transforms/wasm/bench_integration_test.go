@@ -14,6 +14,7 @@ import (
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/recordline"
 	"github.com/ferryhq/ferry/transforms/wasm"
+	"github.com/ferryhq/ferry/transforms/wasm/wasmtest"
 )
 
 // benchRecords are n record lines whose values are about 1 KiB Structs with
@@ -70,8 +71,8 @@ func BenchmarkWasmMaskField(b *testing.B) {
 		}
 		return c
 	}
-	goMask, rustMask := wasmChain(goModule(b, "mask")), wasmChain(rustModule(b, "examples/rust/mask", "ferry_wasm_mask"))
-	echo := wasmChain(misbehave(b))
+	goMask, rustMask := wasmChain(wasmtest.GoModule(b, "mask")), wasmChain(wasmtest.RustMask(b))
+	echo := wasmChain(wasmtest.Misbehave(b))
 	codec := recordline.New()
 	ctx := context.Background()
 	lines := make([][]byte, n)

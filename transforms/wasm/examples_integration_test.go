@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ferryhq/ferry/transforms/apply"
+	"github.com/ferryhq/ferry/transforms/wasm/wasmtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -55,9 +56,9 @@ func exampleConfig(t *testing.T, name string, modules map[string]string) string 
 // drops the EU records after the Rust mask.
 func TestExamplesApplyOffline(t *testing.T) {
 	modules := map[string]string{
-		"bin/wasm/go-mask.wasm":   goModule(t, "mask"),
-		"bin/wasm/go-filter.wasm": goModule(t, "filter"),
-		"bin/wasm/rust-mask.wasm": rustModule(t, "examples/rust/mask", "ferry_wasm_mask"),
+		"bin/wasm/go-mask.wasm":   wasmtest.GoModule(t, "mask"),
+		"bin/wasm/go-filter.wasm": wasmtest.GoModule(t, "filter"),
+		"bin/wasm/rust-mask.wasm": wasmtest.RustMask(t),
 	}
 	in, err := os.ReadFile(filepath.Join("examples", "pii.jsonl"))
 	if err != nil {
@@ -100,7 +101,7 @@ func TestModuleFromS3(t *testing.T) {
 			t.Fatalf("%s is not set: eval \"$(localstack/up s3)\" first", k)
 		}
 	}
-	code, err := os.ReadFile(rustModule(t, "examples/rust/mask", "ferry_wasm_mask"))
+	code, err := os.ReadFile(wasmtest.RustMask(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,8 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms"
 	"github.com/ferryhq/ferry/transforms/wasm"
+	"github.com/ferryhq/ferry/transforms/wasm/wasmtest"
 )
-
-// misbehave is the test module that fails as each record's value asks.
-func misbehave(t testing.TB) string {
-	return rustModule(t, "testdata/misbehave", "ferry_wasm_misbehave")
-}
 
 func record(value string) *connectors.Record {
 	return &connectors.Record{Topic: "t", Partition: 0, Offset: 7, Timestamp: connectors.NoTimestamp, Value: value,
@@ -30,7 +26,7 @@ func record(value string) *connectors.Record {
 // record with an error naming the module and the cause; the next record, on
 // the same transformation and predicate, goes through.
 func TestModuleFailuresAreRecordErrors(t *testing.T) {
-	props := map[string]string{"module": misbehave(t), "timeout.ms": "300", "memory.max.mb": "8", "output.max.bytes": "1048576"}
+	props := map[string]string{"module": wasmtest.Misbehave(t), "timeout.ms": "300", "memory.max.mb": "8", "output.max.bytes": "1048576"}
 	tf, err := wasm.New(props)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +103,7 @@ func TestModuleRefusedAtConfiguration(t *testing.T) {
 	if err := os.WriteFile(notWasm, []byte("hello"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mask, filter, bad := goModule(t, "mask"), goModule(t, "filter"), misbehave(t)
+	mask, filter, bad := wasmtest.GoModule(t, "mask"), wasmtest.GoModule(t, "filter"), wasmtest.Misbehave(t)
 	cases := []struct {
 		name      string
 		predicate bool
@@ -146,7 +142,7 @@ func TestModuleRefusedAtConfiguration(t *testing.T) {
 func TestPredicateFailureFailsTheRecord(t *testing.T) {
 	chain, err := transforms.NewChain(map[string]string{
 		"transforms": "drop", "transforms.drop.type": "Filter", "transforms.drop.predicate": "p",
-		"predicates": "p", "predicates.p.type": wasm.PredicateClass, "predicates.p.module": misbehave(t),
+		"predicates": "p", "predicates.p.type": wasm.PredicateClass, "predicates.p.module": wasmtest.Misbehave(t),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
-//go:build integration
-
-package wasm_test
+// Package wasmtest builds the WebAssembly modules ferry's tests run — the
+// examples (transforms/wasm/examples) and the misbehaving test module —
+// from source, once per test process.
+package wasmtest
 
 import (
 	"os"
@@ -19,13 +20,13 @@ import (
 
 var builds sync.Map // output path -> *sync.Once
 
-// dir is this package's directory.
+// dir is transforms/wasm in the source tree.
 func dir(t testing.TB) string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
-		t.Fatal("cannot locate the test's source directory")
+		t.Fatal("cannot locate the wasmtest source directory")
 	}
-	return filepath.Dir(file)
+	return filepath.Dir(filepath.Dir(file))
 }
 
 // cacheDir is where built modules and Cargo's target directory live.
@@ -41,17 +42,17 @@ func cacheDir(t testing.TB) string {
 	return d
 }
 
-// goModule builds examples/go/<name> for wasip1 and returns the .wasm path.
-func goModule(t testing.TB, name string) string {
+// GoModule builds examples/go/<name> for wasip1 and returns the .wasm path.
+func GoModule(t testing.TB, name string) string {
 	out := filepath.Join(cacheDir(t), "go-"+name+".wasm")
 	build(t, out, filepath.Join(dir(t), "examples", "go"), []string{"GOOS=wasip1", "GOARCH=wasm"},
 		"go", "build", "-buildmode=c-shared", "-o", out, "./"+name)
 	return out
 }
 
-// rustModule builds the Rust crate at crate (relative to this package) for
-// wasm32-wasip1 and returns the .wasm path.
-func rustModule(t testing.TB, crate, lib string) string {
+// RustModule builds the Rust crate at crate (relative to transforms/wasm)
+// for wasm32-wasip1 and returns the path of lib's .wasm.
+func RustModule(t testing.TB, crate, lib string) string {
 	target := filepath.Join(cacheDir(t), "cargo-target")
 	out := filepath.Join(target, "wasm32-wasip1", "release", lib+".wasm")
 	cargo := "cargo"
@@ -83,4 +84,15 @@ func build(t testing.TB, out, workdir string, env []string, name string, args ..
 	if _, err := os.Stat(out); err != nil {
 		t.Fatalf("building %s: %v (an earlier build in this run failed)", out, err)
 	}
+}
+
+// RustMask is the Rust example masking transformation.
+func RustMask(t testing.TB) string { return RustModule(t, "examples/rust/mask", "ferry_wasm_mask") }
+
+// Misbehave is the test module that fails as each record asks: its value, or
+// a "mode" field of its value, is "trap", "loop", "memory", "panic", "exit",
+// "garbage", "notarecord", "outside", "huge", "nothing" or "refuse"; any
+// other record comes back unchanged (ferry_transform) or matches (ferry_test).
+func Misbehave(t testing.TB) string {
+	return RustModule(t, "testdata/misbehave", "ferry_wasm_misbehave")
 }
