@@ -34,6 +34,7 @@ Usage:
   ferry worker     [flags] [worker.properties]
   ferry migrate plan|standalone [flags] [worker.properties]   (see ferry migrate --help)
   ferry transforms apply --config FILE [--input records|bytes] [--output records|bytes]
+  ferry build --with MODULE[@VERSION][=DIR] [--with ...] [--connectors a,b] [--lambda] -o OUT
   ferry lambda-bridge [flags] [worker.properties]
   ferry health URL         (exit 0 when URL answers 200: container health checks)
   ferry version
@@ -79,6 +80,8 @@ func main() {
 		err = runMigrate(ctx, args, os.Stdout)
 	case "transforms":
 		err = apply.Main(ctx, args, os.Stdin, os.Stdout)
+	case "build":
+		err = runBuild(ctx, args)
 	case "health":
 		err = runHealth(ctx, args)
 	case "lambda-bridge":

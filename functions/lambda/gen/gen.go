@@ -2,96 +2,27 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"go/ast"
 	"go/format"
-	"go/parser"
-	"go/token"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors/builtin"
+	"github.com/ferryhq/ferry/functions/builder"
 )
-
-// Entry is one element of builtin.Plugins()'s list: pkg.Func() from the
-// package imported as Path.
-type Entry struct {
-	Pkg, Func, Path string
-}
-
-// ErrNoList is returned when the source has no Plugins() list of pkg.Func() calls.
-var ErrNoList = errors.New("no Plugins() function returning a []connectors.Plugin{pkg.Func(), ...} literal")
-
-// Entries reads the connector list from the source of connectors/builtin.
-func Entries(src []byte) ([]Entry, error) {
-	f, err := parser.ParseFile(token.NewFileSet(), "builtin.go", src, 0)
-	if err != nil {
-		return nil, err
-	}
-	paths := map[string]string{}
-	for _, imp := range f.Imports {
-		p, _ := strconv.Unquote(imp.Path.Value)
-		name := p[strings.LastIndexByte(p, '/')+1:]
-		if imp.Name != nil {
-			name = imp.Name.Name
-		}
-		paths[name] = p
-	}
-	var entries []Entry
-	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Name.Name != "Plugins" || fn.Body == nil {
-			continue
-		}
-		ast.Inspect(fn.Body, func(n ast.Node) bool {
-			lit, ok := n.(*ast.CompositeLit)
-			if !ok {
-				return true
-			}
-			for _, e := range lit.Elts {
-				if call, ok := e.(*ast.CallExpr); ok {
-					if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
-						if pkg, ok := sel.X.(*ast.Ident); ok {
-							entries = append(entries, Entry{Pkg: pkg.Name, Func: sel.Sel.Name, Path: paths[pkg.Name]})
-						}
-					}
-				}
-			}
-			return false
-		})
-	}
-	if len(entries) == 0 {
-		return nil, ErrNoList
-	}
-	return entries, nil
-}
 
 // Generate writes the main package of a Lambda function with the entries
 // of the packages named in names, in the list's order, each stamped with
 // builtin.Version.
-func Generate(entries []Entry, names []string) ([]byte, error) {
-	var known []string
-	for _, e := range entries {
-		if !slices.Contains(known, e.Pkg) {
-			known = append(known, e.Pkg)
-		}
+func Generate(entries []builder.Entry, names []string) ([]byte, error) {
+	selected, err := builder.Select(entries, names)
+	if err != nil {
+		return nil, fmt.Errorf("CONNECTORS: %w", err)
 	}
 	want := map[string]bool{}
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		if !slices.Contains(known, n) {
-			return nil, fmt.Errorf("CONNECTORS names %q, not a connector package of connectors/builtin: want some of %s", n, strings.Join(known, ","))
-		}
-		want[n] = true
-	}
-	if len(want) == 0 {
-		return nil, fmt.Errorf("CONNECTORS is empty: name at least one of %s", strings.Join(known, ","))
+	for _, e := range selected {
+		want[e.Pkg] = true
 	}
 	var imports, calls strings.Builder
 	seen := map[string]bool{}

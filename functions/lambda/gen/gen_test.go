@@ -8,17 +8,18 @@ import (
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors/builtin"
+	"github.com/ferryhq/ferry/functions/builder"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-func builtinEntries(t *testing.T) []Entry {
+func builtinEntries(t *testing.T) []builder.Entry {
 	t.Helper()
 	src, err := os.ReadFile("../../../connectors/builtin/builtin.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := Entries(src)
+	entries, err := builder.Entries(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,8 +47,8 @@ func TestGenerate(t *testing.T) {
 	}{
 		{name: "two", connectors: "datagen,s3sink", golden: "datagen_s3sink.go.golden"},
 		{name: "file has a source and a sink", connectors: " file ", golden: "file.go.golden"},
-		{name: "unknown", connectors: "datagen,kinesis", err: `CONNECTORS names "kinesis", not a connector package`},
-		{name: "empty", connectors: ",", err: "CONNECTORS is empty"},
+		{name: "unknown", connectors: "datagen,kinesis", err: `CONNECTORS: "kinesis" is not a connector package`},
+		{name: "empty", connectors: ",", err: "CONNECTORS: no connector named"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Generate(entries, strings.Split(tc.connectors, ","))
@@ -78,7 +79,7 @@ func TestGenerate(t *testing.T) {
 }
 
 func TestEntriesNoList(t *testing.T) {
-	if _, err := Entries([]byte("package builtin\n\nfunc Plugins() int { return 0 }\n")); err != ErrNoList {
+	if _, err := builder.Entries([]byte("package builtin\n\nfunc Plugins() int { return 0 }\n")); err != builder.ErrNoList {
 		t.Fatalf("Entries = %v, want ErrNoList", err)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ferryhq/ferry/functions/builder"
 )
 
 func main() {
@@ -34,7 +36,7 @@ func run(src, out string, names []string) error {
 	if err != nil {
 		return fmt.Errorf("reading the connector list: %w", err)
 	}
-	entries, err := Entries(raw)
+	entries, err := builder.Entries(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
 	}

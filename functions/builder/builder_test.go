@@ -1,0 +1,73 @@
+package builder
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func TestParseModule(t *testing.T) {
+	abs, _ := filepath.Abs("testdata/upper")
+	for _, tc := range []struct {
+		in   string
+		want Module
+		err  string
+	}{
+		{in: "github.com/acme/ferry-foo@v1.2.0", want: Module{Path: "github.com/acme/ferry-foo", Version: "v1.2.0"}},
+		{in: "example.com/ferry-upper=testdata/upper", want: Module{Path: "example.com/ferry-upper", Dir: abs}},
+		{in: "example.com/ferry-upper@v0.3.0=testdata/upper", want: Module{Path: "example.com/ferry-upper", Version: "v0.3.0", Dir: abs}},
+		{in: "github.com/acme/ferry-foo", err: "name a version (@v1.2.0, @latest) or a local directory"},
+		{in: "@v1.0.0", err: "want MODULE[@VERSION][=DIR]"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseModule(tc.in)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("ParseModule(%q) = %v, want an error containing %q", tc.in, err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("ParseModule(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestGenerated pins the generated go.mod and plugins package.
+func TestGenerated(t *testing.T) {
+	with := []Module{{Path: "github.com/acme/ferry-foo", Version: "v1.2.0"}, {Path: "example.com/ferry-upper", Dir: "/src/upper"}}
+	ferry := Module{Path: ferryModule, Dir: "/src/ferry"}
+	all, err := plan{With: with, Version: "ferry-0.1.0"}.pluginsPackage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	some, err := plan{With: with, Version: "ferry-0.1.0", Transforms: []string{"MaskField"},
+		Connectors: []Entry{{Pkg: "file", Func: "Source", Path: ferryModule + "/connectors/file"}, {Pkg: "file", Func: "Sink", Path: ferryModule + "/connectors/file"}}}.pluginsPackage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]string{
+		"go.mod.golden":          goMod("1.26.8", ferry, with),
+		"plugins_all.go.golden":  string(all),
+		"plugins_trim.go.golden": string(some),
+	} {
+		path := filepath.Join("testdata", name)
+		if *update {
+			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Errorf("%s:\n%s\nwant:\n%s", name, got, want)
+		}
+	}
+}
