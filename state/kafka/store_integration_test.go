@@ -52,3 +52,5 @@ func open(tb testing.TB, o Options) *Store {
 func TestConformance(t *testing.T) {
 	statetest.Run(t, func(t *testing.T) state.Store { return open(t, testOptions(t)) })
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -72,7 +72,7 @@ func (s *Store) try(ctx context.Context, id string, topics []string, fn decide) 
 	}
 	defer cl.Close()
 	if _, _, err := cl.ProducerID(ctx); err != nil {
-		return !fencedErr(err), retriable("initializing transactional producer %s: %w", id, err)
+		return !fencedErr(err), retriable("initializing transactional producer %s: init: %w", id, err)
 	}
 	var recs []*kgo.Record
 	var ferr error
@@ -91,8 +91,18 @@ func (s *Store) try(ctx context.Context, id string, topics []string, fn decide) 
 		commit = kgo.TryAbort
 	}
 	eerr := cl.EndTransaction(ctx, commit)
+	if perr != nil {
+		perr = fmt.Errorf("produce: %w", perr)
+	}
+	if eerr != nil {
+		eerr = fmt.Errorf("end: %w", eerr)
+	}
 	if err := errors.Join(perr, eerr); err != nil {
-		return !fencedErr(err), retriable("transaction %s: %w", id, err)
+		// Any failure here may be a race with another producer of the id
+		// (Kafka 4.1 answers some with INVALID_TXN_STATE or
+		// UNKNOWN_SERVER_ERROR): a fresh attempt reads first, so it is
+		// safe even if this one did commit.
+		return ctx.Err() != nil, retriable("transaction %s: %w", id, err)
 	}
 	return true, nil
 }
@@ -102,7 +112,7 @@ func (s *Store) try(ctx context.Context, id string, topics []string, fn decide) 
 func fencedErr(err error) bool {
 	return errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) ||
 		errors.Is(err, kerr.InvalidProducerIDMapping) || errors.Is(err, kerr.ConcurrentTransactions) ||
-		errors.Is(err, kerr.TransactionAbortable) || errors.Is(err, kgo.ErrAborting)
+		errors.Is(err, kerr.InvalidTxnState) || errors.Is(err, kerr.UnknownServerError)
 }
 
 // pause backs off before attempt (1, 2, ...): 5ms doubling to 200ms.
