@@ -120,7 +120,7 @@ func newScheduler(ctx context.Context, p *proc, store state.Store, d scheduler.D
 	o := scheduler.Options{Store: store, Catalogue: catalogue.WithPlugins(plugins().Connectors, plugins().Transforms, p.Props, Version),
 		Version: Version, Commit: vcsRevision(), KafkaClusterID: clusterID(ctx, groups, p.log),
 		Dispatcher: d, WorkerID: workerID, Groups: groups, Unhonoured: unhonoured(p.Props), DisableTopicTracking: !p.TopicTracking, DisableTopicReset: !p.TopicReset,
-		InvocationTimeout: time.Duration(p.InvocationTimeout) * time.Millisecond, MaxRecords: p.MaxRecords,
+		InvocationTimeout: time.Duration(p.InvocationTimeout) * time.Millisecond, MaxRecords: p.MaxRecords, Shards: p.SchedulerShards,
 		Loggers: p.loggers, Logger: p.loggers.Logger("com.ferryhq.ferry.scheduler", p.logBase),
 		Audit: p.loggers.Logger(scheduler.AuditLogger, p.logBase), DisableMetrics: !p.MetricsEnable,
 		Resolve: func(ctx context.Context, c map[string]string) (map[string]string, error) {

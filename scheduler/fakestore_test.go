@@ -20,6 +20,7 @@ type fakeStore struct {
 	puts     int // PutConnector calls
 	offsets  map[string]map[string]state.OffsetEntry
 	leases   map[string]fakeLease
+	members  map[string]map[string]time.Time // group -> member -> expiry
 }
 
 // fakeLease is one lease of the fake store: its holder and expiry.
@@ -196,4 +197,34 @@ func (f *fakeStore) SigningKeys(context.Context) (state.SigningKeys, error) {
 
 func (f *fakeStore) RotateSigningKey(context.Context, int64, state.SigningKey) (state.SigningKeys, error) {
 	return state.SigningKeys{}, state.ErrNotFound
+}
+
+// Members keeps a member list as Redis's store does: expired members drop
+// out; a ttl of a millisecond or less leaves.
+func (f *fakeStore) Members(_ context.Context, group, holder string, ttl time.Duration) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.members == nil {
+		f.members = map[string]map[string]time.Time{}
+	}
+	g := f.members[group]
+	if g == nil {
+		g = map[string]time.Time{}
+		f.members[group] = g
+	}
+	now := time.Now()
+	if ttl <= time.Millisecond {
+		delete(g, holder)
+	} else {
+		g[holder] = now.Add(ttl)
+	}
+	var out []string
+	for m, exp := range g {
+		if now.Before(exp) {
+			out = append(out, m)
+		} else {
+			delete(g, m)
+		}
+	}
+	return out, nil
 }

@@ -63,8 +63,11 @@ func TestIdleTaskBacksOffAndLeasesItsEpoch(t *testing.T) {
 		// Waits of 1s, 2s and 4s are shorter than the 2s deadline plus the
 		// 5s margin: the first four invocations take epochs 1-4; from the
 		// fifth on (8s after the fourth) epoch 4 is leased again.
-		if epochs[len(epochs)-1] != 4 || store.epochs[k] != 4 {
-			t.Errorf("epochs sent %v, store at %d; want 1, 2, 3, 4, then 4 leased again", epochs, store.epochs[k])
+		store.mu.Lock()
+		stored := store.epochs[k]
+		store.mu.Unlock()
+		if epochs[len(epochs)-1] != 4 || stored != 4 {
+			t.Errorf("epochs sent %v, store at %d; want 1, 2, 3, 4, then 4 leased again", epochs, stored)
 		}
 		if dup != 0 {
 			t.Errorf("%d duplicate invocation ids", dup)

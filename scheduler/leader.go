@@ -18,8 +18,13 @@ const defaultLeaseTTL = 10 * time.Second
 // to the store, which the leader re-reads every second), and the one holding
 // the store's lease runs the dispatch loop. A leader that cannot renew its
 // lease stops dispatching before the lease can pass to another.
+// With Options.Shards above 1 it dispatches the shards this scheduler
+// holds instead (runSharded).
 func (s *Scheduler) Run(ctx context.Context) error {
-	holder := fmt.Sprintf("%s/pid-%d/%d", s.o.WorkerID, os.Getpid(), time.Now().UnixNano())
+	if s.o.Shards > 1 {
+		return s.runSharded(ctx)
+	}
+	holder := s.holderID()
 	ttl := s.leaseTTL()
 	standingBy := false
 	for ctx.Err() == nil {
@@ -45,12 +50,17 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return nil
 }
 
+// holderID names this process in leases and member lists: unique per Run.
+func (s *Scheduler) holderID() string {
+	return fmt.Sprintf("%s/pid-%d/%d", s.o.WorkerID, os.Getpid(), time.Now().UnixNano())
+}
+
 // lead runs the dispatch loop and renews the lease every ttl/3; it returns
 // when ctx is done or the lease is lost (or not renewed for 2/3 of ttl).
 func (s *Scheduler) lead(ctx context.Context, holder string, ttl time.Duration) {
 	lctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); _ = s.runLoop(lctx) }()
+	go func() { defer close(done); _ = s.runLoop(lctx, nil) }()
 	defer func() { cancel(); <-done }()
 	renewed := time.Now()
 	tick := time.NewTicker(ttl / 3)

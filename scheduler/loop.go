@@ -24,8 +24,9 @@ const storeTimeout = 5 * time.Second
 
 // runLoop dispatches invocations until ctx is done, then waits for the
 // invocations in flight to return and returns nil.
-func (s *Scheduler) runLoop(ctx context.Context) error {
-	l := &loop{s: s, runs: map[taskKey]taskRun{}, results: make(chan outcome), known: map[string]bool{},
+// With own set, it dispatches only the connectors of the shards own holds.
+func (s *Scheduler) runLoop(ctx context.Context, own *ownership) error {
+	l := &loop{s: s, own: own, runs: map[taskKey]taskRun{}, results: make(chan outcome), known: map[string]bool{},
 		specs: map[taskKey]taskSpec{}, conns: map[string]connSpecs{}, gens: map[string]int64{}}
 	return l.run(ctx)
 }
@@ -33,6 +34,7 @@ func (s *Scheduler) runLoop(ctx context.Context) error {
 // loop is the dispatch loop's state; only its goroutine touches it.
 type loop struct {
 	s       *Scheduler
+	own     *ownership // the shards this scheduler dispatches; nil: every connector
 	runs    map[taskKey]taskRun
 	deleted map[taskKey]bool // in flight when their connector was deleted
 	// specs are the tasks that should run; conns are the same by connector,
@@ -56,12 +58,16 @@ func (l *loop) run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		if l.own != nil && l.own.takeChanged() {
+			l.dirty = true // shards moved: rebuild the desired tasks
+		}
 		l.applyEvents(ctx)
 		now := l.s.o.Now()
 		if l.dirty || now.Sub(l.fresh) >= refreshEvery {
 			if l.refresh(ctx, now) {
 				l.reconcile(ctx, now)
 			}
+			l.pickUpRestarts(ctx)
 		}
 		l.dispatchDue(ctx, now)
 		wait := refreshEvery - now.Sub(l.fresh)
@@ -181,6 +187,10 @@ func (l *loop) forgetRun(k taskKey, r taskRun) {
 // under the epoch of its last invocation when that one may be leased again
 // (reusable), else under a new epoch from the store.
 func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
+	if !l.mine(spec.Key.Connector) {
+		l.dirty = true // its shard's lease lapsed: drop it at the next refresh
+		return
+	}
 	r := l.runs[spec.Key]
 	var lease epochLease
 	if reusable(r, l.s.o.Now()) {
@@ -205,6 +215,9 @@ func (l *loop) dispatch(ctx context.Context, spec taskSpec) {
 		}
 	}()
 }
+
+// mine reports whether this scheduler dispatches connector now.
+func (l *loop) mine(connector string) bool { return l.own == nil || l.own.owns(connector) }
 
 // epochLease is an epoch an invocation runs under again (zero: take a new one).
 type epochLease struct {

@@ -112,6 +112,9 @@ func (l *loop) refresh(ctx context.Context, now time.Time) bool {
 		if old, ok := l.gens[rec.Name]; ok && old != rec.Generation {
 			restart[rec.Name] = true
 		}
+		if !l.mine(rec.Name) {
+			continue // another scheduler's shard
+		}
 		if rec.Generation == 0 && rec.Target != state.TargetStopped {
 			l.s.splitUnsplit(cctx, rec.Name) // its tasks are picked up when its change event arrives
 		}
@@ -152,6 +155,10 @@ func (l *loop) reload(ctx context.Context, name string) {
 		l.restartTasks(map[string]bool{name: true})
 	}
 	l.gens[name] = rec.Generation
+	if !l.mine(name) {
+		l.dropSpecs(name) // another scheduler's shard: it reads the change itself
+		return
+	}
 	if rec.Generation == 0 && rec.Target != state.TargetStopped {
 		l.s.splitUnsplit(cctx, name)
 	}

@@ -8,6 +8,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -71,6 +72,14 @@ type Options struct {
 	// LeaseTTL is how long the leading scheduler's lease lasts without
 	// renewal (default 10s): a dead leader's successor dispatches within it.
 	LeaseTTL time.Duration
+	// Shards splits dispatch among several schedulers on one store
+	// (worker key ferry.scheduler.shards): each of the Shards shards of
+	// connectors is dispatched by one scheduler at a time, rebalanced when
+	// schedulers join or die (see shards.go). 0 or 1: one scheduler leads
+	// and dispatches every connector, the others stand by. Every scheduler
+	// sharing a store must use the same value; above 1 the store must keep
+	// a member list (Redis does).
+	Shards int
 	// InvocationTimeout is the deadline given to each invocation (default 10s).
 	InvocationTimeout time.Duration
 	// MaxRecords is the per-invocation batch limit (default 100000).
@@ -137,6 +146,12 @@ func New(o Options) (*Scheduler, error) {
 		return nil, errors.New("scheduler: Options.Catalogue is required")
 	case o.Dispatcher == nil:
 		return nil, errors.New("scheduler: Options.Dispatcher is required")
+	}
+	if o.Shards > maxShards {
+		return nil, fmt.Errorf("scheduler: Shards is %d, above the maximum %d", o.Shards, maxShards)
+	}
+	if _, ok := o.Store.(memberships); o.Shards > 1 && !ok {
+		return nil, fmt.Errorf("scheduler: %w: Shards is %d but this state store keeps no scheduler members; use the Redis store, or 1 shard", ErrShardsUnsupported, o.Shards)
 	}
 	if o.InvocationTimeout <= 0 {
 		o.InvocationTimeout = 10 * time.Second

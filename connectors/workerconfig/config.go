@@ -104,6 +104,7 @@ type Runtime struct {
 	MetricsListeners  string `config:"ferry.metrics.listeners" doc:"Extra plain-HTTP listener (host:port) serving /metrics and /health (ferry worker: also /ready) without authentication."`
 	MetricsEnable     bool   `config:"ferry.metrics.enable" default:"true" doc:"Collect and serve Prometheus metrics (false turns them off; /metrics then answers 404)."`
 	Dispatch          string `config:"ferry.dispatch" default:"nats" enum:"nats,lambda" doc:"ferry scheduler: where invocations go, nats (ferry worker, ferry lambda-bridge) or lambda (the Invoke API)."`
+	SchedulerShards   int    `config:"ferry.scheduler.shards" default:"1" min:"1" max:"1024" doc:"ferry scheduler: shards of the connectors that several schedulers on one store split among themselves, each shard dispatched by one scheduler at a time and moved when a scheduler joins, leaves or dies (within the lease time). 1: one scheduler dispatches everything and the others stand by. Every scheduler sharing a store must use the same value; above 1 the store must be Redis."`
 }
 
 // Lambda configures Lambda dispatch (ferry scheduler --dispatch lambda, ferry

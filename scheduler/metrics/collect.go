@@ -66,11 +66,19 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if ok {
 		s.forget(snap)
-		s.collectWorker(out, snap)
+		mine := Snapshot{Connectors: make([]Connector, 0, len(snap.Connectors))}
+		for _, c := range snap.Connectors {
+			if s.mine(c.Name) {
+				mine.Connectors = append(mine.Connectors, c)
+			}
+		}
+		s.collectWorker(out, mine)
 	}
 	now := s.o.Now()
 	for k, t := range s.tasks {
-		s.collectTask(out, now, k, t)
+		if s.mine(k.connector) {
+			s.collectTask(out, now, k, t)
+		}
 	}
 }
 

@@ -61,6 +61,7 @@ type Set struct {
 	mu                   sync.Mutex
 	tasks                map[key]*task
 	leading              bool
+	owns                 func(connector string) bool // nil: every connector
 	connStart, taskStart startups
 
 	invocations *prometheus.CounterVec
@@ -129,6 +130,22 @@ func (s *Set) SetLeading(lead bool) {
 	s.leading = lead
 	s.mu.Unlock()
 }
+
+// SetOwner narrows the worker, connector and task metrics to the connectors
+// owns accepts: a scheduler of several sharing the connectors by shard
+// exports only its own, so sum() over all of them counts each once. nil
+// exports every connector.
+func (s *Set) SetOwner(owns func(connector string) bool) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.owns = owns
+	s.mu.Unlock()
+}
+
+// mine reports whether connector's metrics are this scheduler's to export.
+func (s *Set) mine(connector string) bool { return s.owns == nil || s.owns(connector) }
 
 // StoreRoundTrip records a state store round trip measured elsewhere (GET /health).
 func (s *Set) StoreRoundTrip(d time.Duration) {

@@ -144,3 +144,29 @@ func BenchmarkObserve(b *testing.B) {
 		s.Observe(KindSink, res, nil, 2*time.Second+time.Millisecond)
 	}
 }
+
+// TestOwner checks that a scheduler sharing the connectors by shard exports
+// the worker, connector and task metrics of its own connectors only.
+func TestOwner(t *testing.T) {
+	snap := Snapshot{Connectors: []Connector{
+		{Name: "mine", State: "RUNNING", Tasks: []string{"RUNNING"}},
+		{Name: "theirs", State: "RUNNING", Tasks: []string{"RUNNING"}},
+	}}
+	s := New(Options{Status: func(context.Context) (Snapshot, error) { return snap, nil }})
+	s.SetLeading(true)
+	s.Observe(KindSource, wire.Result{Connector: "mine", State: wire.StateRunning, Read: 1}, nil, time.Millisecond)
+	s.Observe(KindSource, wire.Result{Connector: "theirs", State: wire.StateRunning, Read: 1}, nil, time.Millisecond)
+	s.SetOwner(func(c string) bool { return c == "mine" })
+	got := exposition(t, s)
+	for _, want := range []string{`source_record_poll_total{connector="mine",task="0"} 1`, `kafka_connect_connector_status{connector="mine",status="running"} 1`,
+		"kafka_connect_worker_connector_count 1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{`source_record_poll_total{connector="theirs"`, `kafka_connect_connector_status{connector="theirs"`} {
+		if strings.Contains(got, not) {
+			t.Errorf("exports another scheduler's %s:\n%s", not, got)
+		}
+	}
+}

@@ -27,3 +27,36 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	}
 	return n == 1, nil
 }
+
+// membersScript keeps a group's members in a sorted set scored by when each
+// expires (the server's clock, so members' clocks do not matter): it drops
+// the expired, records ARGV[1] until now + ARGV[2] ms (a ttl of 1 ms or less
+// removes it: it leaves), and returns the live
+// members, at most ARGV[3]+1 of them, so a caller can tell a list longer than
+// ARGV[3] and refuse it.
+var membersScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if tonumber(ARGV[2]) <= 1 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+end
+redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[2]) * 4, 60000))
+return redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]))
+`)
+
+// maxMembers bounds a member list read back; the scheduler refuses more.
+const maxMembers = 1024
+
+// Members records holder as a live member of group for ttl and returns the
+// live members, in no particular order. Schedulers sharing a store use it to split the
+// connectors' shards among themselves; a ttl of a millisecond leaves.
+func (s *Store) Members(ctx context.Context, group, holder string, ttl time.Duration) ([]string, error) {
+	out, err := membersScript.Run(ctx, s.client, []string{s.prefix + "members:" + group}, holder, max(ttl.Milliseconds(), 1), maxMembers).StringSlice()
+	if err != nil {
+		return nil, wrap(err, "members of %s", group)
+	}
+	return out, nil
+}

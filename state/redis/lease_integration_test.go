@@ -4,6 +4,8 @@ package redis
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -31,6 +33,40 @@ func TestLease(t *testing.T) {
 		got, err := s.AcquireLease(ctx, "scheduler", st.holder, ttl)
 		if err != nil || got != st.want {
 			t.Fatalf("step %d: %s acquire = %v, %v; want %v", i, st.holder, got, err, st.want)
+		}
+	}
+}
+
+// Members lists who renewed within their ttl: a member that stops renewing
+// drops out, one that leaves (a millisecond's ttl) drops out at once.
+func TestMembers(t *testing.T) {
+	c := client(t)
+	s := New(c, Options{Prefix: prefix(t, c)})
+	ctx := context.Background()
+	const ttl = 400 * time.Millisecond
+	steps := []struct {
+		holder string
+		ttl    time.Duration
+		wait   time.Duration
+		want   string
+	}{
+		{"a", ttl, 0, "a"},
+		{"b", ttl, 0, "a,b"},
+		{"c", ttl, 0, "a,b,c"},
+		{"a", ttl, 250 * time.Millisecond, "a,b,c"}, // a renews; b and c still within their ttl
+		{"a", ttl, 250 * time.Millisecond, "a"},     // b and c stopped renewing
+		{"b", ttl, 0, "a,b"},                        // b is back
+		{"b", time.Millisecond, 0, "a"},             // b leaves
+	}
+	for i, st := range steps {
+		time.Sleep(st.wait)
+		got, err := s.Members(ctx, "schedulers", st.holder, st.ttl)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		slices.Sort(got)
+		if strings.Join(got, ",") != st.want {
+			t.Fatalf("step %d: %s renews: members %v, want %s", i, st.holder, got, st.want)
 		}
 	}
 }
