@@ -128,6 +128,10 @@ func (tk *Task) mapTable(e *replication.TableMapEvent) error {
 		tk.tables = append(tk.tables, t)
 		tk.byName[t.String()] = t
 	}
+	if s := tk.shaped(t, e); s != t {
+		st.tables[e.TableID] = s
+		return nil
+	}
 	if int(e.ColumnCount) != len(t.cols) {
 		if err := loadColumns(tk.conn, t, &tk.cfg, tk.fl, tk.src); err != nil {
 			return tk.failOrWarn(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -39,10 +40,12 @@ func (tk *Task) loadHistory(ctx context.Context) error {
 	}
 	start := tk.stream.start.at
 	f := newFilter(&tk.cfg)
+	seen := false
 	for _, hr := range recs {
 		if s, _ := hr.Source["server"].(string); s != tk.cfg.prefix() {
 			continue
 		}
+		seen = true
 		rp, err := parseOffset(hr.Position)
 		if err != nil || start.before(rp.at) {
 			continue
@@ -51,7 +54,10 @@ func (tk *Task) loadHistory(ctx context.Context) error {
 			tk.applyDef(d, f)
 		}
 	}
-	return nil
+	if !seen { // a first start, or a Debezium offset without ferry's history
+		tk.pending, err = tk.seedHistory(tk.stream.start, "")
+	}
+	return err
 }
 
 // applyDef sets a captured table's definition from a history entry.
@@ -121,4 +127,39 @@ func parseTableID(id string) (string, string, bool) {
 		return "", "", false
 	}
 	return strings.Cut(id, ".")
+}
+
+// seedHistory records the current definition of every captured table at
+// rp (the snapshot's position, or the first streaming position) when the
+// history has nothing for this server yet, and returns their schema change
+// events (CREATE TABLE as SHOW CREATE TABLE prints it) when
+// include.schema.changes is set.
+func (tk *Task) seedHistory(rp restartPoint, snapshot string) ([]*connectors.Record, error) {
+	var out []*connectors.Record
+	for _, t := range tk.tables {
+		ddl, err := tk.showCreate(t)
+		if err != nil {
+			return nil, err
+		}
+		defs := []tableDef{t.def("CREATE")}
+		if tk.hist != nil {
+			if err := tk.hist.record(tk.cfg.prefix(), rp, t.db, ddl, defs); err != nil {
+				return nil, err
+			}
+		}
+		if tk.cfg.SchemaChanges {
+			si := sourceInfo{db: t.db, table: t.name, when: tk.clock(), snapshot: snapshot, at: rp.at, thread: -1}
+			out = append(out, tk.schemaChangeRecord(t.db, ddl, defs, si, rp))
+		}
+	}
+	return out, nil
+}
+
+func (tk *Task) showCreate(t *table) (string, error) {
+	res, err := tk.conn.Execute("SHOW CREATE TABLE " + ident(t.db) + "." + ident(t.name))
+	if err != nil {
+		return "", fmt.Errorf("%w %s: SHOW CREATE TABLE: %v", ErrTable, t, err)
+	}
+	s, _ := res.GetString(0, 1)
+	return s, nil
 }

@@ -26,6 +26,16 @@ type snapshotState struct {
 // MySQL holds a global read lock while it reads it (snapshot.locking.mode
 // minimal or extended; none takes no lock).
 func (tk *Task) beginSnapshot(ctx context.Context) error {
+	if err := tk.takePosition(); err != nil {
+		return err
+	}
+	var err error
+	tk.pending, err = tk.seedHistory(restartPoint{at: tk.snap.at, gtids: tk.snap.gtids, tsSec: tk.clock().Unix()}, "true")
+	return err
+}
+
+// takePosition starts the snapshot transaction and reads its position.
+func (tk *Task) takePosition() error {
 	tk.snap = snapshotState{active: true}
 	if tk.fl.mariadb {
 		if _, err := tk.conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {

@@ -25,6 +25,7 @@ type streamState struct {
 	skip     restartPoint // events and rows to skip in the first transaction read
 	skipping bool
 	tables   map[uint64]*table // binlog table id -> captured table (nil: not captured)
+	shapes   map[string]*table // definitions rebuilt from table maps (see shaped)
 	lastEnd  uint64            // the position after the last event read
 	gtid     string            // the GTID of the transaction being read
 	beat     time.Time

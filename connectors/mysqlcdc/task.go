@@ -24,6 +24,7 @@ type Task struct {
 	stream    streamState
 	streaming bool // snapshot done (or not wanted): Poll streams
 	hist      *history
+	pending   []*connectors.Record // schema change events to return first
 	now       func() time.Time // nil: time.Now
 }
 
@@ -131,6 +132,11 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 
 // Poll returns the next snapshot chunk, or the next whole transactions.
 func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
+	if len(tk.pending) > 0 {
+		recs := tk.pending
+		tk.pending = nil
+		return recs, nil
+	}
 	if tk.snap.active {
 		recs, err := tk.snapshotChunk(ctx)
 		if err != nil || len(recs) > 0 {

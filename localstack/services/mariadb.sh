@@ -6,7 +6,8 @@
 # ferry/ferry with every privilege, database ferry. Prints MYSQL_URL.
 #
 # The binary log is on, in the form change data capture needs (log_bin,
-# binlog_format=ROW, binlog_row_image=FULL, server_id=1, kept one day): the
+# binlog_format=ROW, binlog_row_image=FULL, binlog_row_metadata=FULL so row
+# events name their columns, server_id=1, kept one day): the
 # Debezium-compatible MySQL/MariaDB connectors read it. A stack instance
 # found running with the binary log off (started by an older version of this
 # script) is restarted once with it on.
@@ -65,6 +66,7 @@ up_mariadb() {
   fi
   if port_open "$MARIADB_PORT"; then
     log "mariadb: already running on 127.0.0.1:$MARIADB_PORT"
+    pid_of mariadb >/dev/null && mariadb_sql -e "SET GLOBAL binlog_row_metadata = 'FULL'" 2>/dev/null || true
   else
     if ! command -v mariadbd >/dev/null || ! command -v mariadb >/dev/null; then
       apt_install mariadb-server mariadb-client
@@ -81,7 +83,7 @@ up_mariadb() {
     spawn mariadb "$(command -v mariadbd)" --no-defaults --datadir="$data" --user="$(id -un)" \
       --bind-address=127.0.0.1 --port="$MARIADB_PORT" --socket="$STACK_DIR/run/mariadb.sock" \
       --pid-file="$STACK_DIR/mariadb/mariadbd.pid" --log-error="$STACK_DIR/log/mariadb.log" \
-      --log-bin=mariadb-bin --binlog-format=ROW --binlog-row-image=FULL --server-id=1 \
+      --log-bin=mariadb-bin --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL --server-id=1 \
       --expire-logs-days=1 --max-binlog-size=256M --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
       --max-connections=200 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
     wait_ready mariadb "$STACK_DIR/log/mariadb.log" mariadb_ready
