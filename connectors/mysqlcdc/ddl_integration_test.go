@@ -1,0 +1,67 @@
+//go:build integration
+
+package mysqlcdc_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fieldNames lists the after fields of a change event's value schema.
+func fieldNames(m message) string {
+	var names []string
+	for k := range payload(m.Value)["after"].(map[string]any) {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ",")
+}
+
+// TestDDLMidStream adds, renames and drops columns between inserts that
+// the connector reads only afterwards: each row comes with the columns it
+// was written with, and each DDL is a schema change event.
+func TestDDLMidStream(t *testing.T) {
+	conn := db(t)
+	name := uniq("ddl")
+	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, a VARCHAR(10), b INT)", "INSERT INTO "+name+" VALUES (1, 'one', 1)")
+	hs := newHarness(t, connectorConfig(t, name, name))
+	hs.drainAtLeast(100, 2) // the row and the CREATE TABLE
+	exec(t, conn,
+		"INSERT INTO "+name+" VALUES (2, 'two', 2)",
+		"ALTER TABLE "+name+" ADD COLUMN c INT",
+		"INSERT INTO "+name+" VALUES (3, 'three', 3, 33)",
+		"ALTER TABLE "+name+" RENAME COLUMN a TO a2",
+		"INSERT INTO "+name+" VALUES (4, 'four', 4, 44)",
+		"ALTER TABLE "+name+" DROP COLUMN b",
+		"INSERT INTO "+name+" VALUES (5, 'five', 55)",
+		"UPDATE "+name+" SET a2 = 'uno' WHERE id = 1")
+	hs.drainAtLeast(100, 8)
+	msgs := consume(t, name+"."+mariadb(t).db+"."+name, 6, 20*time.Second)
+	if len(msgs) != 6 {
+		t.Fatalf("got %d records, want 6", len(msgs))
+	}
+	want := []string{"a,b,id", "a,b,id", "a,b,c,id", "a2,b,c,id", "a2,c,id", "a2,c,id"}
+	for i, m := range msgs {
+		if got := fieldNames(m); got != want[i] {
+			t.Errorf("record %d: fields %s, want %s: %s", i, got, want[i], m.Raw)
+		}
+	}
+	if after := payload(msgs[4].Value)["after"].(map[string]any); after["a2"] != "five" || fmt.Sprint(after["c"]) != "55" {
+		t.Errorf("row 5 = %v", after)
+	}
+	changes := consume(t, name, 4, 20*time.Second)
+	var ddls []string
+	for _, m := range changes {
+		ddls = append(ddls, strings.Fields(fmt.Sprint(payload(m.Value)["ddl"]))[0])
+	}
+	if fmt.Sprint(ddls) != "[CREATE ALTER ALTER ALTER]" {
+		t.Fatalf("schema changes %v", ddls)
+	}
+	last := payload(changes[3].Value)["tableChanges"].([]any)[0].(map[string]any)["table"].(map[string]any)
+	if cols := last["columns"].([]any); len(cols) != 3 {
+		t.Errorf("after DROP COLUMN the table has %d columns, want 3", len(cols))
+	}
+}
