@@ -1,11 +1,15 @@
 // Package debezium holds what Debezium's change-data-capture connectors
-// share: the change-event envelope (before, after, source, op, ts_ms,
-// transaction), its key, and the tombstone that follows a delete. The
+// share: the change-event envelope (before, after, source, transaction, op,
+// ts_ms, ts_us, ts_ns), its key, and the tombstone that follows a delete. The
 // PostgreSQL and MySQL/MariaDB connectors build their own source blocks and
 // row values, and hand them to Event.
 package debezium
 
-import "github.com/ferryhq/ferry/connectors"
+import (
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+)
 
 // The change-event operations.
 const (
@@ -22,17 +26,19 @@ var BlockSchema = connectors.StructBuilder().Name("event.block").Version(1).Opti
 	Field("data_collection_order", connectors.Int64Schema).
 	MustBuild()
 
-// EnvelopeSchema is <base>.Envelope: before and after of the row's value
-// schema, the connector's source block, op, ts_ms and transaction, in
-// Debezium's field order.
+// EnvelopeSchema is <base>.Envelope as Debezium 3.x writes it (version 2):
+// before and after of the row's value schema, the connector's source block,
+// transaction, op, and the processing time as ts_ms, ts_us and ts_ns.
 func EnvelopeSchema(base string, value, source *connectors.Schema) *connectors.Schema {
-	return connectors.StructBuilder().Name(base+".Envelope").Version(1).
+	return connectors.StructBuilder().Name(base+".Envelope").Version(2).
 		Field("before", value).
 		Field("after", value).
 		Field("source", source).
+		Field("transaction", BlockSchema).
 		Field("op", connectors.StringSchema).
 		Field("ts_ms", connectors.OptionalInt64Schema).
-		Field("transaction", BlockSchema).
+		Field("ts_us", connectors.OptionalInt64Schema).
+		Field("ts_ns", connectors.OptionalInt64Schema).
 		MustBuild()
 }
 
@@ -50,7 +56,7 @@ type Change struct {
 	Op            string
 	Before, After *connectors.Struct
 	Source        *connectors.Struct
-	TsMs          int64
+	Ts            time.Time // processing time: the envelope's ts_ms, ts_us and ts_ns
 	Partition     map[string]any
 	Offset        map[string]any
 	Tombstone     bool // follow a delete with a tombstone (tombstones.on.delete)
@@ -67,8 +73,10 @@ func Event(t *Table, c Change) []*connectors.Record {
 		env.Set(1, c.After)
 	}
 	env.Set(2, c.Source)
-	env.Set(3, c.Op)
-	env.Set(4, c.TsMs)
+	env.Set(4, c.Op)
+	env.Set(5, c.Ts.UnixMilli())
+	env.Set(6, c.Ts.UnixMicro())
+	env.Set(7, c.Ts.UnixMicro()*1000)
 	rec := connectors.NewSourceRecord(c.Partition, c.Offset, t.Topic, t.Envelope, env)
 	row := c.After
 	if row == nil {

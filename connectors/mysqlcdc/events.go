@@ -198,7 +198,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 		si := sourceInfo{db: t.db, table: t.name, when: when, serverID: h.ServerID, gtid: tx.gtid,
 			at: binlogPos{file: st.file, pos: start}, row: i, thread: tx.thread}
 		tx.recs = append(tx.recs, debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after,
-			Source: tk.source(si), TsMs: tk.clock().UnixMilli(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones})...)
+			Source: tk.source(si), Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones})...)
 	}
 	if autocommit {
 		tk.count()

@@ -205,7 +205,7 @@ func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
 		off[OffsetSnapshotTable] = t.String()
 		off[OffsetSnapshotAfter] = string(afterJSON)
 		recs = append(recs, debezium.Event(&t.dbz, debezium.Change{Op: debezium.OpRead, After: after, Source: tk.source(si),
-			TsMs: now.UnixMilli(), Partition: tk.partition, Offset: off})...)
+			Ts: now, Partition: tk.partition, Offset: off})...)
 	}
 	return recs, len(res.Values) == tk.cfg.SnapshotFetch, nil
 }

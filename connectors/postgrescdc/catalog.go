@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -72,15 +73,19 @@ func loadTable(ctx context.Context, conn *pgx.Conn, cfg *Config, oid uint32) (*t
 		return nil, fmt.Errorf("%w: relation %d: %v", ErrTable, oid, err)
 	}
 	rows, err := conn.Query(ctx, `SELECT a.attname, a.atttypid, a.atttypmod, NOT a.attnotnull, format_type(a.atttypid, a.atttypmod),
-			COALESCE(a.attnum = ANY(i.indkey), false)
+			CASE WHEN a.attgenerated = '' THEN COALESCE(pg_get_expr(d.adbin, d.adrelid), '') ELSE '' END,
+			COALESCE((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY AS k(att, n) WHERE k.att = a.attnum), 0)::int4
 		FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+		LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 		WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, oid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading the columns of %s: %v", ErrTable, t, err)
 	}
 	t.cols, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*column, error) {
 		c := &column{}
-		return c, r.Scan(&c.name, &c.oid, &c.typmod, &c.nullable, &c.typeName, &c.key)
+		err := r.Scan(&c.name, &c.oid, &c.typmod, &c.nullable, &c.typeName, &c.defaultExpr, &c.keyPos)
+		c.key = c.keyPos > 0
+		return c, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading the columns of %s: %v", ErrTable, t, err)
@@ -109,9 +114,13 @@ func (t *table) build(cfg *Config) {
 		}
 		vb.Field(c.name, c.schema)
 		if c.key {
-			kb.Field(c.name, c.schema)
 			t.keyCols = append(t.keyCols, c)
 		}
+	}
+	// The key's fields in the primary key's order, as Debezium writes them.
+	sort.SliceStable(t.keyCols, func(i, j int) bool { return t.keyCols[i].keyPos < t.keyCols[j].keyPos })
+	for _, c := range t.keyCols {
+		kb.Field(c.name, c.schema)
 	}
 	t.value = vb.Optional().MustBuild()
 	if len(t.keyCols) > 0 {

@@ -24,33 +24,44 @@ const (
 	OffsetLastSnapshot  = "last_snapshot_record"
 	OffsetSnapshotTable = "ferry_snapshot_table" // ferry: the table the snapshot is reading
 	OffsetSnapshotAfter = "ferry_snapshot_after" // ferry: JSON array of the last key read (text), or a ctid
+	OffsetLastCommit    = "ferry_last_commit"    // ferry: end LSN of the transaction before the event's (source.sequence)
+	OffsetTxEnd         = "ferry_tx_end"         // ferry: end LSN of the event's transaction
 )
 
-// sourceSchema is io.debezium.connector.postgresql.Source (Debezium 2.x).
-var sourceSchema = connectors.StructBuilder().Name("io.debezium.connector.postgresql.Source").
+// sourceSchema is io.debezium.connector.postgresql.Source as Debezium 3.6
+// writes it (checked against the connector by TestDebeziumOraclePostgres).
+var sourceSchema = connectors.StructBuilder().Name("io.debezium.connector.postgresql.Source").Version(1).
 	Field("version", connectors.StringSchema).
 	Field("connector", connectors.StringSchema).
 	Field("name", connectors.StringSchema).
 	Field("ts_ms", connectors.Int64Schema).
 	Field("snapshot", connectors.NewSchemaBuilder(connectors.TypeString).Optional().Name("io.debezium.data.Enum").Version(1).
-		Parameter("allowed", "true,last,false,incremental").DefaultValue("false").MustBuild()).
+		Parameter("allowed", "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental").
+		DefaultValue("false").MustBuild()).
 	Field("db", connectors.StringSchema).
 	Field("sequence", connectors.OptionalStringSchema).
+	Field("ts_us", connectors.OptionalInt64Schema).
+	Field("ts_ns", connectors.OptionalInt64Schema).
 	Field("schema", connectors.StringSchema).
 	Field("table", connectors.StringSchema).
 	Field("txId", connectors.OptionalInt64Schema).
 	Field("lsn", connectors.OptionalInt64Schema).
 	Field("xmin", connectors.OptionalInt64Schema).
+	Field("origin", connectors.OptionalStringSchema).
+	Field("origin_lsn", connectors.OptionalInt64Schema).
 	MustBuild()
+
+// srcSnapshot is the index of source.snapshot.
+const srcSnapshot = 4
 
 // position is where an event sits in the WAL and its transaction.
 type position struct {
 	lsn        uint64 // the event's LSN
 	commitLSN  uint64 // the LSN of its transaction's commit record (BEGIN's final LSN)
-	lastCommit uint64 // the commit LSN of the previous transaction, for source.sequence
+	lastCommit uint64 // the end LSN of the previous transaction, for source.sequence
 	xid        uint32
 	commitTime time.Time
-	snapshot   string // "true", "last" or "" (streaming)
+	snapshot   string // source.snapshot of a snapshot record ("true", "first", "last", …), "" streaming
 }
 
 // source builds the source block of an event.
@@ -72,10 +83,12 @@ func (tk *Task) source(t *table, p position) *connectors.Struct {
 	st.Set(4, snap)
 	st.Set(5, tk.cfg.DBName)
 	st.Set(6, string(seqJSON))
-	st.Set(7, t.schema)
-	st.Set(8, t.name)
-	st.Set(9, int64(p.xid))
-	st.Set(10, int64(p.lsn))
+	st.Set(7, p.commitTime.UnixMicro())
+	st.Set(8, p.commitTime.UnixMicro()*1000)
+	st.Set(9, t.schema)
+	st.Set(10, t.name)
+	st.Set(11, int64(p.xid))
+	st.Set(12, int64(p.lsn))
 	return st
 }
 
@@ -89,6 +102,9 @@ func offset(p position) map[string]any {
 	}
 	off[OffsetLSNProc] = int64(p.lsn)
 	off[OffsetLSNCommit] = int64(p.commitLSN)
+	if p.lastCommit != 0 {
+		off[OffsetLastCommit] = int64(p.lastCommit)
+	}
 	return off
 }
 
@@ -104,7 +120,7 @@ func (tk *Task) clock() time.Time {
 // its tombstone.
 func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
 	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
-		TsMs: tk.clock().UnixMilli(), Partition: tk.partition, Offset: offset(p), Tombstone: tk.cfg.Tombstones})
+		Ts: tk.clock(), Partition: tk.partition, Offset: offset(p), Tombstone: tk.cfg.Tombstones})
 }
 
 // row builds a Value struct from text values by column name; missing
@@ -119,7 +135,9 @@ func (t *table) row(vals map[string]*string, toasted map[string]bool) (*connecto
 		case toasted[f.Name] && f.Schema.Type == connectors.TypeString:
 			st.Set(f.Index, Unavailable)
 		case !ok || raw == nil:
-			if !f.Schema.Optional {
+			// Left null, a value with a default is written as the default
+			// (JsonConverter's replace.null.with.default), as Debezium's.
+			if !f.Schema.Optional && f.Schema.Default == nil {
 				st.Set(f.Index, fallback(f.Schema))
 			}
 		default:

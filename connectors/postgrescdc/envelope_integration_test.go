@@ -28,6 +28,14 @@ var (
 		"schema.fields[source].fields[snapshot]": true, "payload.source.snapshot": true,
 		"schema.fields[source].fields[sequence]": true, "payload.source.sequence": true,
 		"schema.fields[transaction]": true, "payload.transaction": true, "schema.version": true,
+		// Debezium 3.x (checked against the connector itself by
+		// TestDebeziumOraclePostgres): ts_us and ts_ns beside ts_ms, origin
+		// and origin_lsn in the source block, which has version 1.
+		"schema.fields[ts_us]": true, "schema.fields[ts_ns]": true, "payload.ts_us": true, "payload.ts_ns": true,
+		"schema.fields[source].fields[ts_us]": true, "schema.fields[source].fields[ts_ns]": true,
+		"schema.fields[source].fields[origin]": true, "schema.fields[source].fields[origin_lsn]": true,
+		"schema.fields[source].version": true, "payload.source.ts_us": true, "payload.source.ts_ns": true,
+		"payload.source.origin": true, "payload.source.origin_lsn": true,
 	}
 )
 

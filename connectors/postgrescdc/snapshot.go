@@ -17,12 +17,13 @@ type snapshotState struct {
 	table      int      // index into Task.tables
 	after      []string // text of the last key read (or a ctid), nil at a table's start
 	consistent uint64   // the slot's LSN when the snapshot began: streaming starts there
+	emitted    bool     // a snapshot record was returned (the next is not the first)
 }
 
 // resumeSnapshot restores the snapshot position from an offset written by an
 // interrupted snapshot.
 func (tk *Task) resumeSnapshot(off map[string]any, consistent uint64) {
-	tk.snap = snapshotState{active: true, consistent: consistent}
+	tk.snap = snapshotState{active: true, consistent: consistent, emitted: true}
 	name, _ := off[OffsetSnapshotTable].(string)
 	for i, t := range tk.tables {
 		if t.String() == name {
@@ -35,8 +36,10 @@ func (tk *Task) resumeSnapshot(off map[string]any, consistent uint64) {
 }
 
 // snapshotChunk reads the next chunk (snapshot.fetch.size rows) in key
-// order, moving to the next table when one is done. The last record of the
-// snapshot is marked "last".
+// order, moving to the next table when one is done. Records are marked as
+// Debezium marks them in source.snapshot: "first" (the snapshot's first
+// record), "first_in_data_collection" and "last_in_data_collection" (a
+// table's first and last), "last" (the snapshot's last), else "true".
 func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error) {
 	for tk.snap.table < len(tk.tables) {
 		t := tk.tables[tk.snap.table]
@@ -70,7 +73,14 @@ func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error)
 func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, bool, error) {
 	var sel, order []string
 	for _, f := range t.value.Fields {
-		sel = append(sel, "ferry_t."+pgx.Identifier{f.Name}.Sanitize()+"::text")
+		col := "ferry_t." + pgx.Identifier{f.Name}.Sanitize()
+		if c := t.column(f.Name); c != nil && c.oid == oidBPChar {
+			// The type's output, as pgoutput sends it: ::text drops char(n)'s padding.
+			col = "textin(bpcharout(" + col + "))"
+		} else {
+			col += "::text"
+		}
+		sel = append(sel, col)
 	}
 	byCtid := len(t.keyCols) == 0
 	if byCtid {
@@ -96,7 +106,8 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 		}
 		q += " WHERE (" + strings.Join(order, ", ") + ") > (" + strings.Join(ph, ", ") + ")"
 	}
-	q += " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", tk.cfg.SnapshotFetch)
+	// One row more than a chunk: it tells whether the chunk ends the table.
+	q += " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", tk.cfg.SnapshotFetch+1)
 	rows, err := tk.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
@@ -104,9 +115,13 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 	defer rows.Close()
 	now := time.Now()
 	var recs []*connectors.Record
+	tableStart := tk.snap.after == nil
 	n := 0
 	for rows.Next() {
 		n++
+		if n > tk.cfg.SnapshotFetch {
+			break
+		}
 		texts := make([]*string, len(sel))
 		ptrs := make([]any, len(sel))
 		for i := range texts {
@@ -131,17 +146,32 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 				tk.snap.after = append(tk.snap.after, *vals[c.name])
 			}
 		}
-		p := position{lsn: tk.snap.consistent, commitTime: now, snapshot: "true"}
+		mark := "true"
+		if n == 1 && tableStart {
+			mark = "first_in_data_collection"
+		}
+		if !tk.snap.emitted {
+			mark = "first"
+		}
+		tk.snap.emitted = true
+		p := position{lsn: tk.snap.consistent, commitTime: now, snapshot: mark}
 		ev := tk.events(t, "r", nil, after, p)[0]
 		afterJSON, _ := json.Marshal(tk.snap.after)
 		ev.SourceOffset[OffsetSnapshotTable] = t.String()
 		ev.SourceOffset[OffsetSnapshotAfter] = string(afterJSON)
 		recs = append(recs, ev)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
 	}
-	return recs, n == tk.cfg.SnapshotFetch, nil
+	full := n > tk.cfg.SnapshotFetch
+	if last := len(recs) - 1; !full && last >= 0 {
+		if snapshotMark(recs[last]) != "first" {
+			setSnapshotMark(recs[last], "last_in_data_collection")
+		}
+	}
+	return recs, full, nil
 }
 
 // restEmpty reports whether every table after the current one is empty.
@@ -162,10 +192,20 @@ func (tk *Task) restEmpty(ctx context.Context) (bool, error) {
 // markLast makes r the snapshot's last record: source.snapshot "last" and
 // last_snapshot_record true.
 func (tk *Task) markLast(r *connectors.Record) {
-	env := r.Value.(*connectors.Struct)
-	src, _ := env.Get("source")
-	src.(*connectors.Struct).Set(4, "last")
+	setSnapshotMark(r, "last")
 	r.SourceOffset[OffsetLastSnapshot] = true
 	delete(r.SourceOffset, OffsetSnapshotTable)
 	delete(r.SourceOffset, OffsetSnapshotAfter)
 }
+
+func recordSource(r *connectors.Record) *connectors.Struct {
+	src, _ := r.Value.(*connectors.Struct).Get("source")
+	return src.(*connectors.Struct)
+}
+
+func snapshotMark(r *connectors.Record) any {
+	v, _ := recordSource(r).Get("snapshot")
+	return v
+}
+
+func setSnapshotMark(r *connectors.Record, mark string) { recordSource(r).Set(srcSnapshot, mark) }

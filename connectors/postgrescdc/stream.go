@@ -3,6 +3,7 @@ package postgrescdc
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -28,7 +29,8 @@ type streamState struct {
 	confirmed uint64 // the last flush LSN sent to the slot
 	pending   uint64 // end LSN of the last transaction decoded
 	safe      uint64 // end LSN up to which every change was returned by Poll
-	lastFinal uint64
+	lastFinal uint64 // end LSN of the last transaction decoded: source.sequence's first element
+	resumeEnd uint64 // end LSN of the committed offset's transaction, until the first BEGIN
 	cur       *txn
 	ready     []*connectors.Record
 	rel       map[uint32][]string // relation id -> column names in tuple order
@@ -211,13 +213,24 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 	}
 	switch m := msg.(type) {
 	case *pglogrepl.BeginMessage:
+		if s.resumeEnd != 0 {
+			// The transaction of the committed offset is not sent again:
+			// it ended where this one's sequence starts.
+			if uint64(m.FinalLSN) != s.skipFinal {
+				s.lastFinal = s.resumeEnd
+			}
+			s.resumeEnd = 0
+		}
 		s.cur = &txn{xid: m.Xid, final: uint64(m.FinalLSN), commitTime: m.CommitTime}
 	case *pglogrepl.CommitMessage:
 		if s.cur != nil {
+			for _, r := range s.cur.recs {
+				r.SourceOffset[OffsetTxEnd] = int64(m.TransactionEndLSN)
+			}
 			s.ready = append(s.ready, s.cur.recs...)
 		}
 		s.cur = nil
-		s.lastFinal = uint64(m.CommitLSN)
+		s.lastFinal = uint64(m.TransactionEndLSN) // Debezium's lastCommitLsn: where the commit ends
 		s.pending = uint64(m.TransactionEndLSN)
 	case *pglogrepl.RelationMessage:
 		names := make([]string, len(m.Columns))
@@ -225,7 +238,7 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 			names[i] = c.Name
 		}
 		s.rel[m.RelationID] = names
-		return tk.refreshTable(ctx, m.RelationID, names)
+		return tk.refreshTable(ctx, m)
 	case *pglogrepl.InsertMessage:
 		return tk.change(m.RelationID, "c", 0, nil, m.Tuple, x)
 	case *pglogrepl.UpdateMessage:
@@ -260,8 +273,26 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 		}
 	}
 	p := position{lsn: lsn, commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
+	if op == "u" && before != nil && after != nil && keyChanged(t, before, after) {
+		// As Debezium: a primary key change is a delete of the old key (and
+		// its tombstone) and a create of the new one.
+		s.cur.recs = append(s.cur.recs, tk.events(t, "d", before, nil, p)...)
+		op, before = "c", nil
+	}
 	s.cur.recs = append(s.cur.recs, tk.events(t, op, before, after, p)...)
 	return nil
+}
+
+// keyChanged reports whether an update changed the row's primary key.
+func keyChanged(t *table, before, after *connectors.Struct) bool {
+	for _, c := range t.keyCols {
+		b, _ := before.Get(c.name)
+		a, _ := after.Get(c.name)
+		if !reflect.DeepEqual(b, a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connectors.Struct, error) {
@@ -286,25 +317,41 @@ func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connector
 	return t.row(vals, toasted)
 }
 
-// refreshTable reloads a captured table's schema when a relation message
-// shows columns it does not know (the table was altered).
-func (tk *Task) refreshTable(ctx context.Context, oid uint32, names []string) error {
-	t := tk.byOID[oid]
+// refreshTable rebuilds a captured table's schema when a relation message
+// shows columns other than those it knows (the table was altered). The
+// columns, their types and modifiers come from the message, which describes
+// the table as it was when the change was written; nullability and the
+// primary key from the catalog, where a column since dropped is optional.
+func (tk *Task) refreshTable(ctx context.Context, m *pglogrepl.RelationMessage) error {
+	t := tk.byOID[m.RelationID]
 	if t == nil {
 		return nil
 	}
-	known := len(names) == len(t.cols)
-	for i := 0; known && i < len(names); i++ {
-		known = t.cols[i].name == names[i]
+	known := len(m.Columns) == len(t.cols)
+	for i := 0; known && i < len(m.Columns); i++ {
+		c := m.Columns[i]
+		known = t.cols[i].name == c.Name && t.cols[i].oid == c.DataType && t.cols[i].typmod == c.TypeModifier
 	}
 	if known {
 		return nil
 	}
-	nt, err := loadTable(ctx, tk.conn, &tk.cfg, oid)
+	now, err := loadTable(ctx, tk.conn, &tk.cfg, m.RelationID)
 	if err != nil {
 		return err
 	}
-	tk.byOID[oid] = nt
+	nt := &table{oid: t.oid, schema: now.schema, name: now.name}
+	for _, rc := range m.Columns {
+		c := &column{name: rc.Name, oid: rc.DataType, typmod: rc.TypeModifier, nullable: true, typeName: fmt.Sprint(rc.DataType)}
+		if cur := now.column(rc.Name); cur != nil {
+			c.nullable, c.key, c.keyPos, c.defaultExpr = cur.nullable, cur.key, cur.keyPos, cur.defaultExpr
+			if cur.oid == c.oid {
+				c.typeName = cur.typeName
+			}
+		}
+		nt.cols = append(nt.cols, c)
+	}
+	nt.build(&tk.cfg)
+	tk.byOID[m.RelationID] = nt
 	return nil
 }
 
@@ -322,6 +369,9 @@ func (tk *Task) heartbeat() []*connectors.Record {
 	s.safe = max(s.safe, s.walEnd)
 	at := s.walEnd - 1 // no commit record starts here, so nothing is skipped on resume
 	off := map[string]any{OffsetLSN: int64(at), OffsetLSNProc: int64(at), OffsetLSNCommit: int64(at), OffsetTsUsec: tk.lastEvent.UnixMicro()}
+	if s.lastFinal != 0 {
+		off[OffsetLastCommit] = int64(s.lastFinal)
+	}
 	key := connectors.NewStruct(heartbeatKey)
 	key.Set(0, tk.cfg.TopicPrefix)
 	val := connectors.NewStruct(heartbeatValue)

@@ -96,6 +96,12 @@ func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
 		return err
 	}
 	tk.stream.start, tk.stream.skipFinal, tk.stream.skipLSN = commit, commit, lsn
+	if tk.stream.lastFinal, err = offsetLSN(off, OffsetLastCommit); err != nil {
+		return err
+	}
+	if tk.stream.resumeEnd, err = offsetLSN(off, OffsetTxEnd); err != nil {
+		return err
+	}
 	tk.streaming = true
 	return nil
 }

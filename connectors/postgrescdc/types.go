@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -63,9 +64,12 @@ type column struct {
 	typeName string
 	nullable bool
 	key      bool
-	schema   *connectors.Schema // nil: unsupported type, left out
-	scale    int32
-	conv     func(string) (any, error)
+	keyPos   int32 // position in the primary key, from 1; 0 when not in it
+	// defaultExpr is the column default's expression (pg_get_expr), "" without one.
+	defaultExpr string
+	schema      *connectors.Schema // nil: unsupported type, left out
+	scale       int32
+	conv        func(string) (any, error)
 }
 
 // mapColumn sets the schema and text parser of c as Debezium maps the type
@@ -131,7 +135,7 @@ func mapColumn(c *column, cfg *Config) {
 			b, c.conv = named(connectors.TypeInt64, nameMicroTimestamp), parseTimestampMicros
 		}
 	case oidTimestamptz:
-		b, c.conv = named(connectors.TypeString, nameZonedTimestamp), parseZonedTimestamp
+		b, c.conv = named(connectors.TypeString, nameZonedTimestamp), zonedTimestampParser(prec)
 	case oidTimetz:
 		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
 	default:
@@ -139,6 +143,12 @@ func mapColumn(c *column, cfg *Config) {
 	}
 	if c.nullable && !c.key {
 		b.Optional()
+	}
+	varScale := c.oid == oidNumeric && c.typmod < 4 && cfg.DecimalHandling != "double" && cfg.DecimalHandling != "string"
+	if lit, ok := defaultLiteral(c.defaultExpr); ok && c.conv != nil && !varScale {
+		if v, err := c.conv(lit); err == nil {
+			b.DefaultValue(v)
+		}
 	}
 	c.schema = b.MustBuild()
 	if c.schema.Name == nameVarDecimal {
@@ -157,6 +167,16 @@ func (c *column) numeric(mode string) *connectors.SchemaBuilder {
 		return connectors.NewSchemaBuilder(connectors.TypeFloat64)
 	case "string":
 		c.conv = parseString
+		if c.typmod >= 4 { // at the column's scale, as a default "1.5" of numeric(8,3) is "1.500"
+			scale := (c.typmod - 4) & 0xffff
+			c.conv = func(v string) (any, error) {
+				d, err := parseDecimal(v, scale)
+				if err != nil {
+					return v, nil // NaN
+				}
+				return d.(connectors.Decimal).String(), nil
+			}
+		}
 		return connectors.NewSchemaBuilder(connectors.TypeString)
 	}
 	if c.typmod < 4 {
@@ -210,6 +230,15 @@ func parseVarDecimal(s string, schema *connectors.Schema) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Debezium writes the value without trailing zeros (1.50 as 15 scale 1, 100 as 100 scale 0).
+	ten, r := big.NewInt(10), new(big.Int)
+	for d.Scale > 0 {
+		q, m := new(big.Int).QuoRem(d.Unscaled, ten, r)
+		if m.Sign() != 0 {
+			break
+		}
+		d.Unscaled, d.Scale = q, d.Scale-1
+	}
 	st := connectors.NewStruct(schema)
 	st.Set(0, d.Scale)
 	st.Set(1, connectors.DecimalToBytes(d))
@@ -257,17 +286,25 @@ func parseTimestampMicros(s string) (any, error) {
 
 func parseConnectTimestamp(s string) (any, error) { return time.Parse(tsLayout, s) }
 
-// parseZonedTimestamp reads timestamptz text (the session runs in UTC) and
-// writes it as Debezium does: ISO-8601 in UTC, fraction without trailing zeros.
-func parseZonedTimestamp(s string) (any, error) {
-	t, err := time.Parse("2006-01-02 15:04:05.999999Z07", s)
-	if err != nil {
-		t, err = time.Parse("2006-01-02 15:04:05.999999Z07:00", s)
+// zonedTimestampParser reads timestamptz text and writes it as Debezium
+// does: ISO-8601 in UTC with as many fraction digits as the column's
+// precision (6 when undeclared).
+func zonedTimestampParser(prec int) func(string) (any, error) {
+	layout := "2006-01-02T15:04:05"
+	if prec > 0 {
+		layout += "." + strings.Repeat("0", prec)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("timestamptz %q: %w", s, err)
+	layout += "Z"
+	return func(s string) (any, error) {
+		t, err := time.Parse("2006-01-02 15:04:05.999999Z07", s)
+		if err != nil {
+			t, err = time.Parse("2006-01-02 15:04:05.999999Z07:00", s)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("timestamptz %q: %w", s, err)
+		}
+		return t.UTC().Format(layout), nil
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.999999999Z"), nil
 }
 
 func parseZonedTime(s string) (any, error) {
@@ -317,4 +354,40 @@ func fallback(s *connectors.Schema) any {
 		return st
 	}
 	return nil
+}
+
+var numericLiteral = regexp.MustCompile(`^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^(true|false)$`)
+
+// defaultLiteral returns the text of a constant column default, as Debezium
+// puts it in the schema: a quoted literal with an optional cast, a number or
+// a boolean. Function calls (nextval, now, …) are not constants.
+func defaultLiteral(expr string) (string, bool) {
+	e := strings.TrimSpace(expr)
+	for len(e) > 1 && e[0] == '(' && e[len(e)-1] == ')' {
+		e = strings.TrimSpace(e[1 : len(e)-1])
+	}
+	if strings.HasPrefix(e, "'") {
+		var b strings.Builder
+		for i := 1; i < len(e); i++ {
+			if e[i] != '\'' {
+				b.WriteByte(e[i])
+				continue
+			}
+			if i+1 < len(e) && e[i+1] == '\'' {
+				b.WriteByte('\'')
+				i++
+				continue
+			}
+			rest := e[i+1:]
+			if rest == "" || strings.HasPrefix(rest, "::") && !strings.Contains(rest, "(") {
+				return b.String(), true
+			}
+			return "", false
+		}
+		return "", false
+	}
+	if i := strings.Index(e, "::"); i >= 0 {
+		e = strings.Trim(e[:i], "() ")
+	}
+	return e, numericLiteral.MatchString(e)
 }

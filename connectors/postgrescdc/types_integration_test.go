@@ -33,7 +33,7 @@ var cdcTypes = []cdcType{
 	{"c_time", "TIME", "'13:45:30.5'", "int64", "io.debezium.time.MicroTime", "49530500000"},
 	{"c_ts", "TIMESTAMP", "'2024-03-15 13:45:30.123456'", "int64", "io.debezium.time.MicroTimestamp", "1710510330123456"},
 	{"c_ts3", "TIMESTAMP(3)", "'2024-03-15 13:45:30.123'", "int64", "io.debezium.time.Timestamp", "1710510330123"},
-	{"c_tstz", "TIMESTAMPTZ", "'2024-03-15 13:45:30.5+02'", "string", "io.debezium.time.ZonedTimestamp", `"2024-03-15T11:45:30.5Z"`},
+	{"c_tstz", "TIMESTAMPTZ", "'2024-03-15 13:45:30.5+02'", "string", "io.debezium.time.ZonedTimestamp", `"2024-03-15T11:45:30.500000Z"`},
 }
 
 // Each column type maps to Debezium's schema and value, the same in the

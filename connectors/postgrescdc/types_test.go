@@ -37,8 +37,8 @@ func TestTypeMapping(t *testing.T) {
 		{oidTime, 3, "13:45:30.5", connectors.TypeInt32, nameTime, "49530500"},
 		{oidTimestamp, -1, "2024-03-15 13:45:30.123456", connectors.TypeInt64, nameMicroTimestamp, "1710510330123456"},
 		{oidTimestamp, 3, "2024-03-15 13:45:30.123", connectors.TypeInt64, nameTimestamp, "1710510330123"},
-		{oidTimestamptz, -1, "2024-03-15 13:45:30.1+02", connectors.TypeString, nameZonedTimestamp, "2024-03-15T11:45:30.1Z"},
-		{oidTimestamptz, -1, "2024-03-15 13:45:30+00", connectors.TypeString, nameZonedTimestamp, "2024-03-15T13:45:30Z"},
+		{oidTimestamptz, -1, "2024-03-15 13:45:30.1+02", connectors.TypeString, nameZonedTimestamp, "2024-03-15T11:45:30.100000Z"},
+		{oidTimestamptz, -1, "2024-03-15 13:45:30+00", connectors.TypeString, nameZonedTimestamp, "2024-03-15T13:45:30.000000Z"},
 	}
 	cfg := &Config{DecimalHandling: "precise", TimePrecision: "adaptive"}
 	for _, tt := range tests {
