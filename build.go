@@ -17,7 +17,7 @@ import (
 const buildUsage = `ferry build --with MODULE[@VERSION][=DIR] [--with ...] [--connectors a,b] [--transforms all|none|A,B] [--lambda] -o OUT
 
 Builds a custom ferry holding the plugins of the named Go modules (each exports
-func Plugins() transforms.Bundle from its root package) with the Go toolchain.
+func Plugins() sdk.Bundle from its root package) with the Go toolchain.
 --lambda writes the Lambda function's deflated zip instead. See docs/building.md.
 `
 
@@ -38,6 +38,7 @@ func runBuild(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Arch, "arch", "amd64", "with --lambda, the GOARCH (amd64 or arm64)")
 	fs.StringVar(&o.Out, "o", "", "the binary (or, with --lambda, the zip) to write")
 	fs.StringVar(&o.Work, "work", "", "generate the module in this directory and keep it (default: a temporary one)")
+	tags := fs.String("tags", "", "extra build tags, comma-separated (ferry_noavro leaves the Avro converter out)")
 	verbose := fs.Bool("v", false, "print each go command")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -65,6 +66,7 @@ func runBuild(ctx context.Context, args []string) error {
 	default:
 		o.Transforms = connectors.SplitList(t)
 	}
+	o.Tags = connectors.SplitList(*tags)
 	if *verbose {
 		o.Log = os.Stderr
 	}

@@ -11,33 +11,25 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/operand"
+	"github.com/ferryhq/ferry/transforms/sdk"
 )
 
-// Transformation changes one record; it returns nil to drop the record.
-// A failure is returned as an error and handled per errors.tolerance.
-type Transformation interface {
-	Apply(r *connectors.Record) (*connectors.Record, error)
-}
-
-// InPlace is implemented by transformations that can change, instead of
-// copy, a record that only the chain references (one an earlier stage
-// created). They never change the record's values (Structs, maps), which may
-// still be shared with the caller's record.
-type InPlace interface {
-	ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error)
-}
-
-// Builder is implemented by transformations whose changed key or value is
-// always a new top-level map or Struct, never a part of the old one: the
-// chain then owns it, and later stages may change it in place.
-type Builder interface {
-	BuildsNew()
-}
-
-// Predicate decides whether a transformation applies to a record.
-type Predicate interface {
-	Test(r *connectors.Record) bool
-}
+// The contracts of transformations and predicates live in transforms/sdk,
+// the package a module outside ferry imports; ferry's own use these names.
+type (
+	// Transformation changes one record (sdk.Transformation).
+	Transformation = sdk.Transformation
+	// InPlace changes a record only the chain holds (sdk.InPlace).
+	InPlace = sdk.InPlace
+	// Builder marks transformations that build new keys and values (sdk.Builder).
+	Builder = sdk.Builder
+	// Predicate decides whether a transformation applies (sdk.Predicate).
+	Predicate = sdk.Predicate
+	// Descriptor describes one transformation or predicate class (sdk.Descriptor).
+	Descriptor = sdk.Descriptor
+	// Bundle is what a module outside ferry contributes (sdk.Bundle).
+	Bundle = sdk.Bundle
+)
 
 // FalliblePredicate is implemented by predicates that can fail on a record
 // (a WebAssembly module that traps): the chain calls TestRecord, and a

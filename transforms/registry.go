@@ -1,7 +1,6 @@
 package transforms
 
 import (
-	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/cast"
 	"github.com/ferryhq/ferry/transforms/dropheaders"
 	"github.com/ferryhq/ferry/transforms/extractfield"
@@ -17,6 +16,7 @@ import (
 	"github.com/ferryhq/ferry/transforms/recordistombstone"
 	"github.com/ferryhq/ferry/transforms/regexrouter"
 	"github.com/ferryhq/ferry/transforms/replacefield"
+	"github.com/ferryhq/ferry/transforms/sdk"
 	"github.com/ferryhq/ferry/transforms/setschemametadata"
 	"github.com/ferryhq/ferry/transforms/timestampconverter"
 	"github.com/ferryhq/ferry/transforms/timestamprouter"
@@ -24,22 +24,6 @@ import (
 	"github.com/ferryhq/ferry/transforms/valuetokey"
 	"github.com/ferryhq/ferry/transforms/wasm"
 )
-
-// Descriptor describes one transformation or predicate class: the entry a
-// registry holds, built-in or from a module outside ferry (Bundle).
-type Descriptor struct {
-	// Class is the full Kafka Connect class name (with $Key/$Value for variants).
-	Class string
-	// Aliases are extra accepted names; the simple class name is always accepted.
-	Aliases []string
-	Type    connectors.PluginType
-	// Version is what GET /connector-plugins shows; empty shows the binary's.
-	Version string
-	// Config is a zero value of the component's config struct (connectors.Declare).
-	Config       any
-	NewTransform func(props map[string]string) (Transformation, error)
-	NewPredicate func(props map[string]string) (Predicate, error)
-}
 
 const (
 	smt  = "org.apache.kafka.connect.transforms."
@@ -84,39 +68,12 @@ func builtins() []Descriptor {
 	}
 }
 
-// tf describes a transformation from its config struct and constructor.
+// tf describes a built-in transformation (sdk.Describe).
 func tf[T Transformation](class string, cfg any, build func(map[string]string) (T, error)) Descriptor {
-	return Descriptor{Class: class, Type: connectors.TypeTransformation, Config: cfg,
-		NewTransform: func(props map[string]string) (Transformation, error) {
-			t, err := build(props)
-			if err != nil {
-				return nil, err
-			}
-			return t, nil
-		}}
+	return sdk.Describe(class, cfg, build)
 }
 
-// pr describes a predicate from its config struct and constructor.
+// pr describes a built-in predicate (sdk.DescribePredicate).
 func pr[P Predicate](class string, cfg any, build func(map[string]string) (P, error)) Descriptor {
-	return Descriptor{Class: class, Type: connectors.TypePredicate, Config: cfg,
-		NewPredicate: func(props map[string]string) (Predicate, error) {
-			p, err := build(props)
-			if err != nil {
-				return nil, err
-			}
-			return p, nil
-		}}
-}
-
-// Describe describes a transformation from its class name, config struct (a
-// zero value, see connectors.Declare) and constructor: the entry a module
-// outside ferry lists in its Bundle.
-func Describe[T Transformation](class string, cfg any, build func(map[string]string) (T, error)) Descriptor {
-	return tf(class, cfg, build)
-}
-
-// DescribePredicate describes a predicate from its class name, config
-// struct and constructor.
-func DescribePredicate[P Predicate](class string, cfg any, build func(map[string]string) (P, error)) Descriptor {
-	return pr(class, cfg, build)
+	return sdk.DescribePredicate(class, cfg, build)
 }

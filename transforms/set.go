@@ -76,21 +76,3 @@ func Plugins() []Descriptor { return builtin.Plugins() }
 
 // Classes returns the built-in class names of one plugin type, sorted.
 func Classes(t connectors.PluginType) []string { return builtin.Classes(t) }
-
-// Bundle is what a Go module outside ferry contributes to a custom build:
-// its connectors, transformations and predicates. The module exports, from
-// the package named by `ferry build --with`, a function
-//
-//	func Plugins() transforms.Bundle
-//
-// and the generated main adds what it returns to the explicit registries
-// (nothing registers itself at init time). A Bundle with nothing in it fails
-// the build.
-type Bundle struct {
-	Connectors []connectors.Plugin
-	// Transforms holds transformations and predicates (Describe, DescribePredicate).
-	Transforms []Descriptor
-}
-
-// Len is the number of plugins in b.
-func (b Bundle) Len() int { return len(b.Connectors) + len(b.Transforms) }

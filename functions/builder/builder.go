@@ -2,7 +2,7 @@
 // package is ferry with more plugins — the connectors, transformations and
 // predicates of the modules named with --with, each exposing
 //
-//	func Plugins() transforms.Bundle
+//	func Plugins() sdk.Bundle
 //
 // from its root package — and fewer built-in ones (--connectors,
 // --transforms), then builds it with the Go toolchain: the full ferry
@@ -82,6 +82,8 @@ type Options struct {
 	// amd64) and writes a deflated zip holding bootstrap.
 	Lambda bool
 	Arch   string
+	// Tags are extra build tags (ferry_noavro leaves the Avro converter out).
+	Tags []string
 	// Out is the binary, or with Lambda the zip, to write.
 	Out string
 	// Work is the directory the module is generated in; empty uses a

@@ -52,8 +52,8 @@ func TestBuildRefusesModule(t *testing.T) {
 	offline(t)
 	for _, tc := range []struct{ module, want string }{
 		{"broken", "module example.com/ferry-broken does not build"},
-		{"noplugins", "module example.com/ferry-noplugins registers nothing ferry can find: its package example.com/ferry-noplugins must export func Plugins() transforms.Bundle"},
-		{"empty", "module example.com/ferry-empty registers nothing: its Plugins() returned an empty transforms.Bundle"},
+		{"noplugins", "module example.com/ferry-noplugins registers nothing ferry can find: its package example.com/ferry-noplugins must export func Plugins() sdk.Bundle"},
+		{"empty", "module example.com/ferry-empty registers nothing: its Plugins() returned an empty sdk.Bundle"},
 	} {
 		t.Run(tc.module, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

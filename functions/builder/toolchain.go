@@ -211,7 +211,7 @@ func (g *toolchain) check(ctx context.Context, o Options) error {
 	if err != nil {
 		for i, m := range o.With {
 			if strings.Contains(err.Error(), fmt.Sprintf("ext%d.Plugins", i)) {
-				return fmt.Errorf("%w %s registers nothing ferry can find: its package %s must export func Plugins() transforms.Bundle: %w", ErrModule, m.Path, m.Path, err)
+				return fmt.Errorf("%w %s registers nothing ferry can find: its package %s must export func Plugins() sdk.Bundle: %w", ErrModule, m.Path, m.Path, err)
 			}
 		}
 		return err
@@ -220,7 +220,7 @@ func (g *toolchain) check(ctx context.Context, o Options) error {
 		f := strings.Split(line, "\t")
 		switch {
 		case len(f) == 4 && f[0] == "module" && f[2] == "0" && f[3] == "0":
-			return fmt.Errorf("%w %s registers nothing: its Plugins() returned an empty transforms.Bundle; list its connectors in Bundle.Connectors and its transformations and predicates in Bundle.Transforms", ErrModule, f[1])
+			return fmt.Errorf("%w %s registers nothing: its Plugins() returned an empty sdk.Bundle; list its connectors in Bundle.Connectors and its transformations and predicates in Bundle.Transforms", ErrModule, f[1])
 		case len(f) == 4 && f[0] == "module":
 			c, _ := strconv.Atoi(f[2])
 			t, _ := strconv.Atoi(f[3])
@@ -238,7 +238,7 @@ func (g *toolchain) buildFull(ctx context.Context, o Options, _ string) error {
 	if err != nil {
 		return err
 	}
-	_, err = g.run(ctx, nil, "build", "-o", out, ".")
+	_, err = g.run(ctx, nil, "build", "-tags", strings.Join(o.Tags, ","), "-o", out, ".")
 	return err
 }
 
@@ -250,7 +250,7 @@ func (g *toolchain) buildLambda(ctx context.Context, o Options) error {
 	}
 	bin := filepath.Join(g.dir, "bootstrap")
 	if _, err := g.run(ctx, []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + arch},
-		"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, "."); err != nil {
+		"build", "-tags", strings.Join(append([]string{"lambda.norpc"}, o.Tags...), ","), "-trimpath", "-ldflags", "-s -w", "-o", bin, "."); err != nil {
 		return err
 	}
 	return zipBootstrap(bin, o.Out)

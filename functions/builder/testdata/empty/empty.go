@@ -1,7 +1,7 @@
 // Package empty exports Plugins but registers nothing: ferry build refuses it.
 package empty
 
-import "github.com/ferryhq/ferry/transforms"
+import "github.com/ferryhq/ferry/transforms/sdk"
 
 // Plugins returns an empty bundle.
-func Plugins() transforms.Bundle { return transforms.Bundle{} }
+func Plugins() sdk.Bundle { return sdk.Bundle{} }

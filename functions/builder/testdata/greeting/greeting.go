@@ -9,7 +9,7 @@ import (
 	"fmt"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms"
+	"github.com/ferryhq/ferry/transforms/sdk"
 )
 
 // Class is the connector's class name; the registry also finds it as
@@ -37,8 +37,8 @@ func Plugin() connectors.Plugin {
 }
 
 // Plugins is what ferry build adds to a custom ferry.
-func Plugins() transforms.Bundle {
-	return transforms.Bundle{Connectors: []connectors.Plugin{Plugin()}}
+func Plugins() sdk.Bundle {
+	return sdk.Bundle{Connectors: []connectors.Plugin{Plugin()}}
 }
 
 // Connector splits the work: one task, whatever tasks.max says.

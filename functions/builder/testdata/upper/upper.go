@@ -1,6 +1,6 @@
 // Package upper is an example third-party Single Message Transform built
 // into ferry by `ferry build --with example.com/ferry-upper=DIR`: it upper-cases
-// a string value, or the string fields named in `fields` of a map or Struct value.
+// a record's string value.
 package upper
 
 import (
@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/transforms"
+	"github.com/ferryhq/ferry/transforms/sdk"
 )
 
 // Class is the transformation's class name, as configs write it in transforms.<alias>.type.
@@ -44,6 +44,6 @@ func (*Upper) Apply(r *connectors.Record) (*connectors.Record, error) {
 }
 
 // Plugins is what ferry build adds to a custom ferry.
-func Plugins() transforms.Bundle {
-	return transforms.Bundle{Transforms: []transforms.Descriptor{transforms.Describe(Class, Config{}, New)}}
+func Plugins() sdk.Bundle {
+	return sdk.Bundle{Transforms: []sdk.Descriptor{sdk.Describe(Class, Config{}, New)}}
 }
