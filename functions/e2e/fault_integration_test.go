@@ -92,8 +92,22 @@ func committedIterations(t *testing.T, seeds string, topic string, want int) (n,
 // consumer sees no duplicate (at-least-once reports its duplicates); the
 // file sink loses nothing (duplicates are reported: a sink is at-least-once).
 func TestKillWorkerFiveTimes(t *testing.T) {
-	t.Run("exactly-once", func(t *testing.T) { killFiveTimes(t, 13, true, 0) })
-	t.Run("at-least-once", func(t *testing.T) { killFiveTimes(t, 15, false, 0) })
+	t.Run("exactly-once", func(t *testing.T) { killFiveTimes(t, redisDB(13), true, 0) })
+	t.Run("at-least-once", func(t *testing.T) { killFiveTimes(t, redisDB(15), false, 0) })
+}
+
+// TestKillWorkerFiveTimesKafkaState is the same with Kafka as the only
+// store (ferry.state=kafka): offsets committed through per-task
+// transactional producers, epochs in the ferry topic, no Redis.
+func TestKillWorkerFiveTimesKafkaState(t *testing.T) {
+	kafkaState := func(t testing.TB) *cluster { return newKafkaStateCluster(t) }
+	t.Run("exactly-once", func(t *testing.T) { killFiveTimes(t, kafkaState, true, 0) })
+	t.Run("at-least-once", func(t *testing.T) { killFiveTimes(t, kafkaState, false, 0) })
+}
+
+// redisDB starts clusters with Redis state in database db.
+func redisDB(db int) func(testing.TB) *cluster {
+	return func(t testing.TB) *cluster { return newCluster(t, db) }
 }
 
 // saturatingLoops is how many busy-loop processes saturate the machine in
@@ -106,7 +120,7 @@ const saturatingLoops = 8
 // scheduler shrinks the batch of a task whose invocation overran), so every
 // record is still delivered.
 func TestKillWorkerFiveTimesSaturated(t *testing.T) {
-	killFiveTimes(t, 8, false, saturatingLoops)
+	killFiveTimes(t, redisDB(8), false, saturatingLoops)
 }
 
 // busyLoops starts n busy-loop processes, killed when the test ends.
@@ -116,7 +130,7 @@ func busyLoops(t *testing.T, n int) {
 	}
 }
 
-func killFiveTimes(t *testing.T, db int, eos bool, busy int) {
+func killFiveTimes(t *testing.T, newCluster func(testing.TB) *cluster, eos bool, busy int) {
 	mode, src := "at-least-once", map[string]string{}
 	if eos {
 		mode, src = "exactly-once", map[string]string{"exactly.once.support": "required"}
@@ -127,7 +141,7 @@ func killFiveTimes(t *testing.T, db int, eos bool, busy int) {
 		mode += fmt.Sprintf(", %d busy loops", busy)
 		slow = 3
 	}
-	c := newCluster(t, db)
+	c := newCluster(t)
 	w := c.worker()
 	out := filepath.Join(t.TempDir(), "orders.txt")
 	const n = 200_000
@@ -177,6 +191,9 @@ func killFiveTimes(t *testing.T, db int, eos bool, busy int) {
 	lines, unique, dups, torn := fileCounts(out)
 	got, distinct := committedIterations(t, c.svc.kafka, topic, n)
 	t.Logf("killed at progress %v of %d (topic records + distinct sink records); %d torn lines; %.1fs", at, 2*n, torn, time.Since(begin).Seconds())
+	if strings.Contains(strings.Join(c.env, " "), "FERRY_STATE=kafka") {
+		mode += ", state in Kafka"
+	}
 	reportRow(t, "kill -9 worker x5: datagen->Kafka, "+mode+", read_committed", n, int64(distinct), int64(n-distinct), int64(got-distinct))
 	reportRow(t, "kill -9 worker x5: Kafka->file sink (source "+mode+")", n, int64(unique), int64(n-unique), int64(dups))
 	if distinct != n || (eos && got != n) {

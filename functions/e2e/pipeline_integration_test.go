@@ -39,16 +39,31 @@ func newClusterWith(t testing.TB, db int, extra ...string) *cluster {
 		t.Fatalf("flushing redis db %d: %v", db, err)
 	}
 	rc.Close()
+	return startCluster(t, svc, append([]string{fmt.Sprintf("FERRY_STATE=redis://%s/%d", opt.Addr, db)}, extra...)...)
+}
+
+// newKafkaStateCluster is a cluster whose only store is Kafka
+// (ferry.state=kafka): Kafka Connect's three topics and ferry's fourth,
+// under fresh names, and no Redis.
+func newKafkaStateCluster(t testing.TB, extra ...string) *cluster {
+	g := uniqueName("kstate")
+	return startCluster(t, needServices(t), append([]string{"FERRY_STATE=kafka", "FERRY_GROUP_ID=" + g,
+		"FERRY_CONFIG_STORAGE_TOPIC=" + g + "-configs", "FERRY_OFFSET_STORAGE_TOPIC=" + g + "-offsets",
+		"FERRY_STATUS_STORAGE_TOPIC=" + g + "-status", "FERRY_CONFIG_STORAGE_REPLICATION_FACTOR=1",
+		"FERRY_OFFSET_STORAGE_REPLICATION_FACTOR=1", "FERRY_STATUS_STORAGE_REPLICATION_FACTOR=1"}, extra...)...)
+}
+
+// startCluster starts the scheduler with the state settings in env.
+func startCluster(t testing.TB, svc services, env ...string) *cluster {
 	port := freePort(t)
 	c := &cluster{t: t, svc: svc, env: []string{
 		"FERRY_NATS_URL=" + svc.nats, "FERRY_NATS_SUBJECT=" + uniqueName("ferry.invoke.test"),
-		fmt.Sprintf("FERRY_STATE=redis://%s/%d", opt.Addr, db),
 		"FERRY_BOOTSTRAP_SERVERS=" + svc.kafka,
 		fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", port),
 		"FERRY_INVOCATION_TIMEOUT=5s",
 		"FERRY_MAX_RECORDS=20000",
 	}, api: api{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port)}}
-	c.env = append(c.env, extra...)
+	c.env = append(c.env, env...)
 	c.sched = start(t, c.env, "scheduler")
 	c.api.waitReady()
 	return c

@@ -101,17 +101,7 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 	topics := []string{s.o.Topics.Config, s.o.Topics.Ferry, s.o.Topics.Status}
 	err := s.cas(ctx, s.configTxnID(), topics, func(v *view) ([]*kgo.Record, error) {
 		_, exists = v.configs[name]
-		var out []*kgo.Record
-		if exists {
-			out = append(out,
-				&kgo.Record{Topic: s.o.Topics.Config, Key: []byte(connectorKey(name))},
-				&kgo.Record{Topic: s.o.Topics.Config, Key: []byte(targetStateKey(name))},
-				&kgo.Record{Topic: s.o.Topics.Ferry, Key: []byte(generationKey(name))})
-		}
-		for task := range v.statuses[name] {
-			out = append(out, &kgo.Record{Topic: s.o.Topics.Status, Key: []byte(statusTaskKey(name, task))})
-		}
-		return out, nil
+		return s.deleteRecords(v, name), nil
 	})
 	if err != nil {
 		return fmt.Errorf("delete connector %s: %w", name, err)
@@ -120,6 +110,22 @@ func (s *Store) DeleteConnector(ctx context.Context, name string) error {
 		return fmt.Errorf("connector %s: %w", name, state.ErrNotFound)
 	}
 	return nil
+}
+
+// deleteRecords are the tombstones that delete connector name: Kafka
+// Connect's two, ferry's generation and the task statuses.
+func (s *Store) deleteRecords(v *view, name string) []*kgo.Record {
+	var out []*kgo.Record
+	if _, ok := v.configs[name]; ok {
+		out = append(out,
+			&kgo.Record{Topic: s.o.Topics.Config, Key: []byte(connectorKey(name))},
+			&kgo.Record{Topic: s.o.Topics.Config, Key: []byte(targetStateKey(name))},
+			&kgo.Record{Topic: s.o.Topics.Ferry, Key: []byte(generationKey(name))})
+	}
+	for task := range v.statuses[name] {
+		out = append(out, &kgo.Record{Topic: s.o.Topics.Status, Key: []byte(statusTaskKey(name, task))})
+	}
+	return out
 }
 
 // ConnectorsRevision moves with every record of the config topic and every

@@ -206,3 +206,60 @@ func TestWrittenRecords(t *testing.T) {
 		t.Fatalf("differs from %s (go test -update rewrites it): %v\n%s", path, err, b.String())
 	}
 }
+
+// TestOperationsLikeReference: for a connector's life (create and split,
+// pause, resume, stop, delete) ferry writes to the config topic the records
+// the reference Kafka Connect wrote for the same REST calls
+// (testdata/reference-ops.golden, from TestReferenceOperations): the same
+// keys in the same order, the same fields and values.
+func TestOperationsLikeReference(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "reference-ops.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref [][2]string
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		k, v, _ := strings.Cut(line, "\t")
+		ref = append(ref, [2]string{k, v})
+	}
+	props := func(i int) map[string]string {
+		var pv propertiesValue
+		if err := json.Unmarshal([]byte(ref[i][1]), &pv); err != nil {
+			t.Fatal(err)
+		}
+		return pv.Properties
+	}
+	s := &Store{o: Options{Topics: Topics{}.withDefaults()}}
+	v := newView(s.o.Topics, slog.New(slog.DiscardHandler))
+	var got []*kgo.Record
+	apply := func(recs []*kgo.Record) {
+		for _, r := range recs {
+			v.apply(r)
+			if r.Topic == s.o.Topics.Config {
+				got = append(got, r)
+			}
+		}
+	}
+	rec := state.ConnectorRecord{Name: "NAME", Config: props(0), Target: state.TargetRunning}
+	apply(s.connectorRecords(v, rec)) // POST /connectors
+	rec.Tasks, rec.Generation = []map[string]string{props(1)}, 1
+	apply(s.connectorRecords(v, rec)) // the split
+	for _, target := range []state.TargetState{state.TargetPaused, state.TargetRunning} {
+		rec.Target = target
+		apply(s.connectorRecords(v, rec)) // pause, resume
+	}
+	rec.Target, rec.Tasks, rec.Generation = state.TargetStopped, nil, 2
+	apply(s.connectorRecords(v, rec)) // stop
+	apply(s.deleteRecords(v, "NAME"))
+	if len(got) != len(ref) {
+		t.Fatalf("ferry wrote %d records, the reference %d", len(got), len(ref))
+	}
+	for i, r := range got {
+		var want, have any
+		_ = json.Unmarshal([]byte(ref[i][1]), &want)
+		_ = json.Unmarshal(r.Value, &have)
+		if string(r.Key) != ref[i][0] || !reflect.DeepEqual(want, have) || (r.Value == nil) != (ref[i][1] == "") {
+			t.Errorf("record %d: ferry %s %s, reference %s %s", i, r.Key, r.Value, ref[i][0], ref[i][1])
+		}
+	}
+}
