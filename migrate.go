@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -167,7 +168,7 @@ func runMigrateStandalone(ctx context.Context, args []string, out io.Writer) err
 	if spec == "" {
 		spec = "file:" + filepath.Join(p.DataDir, "state")
 	}
-	store, err := open.Open(ctx, spec)
+	store, err := open.ForWorker(ctx, spec, p, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,376 @@
+//go:build integration
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/state"
+	"github.com/ferryhq/ferry/state/kafka"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// The take-over and hand-back tests move a FileStreamSource -> Kafka ->
+// FileStreamSink pipeline over a 200,000-line file between a private Kafka
+// Connect 4.1.1 distributed worker and ferry on the same worker properties
+// (same group.id and internal topics). The source file is written up to
+// migrateGate lines while the first runtime runs; the rest is written only
+// after it stopped, so every stop is mid-stream by construction.
+const (
+	migrateLines = 200_000
+	migrateGate  = 100_000
+	// lackingClass is a connector class ferry does not have.
+	lackingClass = "com.example.connect.CustomSourceConnector"
+)
+
+// migration is one test's pipeline: names, files, and the worker properties
+// both runtimes read.
+type migration struct {
+	t                *testing.T
+	svc              services
+	dir, props       string
+	in, out          string
+	topic, src, sink string
+	lines            *gatedLines
+}
+
+func newMigration(t *testing.T) *migration {
+	svc := needServices(t)
+	dir := t.TempDir()
+	group := uniqueName("migrate")
+	m := &migration{t: t, svc: svc, dir: dir, in: filepath.Join(dir, "in.txt"), out: filepath.Join(dir, "out.txt"),
+		topic: group + "-lines", src: group + "-src", sink: group + "-sink"}
+	m.props = kafkaConnectProps(t, dir, svc.kafka, group, freePort(t))
+	if _, err := kafkaAdmin(t, svc.kafka).CreateTopic(context.Background(), 1, 1, nil, m.topic); err != nil {
+		t.Fatalf("creating topic %s: %v", m.topic, err)
+	}
+	m.lines = writeLines(t, m.in, migrateLines, migrateGate)
+	return m
+}
+
+// configs are the two connector configs, as a user would POST them to either runtime.
+func (m *migration) configs() map[string]map[string]string {
+	return map[string]map[string]string{
+		m.src:  {"connector.class": "FileStreamSource", "file": m.in, "topic": m.topic, "tasks.max": "1"},
+		m.sink: {"connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "file": m.out, "topics": m.topic, "tasks.max": "1"},
+	}
+}
+
+// ferryProcs are a ferry scheduler and its environment.
+type ferryProcs struct {
+	api   api
+	env   []string
+	sched *proc
+}
+
+// ferry starts a ferry scheduler on the worker properties with --state
+// kafka; no function runs until worker is called.
+func (m *migration) ferry() *ferryProcs {
+	port := freePort(m.t)
+	f := &ferryProcs{api: api{t: m.t, base: fmt.Sprintf("http://127.0.0.1:%d", port)},
+		env: []string{"FERRY_NATS_URL=" + m.svc.nats, "FERRY_NATS_SUBJECT=" + uniqueName("ferry.invoke.migrate"),
+			fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", port), "FERRY_INVOCATION_TIMEOUT=5s", "FERRY_MAX_RECORDS=20000"}}
+	f.sched = start(m.t, f.env, "scheduler", "--state", "kafka", m.props)
+	f.api.waitReady()
+	return f
+}
+
+// worker starts a ferry worker for the scheduler.
+func (m *migration) worker(f *ferryProcs) *proc {
+	return start(m.t, f.env, "worker", "--state", "kafka", "--concurrency", "2", m.props)
+}
+
+// waitLines waits until the sink file holds at least n lines.
+func (m *migration) waitLines(n int, within time.Duration, who string) {
+	waitFor(m.t, within, fmt.Sprintf("%s to write %d lines to the sink file", who, n), func() bool {
+		lines, _ := lineCounts(m.out)
+		return lines >= n
+	})
+}
+
+// waitAll waits until every line is in the sink file, then until the file
+// stops growing (late duplicates), and returns the accounting.
+func (m *migration) waitAll(within time.Duration, who string) lineAccount {
+	var a lineAccount
+	waitFor(m.t, within, who+" to deliver every line", func() bool {
+		a = accountLines(m.out, migrateLines)
+		return a.missing == 0
+	})
+	for prev := -1; prev != a.lines; {
+		prev = a.lines
+		time.Sleep(1500 * time.Millisecond)
+		a = accountLines(m.out, migrateLines)
+	}
+	return a
+}
+
+// committed is what a runtime committed: the source's offsets-topic entries
+// and the sink's consumer-group offsets, read from Kafka.
+type committed struct {
+	source []state.OffsetEntry
+	sink   map[int32]int64
+}
+
+func (m *migration) committed() committed {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	src, err := kafka.New(strings.Split(m.svc.kafka, ","), propValue(m.t, m.props, "offset.storage.topic")).Read(ctx, m.src)
+	if err != nil {
+		m.t.Fatalf("reading %s's committed offsets: %v", m.src, err)
+	}
+	groups, err := kafkaAdmin(m.t, m.svc.kafka).FetchOffsets(ctx, "connect-"+m.sink)
+	if err != nil {
+		m.t.Fatalf("reading group connect-%s: %v", m.sink, err)
+	}
+	sink := map[int32]int64{}
+	for _, ps := range groups {
+		for p, o := range ps {
+			sink[p] = o.At
+		}
+	}
+	return committed{source: src, sink: sink}
+}
+
+// stopped is the pipeline as the first runtime left it: what it committed,
+// the records it produced, and the sink file's whole lines (torn when its
+// last line was cut by kill -9).
+type stopped struct {
+	committed
+	produced, written int64
+	torn              bool
+}
+
+// atStop reads the pipeline right after the first runtime stopped.
+func (m *migration) atStop() stopped {
+	b, _ := os.ReadFile(m.out)
+	st := stopped{committed: m.committed(), produced: topicCount(m.t, kafkaAdmin(m.t, m.svc.kafka), m.topic),
+		written: int64(bytes.Count(b, []byte("\n"))), torn: len(b) > 0 && b[len(b)-1] != '\n'}
+	if len(st.source) != 1 || len(st.sink) != 1 {
+		m.t.Fatalf("committed at the stop: %+v; want one source partition and one sink partition", st.committed)
+	}
+	return st
+}
+
+// redone is how many lines the second runtime must write again when it
+// adds no duplicate of its own: the records the first produced after its
+// last source-offset commit (each is read and produced again), plus the
+// lines its sink wrote after its last consumer-group commit.
+func (st stopped) redone() (source, sink int64) {
+	pos, _ := st.source[0].Offset["position"].(int64)
+	return st.produced - pos/int64(len("line-0000000\n")), st.written - st.sink[0]
+}
+
+// account reports and checks the sink file: every line there, the
+// duplicates exactly the first runtime's uncommitted window.
+func (m *migration) account(name string, st stopped, acct lineAccount) {
+	src, sink := st.redone()
+	reportRow(m.t, name, migrateLines, int64(acct.unique), int64(acct.missing), int64(acct.dups))
+	m.t.Logf("%s: %v; uncommitted at the stop: %d source records, %d sink lines", name, acct, src, sink)
+	torn := 0
+	if st.torn {
+		torn = 1 // the cut line is followed by the next runtime's first
+	}
+	if acct.missing != 0 || acct.foreign != torn || int64(acct.dups) != src+sink {
+		m.t.Fatalf("%s: %v; want 0 missing, %d foreign and %d duplicates (%d source records + %d sink lines uncommitted at the stop)",
+			name, acct, torn, src+sink, src, sink)
+	}
+}
+
+// offsetsBody is GET /connectors/{c}/offsets.
+type offsetsBody struct {
+	Offsets []struct {
+		Partition map[string]any `json:"partition"`
+		Offset    map[string]any `json:"offset"`
+	} `json:"offsets"`
+}
+
+// showsCommitted checks that a runtime's GET /connectors/{c}/offsets shows
+// c: exactly when the runtime runs no task yet, else c or later (it may
+// have moved on from c by the time it answers).
+func (m *migration) showsCommitted(a api, who string, c committed, exact bool) {
+	wantPos, _ := c.source[0].Offset["position"].(int64)
+	var pos, off int64
+	waitFor(m.t, 30*time.Second, who+" to show the committed offsets", func() bool {
+		var src, sink offsetsBody
+		for name, dst := range map[string]*offsetsBody{m.src: &src, m.sink: &sink} {
+			code, body := a.do("GET", "/connectors/"+name+"/offsets", nil)
+			if code != 200 || json.Unmarshal(body, dst) != nil || len(dst.Offsets) != 1 {
+				return false // not read its configs yet
+			}
+		}
+		if !reflect.DeepEqual(src.Offsets[0].Partition, map[string]any{"filename": m.in}) {
+			m.t.Fatalf("%s shows source partition %v, want the file %s", who, src.Offsets[0].Partition, m.in)
+		}
+		pos, off = number(src.Offsets[0].Offset["position"]), number(sink.Offsets[0].Offset["kafka_offset"])
+		return true
+	})
+	if exact && (pos != wantPos || off != c.sink[0]) || pos < wantPos || off < c.sink[0] {
+		m.t.Fatalf("%s shows source position %d and sink offset %d; committed were %d and %d", who, pos, off, wantPos, c.sink[0])
+	}
+	m.t.Logf("%s shows source position %d and sink offset %d; committed were %d and %d", who, pos, off, wantPos, c.sink[0])
+}
+
+// number is a JSON number as int64 (-1 when it is not one).
+func number(v any) int64 {
+	if f, ok := v.(float64); ok {
+		return int64(f)
+	}
+	return -1
+}
+
+// addLacking writes a connector of a class ferry lacks to the config topic,
+// with the records Kafka Connect writes on create (connector-, task-,
+// commit-): the private worker has only the FileStream plugins, so it could
+// not create one itself.
+func (m *migration) addLacking(name string) []*kgo.Record {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(m.svc.kafka, ",")...))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer cl.Close()
+	topic := propValue(m.t, m.props, "config.storage.topic")
+	recs := []*kgo.Record{
+		{Topic: topic, Key: []byte("connector-" + name), Value: []byte(`{"properties":{"connector.class":"` + lackingClass + `","tasks.max":"1","name":"` + name + `"}}`)},
+		{Topic: topic, Key: []byte("task-" + name + "-0"), Value: []byte(`{"properties":{"connector.class":"` + lackingClass + `","tasks.max":"1","name":"` + name + `","task.class":"com.example.connect.CustomSourceTask"}}`)},
+		{Topic: topic, Key: []byte("commit-" + name), Value: []byte(`{"tasks":1}`)},
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		m.t.Fatalf("writing connector %s to %s: %v", name, topic, err)
+	}
+	return recs
+}
+
+// configRecords reads the config topic: every record whose key ends with
+// name (connector-, task-, commit-, target-state-), in order.
+func (m *migration) configRecords(name string) []string {
+	topic := propValue(m.t, m.props, "config.storage.topic")
+	end := topicCount(m.t, kafkaAdmin(m.t, m.svc.kafka), topic)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(m.svc.kafka, ",")...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer cl.Close()
+	var out []string
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for seen := int64(0); seen < end && ctx.Err() == nil; {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			seen = r.Offset + 1
+			if k := string(r.Key); !r.Attrs.IsControl() && (strings.HasSuffix(k, "-"+name) || strings.HasPrefix(k, "task-"+name+"-")) {
+				out = append(out, k+" => "+string(r.Value))
+			}
+		})
+	}
+	return out
+}
+
+// TestTakeOverFromKafkaConnect: Kafka Connect runs the pipeline and is
+// stopped with SIGTERM mid-stream; ferry starts on its topics, lists its
+// connectors, shows its committed offsets, continues from them, and shows a
+// connector of a class it lacks as FAILED. The sink file ends with every
+// line exactly once.
+func TestTakeOverFromKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGTERM) }
+
+// TestTakeOverFromKilledKafkaConnect is the same after kill -9: no line is
+// missing; duplicates (Kafka Connect's at-least-once after a crash) are reported.
+func TestTakeOverFromKilledKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGKILL) }
+
+func takeOver(t *testing.T, sig syscall.Signal) {
+	m := newMigration(t)
+	kc := startKafkaConnect(t, m.props)
+	for name, cfg := range m.configs() {
+		kc.api.create(name, cfg)
+	}
+	m.waitLines(20_000, 60*time.Second, "Kafka Connect")
+	// Kafka Connect commits every offset.flush.interval.ms (1 s here): a
+	// kill -9 before its first commits would only test a restart from zero.
+	waitFor(t, 30*time.Second, "Kafka Connect to commit source and sink offsets", func() bool {
+		var src, sink offsetsBody
+		for name, dst := range map[string]*offsetsBody{m.src: &src, m.sink: &sink} {
+			if code, body := kc.api.do("GET", "/connectors/"+name+"/offsets", nil); code != 200 || json.Unmarshal(body, dst) != nil || len(dst.Offsets) == 0 {
+				return false
+			}
+		}
+		return number(sink.Offsets[0].Offset["kafka_offset"]) >= 10_000
+	})
+	kcConfigs := map[string]string{}
+	for name := range m.configs() {
+		_, body := kc.api.do("GET", "/connectors/"+name+"/config", nil)
+		kcConfigs[name] = string(body)
+	}
+	kc.stop(sig)
+	m.lines.open()
+	was := m.atStop()
+	lacking := m.src + "-custom"
+	var wrote []string
+	for _, r := range m.addLacking(lacking) {
+		wrote = append(wrote, string(r.Key)+" => "+string(r.Value))
+	}
+
+	f := m.ferry()
+	a := f.api
+	code, body := a.do("GET", "/connectors", nil)
+	var names []string
+	if code != 200 || json.Unmarshal(body, &names) != nil || len(names) != 3 {
+		t.Fatalf("ferry: GET /connectors = %d %s; want %s, %s and %s", code, body, m.src, m.sink, lacking)
+	}
+	for name, want := range kcConfigs {
+		var got, kcc map[string]string
+		_, body := a.do("GET", "/connectors/"+name+"/config", nil)
+		if json.Unmarshal(body, &got) != nil || json.Unmarshal([]byte(want), &kcc) != nil || !reflect.DeepEqual(got, kcc) {
+			t.Fatalf("ferry: GET /connectors/%s/config = %s; Kafka Connect had %s", name, body, want)
+		}
+	}
+	m.showsCommitted(a, "ferry", was.committed, true)
+	m.worker(f)
+	waitFor(t, 30*time.Second, "the connector of a class ferry lacks to show FAILED naming the class", func() bool {
+		_, body := a.do("GET", "/connectors/"+lacking+"/status", nil)
+		return strings.Contains(string(body), `"FAILED"`) && strings.Contains(string(body), lackingClass)
+	})
+	acct := m.waitAll(60*time.Second, "ferry")
+	if got := m.configRecords(lacking); !reflect.DeepEqual(got, wrote) {
+		t.Fatalf("the config topic's records of %s changed under ferry:\n%s\nwant only:\n%s", lacking, strings.Join(got, "\n"), strings.Join(wrote, "\n"))
+	}
+	name := map[syscall.Signal]string{syscall.SIGTERM: "take-over from Kafka Connect (SIGTERM)", syscall.SIGKILL: "take-over from Kafka Connect (kill -9)"}[sig]
+	m.account(name, was, acct)
+	if sig == syscall.SIGTERM && acct.dups != 0 {
+		t.Fatalf("%s: %d duplicates after a graceful stop", name, acct.dups)
+	}
+}
+
+// TestHandBackToKafkaConnect: ferry runs the pipeline on Kafka Connect's
+// topics and is stopped mid-stream; a Kafka Connect worker started on the
+// same properties runs ferry's connectors from ferry's offsets.
+func TestHandBackToKafkaConnect(t *testing.T) {
+	m := newMigration(t)
+	f := m.ferry()
+	worker := m.worker(f)
+	for name, cfg := range m.configs() {
+		f.api.create(name, cfg)
+	}
+	m.waitLines(20_000, 60*time.Second, "ferry")
+	worker.stop()
+	f.sched.stop()
+	m.lines.open()
+	was := m.atStop()
+
+	kc := startKafkaConnect(t, m.props)
+	m.showsCommitted(kc.api, "Kafka Connect", was.committed, false)
+	acct := m.waitAll(60*time.Second, "Kafka Connect")
+	m.account("hand-back to Kafka Connect (ferry stopped with SIGTERM)", was, acct)
+	if acct.dups != 0 {
+		t.Fatalf("hand-back: %d duplicates after a graceful stop", acct.dups)
+	}
+}
