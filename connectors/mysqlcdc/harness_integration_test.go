@@ -82,7 +82,7 @@ func connectorConfig(t testing.TB, name string, tables ...string) map[string]str
 	return map[string]string{"name": name, "connector.class": mysqlcdc.MariaDBClass,
 		"database.hostname": s.host, "database.port": s.port, "database.user": s.user, "database.password": s.password,
 		"topic.prefix": name, "database.include.list": s.db, "table.include.list": strings.Join(full, ","),
-		"schema.history.internal.kafka.topic": "schemahistory." + name,
+		"schema.history.internal.kafka.topic":             "schemahistory." + name,
 		"schema.history.internal.kafka.bootstrap.servers": env(t, "KAFKA_BOOTSTRAP_SERVERS")}
 }
 

@@ -25,7 +25,7 @@ type Task struct {
 	streaming bool // snapshot done (or not wanted): Poll streams
 	hist      *history
 	pending   []*connectors.Record // schema change events to return first
-	now       func() time.Time // nil: time.Now
+	now       func() time.Time     // nil: time.Now
 }
 
 // NewTask returns an unopened task of the given flavor.
