@@ -1,0 +1,156 @@
+//go:build integration
+
+package mysqlcdc_test
+
+import (
+	"context"
+	"net"
+	"os"
+	osexec "os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/state"
+	"github.com/go-mysql-org/go-mysql/client"
+)
+
+// failed invokes until the task is FAILED and checks its trace.
+func failed(t *testing.T, hs *harness, want ...string) {
+	t.Helper()
+	res := hs.invoke(100)
+	for i := 0; i < 10 && res.State == functions.StateRunning; i++ {
+		res = hs.invoke(100)
+	}
+	if res.State != functions.StateFailed {
+		t.Fatalf("state %s, want FAILED (trace %q)", res.State, res.Trace)
+	}
+	for _, w := range want {
+		if !strings.Contains(res.Trace, w) {
+			t.Errorf("trace %q does not contain %q", res.Trace, w)
+		}
+	}
+	t.Logf("%.400s", res.Trace)
+}
+
+// commitOffset stores offset as the connector's committed source offset.
+func commitOffset(t *testing.T, hs *harness, prefix string, offset map[string]any) {
+	t.Helper()
+	ctx := context.Background()
+	epoch, err := hs.store.NextEpoch(ctx, hs.name, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = hs.store.CommitOffsets(ctx, hs.name, 0, epoch, []state.OffsetEntry{{Partition: map[string]any{"server": prefix}, Offset: offset}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadInput: missing replication privileges and a purged binlog
+// position fail the task with a trace that says what to run.
+func TestBadInput(t *testing.T) {
+	conn := db(t)
+	name := uniq("bad")
+	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY)")
+	t.Run("no replication privileges", func(t *testing.T) {
+		u := name + "_u"
+		exec(t, conn, "CREATE USER '"+u+"'@'%' IDENTIFIED BY 'pw'", "GRANT SELECT ON *.* TO '"+u+"'@'%'")
+		t.Cleanup(func() { conn.Execute("DROP USER '" + u + "'@'%'") })
+		cfg := connectorConfig(t, name, name)
+		cfg["database.user"], cfg["database.password"] = u, "pw"
+		failed(t, newHarness(t, cfg), "lacks REPLICATION SLAVE and REPLICATION CLIENT", "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '"+u+"'")
+	})
+	t.Run("purged position", func(t *testing.T) {
+		cfg := connectorConfig(t, name, name)
+		hs := newHarness(t, cfg)
+		commitOffset(t, hs, name, map[string]any{"file": "mariadb-bin.000000", "pos": 4, "ts_sec": 1})
+		failed(t, hs, "no longer has binlog file mariadb-bin.000000", "snapshot.mode=when_needed")
+	})
+	t.Run("purged position, when_needed snapshots", func(t *testing.T) {
+		exec(t, conn, "INSERT INTO "+name+" VALUES (1)")
+		cfg := connectorConfig(t, name, name)
+		cfg["snapshot.mode"] = "when_needed"
+		hs := newHarness(t, cfg)
+		commitOffset(t, hs, name, map[string]any{"file": "mariadb-bin.000000", "pos": 4, "ts_sec": 1})
+		hs.drainAtLeast(100, 2)
+	})
+}
+
+// privateMariaDB starts a MariaDB of its own on a free port (the test
+// changes its global binlog settings); it is stopped when the test ends.
+func privateMariaDB(t *testing.T) (host, port string) {
+	t.Helper()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	me, _ := user.Current()
+	install := osexec.Command("mariadb-install-db", "--no-defaults", "--datadir="+data, "--user="+me.Username,
+		"--auth-root-authentication-method=socket", "--auth-root-socket-user="+me.Username, "--skip-test-db")
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("mariadb-install-db (localstack/up mariadb installs it): %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	sock := filepath.Join(dir, "s.sock")
+	srv := osexec.Command("mariadbd", "--no-defaults", "--datadir="+data, "--user="+me.Username, "--bind-address=127.0.0.1",
+		"--port="+port, "--socket="+sock, "--log-bin=pb", "--binlog-format=ROW", "--server-id=7",
+		"--innodb-buffer-pool-size=16M", "--log-error="+filepath.Join(dir, "err.log"))
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		out, err := osexec.Command("mariadb", "--no-defaults", "--socket="+sock, "-u"+me.Username, "-e",
+			"CREATE USER 'cdc'@'%' IDENTIFIED BY 'cdc'; GRANT ALL PRIVILEGES ON *.* TO 'cdc'@'%'; CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY)").CombinedOutput()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "err.log"))
+			t.Fatalf("private MariaDB not ready: %v %s\n%s", err, out, log)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return "127.0.0.1", port
+}
+
+// TestBinlogSettings: binlog_format other than ROW and
+// binlog_row_image other than FULL fail the task with the SET GLOBAL to run.
+func TestBinlogSettings(t *testing.T) {
+	host, port := privateMariaDB(t)
+	admin, err := client.Connect(host+":"+port, "cdc", "cdc", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	cfg := connectorConfig(t, uniq("binlog"), "t")
+	cfg["database.hostname"], cfg["database.port"], cfg["database.user"], cfg["database.password"] = host, port, "cdc", "cdc"
+	cfg["database.include.list"], cfg["table.include.list"] = "d", "d.t"
+	for _, tc := range []struct{ set, want string }{
+		{"SET GLOBAL binlog_format = 'STATEMENT'", "binlog_format is STATEMENT, change data capture needs ROW; run SET GLOBAL binlog_format = 'ROW'"},
+		{"SET GLOBAL binlog_format = 'MIXED'", "binlog_format is MIXED"},
+		{"SET GLOBAL binlog_format = 'ROW', GLOBAL binlog_row_image = 'MINIMAL'", "binlog_row_image is MINIMAL, change data capture needs FULL"},
+		{"SET GLOBAL binlog_row_image = 'NOBLOB'", "run SET GLOBAL binlog_row_image = 'FULL'"},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			if _, err := admin.Execute(tc.set); err != nil {
+				t.Fatal(err)
+			}
+			failed(t, newHarness(t, cfg), tc.want)
+		})
+	}
+	if _, err := admin.Execute("SET GLOBAL binlog_row_image = 'FULL'"); err != nil {
+		t.Fatal(err)
+	}
+	if res := newHarness(t, cfg).invoke(100); res.State != functions.StateRunning {
+		t.Fatalf("with ROW and FULL: %s %s", res.State, res.Trace)
+	}
+}
