@@ -29,7 +29,11 @@ type Rig struct {
 	Seeds []string
 	Kafka *kgo.Client
 	Store state.Store
-	H     *functions.Handler
+	// StoreDir is the file state store's directory.
+	StoreDir string
+	H        *functions.Handler
+	instance string
+	plugins  []connectors.Plugin
 	// Sep joins a topic's name and its unique suffix: "-", or "_" where
 	// topics become table names.
 	Sep string
@@ -50,16 +54,38 @@ func New(t testing.TB, instance string, plugins ...connectors.Plugin) *Rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	store, err := open.Open(context.Background(), "file:"+t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	// A killed child process and its parent share one store (storeEnv).
+	dir := os.Getenv(storeEnv)
+	if dir == "" {
+		dir = t.TempDir()
 	}
-	h, err := functions.NewHandler(functions.Options{Plugins: connectors.NewRegistry(plugins...), Store: store, Seeds: seeds, InstanceID: instance})
+	r := &Rig{T: t, Seeds: seeds, Kafka: cl, StoreDir: dir, Sep: "-", instance: instance, plugins: plugins}
+	r.open()
+	t.Cleanup(r.release)
+	return r
+}
+
+// open opens the file state store at StoreDir and a handler on it.
+func (r *Rig) open() {
+	store, err := open.Open(context.Background(), "file:"+r.StoreDir)
 	if err != nil {
-		t.Fatal(err)
+		r.T.Fatal(err)
 	}
-	t.Cleanup(h.Close)
-	return &Rig{T: t, Seeds: seeds, Kafka: cl, Store: store, H: h, Sep: "-"}
+	h, err := functions.NewHandler(functions.Options{Plugins: connectors.NewRegistry(r.plugins...), Store: store, Seeds: r.Seeds, InstanceID: r.instance})
+	if err != nil {
+		r.T.Fatal(err)
+	}
+	r.Store, r.H = store, h
+}
+
+// release closes the handler and the store (unlocking StoreDir for a
+// worker child); open opens them again.
+func (r *Rig) release() {
+	if r.H != nil {
+		r.H.Close()
+		r.Store.Close()
+		r.H, r.Store = nil, nil
+	}
 }
 
 // Topic creates a topic with a unique name starting with name.
@@ -74,6 +100,13 @@ func (r *Rig) Topic(name string, partitions int32) string {
 // Produce writes records from..from+n made by mk, in order, to the
 // partitions round-robin.
 func (r *Rig) Produce(topic string, partitions int32, from, n int, mk func(i int) *kgo.Record) {
+	if err := r.TryProduce(topic, partitions, from, n, mk); err != nil {
+		r.T.Fatal(err)
+	}
+}
+
+// TryProduce is Produce returning its error, for goroutines other than the test's.
+func (r *Rig) TryProduce(topic string, partitions int32, from, n int, mk func(i int) *kgo.Record) error {
 	const chunk = 5000
 	for lo := from; lo < from+n; lo += chunk {
 		var recs []*kgo.Record
@@ -83,9 +116,10 @@ func (r *Rig) Produce(topic string, partitions int32, from, n int, mk func(i int
 			recs = append(recs, rec)
 		}
 		if err := r.Kafka.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-			r.T.Fatal(err)
+			return err
 		}
 	}
+	return nil
 }
 
 // Invocation is one run of task 0 of connector name with a fresh epoch.
@@ -94,12 +128,7 @@ func (r *Rig) Invocation(name string, cfg map[string]string) functions.Invocatio
 	if err != nil {
 		r.T.Fatal(err)
 	}
-	full := map[string]string{"name": name, "tasks.max": "1", "task.id": "0"}
-	for k, v := range cfg {
-		full[k] = v
-	}
-	return functions.Invocation{ID: fmt.Sprintf("%s-%d", name, epoch), Connector: name, Epoch: epoch,
-		Class: full["connector.class"], Config: full, Deadline: time.Now().Add(120 * time.Second), MaxRecords: 100000}
+	return invocation(name, cfg, epoch)
 }
 
 // Drain invokes the sink until it has read everything and returns the results.
@@ -112,7 +141,9 @@ func (r *Rig) Drain(name string, cfg map[string]string) []functions.Result {
 		}
 		out = append(out, res)
 		if !res.More {
-			r.awaitCommitted(name, out)
+			if cfg["topics"] != "" || cfg["topics.regex"] != "" { // a sink: its offsets are a consumer group's
+				r.awaitCommitted(name, out)
+			}
 			return out
 		}
 	}
