@@ -71,7 +71,8 @@ FUZZ_SCALE ?= 1
 FUZZ := ./transforms/convert/json:FuzzJSONToConnect:60000 \
 	./transforms/convert/json:FuzzSchema:200000 \
 	./connectors:FuzzParse:150000 \
-	./scheduler:FuzzDecodeBody:60000
+	./scheduler:FuzzDecodeBody:60000 \
+	./state/connectfile:FuzzDecode:100000
 FAULT_HEADER := | fault test | produced | delivered | lost | duplicated |
 # Tests that restart shared services run after the rest, never beside another package.
 ALONE := ^TestRestartServicesMidPipeline$$

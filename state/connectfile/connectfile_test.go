@@ -141,3 +141,50 @@ func TestOffsetsSkipsForeignKeys(t *testing.T) {
 		t.Fatalf("Offsets = %+v, skipped %+v; want c with one offset and one reset, two skipped", conns, skipped)
 	}
 }
+
+// FuzzDecode feeds the decoder arbitrary bytes: it returns entries or
+// ErrFormat, never panics, and never returns more bytes than it was given.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"two-connectors", "one-reset"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name+".offsets"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		entries, err := Decode(b)
+		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("Decode error %v does not wrap ErrFormat", err)
+			}
+			return
+		}
+		n := 0
+		for _, e := range entries {
+			n += len(e.Key) + len(e.Value)
+		}
+		if n > len(b) && len(entries) > 0 && !sharedArrays(entries) {
+			t.Fatalf("decoded %d bytes of entries from %d input bytes", n, len(b))
+		}
+		Offsets(entries)
+	})
+}
+
+// sharedArrays reports whether entries reuse arrays (a back-reference in
+// the stream), the one way decoded bytes can exceed the input.
+func sharedArrays(entries []Entry) bool {
+	seen := map[*byte]bool{}
+	for _, e := range entries {
+		for _, b := range [][]byte{e.Key, e.Value} {
+			if len(b) == 0 {
+				continue
+			}
+			if seen[&b[0]] {
+				return true
+			}
+			seen[&b[0]] = true
+		}
+	}
+	return false
+}
