@@ -110,6 +110,12 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 			return nil, err
 		}
 		out = append(out, recs...)
+		if tx := st.tx; tx != nil && len(tx.recs) >= tk.cfg.MaxBatchSize {
+			// A transaction larger than a batch goes out in parts: each
+			// record's offset (event, row) lets a restart resume inside it.
+			out = append(out, tx.recs...)
+			tx.recs = nil
+		}
 	}
 	if len(out) == 0 {
 		return tk.heartbeat(), nil

@@ -1,0 +1,92 @@
+//go:build integration
+
+package mysqlcdc_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/mysqlcdc"
+)
+
+// seedConnector is the MySQL connector JSON of Debezium 1.x's tutorial, as
+// the seeds use it: only the hosts, credentials, database and names are
+// rewritten for the local stack.
+const seedConnector = `{
+  "name": "inventory-connector",
+  "config": {
+    "connector.class": "io.debezium.connector.mysql.MySqlConnector",
+    "tasks.max": "1",
+    "database.hostname": "mysql",
+    "database.port": "3306",
+    "database.user": "debezium",
+    "database.password": "dbz",
+    "database.server.id": "184054",
+    "database.server.name": "dbserver1",
+    "database.include.list": "inventory",
+    "table.include.list": "inventory.customers",
+    "database.history.kafka.bootstrap.servers": "kafka:9092",
+    "database.history.kafka.topic": "dbhistory.inventory",
+    "snapshot.mode": "initial",
+    "include.schema.changes": "true",
+    "time.precision.mode": "connect",
+    "decimal.handling.mode": "string"
+  }
+}`
+
+// TestSeedConnectorJSON runs the seed's MySqlConnector config unchanged but
+// for its hosts (against MariaDB): snapshot, streaming, the 1.x names
+// database.server.name and database.history.kafka.* honoured.
+func TestSeedConnectorJSON(t *testing.T) {
+	conn := db(t)
+	s := mariadb(t)
+	name := uniq("seed")
+	table := name + "_customers"
+	exec(t, conn, "CREATE TABLE "+table+" (id INT PRIMARY KEY, email VARCHAR(100) NOT NULL, balance DECIMAL(10,2), born DATE)",
+		"INSERT INTO "+table+" VALUES (1001, 'sally@example.com', 12.50, '1990-05-01')")
+	var seed struct {
+		Name   string            `json:"name"`
+		Config map[string]string `json:"config"`
+	}
+	if err := json.Unmarshal([]byte(seedConnector), &seed); err != nil {
+		t.Fatal(err)
+	}
+	cfg := seed.Config
+	for k, v := range map[string]string{"database.hostname": s.host, "database.port": s.port, "database.user": s.user,
+		"database.password": s.password, "database.server.name": name, "database.include.list": s.db,
+		"table.include.list": s.db + "." + table, "database.history.kafka.bootstrap.servers": env(t, "KAFKA_BOOTSTRAP_SERVERS"),
+		"database.history.kafka.topic": "dbhistory." + name} {
+		cfg[k] = v
+	}
+	cfg["name"] = name
+	if cfg["connector.class"] != mysqlcdc.MySQLClass {
+		t.Fatal(cfg["connector.class"])
+	}
+	hs := newHarness(t, cfg)
+	hs.drainAtLeast(100, 2)
+	exec(t, conn, "UPDATE "+table+" SET balance = 99.99 WHERE id = 1001")
+	hs.drainAtLeast(100, 1)
+	msgs := consume(t, name+"."+s.db+"."+table, 2, 20*time.Second)
+	if len(msgs) != 2 {
+		t.Fatalf("%d records, want 2", len(msgs))
+	}
+	after := payload(msgs[1].Value)["after"].(map[string]any)
+	if after["balance"] != "99.99" || fmt.Sprint(payload(msgs[1].Value)["op"]) != "u" {
+		t.Errorf("update: %s", msgs[1].Raw)
+	}
+	if !strings.Contains(string(msgs[0].Raw), `"name":"org.apache.kafka.connect.data.Date"`) {
+		t.Errorf("time.precision.mode=connect: born is not a Connect Date: %s", msgs[0].Raw)
+	}
+	if src := payload(msgs[1].Value)["source"].(map[string]any); src["connector"] != "mysql" || src["name"] != name {
+		t.Errorf("source %v", src)
+	}
+	if hist := consume(t, "dbhistory."+name, 1, 20*time.Second); len(hist) != 1 || !strings.Contains(string(hist[0].Raw), "CREATE TABLE") {
+		t.Errorf("history topic: %d records", len(hist))
+	}
+	if changes := consume(t, name, 1, 20*time.Second); len(changes) != 1 {
+		t.Errorf("schema change topic %s: %d records, want the CREATE TABLE", name, len(changes))
+	}
+}
