@@ -330,3 +330,54 @@ func TestRestartServicesMidPipeline(t *testing.T) {
 		return strings.Count(s, `"state":"RUNNING"`) == 4
 	})
 }
+
+// TestSchedulerKilledKafkaState: two schedulers share Kafka as the only
+// store; the one the election group made leader is killed -9 mid-pipeline;
+// the standby leads once the group's session of the dead one times out, and
+// every record arrives, none read twice by the read_committed consumer.
+func TestSchedulerKilledKafkaState(t *testing.T) {
+	c := newKafkaStateCluster(t)
+	port := freePort(t)
+	standby := &cluster{t: t, svc: c.svc, env: append(append([]string{}, c.env...), fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", port)),
+		api: api{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port)}}
+	standby.sched = start(t, standby.env, "scheduler")
+	standby.api.waitReady()
+	c.worker()
+	out := filepath.Join(t.TempDir(), "orders.txt")
+	const n = 100_000
+	topic := pipeline(c, n, out, map[string]string{"max.interval": "2", "exactly.once.support": "required"})
+	distinct := func() int { _, u, _, _ := fileCounts(out); return u }
+	waitFor(t, 2*time.Minute, "the pipeline to be under way", func() bool { return distinct() > 5_000 })
+	leads := func(s *cluster) bool {
+		code, body := s.api.do("GET", "/metrics", nil)
+		return code == 200 && strings.Contains(string(body), "\nferry_scheduler_leader 1")
+	}
+	var leader, other *cluster
+	waitFor(t, time.Minute, "one scheduler to lead", func() bool {
+		switch a, b := leads(c), leads(standby); {
+		case a && !b:
+			leader, other = c, standby
+		case b && !a:
+			leader, other = standby, c
+		}
+		return leader != nil
+	})
+	at := distinct()
+	leader.sched.kill()
+	killed := time.Now()
+	waitFor(t, time.Minute, "the standby to lead", func() bool { return leads(other) })
+	took := time.Since(killed)
+	waitFor(t, 4*time.Minute, "every record after the leader's kill", func() bool { return distinct() >= n })
+	time.Sleep(time.Second)
+	lines, unique, dups, torn := fileCounts(out)
+	got, inTopic := committedIterations(t, c.svc.kafka, topic, n)
+	t.Logf("leader killed at %d distinct sink records of %d; the standby led %s later; %d torn", at, n, took.Round(100*time.Millisecond), torn)
+	reportRow(t, "kill -9 leading scheduler, state in Kafka: datagen->Kafka, exactly-once", n, int64(inTopic), int64(n-inTopic), int64(got-inTopic))
+	reportRow(t, "kill -9 leading scheduler, state in Kafka: Kafka->file sink", n, int64(unique), int64(n-unique), int64(dups))
+	if got != n || inTopic != n {
+		t.Fatalf("read_committed consumer: %d records, %d distinct; want exactly %d", got, inTopic, n)
+	}
+	if unique != n || at >= n {
+		t.Fatalf("sink file: lines=%d unique=%d dups=%d (killed at %d), want %d unique", lines, unique, dups, at, n)
+	}
+}

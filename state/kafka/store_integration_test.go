@@ -54,3 +54,15 @@ func TestConformance(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func BenchmarkCommitOffsets(b *testing.B) {
+	s := open(b, testOptions(b))
+	defer s.Close()
+	statetest.BenchCommitOffsets(b, s)
+}
+
+func BenchmarkNextEpoch(b *testing.B) {
+	s := open(b, testOptions(b))
+	defer s.Close()
+	statetest.BenchNextEpoch(b, s)
+}
