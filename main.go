@@ -79,7 +79,7 @@ func main() {
 	case "migrate":
 		err = runMigrate(ctx, args, os.Stdout)
 	case "transforms":
-		err = apply.Main(ctx, args, os.Stdin, os.Stdout)
+		err = apply.MainWith(ctx, plugins().Transforms, args, os.Stdin, os.Stdout)
 	case "build":
 		err = runBuild(ctx, args)
 	case "health":

@@ -90,6 +90,16 @@ func TestBuildCustomFerry(t *testing.T) {
 	}
 	t.Logf("built in %v", time.Since(start))
 
+	smt := filepath.Join(dir, "smt.json")
+	if err := os.WriteFile(smt, []byte(`{"transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apply := exec.CommandContext(ctx, bin, "transforms", "apply", "--config", smt)
+	apply.Stdin = strings.NewReader(`{"topic":"t","value":"hello"}` + "\n")
+	if out, err := apply.CombinedOutput(); err != nil || !strings.Contains(string(out), `"value":"HELLO"`) {
+		t.Errorf("transforms apply with the module's SMT: %v\n%s", err, out)
+	}
+
 	port := freePort(t)
 	cmd := exec.CommandContext(ctx, bin, "standalone", "--bootstrap-servers", bootstrap, "--listeners", "http://127.0.0.1:"+port,
 		"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")

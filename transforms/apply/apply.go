@@ -33,8 +33,14 @@ const Usage = `Usage: ferry transforms apply --config FILE [--input records|byte
 Reads JSON lines on stdin, applies the connector config's converters and
 transformations, and writes one JSON line per input line on stdout.`
 
-// Main runs `ferry transforms <args>`.
+// Main runs `ferry transforms <args>` with the built-in transformations.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	return MainWith(ctx, nil, args, stdin, stdout)
+}
+
+// MainWith is Main with the transformations and predicates of tr (nil: the
+// built-in ones), as a custom build (`ferry build`) has them.
+func MainWith(ctx context.Context, tr *transforms.Registry, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "apply" {
 		return fmt.Errorf("unknown transforms command: want \"apply\"\n%s", Usage)
 	}
@@ -58,7 +64,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	r, err := New(cfg, *input == "bytes", *output == "bytes")
+	r, err := NewWith(cfg, *input == "bytes", *output == "bytes", tr)
 	if err != nil {
 		return err
 	}
@@ -104,7 +110,12 @@ type Runner struct {
 
 // New builds the chain and converters of cfg; a bad key is a ConfigErrors naming it.
 func New(cfg map[string]string, bytesIn, bytesOut bool) (*Runner, error) {
-	built, err := pipeline.Build(pipeline.Spec{Config: cfg, NoConverters: !bytesIn && !bytesOut})
+	return NewWith(cfg, bytesIn, bytesOut, nil)
+}
+
+// NewWith is New with the transformations and predicates of tr (nil: the built-in ones).
+func NewWith(cfg map[string]string, bytesIn, bytesOut bool, tr *transforms.Registry) (*Runner, error) {
+	built, err := pipeline.Build(pipeline.Spec{Config: cfg, NoConverters: !bytesIn && !bytesOut, Transforms: tr})
 	if err != nil {
 		return nil, err
 	}
