@@ -46,6 +46,9 @@ type Part struct {
 	// Open means any key under Prefix is accepted (converters hand unknown
 	// keys on to their serializer and Schema Registry client).
 	Open bool
+	// Passed are prefixes, under Prefix, of keys the component hands on
+	// undeclared (a WebAssembly module's own "config." keys).
+	Passed []string
 }
 
 // Keys lists the part's keys under their full names and shown group.

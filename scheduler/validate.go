@@ -159,7 +159,8 @@ func known(key string, parts []connectors.Part) bool {
 		if !ok {
 			continue
 		}
-		if p.Open || slices.ContainsFunc(p.Extra, func(k connectors.ConfigKey) bool { return k.Name == rest }) {
+		if p.Open || slices.ContainsFunc(p.Extra, func(k connectors.ConfigKey) bool { return k.Name == rest }) ||
+			slices.ContainsFunc(p.Passed, func(pre string) bool { return strings.HasPrefix(rest, pre) }) {
 			return true
 		}
 		if p.Config != nil {

@@ -60,8 +60,8 @@ func builtins() []Descriptor {
 		tf(smt+"TimestampRouter", timestamprouter.Config{}, timestamprouter.New),
 		tf(smt+"ValueToKey", valuetokey.Config{}, valuetokey.New),
 		tf("io.debezium.transforms.ExtractNewRecordState", extractnewrecordstate.Config{}, extractnewrecordstate.New),
-		tf(wasm.TransformClass, wasm.Config{}, wasm.New),
-		pr(wasm.PredicateClass, wasm.Config{}, wasm.NewPredicate),
+		passes(tf(wasm.TransformClass, wasm.Config{}, wasm.New), wasm.ModuleConfigPrefix),
+		passes(pr(wasm.PredicateClass, wasm.Config{}, wasm.NewPredicate), wasm.ModuleConfigPrefix),
 		pr(pred+"HasHeaderKey", hasheaderkey.Config{}, hasheaderkey.New),
 		pr(pred+"RecordIsTombstone", recordistombstone.Config{}, recordistombstone.New),
 		pr(pred+"TopicNameMatches", topicnamematches.Config{}, topicnamematches.New),
@@ -71,6 +71,12 @@ func builtins() []Descriptor {
 // tf describes a built-in transformation (sdk.Describe).
 func tf[T Transformation](class string, cfg any, build func(map[string]string) (T, error)) Descriptor {
 	return sdk.Describe(class, cfg, build)
+}
+
+// passes marks the key prefixes d hands on undeclared.
+func passes(d Descriptor, prefixes ...string) Descriptor {
+	d.Passed = prefixes
+	return d
 }
 
 // pr describes a built-in predicate (sdk.DescribePredicate).

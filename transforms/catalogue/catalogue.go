@@ -88,7 +88,7 @@ func (c *Catalogue) Parts(config map[string]string) ([]connectors.Part, error) {
 				p.Extra = append(p.Extra, k)
 			}
 			if d, ok := c.transforms.Lookup(config[prefix+"type"]); ok && d.Type == kind.t {
-				p.Config = d.Config
+				p.Config, p.Passed = d.Config, d.Passed
 			}
 			parts = append(parts, p)
 		}

@@ -50,7 +50,10 @@ type Descriptor struct {
 	// (or, built in by ferry build, the module's).
 	Version string
 	// Config is a zero value of the component's config struct (connectors.Declare).
-	Config       any
+	Config any
+	// Passed are prefixes of keys the component takes undeclared and hands
+	// on (a WebAssembly module's "config."): validation does not warn of them.
+	Passed       []string
 	NewTransform func(props map[string]string) (Transformation, error)
 	NewPredicate func(props map[string]string) (Predicate, error)
 }
