@@ -157,8 +157,10 @@ func (c *Codec) split(ctx context.Context, topic string, s *connectors.Schema, v
 		return nil, nil, err
 	}
 	var env struct{ Schema, Payload json.RawMessage }
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, nil, err
+	if env.Schema, env.Payload = cut(data); env.Schema == nil {
+		if err := json.Unmarshal(data, &env); err != nil {
+			return nil, nil, err
+		}
 	}
 	if forced {
 		env.Schema = requiredAgain(env.Schema)
@@ -170,6 +172,40 @@ func (c *Codec) split(ctx context.Context, topic string, s *connectors.Schema, v
 		env.Payload = json.RawMessage("null")
 	}
 	return env.Schema, env.Payload, nil
+}
+
+// cut splits the JsonConverter's {"schema":S,"payload":P} in one pass
+// without decoding it; nil when data is not of that shape.
+func cut(data []byte) (schema, payload json.RawMessage) {
+	const head, mid = `{"schema":`, `,"payload":`
+	if !bytes.HasPrefix(data, []byte(head)) || len(data) < len(head)+len(mid)+2 || data[len(data)-1] != '}' {
+		return nil, nil
+	}
+	depth, inString := 0, false
+	for i := len(head); i < len(data); i++ {
+		switch c := data[i]; {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+		if depth == 0 && !inString {
+			end := i + 1
+			if !bytes.HasPrefix(data[end:], []byte(mid)) {
+				return nil, nil
+			}
+			return data[len(head):end], data[end+len(mid) : len(data)-1]
+		}
+	}
+	return nil, nil
 }
 
 // logicalTypes are the schema types of Kafka Connect's logical types.

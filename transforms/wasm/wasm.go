@@ -33,6 +33,7 @@ func (e *RecordError) Unwrap() []error {
 
 // runner calls one configured module on records.
 type runner struct {
+	eng   *engine
 	cfg   *Config
 	code  *compiled
 	fn    string
@@ -53,22 +54,23 @@ func newRunner(props map[string]string, fn string) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	code, err := shared.compile(ctx, src, cfg.pages())
+	eng := shared
+	code, err := eng.compile(ctx, src, cfg.pages())
 	if err != nil {
 		return nil, &connectors.ConfigError{Key: "module", Value: cfg.Module, Reason: err.Error()}
 	}
 	if err := code.exports(fn); err != nil {
 		return nil, &connectors.ConfigError{Key: "module", Value: cfg.Module, Reason: err.Error()}
 	}
-	r := &runner{cfg: cfg, code: code, fn: fn, codec: recordline.New(),
+	r := &runner{eng: eng, cfg: cfg, code: code, fn: fn, codec: recordline.New(),
 		key: poolKey{compiledKey{cfg.pages(), src.sha}, fn, string(cfg.moduleConf)}}
-	in := shared.take(r.key)
+	in := eng.take(r.key)
 	if in == nil {
 		if in, err = instantiate(ctx, code, fn, cfg); err != nil {
 			return nil, &connectors.ConfigError{Key: "module", Value: cfg.Module, Reason: err.Error()}
 		}
 	}
-	shared.give(r.key, in)
+	eng.give(r.key, in)
 	return r, nil
 }
 
@@ -80,7 +82,7 @@ func (r *runner) run(rec *connectors.Record) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the record cannot be given to a WebAssembly module: %w", err)
 	}
-	in := shared.take(r.key)
+	in := r.eng.take(r.key)
 	if in == nil {
 		if in, err = instantiate(ctx, r.code, r.fn, r.cfg); err != nil {
 			return nil, &RecordError{Module: r.code.name, Cause: "could not be started again: " + err.Error()}
@@ -94,7 +96,7 @@ func (r *runner) run(rec *connectors.Record) ([]byte, error) {
 		in.close()
 		return nil, e
 	}
-	shared.give(r.key, in)
+	r.eng.give(r.key, in)
 	if msg, failed := moduleError(out); failed {
 		return nil, &RecordError{Module: r.code.name, Cause: "failed the record: " + msg, data: true}
 	}

@@ -1,0 +1,12 @@
+package wasm
+
+// Untimed runs the rest of a benchmark on an engine without the loop checks
+// that enforce timeout.ms, to measure what they cost; call the returned
+// function to go back to the process's engine. Not for tests that run modules
+// that loop.
+func Untimed() (restore func()) {
+	saved := shared
+	shared = newEngine()
+	shared.untimed = true
+	return func() { shared = saved }
+}
