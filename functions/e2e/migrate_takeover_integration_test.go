@@ -351,9 +351,17 @@ func takeOver(t *testing.T, sig syscall.Signal) {
 }
 
 // TestHandBackToKafkaConnect: ferry runs the pipeline on Kafka Connect's
-// topics and is stopped mid-stream; a Kafka Connect worker started on the
-// same properties runs ferry's connectors from ferry's offsets.
-func TestHandBackToKafkaConnect(t *testing.T) {
+// topics and is stopped (SIGTERM) mid-stream; a Kafka Connect worker started
+// on the same properties runs ferry's connectors from ferry's offsets: every
+// line exactly once.
+func TestHandBackToKafkaConnect(t *testing.T) { handBack(t, syscall.SIGTERM) }
+
+// TestHandBackAfterKilledFerry is the same after kill -9 of ferry's worker
+// and scheduler: no line is missing, and the duplicates are exactly what
+// ferry had done and not yet committed.
+func TestHandBackAfterKilledFerry(t *testing.T) { handBack(t, syscall.SIGKILL) }
+
+func handBack(t *testing.T, sig syscall.Signal) {
 	m := newMigration(t)
 	f := m.ferry()
 	worker := m.worker(f)
@@ -361,16 +369,23 @@ func TestHandBackToKafkaConnect(t *testing.T) {
 		f.api.create(name, cfg)
 	}
 	m.waitLines(20_000, 60*time.Second, "ferry")
-	worker.stop()
-	f.sched.stop()
+	for _, p := range []*proc{worker, f.sched} {
+		if sig == syscall.SIGKILL {
+			p.kill()
+		} else {
+			p.stop()
+		}
+	}
 	m.lines.open()
 	was := m.atStop()
 
 	kc := startKafkaConnect(t, m.props)
 	m.showsCommitted(kc.api, "Kafka Connect", was.committed, false)
 	acct := m.waitAll(60*time.Second, "Kafka Connect")
-	m.account("hand-back to Kafka Connect (ferry stopped with SIGTERM)", was, acct)
-	if acct.dups != 0 {
-		t.Fatalf("hand-back: %d duplicates after a graceful stop", acct.dups)
+	name := map[syscall.Signal]string{syscall.SIGTERM: "hand-back to Kafka Connect (ferry stopped with SIGTERM)",
+		syscall.SIGKILL: "hand-back to Kafka Connect (ferry killed, kill -9)"}[sig]
+	m.account(name, was, acct)
+	if sig == syscall.SIGTERM && acct.dups != 0 {
+		t.Fatalf("%s: %d duplicates after a graceful stop", name, acct.dups)
 	}
 }
