@@ -3,31 +3,35 @@
 package postgrescdc_test
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// oracleDeliberate are the differences from Debezium that ferry keeps on
-// purpose, by JSON path, each listed in docs/connectors.md.
-var oracleDeliberate = map[string]string{
-	"value.payload.source.version": "ferry's version, not Debezium's",
-	"value.payload.after.c_name":   "Debezium 3.6.1 writes null for every value of a name column; ferry writes the value",
-	"value.payload.before.c_name":  "as after.c_name",
+// pgRules: what the PostgreSQL comparison leaves out, and the differences
+// ferry keeps on purpose (each listed in docs/connectors.md).
+var pgRules = oracle.Rules{
+	SourceSkip:       []string{"ts_ms", "ts_us", "ts_ns", "name"},
+	SnapshotPosition: []string{"lsn", "txId", "sequence"}, // each connector's own slot and snapshot
+	Deliberate: map[string]string{
+		"value.payload.source.version": "ferry's version, not Debezium's",
+		"value.payload.after.c_name":   "Debezium 3.6.1 writes null for every value of a name column; ferry writes the value",
+		"value.payload.before.c_name":  "as after.c_name",
+	},
 }
 
 // oraclePair is one mode captured by Debezium and by ferry.
 type oraclePair struct {
 	mode     map[string]string
-	dbz, fry side
+	dbz, fry oracle.Side
 	hs       *harness
-	ends     []map[string]int // ferry's record count per table at the end of each phase
 }
 
 // The oracle: the same tables, snapshot and changes captured by Debezium's
@@ -36,46 +40,52 @@ type oraclePair struct {
 // value, both schemas, the source block less timing and instance fields).
 func TestDebeziumOraclePostgres(t *testing.T) {
 	conn := pg(t)
-	kc := kafkaConnect{t: t, url: env(t, "KAFKA_CONNECT_URL")}
+	kc := oracle.KafkaConnect{T: t, URL: env(t, "KAFKA_CONNECT_URL")}
 	id := uniq("orc")
 	schema := id
 	exec(t, conn, oracleTables(schema)...)
 	exec(t, conn, "CREATE TABLE "+schema+".mark (id INT PRIMARY KEY)")
 	t.Cleanup(func() { exec(t, conn, "DROP SCHEMA "+schema+" CASCADE") })
+	tables := append(oracleTableNames, "mark")
 
 	var pairs []*oraclePair
 	var topics []string
 	for i, mode := range oracleModes {
 		dname, fname := fmt.Sprintf("dbz%s_%d", id[3:], i), fmt.Sprintf("fry%s_%d", id[3:], i)
-		kc.start(conn, debeziumConfig(t, dname, schema, mode))
+		kc.Start(debeziumConfig(t, dname, schema, mode), func() { dropActiveSlot(conn, dname) })
 		dropSlot(t, conn, fname)
-		p := &oraclePair{mode: mode, dbz: newSide(dname, schema), fry: newSide(fname, schema),
+		p := &oraclePair{mode: mode, dbz: oracle.NewSide(dname, schema, tables), fry: oracle.NewSide(fname, schema, tables),
 			hs: newHarness(t, debeziumConfig(t, fname, schema, mode))}
 		pairs = append(pairs, p)
-		for _, s := range []side{p.dbz, p.fry} {
-			for _, tp := range s.topics {
+		for _, s := range []oracle.Side{p.dbz, p.fry} {
+			for _, tp := range s.Topics {
 				topics = append(topics, tp)
 			}
 		}
 	}
-	c := newCollector(t, topics)
+	c := oracle.NewCollector(t, strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ","), topics)
 
-	// Snapshot: ferry's runs to its end, then Debezium's must hold as many records.
+	// Snapshot: ferry's runs to its end, Debezium's must too before any change.
 	for _, p := range pairs {
 		p.hs.drain(1000)
+		c.WantCounts(p.fry, oracleSnapshotCounts)
+		c.WantCounts(p.dbz, oracleSnapshotCounts)
 	}
-	for _, p := range pairs {
-		c.until("ferry's snapshot", func() bool { return c.counts(p.fry)["types"] >= 4 })
-		p.ends = append(p.ends, c.counts(p.fry))
-		c.wantCounts(p.dbz, p.ends[0])
-	}
+	// Each step, then a marker row: ferry is invoked until its marker is
+	// in Kafka. The WAL position after the marker ends the step's phase.
 	steps := oracleSteps(schema)
+	var ends []uint64
 	for k, st := range steps {
 		runSteps(t, conn, st)
 		exec(t, conn, fmt.Sprintf("INSERT INTO %s.mark VALUES (%d)", schema, k+1))
+		var end uint64
+		if err := conn.QueryRow(context.Background(), "SELECT pg_current_wal_insert_lsn() - '0/0'").Scan(&end); err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, end)
 		for _, p := range pairs {
-			c.until("ferry's "+st.phase, func() bool {
-				if c.has(p.fry.topics["mark"], k+1) {
+			c.Until("ferry's "+st.phase, func() bool {
+				if c.HasID(p.fry.Topics["mark"], k+1) {
 					return true
 				}
 				if res := p.hs.invoke(1000); res.State != functions.StateRunning {
@@ -83,89 +93,62 @@ func TestDebeziumOraclePostgres(t *testing.T) {
 				}
 				return false
 			})
-			p.ends = append(p.ends, c.counts(p.fry))
 		}
+	}
+	phase := func(r *kgo.Record) string {
+		ch, err := oracle.ParseChange(r)
+		if err != nil || ch.Payload.Op == "r" {
+			return "snapshot"
+		}
+		lsn, _ := ch.Payload.Source["lsn"].(float64)
+		for k, end := range ends {
+			if uint64(lsn) < end { // end is where the next WAL record goes
+				return steps[k].phase
+			}
+		}
+		return "after the last step"
 	}
 	phases := []string{"snapshot"}
 	for _, st := range steps {
 		phases = append(phases, st.phase)
 	}
-	compared, differing := map[string]int{}, map[string]int{}
-	var report []string
+	tally := oracle.NewTally()
 	for _, p := range pairs {
-		c.until("Debezium's last marker", func() bool { return c.has(p.dbz.topics["mark"], len(steps)) })
-		c.wantCounts(p.dbz, p.ends[len(p.ends)-1])
-		for _, tb := range append(oracleTableNames, "mark") {
-			d, f := c.recs[p.dbz.topics[tb]], c.recs[p.fry.topics[tb]]
-			dumpRecords(p.dbz.topics[tb], d)
-			dumpRecords(p.fry.topics[tb], f)
-			if len(d) != len(f) {
-				report = append(report, fmt.Sprintf("%v %s: debezium %d records, ferry %d", p.mode, tb, len(d), len(f)))
-			}
-			for i := 0; i < min(len(d), len(f)); i++ {
-				phase := phases[len(phases)-1]
-				for k, end := range p.ends {
-					if i < end[tb] {
-						phase = phases[k]
-						break
-					}
-				}
-				if f[i].Value == nil {
-					phase = "tombstone"
-				}
-				var lines []string
-				for _, part := range []struct {
-					name     string
-					dbz, fry []byte
-				}{{"key", d[i].Key, f[i].Key}, {"value", d[i].Value, f[i].Value}} {
-					dv, err := normalized(part.dbz, p.dbz.prefix)
-					if err != nil {
-						t.Fatal(err)
-					}
-					fv, err := normalized(part.fry, p.fry.prefix)
-					if err != nil {
-						t.Fatal(err)
-					}
-					diff(part.name, dv, fv, &lines)
-				}
-				compared[phase]++
-				lines = slices.DeleteFunc(lines, func(l string) bool {
-					path, _, _ := strings.Cut(l, ":")
-					return oracleDeliberate[path] != ""
-				})
-				if len(lines) > 0 {
-					differing[phase]++
-					for _, l := range lines {
-						report = append(report, fmt.Sprintf("%s %s %s #%d: %s", p.mode["decimal.handling.mode"], tb, phase, i, l))
-					}
-				}
-			}
+		c.WantCounts(p.fry, oracleCounts)
+		c.WantCounts(p.dbz, oracleCounts)
+		if err := tally.CompareSides(c, pgRules, p.dbz, p.fry, tables, phase, p.mode["decimal.handling.mode"]); err != nil {
+			t.Fatal(err)
 		}
 	}
-	var summary []string
-	for _, ph := range append(phases, "tombstone") {
-		summary = append(summary, fmt.Sprintf("%s %d/%d", ph, compared[ph]-differing[ph], compared[ph]))
-	}
-	t.Logf("records identical/compared per phase: %s", strings.Join(summary, ", "))
-	if len(report) > 0 {
-		sort.Strings(report)
-		if f := os.Getenv("ORACLE_REPORT"); f != "" {
-			os.WriteFile(f, []byte(strings.Join(report, "\n")+"\n"), 0o644)
-		}
-		n := min(len(report), 60)
-		t.Errorf("%d differences (first %d):\n%s", len(report), n, strings.Join(report[:n], "\n"))
+	t.Logf("records identical/compared per phase: %s", tally.Summary(append(phases, "tombstone")))
+	if report, n := tally.Differences(60); n > 0 {
+		t.Errorf("%d differences (first 60):\n%s", n, report)
 	}
 }
 
-// dumpRecords writes a topic's records to $ORACLE_DUMP/<topic> when set.
-func dumpRecords(topic string, recs []*kgo.Record) {
-	dir := os.Getenv("ORACLE_DUMP")
-	if dir == "" {
-		return
+// dropActiveSlot drops a slot and publication once their consumer is gone,
+// ending the consumer's backend if it lingers.
+func dropActiveSlot(conn *pgx.Conn, name string) {
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		conn.Exec(ctx, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active", name)
+		if _, err := conn.Exec(ctx, "SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1", name); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	var b strings.Builder
-	for _, r := range recs {
-		fmt.Fprintf(&b, "%s\n%s\n\n", r.Key, r.Value)
+	conn.Exec(ctx, "DROP PUBLICATION IF EXISTS "+name)
+}
+
+// debeziumConfig is the PostgresConnector config for name with the given
+// modes, capturing every table of schema, written with JsonConverter.
+func debeziumConfig(t *testing.T, name, schema string, mode map[string]string) map[string]string {
+	cfg := connectorConfig(t, name, schema+`\..*`)
+	for k, v := range mode {
+		cfg[k] = v
 	}
-	os.WriteFile(dir+"/"+topic, []byte(b.String()), 0o644)
+	for k, v := range oracle.JSONConverters {
+		cfg[k] = v
+	}
+	return cfg
 }
