@@ -1,0 +1,225 @@
+//go:build integration
+
+package functions_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/functions"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// passRounds is how many times each side of a passthrough comparison runs,
+// alternating ferry and raw franz-go; the figures are the medians.
+const passRounds = 3
+
+// cost is what one run used: CPU, wall time and heap allocations.
+type cost struct {
+	cpu, wall     time.Duration
+	allocs, bytes uint64
+}
+
+// measureCost runs fn, which must move n records, and returns its cost.
+func measureCost(b *testing.B, n int, fn func() int) cost {
+	b.Helper()
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	cpu0, t0 := cpuTime(), time.Now()
+	got := fn()
+	c := cost{wall: time.Since(t0), cpu: cpuTime() - cpu0}
+	runtime.ReadMemStats(&m1)
+	c.allocs, c.bytes = m1.Mallocs-m0.Mallocs, m1.TotalAlloc-m0.TotalAlloc
+	if got != n {
+		b.Fatalf("moved %d records, want %d", got, n)
+	}
+	return c
+}
+
+// comparison collects the rounds of ferry against its raw franz-go baseline.
+type comparison struct{ ferry, raw []cost }
+
+// report prints the medians: records per CPU-second of each side, their
+// ratio (the target is 0.5 and more), ferry's records/s and its heap
+// allocations and bytes per record.
+func (c comparison) report(b *testing.B, n int) {
+	perCPU := func(cs []cost) []float64 {
+		out := make([]float64, len(cs))
+		for i, x := range cs {
+			out[i] = float64(n) / x.cpu.Seconds()
+		}
+		return out
+	}
+	ferry, raw := perCPU(c.ferry), perCPU(c.raw)
+	ratios := make([]float64, len(ferry))
+	for i := range ferry {
+		ratios[i] = ferry[i] / raw[i]
+	}
+	b.ReportMetric(median(ferry, nil), "ferry-records/cpu-s")
+	b.ReportMetric(median(raw, nil), "raw-kgo-records/cpu-s")
+	b.ReportMetric(median(ratios, nil), "ferry/raw-kgo-cpu-x")
+	b.ReportMetric(float64(n)/median(c.ferry, func(x cost) float64 { return x.wall.Seconds() }), "ferry-records/s")
+	b.ReportMetric(median(c.ferry, func(x cost) float64 { return float64(x.allocs) })/float64(n), "ferry-allocs/record")
+	b.ReportMetric(median(c.ferry, func(x cost) float64 { return float64(x.bytes) })/float64(n), "ferry-B/record")
+}
+
+// median is the median of key over xs (key nil: xs are float64s).
+func median[T any](xs []T, key func(T) float64) float64 {
+	vs := make([]float64, len(xs))
+	for i, x := range xs {
+		if key == nil {
+			vs[i] = any(x).(float64)
+		} else {
+			vs[i] = key(x)
+		}
+	}
+	slices.Sort(vs)
+	return vs[len(vs)/2]
+}
+
+// BenchmarkJSONPassthrough compares ferry's JSON passthrough pipelines
+// (schemaless JSON values, string keys, no SMTs) with raw franz-go moving the
+// same bytes in the same run, alternating the two passRounds times:
+//
+//   - datagen-to-kafka: ferry's datagen source (orders quickstart) to Kafka,
+//     against a franz-go producer with ferry's producer settings producing
+//     the keys and values ferry produced;
+//   - kafka-to-file: ferry's FileStreamSink reading that topic, against a
+//     franz-go consumer with ferry's fetch settings writing each value as a line.
+//
+// Each invocation moves at most 100,000 records (the scheduler's default
+// batch limit), so the sink's per-invocation costs count as they do in use.
+func BenchmarkJSONPassthrough(b *testing.B) {
+	h, st, seeds := benchHandler(b)
+	base := fmt.Sprintf("bench-pass-%d", time.Now().UnixNano()%1e9)
+	var topic string
+	b.Run("datagen-to-kafka", func(b *testing.B) {
+		var c comparison
+		for round := range passRounds {
+			t := fmt.Sprintf("%s-%d", base, round)
+			c.ferry = append(c.ferry, measureCost(b, benchRecords, func() int { return runAll(b, h, st, benchDatagen(t)) }))
+			recs := readTopic(b, seeds, t, benchRecords)
+			c.raw = append(c.raw, measureCost(b, benchRecords, func() int { return rawProduce(b, seeds, t+"-raw", recs) }))
+			topic = t
+		}
+		c.report(b, benchRecords)
+	})
+	b.Run("kafka-to-file", func(b *testing.B) {
+		if topic == "" {
+			b.Fatal("datagen-to-kafka did not run: the sink reads its topic")
+		}
+		var c comparison
+		dir := b.TempDir()
+		for round := range passRounds {
+			name := fmt.Sprintf("%s-sink-%d", base, round)
+			inv := functions.Invocation{ID: name, Connector: name, Class: "FileStreamSink", MaxRecords: 100_000,
+				Config: map[string]string{"name": name, "connector.class": "FileStreamSink", "topics": topic,
+					"file": filepath.Join(dir, name+".txt"), "tasks.max": "1"}}
+			c.ferry = append(c.ferry, measureCost(b, benchRecords, func() int { return runAll(b, h, st, inv) }))
+			raw := filepath.Join(dir, name+"-raw.txt")
+			c.raw = append(c.raw, measureCost(b, benchRecords, func() int { return rawConsume(b, seeds, topic, raw, benchRecords) }))
+		}
+		c.report(b, benchRecords)
+	})
+}
+
+// benchDatagen is a datagen source of benchRecords orders into topic.
+func benchDatagen(topic string) functions.Invocation {
+	return functions.Invocation{ID: topic, Connector: topic + "-src", Class: "DatagenConnector", MaxRecords: 100_000,
+		Config: map[string]string{"name": topic + "-src", "connector.class": "DatagenConnector", "kafka.topic": topic,
+			"quickstart": "orders", "iterations": fmt.Sprint(benchRecords), "max.interval": "0", "task.id": "0", "tasks.max": "1"}}
+}
+
+// readTopic returns the first n records of partition 0 of topic (the
+// broker's num.partitions is 1).
+func readTopic(b *testing.B, seeds []string, topic string, n int) []*kgo.Record {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(0)}}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	out := make([]*kgo.Record, 0, n)
+	for len(out) < n {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		fs := cl.PollFetches(ctx)
+		stalled := ctx.Err() != nil
+		cancel()
+		if stalled {
+			b.Fatalf("reading %s stalled at %d records: %v", topic, len(out), fs.Errors())
+		}
+		fs.EachRecord(func(r *kgo.Record) { out = append(out, r) })
+	}
+	return out[:n]
+}
+
+// rawProduce produces the keys and values of recs to topic with plain
+// franz-go and ferry's producer settings (acks=all, 2 ms linger, 1 MiB batches).
+func rawProduce(b *testing.B, seeds []string, topic string, recs []*kgo.Record) int {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond),
+		kgo.ProducerBatchMaxBytes(1<<20), kgo.MaxBufferedRecords(1<<16), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	var failed error
+	for _, r := range recs {
+		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Timestamp: r.Timestamp}, func(_ *kgo.Record, err error) {
+			if err != nil {
+				failed = err
+			}
+		})
+	}
+	if err := cl.Flush(context.Background()); err != nil || failed != nil {
+		b.Fatal(err, failed)
+	}
+	return len(recs)
+}
+
+// rawConsume reads n records from partition 0 of topic with plain franz-go
+// and ferry's fetch settings and writes each value as a line, fsynced at the end.
+func rawConsume(b *testing.B, seeds []string, topic, path string, n int) int {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(0)}}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 256<<10)
+	got := 0
+	for got < n {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		fs := cl.PollRecords(ctx, 10000)
+		stalled := ctx.Err() != nil
+		cancel()
+		if stalled {
+			b.Fatalf("raw consume of %s stalled at %d records: %v", topic, got, fs.Errors())
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			if got < n {
+				w.Write(r.Value)
+				w.WriteByte('\n')
+				got++
+			}
+		})
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	return got
+}
