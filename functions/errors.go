@@ -134,11 +134,27 @@ func (e *retryWindowOpen) Unwrap() error { return e.Err }
 // retry of an invocation starts from the window carried by the invocation.
 func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
 	start := time.Now()
+	return e.retryFrom(ctx, start, op, op())
+}
+
+// retryQuick is retry for operations that take microseconds (converters,
+// transformations), run once per record: the window starts when the first
+// attempt fails rather than before it, which saves a clock read per call.
+func (e *errorPolicy) retryQuick(ctx context.Context, op func() error) error {
+	err := op()
+	if err == nil {
+		e.carried = time.Time{}
+		return nil
+	}
+	return e.retryFrom(ctx, time.Now(), op, err)
+}
+
+// retryFrom retries op, whose first attempt started at start and returned err.
+func (e *errorPolicy) retryFrom(ctx context.Context, start time.Time, op func() error, err error) error {
 	if !e.carried.IsZero() {
 		start, e.carried = e.carried, time.Time{}
 	}
 	for attempt := 1; ; attempt++ {
-		err := op()
 		if err == nil || !isRetriable(err) || e.retryTimeout == 0 {
 			return err
 		}
@@ -159,6 +175,7 @@ func (e *errorPolicy) retry(ctx context.Context, op func() error) error {
 		if serr := e.sleep(ctx, e.backoff(attempt, now, deadline)); serr != nil {
 			return &retryWindowOpen{Since: start, Err: err}
 		}
+		err = op()
 	}
 }
 

@@ -48,6 +48,20 @@ type origin struct {
 	produced *kgo.Record
 }
 
+// where describes the record for a RecordError, as Kafka Connect's error
+// context does; it is built only when a record fails.
+func (o origin) where() string {
+	switch {
+	case o.consumed != nil:
+		kr := o.consumed
+		return fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
+			kr.Topic, kr.Partition, kr.Offset, kr.Timestamp.UnixMilli())
+	case o.source != nil:
+		return "source record is " + o.source.Coordinates() + " for topic " + o.source.Topic
+	}
+	return ""
+}
+
 // pipeline carries what one invocation needs to move records: the
 // connector's built pipeline (chain, converters, framework config), the error
 // policy, the dead-letter queue, limits and the running counts in the result.
@@ -129,26 +143,26 @@ func (p *pipeline) noteTopic(t string) {
 // transform runs the connector's chain, retrying retriable failures; a nil
 // record with a nil error means the chain dropped the record or it was
 // skipped under errors.tolerance=all.
-func (p *pipeline) transform(ctx context.Context, r *connectors.Record, where string, o origin) (*connectors.Record, error) {
+func (p *pipeline) transform(ctx context.Context, r *connectors.Record, o origin) (*connectors.Record, error) {
 	if p.chain == nil || p.chain.Len() == 0 {
 		return r, nil
 	}
 	var out *connectors.Record
 	var stage *transforms.Stage
-	err := p.errs.retry(ctx, func() (err error) {
+	err := p.errs.retryQuick(ctx, func() (err error) {
 		out, stage, err = p.chain.Apply(r)
 		return err
 	})
 	if err != nil {
-		return nil, p.fail(ctx, &RecordError{Stage: StageTransformation, Class: stage.Class, Where: where, Err: err}, o)
+		return nil, p.fail(ctx, &RecordError{Stage: StageTransformation, Class: stage.Class, Where: o.where(), Err: err}, o)
 	}
 	return out, nil
 }
 
 // convertStage runs one converter call with retries and turns a failure into a RecordError.
-func (p *pipeline) convertStage(ctx context.Context, stage, class, where string, o origin, call func() error) error {
-	if err := p.errs.retry(ctx, call); err != nil {
-		return p.fail(ctx, &RecordError{Stage: stage, Class: class, Where: where, Err: err}, o)
+func (p *pipeline) convertStage(ctx context.Context, stage, class string, o origin, call func() error) error {
+	if err := p.errs.retryQuick(ctx, call); err != nil {
+		return p.fail(ctx, &RecordError{Stage: stage, Class: class, Where: o.where(), Err: err}, o)
 	}
 	return nil
 }
@@ -158,9 +172,8 @@ func (p *pipeline) convertStage(ctx context.Context, stage, class, where string,
 // A nil record with a nil error means the record was dropped by the chain or
 // skipped under errors.tolerance=all.
 func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo.Record, error) {
-	where := "source record is " + polled.Coordinates() + " for topic " + polled.Topic
 	o := origin{source: polled}
-	r, err := p.transform(ctx, polled, where, o)
+	r, err := p.transform(ctx, polled, o)
 	if err != nil || r == nil {
 		return nil, err
 	}
@@ -169,9 +182,12 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 		kr.Timestamp = time.UnixMilli(r.Timestamp)
 	}
 	failed := p.res.Failed
+	if len(r.Headers) > 0 {
+		kr.Headers = make([]kgo.RecordHeader, 0, len(r.Headers))
+	}
 	for _, h := range r.Headers {
 		var b []byte
-		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, where, o, func() (err error) {
+		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
 			b, err = p.convs.Header.FromConnectHeader(ctx, r.Topic, h.Key, h.Schema, h.Value)
 			return err
 		}); err != nil || p.res.Failed > failed {
@@ -179,13 +195,13 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 		}
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
-	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {
 		kr.Key, err = p.convs.Key.FromConnect(ctx, r.Topic, r.KeySchema, r.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
-	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() (err error) {
 		kr.Value, err = p.convs.Value.FromConnect(ctx, r.Topic, r.ValueSchema, r.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
@@ -199,26 +215,27 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 // means the record was dropped or skipped under errors.tolerance=all.
 func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.Record, error) {
 	r := &connectors.Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp.UnixMilli()}
-	where := fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
-		kr.Topic, kr.Partition, kr.Offset, r.Timestamp)
 	o := origin{consumed: kr}
 	failed := p.res.Failed
-	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {
 		r.KeySchema, r.Key, err = p.convs.Key.ToConnect(ctx, kr.Topic, kr.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
-	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, where, o, func() (err error) {
+	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() (err error) {
 		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(ctx, kr.Topic, kr.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
+	if len(kr.Headers) > 0 {
+		r.Headers = make([]connectors.Header, 0, len(kr.Headers))
+	}
 	for _, h := range kr.Headers {
 		var hs *connectors.Schema
 		var hv any
-		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, where, o, func() (err error) {
+		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
 			hs, hv, err = p.convs.Header.ToConnectHeader(ctx, kr.Topic, h.Key, h.Value)
 			return err
 		}); err != nil || p.res.Failed > failed {
@@ -226,5 +243,5 @@ func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.R
 		}
 		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: hs, Value: hv})
 	}
-	return p.transform(ctx, r, where, o)
+	return p.transform(ctx, r, o)
 }

@@ -273,7 +273,7 @@ func fetchError(f kgo.Fetches) error {
 
 func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pipeline, f kgo.Fetches, next map[topicPartition]int64) error {
 	batch := make([]*connectors.Record, 0, f.NumRecords())
-	originals := make(map[*connectors.Record]*kgo.Record, f.NumRecords())
+	originals := make([]*kgo.Record, 0, f.NumRecords())
 	var convErr error
 	f.EachRecord(func(kr *kgo.Record) {
 		if convErr != nil {
@@ -293,7 +293,7 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 		next[topicPartition{kr.Topic, kr.Partition}] = kr.Offset + 1
 		if r != nil {
 			batch = append(batch, r)
-			originals[r] = kr
+			originals = append(originals, kr)
 		}
 	})
 	if convErr != nil {
@@ -307,8 +307,8 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 
 // put hands a batch to the task, retrying retriable failures; records the
 // task rejects (connectors.RejectedError) go through errors.tolerance and the
-// dead-letter queue with their original bytes.
-func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline, batch []*connectors.Record, originals map[*connectors.Record]*kgo.Record) error {
+// dead-letter queue with their original bytes (originals[i] is batch[i]'s).
+func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline, batch []*connectors.Record, originals []*kgo.Record) error {
 	start := time.Now()
 	err := p.errs.retry(ctx, func() error { return task.Put(ctx, batch) })
 	p.noteBatch(start, len(batch))
@@ -316,15 +316,18 @@ func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline
 	switch {
 	case err == nil:
 	case errors.As(err, &rej):
+		consumed := make(map[*connectors.Record]*kgo.Record, len(batch))
+		for i, r := range batch {
+			consumed[r] = originals[i]
+		}
 		for _, rr := range rej.Rejected {
-			kr := originals[rr.Record]
+			kr := consumed[rr.Record]
 			if kr == nil {
 				return fmt.Errorf("task %s-%d rejected a record it was not given: %w", p.inv.Connector, p.inv.Task, rr.Err)
 			}
-			re := &RecordError{Stage: StageTaskPut, Class: p.inv.Class, Err: rr.Err, rejected: true,
-				Where: fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
-					kr.Topic, kr.Partition, kr.Offset, kr.Timestamp.UnixMilli())}
-			if ferr := p.fail(ctx, re, origin{consumed: kr}); ferr != nil {
+			o := origin{consumed: kr}
+			re := &RecordError{Stage: StageTaskPut, Class: p.inv.Class, Err: rr.Err, rejected: true, Where: o.where()}
+			if ferr := p.fail(ctx, re, o); ferr != nil {
 				return ferr
 			}
 		}
