@@ -35,6 +35,8 @@ type kafkaClients struct {
 	checked sync.Map
 	// topics remembers, by connector and topic, topics known to exist.
 	topics sync.Map
+	// consumers are the sink consumers kept between invocations.
+	consumers consumerPool
 }
 
 // producerDefaults are ferry's producer settings before the worker's and the
@@ -204,6 +206,7 @@ func (k *kafkaClients) offsetReset(cfg map[string]string) string {
 }
 
 func (k *kafkaClients) close() {
+	k.consumers.close()
 	k.mu.Lock()
 	for _, cl := range k.overrides {
 		cl.Close()

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -52,7 +51,7 @@ func sinkGroup(cfg map[string]string, connector string) string {
 // end offsets seen at start, writes them through the task, flushes, and
 // commits the consumer group offsets in a transaction of the task's
 // transactional producer, which fences every older invocation (sinkcommit.go).
-func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pipeline) error {
+func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pipeline) (err error) {
 	lctx, loaded := phase(ctx, "load offsets")
 	plan, err := h.planSink(lctx, p.inv, p.built.Sink)
 	if loaded(err) != nil {
@@ -80,8 +79,13 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 		return fmt.Errorf("starting task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
 	resumeState(task, plan)
+	sc, err := h.kafka.takeConsumer(p.inv.Config)
+	if err != nil {
+		return err
+	}
+	defer func() { h.kafka.releaseConsumer(sc, plan.topics, err == nil) }()
 	fctx, fetched := phase(ctx, "fetch and put")
-	if err := fetched(h.consume(fctx, task, p, plan, next)); err != nil {
+	if err = fetched(h.consume(fctx, task, p, plan, next, sc)); err != nil {
 		return err
 	}
 	_, flushed := phase(ctx, "flush")
@@ -219,9 +223,10 @@ func (h *Handler) sinkTopics(ctx context.Context, cfg *connectors.SinkConnectorC
 	return out, nil
 }
 
-// consume fetches from the plan's partitions and hands batches to the task
-// until every partition reached its end offset or the invocation is full.
-func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipeline, plan *sinkPlan, next map[topicPartition]int64) error {
+// consume fetches from the plan's partitions with sc, from the offsets the
+// plan read from the group's commit, and hands batches to the task until
+// every partition reached its end offset or the invocation is full.
+func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipeline, plan *sinkPlan, next map[topicPartition]int64, sc *sinkConsumer) error {
 	parts := map[string]map[int32]kgo.Offset{}
 	for tp, off := range plan.start {
 		if plan.end[tp] <= off {
@@ -232,24 +237,10 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 		}
 		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
 	}
-	opts, c, err := h.kafka.opts(kafkaclient.Consumer, p.inv.Config, kgo.ConsumePartitions(parts),
-		kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20))
-	if err != nil {
-		return err
-	}
-	// Transaction markers take offsets the sink must commit past.
-	cl, err := kgo.NewClient(append(opts, kgo.KeepControlRecords())...)
-	if err != nil {
-		return retriable("kafka consumer: %w", err)
-	}
-	pollMax := 10000
-	if c.MaxPollRecords > 0 {
-		pollMax = c.MaxPollRecords
-	}
-	defer cl.Close()
+	sc.cl.AddConsumePartitions(parts)
 	for lag(next, plan.end) > 0 && !p.full() {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
-		fetches := cl.PollRecords(pctx, pollMax)
+		fetches := sc.cl.PollRecords(pctx, sc.pollMax)
 		cancel()
 		if err := fetchError(fetches); err != nil {
 			return err
@@ -279,8 +270,12 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 		if convErr != nil {
 			return
 		}
+		tp := topicPartition{kr.Topic, kr.Partition}
+		if want, ok := next[tp]; !ok || kr.Offset < want {
+			return // not this invocation's: a partition outside its plan, or before where it starts
+		}
 		if kr.Attrs.IsControl() { // a transaction marker: not a record, but it takes an offset
-			next[topicPartition{kr.Topic, kr.Partition}] = kr.Offset + 1
+			next[tp] = kr.Offset + 1
 			return
 		}
 		p.res.Read++
@@ -290,7 +285,7 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 			convErr = err
 			return
 		}
-		next[topicPartition{kr.Topic, kr.Partition}] = kr.Offset + 1
+		next[tp] = kr.Offset + 1
 		if r != nil {
 			batch = append(batch, r)
 			originals = append(originals, kr)
