@@ -71,14 +71,17 @@ type topicSpec struct {
 	partitions int32
 	rf         int16
 	single     bool // must have exactly one partition
+	// segmentMs, when set, rolls segments that often so compaction keeps
+	// up with a topic written at every dispatch (the ferry topic's epochs).
+	segmentMs string
 }
 
 func (t Topics) specs() []topicSpec {
 	return []topicSpec{
-		{"config.storage.topic", t.Config, 1, t.ConfigRF, true},
-		{"offset.storage.topic", t.Offsets, t.OffsetsPartitions, t.OffsetsRF, false},
-		{"status.storage.topic", t.Status, t.StatusParts, t.StatusRF, false},
-		{"ferry.storage.topic", t.Ferry, 1, t.ConfigRF, true},
+		{"config.storage.topic", t.Config, 1, t.ConfigRF, true, ""},
+		{"offset.storage.topic", t.Offsets, t.OffsetsPartitions, t.OffsetsRF, false, ""},
+		{"status.storage.topic", t.Status, t.StatusParts, t.StatusRF, false, ""},
+		{"ferry.storage.topic", t.Ferry, 1, t.ConfigRF, true, "3600000"},
 	}
 }
 
@@ -123,7 +126,11 @@ func create(ctx context.Context, adm *kadm.Client, s topicSpec, brokers int, log
 		rf = int16(brokers)
 	}
 	compact := "compact"
-	resp, err := adm.CreateTopic(ctx, s.partitions, rf, map[string]*string{"cleanup.policy": &compact}, s.name)
+	cfg := map[string]*string{"cleanup.policy": &compact}
+	if s.segmentMs != "" {
+		cfg["segment.ms"] = &s.segmentMs
+	}
+	resp, err := adm.CreateTopic(ctx, s.partitions, rf, cfg, s.name)
 	if err == nil {
 		err = resp.Err
 	}
