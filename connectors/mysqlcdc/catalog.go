@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,12 +52,16 @@ func (t *table) build(prefix string, src *connectors.Schema) {
 		}
 		vb.Field(c.name, c.schema)
 		if c.key {
-			kb.Field(c.name, c.schema)
 			t.keyCols = append(t.keyCols, c)
 		}
 	}
 	t.value = vb.Optional().MustBuild()
 	t.key = nil
+	// Key fields in primary-key order, as Debezium writes them.
+	sort.SliceStable(t.keyCols, func(i, j int) bool { return t.keyCols[i].keySeq < t.keyCols[j].keySeq })
+	for _, c := range t.keyCols {
+		kb.Field(c.name, c.schema)
+	}
 	if len(t.keyCols) > 0 {
 		t.key = kb.MustBuild()
 	}
@@ -163,10 +168,30 @@ func loadColumns(conn *client.Conn, t *table, cfg *Config, fl flavor, src *conne
 		}
 		t.cols = append(t.cols, c)
 	}
+	if err := primaryKeyOrder(conn, t); err != nil {
+		return err
+	}
 	if len(t.cols) == 0 {
 		return fmt.Errorf("%w %s: no columns visible; grant SELECT on it to %s", ErrTable, t, cfg.User)
 	}
 	t.build(cfg.prefix(), src)
+	return nil
+}
+
+// primaryKeyOrder sets each key column's position in the primary key.
+func primaryKeyOrder(conn *client.Conn, t *table) error {
+	res, err := conn.Execute(`SELECT COLUMN_NAME, SEQ_IN_INDEX FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ` +
+		quote(t.db) + ` AND TABLE_NAME = ` + quote(t.name) + ` AND INDEX_NAME = 'PRIMARY'`)
+	if err != nil {
+		return fmt.Errorf("%w %s: reading the primary key: %v", ErrTable, t, err)
+	}
+	for i := range res.Values {
+		name, _ := res.GetString(i, 0)
+		seq, _ := res.GetInt(i, 1)
+		if c := t.column(name); c != nil {
+			c.keySeq = int(seq)
+		}
+	}
 	return nil
 }
 

@@ -78,10 +78,10 @@ func (t *table) def(typ string) tableDef {
 			f := int32(c.fsp)
 			cd.FSP, cd.Length = &f, &f
 		}
-		if c.key {
-			doc.PrimaryKey = append(doc.PrimaryKey, c.name)
-		}
 		doc.Columns = append(doc.Columns, cd)
+	}
+	for _, c := range t.keyCols {
+		doc.PrimaryKey = append(doc.PrimaryKey, c.name)
 	}
 	d.Table = doc
 	return d

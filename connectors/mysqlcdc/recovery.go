@@ -74,12 +74,13 @@ func (tk *Task) applyDef(d tableDef, f *filter) {
 		return
 	}
 	t := &table{db: db, name: name, charset: d.Table.DefaultCharset}
-	keys := map[string]bool{}
-	for _, k := range d.Table.PrimaryKey {
-		keys[k] = true
+	keys := map[string]int{}
+	for i, k := range d.Table.PrimaryKey {
+		keys[k] = i + 1
 	}
 	for _, cd := range d.Table.Columns {
-		c := cd.column(keys[cd.Name])
+		c := cd.column(keys[cd.Name] > 0)
+		c.keySeq = keys[cd.Name]
 		c.excluded = !f.column(db, name, c.name)
 		mapColumn(c, &tk.cfg)
 		t.cols = append(t.cols, c)

@@ -110,12 +110,10 @@ func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error)
 				if err != nil {
 					return nil, err
 				}
-				mark := "last_in_data_collection"
-				if last {
-					mark = "last"
+				if last { // Debezium 3.6 marks first, first_in_data_collection and last
+					tk.markSnapshot(recs[len(recs)-1], "last")
 					tk.snap.active = false
 				}
-				tk.markSnapshot(recs[len(recs)-1], mark)
 			}
 		}
 		if len(recs) > 0 {
@@ -142,12 +140,13 @@ func (tk *Task) chunkQuery(t *table) string {
 		if len(tk.snap.after) == 1 {
 			skip, _ = strconv.Atoi(strings.TrimPrefix(tk.snap.after[0], "#"))
 		}
-		return q + fmt.Sprintf(" LIMIT %d, %d", skip, n)
+		return q + fmt.Sprintf(" LIMIT %d, %d", skip, n+1)
 	}
 	if tk.snap.after != nil {
 		q += " WHERE (" + strings.Join(order, ", ") + ") > (" + strings.Join(tk.snap.after, ", ") + ")"
 	}
-	return q + " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", n)
+	// One row more than a chunk: it tells whether the chunk ends the table.
+	return q + " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", n+1)
 }
 
 // readChunk reads one chunk of t; full says it was a whole chunk.
@@ -157,16 +156,22 @@ func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
 		return nil, false, fmt.Errorf("%w %s: snapshot: %v", ErrTable, t, err)
 	}
 	now := tk.clock()
-	keyIdx := make([]int, 0, len(t.keyCols))
-	for i, c := range t.cols {
-		if c.key {
-			keyIdx = append(keyIdx, i)
+	keyIdx := make([]int, 0, len(t.keyCols)) // in primary-key order, as chunkQuery compares them
+	for _, k := range t.keyCols {
+		for i, c := range t.cols {
+			if c == k {
+				keyIdx = append(keyIdx, i)
+			}
 		}
 	}
 	start := len(tk.snap.after) == 0
 	recs := make([]*connectors.Record, 0, len(res.Values))
 	vals := make([]any, len(t.cols))
-	for ri, row := range res.Values {
+	rows := res.Values
+	if len(rows) > tk.cfg.SnapshotFetch {
+		rows = rows[:tk.cfg.SnapshotFetch]
+	}
+	for ri, row := range rows {
 		for j := range row {
 			vals[j] = row[j].Value()
 		}
@@ -207,7 +212,7 @@ func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
 		recs = append(recs, debezium.Event(&t.dbz, debezium.Change{Op: debezium.OpRead, After: after, Source: tk.source(si),
 			Ts: now, Partition: tk.partition, Offset: off})...)
 	}
-	return recs, len(res.Values) == tk.cfg.SnapshotFetch, nil
+	return recs, len(res.Values) > tk.cfg.SnapshotFetch, nil
 }
 
 // restEmpty reports whether every table after the current one is empty.

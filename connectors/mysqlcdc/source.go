@@ -34,7 +34,7 @@ const snapshotAllowed = "true,first,first_in_data_collection,last_in_data_collec
 
 // sourceSchema is io.debezium.connector.<mysql|mariadb>.Source.
 func sourceSchema(fl flavor) *connectors.Schema {
-	return connectors.StructBuilder().Name("io.debezium.connector."+fl.connector+".Source").
+	return connectors.StructBuilder().Name("io.debezium.connector."+fl.connector+".Source").Version(1).
 		Field("version", connectors.StringSchema).
 		Field("connector", connectors.StringSchema).
 		Field("name", connectors.StringSchema).

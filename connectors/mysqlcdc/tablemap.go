@@ -25,14 +25,14 @@ func (tk *Task) shaped(t *table, e *replication.TableMapEvent) *table {
 	}
 	s := &table{db: t.db, name: t.name, charset: t.charset}
 	f := newFilter(&tk.cfg)
-	pk := map[int]bool{}
-	for _, i := range e.PrimaryKey {
-		pk[int(i)] = true
+	pk := map[int]int{} // column index -> position in the key, from 1
+	for n, i := range e.PrimaryKey {
+		pk[int(i)] = n + 1
 	}
 	unsigned, collations, enums, sets := e.UnsignedMap(), e.CollationMap(), e.EnumStrValueMap(), e.SetStrValueMap()
 	for i, n := range names {
 		d := derive(e, i, unsigned[i], collations[i] == 63)
-		d.name, d.key = n, pk[i]
+		d.name, d.key, d.keySeq = n, pk[i] > 0, pk[i]
 		if avail, nullable := e.Nullable(i); avail {
 			d.nullable = nullable
 		}
@@ -44,7 +44,7 @@ func (tk *Task) shaped(t *table, e *replication.TableMapEvent) *table {
 		}
 		if cur := t.column(n); cur != nil && family(cur.dataType) == family(d.dataType) && cur.unsigned == d.unsigned {
 			c := *cur
-			c.key = d.key
+			c.key, c.keySeq = d.key, d.keySeq
 			d = &c
 		} else {
 			d.columnType = d.typeName()

@@ -35,6 +35,7 @@ type column struct {
 	columnType string // COLUMN_TYPE: "int(10) unsigned", "enum('a','b')"
 	nullable   bool
 	key        bool
+	keySeq     int // position in the primary key, from 1
 	unsigned   bool
 	length     int64 // character length, numeric precision or bit length
 	scale      int32
