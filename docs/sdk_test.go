@@ -8,8 +8,29 @@ import (
 	"testing"
 )
 
-// fileBlock is a fenced Go block that is part of a named file: ```go file=NAME.
-var fileBlock = regexp.MustCompile("(?ms)^```go file=(\\S+)\n(.*?)^```\n")
+// fileBlock is a fenced block that is part of a named file: ```go file=NAME.
+var fileBlock = regexp.MustCompile("(?ms)^```(\\w+) file=(\\S+)\n(.*?)^```\n")
+
+// pageFiles returns the files a page's blocks of language lang make up:
+// each file's blocks in order, joined by a blank line.
+func pageFiles(t *testing.T, page, lang string) map[string]string {
+	t.Helper()
+	text, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[string][]string{}
+	for _, m := range fileBlock.FindAllStringSubmatch(string(text), -1) {
+		if m[1] == lang {
+			blocks[m[2]] = append(blocks[m[2]], strings.Trim(m[3], "\n"))
+		}
+	}
+	files := map[string]string{}
+	for name, bs := range blocks {
+		files[name] = strings.Join(bs, "\n\n") + "\n"
+	}
+	return files
+}
 
 // TestWritingPagesAreTheModules keeps writing-connector.md and
 // writing-transform.md followable: their blocks, in order, are the whole of
@@ -21,14 +42,7 @@ func TestWritingPagesAreTheModules(t *testing.T) {
 		"writing-transform.md": "../functions/builder/testdata/upper",
 	} {
 		t.Run(page, func(t *testing.T) {
-			text, err := os.ReadFile(page)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files := map[string][]string{}
-			for _, m := range fileBlock.FindAllStringSubmatch(string(text), -1) {
-				files[m[1]] = append(files[m[1]], strings.Trim(m[2], "\n"))
-			}
+			files := pageFiles(t, page, "go")
 			sources, err := filepath.Glob(filepath.Join(module, "*.go"))
 			if err != nil {
 				t.Fatal(err)
@@ -41,8 +55,7 @@ func TestWritingPagesAreTheModules(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := strings.Join(files[filepath.Base(src)], "\n\n")
-				if got != strings.Trim(string(want), "\n") {
+				if files[filepath.Base(src)] != string(want) {
 					t.Errorf("%s: the blocks marked file=%s are not %s; regenerate them from the file", page, filepath.Base(src), src)
 				}
 			}
