@@ -5,9 +5,6 @@ package docs_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/ferryhq/ferry/functions/builder/buildtest"
 )
 
 // TestFollowWritingAndBuilding follows writing-connector.md,
@@ -91,19 +88,12 @@ func TestFollowWritingAndBuilding(t *testing.T) {
 	if err := os.WriteFile(connFile, []byte(conn), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	cmd := exec.CommandContext(ctx, custom, "standalone", "--bootstrap-servers", bootstrap, "--listeners", "http://127.0.0.1:"+port,
-		"--data-dir", filepath.Join(work, "data"), "--log-level", "warn", connFile)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	if plugins := getUntil200(ctx, t, "http://127.0.0.1:"+port+"/connector-plugins"); !strings.Contains(plugins, "com.example.ferry.GreetingSourceConnector") {
+	api := buildtest.Standalone(ctx, t, custom, bootstrap, connFile)
+	if plugins := buildtest.Send(ctx, t, "GET", api+"/connector-plugins", "", 200); !strings.Contains(plugins, "com.example.ferry.GreetingSourceConnector") {
 		t.Errorf("/connector-plugins lacks the greeting source: %s", plugins)
 	}
 	want := []string{"HELLO 0", "HELLO 1", "HELLO 2", "HELLO 3", "HELLO 4"}
-	if got := readValues(ctx, t, bootstrap, topic, len(want)); strings.Join(got, ",") != strings.Join(want, ",") {
+	if got := buildtest.Values(ctx, t, bootstrap, topic, len(want)); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("topic %s holds %q, want %q", topic, got, want)
 	}
 	t.Logf("followed in %v", time.Since(start))
@@ -119,54 +109,4 @@ func run(ctx context.Context, t *testing.T, dir, name string, args ...string) st
 		t.Fatalf("%s %s (in %s): %v\n%s", name, strings.Join(args, " "), dir, err, out)
 	}
 	return string(out)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
-}
-
-// getUntil200 asks url until it answers 200 (the process is starting).
-func getUntil200(ctx context.Context, t *testing.T, url string) string {
-	t.Helper()
-	for {
-		if resp, err := http.Get(url); err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return string(body)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("GET %s: no answer before the deadline", url)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// readValues reads n record values of topic from the start.
-func readValues(ctx context.Context, t *testing.T, bootstrap, topic string, n int) []string {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var out []string
-	for len(out) < n {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("read %d of %d records of %s before the deadline: %q", len(out), n, topic, out)
-		}
-		fs.EachRecord(func(r *kgo.Record) { out = append(out, string(r.Value)) })
-	}
-	return out
 }

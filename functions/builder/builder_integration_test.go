@@ -6,9 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/ferryhq/ferry/functions/builder/buildtest"
 )
 
 // repoRoot is the ferry checkout the test builds against.
@@ -100,17 +97,9 @@ func TestBuildCustomFerry(t *testing.T) {
 		t.Errorf("transforms apply with the module's SMT: %v\n%s", err, out)
 	}
 
-	port := freePort(t)
-	cmd := exec.CommandContext(ctx, bin, "standalone", "--bootstrap-servers", bootstrap, "--listeners", "http://127.0.0.1:"+port,
-		"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	api := "http://127.0.0.1:" + port
+	api := buildtest.Standalone(ctx, t, bin, bootstrap)
 
-	plugins := get(ctx, t, api+"/connector-plugins?connectorsOnly=false")
+	plugins := buildtest.Send(ctx, t, "GET", api+"/connector-plugins?connectorsOnly=false", "", 200)
 	for _, want := range []string{`"class":"com.example.ferry.GreetingSourceConnector","type":"source","version":"local"`,
 		`"class":"com.example.ferry.Upper$Value","type":"transformation","version":"local"`,
 		`"class":"org.apache.kafka.connect.file.FileStreamSinkConnector"`} {
@@ -121,7 +110,7 @@ func TestBuildCustomFerry(t *testing.T) {
 	if strings.Contains(plugins, "DatagenConnector") {
 		t.Errorf("--connectors file kept datagen: %s", plugins)
 	}
-	validate := send(ctx, t, "PUT", api+"/connector-plugins/GreetingSource/config/validate",
+	validate := buildtest.Send(ctx, t, "PUT", api+"/connector-plugins/GreetingSource/config/validate",
 		`{"connector.class":"GreetingSource","name":"g","topic":"t","count":"0","transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value","transforms.up.locale":"fr"}`, 200)
 	for _, want := range []string{`"error_count":2`, `Value must be at least 1`, `"name":"transforms.up.locale"`} {
 		if !strings.Contains(validate, want) {
@@ -130,83 +119,13 @@ func TestBuildCustomFerry(t *testing.T) {
 	}
 
 	topic := fmt.Sprintf("greetings-%d", time.Now().UnixNano())
-	send(ctx, t, "POST", api+"/connectors", `{"name":"greet","config":{"connector.class":"GreetingSource","topic":"`+topic+`",
+	buildtest.Send(ctx, t, "POST", api+"/connectors", `{"name":"greet","config":{"connector.class":"GreetingSource","topic":"`+topic+`",
 		"count":"5","greeting":"hello","transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value",
 		"value.converter":"org.apache.kafka.connect.storage.StringConverter","key.converter":"org.apache.kafka.connect.storage.StringConverter"}}`, 201)
-	got := consume(ctx, t, bootstrap, topic, 5)
+	got := buildtest.Values(ctx, t, bootstrap, topic, 5)
 	for i, v := range got {
 		if want := fmt.Sprintf("HELLO %d", i); v != want {
 			t.Errorf("record %d = %q, want %q", i, v, want)
 		}
 	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
-}
-
-// get asks url until it answers 200 (the process is starting).
-func get(ctx context.Context, t *testing.T, url string) string {
-	t.Helper()
-	for {
-		if body, code, err := request(ctx, "GET", url, ""); err == nil && code == 200 {
-			return body
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("GET %s: no answer before the deadline", url)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func send(ctx context.Context, t *testing.T, method, url, body string, want int) string {
-	t.Helper()
-	got, code, err := request(ctx, method, url, body)
-	if err != nil || code != want {
-		t.Fatalf("%s %s = %d %v %s, want %d", method, url, code, err, got, want)
-	}
-	return got
-}
-
-func request(ctx context.Context, method, url, body string) (string, int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
-	if err != nil {
-		return "", 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", 0, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return string(b), resp.StatusCode, err
-}
-
-// consume reads n record values of topic from the start.
-func consume(ctx context.Context, t *testing.T, bootstrap, topic string, n int) []string {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(bootstrap, ",")...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var out []string
-	for len(out) < n {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("read %d of %d records of %s before the deadline: %q", len(out), n, topic, out)
-		}
-		fs.EachRecord(func(r *kgo.Record) { out = append(out, string(r.Value)) })
-	}
-	return out
 }
