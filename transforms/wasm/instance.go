@@ -3,6 +3,7 @@ package wasm
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,7 +42,7 @@ type instance struct {
 func instantiate(ctx context.Context, c *compiled, fn string, cfg *Config) (*instance, error) {
 	out := &tail{}
 	mc := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
-		WithStderr(out).WithStdout(out).WithSysWalltime().WithSysNanotime()
+		WithStderr(out).WithStdout(out).WithSysWalltime().WithSysNanotime().WithRandSource(rand.Reader)
 	ctx, cancel := context.WithTimeout(ctx, 10*cfg.timeout()+startGrace)
 	defer cancel()
 	mod, err := c.rt.InstantiateModule(ctx, c.mod, mc)
