@@ -263,3 +263,48 @@ func TestOperationsLikeReference(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerationLeftover: a connector Kafka Connect deleted and created again
+// (its deletes leave ferry's generation record) and has not split yet has
+// generation 0, so ferry splits it.
+func TestGenerationLeftover(t *testing.T) {
+	v := newView(Topics{Config: "c", Ferry: "f"}, slog.New(slog.DiscardHandler))
+	recs := []*kgo.Record{
+		{Topic: "c", Key: []byte("connector-x"), Value: []byte(`{"properties":{"a":"1"}}`)},
+		{Topic: "c", Key: []byte("task-x-0"), Value: []byte(`{"properties":{"a":"1"}}`)},
+		{Topic: "c", Key: []byte("commit-x"), Value: []byte(`{"tasks":1}`)},
+		{Topic: "f", Key: []byte("generation-x"), Value: []byte(`{"generation":3}`)},
+		{Topic: "c", Key: []byte("connector-x")},
+		{Topic: "c", Key: []byte("target-state-x")},
+		{Topic: "c", Key: []byte("connector-x"), Value: []byte(`{"properties":{"a":"2"}}`)},
+	}
+	for i, r := range recs {
+		r.Offset = int64(i)
+		v.apply(r)
+	}
+	if rec, ok := v.connector("x"); !ok || rec.Generation != 0 || len(rec.Tasks) != 0 {
+		t.Fatalf("re-created connector = %+v, %v; want generation 0 and no tasks", rec, ok)
+	}
+}
+
+func TestSplitTaskID(t *testing.T) {
+	tests := []struct {
+		in   string
+		name string
+		task int
+		ok   bool
+	}{
+		{"conn-0", "conn", 0, true},
+		{"my-conn-12", "my-conn", 12, true},
+		{"conn-", "", 0, false},
+		{"-3", "", 0, false},
+		{"conn--1", "conn-", 1, true},
+		{"conn", "", 0, false},
+	}
+	for _, tt := range tests {
+		name, task, ok := splitTaskID(tt.in)
+		if name != tt.name || task != tt.task || ok != tt.ok {
+			t.Errorf("splitTaskID(%q) = %q, %d, %v; want %q, %d, %v", tt.in, name, task, ok, tt.name, tt.task, tt.ok)
+		}
+	}
+}

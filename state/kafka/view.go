@@ -192,9 +192,10 @@ func (v *view) applyOffset(r *kgo.Record) {
 	v.offsets[conn][k] = state.OffsetEntry{Partition: partition, Offset: off}
 }
 
-// connector returns the stored record of name, if any. Generation is
-// ferry's own (the ferry topic) when ferry wrote one; for a connector Kafka
-// Connect wrote, it is the position of its last task commit plus one, so
+// connector returns the stored record of name, if any. Generation is 0
+// while the connector has no task commit (it is split then); otherwise
+// ferry's own (the ferry topic) when ferry wrote one, else, for a connector
+// Kafka Connect wrote, the position of its last task commit plus one, so
 // committed tasks run as they are.
 func (v *view) connector(name string) (state.ConnectorRecord, bool) {
 	cfg, ok := v.configs[name]
@@ -208,10 +209,14 @@ func (v *view) connector(name string) (state.ConnectorRecord, bool) {
 	for _, t := range v.tasks[name] {
 		rec.Tasks = append(rec.Tasks, maps.Clone(t))
 	}
-	if g, ok := v.meta.generations[name]; ok {
-		rec.Generation = g
-	} else if off, ok := v.commits[name]; ok {
+	// ferry writes a commit with every generation above 0, so a generation
+	// without a commit is a leftover: Kafka Connect re-created the connector
+	// and has not split it yet (its deletes leave ferry's records alone).
+	if off, ok := v.commits[name]; ok {
 		rec.Generation = off + 1
+		if g, ok := v.meta.generations[name]; ok {
+			rec.Generation = g
+		}
 	}
 	return rec, true
 }
