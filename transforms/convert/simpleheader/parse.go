@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,20 +79,15 @@ func scalar(t string) (*connectors.Schema, any, bool) {
 
 // number applies Values.parseAsNumber to a BigDecimal literal.
 func number(t string) (*connectors.Schema, any, bool) {
+	if n, ok := smallInteger(t); ok {
+		return integer(n)
+	}
 	d, ok := parseBigDecimal(t)
 	if !ok {
 		return nil, nil, false
 	}
 	if n, ok := integral(d); ok {
-		switch {
-		case n >= math.MinInt8 && n <= math.MaxInt8:
-			return connectors.Int8Schema, int8(n), true
-		case n >= math.MinInt16 && n <= math.MaxInt16:
-			return connectors.Int16Schema, int16(n), true
-		case n >= math.MinInt32 && n <= math.MaxInt32:
-			return connectors.Int32Schema, int32(n), true
-		}
-		return connectors.Int64Schema, n, true
+		return integer(n)
 	}
 	r := new(big.Rat).SetFrac(d.Unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(d.Scale))), nil))
 	if d.Scale < 0 {
@@ -106,6 +102,35 @@ func number(t string) (*connectors.Schema, any, bool) {
 		}
 	}
 	return connectors.DecimalSchema(d.Scale).MustBuild(), d, true
+}
+
+// smallInteger reads [+-]digits of at most 18 digits (always within int64)
+// without big numbers: the common header value, parsed as number would.
+func smallInteger(t string) (int64, bool) {
+	digits := strings.TrimLeft(t, "+-")
+	if len(t)-len(digits) > 1 || digits == "" || len(digits) > 18 {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	return n, err == nil
+}
+
+// integer is Values.parseAsNumber's narrowest integer type for n.
+func integer(n int64) (*connectors.Schema, any, bool) {
+	switch {
+	case n >= math.MinInt8 && n <= math.MaxInt8:
+		return connectors.Int8Schema, int8(n), true
+	case n >= math.MinInt16 && n <= math.MaxInt16:
+		return connectors.Int16Schema, int16(n), true
+	case n >= math.MinInt32 && n <= math.MaxInt32:
+		return connectors.Int32Schema, int32(n), true
+	}
+	return connectors.Int64Schema, n, true
 }
 
 func abs(x int32) int32 {
