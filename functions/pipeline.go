@@ -76,6 +76,8 @@ type pipeline struct {
 	budget time.Time
 	max    int
 	topics map[string]struct{}
+	// ensured is the topic a source last produced to, known to exist.
+	ensured string
 }
 
 func newPipeline(inv Invocation, built *cpipeline.Pipeline, res *Result, budget time.Time, log *slog.Logger) *pipeline {
@@ -214,7 +216,12 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 // header converters, then the transformations. A nil record with a nil error
 // means the record was dropped or skipped under errors.tolerance=all.
 func (p *pipeline) fromKafka(ctx context.Context, kr *kgo.Record) (*connectors.Record, error) {
-	r := &connectors.Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp.UnixMilli()}
+	return p.fromKafkaInto(ctx, kr, new(connectors.Record))
+}
+
+// fromKafkaInto is fromKafka filling r, which a batch allocates together.
+func (p *pipeline) fromKafkaInto(ctx context.Context, kr *kgo.Record, r *connectors.Record) (*connectors.Record, error) {
+	*r = connectors.Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp.UnixMilli()}
 	o := origin{consumed: kr}
 	failed := p.res.Failed
 	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {

@@ -265,6 +265,7 @@ func fetchError(f kgo.Fetches) error {
 func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pipeline, f kgo.Fetches, next map[topicPartition]int64) error {
 	batch := make([]*connectors.Record, 0, f.NumRecords())
 	originals := make([]*kgo.Record, 0, f.NumRecords())
+	slab := make([]connectors.Record, f.NumRecords())
 	var convErr error
 	f.EachRecord(func(kr *kgo.Record) {
 		if convErr != nil {
@@ -280,7 +281,8 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 		}
 		p.res.Read++
 		p.noteTopic(kr.Topic)
-		r, err := p.fromKafka(ctx, kr)
+		r, err := p.fromKafkaInto(ctx, kr, &slab[0])
+		slab = slab[1:]
 		if err != nil {
 			convErr = err
 			return

@@ -244,8 +244,11 @@ func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *p
 			return 0, err
 		}
 		if kr != nil {
-			if err := h.kafka.ensureTopic(ctx, p.inv, kr.Topic); err != nil {
-				return 0, err
+			if kr.Topic != p.ensured {
+				if err := h.kafka.ensureTopic(ctx, p.inv, kr.Topic); err != nil {
+					return 0, err
+				}
+				p.ensured = kr.Topic
 			}
 			p.noteTopic(r.Topic)
 			a.wg.Add(1)

@@ -45,6 +45,8 @@ type Converter struct {
 	// readCache maps the raw schema JSON of an envelope to the parsed schema.
 	readCache *lru[string, *rschema]
 	sizeHint  atomic.Int64
+	// keys interns the object keys of schemaless values.
+	keys keyTable
 }
 
 // New returns a JsonConverter for record keys (isKey) or values, configured
@@ -136,7 +138,7 @@ func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*
 	if c.cfg.SchemasEnable {
 		return c.readEnvelope(data)
 	}
-	d := decoder{data: data, replaceNull: c.cfg.ReplaceNullWithDefault}
+	d := decoder{data: data, replaceNull: c.cfg.ReplaceNullWithDefault, keys: &c.keys}
 	d.ws()
 	if d.pos >= len(d.data) {
 		return nil, nil, nil

@@ -264,7 +264,7 @@ func (d *decoder) object(vs *rschema) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[string(k)] = v
+		out[d.keys.intern(k)] = v
 	}
 }
 

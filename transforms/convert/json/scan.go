@@ -28,6 +28,8 @@ type decoder struct {
 	pos         int
 	depth       int
 	replaceNull bool
+	// keys interns object keys of schemaless values (nil: none).
+	keys *keyTable
 }
 
 func (d *decoder) fail(msg string) error { return &syntaxError{pos: d.pos, msg: msg} }

@@ -39,8 +39,15 @@ func NewHeader(props map[string]string) (*Converter, error) {
 
 // FromConnectHeader writes the value as UTF-8 text; null gives nil bytes.
 func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
-	if value == nil {
+	switch x := value.(type) {
+	case nil:
 		return nil, nil
+	case string: // the common cases, without a builder: the bytes appendValue writes
+		return []byte(x), nil
+	case int64:
+		return strconv.AppendInt(make([]byte, 0, 20), x, 10), nil
+	case int32:
+		return strconv.AppendInt(make([]byte, 0, 11), int64(x), 10), nil
 	}
 	var b strings.Builder
 	if err := appendValue(&b, value, false); err != nil {
