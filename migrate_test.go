@@ -68,6 +68,7 @@ func TestMigratePlanREST(t *testing.T) {
 		"2 connector(s) in Kafka Connect at " + srv.URL,
 		"class:   ferry has it (org.apache.kafka.connect.file.FileStreamSourceConnector)",
 		"ignored: fle: no declaration",
+		"differs: file: Source filename. ferry requires it",
 		`{"filename":"/in.txt"} -> {"position":9007199254740993}`,
 		`ferry has no class "com.acme.MysterySource": it will show FAILED naming the class`,
 		"offsets: unknown: GET /connectors/mystery/offsets: 404 Not Found: Connector mystery not found",

@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -24,7 +26,14 @@ type Review struct {
 	Ignored []Finding
 	// Unknown are keys no declaration knows: accepted and ignored.
 	Unknown []string
+	// Differs are keys the config sets whose declaration says ferry treats
+	// them differently from Kafka Connect (its doc names ferry or says the
+	// key is accepted for compatibility); the message is that doc.
+	Differs []Finding
 }
+
+// differs tells a declaration's doc that notes a departure from Kafka Connect.
+var differs = regexp.MustCompile(`(?i)\bferry\b|for compatibility`)
 
 // ReviewConfig runs the validation engine on config with cat and the
 // unhonoured-key rule (Options.Unhonoured, may be nil). A config naming a
@@ -40,6 +49,13 @@ func ReviewConfig(cat Catalogue, unhonoured func(map[string]string) error, confi
 	r := Review{Plugin: v.plugin, Unknown: v.unknown}
 	for _, f := range v.errs {
 		r.Errors = append(r.Errors, Finding{Key: f.key, Message: f.msg})
+	}
+	for _, p := range v.parts {
+		for _, k := range p.Keys() {
+			if _, set := config[k.Name]; set && differs.MatchString(k.Doc) && !slices.ContainsFunc(r.Differs, func(f Finding) bool { return f.Key == k.Name }) {
+				r.Differs = append(r.Differs, Finding{Key: k.Name, Message: k.Doc})
+			}
+		}
 	}
 	for _, f := range v.warnings {
 		msg := strings.TrimSuffix(strings.TrimPrefix(f.msg, "Warning: "), warningTail)

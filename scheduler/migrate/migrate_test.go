@@ -34,6 +34,9 @@ func review(config map[string]string) (scheduler.Review, error) {
 	if v, ok := config["producer.override.linger.ms"]; ok {
 		r.Ignored = append(r.Ignored, scheduler.Finding{Key: "producer.override.linger.ms", Message: "Invalid value " + v + ": ferry cannot honour it."})
 	}
+	if _, ok := config["file"]; ok {
+		r.Differs = append(r.Differs, scheduler.Finding{Key: "file", Message: "Source filename. ferry requires it: functions have no standard input."})
+	}
 	if _, ok := config["fle"]; ok {
 		r.Unknown = append(r.Unknown, "fle")
 	}
@@ -47,7 +50,7 @@ func TestPlanGolden(t *testing.T) {
 	src := fakeSource{
 		{Name: "b-custom", Config: map[string]string{"connector.class": "com.acme.CustomSink", "topics": "t"}, Target: "PAUSED",
 			Offsets: []Offset{{Partition: map[string]any{"kafka_topic": "t", "kafka_partition": 0}, Offset: map[string]any{"kafka_offset": 42}}}},
-		{Name: "a-files", Config: map[string]string{"connector.class": "FileStreamSource", "fle": "x", "producer.override.linger.ms": "5"},
+		{Name: "a-files", Config: map[string]string{"connector.class": "FileStreamSource", "fle": "x", "file": "/data/in.txt", "producer.override.linger.ms": "5"},
 			Target: "RUNNING", Running: "RUNNING", Worker: "10.0.0.1:8083",
 			Offsets: []Offset{{Partition: map[string]any{"filename": "/data/in.txt"}, Offset: map[string]any{"position": 1234}},
 				{Partition: map[string]any{"filename": "/data/old.txt"}}}},

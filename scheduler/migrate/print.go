@@ -61,7 +61,7 @@ func (e Entry) print(b *strings.Builder) {
 
 func (e Entry) printKeys(b *strings.Builder) {
 	r := e.Review
-	if len(r.Errors)+len(r.Ignored)+len(r.Unknown) == 0 {
+	if len(r.Errors)+len(r.Ignored)+len(r.Unknown)+len(r.Differs) == 0 {
 		b.WriteString("  keys:    every key is honoured as Kafka Connect honours it\n")
 		return
 	}
@@ -73,6 +73,9 @@ func (e Entry) printKeys(b *strings.Builder) {
 	}
 	for _, k := range r.Unknown {
 		fmt.Fprintf(b, "  ignored: %s: no declaration of the connector, its transformations or converters knows it\n", k)
+	}
+	for _, f := range r.Differs {
+		fmt.Fprintf(b, "  differs: %s: %s\n", f.Key, f.Message)
 	}
 }
 
