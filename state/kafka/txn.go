@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -115,9 +116,12 @@ func fencedErr(err error) bool {
 		errors.Is(err, kerr.InvalidTxnState) || errors.Is(err, kerr.UnknownServerError)
 }
 
-// pause backs off before attempt (1, 2, ...): 5ms doubling to 200ms.
+// pause backs off before attempt (1, 2, ...): 5ms doubling to 200ms, each
+// between half and one and a half times that, so racing processes drift
+// apart instead of fencing each other in step.
 func pause(ctx context.Context, attempt int) error {
 	d := min(5*time.Millisecond<<min(attempt-1, 6), 200*time.Millisecond)
+	d = d/2 + rand.N(d)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
