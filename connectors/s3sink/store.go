@@ -23,28 +23,34 @@ type store struct {
 	partSize int
 }
 
-// newStore builds an S3 client for cfg: store.url as the endpoint when set,
-// aws.access.key.id/aws.secret.access.key, or else the default AWS
-// credential chain (environment, shared profiles, web identity/IRSA, ECS and
-// EC2 roles; on Lambda the execution role).
+// newStore builds the store of cfg (NewClient).
 func newStore(cfg *Config) *store {
+	return &store{client: NewClient(cfg.Region, cfg.StoreURL, cfg.PathStyle, cfg.AccessKey, cfg.SecretKey),
+		bucket: cfg.Bucket, partSize: cfg.PartSize}
+}
+
+// NewClient builds an S3 client from the S3 sink's keys: endpoint
+// (store.url) when set, the static keys (aws.access.key.id,
+// aws.secret.access.key) when given, or else the default AWS credential
+// chain (environment, shared profiles, web identity/IRSA, ECS and EC2
+// roles; on Lambda the execution role), looked up at the first request.
+func NewClient(region, endpoint string, pathStyle bool, accessKey, secretKey string) *s3.Client {
 	opts := s3.Options{
-		Region:       cfg.Region,
-		UsePathStyle: cfg.PathStyle,
+		Region:       region,
+		UsePathStyle: pathStyle,
 		// S3-compatible stores may not know the SDK's default CRC checksums.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 	}
-	if cfg.StoreURL != "" {
-		opts.BaseEndpoint = aws.String(cfg.StoreURL)
+	if endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
 	}
-	if cfg.AccessKey != "" {
-		opts.Credentials = credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, "")
+	if accessKey != "" {
+		opts.Credentials = credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")
 	} else if def, err := config.LoadDefaultConfig(context.Background()); err == nil {
-		// Credentials are looked up lazily, at the first request.
 		opts.Credentials = def.Credentials
 	}
-	return &store{client: s3.New(opts), bucket: cfg.Bucket, partSize: cfg.PartSize}
+	return s3.New(opts)
 }
 
 // check makes sure the bucket exists and the credentials may use it.

@@ -181,24 +181,10 @@ func cut(data []byte) (schema, payload json.RawMessage) {
 	if !bytes.HasPrefix(data, []byte(head)) || len(data) < len(head)+len(mid)+2 || data[len(data)-1] != '}' {
 		return nil, nil
 	}
-	depth, inString := 0, false
-	for i := len(head); i < len(data); i++ {
-		switch c := data[i]; {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
-		}
-		if depth == 0 && !inString {
-			end := i + 1
+	sc := scanner{raw: data, i: len(head) - 1}
+	for sc.next() {
+		if sc.depth == 0 {
+			end := sc.i + 1
 			if !bytes.HasPrefix(data[end:], []byte(mid)) {
 				return nil, nil
 			}
@@ -206,6 +192,37 @@ func cut(data []byte) (schema, payload json.RawMessage) {
 		}
 	}
 	return nil, nil
+}
+
+// scanner walks JSON text byte by byte, skipping the inside of strings and
+// keeping the nesting depth (after the byte at i).
+type scanner struct {
+	raw   []byte
+	i     int
+	depth int
+}
+
+// next moves to the next byte outside a string (an opening quote counts,
+// the string is skipped after it); false at the end.
+func (s *scanner) next() bool {
+	if s.i >= 0 && s.i < len(s.raw) && s.raw[s.i] == '"' {
+		for s.i++; s.i < len(s.raw) && s.raw[s.i] != '"'; s.i++ {
+			if s.raw[s.i] == '\\' {
+				s.i++
+			}
+		}
+	}
+	s.i++
+	if s.i >= len(s.raw) {
+		return false
+	}
+	switch s.raw[s.i] {
+	case '{', '[':
+		s.depth++
+	case '}', ']':
+		s.depth--
+	}
+	return true
 }
 
 // logicalTypes are the schema types of Kafka Connect's logical types.
@@ -232,27 +249,13 @@ func withName(schema json.RawMessage, name string) json.RawMessage {
 
 // requiredAgain sets the top-level "optional" of a schema JSON back to false.
 func requiredAgain(raw []byte) []byte {
-	depth, inString := 0, false
 	key := []byte(`"optional":true`)
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			if depth == 1 && bytes.HasPrefix(raw[i:], key) {
-				out := append([]byte{}, raw[:i]...)
-				out = append(out, `"optional":false`...)
-				return append(out, raw[i+len(key):]...)
-			}
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
+	sc := scanner{raw: raw, i: -1}
+	for sc.next() {
+		if sc.depth == 1 && bytes.HasPrefix(raw[sc.i:], key) {
+			out := append([]byte{}, raw[:sc.i]...)
+			out = append(out, `"optional":false`...)
+			return append(out, raw[sc.i+len(key):]...)
 		}
 	}
 	return raw

@@ -15,10 +15,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/s3sink"
 )
 
 // maxModuleBytes bounds a module read from a file or S3.
@@ -91,7 +90,7 @@ func loadS3(ctx context.Context, c *Config) (*source, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s3Timeout)
 	defer cancel()
-	out, err := s3Client(c).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Host), Key: aws.String(strings.TrimPrefix(u.Path, "/"))})
+	out, err := s3sink.NewClient(c.Region, c.StoreURL, c.PathStyle, c.AccessKey, c.SecretKey).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Host), Key: aws.String(strings.TrimPrefix(u.Path, "/"))})
 	if err != nil {
 		return nil, fmt.Errorf("cannot download the module (check the URL, s3.region, store.url and the credentials): %w", err)
 	}
@@ -105,24 +104,4 @@ func loadS3(ctx context.Context, c *Config) (*source, error) {
 	}
 	s, _ := downloads.LoadOrStore(c.Module, newSource(c.Module, code))
 	return s.(*source), nil
-}
-
-// s3Client is a client for the module's store: store.url as the endpoint
-// when set, the static keys when given, else the default credentials chain.
-func s3Client(c *Config) *s3.Client {
-	opts := s3.Options{
-		Region:                     c.Region,
-		UsePathStyle:               c.PathStyle,
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	}
-	if c.StoreURL != "" {
-		opts.BaseEndpoint = aws.String(c.StoreURL)
-	}
-	if c.AccessKey != "" {
-		opts.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, "")
-	} else if def, err := awsconfig.LoadDefaultConfig(context.Background()); err == nil {
-		opts.Credentials = def.Credentials
-	}
-	return s3.New(opts)
 }
