@@ -3,6 +3,7 @@ package wasm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/tetratelabs/wazero"
@@ -151,7 +152,7 @@ func (c *compiled) exports(fn string) error {
 		if !ok {
 			return fmt.Errorf("%s does not export %s: a %s module exports ferry_alloc and %s (docs/wasm-abi.md)", c.name, name, kind(fn), fn)
 		}
-		if !same(d.ParamTypes(), sig[0]) || !same(d.ResultTypes(), sig[1]) {
+		if !slices.Equal(d.ParamTypes(), sig[0]) || !slices.Equal(d.ResultTypes(), sig[1]) {
 			return fmt.Errorf("%s exports %s%s, want %s%s (docs/wasm-abi.md)", c.name, name, sigText(d.ParamTypes(), d.ResultTypes()), name, sigText(sig[0], sig[1]))
 		}
 	}
@@ -166,18 +167,6 @@ func kind(fn string) string {
 		return "predicate"
 	}
 	return "transformation"
-}
-
-func same(a, b []api.ValueType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func sigText(params, results []api.ValueType) string {
