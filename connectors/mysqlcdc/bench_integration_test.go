@@ -1,0 +1,78 @@
+//go:build integration
+
+package mysqlcdc_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// baseline is franz-go alone producing n copies of a record ferry wrote
+// (acks=all, idempotent like ferry's producer), in records/s.
+func baseline(b *testing.B, n int, value []byte) float64 {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(b, "KAFKA_BOOTSTRAP_SERVERS"), ",")...),
+		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond), kgo.AllowAutoTopicCreation(), kgo.MaxBufferedRecords(1<<16))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	topic := uniq("rawmy")
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Value: value}).FirstErr(); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(n)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Value: value}, func(*kgo.Record, error) { wg.Done() })
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// BenchmarkCDC prints the snapshot's rows/s and streaming changes/s into
+// Kafka for ~200-byte rows (JSON with schemas, as Kafka Connect's default
+// converter writes), each as a ratio to franz-go producing the same bytes in
+// the same run.
+func BenchmarkCDC(b *testing.B) {
+	const rows = 100000
+	conn := db(b)
+	name := uniq("bmy")
+	exec(b, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, label VARCHAR(150) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2), ts DATETIME(6) NOT NULL)")
+	insert := func(from int) []string {
+		var stmts []string
+		for lo := from; lo < from+rows; lo += 2000 {
+			var vals []string
+			for id := lo; id < lo+2000; id++ {
+				vals = append(vals, fmt.Sprintf("(%d,'%s',%d,%d.25,NOW(6))", id, strings.Repeat("l", 120), id, id%1000))
+			}
+			stmts = append(stmts, "INSERT INTO "+name+" VALUES "+strings.Join(vals, ","))
+		}
+		return stmts
+	}
+	exec(b, conn, insert(1)...)
+	cfg := connectorConfig(b, name, name)
+	cfg["max.batch.size"] = "10000"
+	hs := newHarness(b, cfg)
+	b.ResetTimer()
+	start := time.Now()
+	hs.drainAtLeast(20000, rows+1)
+	snap := float64(rows) / time.Since(start).Seconds()
+	exec(b, conn, insert(rows+1)...)
+	start = time.Now()
+	hs.drainAtLeast(20000, rows)
+	stream := float64(rows) / time.Since(start).Seconds()
+	b.StopTimer()
+	sample := consume(b, name+"."+mariadb(b).db+"."+name, 1, 20*time.Second)
+	raw := baseline(b, rows, sample[0].Raw)
+	b.ReportMetric(snap, "snapshot_rows/s")
+	b.ReportMetric(stream, "stream_changes/s")
+	b.Logf("snapshot %.0f rows/s (%.2f of raw franz-go %.0f/s), streaming %.0f changes/s (%.2f of raw); record %d bytes; 2-core machine shared",
+		snap, snap/raw, raw, stream, stream/raw, len(sample[0].Raw))
+}
