@@ -23,6 +23,18 @@ func Plugins() sdk.Bundle from its root package) with the Go toolchain.
 
 // runBuild is `ferry build`.
 func runBuild(ctx context.Context, args []string) error {
+	o, err := buildOptions(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return builder.Build(ctx, o)
+}
+
+// buildOptions parses ferry build's flags.
+func buildOptions(args []string) (builder.Options, error) {
 	var o builder.Options
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), buildUsage); fs.PrintDefaults() }
@@ -41,17 +53,14 @@ func runBuild(ctx context.Context, args []string) error {
 	tags := fs.String("tags", "", "extra build tags, comma-separated (ferry_noavro leaves the Avro converter out)")
 	verbose := fs.Bool("v", false, "print each go command")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return o, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("build takes flags only, got %q", fs.Args())
+		return o, fmt.Errorf("build takes flags only, got %q", fs.Args())
 	}
 	if st, err := os.Stat(*ferry); err == nil && st.IsDir() {
 		if o.Ferry.Dir, err = filepath.Abs(*ferry); err != nil {
-			return err
+			return o, err
 		}
 	} else {
 		o.Ferry.Version = *ferry
@@ -66,11 +75,13 @@ func runBuild(ctx context.Context, args []string) error {
 	default:
 		o.Transforms = connectors.SplitList(t)
 	}
-	o.Tags = connectors.SplitList(*tags)
+	if *tags != "" {
+		o.Tags = connectors.SplitList(*tags)
+	}
 	if *verbose {
 		o.Log = os.Stderr
 	}
-	return builder.Build(ctx, o)
+	return o, nil
 }
 
 // defaultFerry is the ferry this binary was built from: its release, or the

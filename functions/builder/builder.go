@@ -111,8 +111,7 @@ func Build(ctx context.Context, o Options) (err error) {
 		defer os.RemoveAll(o.Work)
 	}
 	g := &toolchain{dir: o.Work, log: o.Log}
-	ferryDir, err := g.prepare(ctx, o)
-	if err != nil {
+	if err := g.prepare(ctx, o); err != nil {
 		return err
 	}
 	if err := g.check(ctx, o); err != nil {
@@ -121,5 +120,5 @@ func Build(ctx context.Context, o Options) (err error) {
 	if o.Lambda {
 		return g.buildLambda(ctx, o)
 	}
-	return g.buildFull(ctx, o, ferryDir)
+	return g.buildFull(ctx, o)
 }

@@ -47,50 +47,49 @@ func (g *toolchain) write(name string, data []byte) error {
 }
 
 // prepare writes the module (go.mod, go.sum, the plugins package, the
-// check program, the main package) and tidies it; it returns ferry's
-// source directory.
-func (g *toolchain) prepare(ctx context.Context, o Options) (string, error) {
+// check program, the main package) and tidies it.
+func (g *toolchain) prepare(ctx context.Context, o Options) error {
 	ferry := Module{Path: ferryModule, Version: o.Ferry.Version, Dir: o.Ferry.Dir}
 	src, err := g.ferrySource(ctx, ferry)
 	if err != nil {
-		return "", err
+		return err
 	}
 	goVersion, err := goDirective(filepath.Join(src, "go.mod"))
 	if err != nil {
-		return "", err
+		return err
 	}
 	p := plan{With: o.With, Version: builtin.Version, Transforms: o.Transforms}
 	if o.Connectors != nil {
 		raw, err := os.ReadFile(filepath.Join(src, "connectors", "builtin", "builtin.go"))
 		if err != nil {
-			return "", fmt.Errorf("reading ferry's connector list: %w", err)
+			return fmt.Errorf("reading ferry's connector list: %w", err)
 		}
 		entries, err := Entries(raw)
 		if err != nil {
-			return "", err
+			return err
 		}
 		if p.Connectors, err = Select(entries, o.Connectors); err != nil {
-			return "", fmt.Errorf("--connectors: %w", err)
+			return fmt.Errorf("--connectors: %w", err)
 		}
 	}
 	if err := g.writeSources(p, src, o.Lambda); err != nil {
-		return "", err
+		return err
 	}
 	if err := g.write("go.mod", []byte(goMod(goVersion, ferry, o.With))); err != nil {
-		return "", err
+		return err
 	}
 	if err := g.writeSums(src, o.With); err != nil {
-		return "", err
+		return err
 	}
 	if _, err := g.run(ctx, nil, "mod", "tidy"); err != nil {
 		for _, m := range o.With {
 			if strings.Contains(err.Error(), m.Path) {
-				return "", fmt.Errorf("%w %s cannot be resolved: %w", ErrModule, m.Path, err)
+				return fmt.Errorf("%w %s cannot be resolved: %w", ErrModule, m.Path, err)
 			}
 		}
-		return "", err
+		return err
 	}
-	return src, nil
+	return nil
 }
 
 // ferrySource is the directory of ferry's source: the checkout, or the
@@ -233,7 +232,7 @@ func (g *toolchain) check(ctx context.Context, o Options) error {
 }
 
 // buildFull builds the ferry command.
-func (g *toolchain) buildFull(ctx context.Context, o Options, _ string) error {
+func (g *toolchain) buildFull(ctx context.Context, o Options) error {
 	out, err := filepath.Abs(o.Out)
 	if err != nil {
 		return err
