@@ -205,4 +205,3 @@ func waitLead(t *testing.T, s *Store) {
 	}
 	t.Fatal("the store never led")
 }
-
