@@ -42,15 +42,30 @@ type migration struct {
 	in, out          string
 	topic, src, sink string
 	lines            *gatedLines
+	eos              bool
 }
 
-func newMigration(t *testing.T) *migration {
+func newMigration(t *testing.T) *migration { return newMigrationEOS(t, false) }
+
+// newMigrationEOS is newMigration with exactly-once sources when eos: the
+// worker's exactly.once.source.support=enabled (Kafka Connect), the
+// source's exactly.once.support=required (both), the sink reading
+// read_committed.
+func newMigrationEOS(t *testing.T, eos bool) *migration {
 	svc := needServices(t)
 	dir := t.TempDir()
 	group := uniqueName("migrate")
 	m := &migration{t: t, svc: svc, dir: dir, in: filepath.Join(dir, "in.txt"), out: filepath.Join(dir, "out.txt"),
 		topic: group + "-lines", src: group + "-src", sink: group + "-sink"}
 	m.props = kafkaConnectProps(t, dir, svc.kafka, group, freePort(t))
+	if m.eos = eos; eos {
+		f, err := os.OpenFile(m.props, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(f, "exactly.once.source.support=enabled")
+		f.Close()
+	}
 	if _, err := kafkaAdmin(t, svc.kafka).CreateTopic(context.Background(), 1, 1, nil, m.topic); err != nil {
 		t.Fatalf("creating topic %s: %v", m.topic, err)
 	}
@@ -60,10 +75,50 @@ func newMigration(t *testing.T) *migration {
 
 // configs are the two connector configs, as a user would POST them to either runtime.
 func (m *migration) configs() map[string]map[string]string {
-	return map[string]map[string]string{
+	c := map[string]map[string]string{
 		m.src:  {"connector.class": "FileStreamSource", "file": m.in, "topic": m.topic, "tasks.max": "1"},
 		m.sink: {"connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "file": m.out, "topics": m.topic, "tasks.max": "1"},
 	}
+	if m.eos {
+		c[m.src]["exactly.once.support"] = "required"
+		c[m.sink]["consumer.override.isolation.level"] = "read_committed"
+	}
+	return c
+}
+
+// topicDuplicates reads the pipeline's topic with read_committed, as a
+// consumer sees it, and counts the lines it holds more than once.
+func (m *migration) topicDuplicates() (records, dups int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	adm := kafkaAdmin(m.t, m.svc.kafka)
+	ends, err := adm.ListCommittedOffsets(ctx, m.topic)
+	if err != nil {
+		m.t.Fatalf("last stable offset of %s: %v", m.topic, err)
+	}
+	end := ends[m.topic][0].Offset
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(m.svc.kafka, ",")...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{m.topic: {0: kgo.NewOffset().AtStart()}}),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer cl.Close()
+	seen := map[string]bool{}
+	for at := int64(0); at < end && ctx.Err() == nil; {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			at = r.Offset + 1
+			if r.Attrs.IsControl() {
+				return
+			}
+			records++
+			if seen[string(r.Value)] {
+				dups++
+			}
+			seen[string(r.Value)] = true
+		})
+	}
+	return records, dups
 }
 
 // ferryProcs are a ferry scheduler and its environment.
@@ -281,14 +336,21 @@ func (m *migration) configRecords(name string) []string {
 // connectors, shows its committed offsets, continues from them, and shows a
 // connector of a class it lacks as FAILED. The sink file ends with every
 // line exactly once.
-func TestTakeOverFromKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGTERM) }
+func TestTakeOverFromKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGTERM, false) }
 
 // TestTakeOverFromKilledKafkaConnect is the same after kill -9: no line is
 // missing; duplicates (Kafka Connect's at-least-once after a crash) are reported.
-func TestTakeOverFromKilledKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGKILL) }
+func TestTakeOverFromKilledKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGKILL, false) }
 
-func takeOver(t *testing.T, sig syscall.Signal) {
-	m := newMigration(t)
+// TestTakeOverExactlyOnceFromKilledKafkaConnect: with exactly-once sources
+// on both sides, Kafka Connect killed mid-transaction, ferry fences its
+// transactional producer (the same transactional.id) and continues: the
+// topic holds every line exactly once; the sink file's duplicates are only
+// the FileStreamSink's own at-least-once.
+func TestTakeOverExactlyOnceFromKilledKafkaConnect(t *testing.T) { takeOver(t, syscall.SIGKILL, true) }
+
+func takeOver(t *testing.T, sig syscall.Signal, eos bool) {
+	m := newMigrationEOS(t, eos)
 	kc := startKafkaConnect(t, m.props)
 	for name, cfg := range m.configs() {
 		kc.api.create(name, cfg)
@@ -344,6 +406,16 @@ func takeOver(t *testing.T, sig syscall.Signal) {
 		t.Fatalf("the config topic's records of %s changed under ferry:\n%s\nwant only:\n%s", lacking, strings.Join(got, "\n"), strings.Join(wrote, "\n"))
 	}
 	name := map[syscall.Signal]string{syscall.SIGTERM: "take-over from Kafka Connect (SIGTERM)", syscall.SIGKILL: "take-over from Kafka Connect (kill -9)"}[sig]
+	if eos {
+		records, dups := m.topicDuplicates()
+		name += ", exactly-once sources"
+		reportRow(t, name, migrateLines, int64(acct.unique), int64(acct.missing), int64(acct.dups))
+		t.Logf("%s: sink file %v; topic (read_committed) %d records, %d duplicates; sink lines uncommitted at the stop: %d", name, acct, records, dups, was.written-was.sink[0])
+		if acct.missing != 0 || dups != 0 || records != migrateLines {
+			t.Fatalf("%s: topic holds %d records, %d duplicates; sink file %v", name, records, dups, acct)
+		}
+		return
+	}
 	m.account(name, was, acct)
 	if sig == syscall.SIGTERM && acct.dups != 0 {
 		t.Fatalf("%s: %d duplicates after a graceful stop", name, acct.dups)
