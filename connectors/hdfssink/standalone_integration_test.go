@@ -28,7 +28,7 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 	r := newRig(t)
 	bin := sinktest.BuildFerry(t)
 	topic := r.Topic("hdfssa", 1)
-	const flush, pad = 2000, 1000
+	const flush, pad = 2000, 300
 	dir := "/ferry-test/sa-" + topic
 	cfg := r.config(topic, "json.JsonFormat", "topics.dir", dir, "flush.size", strconv.Itoa(flush))
 	blob, _ := json.Marshal(map[string]any{"name": "sa-" + topic, "config": cfg})
@@ -61,7 +61,7 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 		}
 	}
 	mk := func(i int) *kgo.Record { return sinktest.Order(i, pad, time.Millisecond) }
-	// The producer: 500 records at a time until stopped.
+	// The producer: 200 records every 50 ms until stopped.
 	var produced int
 	var mu sync.Mutex
 	stop, stopped := make(chan struct{}), make(chan struct{})
@@ -74,10 +74,12 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 			default:
 			}
 			mu.Lock()
-			r.Produce(topic, 1, produced, 500, mk)
-			produced += 500
+			err := r.TryProduce(topic, 1, produced, 200, mk)
+			if err == nil {
+				produced += 200
+			}
 			mu.Unlock()
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond)
 		}
 	}()
 	first, out := run()

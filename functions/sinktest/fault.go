@@ -179,7 +179,8 @@ func (f *Fault) Outage(t *testing.T, row string, atLeast int, down time.Duration
 			}
 		}
 	}()
-	stopAll := func() int { close(done); <-finished; return stopFeed() }
+	// The feeder first: an invocation runs on while records keep arriving.
+	stopAll := func() int { fed := stopFeed(); close(done); <-finished; return fed }
 	stopped := false
 	defer func() {
 		if !stopped {
@@ -197,8 +198,10 @@ func (f *Fault) Outage(t *testing.T, row string, atLeast int, down time.Duration
 	outage = false
 	traces := append([]string(nil), retrying...)
 	mu.Unlock()
+	restarted := time.Now()
 	before := len(f.Seen())
 	f.waitSeen(t, before+1, 60*time.Second, "after the restart")
+	resumed := time.Since(restarted)
 	stopped = true
 	fed := stopAll()
 	named := false
@@ -208,8 +211,11 @@ func (f *Fault) Outage(t *testing.T, row string, atLeast int, down time.Duration
 	if !named {
 		t.Fatalf("no invocation was RETRYING naming %q in the %v outage (%d RETRYING: %.300q)", cause, down, len(traces), traces)
 	}
-	t.Logf("server down %v with %d records delivered: %d invocations RETRYING, e.g. %.200s", down, before, len(traces), traces[0])
+	t.Logf("server down %v with %d records delivered: %d invocations RETRYING, e.g. %.200s; records flowed again %v after the restart",
+		down, before, len(traces), traces[0], resumed.Round(time.Millisecond))
+	t0 := time.Now()
 	f.finish(t, row, fed, false)
+	t.Logf("%d records fed; drained and read back in %v", fed, time.Since(t0).Round(time.Millisecond))
 }
 
 // invocation is Rig.Invocation with a given epoch (Rig.Invocation fails the
@@ -241,15 +247,19 @@ func (r *Rig) ReadAll(topic string) []*kgo.Record {
 	defer cl.Close()
 	var out []*kgo.Record
 	next := map[int32]int64{}
-	for done := false; !done && ctx.Err() == nil; {
+	done := func() bool {
+		for p, end := range want {
+			if next[p] < end {
+				return false
+			}
+		}
+		return true
+	}
+	for !done() && ctx.Err() == nil {
 		cl.PollFetches(ctx).EachRecord(func(rec *kgo.Record) {
 			out = append(out, rec)
 			next[rec.Partition] = rec.Offset + 1
 		})
-		done = true
-		for p, end := range want {
-			done = done && next[p] >= end
-		}
 	}
 	return out
 }
