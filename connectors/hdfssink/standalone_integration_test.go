@@ -3,15 +3,9 @@
 package hdfssink_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,35 +25,7 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 	const flush, pad = 2000, 300
 	dir := "/ferry-test/sa-" + topic
 	cfg := r.config(topic, "json.JsonFormat", "topics.dir", dir, "flush.size", strconv.Itoa(flush))
-	blob, _ := json.Marshal(map[string]any{"name": "sa-" + topic, "config": cfg})
-	tmp := t.TempDir()
-	conn := filepath.Join(tmp, "hdfs.json")
-	if err := os.WriteFile(conn, blob, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "FERRY_DATA_DIR="+filepath.Join(tmp, "data"),
-		"FERRY_BOOTSTRAP_SERVERS="+r.Seeds[0], "FERRY_MAX_RECORDS=3000",
-		fmt.Sprintf("FERRY_LISTENERS=http://127.0.0.1:%d", sinktest.FreePort(t)))
-	run := func() (*exec.Cmd, *bytes.Buffer) {
-		cmd := exec.Command(bin, "standalone", conn)
-		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd, &out
-	}
-	wait := func(what string, cmd *exec.Cmd, out *bytes.Buffer, done func() bool) {
-		deadline := time.Now().Add(60 * time.Second)
-		for !done() {
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatalf("%s: not within 60s; ferry output:\n%s", what, out.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	start := r.Standalone(bin, "sa-"+topic, cfg, 3000)
 	mk := func(i int) *kgo.Record { return sinktest.Order(i, pad, time.Millisecond) }
 	// The producer: 200 records every 50 ms until stopped.
 	var produced int
@@ -82,12 +48,9 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
-	first, out := run()
-	wait("two committed files", first, out, func() bool { return len(r.files(dir, false)) >= 2 })
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	first.Wait()
+	first := start()
+	first.WaitFor(t, "two committed files", 60*time.Second, func() bool { return len(r.files(dir, false)) >= 2 })
+	first.Kill(t)
 	close(stop)
 	<-stopped
 	killedAt := len(r.files(dir, false))
@@ -100,9 +63,9 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 		t.Fatalf("every file was committed before the kill (%d of %d): the test proves nothing", killedAt, produced/flush)
 	}
 	leftovers := len(r.files(dir+"/+tmp", true))
-	second, out2 := run()
-	defer func() { second.Process.Signal(syscall.SIGTERM); second.Wait() }()
-	wait("every file after the restart", second, out2, func() bool { return len(r.files(dir, false)) >= produced/flush })
+	second := start()
+	defer second.Stop()
+	second.WaitFor(t, "every file after the restart", 60*time.Second, func() bool { return len(r.files(dir, false)) >= produced/flush })
 	time.Sleep(500 * time.Millisecond) // a duplicate file would show up now
 	files, seen := r.count(t, dir, pad)
 	for i, f := range files {

@@ -22,6 +22,7 @@ type Task struct {
 	format storage.Format
 	ext    string
 	loc    *time.Location
+	rot    storage.Rotation
 	tps    map[connectors.TopicPartition]*tpWriter
 	now    func() time.Time
 }
@@ -44,6 +45,7 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	}
 	t.loc = cfg.Location()
 	t.ts = storage.NewExtractor(&cfg.PartitionerConfig, t.now)
+	t.rot = storage.Rotation{IntervalMs: cfg.RotateInterval, ScheduleMs: cfg.RotateSchedule, Loc: t.loc, TimeBased: t.part.TimeBased()}
 	t.tps = map[connectors.TopicPartition]*tpWriter{}
 	t.fs, err = connect(cfg.URL)
 	return err
@@ -56,22 +58,7 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 // dropped, nothing more is written for it in this invocation (Committable
 // holds its offset back) and the error is a RetriableError.
 func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
-	var rejected []connectors.RejectedRecord
-	for _, r := range records {
-		err := t.writer(r).write(ctx, r)
-		switch {
-		case err == nil:
-		case errors.Is(err, ErrRecord) || errors.Is(err, storage.ErrRecord) || errors.Is(err, storage.ErrSchema):
-			rejected = append(rejected, connectors.RejectedRecord{Record: r,
-				Err: fmt.Errorf("%w (topic %s partition %d offset %d)", err, r.Topic, r.Partition, r.Offset)})
-		default:
-			return err
-		}
-	}
-	if len(rejected) > 0 {
-		return &connectors.RejectedError{Rejected: rejected}
-	}
-	return nil
+	return storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
 }
 
 func (t *Task) writer(r *connectors.Record) *tpWriter {

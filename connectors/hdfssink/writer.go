@@ -45,7 +45,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 		return nil
 	}
 	err := w.put(ctx, r)
-	if err == nil || errors.Is(err, ErrRecord) || errors.Is(err, storage.ErrRecord) || errors.Is(err, storage.ErrSchema) {
+	if err == nil || storage.Rejects(err, ErrRecord) {
 		w.next = r.Offset + 1
 		return err
 	}
@@ -109,30 +109,20 @@ func (w *tpWriter) committed(enc string) ([]span, error) {
 	return s, nil
 }
 
-// rotateOnTime is Confluent's periodic rotation: the record is
-// rotate.interval.ms past the first one, or (time-based partitioners) falls
-// in another time partition; and the scheduled rotation.
+// rotateOnTime is Confluent's periodic rotation (storage.Rotation.OnTime).
 func (w *tpWriter) rotateOnTime(enc string, ts int64) bool {
-	if iv := w.t.cfg.RotateInterval; iv > 0 && (ts-w.base >= iv || (w.t.part.TimeBased() && enc != w.current)) {
-		return true
-	}
-	return w.scheduledRotation(w.openedAt)
+	return w.t.rot.OnTime(enc, w.current, ts, w.base, w.openedAt, w.t.now().UnixMilli())
 }
 
-// scheduledRotation: rotate.schedule.interval.ms boundaries (aligned in the
-// time zone) fall on the wall clock; a set opened at opened (epoch ms) is
-// committed once the next boundary passed. At Flush the first record's Kafka
-// timestamp stands in for the opening when earlier: earlier invocations may
-// have opened (and dropped) the set.
+// scheduledRotation is rotate.schedule.interval.ms for a set opened at
+// opened; at Flush the first record's Kafka timestamp stands in for the
+// opening when earlier: earlier invocations may have opened (and dropped)
+// the set.
 func (w *tpWriter) scheduledRotation(opened int64) bool {
-	iv := w.t.cfg.RotateSchedule
-	if iv <= 0 {
-		return false
-	}
 	if opened < 0 {
 		opened = w.openedAt
 	}
-	return w.t.now().UnixMilli() >= storage.FloorInZone(opened, iv, w.t.loc)+iv
+	return w.t.rot.Scheduled(opened, w.t.now().UnixMilli())
 }
 
 func (w *tpWriter) open(enc string, r *connectors.Record) (*file, error) {

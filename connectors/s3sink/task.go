@@ -23,6 +23,7 @@ type Task struct {
 	ts     storage.Extractor
 	format storage.Format
 	loc    *time.Location
+	rot    storage.Rotation
 	tps    map[connectors.TopicPartition]*tpWriter
 	now    func() time.Time
 	// resumed is the file set each partition starts with, as earlier
@@ -48,6 +49,7 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	}
 	t.loc = cfg.Location()
 	t.ts = storage.NewExtractor(&cfg.PartitionerConfig, t.now)
+	t.rot = storage.Rotation{IntervalMs: cfg.RotateInterval, ScheduleMs: cfg.RotateSchedule, Loc: t.loc, TimeBased: t.part.TimeBased()}
 	t.tps = map[connectors.TopicPartition]*tpWriter{}
 	t.store = newStore(cfg)
 	return t.store.check(ctx)
@@ -58,22 +60,7 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 // cannot be written is reported in a connectors.RejectedError; the others are
 // written.
 func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
-	var rejected []connectors.RejectedRecord
-	for _, r := range records {
-		err := t.writer(r).write(ctx, r)
-		switch {
-		case err == nil:
-		case errors.Is(err, ErrRecord) || errors.Is(err, storage.ErrRecord) || errors.Is(err, ErrSchema):
-			rejected = append(rejected, connectors.RejectedRecord{Record: r,
-				Err: fmt.Errorf("%w (topic %s partition %d offset %d)", err, r.Topic, r.Partition, r.Offset)})
-		default:
-			return err
-		}
-	}
-	if len(rejected) > 0 {
-		return &connectors.RejectedError{Rejected: rejected}
-	}
-	return nil
+	return storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
 }
 
 func (t *Task) writer(r *connectors.Record) *tpWriter {
@@ -219,14 +206,9 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	return nil
 }
 
-// rotateOnTime is Confluent's periodic rotation: the record is
-// rotate.interval.ms past the first one, or (time-based partitioners) falls
-// in another time partition; and the scheduled rotation.
+// rotateOnTime is Confluent's periodic rotation (storage.Rotation.OnTime).
 func (w *tpWriter) rotateOnTime(enc string, ts int64) bool {
-	if iv := w.t.cfg.RotateInterval; iv > 0 && (ts-w.base >= iv || (w.t.part.TimeBased() && enc != w.current)) {
-		return true
-	}
-	return w.scheduledRotation(w.openedAt)
+	return w.t.rot.OnTime(enc, w.current, ts, w.base, w.openedAt, w.t.now().UnixMilli())
 }
 
 // scheduledRotation: rotate.schedule.interval.ms boundaries (aligned in the
@@ -237,14 +219,10 @@ func (w *tpWriter) rotateOnTime(enc string, ts int64) bool {
 // opened (and held back) by earlier invocations, which a stateless one
 // cannot know.
 func (w *tpWriter) scheduledRotation(opened int64) bool {
-	iv := w.t.cfg.RotateSchedule
-	if iv <= 0 {
-		return false
-	}
 	if opened < 0 {
 		opened = w.openedAt
 	}
-	return w.t.now().UnixMilli() >= storage.FloorInZone(opened, iv, w.t.loc)+iv
+	return w.t.rot.Scheduled(opened, w.t.now().UnixMilli())
 }
 
 func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (*file, error) {

@@ -17,20 +17,15 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/datagen"
+	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // reportRow prints one line of the fault-test table and appends it to the
 // file named by FAULT_REPORT (make test prints that file at the end).
 func reportRow(t *testing.T, name string, produced, delivered, lost, dups int64) {
-	line := fmt.Sprintf("| %-64s | %9d | %9d | %4d | %10d |", name, produced, delivered, lost, dups)
-	t.Log(line)
-	if path := os.Getenv("FAULT_REPORT"); path != "" {
-		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			fmt.Fprintln(f, line)
-			f.Close()
-		}
-	}
+	t.Helper()
+	sinktest.ReportRow(t, name, produced, delivered, lost, dups)
 }
 
 // pipeline creates a datagen -> Kafka source and a Kafka -> file sink with
