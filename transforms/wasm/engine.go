@@ -13,10 +13,11 @@ import (
 
 // Bounds of what the process keeps.
 const (
-	maxRuntimes = 8  // distinct memory limits
-	maxCompiled = 32 // distinct modules per memory limit
-	maxIdle     = 4  // idle instances per module and configuration
-	maxPoolKeys = 64 // module and configuration pairs with idle instances
+	maxRuntimes  = 8         // distinct memory limits
+	maxCompiled  = 64        // distinct modules compiled in the process
+	maxIdle      = 2         // idle instances per module and configuration
+	maxPoolKeys  = 64        // module and configuration pairs with idle instances
+	maxIdleBytes = 256 << 20 // the idle instances' memories together
 )
 
 // engine is the process's WebAssembly state, shared by every chain a worker
@@ -30,6 +31,7 @@ type engine struct {
 	runtimes map[uint32]wazero.Runtime
 	compiled map[compiledKey]*compiled
 	idle     map[poolKey][]*instance
+	idleSize uint64 // bytes of memory the idle instances hold
 	// untimed leaves out the loop checks that stop a module at its time
 	// limit: only the benchmark sets it, to measure what they cost.
 	untimed bool
@@ -94,6 +96,9 @@ func (e *engine) compile(ctx context.Context, src *source, pages uint32) (*compi
 	if c, ok := e.compiled[key]; ok {
 		return c, nil
 	}
+	if len(e.compiled) >= maxCompiled {
+		return nil, fmt.Errorf("this process already runs %d different WebAssembly modules: %s would be one more", maxCompiled, src.name)
+	}
 	rt, err := e.runtime(ctx, pages)
 	if err != nil {
 		return nil, err
@@ -103,9 +108,7 @@ func (e *engine) compile(ctx context.Context, src *source, pages uint32) (*compi
 		return nil, fmt.Errorf("%s is not a valid WebAssembly module: %w", src.name, err)
 	}
 	c := &compiled{rt: rt, mod: mod, name: src.name}
-	if len(e.compiled) < maxCompiled*maxRuntimes {
-		e.compiled[key] = c
-	}
+	e.compiled[key] = c
 	return c, nil
 }
 
@@ -119,15 +122,20 @@ func (e *engine) take(k poolKey) *instance {
 	}
 	in := list[len(list)-1]
 	e.idle[k] = list[:len(list)-1]
+	e.idleSize -= in.size
 	return in
 }
 
-// give keeps a healthy instance for the next record, or closes it when the pool is full.
+// give keeps a healthy instance for the next record, or closes it when the
+// pool is full: maxIdle per module and configuration, maxPoolKeys of those,
+// maxIdleBytes of memory in all.
 func (e *engine) give(k poolKey, in *instance) {
+	in.size = uint64(in.mem.Size())
 	e.mu.Lock()
 	list, known := e.idle[k]
-	if len(list) < maxIdle && (known || len(e.idle) < maxPoolKeys) {
+	if len(list) < maxIdle && (known || len(e.idle) < maxPoolKeys) && e.idleSize+in.size <= maxIdleBytes {
 		e.idle[k] = append(list, in)
+		e.idleSize += in.size
 		in = nil
 	}
 	e.mu.Unlock()

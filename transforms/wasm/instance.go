@@ -36,6 +36,7 @@ type instance struct {
 	call   api.Function
 	stderr *tail
 	stack  []uint64
+	size   uint64 // memory bytes, while idle in the pool
 }
 
 // instantiate starts the module (its _initialize, if any) and hands it its configuration.
