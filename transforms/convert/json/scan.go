@@ -1,6 +1,7 @@
 package json
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -129,7 +130,13 @@ func (d *decoder) key() ([]byte, error) {
 func (d *decoder) stringSpan() (raw []byte, escaped bool, err error) {
 	d.pos++
 	start := d.pos
-	for d.pos < len(d.data) {
+	for {
+		for d.pos+8 <= len(d.data) && !special(binary.LittleEndian.Uint64(d.data[d.pos:])) {
+			d.pos += 8
+		}
+		if d.pos >= len(d.data) {
+			return nil, false, d.fail("unexpected end-of-input in string")
+		}
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
@@ -144,7 +151,19 @@ func (d *decoder) stringSpan() (raw []byte, escaped bool, err error) {
 			d.pos++
 		}
 	}
-	return nil, false, d.fail("unexpected end-of-input in string")
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special reports whether any of the eight bytes of w ends or escapes a
+// string or may not appear in one ('"', '\\', below 0x20): stringSpan skips
+// eight plain bytes at a time.
+func special(w uint64) bool {
+	q, bs := w^(lsb*'"'), w^(lsb*'\\')
+	return ((q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w)&msb != 0
 }
 
 // str reads a string value.
