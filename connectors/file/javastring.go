@@ -3,7 +3,7 @@ package file
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,11 +76,12 @@ func appendJavaList(dst []byte, xs []any) []byte {
 }
 
 func appendJavaMap(dst []byte, m map[string]any) []byte {
-	keys := make([]string, 0, len(m))
+	var small [16]string // most maps are small: no allocation for their keys
+	keys := small[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
