@@ -197,14 +197,19 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 		rp.events, rp.rows, rp.serverID, rp.tsSec = index, int64(i+1), h.ServerID, when.Unix()
 		si := sourceInfo{db: t.db, table: t.name, when: when, serverID: h.ServerID, gtid: tx.gtid,
 			at: binlogPos{file: st.file, pos: start}, row: i, thread: tx.thread}
-		tx.recs = append(tx.recs, debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after,
-			Source: tk.source(si), Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones})...)
+		tx.recs = append(tx.recs, tk.change(t, op, before, after, si, rp)...)
 	}
 	if autocommit {
 		tk.count()
 		return tk.commit(), nil
 	}
 	return nil, nil
+}
+
+// change is the change event (and tombstone) of one row.
+func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
+	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
+		Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones})
 }
 
 func warnEvent(err error) {

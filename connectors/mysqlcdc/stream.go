@@ -137,5 +137,7 @@ func (tk *Task) describeStreamError(err error) error {
 	case strings.Contains(msg, "1227") || strings.Contains(msg, "Access denied"):
 		return fmt.Errorf("%w: %v; run GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '%s'@'%%'", ErrServer, err, tk.cfg.User)
 	}
-	return fmt.Errorf("mysql cdc: reading the binlog: %w", err)
+	// A broken connection or a server restart: the next try resumes from
+	// the committed offset.
+	return connectors.Retriable(fmt.Errorf("mysql cdc: reading the binlog at %s: %w", tk.stream.at(), err))
 }

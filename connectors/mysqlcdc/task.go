@@ -2,6 +2,7 @@ package mysqlcdc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
 // Task is one invocation of the connector's single task.
@@ -77,8 +79,12 @@ func (tk *Task) connect(ctx context.Context) (*client.Conn, error) {
 	cfg := &tk.cfg
 	conn, err := client.ConnectWithContext(ctx, cfg.addr(), cfg.User, cfg.Password, "", 10*time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("mysql cdc: connecting to %s as %s: %w; check database.hostname, database.port, database.user and database.password",
-			cfg.addr(), cfg.User, err)
+		var me *mysql.MyError
+		if errors.As(err, &me) && (me.Code == mysql.ER_ACCESS_DENIED_ERROR || me.Code == mysql.ER_DBACCESS_DENIED_ERROR) {
+			return nil, fmt.Errorf("%w: connecting to %s as %s: %v; check database.user and database.password", ErrServer, cfg.addr(), cfg.User, err)
+		}
+		return nil, connectors.Retriable(fmt.Errorf("mysql cdc: connecting to %s: %w; check database.hostname, database.port and that the server is running",
+			cfg.addr(), err))
 	}
 	if _, err := conn.Execute("SET time_zone = '+00:00', NAMES utf8mb4"); err != nil {
 		conn.Close()
