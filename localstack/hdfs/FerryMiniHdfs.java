@@ -1,18 +1,20 @@
 // FerryMiniHdfs runs Hadoop's HDFS mini cluster (one NameNode, one DataNode,
 // one JVM) for the local stack: localstack/up hdfs compiles and starts it.
 //
-//   java -cp 'libs/*:classes' FerryMiniHdfs <base dir> <namenode port>
+//   java -cp 'libs/*:classes' FerryMiniHdfs <base dir> <namenode port> [keep]
 //
 // The NameNode's RPC listens on 127.0.0.1:<port>, its web UI and the DataNode
-// on free loopback ports. Permissions are off (a test stack, one user). It
-// prints "FERRY-HDFS-READY <port>" once the cluster is up and runs until killed.
+// on free loopback ports. Permissions are off (a test stack, one user). The
+// storage under <base dir> is formatted at start unless "keep" is given (a
+// restart that keeps the files, for outage tests). It prints
+// "FERRY-HDFS-READY <port>" once the cluster is up and runs until killed.
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
 public final class FerryMiniHdfs {
   public static void main(String[] args) throws Exception {
-    if (args.length != 2) {
-      System.err.println("usage: FerryMiniHdfs <base dir> <namenode port>");
+    if (args.length < 2 || args.length > 3 || (args.length == 3 && !args[2].equals("keep"))) {
+      System.err.println("usage: FerryMiniHdfs <base dir> <namenode port> [keep]");
       System.exit(2);
     }
     Configuration conf = new Configuration();
@@ -32,7 +34,7 @@ public final class FerryMiniHdfs {
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf)
         .nameNodePort(Integer.parseInt(args[1]))
         .numDataNodes(1)
-        .format(true)
+        .format(args.length == 2)
         .checkDataNodeHostConfig(true)
         .build();
     cluster.waitActive();

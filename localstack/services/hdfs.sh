@@ -57,4 +57,6 @@ up_hdfs() {
     log "hdfs: ready in $((SECONDS - t0))s"
   fi
   emit HDFS_URL "hdfs://127.0.0.1:$HDFS_PORT"
+  # For tests that run a private mini cluster (java -cp "$HDFS_CLASSPATH" FerryMiniHdfs ...).
+  emit HDFS_CLASSPATH "$STACK_DIR/hdfs/libs/*:$STACK_DIR/hdfs/classes"
 }
