@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
 )
 
 // fieldNames lists the after fields of a change event's value schema.
@@ -63,5 +65,38 @@ func TestDDLMidStream(t *testing.T) {
 	last := payload(changes[3].Value)["tableChanges"].([]any)[0].(map[string]any)["table"].(map[string]any)
 	if cols := last["columns"].([]any); len(cols) != 3 {
 		t.Errorf("after DROP COLUMN the table has %d columns, want 3", len(cols))
+	}
+}
+
+// TestHistoryAfterRestart: with binlog_row_metadata=MINIMAL the binlog does
+// not name columns; a task restarted before a DROP COLUMN reads the rows
+// written before it with the dropped column, from the schema history topic.
+func TestHistoryAfterRestart(t *testing.T) {
+	host, port := privateMariaDB(t)
+	admin, err := client.Connect(host+":"+port, "cdc", "cdc", "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	exec(t, admin, "SET GLOBAL binlog_row_metadata = 'MINIMAL'", "CREATE TABLE h (id INT PRIMARY KEY, a VARCHAR(10), b INT)",
+		"INSERT INTO h VALUES (1, 'one', 1)")
+	name := uniq("hist")
+	cfg := connectorConfig(t, name, "h")
+	cfg["database.hostname"], cfg["database.port"], cfg["database.user"], cfg["database.password"] = host, port, "cdc", "cdc"
+	cfg["database.include.list"], cfg["table.include.list"] = "d", "d.h"
+	hs := newHarness(t, cfg)
+	hs.drainAtLeast(100, 2) // the snapshot's row and CREATE TABLE
+	exec(t, admin, "INSERT INTO h VALUES (2, 'two', 2)", "ALTER TABLE h DROP COLUMN b", "INSERT INTO h VALUES (3, 'three')")
+	restarted := newHarnessOn(t, cfg, hs.store) // a new worker: only the offsets and the history carry over
+	restarted.drainAtLeast(100, 3)
+	msgs := consume(t, name+".d.h", 3, 20*time.Second)
+	want := []string{"a,b,id", "a,b,id", "a,id"}
+	if len(msgs) != 3 {
+		t.Fatalf("%d records, want 3", len(msgs))
+	}
+	for i, m := range msgs {
+		if got := fieldNames(m); got != want[i] {
+			t.Errorf("record %d: fields %s, want %s: %s", i, got, want[i], m.Raw)
+		}
 	}
 }

@@ -3,10 +3,13 @@ package mysqlcdc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -97,6 +100,15 @@ func openHistory(ctx context.Context, cfg *Config) (*history, error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(cfg.historyServers(), ",")...), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		return nil, fmt.Errorf("mysql cdc: schema history client for %s: %w", cfg.historyServers(), err)
+	}
+	// One partition, as Debezium requires: the history is read in order.
+	resp, err := kadm.NewClient(cl).CreateTopic(ctx, 1, -1, nil, cfg.historyTopic())
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		cl.Close()
+		return nil, fmt.Errorf("mysql cdc: creating the schema history topic %s: %w", cfg.historyTopic(), err)
 	}
 	return &history{cl: cl, topic: cfg.historyTopic()}, nil
 }

@@ -241,4 +241,3 @@ func (c *column) binary(mode string) *connectors.SchemaBuilder {
 	c.conv = func(v any) (any, error) { return raw(v) }
 	return connectors.NewSchemaBuilder(connectors.TypeBytes)
 }
-
