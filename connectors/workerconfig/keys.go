@@ -25,7 +25,7 @@ const (
 	whyRebalance = "ferry has no worker group to rebalance: the leading scheduler gives each task to one invocation at a time"
 	whyFlush     = "ferry commits offsets at the end of every invocation (ferry.invocation.timeout.ms bounds it)"
 	whyRESTFwd   = "ferry's schedulers never forward REST requests to each other: every scheduler answers from the shared state store"
-	whyPlugins   = "ferry's connectors, transforms and converters are built into the binary"
+	whyPlugins   = "ferry's connectors, transforms and converters are built into the binary; add others with ferry build --with (docs/building.md)"
 	whyMetrics   = "ferry exposes no JMX metrics"
 	whyInternal  = "removed in Kafka 3.0; ferry's internal formats are fixed"
 	whySigning   = "ferry signs invocations with its own rotated key held in the state store"
