@@ -46,8 +46,13 @@ func newClusterWith(t testing.TB, db int, extra ...string) *cluster {
 // (ferry.state=kafka): Kafka Connect's three topics and ferry's fourth,
 // under fresh names, and no Redis.
 func newKafkaStateCluster(t testing.TB, extra ...string) *cluster {
+	return kafkaStateCluster(t, needServices(t), extra...)
+}
+
+// kafkaStateCluster is newKafkaStateCluster on the Kafka of svc.
+func kafkaStateCluster(t testing.TB, svc services, extra ...string) *cluster {
 	g := uniqueName("kstate")
-	return startCluster(t, needServices(t), append([]string{"FERRY_STATE=kafka", "FERRY_GROUP_ID=" + g,
+	return startCluster(t, svc, append([]string{"FERRY_STATE=kafka", "FERRY_GROUP_ID=" + g,
 		"FERRY_CONFIG_STORAGE_TOPIC=" + g + "-configs", "FERRY_OFFSET_STORAGE_TOPIC=" + g + "-offsets",
 		"FERRY_STATUS_STORAGE_TOPIC=" + g + "-status", "FERRY_CONFIG_STORAGE_REPLICATION_FACTOR=1",
 		"FERRY_OFFSET_STORAGE_REPLICATION_FACTOR=1", "FERRY_STATUS_STORAGE_REPLICATION_FACTOR=1"}, extra...)...)

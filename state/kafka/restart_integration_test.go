@@ -6,132 +6,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/ferryhq/ferry/state/kafka/kafkatest"
 )
-
-// privateBroker is a single-node KRaft broker of the local stack's jars on
-// free ports, so a test can stop and restart it without touching the
-// shared one.
-type privateBroker struct {
-	t          *testing.T
-	libs, conf string
-	port       int
-	cmd        *exec.Cmd
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startPrivateBroker formats a data directory and starts the broker.
-func startPrivateBroker(t *testing.T) *privateBroker {
-	stack := os.Getenv("FERRY_STACK_DIR")
-	if stack == "" {
-		home, _ := os.UserHomeDir()
-		stack = filepath.Join(home, ".cache", "ferry-stack")
-	}
-	libs := filepath.Join(stack, "kafka", "libs")
-	if _, err := os.Stat(libs); err != nil {
-		t.Fatalf("the broker jars are missing (%v): run `localstack/up kafka`", err)
-	}
-	dir := t.TempDir()
-	b := &privateBroker{t: t, libs: libs, conf: filepath.Join(dir, "server.properties"), port: freePort(t)}
-	ctrl := freePort(t)
-	props := fmt.Sprintf(`process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:%[2]d
-listeners=PLAINTEXT://127.0.0.1:%[1]d,CONTROLLER://127.0.0.1:%[2]d
-advertised.listeners=PLAINTEXT://127.0.0.1:%[1]d
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=%[3]s
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-`, b.port, ctrl, filepath.Join(dir, "data"))
-	if err := os.WriteFile(b.conf, []byte(props), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	format := exec.Command("java", "-Xmx128m", "-cp", libs+"/*", "kafka.tools.StorageTool", "format",
-		"-t", "kstore-restart-test-0000", "-c", b.conf)
-	if out, err := format.CombinedOutput(); err != nil {
-		t.Fatalf("formatting the private broker: %v\n%s", err, out)
-	}
-	b.start()
-	t.Cleanup(b.stop)
-	return b
-}
-
-func (b *privateBroker) seeds() []string { return []string{fmt.Sprintf("127.0.0.1:%d", b.port)} }
-
-// start runs the broker and waits until it answers.
-func (b *privateBroker) start() {
-	b.cmd = exec.Command("java", "-Xmx384m", "-cp", b.libs+"/*", "kafka.Kafka", b.conf)
-	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := b.cmd.Start(); err != nil {
-		b.t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.seeds()...))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer cl.Close()
-	for end := time.Now().Add(90 * time.Second); ; time.Sleep(250 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := cl.Ping(ctx)
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(end) {
-			b.t.Fatalf("the private broker did not answer in 90s: %v", err)
-		}
-	}
-}
-
-// stop ends the broker with SIGTERM (a clean shutdown keeps its data).
-func (b *privateBroker) stop() {
-	if b.cmd == nil || b.cmd.ProcessState != nil {
-		return
-	}
-	_ = b.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = b.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		_ = syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
-}
 
 // TestBrokerRestart: a store keeps working across a restart of its only
 // broker: while the broker is down every call fails retriable (never
 // silently), and afterwards the same Store reads what was written before,
 // takes the next epoch, commits, and leads again.
 func TestBrokerRestart(t *testing.T) {
-	b := startPrivateBroker(t)
-	o := Options{Seeds: b.seeds(), GroupID: "restart", Topics: Topics{ConfigRF: 1, OffsetsRF: 1, StatusRF: 1}}
+	b := kafkatest.Start(t)
+	o := Options{Seeds: b.Seeds(), GroupID: "restart", Topics: Topics{ConfigRF: 1, OffsetsRF: 1, StatusRF: 1}}
 	s := open(t, o)
 	defer s.Close()
 	ctx := context.Background()
@@ -149,7 +38,7 @@ func TestBrokerRestart(t *testing.T) {
 	must(s.CommitOffsets(ctx, "c", 0, e1, offsetAt(1)))
 	waitLead(t, s)
 
-	b.stop()
+	b.Stop()
 	down, cancel := context.WithTimeout(ctx, 3*time.Second)
 	_, err = s.Connector(down, "c")
 	cancel()
@@ -158,7 +47,7 @@ func TestBrokerRestart(t *testing.T) {
 		t.Fatalf("reading with the broker down = %v, want a retriable error", err)
 	}
 
-	b.start()
+	b.Run()
 	retry := func(what string, f func(context.Context) error) {
 		t.Helper()
 		var err error
