@@ -140,3 +140,16 @@ func TestImport(t *testing.T) {
 		t.Fatalf("commit of a task from before the import = %v, want ErrFenced", err)
 	}
 }
+
+func TestSourceOffsets(t *testing.T) {
+	got := sourceOffsets(map[string][]byte{
+		`["a",{"filename":"/x"}]`: []byte(`{"position":7}`),
+		`["a",{"filename":"/y"}]`: nil, // reset: Kafka Connect shows nothing
+		`["b",{"filename":"/z"}]`: []byte(`{"position":9}`),
+		`not a key`:               []byte(`{"position":1}`),
+		`["c",{"filename":"/w"}]`: []byte(`[1,2]`),
+	})
+	if len(got) != 2 || len(got["a"]) != 1 || got["a"][0].Offset["position"] != int64(7) || got["b"][0].Partition["filename"] != "/z" {
+		t.Fatalf("sourceOffsets = %+v; want a at 7 and b at 9 only", got)
+	}
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/state"
-	"github.com/ferryhq/ferry/state/kafka"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -49,6 +48,11 @@ func (t *Topics) Connectors(ctx context.Context) ([]Connector, error) {
 	if err != nil {
 		return nil, err
 	}
+	offsets, err := lastValues(ctx, cl, adm, t.Offsets)
+	if err != nil {
+		return nil, err
+	}
+	sources := sourceOffsets(offsets)
 	statuses := map[string][]byte{}
 	if t.Status != "" {
 		if statuses, err = lastValues(ctx, cl, adm, t.Status); err != nil {
@@ -69,22 +73,37 @@ func (t *Topics) Connectors(ctx context.Context) ([]Connector, error) {
 		}
 		c := Connector{Name: name, Config: rec.Properties, Target: targetState(configs["target-state-"+name])}
 		c.Running, c.Worker = reportedState(statuses["status-connector-"+name])
-		c.Offsets, c.OffsetsErr = t.offsets(ctx, adm, name, rec.Properties)
+		if isSink(rec.Properties) {
+			c.Offsets, c.OffsetsErr = sinkOffsets(ctx, adm, name, rec.Properties)
+		} else {
+			c.Offsets = sources[name]
+		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// offsets reads a sink's consumer group, or a source's offsets-topic entries.
-func (t *Topics) offsets(ctx context.Context, adm *kadm.Client, name string, config map[string]string) ([]Offset, error) {
-	if !isSink(config) {
-		entries, err := kafka.New(t.Seeds, t.Offsets, t.Opts...).Read(ctx, name)
-		out := make([]Offset, len(entries))
-		for i, e := range entries {
-			out[i] = Offset(e)
+// sourceOffsets groups the offsets topic's live entries by connector,
+// skipping keys that are not ["<connector>",{partition}] and tombstones, as
+// Kafka Connect does.
+func sourceOffsets(values map[string][]byte) map[string][]Offset {
+	out := map[string][]Offset{}
+	for k, v := range values {
+		name, partition, ok := state.DecodeOffsetKey([]byte(k))
+		if !ok || v == nil {
+			continue
 		}
-		return out, err
+		off, err := state.DecodeOffsetValue(v)
+		if err != nil || off == nil {
+			continue
+		}
+		out[name] = append(out[name], Offset{Partition: partition, Offset: off})
 	}
+	return out
+}
+
+// sinkOffsets reads a sink connector's consumer group.
+func sinkOffsets(ctx context.Context, adm *kadm.Client, name string, config map[string]string) ([]Offset, error) {
 	group := connectors.SinkGroup(name, config)
 	committed, err := adm.FetchOffsets(ctx, group)
 	if err == nil {
