@@ -54,11 +54,12 @@ func TestHDFSStandaloneKilledMidWrite(t *testing.T) {
 	close(stop)
 	<-stopped
 	killedAt := len(r.files(dir, false))
-	// Round the topic up to whole files, so a clean run commits every record.
-	if rest := (flush - produced%flush) % flush; rest > 0 {
-		r.Produce(topic, 1, produced, rest, mk)
-		produced += rest
-	}
+	// One file more after the kill (so the stream goes on past it even if
+	// ferry had caught up with the producer), and the topic rounded up to
+	// whole files, so a clean run commits every record.
+	more := flush + (flush-produced%flush)%flush
+	r.Produce(topic, 1, produced, more, mk)
+	produced += more
 	if killedAt >= produced/flush {
 		t.Fatalf("every file was committed before the kill (%d of %d): the test proves nothing", killedAt, produced/flush)
 	}

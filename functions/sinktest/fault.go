@@ -121,6 +121,14 @@ func (f *Fault) KillWorker(t *testing.T, row string, atLeast int, noDups bool) {
 	child.Wait()
 	killed = true
 	fed := stop()
+	// One batch more after the kill, so the stream goes on past it even
+	// if the worker had caught up with the feeder.
+	for deadline := time.Now().Add(30 * time.Second); f.Feed(fed, 100) != nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("feeding after the kill failed for 30s")
+		}
+	}
+	fed += 100
 	f.R.open()
 	t.Logf("killed the worker with %d records delivered, %d fed", len(f.Seen()), fed)
 	f.finish(t, row, fed, noDups)
