@@ -82,8 +82,9 @@ func TestBadInput(t *testing.T) {
 }
 
 // privateMariaDB starts a MariaDB of its own on a free port (the test
-// changes its global binlog settings); it is stopped when the test ends.
-func privateMariaDB(t *testing.T) (host, port string) {
+// changes its global binlog settings), with extra mariadbd options; it is
+// stopped when the test ends.
+func privateMariaDB(t *testing.T, extra ...string) (host, port string) {
 	t.Helper()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -103,6 +104,7 @@ func privateMariaDB(t *testing.T) (host, port string) {
 	srv := osexec.Command("mariadbd", "--no-defaults", "--datadir="+data, "--user="+me.Username, "--bind-address=127.0.0.1",
 		"--port="+port, "--socket="+sock, "--log-bin=pb", "--binlog-format=ROW", "--server-id=7",
 		"--innodb-buffer-pool-size=16M", "--log-error="+filepath.Join(dir, "err.log"))
+	srv.Args = append(srv.Args, extra...)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,8 @@ func loadColumns(conn *client.Conn, t *table, cfg *Config, fl flavor, src *conne
 		c := &column{name: str(0), dataType: strings.ToLower(str(1)), columnType: str(2), nullable: str(3) == "YES",
 			key: str(4) == "PRI", length: num(6), scale: int32(num(7)), fsp: int(num(8)), charset: str(9),
 			autoInc: strings.Contains(strings.ToLower(str(10)), "auto_increment")}
-		if null, _ := res.IsNull(i, 5); !null {
+		// MariaDB shows a NULL default as the word NULL (string defaults are quoted).
+		if null, _ := res.IsNull(i, 5); !null && !(fl.mariadb && str(5) == "NULL") {
 			d := str(5)
 			c.defaultRaw = &d
 		}

@@ -3,6 +3,7 @@ package mysqlcdc
 import (
 	"fmt"
 	"log/slog"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -208,10 +209,31 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 
 // change is the change event (and tombstone) of one row.
 func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
-	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
-		Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones})
+	change := debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
+		Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones}
+	if op != debezium.OpUpdate || !keyChanged(t, before, after) {
+		return debezium.Event(&t.dbz, change)
+	}
+	// As Debezium: a primary key change is a delete of the old key (and its
+	// tombstone) and a create of the new one.
+	del := change
+	del.Op, del.After = debezium.OpDelete, nil
+	change.Op, change.Before = debezium.OpCreate, nil
+	return append(debezium.Event(&t.dbz, del), debezium.Event(&t.dbz, change)...)
 }
 
 func warnEvent(err error) {
 	slog.Warn("mysql cdc: event skipped (event.processing.failure.handling.mode=warn)", "error", err)
+}
+
+// keyChanged reports whether an update changed the row's primary key.
+func keyChanged(t *table, before, after *connectors.Struct) bool {
+	for _, c := range t.keyCols {
+		b, _ := before.Get(c.name)
+		a, _ := after.Get(c.name)
+		if !reflect.DeepEqual(b, a) {
+			return true
+		}
+	}
+	return false
 }

@@ -182,6 +182,7 @@ func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
 			}
 			continue
 		}
+		trimSnapshotTimestamps(t, after)
 		if len(keyIdx) == 0 {
 			done := 0
 			if len(tk.snap.after) == 1 {
@@ -242,5 +243,23 @@ func (tk *Task) markSnapshot(r *connectors.Record, mark string) {
 		r.SourceOffset[OffsetSnapshotDone] = true
 		delete(r.SourceOffset, OffsetSnapshotTable)
 		delete(r.SourceOffset, OffsetSnapshotAfter)
+	}
+}
+
+// trimSnapshotTimestamps writes TIMESTAMP(n) values as Debezium's snapshot
+// does (it reads them through JDBC): without the fraction's trailing
+// zeros, where its binlog reader pads them to n digits.
+func trimSnapshotTimestamps(t *table, st *connectors.Struct) {
+	for _, c := range t.cols {
+		if c.dataType != "timestamp" || c.fsp == 0 || c.schema == nil || c.excluded || c.schema.Type != connectors.TypeString {
+			continue
+		}
+		if v, _ := st.Get(c.name); v != nil {
+			s := strings.TrimSuffix(v.(string), "Z")
+			if strings.Contains(s, ".") {
+				s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+			}
+			st.Put(c.name, s+"Z")
+		}
 	}
 }
