@@ -93,6 +93,9 @@ func (c *Config) Check() error {
 	}
 	lists := map[string][]string{"database.include.list": c.DBInclude, "database.exclude.list": c.DBExclude,
 		"table.include.list": c.TableInclude, "table.exclude.list": c.TableExclude, "column.exclude.list": c.ColumnExclude}
+	if strings.EqualFold(c.TimePrecision, "adaptive") { // as Debezium's MySQL and MariaDB connectors since 2.x
+		bad("time.precision.mode", c.TimePrecision, "The 'adaptive' time.precision.mode is no longer supported; use adaptive_time_microseconds (the default) or connect")
+	}
 	for key, list := range lists {
 		for _, p := range list {
 			if _, err := regexp.Compile(p); err != nil {

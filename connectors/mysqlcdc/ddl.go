@@ -92,6 +92,9 @@ func (tk *Task) ddl(db, q string, h *replication.EventHeader, start uint64) ([]*
 	if verb == "" || len(changed) == 0 && !f.database(db) {
 		return nil, nil
 	}
+	if db == "" && len(changed) > 0 {
+		db = changed[0].db // a statement naming db.table outside any USE, as Debezium reads it
+	}
 	return tk.schemaChange(db, q, verb, changed, h, start)
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,13 +65,14 @@ func (t *table) def(typ string) tableDef {
 	for i, c := range t.cols {
 		cd := columnDoc{Name: c.name, JdbcType: jdbcTypes[c.dataType], TypeName: c.typeName(), TypeExpression: c.typeName(),
 			Position: int32(i + 1), Optional: c.nullable, AutoIncremented: c.autoInc, Generated: c.autoInc, Default: c.defaultRaw,
-			EnumValues: c.values}
+			EnumValues: quoteValues(c.values)}
 		if c.charset != "" {
 			cs := c.charset
 			cd.Charset = &cs
 		}
-		if c.length > 0 {
-			l := int32(c.length)
+		// As Debezium's DDL parser: the length is the number declared in
+		// the column type (int(11), char(5), time(6)), none when none is.
+		if l, ok := historyLength(c); ok {
 			cd.Length = &l
 		}
 		if c.dataType == "decimal" || c.dataType == "numeric" {
@@ -79,7 +82,7 @@ func (t *table) def(typ string) tableDef {
 		switch c.dataType {
 		case "datetime", "time", "timestamp":
 			f := int32(c.fsp)
-			cd.FSP, cd.Length = &f, &f
+			cd.FSP = &f
 		}
 		doc.Columns = append(doc.Columns, cd)
 	}
@@ -165,4 +168,63 @@ func (h *history) readAll(ctx context.Context) ([]historyRecord, error) {
 		})
 	}
 	return out, nil
+}
+
+// historyLength is a column's length as Debezium's DDL parser records it:
+// the number declared in the type (int(11), char(5), time(6)); for ENUM the
+// longest member, for SET all members joined by commas; none otherwise.
+func historyLength(c *column) (int32, bool) {
+	switch c.dataType {
+	case "enum", "set":
+		n, sep := 0, 0
+		for _, v := range c.values {
+			if c.dataType == "enum" {
+				n = max(n, len(v))
+			} else {
+				n, sep = n+len(v), 1
+			}
+		}
+		if c.dataType == "set" && len(c.values) > 0 {
+			n += (len(c.values) - 1) * sep
+		}
+		return int32(n), true
+	}
+	m := declaredLength.FindStringSubmatch(c.columnType)
+	if m == nil {
+		return 0, false
+	}
+	l, _ := strconv.ParseInt(m[1], 10, 32)
+	return int32(l), true
+}
+
+// declaredLength finds the length declared in a column type.
+var declaredLength = regexp.MustCompile(`^[a-z ]+\((\d+)`)
+
+// quoteValues writes ENUM and SET members as Debezium's history does: as
+// SQL string literals ('a').
+func quoteValues(vs []string) []string {
+	if vs == nil {
+		return nil
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return out
+}
+
+// unquoteValues reads members written by quoteValues (or, from an older
+// history, unquoted).
+func unquoteValues(vs []string) []string {
+	if vs == nil {
+		return nil
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+			v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
+		}
+		out[i] = v
+	}
+	return out
 }

@@ -29,12 +29,22 @@ const oracleVersion = "5.7.19-mariadb-oracle"
 var mysqlRules = oracle.Rules{
 	SourceSkip: []string{"ts_ms", "ts_us", "ts_ns", "name"},
 	// Ferry's MariaDbConnector against Debezium's MySqlConnector: the flavor's names.
-	FerryReplace: []string{`"io.debezium.connector.mariadb.Source"`, `"io.debezium.connector.mysql.Source"`,
+	FerryReplace: []string{`"io.debezium.connector.mariadb.`, `"io.debezium.connector.mysql.`,
 		`"connector":"mariadb"`, `"connector":"mysql"`},
 	Deliberate: map[string]string{
 		"value.payload.source.version": "ferry's version, not Debezium's",
 		"value.payload.source.gtid":    "MariaDbConnector writes the MariaDB GTID; MySqlConnector (the oracle here) knows no MariaDB GTIDs",
 	},
+	// Ferry reads a table's definition from the catalog when it reads a DDL
+	// (Debezium parses the DDL): this test reads each ALTER after the later
+	// ones, so the event lists the later definition, and rows written under
+	// the older one get their types from the binlog's row metadata, which
+	// carries no column default.
+	PhaseDeliberate: map[string]map[string]string{"schema change": {
+		"value.payload.tableChanges[0].table.columns":     "the definition when read, not when written",
+		"value.schema.fields.[before].fields.[b].default": "no default in the binlog's row metadata",
+		"value.schema.fields.[after].fields.[b].default":  "as before.b",
+	}},
 }
 
 // mysqlPair is one mode captured by Debezium and by ferry.
@@ -159,10 +169,6 @@ func TestDebeziumOracleMariaDB(t *testing.T) {
 		}
 	}
 	t.Logf("records identical/compared per phase: %s", tally.Summary(append(phases, "tombstone")))
-	for _, p := range pairs {
-		t.Logf("record counts %v", c.Counts(p.fry))
-		break
-	}
 	if report, n := tally.Differences(80); n > 0 {
 		t.Errorf("%d differences (first 80):\n%s", n, report)
 	}
@@ -185,6 +191,9 @@ func oracleConfig(t *testing.T, name, class, host, port, db string, mode map[str
 	cfg["database.include.list"] = db
 	delete(cfg, "table.include.list")
 	cfg["database.server.id"] = strconv.Itoa(serverID)
+	// Debezium's schema snapshot covers every database of the server by
+	// default; ferry's, the captured ones (as with this setting).
+	cfg["schema.history.internal.store.only.captured.databases.ddl"] = "true"
 	for k, v := range mode {
 		cfg[k] = v
 	}

@@ -98,7 +98,7 @@ func (tk *Task) applyDef(d tableDef, f *filter) {
 func (cd columnDoc) column(key bool) *column {
 	typ := strings.ToLower(cd.TypeName)
 	c := &column{name: cd.Name, nullable: cd.Optional, key: key, autoInc: cd.AutoIncremented, defaultRaw: cd.Default,
-		values: cd.EnumValues, unsigned: strings.Contains(typ, "unsigned")}
+		values: unquoteValues(cd.EnumValues), unsigned: strings.Contains(typ, "unsigned")}
 	c.dataType = strings.Fields(typ + " x")[0]
 	c.columnType = typ
 	if cd.Charset != nil {
@@ -137,7 +137,44 @@ func parseTableID(id string) (string, string, bool) {
 // include.schema.changes is set.
 func (tk *Task) seedHistory(rp restartPoint, snapshot string) ([]*connectors.Record, error) {
 	var out []*connectors.Record
-	for _, t := range tk.tables {
+	event := func(db, table, ddl string, defs []tableDef) {
+		si := sourceInfo{db: db, table: table, when: tk.clock(), snapshot: snapshot, at: rp.at, thread: -1}
+		out = append(out, tk.schemaChangeRecord(db, ddl, defs, si, rp))
+	}
+	charsets := map[string][2]string{} // database -> its default charset and collation
+	if tk.cfg.SchemaChanges {
+		// Debezium's schema snapshot, as its schema change events show it:
+		// the server's charset, every captured table dropped, then per
+		// database DROP/CREATE DATABASE and USE before its CREATE TABLEs.
+		res, err := tk.conn.Execute("SELECT @@character_set_server, @@collation_server")
+		if err != nil {
+			return nil, fmt.Errorf("reading the server's character set: %w", err)
+		}
+		cs, _ := res.GetString(0, 0)
+		coll, _ := res.GetString(0, 1)
+		event("", "", "SET character_set_server="+cs+", collation_server="+coll, nil)
+		for _, t := range tk.tables {
+			event(t.db, t.name, "DROP TABLE IF EXISTS "+ident(t.db)+"."+ident(t.name), []tableDef{{Type: "DROP", ID: t.id()}})
+		}
+		for _, t := range tk.tables {
+			if _, ok := charsets[t.db]; ok {
+				continue
+			}
+			res, err := tk.conn.Execute("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " + quote(t.db))
+			if err != nil || len(res.Values) == 0 {
+				return nil, fmt.Errorf("%w %s: reading its database's character set: %v", ErrTable, t, err)
+			}
+			dcs, _ := res.GetString(0, 0)
+			dcoll, _ := res.GetString(0, 1)
+			charsets[t.db] = [2]string{dcs, dcoll}
+		}
+	}
+	for i, t := range tk.tables {
+		if cs, ok := charsets[t.db]; ok && (i == 0 || tk.tables[i-1].db != t.db) {
+			event(t.db, "", "DROP DATABASE IF EXISTS "+ident(t.db), nil)
+			event(t.db, "", "CREATE DATABASE "+ident(t.db)+" CHARSET "+cs[0]+" COLLATE "+cs[1], nil)
+			event(t.db, "", "USE "+ident(t.db), nil)
+		}
 		ddl, err := tk.showCreate(t)
 		if err != nil {
 			return nil, err
@@ -149,8 +186,7 @@ func (tk *Task) seedHistory(rp restartPoint, snapshot string) ([]*connectors.Rec
 			}
 		}
 		if tk.cfg.SchemaChanges {
-			si := sourceInfo{db: t.db, table: t.name, when: tk.clock(), snapshot: snapshot, at: rp.at, thread: -1}
-			out = append(out, tk.schemaChangeRecord(t.db, ddl, defs, si, rp))
+			event(t.db, t.name, ddl, defs)
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package oracle
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -25,15 +26,19 @@ type Rules struct {
 	// Deliberate are the differences ferry keeps on purpose, by JSON path,
 	// with the reason (each listed in the connector's docs).
 	Deliberate map[string]string
+	// PhaseDeliberate are deliberate differences in one phase only, by
+	// phase and JSON path prefix.
+	PhaseDeliberate map[string]map[string]string
 }
 
-// envelopeTiming are the envelope's own timing fields, always left out.
+// envelopeTiming are the timing fields of a change or schema change
+// event beside its source block, always left out.
 var envelopeTiming = []string{"ts_ms", "ts_us", "ts_ns"}
 
 // Compare returns a line per difference between Debezium's record d and
 // ferry's f, deliberate ones left out; each side's topic prefix reads as
 // <prefix>.
-func (r Rules) Compare(d, f *kgo.Record, dbzPrefix, fryPrefix string) ([]string, error) {
+func (r Rules) Compare(d, f *kgo.Record, dbzPrefix, fryPrefix, phase string) ([]string, error) {
 	var lines []string
 	for _, part := range []struct {
 		name     string
@@ -51,7 +56,15 @@ func (r Rules) Compare(d, f *kgo.Record, dbzPrefix, fryPrefix string) ([]string,
 	}
 	return slices.DeleteFunc(lines, func(l string) bool {
 		path, _, _ := strings.Cut(l, ":")
-		return r.Deliberate[path] != ""
+		if r.Deliberate[path] != "" {
+			return true
+		}
+		for prefix := range r.PhaseDeliberate[phase] {
+			if strings.HasPrefix(path, prefix) {
+				return true
+			}
+		}
+		return false
 	}), nil
 }
 
@@ -73,8 +86,8 @@ func (r Rules) normalized(raw []byte, prefix string, replace []string) (any, err
 		return nil, fmt.Errorf("%s: %w", raw, err)
 	}
 	p, _ := v.(map[string]any)["payload"].(map[string]any)
-	if _, ok := p["op"]; !ok {
-		return v, nil // a key, or not a change event
+	if _, ok := p["source"]; !ok {
+		return v, nil // a key, or an event without a source block
 	}
 	for _, f := range envelopeTiming {
 		delete(p, f)
@@ -124,9 +137,13 @@ func (t *Tally) Summary(phases []string) string {
 	return strings.Join(out, ", ")
 }
 
-// Differences returns the report sorted, at most n lines, and how many there are.
+// Differences returns the report sorted, at most n lines, and how many
+// there are; all of it goes to $ORACLE_REPORT when that is set.
 func (t *Tally) Differences(n int) (string, int) {
 	sort.Strings(t.Report)
+	if f := os.Getenv("ORACLE_REPORT"); f != "" { // every line, for a person
+		os.WriteFile(f, []byte(strings.Join(t.Report, "\n")+"\n"), 0o644)
+	}
 	return strings.Join(t.Report[:min(n, len(t.Report))], "\n"), len(t.Report)
 }
 
@@ -243,7 +260,7 @@ func (t *Tally) CompareSides(c *Collector, r Rules, dbz, fry Side, tables []stri
 			if f[i].Value != nil {
 				ph = phase(f[i])
 			}
-			lines, err := r.Compare(d[i], f[i], dbz.Prefix, fry.Prefix)
+			lines, err := r.Compare(d[i], f[i], dbz.Prefix, fry.Prefix, ph)
 			if err != nil {
 				return err
 			}

@@ -9,7 +9,8 @@ import (
 
 func TestCompare(t *testing.T) {
 	rules := Rules{SourceSkip: []string{"ts_ms", "name"}, SnapshotPosition: []string{"lsn"},
-		FerryReplace: []string{`"mariadb"`, `"mysql"`}, Deliberate: map[string]string{"value.payload.source.version": "ours"}}
+		FerryReplace: []string{`"mariadb"`, `"mysql"`}, Deliberate: map[string]string{"value.payload.source.version": "ours"},
+		PhaseDeliberate: map[string]map[string]string{"insert": {"value.payload.source.x": "in this phase"}, "update": {"value.payload.source.y": "not here"}}}
 	env := func(prefix, op, src, fields string) string {
 		return `{"schema":{"type":"struct","name":"` + prefix + `.db.t.Envelope","fields":[` + fields + `]},` +
 			`"payload":{"op":"` + op + `","ts_ms":1,"source":` + src + `}}`
@@ -37,10 +38,12 @@ func TestCompare(t *testing.T) {
 			env("dbz1", "c", `{}`, ab), env("fry1", "c", `{}`, `{"field":"b","type":"string"},{"field":"a","type":"int64"}`),
 			[]string{`value.schema.fields.[a].type: debezium "int32", ferry "int64"`, "value.schema.fields: field order: debezium a,b, ferry b,a"}},
 		{"a field on one side only",
-			env("dbz1", "c", `{"x":1}`, ab), env("fry1", "c", `{}`, ab), []string{"value.payload.source.x: only debezium has it: 1"}},
+			env("dbz1", "c", `{"y":1}`, ab), env("fry1", "c", `{}`, ab), []string{"value.payload.source.y: only debezium has it: 1"}},
+		{"a deliberate difference of the phase",
+			env("dbz1", "c", `{"x":1}`, ab), env("fry1", "c", `{}`, ab), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := rules.Compare(&kgo.Record{Value: []byte(tc.dbz)}, &kgo.Record{Value: []byte(tc.fry)}, "dbz1", "fry1")
+			got, err := rules.Compare(&kgo.Record{Value: []byte(tc.dbz)}, &kgo.Record{Value: []byte(tc.fry)}, "dbz1", "fry1", "insert")
 			if err != nil {
 				t.Fatal(err)
 			}

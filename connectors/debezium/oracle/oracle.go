@@ -107,16 +107,29 @@ func NewCollector(t testing.TB, seeds []string, topics []string) *Collector {
 // Until consumes until done holds, failing after Wait with what.
 func (c *Collector) Until(what string, done func() bool) {
 	c.t.Helper()
-	deadline := time.Now().Add(Wait)
+	c.until(func() string { return what }, done)
+}
+
+func (c *Collector) until(what func() string, done func() bool) {
+	c.t.Helper()
+	if !c.within(Wait, done) {
+		c.t.Fatalf("waited %s for %s", Wait, what())
+	}
+}
+
+// within consumes until done holds or d has passed, and says which.
+func (c *Collector) within(d time.Duration, done func() bool) bool {
+	deadline := time.Now().Add(d)
 	for !done() {
 		if time.Now().After(deadline) {
-			c.t.Fatalf("waited %s for %s", Wait, what)
+			return false
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		fs := c.cl.PollFetches(ctx)
 		cancel()
 		fs.EachRecord(func(r *kgo.Record) { c.Recs[r.Topic] = append(c.Recs[r.Topic], r) })
 	}
+	return true
 }
 
 // HasID reports whether topic holds a change event whose after.id is id.
@@ -160,7 +173,21 @@ func (c *Collector) Counts(s Side) map[string]int {
 // WantCounts waits until side s holds at least counts[table] records per table.
 func (c *Collector) WantCounts(s Side, counts map[string]int) {
 	c.t.Helper()
-	c.Until(fmt.Sprintf("%s: records %v", s.Prefix, counts), func() bool {
+	c.until(func() string { return fmt.Sprintf("%s: records %v, has %v", s.Prefix, counts, c.Counts(s)) }, func() bool {
+		for tb, n := range counts {
+			if len(c.Recs[s.Topics[tb]]) < n {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// SettleCounts waits up to d for side s to hold counts[table] records per
+// table: for a side known to be complete (its last record consumed), so
+// that a count that differs is reported by the comparison, not as a wait.
+func (c *Collector) SettleCounts(s Side, counts map[string]int, d time.Duration) {
+	c.within(d, func() bool {
 		for tb, n := range counts {
 			if len(c.Recs[s.Topics[tb]]) < n {
 				return false

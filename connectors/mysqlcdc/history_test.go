@@ -1,0 +1,55 @@
+package mysqlcdc
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The history's column length, as Debezium 3.6's DDL parser records it
+// (found by TestDebeziumOracleMariaDB).
+func TestHistoryLength(t *testing.T) {
+	for _, tc := range []struct {
+		c    column
+		want int32
+		ok   bool
+	}{
+		{column{dataType: "int", columnType: "int(11)"}, 11, true},
+		{column{dataType: "tinyint", columnType: "tinyint(1)"}, 1, true},
+		{column{dataType: "bigint", columnType: "bigint(20) unsigned"}, 20, true},
+		{column{dataType: "decimal", columnType: "decimal(12,3)"}, 12, true},
+		{column{dataType: "time", columnType: "time(6)"}, 6, true},
+		{column{dataType: "time", columnType: "time"}, 0, false},
+		{column{dataType: "text", columnType: "text"}, 0, false},
+		{column{dataType: "double", columnType: "double"}, 0, false},
+		{column{dataType: "enum", columnType: "enum('a','bcd')", values: []string{"a", "bcd"}}, 3, true},
+		{column{dataType: "set", columnType: "set('x','y','z')", values: []string{"x", "y", "z"}}, 5, true},
+	} {
+		got, ok := historyLength(&tc.c)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %d %v, want %d %v", tc.c.columnType, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestEnumValuesQuotedInHistory(t *testing.T) {
+	in := []string{"a", "it's", ""}
+	q := quoteValues(in)
+	if strings.Join(q, ",") != `'a','it''s',''` {
+		t.Errorf("quoted %q", q)
+	}
+	if back := unquoteValues(q); !slices.Equal(back, in) {
+		t.Errorf("unquoted %q", back)
+	}
+	if back := unquoteValues([]string{"a"}); !slices.Equal(back, []string{"a"}) { // an older history
+		t.Errorf("unquoted %q", back)
+	}
+}
+
+func TestAdaptiveTimePrecisionRefused(t *testing.T) {
+	_, err := parseConfig(map[string]string{"database.hostname": "h", "database.user": "u", "topic.prefix": "p",
+		"time.precision.mode": "adaptive"})
+	if err == nil || !strings.Contains(err.Error(), "The 'adaptive' time.precision.mode is no longer supported") {
+		t.Fatalf("err %v", err)
+	}
+}
