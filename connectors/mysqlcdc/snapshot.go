@@ -110,9 +110,11 @@ func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error)
 				if err != nil {
 					return nil, err
 				}
-				if last { // Debezium 3.6 marks first, first_in_data_collection and last
+				if last { // Debezium 3.6 marks first, first_in_data_collection, last_in_data_collection and last
 					tk.markSnapshot(recs[len(recs)-1], "last")
 					tk.snap.active = false
+				} else {
+					tk.markSnapshot(recs[len(recs)-1], "last_in_data_collection")
 				}
 			}
 		}
