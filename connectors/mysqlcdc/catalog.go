@@ -91,7 +91,7 @@ func (t *table) row(vals []any) (*connectors.Struct, error) {
 			v = cv
 		}
 		if v == nil && !c.schema.Optional {
-			v = fallback(c.schema)
+			v = debezium.Fallback(c.schema)
 		}
 		st.Set(i, v)
 		i++

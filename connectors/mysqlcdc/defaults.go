@@ -1,10 +1,7 @@
 package mysqlcdc
 
 import (
-	"math/big"
 	"strings"
-
-	"github.com/ferryhq/ferry/connectors"
 )
 
 // defaultValue is the column's literal DEFAULT as its schema value, as
@@ -36,34 +33,4 @@ func (c *column) defaultValue() (any, bool) {
 		return nil, false
 	}
 	return v, true
-}
-
-// fallback is Debezium's value for a NOT NULL column that has no value
-// (a zero date it cannot represent).
-func fallback(s *connectors.Schema) any {
-	switch s.Type {
-	case connectors.TypeInt8:
-		return int8(0)
-	case connectors.TypeInt16:
-		return int16(0)
-	case connectors.TypeInt32:
-		return int32(0)
-	case connectors.TypeInt64:
-		return int64(0)
-	case connectors.TypeFloat32:
-		return float32(0)
-	case connectors.TypeFloat64:
-		return float64(0)
-	case connectors.TypeBoolean:
-		return false
-	case connectors.TypeString:
-		return ""
-	case connectors.TypeBytes:
-		if s.Name == connectors.DecimalName {
-			sc, _ := connectors.DecimalScale(s)
-			return connectors.Decimal{Unscaled: new(big.Int), Scale: sc}
-		}
-		return []byte{}
-	}
-	return nil
 }

@@ -9,21 +9,15 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // Debezium's semantic type names.
 const (
-	nameDate           = "io.debezium.time.Date"
-	nameTime           = "io.debezium.time.Time"
-	nameMicroTime      = "io.debezium.time.MicroTime"
-	nameTimestamp      = "io.debezium.time.Timestamp"
-	nameMicroTimestamp = "io.debezium.time.MicroTimestamp"
-	nameZonedTimestamp = "io.debezium.time.ZonedTimestamp"
-	nameYear           = "io.debezium.time.Year"
-	nameJSON           = "io.debezium.data.Json"
-	nameEnum           = "io.debezium.data.Enum"
-	nameEnumSet        = "io.debezium.data.EnumSet"
-	nameBits           = "io.debezium.data.Bits"
+	nameYear    = "io.debezium.time.Year"
+	nameEnum    = "io.debezium.data.Enum"
+	nameEnumSet = "io.debezium.data.EnumSet"
+	nameBits    = "io.debezium.data.Bits"
 )
 
 // column is one column of a captured table with its Debezium schema.
@@ -114,7 +108,7 @@ func (c *column) builder(cfg *Config) *connectors.SchemaBuilder {
 		return prim(connectors.TypeString)
 	case "json":
 		c.conv = toString
-		return named(connectors.TypeString, nameJSON)
+		return named(connectors.TypeString, debezium.NameJSON)
 	case "enum":
 		c.conv = c.enumConv
 		return named(connectors.TypeString, nameEnum).Parameter("allowed", strings.Join(c.values, ","))
@@ -148,7 +142,7 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 			return connectors.DateSchema()
 		}
 		c.conv = c.nullOnZero(dateDays)
-		return named(connectors.TypeInt32, nameDate)
+		return named(connectors.TypeInt32, debezium.NameDate)
 	case "time":
 		switch {
 		case connect:
@@ -159,10 +153,10 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 			return connectors.TimeSchema()
 		case mode == "adaptive" && c.fsp <= 3:
 			c.conv = stringConv(func(s string) (any, error) { us, err := timeMicros(s); return int32(us / 1000), err })
-			return named(connectors.TypeInt32, nameTime)
+			return named(connectors.TypeInt32, debezium.NameTime)
 		}
 		c.conv = stringConv(func(s string) (any, error) { return timeMicros(s) })
-		return named(connectors.TypeInt64, nameMicroTime)
+		return named(connectors.TypeInt64, debezium.NameMicroTime)
 	case "datetime":
 		switch {
 		case connect:
@@ -170,10 +164,10 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 			return connectors.TimestampSchema()
 		case c.fsp <= 3:
 			c.conv = c.nullOnZero(func(s string) (any, error) { t, err := parseDateTime(s); return t.UnixMilli(), err })
-			return named(connectors.TypeInt64, nameTimestamp)
+			return named(connectors.TypeInt64, debezium.NameTimestamp)
 		}
 		c.conv = c.nullOnZero(func(s string) (any, error) { t, err := parseDateTime(s); return t.UnixMicro(), err })
-		return named(connectors.TypeInt64, nameMicroTimestamp)
+		return named(connectors.TypeInt64, debezium.NameMicroTimestamp)
 	case "timestamp":
 		layout := "2006-01-02T15:04:05"
 		if c.fsp > 0 {
@@ -183,7 +177,7 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 			t, err := parseDateTime(s)
 			return t.Format(layout) + "Z", err
 		})
-		return named(connectors.TypeString, nameZonedTimestamp)
+		return named(connectors.TypeString, debezium.NameZonedTimestamp)
 	}
 	return nil
 }
@@ -214,7 +208,7 @@ func (c *column) decimal(mode string) *connectors.SchemaBuilder {
 		return connectors.NewSchemaBuilder(connectors.TypeString)
 	}
 	scale := c.scale
-	c.conv = stringConv(func(s string) (any, error) { return rescale(s, scale) })
+	c.conv = stringConv(func(s string) (any, error) { return debezium.Decimal(s, scale) })
 	return connectors.DecimalSchema(scale).Parameter("connect.decimal.precision", strconv.FormatInt(c.length, 10))
 }
 

@@ -3,12 +3,9 @@ package mysqlcdc
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ferryhq/ferry/connectors"
 )
 
 // intConv reads an integer of the given storage bits (the binlog gives
@@ -192,18 +189,6 @@ func stringConv(parse func(string) (any, error)) func(any) (any, error) {
 		}
 		return parse(s)
 	}
-}
-
-func rescale(s string, scale int32) (any, error) {
-	d, err := connectors.ParseDecimal(s)
-	if err != nil {
-		return nil, err
-	}
-	u := new(big.Int).Set(d.Unscaled)
-	if scale > d.Scale {
-		u.Mul(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-d.Scale)), nil))
-	}
-	return connectors.Decimal{Unscaled: u, Scale: max(scale, d.Scale)}, nil
 }
 
 func dateDays(s string) (any, error) {

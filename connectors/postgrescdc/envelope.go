@@ -138,7 +138,7 @@ func (t *table) row(vals map[string]*string, toasted map[string]bool) (*connecto
 			// Left null, a value with a default is written as the default
 			// (JsonConverter's replace.null.with.default), as Debezium's.
 			if !f.Schema.Optional && f.Schema.Default == nil {
-				st.Set(f.Index, fallback(f.Schema))
+				st.Set(f.Index, debezium.Fallback(f.Schema))
 			}
 		default:
 			v, err := c.conv(*raw)

@@ -10,21 +10,15 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // Debezium's semantic type names.
 const (
-	nameDate           = "io.debezium.time.Date"
-	nameTime           = "io.debezium.time.Time"
-	nameMicroTime      = "io.debezium.time.MicroTime"
-	nameTimestamp      = "io.debezium.time.Timestamp"
-	nameMicroTimestamp = "io.debezium.time.MicroTimestamp"
-	nameZonedTimestamp = "io.debezium.time.ZonedTimestamp"
-	nameZonedTime      = "io.debezium.time.ZonedTime"
-	nameUUID           = "io.debezium.data.Uuid"
-	nameJSON           = "io.debezium.data.Json"
-	nameXML            = "io.debezium.data.Xml"
-	nameVarDecimal     = "io.debezium.data.VariableScaleDecimal"
+	nameZonedTime  = "io.debezium.time.ZonedTime"
+	nameUUID       = "io.debezium.data.Uuid"
+	nameXML        = "io.debezium.data.Xml"
+	nameVarDecimal = "io.debezium.data.VariableScaleDecimal"
 	// Unavailable is Debezium's placeholder for an unchanged TOASTed value.
 	Unavailable = "__debezium_unavailable_value"
 )
@@ -105,7 +99,7 @@ func mapColumn(c *column, cfg *Config) {
 	case oidUUID:
 		b, c.conv = named(connectors.TypeString, nameUUID), parseString
 	case oidJSON, oidJSONB:
-		b, c.conv = named(connectors.TypeString, nameJSON), parseString
+		b, c.conv = named(connectors.TypeString, debezium.NameJSON), parseString
 	case oidXML:
 		b, c.conv = named(connectors.TypeString, nameXML), parseString
 	case oidBytea:
@@ -114,28 +108,28 @@ func mapColumn(c *column, cfg *Config) {
 		if connect {
 			b, c.conv = connectors.DateSchema(), parseConnectDate
 		} else {
-			b, c.conv = named(connectors.TypeInt32, nameDate), parseDate
+			b, c.conv = named(connectors.TypeInt32, debezium.NameDate), parseDate
 		}
 	case oidTime:
 		switch {
 		case connect:
 			b, c.conv = connectors.TimeSchema(), parseConnectTime
 		case prec <= 3 && cfg.TimePrecision == "adaptive":
-			b, c.conv = named(connectors.TypeInt32, nameTime), parseTimeMillis
+			b, c.conv = named(connectors.TypeInt32, debezium.NameTime), parseTimeMillis
 		default:
-			b, c.conv = named(connectors.TypeInt64, nameMicroTime), parseTimeMicros
+			b, c.conv = named(connectors.TypeInt64, debezium.NameMicroTime), parseTimeMicros
 		}
 	case oidTimestamp:
 		switch {
 		case connect:
 			b, c.conv = connectors.TimestampSchema(), parseConnectTimestamp
 		case prec <= 3:
-			b, c.conv = named(connectors.TypeInt64, nameTimestamp), parseTimestampMillis
+			b, c.conv = named(connectors.TypeInt64, debezium.NameTimestamp), parseTimestampMillis
 		default:
-			b, c.conv = named(connectors.TypeInt64, nameMicroTimestamp), parseTimestampMicros
+			b, c.conv = named(connectors.TypeInt64, debezium.NameMicroTimestamp), parseTimestampMicros
 		}
 	case oidTimestamptz:
-		b, c.conv = named(connectors.TypeString, nameZonedTimestamp), zonedTimestampParser(prec)
+		b, c.conv = named(connectors.TypeString, debezium.NameZonedTimestamp), zonedTimestampParser(prec)
 	case oidTimetz:
 		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
 	default:
@@ -170,7 +164,7 @@ func (c *column) numeric(mode string) *connectors.SchemaBuilder {
 		if c.typmod >= 4 { // at the column's scale, as a default "1.5" of numeric(8,3) is "1.500"
 			scale := (c.typmod - 4) & 0xffff
 			c.conv = func(v string) (any, error) {
-				d, err := parseDecimal(v, scale)
+				d, err := debezium.Decimal(v, scale)
 				if err != nil {
 					return v, nil // NaN
 				}
@@ -185,7 +179,7 @@ func (c *column) numeric(mode string) *connectors.SchemaBuilder {
 	}
 	p, s := ((c.typmod-4)>>16)&0xffff, (c.typmod-4)&0xffff
 	c.scale = s
-	c.conv = func(v string) (any, error) { return parseDecimal(v, s) }
+	c.conv = func(v string) (any, error) { return debezium.Decimal(v, s) }
 	return connectors.DecimalSchema(s).Parameter("connect.decimal.precision", strconv.Itoa(int(p)))
 }
 
@@ -211,18 +205,6 @@ func parseBytea(s string) (any, error) {
 		return hex.DecodeString(h)
 	}
 	return []byte(s), nil
-}
-
-func parseDecimal(s string, scale int32) (any, error) {
-	d, err := connectors.ParseDecimal(s)
-	if err != nil {
-		return nil, err
-	}
-	u := new(big.Int).Set(d.Unscaled)
-	if scale > d.Scale {
-		u.Mul(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-d.Scale)), nil))
-	}
-	return connectors.Decimal{Unscaled: u, Scale: max(scale, d.Scale)}, nil
 }
 
 func parseVarDecimal(s string, schema *connectors.Schema) (any, error) {
@@ -313,47 +295,6 @@ func parseZonedTime(s string) (any, error) {
 		return nil, fmt.Errorf("timetz %q: %w", s, err)
 	}
 	return t.UTC().Format("15:04:05.999999999Z"), nil
-}
-
-// fallback is Debezium's value for a required column whose value the event
-// does not carry (a delete's before image without REPLICA IDENTITY FULL).
-func fallback(s *connectors.Schema) any {
-	switch s.Type {
-	case connectors.TypeInt8:
-		return int8(0)
-	case connectors.TypeInt16:
-		return int16(0)
-	case connectors.TypeInt32:
-		if s.Name == connectors.DateName || s.Name == connectors.TimeName {
-			return time.Unix(0, 0).UTC()
-		}
-		return int32(0)
-	case connectors.TypeInt64:
-		if s.Name == connectors.TimestampName {
-			return time.Unix(0, 0).UTC()
-		}
-		return int64(0)
-	case connectors.TypeFloat32:
-		return float32(0)
-	case connectors.TypeFloat64:
-		return float64(0)
-	case connectors.TypeBoolean:
-		return false
-	case connectors.TypeString:
-		return ""
-	case connectors.TypeBytes:
-		if s.Name == connectors.DecimalName {
-			sc, _ := connectors.DecimalScale(s)
-			return connectors.Decimal{Unscaled: new(big.Int), Scale: sc}
-		}
-		return []byte{}
-	case connectors.TypeStruct:
-		st := connectors.NewStruct(s)
-		st.Set(0, int32(0))
-		st.Set(1, []byte{0})
-		return st
-	}
-	return nil
 }
 
 var numericLiteral = regexp.MustCompile(`^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^(true|false)$`)

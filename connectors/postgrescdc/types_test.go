@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // Debezium's mapping of each PostgreSQL type (default decimal.handling.mode
@@ -30,15 +31,15 @@ func TestTypeMapping(t *testing.T) {
 		{oidNumeric, -1, "1.005", connectors.TypeStruct, nameVarDecimal, "Struct{scale=3,value=[3 237]}"},
 		{oidVarchar, 259, "hi", connectors.TypeString, "", "hi"},
 		{oidUUID, -1, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", connectors.TypeString, nameUUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
-		{oidJSONB, -1, `{"a": 1}`, connectors.TypeString, nameJSON, `{"a": 1}`},
+		{oidJSONB, -1, `{"a": 1}`, connectors.TypeString, debezium.NameJSON, `{"a": 1}`},
 		{oidBytea, -1, `\x0102ff`, connectors.TypeBytes, "", "[1 2 255]"},
-		{oidDate, -1, "2024-03-15", connectors.TypeInt32, nameDate, "19797"},
-		{oidTime, -1, "13:45:30.5", connectors.TypeInt64, nameMicroTime, "49530500000"},
-		{oidTime, 3, "13:45:30.5", connectors.TypeInt32, nameTime, "49530500"},
-		{oidTimestamp, -1, "2024-03-15 13:45:30.123456", connectors.TypeInt64, nameMicroTimestamp, "1710510330123456"},
-		{oidTimestamp, 3, "2024-03-15 13:45:30.123", connectors.TypeInt64, nameTimestamp, "1710510330123"},
-		{oidTimestamptz, -1, "2024-03-15 13:45:30.1+02", connectors.TypeString, nameZonedTimestamp, "2024-03-15T11:45:30.100000Z"},
-		{oidTimestamptz, -1, "2024-03-15 13:45:30+00", connectors.TypeString, nameZonedTimestamp, "2024-03-15T13:45:30.000000Z"},
+		{oidDate, -1, "2024-03-15", connectors.TypeInt32, debezium.NameDate, "19797"},
+		{oidTime, -1, "13:45:30.5", connectors.TypeInt64, debezium.NameMicroTime, "49530500000"},
+		{oidTime, 3, "13:45:30.5", connectors.TypeInt32, debezium.NameTime, "49530500"},
+		{oidTimestamp, -1, "2024-03-15 13:45:30.123456", connectors.TypeInt64, debezium.NameMicroTimestamp, "1710510330123456"},
+		{oidTimestamp, 3, "2024-03-15 13:45:30.123", connectors.TypeInt64, debezium.NameTimestamp, "1710510330123"},
+		{oidTimestamptz, -1, "2024-03-15 13:45:30.1+02", connectors.TypeString, debezium.NameZonedTimestamp, "2024-03-15T11:45:30.100000Z"},
+		{oidTimestamptz, -1, "2024-03-15 13:45:30+00", connectors.TypeString, debezium.NameZonedTimestamp, "2024-03-15T13:45:30.000000Z"},
 	}
 	cfg := &Config{DecimalHandling: "precise", TimePrecision: "adaptive"}
 	for _, tt := range tests {
