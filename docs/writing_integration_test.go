@@ -71,14 +71,9 @@ func TestFollowWritingAndBuilding(t *testing.T) {
 	t.Logf("ferry and the custom ferry built after %v", time.Since(start))
 
 	// writing-transform.md, step 5: transforms apply offline.
-	smt := filepath.Join(work, "smt.json")
-	if err := os.WriteFile(smt, []byte(`{"transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	apply := exec.CommandContext(ctx, custom, "transforms", "apply", "--config", smt)
-	apply.Stdin = strings.NewReader(`{"topic":"t","value":"hello"}` + "\n")
-	if out, err := apply.CombinedOutput(); err != nil || !strings.Contains(string(out), `"value":"HELLO"`) {
-		t.Fatalf("transforms apply: %v\n%s", err, out)
+	if out := buildtest.Apply(ctx, t, custom, `{"transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value"}`,
+		`{"topic":"t","value":"hello"}`); !strings.Contains(out, `"value":"HELLO"`) {
+		t.Errorf("transforms apply with the page's SMT wrote %s", out)
 	}
 
 	// writing-connector.md step 7 and building.md step 4: standalone with greeting.json.

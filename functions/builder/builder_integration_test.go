@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,14 +86,9 @@ func TestBuildCustomFerry(t *testing.T) {
 	}
 	t.Logf("built in %v", time.Since(start))
 
-	smt := filepath.Join(dir, "smt.json")
-	if err := os.WriteFile(smt, []byte(`{"transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	apply := exec.CommandContext(ctx, bin, "transforms", "apply", "--config", smt)
-	apply.Stdin = strings.NewReader(`{"topic":"t","value":"hello"}` + "\n")
-	if out, err := apply.CombinedOutput(); err != nil || !strings.Contains(string(out), `"value":"HELLO"`) {
-		t.Errorf("transforms apply with the module's SMT: %v\n%s", err, out)
+	if out := buildtest.Apply(ctx, t, bin, `{"transforms":"up","transforms.up.type":"com.example.ferry.Upper$Value"}`,
+		`{"topic":"t","value":"hello"}`); !strings.Contains(out, `"value":"HELLO"`) {
+		t.Errorf("transforms apply with the module's SMT wrote %s", out)
 	}
 
 	api := buildtest.Standalone(ctx, t, bin, bootstrap)

@@ -50,6 +50,23 @@ func Standalone(ctx context.Context, t *testing.T, bin, bootstrap string, args .
 	}
 }
 
+// Apply runs `bin transforms apply` with the connector config config (a
+// JSON object) over one input line and returns what it wrote.
+func Apply(ctx context.Context, t *testing.T, bin, config, line string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "transforms", "apply", "--config", path)
+	cmd.Stdin = strings.NewReader(line + "\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s transforms apply --config %s: %v\n%s", bin, config, err, out)
+	}
+	return string(out)
+}
+
 // Request sends one REST request and returns the body and status code.
 func Request(ctx context.Context, method, url, body string) (string, int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
