@@ -208,7 +208,16 @@ type stopped struct {
 // atStop reads the pipeline right after the first runtime stopped.
 func (m *migration) atStop() stopped {
 	b, _ := os.ReadFile(m.out)
-	st := stopped{committed: m.committed(), produced: topicCount(m.t, kafkaAdmin(m.t, m.svc.kafka), m.topic),
+	// A produce request the broker received just before the kill may land
+	// a moment later: count until the topic stops growing.
+	adm := kafkaAdmin(m.t, m.svc.kafka)
+	produced := topicCount(m.t, adm, m.topic)
+	for prev := int64(-1); prev != produced; {
+		prev = produced
+		time.Sleep(300 * time.Millisecond)
+		produced = topicCount(m.t, adm, m.topic)
+	}
+	st := stopped{committed: m.committed(), produced: produced,
 		written: int64(bytes.Count(b, []byte("\n"))), torn: len(b) > 0 && b[len(b)-1] != '\n'}
 	if len(st.source) != 1 || len(st.sink) != 1 {
 		m.t.Fatalf("committed at the stop: %+v; want one source partition and one sink partition", st.committed)
