@@ -11,15 +11,15 @@ import (
 	"github.com/ferryhq/ferry/connectors/httpsink"
 )
 
-// api is an HTTP API that keeps every body it accepts, or answers 503
+// bodyAPI is an HTTP API that keeps every body it accepts, or answers 503
 // while down.
-type api struct {
+type bodyAPI struct {
 	mu     sync.Mutex
 	down   bool
 	bodies []string
 }
 
-func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *bodyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -34,7 +34,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // an in-process API; while the API answers 503 the sink's failure must be
 // retriable.
 func TestConformance(t *testing.T) {
-	a := &api{}
+	a := &bodyAPI{}
 	srv := httptest.NewServer(a)
 	defer srv.Close()
 	conformance.Run(t, conformance.Fixture{
