@@ -17,7 +17,7 @@ STOP_TIMEOUT=${FERRY_STACK_STOP_TIMEOUT:-30}
 # the process named in run/<name>.pid if its command line contains PROC, and
 # --purge deletes DATA (under STACK_DIR). Services are known in the order of
 # SERVICE_ORDER (down stops them in reverse), then any others alphabetically.
-SERVICE_ORDER=(kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus hdfs chromium)
+SERVICE_ORDER=(kafka redis nats postgres mariadb s3 elasticsearch schema-registry kafka-connect lambda prometheus hdfs chromium conduit)
 KNOWN_SERVICES=()
 declare -A SERVICE_PROC=()
 declare -A SERVICE_DATA=()
