@@ -24,7 +24,8 @@ import (
 const migrateUsage = `Usage:
   ferry migrate plan [--rest URL] [flags] [worker.properties]
       For each connector of a Kafka Connect cluster: whether ferry has its class,
-      the keys ferry refuses or ignores, and the offsets it would resume from.
+      the keys ferry refuses, ignores or treats differently, and the offsets it
+      would resume from.
       Reads the cluster's internal topics (config.storage.topic,
       offset.storage.topic, status.storage.topic of the worker properties), or
       its REST API with --rest. Changes nothing.
@@ -40,14 +41,21 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprint(out, migrateUsage)
 		return nil
 	}
+	var err error
 	switch args[0] {
 	case "plan":
-		return runMigratePlan(ctx, args[1:], out)
+		err = runMigratePlan(ctx, args[1:], out)
 	case "standalone":
-		return runMigrateStandalone(ctx, args[1:], out)
+		err = runMigrateStandalone(ctx, args[1:], out)
 	default:
 		return fmt.Errorf("unknown migrate command %q\n\n%s", args[0], migrateUsage)
 	}
+	if errors.Is(err, workerconfig.ErrHelp) {
+		fmt.Fprint(out, migrateUsage+"\nFlags (each also a worker key and a FERRY_* variable):\n")
+		workerconfig.Usage(out, "migrate")
+		return nil
+	}
+	return err
 }
 
 // loadWorker reads the worker configuration as load does, without logging
@@ -149,12 +157,12 @@ func runMigrateStandalone(ctx context.Context, args []string, out io.Writer) err
 	if err != nil {
 		return err
 	}
-	if file == "" {
-		return errors.New("migrate standalone needs --offsets FILE: the offset.storage.file.filename of connect-standalone")
-	}
 	p, err := loadWorker(ctx, "migrate standalone", args)
 	if err != nil {
 		return err
+	}
+	if file == "" {
+		return errors.New("migrate standalone needs --offsets FILE: the offset.storage.file.filename of connect-standalone")
 	}
 	entries, err := connectfile.Read(file)
 	if err != nil {

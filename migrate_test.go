@@ -125,3 +125,12 @@ func TestMigrateStandaloneBadFile(t *testing.T) {
 		t.Fatalf("import without --offsets = %v, want an error saying to give it", err)
 	}
 }
+
+func TestMigrateHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"plan", "--help"}, {"standalone", "-h"}} {
+		var out strings.Builder
+		if err := runMigrate(context.Background(), args, &out); err != nil || !strings.Contains(out.String(), "ferry migrate standalone --offsets FILE") {
+			t.Errorf("ferry migrate %v = %v:\n%s", args, err, out.String())
+		}
+	}
+}
