@@ -74,6 +74,7 @@ func loadTable(ctx context.Context, conn *pgx.Conn, cfg *Config, oid uint32) (*t
 	}
 	rows, err := conn.Query(ctx, `SELECT a.attname, a.atttypid, a.atttypmod, NOT a.attnotnull, format_type(a.atttypid, a.atttypmod),
 			CASE WHEN a.attgenerated = '' THEN COALESCE(pg_get_expr(d.adbin, d.adrelid), '') ELSE '' END,
+			(SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid),
 			COALESCE((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY AS k(att, n) WHERE k.att = a.attnum), 0)::int4
 		FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
 		LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -83,7 +84,7 @@ func loadTable(ctx context.Context, conn *pgx.Conn, cfg *Config, oid uint32) (*t
 	}
 	t.cols, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*column, error) {
 		c := &column{}
-		err := r.Scan(&c.name, &c.oid, &c.typmod, &c.nullable, &c.typeName, &c.defaultExpr, &c.keyPos)
+		err := r.Scan(&c.name, &c.oid, &c.typmod, &c.nullable, &c.typeName, &c.defaultExpr, &c.enumLabels, &c.keyPos)
 		c.key = c.keyPos > 0
 		return c, err
 	})

@@ -57,6 +57,7 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 	{"c_tstz", "TIMESTAMPTZ", "'0001-01-01 00:00:00+00'", "'9999-12-31 23:59:59.999999+00'", "'2024-03-10 02:30:00.5+05:30'"},
 	{"c_tstz_west", "TIMESTAMPTZ", "'1970-01-01 00:00:00-08'", "'2038-01-19 03:14:08+14'", "'2024-11-03 01:30:00-04'"},
 	{"c_timetz", "TIMETZ", "'00:00:00+14'", "'23:59:59.999999-12'", "'10:00:00.123-08'"},
+	{"c_enum", "SCHEMA.oracle_mood", "'sad'", "'happy, very'", "'ok'"},
 	{"c_required", "INTEGER NOT NULL", "0", "1", "2"},
 }
 
@@ -65,10 +66,11 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 func oracleTables(s string) []string {
 	cols := []string{"id INT PRIMARY KEY"}
 	for _, c := range oracleTypes {
-		cols = append(cols, c.col+" "+c.ddl)
+		cols = append(cols, c.col+" "+strings.ReplaceAll(c.ddl, "SCHEMA.", s+"."))
 	}
 	return []string{
 		"CREATE SCHEMA " + s,
+		"CREATE TYPE " + s + ".oracle_mood AS ENUM ('sad', 'ok', 'happy, very')",
 		"CREATE TABLE " + s + ".types (" + strings.Join(cols, ", ") + ")",
 		"CREATE TABLE " + s + ".multi (a INT, b TEXT, v TEXT, PRIMARY KEY (b, a))",
 		"CREATE TABLE " + s + ".nokey (a INT, v TEXT)",

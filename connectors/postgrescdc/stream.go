@@ -345,6 +345,9 @@ func (tk *Task) refreshTable(ctx context.Context, m *pglogrepl.RelationMessage) 
 		if cur := now.column(rc.Name); cur != nil {
 			c.nullable, c.key, c.keyPos, c.defaultExpr = cur.nullable, cur.key, cur.keyPos, cur.defaultExpr
 			if cur.oid == c.oid {
+				c.enumLabels = cur.enumLabels
+			}
+			if cur.oid == c.oid {
 				c.typeName = cur.typeName
 			}
 		}

@@ -19,6 +19,7 @@ const (
 	nameUUID       = "io.debezium.data.Uuid"
 	nameXML        = "io.debezium.data.Xml"
 	nameVarDecimal = "io.debezium.data.VariableScaleDecimal"
+	nameEnum       = "io.debezium.data.Enum"
 	// Unavailable is Debezium's placeholder for an unchanged TOASTed value.
 	Unavailable = "__debezium_unavailable_value"
 )
@@ -61,6 +62,8 @@ type column struct {
 	keyPos   int32 // position in the primary key, from 1; 0 when not in it
 	// defaultExpr is the column default's expression (pg_get_expr), "" without one.
 	defaultExpr string
+	// enumLabels are the labels of an enum type, in their order; nil otherwise.
+	enumLabels []string
 	schema      *connectors.Schema // nil: unsupported type, left out
 	scale       int32
 	conv        func(string) (any, error)
@@ -133,7 +136,11 @@ func mapColumn(c *column, cfg *Config) {
 	case oidTimetz:
 		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
 	default:
-		return
+		if c.enumLabels == nil {
+			return
+		}
+		b = named(connectors.TypeString, nameEnum).Parameter("allowed", strings.Join(c.enumLabels, ","))
+		c.conv = parseString
 	}
 	if c.nullable && !c.key {
 		b.Optional()

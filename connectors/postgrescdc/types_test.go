@@ -144,3 +144,20 @@ func TestRestore(t *testing.T) {
 		t.Error("a non-numeric lsn must be an error")
 	}
 }
+
+// An enum column is io.debezium.data.Enum with its labels in order, as
+// Debezium's PostgresConnector writes it (TestDebeziumOraclePostgres).
+func TestEnumColumn(t *testing.T) {
+	c := &column{name: "mood", oid: 98765, typmod: -1, nullable: true, enumLabels: []string{"sad", "ok", "happy, very"}}
+	mapColumn(c, &Config{DecimalHandling: "precise", TimePrecision: "adaptive"})
+	if c.schema == nil || c.schema.Name != "io.debezium.data.Enum" || c.schema.Parameters["allowed"] != "sad,ok,happy, very" || !c.schema.Optional {
+		t.Fatalf("schema %+v", c.schema)
+	}
+	if v, err := c.conv("ok"); err != nil || v != "ok" {
+		t.Fatalf("value %v %v", v, err)
+	}
+	unknown := &column{name: "x", oid: 98766, typmod: -1}
+	if mapColumn(unknown, &Config{}); unknown.schema != nil {
+		t.Fatalf("a type that is neither known nor an enum is left out, got %+v", unknown.schema)
+	}
+}
