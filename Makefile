@@ -89,8 +89,9 @@ fuzz:
 
 # Every benchmark once; the figures also go to docs/bench-latest.md (one table
 # with the machine, date and commit), with bench-kc's if it ran before.
+# Conduit (the peer of BenchmarkPeerConduit*) is built by localstack/up conduit.
 bench: wasm-tools
-	@set -euo pipefail; stackenv=$$(localstack/up $(STACK)); eval "$$stackenv"; mkdir -p bin; \
+	@set -euo pipefail; stackenv=$$(localstack/up $(STACK) conduit); eval "$$stackenv"; mkdir -p bin; \
 	load=$$(cut -d' ' -f1 /proc/loadavg); \
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./... | tee bin/bench.out; \
 	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load

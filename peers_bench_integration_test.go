@@ -138,7 +138,7 @@ func ferryDatagen(b *testing.B, bin, seeds, topic string, n int) *exec.Cmd {
 	conn, _ := json.Marshal(map[string]any{"name": "peer-gen", "config": map[string]string{
 		"connector.class": "io.confluent.kafka.connect.datagen.DatagenConnector", "kafka.topic": topic,
 		"quickstart": "users", "iterations": strconv.Itoa(n), "max.interval": "0", "tasks.max": "1",
-		"key.converter": "org.apache.kafka.connect.storage.StringConverter",
+		"key.converter":   "org.apache.kafka.connect.storage.StringConverter",
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false"}})
 	path := filepath.Join(dir, "gen.json")
 	if err := os.WriteFile(path, conn, 0o644); err != nil {
