@@ -20,9 +20,14 @@ var (
 func (tk *Task) heartbeat() []*connectors.Record {
 	st := &tk.stream
 	iv := time.Duration(tk.cfg.HeartbeatMs) * time.Millisecond
-	if iv <= 0 || st.tx != nil || time.Since(st.beat) < iv {
+	// Not inside the partly written transaction of a resumed offset: a
+	// heartbeat's offset would drop its event/row skip counts.
+	// One per invocation at most: the poll after it returns nothing and the
+	// invocation ends (the scheduler calls again after poll.interval.ms).
+	if iv <= 0 || st.tx != nil || st.skipping || st.beaten || time.Since(st.beat) < iv {
 		return nil
 	}
+	st.beaten = true
 	st.beat = time.Now()
 	now := tk.clock()
 	rp := restartPoint{at: st.at(), gtids: st.gtids.String(), tsSec: now.Unix()}

@@ -29,6 +29,7 @@ type streamState struct {
 	lastEnd  uint64            // the position after the last event read
 	gtid     string            // the GTID of the transaction being read
 	beat     time.Time
+	beaten   bool // this invocation wrote its heartbeat
 }
 
 // txState collects a transaction's records until its commit.
@@ -69,7 +70,7 @@ func (tk *Task) startStream() error {
 	st.skip, st.skipping = st.start, st.start.events > 0 || st.start.rows > 0
 	st.tables = map[uint64]*table{}
 	st.lastEnd = st.start.at.pos
-	st.beat = time.Now()
+	st.beat = time.Unix(st.start.tsSec, 0) // the committed offset's time: a heartbeat is due interval after it
 	return nil
 }
 
@@ -88,10 +89,18 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 		}
 	}
 	var out []*connectors.Record
-	wait := time.Duration(tk.cfg.PollIntervalMs) * time.Millisecond
+	idle := time.Duration(tk.cfg.PollIntervalMs) * time.Millisecond
 	for len(out) < tk.cfg.MaxBatchSize {
-		if st.tx == nil && len(out) > 0 && !st.at().before(end) {
+		caughtUp := !st.at().before(end)
+		if st.tx == nil && len(out) > 0 && caughtUp {
 			break // caught up with the binlog as it was
+		}
+		// Events the server has written are waited for however slow their
+		// delivery (a loaded server); past them, poll.interval.ms of
+		// silence ends the poll.
+		wait := pendingWait
+		if caughtUp && st.tx == nil {
+			wait = idle
 		}
 		ectx, cancel := context.WithTimeout(ctx, wait)
 		ev, err := st.events.GetEvent(ectx)
@@ -123,6 +132,9 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	st.beat = time.Now()
 	return out, nil
 }
+
+// pendingWait bounds the wait for an event the server has already written.
+const pendingWait = 30 * time.Second
 
 // at is the position after the last event read.
 func (s *streamState) at() binlogPos { return binlogPos{file: s.file, pos: s.lastEnd} }
