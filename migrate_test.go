@@ -44,7 +44,7 @@ func fakeKafkaConnect(t *testing.T) *httptest.Server {
 		switch r.URL.Path {
 		case "/connectors":
 			fmt.Fprint(w, `{"files":{"status":{"name":"files","connector":{"state":"RUNNING","worker_id":"127.0.0.1:8083"},"tasks":[],"type":"source"},`+
-				`"info":{"name":"files","config":{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/in.txt","topic":"t","name":"files","fle":"typo"},"tasks":[],"type":"source"}},`+
+				`"info":{"name":"files","config":{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","file":"/in.txt","topic":"t","name":"files","fle":"typo","transforms":"x","transforms.x.type":"com.example.MySMT"},"tasks":[],"type":"source"}},`+
 				`"mystery":{"status":{"name":"mystery","connector":{"state":"RUNNING","worker_id":"127.0.0.1:8083"},"tasks":[],"type":"source"},`+
 				`"info":{"name":"mystery","config":{"connector.class":"com.acme.MysterySource","name":"mystery"},"tasks":[],"type":"source"}}}`)
 		case "/connectors/files/offsets":
@@ -68,6 +68,8 @@ func TestMigratePlanREST(t *testing.T) {
 		"2 connector(s) in Kafka Connect at " + srv.URL,
 		"class:   ferry has it (org.apache.kafka.connect.file.FileStreamSourceConnector)",
 		"ignored: fle: no declaration",
+		"refused: transforms.x.type: ",
+		"com.example.MySMT",
 		"differs: file: Source filename. ferry requires it",
 		`{"filename":"/in.txt"} -> {"position":9007199254740993}`,
 		`ferry has no class "com.acme.MysterySource": it will show FAILED naming the class`,
