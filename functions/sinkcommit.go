@@ -15,8 +15,9 @@ import (
 
 // A sink's offset commit is fenced by the broker, as the exactly-once source
 // commit is: before it reads the committed offsets it starts from, a sink
-// invocation that has work initializes the task's transactional producer
-// (TransactionalID). That bumps the producer epoch, so every older
+// invocation that has work initializes the task's transactional producer id
+// (InitProducerID for TransactionalID, sent through the connector's pooled
+// producer). That bumps the producer epoch, so every older
 // invocation's producer is fenced, and completes or aborts an older
 // invocation's commit still in flight. The offsets are then committed in one
 // transaction (AddOffsetsToTxn, TxnOffsetCommit, EndTxn) of that producer.
@@ -27,12 +28,16 @@ import (
 // stale invocation must not even start a producer, which would fence the
 // live one.
 
-// groupTxn is one sink invocation's transactional producer.
+// groupTxn is one sink invocation's transaction. Its requests go through
+// the connector's producer (Handler's pooled producer, or the one for its
+// producer.override.* keys: the same principal a producer of its own would
+// have), as raw transaction requests: no client is connected per invocation.
 type groupTxn struct {
-	cl    *kgo.Client
-	id    string
-	pid   int64
-	epoch int16
+	cl      *kgo.Client
+	release func()
+	id      string
+	pid     int64
+	epoch   int16
 }
 
 // takeOverGroup fences older invocations of the task and re-reads where the
@@ -42,16 +47,19 @@ func (h *Handler) takeOverGroup(ctx context.Context, inv Invocation, plan *sinkP
 	if err := h.fence(ctx, inv, "starting transactional producer "+id+" for group "+plan.group); err != nil {
 		return nil, err
 	}
-	cl, err := h.transactionalClient(inv)
+	cl, release, err := h.kafka.connectorProducer(inv.Config)
 	if err != nil {
 		return nil, err
 	}
-	pid, epoch, err := cl.ProducerID(ctx)
-	if err != nil {
-		cl.Close()
+	t := &groupTxn{cl: cl, release: release, id: id}
+	if err := h.kafka.check(ctx, cl); err != nil {
+		t.close()
+		return nil, err
+	}
+	if err := t.initProducer(ctx, max(time.Until(inv.Deadline)*2, 10*time.Second)); err != nil {
+		t.close()
 		return nil, producerFenced(id, fmt.Errorf("initializing transactional producer: %w", err))
 	}
-	t := &groupTxn{cl: cl, id: id, pid: pid, epoch: epoch}
 	if err := h.fetchStarts(kadm.RequireStable(ctx), plan); err != nil {
 		t.close()
 		return nil, err
@@ -59,7 +67,25 @@ func (h *Handler) takeOverGroup(ctx context.Context, inv Invocation, plan *sinkP
 	return t, nil
 }
 
-func (t *groupTxn) close() { t.cl.Close() }
+// initProducer sends InitProducerID for the task's transactional id, as a
+// new transactional producer does: the broker bumps the id's epoch (every
+// older invocation's commit is fenced) and completes or aborts a
+// transaction an older invocation left open.
+func (t *groupTxn) initProducer(ctx context.Context, timeout time.Duration) error {
+	req := kmsg.NewPtrInitProducerIDRequest()
+	req.TransactionalID, req.TransactionTimeoutMillis = &t.id, int32(timeout.Milliseconds())
+	req.ProducerID, req.ProducerEpoch = -1, -1
+	return t.retry(ctx, func() error {
+		resp, err := req.RequestWith(ctx, t.cl)
+		if err != nil {
+			return err
+		}
+		t.pid, t.epoch = resp.ProducerID, resp.ProducerEpoch
+		return kerr.ErrorForCode(resp.ErrorCode)
+	})
+}
+
+func (t *groupTxn) close() { t.release() }
 
 // fetchStarts sets where each of the plan's partitions starts: the group's
 // committed offset, else per auto.offset.reset the log start (earliest,

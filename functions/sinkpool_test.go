@@ -16,22 +16,24 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// consumerCounter counts the consumer clients a handler connects: every new
-// client (kgo.HookNewClient) that is not a transactional producer.
-type consumerCounter struct{ n atomic.Int64 }
+// clientCounter counts the Kafka clients a handler connects
+// (kgo.HookNewClient): transactional producers and the rest (consumers).
+type clientCounter struct{ n, txn atomic.Int64 }
 
-func (c *consumerCounter) OnNewClient(cl *kgo.Client) {
-	if id, _ := cl.OptValue(kgo.TransactionalID).(string); id == "" {
+func (c *clientCounter) OnNewClient(cl *kgo.Client) {
+	if id, _ := cl.OptValue(kgo.TransactionalID).(string); id != "" {
+		c.txn.Add(1)
+	} else {
 		c.n.Add(1)
 	}
 }
 
-// countingRig is a rig whose handler counts the consumers it connects after
+// countingRig is a rig whose handler counts the clients it connects after
 // it started (its pooled producer and admin client are not counted).
-func countingRig(t *testing.T, plugins ...connectors.Plugin) (*rig, *consumerCounter) {
+func countingRig(t *testing.T, plugins ...connectors.Plugin) (*rig, *clientCounter) {
 	t.Helper()
 	r := newRig(t, plugins...)
-	cc := &consumerCounter{}
+	cc := &clientCounter{}
 	h, err := functions.NewHandler(functions.Options{Plugins: connectors.NewRegistry(plugins...), Store: r.store, Seeds: r.seeds,
 		InstanceID: "unit-pool", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), KafkaOpts: []kgo.Opt{kgo.WithHooks(cc)}})
 	if err != nil {
@@ -64,7 +66,8 @@ func ids(from, to int) []int64 {
 }
 
 // TestSinkConsumerKeptAcrossInvocations: a worker keeps one sink consumer
-// across invocations instead of connecting one per invocation, and a kept
+// across invocations instead of connecting one per invocation (and commits
+// through its pooled producer, connecting no transactional one), and a kept
 // consumer carries nothing from the invocation before: each invocation reads
 // from the group's committed offsets (even when they moved behind the
 // client's back), and the consumer of a fenced invocation is closed.
@@ -138,6 +141,9 @@ func TestSinkConsumerKeptAcrossInvocations(t *testing.T) {
 			}
 			if got := cc.n.Load(); got != tc.consumers {
 				t.Errorf("%d consumers connected, want %d", got, tc.consumers)
+			}
+			if got := cc.txn.Load(); got != 0 {
+				t.Errorf("%d transactional producers connected: the commit goes through the pooled producer", got)
 			}
 		})
 	}
