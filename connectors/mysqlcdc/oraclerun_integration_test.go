@@ -124,15 +124,7 @@ func TestDebeziumOracleMariaDB(t *testing.T) {
 		pos, _ := r.GetInt(0, 1)
 		ends = append(ends, binlogPos{file, pos})
 		for _, p := range pairs {
-			c.Until("ferry's "+st.phase, func() bool {
-				if c.HasID(p.fry.Topics["mark"], k+1) {
-					return true
-				}
-				if res := p.hs.invoke(1000); res.State != functions.StateRunning {
-					t.Fatalf("%s: %s", res.State, res.Trace)
-				}
-				return false
-			})
+			c.InvokeUntilMarker(p.fry, k+1, p.hs.running)
 		}
 	}
 	phase := func(r *kgo.Record) string {
@@ -168,10 +160,7 @@ func TestDebeziumOracleMariaDB(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("records identical/compared per phase: %s", tally.Summary(append(phases, "tombstone")))
-	if report, n := tally.Differences(80); n > 0 {
-		t.Errorf("%d differences (first 80):\n%s", n, report)
-	}
+	tally.Check(t, phases)
 }
 
 // oracleSide names the topics of prefix: one per table of database db, and
@@ -201,4 +190,12 @@ func oracleConfig(t *testing.T, name, class, host, port, db string, mode map[str
 		cfg[k] = v
 	}
 	return cfg
+}
+
+// running is one invocation; an error when it did not end RUNNING.
+func (hs *harness) running() error {
+	if res := hs.invoke(1000); res.State != functions.StateRunning {
+		return fmt.Errorf("%s: %s", res.State, res.Trace)
+	}
+	return nil
 }

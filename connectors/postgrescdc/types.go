@@ -64,9 +64,9 @@ type column struct {
 	defaultExpr string
 	// enumLabels are the labels of an enum type, in their order; nil otherwise.
 	enumLabels []string
-	schema      *connectors.Schema // nil: unsupported type, left out
-	scale       int32
-	conv        func(string) (any, error)
+	schema     *connectors.Schema // nil: unsupported type, left out
+	scale      int32
+	conv       func(string) (any, error)
 }
 
 // mapColumn sets the schema and text parser of c as Debezium maps the type

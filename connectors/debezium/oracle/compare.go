@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -135,6 +136,16 @@ func (t *Tally) Summary(phases []string) string {
 		out = append(out, fmt.Sprintf("%s %d/%d", ph, t.Compared[ph]-t.Differing[ph], t.Compared[ph]))
 	}
 	return strings.Join(out, ", ")
+}
+
+// Check logs the counts per phase (and tombstones) and fails t with the
+// first differences, if any.
+func (t *Tally) Check(tb testing.TB, phases []string) {
+	tb.Helper()
+	tb.Logf("records identical/compared per phase: %s", t.Summary(append(phases, "tombstone")))
+	if report, n := t.Differences(80); n > 0 {
+		tb.Errorf("%d differences (first 80):\n%s", n, report)
+	}
 }
 
 // Differences returns the report sorted, at most n lines, and how many

@@ -145,6 +145,22 @@ func (c *Collector) HasID(topic string, id int) bool {
 	return false
 }
 
+// InvokeUntilMarker runs ferry's connector (invoke: one invocation, an
+// error when it did not end RUNNING) until side s's "mark" table holds the
+// row with id: every change before that marker is then in Kafka.
+func (c *Collector) InvokeUntilMarker(s Side, id int, invoke func() error) {
+	c.t.Helper()
+	c.Until(fmt.Sprintf("%s: marker %d", s.Prefix, id), func() bool {
+		if c.HasID(s.Topics["mark"], id) {
+			return true
+		}
+		if err := invoke(); err != nil {
+			c.t.Fatal(err)
+		}
+		return false
+	})
+}
+
 // Side is one connector run: Debezium's or ferry's, with its topic prefix
 // and its topic per captured table.
 type Side struct {
