@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -112,16 +111,4 @@ func (t *Task) Close() error {
 	return errors.Join(errs...)
 }
 
-func (t *Task) sorted() []*tpWriter {
-	out := make([]*tpWriter, 0, len(t.tps))
-	for _, w := range t.tps {
-		out = append(out, w)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].tp.Topic != out[j].tp.Topic {
-			return out[i].tp.Topic < out[j].tp.Topic
-		}
-		return out[i].tp.Partition < out[j].tp.Partition
-	})
-	return out
-}
+func (t *Task) sorted() []*tpWriter { return storage.Sorted(t.tps) }

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -72,4 +73,24 @@ func Rejects(err error, perRecord ...error) bool {
 		}
 	}
 	return false
+}
+
+// Sorted returns the values of m ordered by topic, then partition: the
+// order a sink commits its partitions' files in.
+func Sorted[W any](m map[connectors.TopicPartition]W) []W {
+	tps := make([]connectors.TopicPartition, 0, len(m))
+	for tp := range m {
+		tps = append(tps, tp)
+	}
+	sort.Slice(tps, func(i, j int) bool {
+		if tps[i].Topic != tps[j].Topic {
+			return tps[i].Topic < tps[j].Topic
+		}
+		return tps[i].Partition < tps[j].Partition
+	})
+	out := make([]W, len(tps))
+	for i, tp := range tps {
+		out[i] = m[tp]
+	}
+	return out
 }
