@@ -90,7 +90,8 @@ func (t Topics) names() []string {
 }
 
 // ensure creates the missing topics compacted, and refuses existing ones
-// whose settings would lose data, naming the topic, the setting and the fix.
+// (also those another client created meanwhile) whose settings would lose
+// data, naming the topic, the setting and the fix.
 func (t Topics) ensure(ctx context.Context, adm *kadm.Client, log *slog.Logger) error {
 	meta, err := adm.Metadata(ctx, t.names()...)
 	if err != nil {
@@ -101,24 +102,63 @@ func (t Topics) ensure(ctx context.Context, adm *kadm.Client, log *slog.Logger) 
 		td, ok := meta.Topics[s.name]
 		switch {
 		case ok && td.Err == nil:
-			if s.single && len(td.Partitions) != 1 {
-				return fmt.Errorf("%w: topic '%s' supplied via the '%s' property is required to have a single partition in order to guarantee consistency of connector configurations, but it has %d partitions; partitions cannot be removed: set '%s' to a new topic (ferry creates it with one partition)",
-					ErrTopicSettings, s.name, s.key, len(td.Partitions), s.key)
-			}
 			existing = append(existing, s)
 		case ok && !errors.Is(td.Err, kerr.UnknownTopicOrPartition):
 			return retriable("metadata of topic %s: %w", s.name, td.Err)
 		default:
-			if err := create(ctx, adm, s, len(meta.Brokers), log); err != nil {
+			made, err := create(ctx, adm, s, len(meta.Brokers), log)
+			if err != nil {
 				return err
+			}
+			if !made { // created meanwhile by another client: check it like any existing one
+				existing = append(existing, s)
 			}
 		}
 	}
-	return checkCompacted(ctx, adm, existing)
+	for _, s := range existing {
+		if err := checkTopic(ctx, adm, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// create makes one topic as Kafka Connect does: compacted.
-func create(ctx context.Context, adm *kadm.Client, s topicSpec, brokers int, log *slog.Logger) error {
+// checkTopic refuses a config or ferry topic with more than one partition
+// and any topic whose cleanup.policy is not compact.
+func checkTopic(ctx context.Context, adm *kadm.Client, s topicSpec) error {
+	if s.single {
+		parts, err := partitions(ctx, adm, s.name)
+		if err != nil {
+			return err
+		}
+		if parts != 1 {
+			return fmt.Errorf("%w: topic '%s' supplied via the '%s' property is required to have a single partition in order to guarantee consistency of connector configurations, but it has %d partitions; partitions cannot be removed: set '%s' to a new topic (ferry creates it with one partition)",
+				ErrTopicSettings, s.name, s.key, parts, s.key)
+		}
+	}
+	return checkCompacted(ctx, adm, s)
+}
+
+// partitions counts a topic's partitions, asking again while the broker
+// does not know the topic yet.
+func partitions(ctx context.Context, adm *kadm.Client, topic string) (int, error) {
+	for attempt := 1; ; attempt++ {
+		meta, err := adm.Metadata(ctx, topic)
+		if err == nil {
+			err = meta.Topics[topic].Err
+		}
+		if err == nil && len(meta.Topics[topic].Partitions) > 0 {
+			return len(meta.Topics[topic].Partitions), nil
+		}
+		if (err != nil && !errors.Is(err, kerr.UnknownTopicOrPartition) && !errors.Is(err, kerr.LeaderNotAvailable)) || pause(ctx, attempt) != nil {
+			return 0, retriable("reading metadata of topic %s: %w", topic, err)
+		}
+	}
+}
+
+// create makes one topic as Kafka Connect does: compacted. made is false
+// when the topic already existed.
+func create(ctx context.Context, adm *kadm.Client, s topicSpec, brokers int, log *slog.Logger) (made bool, err error) {
 	rf := s.rf
 	if rf > 0 && int(rf) > brokers && brokers > 0 {
 		log.Warn("lowering the replication factor of a new state store topic to the number of brokers",
@@ -134,43 +174,51 @@ func create(ctx context.Context, adm *kadm.Client, s topicSpec, brokers int, log
 	if err == nil {
 		err = resp.Err
 	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return retriable("creating topic %s (%s): %w", s.name, s.key, err)
+	switch {
+	case errors.Is(err, kerr.TopicAlreadyExists):
+		return false, nil
+	case err != nil:
+		return false, retriable("creating topic %s (%s): %w", s.name, s.key, err)
+	}
+	return true, nil
+}
+
+// checkCompacted refuses a topic whose cleanup.policy is not compact.
+func checkCompacted(ctx context.Context, adm *kadm.Client, s topicSpec) error {
+	rc, err := describe(ctx, adm, s.name)
+	if err != nil {
+		return err
+	}
+	policy := "delete"
+	for _, c := range rc.Configs {
+		if c.Key == "cleanup.policy" && c.Value != nil {
+			policy = *c.Value
+		}
+	}
+	if policy != "compact" {
+		return fmt.Errorf("%w: topic '%s' supplied via the '%s' property is required to have 'cleanup.policy=compact' to guarantee consistency and durability of its records, but found 'cleanup.policy=%s'; fix: kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact (or set '%s' to a new topic)",
+			ErrTopicSettings, s.name, s.key, policy, s.name, s.key)
 	}
 	return nil
 }
 
-// checkCompacted refuses existing topics whose cleanup.policy is not compact.
-func checkCompacted(ctx context.Context, adm *kadm.Client, specs []topicSpec) error {
-	if len(specs) == 0 {
-		return nil
-	}
-	names := make([]string, len(specs))
-	for i, s := range specs {
-		names[i] = s.name
-	}
-	cfgs, err := adm.DescribeTopicConfigs(ctx, names...)
-	if err != nil {
-		return retriable("reading the configs of the state store topics: %w", err)
-	}
-	for _, s := range specs {
-		rc, err := cfgs.On(s.name, nil)
+// describe reads a topic's config, asking again while the broker does not
+// know the topic yet (just created by another client).
+func describe(ctx context.Context, adm *kadm.Client, topic string) (kadm.ResourceConfig, error) {
+	for attempt := 1; ; attempt++ {
+		cfgs, err := adm.DescribeTopicConfigs(ctx, topic)
+		var rc kadm.ResourceConfig
+		if err == nil {
+			rc, err = cfgs.On(topic, nil)
+		}
 		if err == nil {
 			err = rc.Err
 		}
-		if err != nil {
-			return retriable("reading the config of topic %s: %w", s.name, err)
+		if err == nil {
+			return rc, nil
 		}
-		policy := "delete"
-		for _, c := range rc.Configs {
-			if c.Key == "cleanup.policy" && c.Value != nil {
-				policy = *c.Value
-			}
-		}
-		if policy != "compact" {
-			return fmt.Errorf("%w: topic '%s' supplied via the '%s' property is required to have 'cleanup.policy=compact' to guarantee consistency and durability of its records, but found 'cleanup.policy=%s'; fix: kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact (or set '%s' to a new topic)",
-				ErrTopicSettings, s.name, s.key, policy, s.name, s.key)
+		if !errors.Is(err, kerr.UnknownTopicOrPartition) || pause(ctx, attempt) != nil {
+			return rc, retriable("reading the config of topic %s: %w", topic, err)
 		}
 	}
-	return nil
 }
