@@ -9,13 +9,16 @@ import (
 )
 
 // TestSnapshotThenStream snapshots a table, then streams inserts, updates
-// and deletes with tombstones, in commit order.
+// and deletes with tombstones, in commit order; column.exclude.list leaves
+// its column out of both.
 func TestSnapshotThenStream(t *testing.T) {
 	conn := db(t)
 	name := uniq("cdc")
 	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL DEFAULT 'x', n INT NULL)",
 		"INSERT INTO "+name+" VALUES (1, 'a', 10), (2, 'b', NULL)")
-	hs := newHarness(t, connectorConfig(t, name, name))
+	cfg := connectorConfig(t, name, name)
+	cfg["column.exclude.list"] = mariadb(t).db + "." + name + ".n"
+	hs := newHarness(t, cfg)
 	hs.drainAtLeast(100, 2)
 	exec(t, conn, "INSERT INTO "+name+" VALUES (3, 'c', 30)", "UPDATE "+name+" SET v = 'bb' WHERE id = 2",
 		"DELETE FROM "+name+" WHERE id = 1")
@@ -35,6 +38,11 @@ func TestSnapshotThenStream(t *testing.T) {
 	}
 	if fmt.Sprint(ops) != "[r r c u d tombstone]" {
 		t.Fatalf("ops %v\nfirst: %s\nlast: %s", ops, msgs[0].Raw, msgs[4].Raw)
+	}
+	for _, i := range []int{0, 2} {
+		if got := fieldNames(msgs[i]); got != "id,v" {
+			t.Errorf("record %d has fields %s, want id,v (n excluded)", i, got)
+		}
 	}
 	var marks []string
 	for _, m := range msgs[:2] {

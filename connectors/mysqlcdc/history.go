@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -95,8 +96,9 @@ func (t *table) def(typ string) tableDef {
 
 // history is the schema history topic.
 type history struct {
-	cl    *kgo.Client
-	topic string
+	cl      *kgo.Client
+	servers string
+	topic   string
 }
 
 func openHistory(ctx context.Context, cfg *Config) (*history, error) {
@@ -113,7 +115,7 @@ func openHistory(ctx context.Context, cfg *Config) (*history, error) {
 		cl.Close()
 		return nil, fmt.Errorf("mysql cdc: creating the schema history topic %s: %w", cfg.historyTopic(), err)
 	}
-	return &history{cl: cl, topic: cfg.historyTopic()}, nil
+	return &history{cl: cl, servers: cfg.historyServers(), topic: cfg.historyTopic()}, nil
 }
 
 func (h *history) close() { h.cl.Close() }
@@ -142,6 +144,10 @@ func (h *history) readAll(ctx context.Context) ([]historyRecord, error) {
 	if err != nil || ends <= 0 {
 		return nil, err
 	}
+	key := historyKey{h.servers, h.topic}
+	if c, ok := historyCache.Load(key); ok && c.(cachedHistory).ends == ends {
+		return c.(cachedHistory).recs, nil // the topic only grows: same length, same records
+	}
 	cl, err := kgo.NewClient(append(h.cl.Opts(), kgo.ConsumeTopics(h.topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	if err != nil {
 		return nil, err
@@ -167,7 +173,19 @@ func (h *history) readAll(ctx context.Context) ([]historyRecord, error) {
 			}
 		})
 	}
+	historyCache.Store(key, cachedHistory{ends: ends, recs: out})
 	return out, nil
+}
+
+// historyCache keeps each history topic read by this process, so the next
+// invocation of a warm worker reads only its length.
+var historyCache sync.Map // historyKey -> cachedHistory
+
+type historyKey struct{ servers, topic string }
+
+type cachedHistory struct {
+	ends int64
+	recs []historyRecord
 }
 
 // historyLength is a column's length as Debezium's DDL parser records it:
