@@ -69,14 +69,18 @@ func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error)
 	return nil, nil
 }
 
+// outputFunc are the types whose ::text differs from their output function.
+var outputFunc = map[uint32]string{oidBPChar: "bpcharout", oidInet: "inet_out"}
+
 // readChunk reads one chunk of t after tk.snap.after; full says it was a whole chunk.
 func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, bool, error) {
 	var sel, order []string
 	for _, f := range t.value.Fields {
 		col := "ferry_t." + pgx.Identifier{f.Name}.Sanitize()
-		if c := t.column(f.Name); c != nil && c.oid == oidBPChar {
-			// The type's output, as pgoutput sends it: ::text drops char(n)'s padding.
-			col = "textin(bpcharout(" + col + "))"
+		if c := t.column(f.Name); c != nil && outputFunc[c.oid] != "" {
+			// The type's output, as pgoutput sends it: ::text drops char(n)'s
+			// padding and adds an inet host's /32.
+			col = "textin(" + outputFunc[c.oid] + "(" + col + "))"
 		} else {
 			col += "::text"
 		}

@@ -49,6 +49,10 @@ const (
 	oidNumeric     = 1700
 	oidUUID        = 2950
 	oidJSONB       = 3802
+	oidCIDR        = 650
+	oidMacaddr     = 829
+	oidInet        = 869
+	oidMacaddr8    = 774
 )
 
 // column is one captured column with its Debezium schema.
@@ -97,7 +101,7 @@ func mapColumn(c *column, cfg *Config) {
 		b, c.conv = prim(connectors.TypeFloat64), func(s string) (any, error) { return strconv.ParseFloat(s, 64) }
 	case oidNumeric:
 		b = c.numeric(cfg.DecimalHandling)
-	case oidText, oidVarchar, oidBPChar, oidChar, oidName:
+	case oidText, oidVarchar, oidBPChar, oidChar, oidName, oidInet, oidCIDR, oidMacaddr, oidMacaddr8:
 		b, c.conv = prim(connectors.TypeString), parseString
 	case oidUUID:
 		b, c.conv = named(connectors.TypeString, nameUUID), parseString
