@@ -65,6 +65,17 @@ func TestBadInput(t *testing.T) {
 		cfg["database.user"], cfg["database.password"] = u, "pw"
 		failed(t, newHarness(t, cfg), "lacks REPLICATION SLAVE and REPLICATION CLIENT", "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '"+u+"'")
 	})
+	t.Run("replication privileges through a role", func(t *testing.T) {
+		u, r := name+"_ru", name+"_role"
+		exec(t, conn, "CREATE ROLE "+r, "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO "+r,
+			"CREATE USER '"+u+"'@'%' IDENTIFIED BY 'pw'", "GRANT "+r+" TO '"+u+"'@'%'", "SET DEFAULT ROLE "+r+" FOR '"+u+"'@'%'")
+		t.Cleanup(func() { conn.Execute("DROP USER '" + u + "'@'%'"); conn.Execute("DROP ROLE " + r) })
+		cfg := connectorConfig(t, name, name)
+		cfg["database.user"], cfg["database.password"], cfg["snapshot.mode"] = u, "pw", "no_data"
+		if res := newHarness(t, cfg).invoke(100); res.State != functions.StateRunning {
+			t.Fatalf("%s: %s", res.State, res.Trace)
+		}
+	})
 	t.Run("purged position", func(t *testing.T) {
 		cfg := connectorConfig(t, name, name)
 		hs := newHarness(t, cfg)
