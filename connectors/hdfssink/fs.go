@@ -73,14 +73,21 @@ type tmpFile struct {
 	buf  *bufio.Writer
 }
 
-// create starts a temporary file, making its directory first.
-func (f *fs) create(name string) (*tmpFile, error) {
+// create starts a temporary file, making its directory first. Its
+// DataNode I/O ends at ctx's deadline (the invocation's), so a DataNode that
+// stops answering cannot hold the invocation past it.
+func (f *fs) create(ctx context.Context, name string) (*tmpFile, error) {
 	if err := f.c.MkdirAll(path.Dir(name), 0o755); err != nil {
 		return nil, f.fail(err, "creating the directory of "+name)
 	}
 	fw, err := f.c.Create(name)
 	if err != nil {
 		return nil, f.fail(err, "creating "+name)
+	}
+	if d, ok := ctx.Deadline(); ok {
+		if err := fw.SetDeadline(d); err != nil {
+			return nil, f.fail(err, "setting the deadline of "+name)
+		}
 	}
 	return &tmpFile{name: name, fw: fw, buf: bufio.NewWriterSize(fw, 1<<20)}, nil
 }

@@ -74,7 +74,7 @@ func (w *tpWriter) put(ctx context.Context, r *connectors.Record) error {
 			return err
 		}
 	}
-	f, err := w.open(enc, r)
+	f, err := w.open(ctx, enc, r)
 	if err != nil {
 		return err
 	}
@@ -125,11 +125,11 @@ func (w *tpWriter) scheduledRotation(opened int64) bool {
 	return w.t.rot.Scheduled(opened, w.t.now().UnixMilli())
 }
 
-func (w *tpWriter) open(enc string, r *connectors.Record) (*file, error) {
+func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (*file, error) {
 	if f := w.files[enc]; f != nil {
 		return f, nil
 	}
-	tmp, err := w.t.fs.create(w.t.tmpName(w.tp, enc))
+	tmp, err := w.t.fs.create(ctx, w.t.tmpName(w.tp, enc))
 	if err != nil {
 		return nil, err
 	}
