@@ -70,6 +70,7 @@ type Config struct {
 	MaxBatchSize    int      `config:"max.batch.size" default:"2048" min:"1" importance:"medium" group:"Connector" doc:"Changes per poll (whole transactions are never split)."`
 	PollIntervalMs  int64    `config:"poll.interval.ms" default:"500" min:"0" importance:"medium" group:"Connector" doc:"How long a poll waits for new changes (ferry: also the pause between idle invocations)."`
 	DecimalHandling string   `config:"decimal.handling.mode" default:"precise" enum:"precise,double,string" importance:"medium" group:"Connector" doc:"How NUMERIC values are represented: precise (Decimal), double or string."`
+	IntervalMode    string   `config:"interval.handling.mode" default:"numeric" enum:"numeric" importance:"low" group:"Connector" doc:"How INTERVAL values are represented: numeric (io.debezium.time.MicroDuration, microseconds with a month of 30.4375 days). Debezium's string (ISO 8601) is not implemented."`
 	TimePrecision   string   `config:"time.precision.mode" default:"adaptive" enum:"adaptive,adaptive_time_microseconds,connect" importance:"medium" group:"Connector" doc:"How temporal values are represented."`
 }
 

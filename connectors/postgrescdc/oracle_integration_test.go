@@ -61,6 +61,8 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 	{"c_cidr", "CIDR", "'0.0.0.0/0'", "'2001:db8::/32'", "'10.1.0.0/16'"},
 	{"c_macaddr", "MACADDR", "'00:00:00:00:00:00'", "'ff:ff:ff:ff:ff:ff'", "'08:00:2b:01:02:03'"},
 	{"c_macaddr8", "MACADDR8", "'00:00:00:00:00:00:00:00'", "'ff:ff:ff:ff:ff:ff:ff:ff'", "'08:00:2b:01:02:03:04:05'"},
+	{"c_interval", "INTERVAL", "'-178000000 years'", "'178000000 years'", "'1 year 2 mons -3 days 04:05:06.789'"},
+	{"c_interval2", "INTERVAL", "'-1 day -00:00:00.000001'", "'29 days 23:59:59.999999'", "'-04:05:06.5'"},
 	{"c_enum", "SCHEMA.oracle_mood", "'sad'", "'happy, very'", "'ok'"},
 	{"c_required", "INTEGER NOT NULL", "0", "1", "2"},
 }

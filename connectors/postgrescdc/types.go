@@ -50,6 +50,7 @@ const (
 	oidUUID        = 2950
 	oidJSONB       = 3802
 	oidCIDR        = 650
+	oidInterval    = 1186
 	oidMacaddr     = 829
 	oidInet        = 869
 	oidMacaddr8    = 774
@@ -139,6 +140,8 @@ func mapColumn(c *column, cfg *Config) {
 		b, c.conv = named(connectors.TypeString, debezium.NameZonedTimestamp), zonedTimestampParser(prec)
 	case oidTimetz:
 		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
+	case oidInterval:
+		b, c.conv = named(connectors.TypeInt64, nameMicroDuration), parseInterval
 	default:
 		if c.enumLabels == nil {
 			return
