@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
 )
 
 // ErrServer is wrapped by every refusal of the server's configuration, the
@@ -191,4 +190,3 @@ func (tk *Task) failOrWarn(err error) error {
 	}
 	return nil
 }
-
