@@ -39,6 +39,8 @@ const (
 	SnapshotSchemaOnly  = "schema_only" // Debezium 1.x name of no_data
 	SnapshotNever       = "never"
 	SnapshotWhenNeeded  = "when_needed"
+	SnapshotRecovery    = "recovery"             // rebuild a lost schema history, then stream
+	SnapshotOldRecovery = "schema_only_recovery" // Debezium 1.x/2.x name of recovery
 )
 
 // DefaultPollIntervalMs is Debezium's poll.interval.ms default, written into
@@ -59,7 +61,7 @@ type Config struct {
 	TableInclude     []string `config:"table.include.list" default:"" importance:"high" group:"Filters" doc:"Regular expressions matching database.table names to capture; empty captures every table of the captured databases."`
 	TableExclude     []string `config:"table.exclude.list" default:"" importance:"high" group:"Filters" doc:"Regular expressions matching database.table names not to capture."`
 	ColumnExclude    []string `config:"column.exclude.list" default:"" importance:"medium" group:"Filters" doc:"Regular expressions matching database.table.column names left out of change events."`
-	SnapshotMode     string   `config:"snapshot.mode" default:"initial" enum:"initial,initial_only,no_data,schema_only,never,when_needed" importance:"medium" group:"Snapshot" doc:"initial: snapshot then stream; initial_only: snapshot then stop; no_data (schema_only): stream from the current position; never: stream from the start of the binlog; when_needed: snapshot when there is no offset or its position is purged."`
+	SnapshotMode     string   `config:"snapshot.mode" default:"initial" enum:"initial,initial_only,no_data,schema_only,never,when_needed,recovery,schema_only_recovery" importance:"medium" group:"Snapshot" doc:"initial: snapshot then stream; initial_only: snapshot then stop; no_data (schema_only): stream from the current position; never: stream from the start of the binlog; when_needed: snapshot when there is no offset or its position is purged; recovery (schema_only_recovery): rebuild a lost schema history from the current definitions at the committed offset, then stream (ferry does so in every mode when the history has nothing for this server)."`
 	SnapshotLocking  string   `config:"snapshot.locking.mode" default:"minimal" enum:"minimal,extended,none" importance:"medium" group:"Snapshot" doc:"minimal: a global read lock held only while the binlog position is read (MariaDB reads it without a lock); extended: the same; none: no lock (the position may be slightly early: changes may repeat, none is lost)."`
 	SnapshotFetch    int      `config:"snapshot.fetch.size" default:"10240" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per snapshot chunk."`
 	SchemaChanges    bool     `config:"include.schema.changes" default:"true" importance:"medium" group:"Connector" doc:"Whether schema changes are published on the <topic.prefix> topic."`
@@ -156,8 +158,11 @@ func parseConfig(props map[string]string) (Config, error) {
 		&cfg.BigintUnsigned, &cfg.BinaryHandling, &cfg.FailureHandling} {
 		*p = strings.ToLower(*p)
 	}
-	if cfg.SnapshotMode == SnapshotSchemaOnly {
+	switch cfg.SnapshotMode {
+	case SnapshotSchemaOnly:
 		cfg.SnapshotMode = SnapshotNoData
+	case SnapshotOldRecovery:
+		cfg.SnapshotMode = SnapshotRecovery
 	}
 	if cfg.FailureHandling == "ignore" {
 		cfg.FailureHandling = "skip"

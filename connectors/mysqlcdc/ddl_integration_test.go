@@ -102,3 +102,37 @@ func TestHistoryAfterRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryMode: with the schema history lost (a new, empty history
+// topic) and snapshot.mode=recovery, the connector rebuilds the history from
+// today's definitions at its offset and goes on streaming; without an
+// offset, recovery is refused with what to set.
+func TestRecoveryMode(t *testing.T) {
+	conn := db(t)
+	name := uniq("recov")
+	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v INT)", "INSERT INTO "+name+" VALUES (1, 1)")
+	cfg := connectorConfig(t, name, name)
+	hs := newHarness(t, cfg)
+	hs.drainAtLeast(100, 2)
+	exec(t, conn, "INSERT INTO "+name+" VALUES (2, 2)")
+	lost := map[string]string{}
+	for k, v := range cfg {
+		lost[k] = v
+	}
+	lost["schema.history.internal.kafka.topic"] = "schemahistory.lost." + name
+	lost["snapshot.mode"] = "schema_only_recovery"
+	recovered := newHarnessOn(t, lost, hs.store)
+	recovered.drainAtLeast(100, 2) // the row and the rebuilt definitions' schema changes
+	if hist := consume(t, "schemahistory.lost."+name, 1, 20*time.Second); len(hist) == 0 {
+		t.Fatal("the lost history was not rebuilt")
+	}
+	if msgs := consume(t, name+"."+mariadb(t).db+"."+name, 2, 20*time.Second); len(msgs) != 2 {
+		t.Fatalf("%d records, want the snapshot's and the streamed row", len(msgs))
+	}
+	fresh := map[string]string{}
+	for k, v := range lost {
+		fresh[k] = v
+	}
+	fresh["name"], fresh["topic.prefix"] = name+"_new", name+"_new"
+	failed(t, newHarness(t, fresh), "snapshot.mode=recovery", "snapshot.mode=initial")
+}

@@ -99,6 +99,8 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 	wantSnapshot := mode == SnapshotInitial || mode == SnapshotInitialOnly || mode == SnapshotWhenNeeded
 	if off == nil {
 		switch {
+		case mode == SnapshotRecovery:
+			return fmt.Errorf("%w: snapshot.mode=recovery rebuilds the schema history at a committed offset, and this connector has none; start it with snapshot.mode=initial", ErrServer)
 		case wantSnapshot:
 			return tk.beginSnapshot(ctx)
 		case mode == SnapshotNever:
@@ -133,6 +135,8 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 	}
 	tk.stream.start = rp
 	tk.streaming = mode != SnapshotInitialOnly
+	// With any mode, and so with recovery, a history that has nothing for
+	// this server is rebuilt from today's definitions at the offset.
 	return tk.loadHistory(ctx)
 }
 
