@@ -63,6 +63,13 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 	{"c_macaddr8", "MACADDR8", "'00:00:00:00:00:00:00:00'", "'ff:ff:ff:ff:ff:ff:ff:ff'", "'08:00:2b:01:02:03:04:05'"},
 	{"c_interval", "INTERVAL", "'-178000000 years'", "'178000000 years'", "'1 year 2 mons -3 days 04:05:06.789'"},
 	{"c_interval2", "INTERVAL", "'-1 day -00:00:00.000001'", "'29 days 23:59:59.999999'", "'-04:05:06.5'"},
+	{"c_int_arr", "INTEGER[]", "'{}'", "'{-2147483648,NULL,2147483647}'", "'{1,2,3}'"},
+	{"c_text_arr", "TEXT[]", "'{\"\"}'", `'{"a b","q\"uote","back\\slash",NULL,"NULL","{x}"}'`, "'{one,two}'"},
+	{"c_bool_arr", "BOOLEAN[]", "'{f}'", "'{t,f,NULL}'", "'{t}'"},
+	{"c_float_arr", "DOUBLE PRECISION[]", "'{-1.5e300}'", "'{Infinity,0.1}'", "'{2.25}'"},
+	{"c_uuid_arr", "UUID[]", "'{}'", "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'", "'{00000000-0000-0000-0000-000000000000}'"},
+	{"c_date_arr", "DATE[]", "'{0001-01-01}'", "'{9999-12-31,NULL}'", "'{1970-01-01}'"},
+	{"c_tstz_arr", "TIMESTAMPTZ[]", "'{}'", "'{\"2024-03-10 02:30:00.5+05:30\"}'", "'{\"1970-01-01 00:00:00+00\"}'"},
 	{"c_enum", "SCHEMA.oracle_mood", "'sad'", "'happy, very'", "'ok'"},
 	{"c_required", "INTEGER NOT NULL", "0", "1", "2"},
 }

@@ -143,6 +143,9 @@ func mapColumn(c *column, cfg *Config) {
 	case oidInterval:
 		b, c.conv = named(connectors.TypeInt64, nameMicroDuration), parseInterval
 	default:
+		if b = arrayColumn(c, cfg); b != nil {
+			break
+		}
 		if c.enumLabels == nil {
 			return
 		}
