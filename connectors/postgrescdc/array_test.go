@@ -34,3 +34,20 @@ func TestSplitArray(t *testing.T) {
 		}
 	}
 }
+
+// Bit strings as Debezium's Bits (TestDebeziumOraclePostgres): little-endian,
+// as few bytes as hold the number, none for zero.
+func TestParseBits(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []byte
+	}{{"", []byte{}}, {"000000000000", []byte{}}, {"101", []byte{5}}, {"101000000001", []byte{0x01, 0x0a}}, {"111111111111", []byte{0xff, 0x0f}}} {
+		got, err := parseBits(tc.in)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%q: %v %v, want %v", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := parseBits("12"); err == nil {
+		t.Error("12: no error")
+	}
+}

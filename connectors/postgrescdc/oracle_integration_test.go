@@ -70,6 +70,9 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 	{"c_uuid_arr", "UUID[]", "'{}'", "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'", "'{00000000-0000-0000-0000-000000000000}'"},
 	{"c_date_arr", "DATE[]", "'{0001-01-01}'", "'{9999-12-31,NULL}'", "'{1970-01-01}'"},
 	{"c_tstz_arr", "TIMESTAMPTZ[]", "'{}'", "'{\"2024-03-10 02:30:00.5+05:30\"}'", "'{\"1970-01-01 00:00:00+00\"}'"},
+	{"c_bit1", "BIT(1)", "B'0'", "B'1'", "B'1'"},
+	{"c_bit", "BIT(12)", "B'000000000000'", "B'111111111111'", "B'101000000001'"},
+	{"c_varbit", "BIT VARYING(20)", "B''", "B'11111111111111111111'", "B'101'"},
 	{"c_enum", "SCHEMA.oracle_mood", "'sad'", "'happy, very'", "'ok'"},
 	{"c_required", "INTEGER NOT NULL", "0", "1", "2"},
 }

@@ -51,6 +51,8 @@ const (
 	oidJSONB       = 3802
 	oidCIDR        = 650
 	oidInterval    = 1186
+	oidBit         = 1560
+	oidVarbit      = 1562
 	oidMacaddr     = 829
 	oidInet        = 869
 	oidMacaddr8    = 774
@@ -140,6 +142,13 @@ func mapColumn(c *column, cfg *Config) {
 		b, c.conv = named(connectors.TypeString, debezium.NameZonedTimestamp), zonedTimestampParser(prec)
 	case oidTimetz:
 		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
+	case oidBit, oidVarbit:
+		if c.oid == oidBit && c.typmod == 1 {
+			b, c.conv = prim(connectors.TypeBoolean), func(s string) (any, error) { return s == "1", nil }
+			break
+		}
+		b = named(connectors.TypeBytes, "io.debezium.data.Bits").Parameter("length", strconv.Itoa(max(int(c.typmod), 0)))
+		c.conv = parseBits
 	case oidInterval:
 		b, c.conv = named(connectors.TypeInt64, nameMicroDuration), parseInterval
 	default:
@@ -348,4 +357,21 @@ func defaultLiteral(expr string) (string, bool) {
 		e = strings.Trim(e[:i], "() ")
 	}
 	return e, numericLiteral.MatchString(e)
+}
+
+// parseBits reads bit string text ("1011") as Debezium's Bits: the number's
+// bytes, least significant first, as few as hold it (none for zero).
+func parseBits(s string) (any, error) {
+	n, ok := new(big.Int).SetString(s, 2)
+	if !ok {
+		if s != "" {
+			return nil, fmt.Errorf("bit string %q", s)
+		}
+		n = new(big.Int)
+	}
+	b := n.Bytes()
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return b, nil
 }
