@@ -1,6 +1,7 @@
 package postgrescdc
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -29,6 +30,18 @@ func TestParseInterval(t *testing.T) {
 	for _, bad := range []string{"1 fortnight", "1", "12:00", "x years"} {
 		if _, err := parseInterval(bad); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// MONEY per decimal.handling.mode, as Debezium writes it (TestDebeziumOraclePostgres).
+func TestMoney(t *testing.T) {
+	for mode, want := range map[string]string{"precise": "-1234.50", "double": "-1234.5", "string": "-1234.50"} {
+		c := &column{name: "m", oid: oidMoney, typmod: -1, nullable: true}
+		mapColumn(c, &Config{DecimalHandling: mode, TimePrecision: "adaptive"})
+		v, err := c.conv("-$1,234.50")
+		if err != nil || fmt.Sprint(v) != want {
+			t.Errorf("%s: %v %v, want %s", mode, v, err, want)
 		}
 	}
 }

@@ -73,6 +73,7 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 	{"c_bit1", "BIT(1)", "B'0'", "B'1'", "B'1'"},
 	{"c_bit", "BIT(12)", "B'000000000000'", "B'111111111111'", "B'101000000001'"},
 	{"c_varbit", "BIT VARYING(20)", "B''", "B'11111111111111111111'", "B'101'"},
+	{"c_money", "MONEY", "'-92233720368547758.08'", "'92233720368547758.07'", "'1234.5'"},
 	{"c_enum", "SCHEMA.oracle_mood", "'sad'", "'happy, very'", "'ok'"},
 	{"c_required", "INTEGER NOT NULL", "0", "1", "2"},
 }

@@ -52,6 +52,7 @@ const (
 	oidCIDR        = 650
 	oidInterval    = 1186
 	oidBit         = 1560
+	oidMoney       = 790
 	oidVarbit      = 1562
 	oidMacaddr     = 829
 	oidInet        = 869
@@ -142,6 +143,8 @@ func mapColumn(c *column, cfg *Config) {
 		b, c.conv = named(connectors.TypeString, debezium.NameZonedTimestamp), zonedTimestampParser(prec)
 	case oidTimetz:
 		b, c.conv = named(connectors.TypeString, nameZonedTime), parseZonedTime
+	case oidMoney:
+		b = c.money(cfg.DecimalHandling)
 	case oidBit, oidVarbit:
 		if c.oid == oidBit && c.typmod == 1 {
 			b, c.conv = prim(connectors.TypeBoolean), func(s string) (any, error) { return s == "1", nil }
@@ -374,4 +377,21 @@ func parseBits(s string) (any, error) {
 		b[i], b[j] = b[j], b[i]
 	}
 	return b, nil
+}
+
+// money maps MONEY per decimal.handling.mode: a Decimal of scale 2 (money's
+// two fraction digits), a double or a string; the text ($1,234.56) loses its
+// currency sign and group separators.
+func (c *column) money(mode string) *connectors.SchemaBuilder {
+	plain := func(s string) string { return strings.NewReplacer("$", "", ",", "").Replace(s) }
+	switch mode {
+	case "double":
+		c.conv = func(s string) (any, error) { return strconv.ParseFloat(plain(s), 64) }
+		return connectors.NewSchemaBuilder(connectors.TypeFloat64)
+	case "string":
+		c.conv = func(s string) (any, error) { return plain(s), nil }
+		return connectors.NewSchemaBuilder(connectors.TypeString)
+	}
+	c.conv = func(s string) (any, error) { return debezium.Decimal(plain(s), 2) }
+	return connectors.DecimalSchema(2)
 }
