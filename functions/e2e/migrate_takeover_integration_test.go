@@ -17,6 +17,7 @@ import (
 
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/kafka"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -63,7 +64,11 @@ func newMigrationEOS(t *testing.T, eos bool) *migration {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintln(f, "exactly.once.source.support=enabled")
+		// A killed worker's open transactions abort after the producers'
+		// transaction.timeout.ms; ferry's store reads its topics to their
+		// high watermarks, so it starts once they did (10 s here, Kafka
+		// Connect's default is 60 s).
+		fmt.Fprintln(f, "exactly.once.source.support=enabled\nproducer.transaction.timeout.ms=10000")
 		f.Close()
 	}
 	if _, err := kafkaAdmin(t, svc.kafka).CreateTopic(context.Background(), 1, 1, nil, m.topic); err != nil {
@@ -84,6 +89,37 @@ func (m *migration) configs() map[string]map[string]string {
 		c[m.sink]["consumer.override.isolation.level"] = "read_committed"
 	}
 	return c
+}
+
+// zombieLine is the record of the transaction leaveTransactionOpen leaves
+// open: it must never reach the sink.
+const zombieLine = "zombie-transaction"
+
+// leaveTransactionOpen does what a Kafka Connect worker killed in the middle
+// of an exactly-once transaction leaves behind, whatever the moment the
+// test killed it at: the source task's transactional producer
+// (<group.id>-<connector>-<task>) has written a record and an offset and
+// neither committed nor aborted, with the worker's transaction timeout
+// (producer.transaction.timeout.ms). ferry must not deliver the record.
+func (m *migration) leaveTransactionOpen(st stopped) {
+	id := propValue(m.t, m.props, "group.id") + "-" + m.src + "-0"
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(m.svc.kafka, ",")...), kgo.TransactionalID(id),
+		kgo.TransactionTimeout(10*time.Second), kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	m.t.Cleanup(cl.Close) // never ends the transaction
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := cl.BeginTransaction(); err != nil {
+		m.t.Fatal(err)
+	}
+	key, _ := state.OffsetKey(m.src, st.source[0].Partition)
+	val, _ := state.OffsetValue(map[string]any{"position": int64(1 << 40)})
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: m.topic, Value: []byte(zombieLine)},
+		&kgo.Record{Topic: propValue(m.t, m.props, "offset.storage.topic"), Key: key, Value: val}).FirstErr(); err != nil {
+		m.t.Fatalf("the open transaction of %s: %v", id, err)
+	}
 }
 
 // topicDuplicates reads the pipeline's topic with read_committed, as a
@@ -176,10 +212,18 @@ type committed struct {
 	sink   map[int32]int64
 }
 
-func (m *migration) committed() committed {
+// committed reads them as the next runtime will: ferry (and Kafka Connect
+// with exactly-once sources) reads the offsets topic read_committed; Kafka
+// Connect without reads it read_uncommitted, and so also sees the offsets
+// of a transaction a killed ferry left open.
+func (m *migration) committed(readUncommitted bool) committed {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	src, err := kafka.New(strings.Split(m.svc.kafka, ","), propValue(m.t, m.props, "offset.storage.topic")).Read(ctx, m.src)
+	topic := propValue(m.t, m.props, "offset.storage.topic")
+	src, err := kafka.New(strings.Split(m.svc.kafka, ","), topic).Read(ctx, m.src)
+	if readUncommitted {
+		src, err = m.readUncommitted(ctx, topic)
+	}
 	if err != nil {
 		m.t.Fatalf("reading %s's committed offsets: %v", m.src, err)
 	}
@@ -196,6 +240,44 @@ func (m *migration) committed() committed {
 	return committed{source: src, sink: sink}
 }
 
+// readUncommitted reads the source's last offset from topic up to its high
+// watermarks with read_uncommitted, as Kafka Connect's KafkaBasedLog does
+// without exactly-once.
+func (m *migration) readUncommitted(ctx context.Context, topic string) ([]state.OffsetEntry, error) {
+	ends, err := kafkaAdmin(m.t, m.svc.kafka).ListEndOffsets(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	want, start := map[int32]int64{}, map[int32]kgo.Offset{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			want[o.Partition], start[o.Partition] = o.Offset, kgo.NewOffset().AtStart()
+		}
+	})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(m.svc.kafka, ",")...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}), kgo.KeepControlRecords())
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	var last *state.OffsetEntry
+	for len(want) > 0 && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			if r.Offset+1 >= want[r.Partition] {
+				delete(want, r.Partition)
+			}
+			if name, part, ok := state.DecodeOffsetKey(r.Key); ok && name == m.src && !r.Attrs.IsControl() {
+				off, _ := state.DecodeOffsetValue(r.Value)
+				last = &state.OffsetEntry{Partition: part, Offset: off}
+			}
+		})
+	}
+	if last == nil {
+		return nil, ctx.Err()
+	}
+	return []state.OffsetEntry{*last}, ctx.Err()
+}
+
 // stopped is the pipeline as the first runtime left it: what it committed,
 // the records it produced, and the sink file's whole lines (torn when its
 // last line was cut by kill -9).
@@ -205,8 +287,9 @@ type stopped struct {
 	torn              bool
 }
 
-// atStop reads the pipeline right after the first runtime stopped.
-func (m *migration) atStop() stopped {
+// atStop reads the pipeline right after the first runtime stopped, the
+// offsets as the next one reads them (readUncommitted: see committed).
+func (m *migration) atStop(readUncommitted bool) stopped {
 	b, _ := os.ReadFile(m.out)
 	// A produce request the broker received just before the kill may land
 	// a moment later: count until the topic stops growing.
@@ -217,7 +300,7 @@ func (m *migration) atStop() stopped {
 		time.Sleep(300 * time.Millisecond)
 		produced = topicCount(m.t, adm, m.topic)
 	}
-	st := stopped{committed: m.committed(), produced: produced,
+	st := stopped{committed: m.committed(readUncommitted), produced: produced,
 		written: int64(bytes.Count(b, []byte("\n"))), torn: len(b) > 0 && b[len(b)-1] != '\n'}
 	if len(st.source) != 1 || len(st.sink) != 1 {
 		m.t.Fatalf("committed at the stop: %+v; want one source partition and one sink partition", st.committed)
@@ -383,7 +466,10 @@ func takeOver(t *testing.T, sig syscall.Signal, eos bool) {
 	}
 	kc.stop(sig)
 	m.lines.open()
-	was := m.atStop()
+	was := m.atStop(false)
+	if eos {
+		m.leaveTransactionOpen(was)
+	}
 	lacking := m.src + "-custom"
 	var wrote []string
 	for _, r := range m.addLacking(lacking) {
@@ -458,7 +544,7 @@ func handBack(t *testing.T, sig syscall.Signal) {
 		}
 	}
 	m.lines.open()
-	was := m.atStop()
+	was := m.atStop(true)
 
 	kc := startKafkaConnect(t, m.props)
 	m.showsCommitted(kc.api, "Kafka Connect", was.committed, false)

@@ -156,12 +156,14 @@ func reportedState(v []byte) (st, worker string) {
 // lastValues reads topic from its start to its end and keeps the last value
 // of each key (nil for a tombstone).
 func lastValues(ctx context.Context, cl *kgo.Client, adm *kadm.Client, topic string) (map[string][]byte, error) {
-	ends, err := adm.ListEndOffsets(ctx, topic)
+	// The last stable offsets: a transaction left open (an exactly-once
+	// worker killed) must not hold the read until it times out.
+	ends, err := adm.ListCommittedOffsets(ctx, topic)
 	if err == nil {
 		err = ends.Error()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("end offsets of topic %s: %w", topic, err)
+		return nil, fmt.Errorf("last stable offsets of topic %s: %w", topic, err)
 	}
 	if len(ends[topic]) == 0 {
 		return nil, fmt.Errorf("topic %s does not exist: check config.storage.topic/status.storage.topic against the Kafka Connect workers' properties", topic)
