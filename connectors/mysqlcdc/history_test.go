@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ferryhq/ferry/connectors"
 )
 
 // The history's column length, as Debezium 3.6's DDL parser records it
@@ -51,5 +53,32 @@ func TestAdaptiveTimePrecisionRefused(t *testing.T) {
 		"time.precision.mode": "adaptive"})
 	if err == nil || !strings.Contains(err.Error(), "The 'adaptive' time.precision.mode is no longer supported") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// A spatial value as Debezium's Geometry (TestDebeziumOracleMariaDB): the
+// WKB after MySQL's 4-byte SRID, and the SRID (null when 0).
+func TestGeometryValue(t *testing.T) {
+	c := &column{name: "g", dataType: "geometry", columnType: "geometry", nullable: true}
+	mapColumn(c, &Config{DecimalHandling: "precise", TimePrecision: "adaptive_time_microseconds"})
+	wkb := []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	for _, tc := range []struct {
+		srid []byte
+		want any
+	}{{[]byte{0, 0, 0, 0}, nil}, {[]byte{0xe6, 0x10, 0, 0}, int32(4326)}} {
+		v, err := c.conv(append(tc.srid, wkb...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := v.(*connectors.Struct)
+		if got, _ := st.Get("srid"); got != tc.want {
+			t.Errorf("srid %v, want %v", got, tc.want)
+		}
+		if got, _ := st.Get("wkb"); !slices.Equal(got.([]byte), wkb) {
+			t.Errorf("wkb %v", got)
+		}
+	}
+	if _, err := c.conv([]byte{1, 2}); err == nil {
+		t.Error("a 2-byte value: no error")
 	}
 }

@@ -64,6 +64,9 @@ func named(t connectors.Type, name string) *connectors.SchemaBuilder {
 // for a type ferry does not map.
 func (c *column) builder(cfg *Config) *connectors.SchemaBuilder {
 	prim := connectors.NewSchemaBuilder
+	if geometryTypes[c.dataType] {
+		return c.geometry()
+	}
 	switch c.dataType {
 	case "tinyint":
 		c.conv = c.intConv(8, 16)
