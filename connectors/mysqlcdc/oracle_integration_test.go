@@ -65,6 +65,7 @@ var oracleTypes = []struct{ col, ddl, min, max, typical string }{
 	{"c_year", "YEAR", "1901", "2155", "2024"},
 	{"c_geometry", "GEOMETRY", "ST_GeomFromText('POINT(0 0)')", "ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0))', 4326)", "ST_GeomFromText('LINESTRING(1 1,2 2)')"},
 	{"c_linestring", "LINESTRING", "ST_GeomFromText('LINESTRING(0 0,1 1)')", "ST_GeomFromText('LINESTRING(-180 -90,180 90)', 3857)", "ST_GeomFromText('LINESTRING(1.5 2.5,3 4)')"},
+	{"c_point", "POINT", "ST_GeomFromText('POINT(0 0)')", "ST_GeomFromText('POINT(-180 90)', 4326)", "ST_GeomFromText('POINT(1.5 -2.25)')"},
 	{"c_required", "INT NOT NULL DEFAULT 7", "0", "1", "2"},
 }
 

@@ -178,7 +178,7 @@ var jdbcTypes = map[string]int32{"bit": -7, "tinyint": 5, "smallint": 5, "medium
 	"mediumtext": 12, "longtext": 12, "json": 1111, "enum": 1, "set": 1, "binary": -2, "varbinary": -3, "tinyblob": -3,
 	"blob": 2004, "mediumblob": 2004, "longblob": 2004, "date": 91, "time": 92, "datetime": 93, "timestamp": 2014, "year": 4,
 	"geometry": 1111, "linestring": 1111, "polygon": 1111, "multipoint": 1111, "multilinestring": 1111, "multipolygon": 1111,
-	"geometrycollection": 1111, "geomcollection": 1111}
+	"geometrycollection": 1111, "geomcollection": 1111, "point": 1111}
 
 // typeName is Debezium's upper-case type name ("INT UNSIGNED").
 func (c *column) typeName() string {

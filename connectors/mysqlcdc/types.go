@@ -67,6 +67,9 @@ func (c *column) builder(cfg *Config) *connectors.SchemaBuilder {
 	if geometryTypes[c.dataType] {
 		return c.geometry()
 	}
+	if c.dataType == "point" {
+		return c.point()
+	}
 	switch c.dataType {
 	case "tinyint":
 		c.conv = c.intConv(8, 16)
