@@ -82,6 +82,15 @@ func TestBadInput(t *testing.T) {
 		commitOffset(t, hs, name, map[string]any{"file": "mariadb-bin.000000", "pos": 4, "ts_sec": 1})
 		failed(t, hs, "no longer has binlog file mariadb-bin.000000", "snapshot.mode=when_needed")
 	})
+	t.Run("GTIDs the server has not executed", func(t *testing.T) {
+		file, pos, _ := masterStatus(t, conn)
+		for _, gtids := range []string{"0-1-999999999", "77-1-5"} {
+			cfg := connectorConfig(t, name, name)
+			hs := newHarness(t, cfg)
+			commitOffset(t, hs, name, map[string]any{"file": file, "pos": pos, "gtids": gtids, "ts_sec": 1})
+			failed(t, hs, "GTIDs "+gtids+" are not all executed by this server", "snapshot.mode=initial")
+		}
+	})
 	t.Run("purged position, when_needed snapshots", func(t *testing.T) {
 		exec(t, conn, "INSERT INTO "+name+" VALUES (1)")
 		cfg := connectorConfig(t, name, name)

@@ -74,3 +74,20 @@ func TestCompositeKey(t *testing.T) {
 		t.Fatalf("keys %v, want %s", keys, want)
 	}
 }
+
+// TestSnapshotResumesAfterSchemaEvents: an invocation that ends right after
+// the schema snapshot's events (max records 1) resumes the snapshot: every
+// row is read, none skipped by a streaming offset.
+func TestSnapshotResumesAfterSchemaEvents(t *testing.T) {
+	conn := db(t)
+	name := uniq("resume")
+	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY)", "INSERT INTO "+name+" VALUES (1), (2), (3)")
+	hs := newHarness(t, connectorConfig(t, name, name))
+	if res := hs.invoke(1); res.Read == 0 || res.Read > 6 {
+		t.Fatalf("first invocation read %d records, want the schema events only", res.Read)
+	}
+	hs.drainAtLeast(100, 3)
+	if msgs := consume(t, name+"."+mariadb(t).db+"."+name, 3, 20*time.Second); len(msgs) != 3 {
+		t.Fatalf("%d snapshot records, want 3", len(msgs))
+	}
+}

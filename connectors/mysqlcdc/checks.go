@@ -130,6 +130,10 @@ func (tk *Task) gtidSet(status interface {
 		s, _ := status.GetString(0, 4)
 		return strings.NewReplacer("\n", "", "\r", "").Replace(s), nil
 	}
+	// The MySqlConnector on a MariaDB server: its binlog carries MariaDB GTIDs.
+	if pos, err := tk.variable("gtid_binlog_pos"); err == nil {
+		return pos, nil
+	}
 	return "", nil
 }
 

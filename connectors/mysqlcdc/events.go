@@ -104,6 +104,13 @@ func (tk *Task) query(e *replication.QueryEvent, h *replication.EventHeader, sta
 		tk.count()
 		return nil, nil
 	}
+	if verb, _ := ddlTargets(string(e.Schema), q); verb == "" {
+		// Not DDL: a statement a row-format binlog logs as text (or the
+		// dummy event MariaDB sends a MySQL-flavoured reader in place of
+		// an annotation); it neither ends nor starts a transaction.
+		tk.count()
+		return nil, nil
+	}
 	recs, err := tk.ddl(string(e.Schema), q, h, start)
 	if st.tx == nil || st.tx.events <= 1 { // DDL commits on its own
 		recs = append(tk.commit(), recs...)

@@ -74,3 +74,24 @@ func TestOffsetRoundTrip(t *testing.T) {
 		t.Fatalf("round trip %+v", back)
 	}
 }
+
+func TestGTIDsAhead(t *testing.T) {
+	uuid := "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+	for _, tc := range []struct {
+		offset, server string
+		ok             bool
+	}{
+		{"0-1-20", "0-1-20", true},
+		{"0-1-20", "0-2-35", true},
+		{"0-1-20", "0-1-19", false},
+		{"0-1-20,1-1-5", "0-1-30", false},
+		{uuid + ":1-20", uuid + ":1-25", true},
+		{uuid + ":1-20", uuid + ":1-5:7-19", false},
+		{uuid + ":1-20", "other:1-50", false},
+		{"", "0-1-1", true},
+	} {
+		if got := gtidsAhead(tc.offset, tc.server); (got == "") != tc.ok {
+			t.Errorf("offset %q, server %q: %q", tc.offset, tc.server, got)
+		}
+	}
+}

@@ -69,9 +69,20 @@ func TestSeedConnectorJSON(t *testing.T) {
 	hs.drainAtLeast(100, 2)
 	exec(t, conn, "UPDATE "+table+" SET balance = 99.99 WHERE id = 1001")
 	hs.drainAtLeast(100, 1)
-	msgs := consume(t, name+"."+s.db+"."+table, 2, 20*time.Second)
-	if len(msgs) != 2 {
-		t.Fatalf("%d records, want 2", len(msgs))
+	// More transactions, each resumed from an offset that carries GTIDs:
+	// MariaDB sends this MySQL-flavoured reader a dummy query for each
+	// annotation, which once ended the transaction before its rows (the
+	// offset then pointed past the table map and the next invocation failed).
+	for i := 0; i < 3; i++ {
+		exec(t, conn, fmt.Sprintf("UPDATE %s SET email = 'sally%d@example.com' WHERE id = 1001", table, i))
+		hs.drainAtLeast(100, 1)
+	}
+	msgs := consume(t, name+"."+s.db+"."+table, 5, 20*time.Second)
+	if len(msgs) != 5 {
+		t.Fatalf("%d records, want 5 (the snapshot's and 4 updates)", len(msgs))
+	}
+	if after := payload(msgs[4].Value)["after"].(map[string]any); after["email"] != "sally2@example.com" {
+		t.Errorf("last update: %s", msgs[4].Raw)
 	}
 	after := payload(msgs[1].Value)["after"].(map[string]any)
 	if after["balance"] != "99.99" || fmt.Sprint(payload(msgs[1].Value)["op"]) != "u" {
@@ -83,11 +94,12 @@ func TestSeedConnectorJSON(t *testing.T) {
 	if src := payload(msgs[1].Value)["source"].(map[string]any); src["connector"] != "mysql" || src["name"] != name {
 		t.Errorf("source %v", src)
 	}
-	if hist := consume(t, "dbhistory."+name, 1, 20*time.Second); len(hist) != 1 || !strings.Contains(string(hist[0].Raw), "CREATE TABLE") {
+	if hist := consume(t, "dbhistory."+name, 1, 20*time.Second); len(hist) == 0 || !strings.Contains(string(hist[len(hist)-1].Raw), "CREATE TABLE") {
 		t.Errorf("history topic: %d records", len(hist))
 	}
 	// Debezium's schema snapshot: SET, DROP TABLE, DROP/CREATE DATABASE, USE, CREATE TABLE.
-	if changes := consume(t, name, 6, 20*time.Second); len(changes) != 6 || !strings.HasPrefix(fmt.Sprint(payload(changes[5].Value)["ddl"]), "CREATE TABLE") {
+	// (Other tests' DDL in the shared database may follow: the database is captured.)
+	if changes := consume(t, name, 6, 20*time.Second); len(changes) < 6 || !strings.HasPrefix(fmt.Sprint(payload(changes[5].Value)["ddl"]), "CREATE TABLE") {
 		t.Errorf("schema change topic %s: %d records, want the schema snapshot ending with CREATE TABLE", name, len(changes))
 	}
 }

@@ -31,6 +31,11 @@ func (tk *Task) beginSnapshot(ctx context.Context) error {
 	}
 	var err error
 	tk.pending, err = tk.seedHistory(restartPoint{at: tk.snap.at, gtids: tk.snap.gtids, tsSec: tk.clock().Unix()}, "true")
+	for _, r := range tk.pending {
+		// A snapshot offset: an invocation that ends after these records
+		// resumes the snapshot, not streaming past the rows it never read.
+		r.SourceOffset[OffsetSnapshot] = true
+	}
 	return err
 }
 

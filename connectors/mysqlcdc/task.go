@@ -133,6 +133,12 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 		}
 		return err
 	}
+	if err := tk.checkGTIDs(rp); err != nil {
+		if mode == SnapshotWhenNeeded {
+			return tk.beginSnapshot(ctx)
+		}
+		return err
+	}
 	tk.stream.start = rp
 	tk.streaming = mode != SnapshotInitialOnly
 	// With any mode, and so with recovery, a history that has nothing for
