@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // The connector classes.
@@ -93,24 +94,13 @@ func (c *Config) Check() error {
 	if p := c.prefix(); p != "" && !regexp.MustCompile(`^[a-zA-Z0-9._-]+$`).MatchString(p) {
 		bad("topic.prefix", p, "only letters, digits, '.', '_' and '-' are allowed")
 	}
-	lists := map[string][]string{"database.include.list": c.DBInclude, "database.exclude.list": c.DBExclude,
-		"table.include.list": c.TableInclude, "table.exclude.list": c.TableExclude, "column.exclude.list": c.ColumnExclude}
 	if strings.EqualFold(c.TimePrecision, "adaptive") { // as Debezium's MySQL and MariaDB connectors since 2.x
 		bad("time.precision.mode", c.TimePrecision, "The 'adaptive' time.precision.mode is no longer supported; use adaptive_time_microseconds (the default) or connect")
 	}
-	for key, list := range lists {
-		for _, p := range list {
-			if _, err := regexp.Compile(p); err != nil {
-				bad(key, p, err.Error())
-			}
-		}
-	}
-	if len(c.DBInclude) > 0 && len(c.DBExclude) > 0 {
-		bad("database.exclude.list", strings.Join(c.DBExclude, ","), "database.include.list and database.exclude.list are exclusive: set only one")
-	}
-	if len(c.TableInclude) > 0 && len(c.TableExclude) > 0 {
-		bad("table.exclude.list", strings.Join(c.TableExclude, ","), "table.include.list and table.exclude.list are exclusive: set only one")
-	}
+	errs = append(errs, debezium.CheckFilters(
+		debezium.Filter{IncludeKey: "database.include.list", ExcludeKey: "database.exclude.list", Include: c.DBInclude, Exclude: c.DBExclude, Exclusive: true},
+		debezium.Filter{IncludeKey: "table.include.list", ExcludeKey: "table.exclude.list", Include: c.TableInclude, Exclude: c.TableExclude, Exclusive: true},
+		debezium.Filter{ExcludeKey: "column.exclude.list", Exclude: c.ColumnExclude})...)
 	if (c.historyTopic() == "") != (c.historyServers() == "") {
 		bad("schema.history.internal.kafka.topic", c.historyTopic(),
 			"set both schema.history.internal.kafka.topic and schema.history.internal.kafka.bootstrap.servers, or neither")

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // Class is Debezium's connector class name.
@@ -86,17 +87,9 @@ func (c *Config) Check() error {
 	if c.SlotDropOnStop {
 		bad("slot.drop.on.stop", "true", "ferry's invocations are short-lived: the slot must survive between them; set it to false")
 	}
-	for key, list := range map[string][]string{"table.include.list": c.TableInclude, "table.exclude.list": c.TableExclude,
-		"schema.include.list": c.SchemaInclude, "schema.exclude.list": c.SchemaExclude} {
-		for _, p := range list {
-			if _, err := regexp.Compile(p); err != nil {
-				bad(key, p, err.Error())
-			}
-		}
-	}
-	if len(c.TableInclude) > 0 && len(c.TableExclude) > 0 {
-		bad("table.exclude.list", strings.Join(c.TableExclude, ","), "table.include.list and table.exclude.list are exclusive: set only one")
-	}
+	errs = append(errs, debezium.CheckFilters(
+		debezium.Filter{IncludeKey: "table.include.list", ExcludeKey: "table.exclude.list", Include: c.TableInclude, Exclude: c.TableExclude, Exclusive: true},
+		debezium.Filter{IncludeKey: "schema.include.list", ExcludeKey: "schema.exclude.list", Include: c.SchemaInclude, Exclude: c.SchemaExclude})...)
 	if !regexp.MustCompile(`^[a-z0-9_]+$`).MatchString(c.SlotName) {
 		bad("slot.name", c.SlotName, "slot names may contain only lower-case letters, digits and underscores")
 	}
