@@ -90,17 +90,20 @@ fuzz:
 # Every benchmark once; the figures also go to docs/bench-latest.md (one table
 # with the machine, date and commit), with bench-kc's if it ran before.
 # Conduit (the peer of BenchmarkPeerConduit*) is built by localstack/up conduit.
+# BENCH (a -bench pattern) and BENCH_PKGS narrow the run; the table says which ran.
+BENCH ?= .
+BENCH_PKGS ?= ./...
 bench: wasm-tools
 	@set -euo pipefail; stackenv=$$(localstack/up $(STACK) conduit); eval "$$stackenv"; mkdir -p bin; \
 	load=$$(cut -d' ' -f1 /proc/loadavg); \
-	$(GO) test -tags integration -run '^$$' -bench . -benchtime 1x ./... | tee bin/bench.out; \
-	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load
+	$(GO) test -tags integration -run '^$$' -bench '$(BENCH)' -benchtime 1x -timeout 60m $(BENCH_PKGS) | tee bin/bench.out; \
+	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load BENCH_RUN="make bench BENCH='$(BENCH)' BENCH_PKGS='$(BENCH_PKGS)'"
 
 # docs/bench-latest.md from the last `make bench` and `make bench-kc` outputs.
 bench-table:
 	@ins=$$(ls bin/bench.out bin/bench-kc.out 2>/dev/null || true); \
 	[[ -n $$ins ]] || { echo "bench-table: no bin/bench.out or bin/bench-kc.out: run make bench or make bench-kc" >&2; exit 1; }; \
-	$(GO) run ./docs/benchtable -o docs/bench-latest.md -load-before "$(LOAD_BEFORE)" $$ins && echo "wrote docs/bench-latest.md from" $$ins
+	$(GO) run ./docs/benchtable -o docs/bench-latest.md -load-before "$(LOAD_BEFORE)" -run "$(BENCH_RUN)" $$ins && echo "wrote docs/bench-latest.md from" $$ins
 
 # The toolchains of the WebAssembly modules (the Rust wasm32-wasip1 target,
 # added once with rustup); the integration tests build the modules themselves.
@@ -121,7 +124,7 @@ bench-kc: build
 	@set -euo pipefail; stackenv=$$(localstack/up kafka); eval "$$stackenv"; \
 	load=$$(cut -d' ' -f1 /proc/loadavg); mkdir -p bin; \
 	FERRY_BIN=$(CURDIR)/$(BIN) localstack/bench-kc | tee bin/bench-kc.out; \
-	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load
+	$(MAKE) --no-print-directory bench-table LOAD_BEFORE=$$load BENCH_RUN="make bench-kc (with an earlier make bench's bin/bench.out, if any)"
 
 # AWS Lambda zips: dist/ferry-lambda-<arch>.zip (deflated), the binary named
 # bootstrap (provided.al2023), built without the RPC shim (-tags lambda.norpc).

@@ -5,7 +5,7 @@
 // the figures the docs quote come from a command's output and carry their
 // date.
 //
-//	go run ./docs/benchtable -o docs/bench-latest.md -load-before 1.2 bin/bench.out [bin/bench-kc.out]
+//	go run ./docs/benchtable -o docs/bench-latest.md -load-before 1.2 -run "make bench" bin/bench.out [bin/bench-kc.out]
 package main
 
 import (
@@ -22,15 +22,16 @@ import (
 func main() {
 	out := flag.String("o", "docs/bench-latest.md", "the page to write")
 	loadBefore := flag.String("load-before", "", "the 1-minute load average when the run started")
+	runCmd := flag.String("run", "", "the command whose output this is (make bench with its filters)")
 	flag.Parse()
-	if err := write(*out, *loadBefore, flag.Args()); err != nil {
+	if err := write(*out, *loadBefore, *runCmd, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
 
 // write parses every input file and writes the page.
-func write(out, loadBefore string, inputs []string) error {
+func write(out, loadBefore, runCmd string, inputs []string) error {
 	if len(inputs) == 0 {
 		return fmt.Errorf("name at least one file of `go test -bench` output")
 	}
@@ -47,7 +48,9 @@ func write(out, loadBefore string, inputs []string) error {
 		}
 	}
 	var b bytes.Buffer
-	render(&b, gather(loadBefore), r)
+	f := gather(loadBefore)
+	f.run = runCmd
+	render(&b, f, r)
 	return os.WriteFile(out, b.Bytes(), 0o644)
 }
 

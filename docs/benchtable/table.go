@@ -101,8 +101,8 @@ func trimProcs(name string) string {
 
 // facts describe the machine and the code a run measured.
 type facts struct {
-	date, commit, goVersion, cpu, memory, loadBefore, loadAfter string
-	cpus                                                        int
+	date, commit, goVersion, cpu, memory, loadBefore, loadAfter, run string
+	cpus                                                             int
 }
 
 // render writes the table page: the facts, then one table per package.
@@ -112,6 +112,9 @@ func render(w io.Writer, f facts, r run) {
 	fmt.Fprintf(w, "Compare figures within this run only: on a shared 2-core machine they move by ±30%% between runs.\n\n")
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| date | %s |\n| commit | `%s` |\n| go | %s |\n", f.date, f.commit, f.goVersion)
+	if f.run != "" {
+		fmt.Fprintf(w, "| command | `%s` |\n", f.run)
+	}
 	fmt.Fprintf(w, "| machine | %s, %d CPUs, %s |\n", orDash(firstNonEmpty(r.cpu, f.cpu)), f.cpus, orDash(f.memory))
 	fmt.Fprintf(w, "| load average (1 min) | %s before, %s after |\n", orDash(f.loadBefore), orDash(f.loadAfter))
 	byPkg := map[string][]result{}
