@@ -82,3 +82,21 @@ func TestGeometryValue(t *testing.T) {
 		t.Error("a 2-byte value: no error")
 	}
 }
+
+// A POINT as Debezium's Point: coordinates from the WKB, the WKB, the SRID.
+func TestPointValue(t *testing.T) {
+	c := &column{name: "p", dataType: "point", columnType: "point", nullable: true}
+	mapColumn(c, &Config{DecimalHandling: "precise", TimePrecision: "adaptive_time_microseconds"})
+	wkb := []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x66, 0xc0, 0, 0, 0, 0, 0, 0x80, 0x56, 0x40} // POINT(-180 90)
+	v, err := c.conv(append([]byte{0xe6, 0x10, 0, 0}, wkb...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := v.(*connectors.Struct)
+	x, _ := st.Get("x")
+	y, _ := st.Get("y")
+	srid, _ := st.Get("srid")
+	if x != -180.0 || y != 90.0 || srid != int32(4326) {
+		t.Errorf("x %v y %v srid %v", x, y, srid)
+	}
+}
