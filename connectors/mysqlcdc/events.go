@@ -49,9 +49,29 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 		return recs, err
 	case *replication.XIDEvent:
 		return tk.commit(), nil
+	case *replication.TransactionPayloadEvent:
+		return tk.payload(e, h)
 	}
 	tk.count()
 	return nil, nil
+}
+
+// payload handles a compressed transaction (MySQL 8's
+// binlog_transaction_compression): its events are handled in order, each at
+// the payload's position, so a restart reads the payload again and skips
+// the events already written.
+func (tk *Task) payload(e *replication.TransactionPayloadEvent, h *replication.EventHeader) ([]*connectors.Record, error) {
+	var out []*connectors.Record
+	for _, inner := range e.Events {
+		hdr := *inner.Header
+		hdr.LogPos, hdr.EventSize = h.LogPos, h.EventSize
+		recs, err := tk.handle(&replication.BinlogEvent{Header: &hdr, Event: inner.Event})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
 }
 
 // count records that one more event of the open transaction is processed.

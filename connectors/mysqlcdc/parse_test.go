@@ -3,6 +3,8 @@ package mysqlcdc
 import (
 	"fmt"
 	"testing"
+
+	"github.com/go-mysql-org/go-mysql/replication"
 )
 
 func TestDDLTargets(t *testing.T) {
@@ -93,5 +95,31 @@ func TestGTIDsAhead(t *testing.T) {
 		if got := gtidsAhead(tc.offset, tc.server); (got == "") != tc.ok {
 			t.Errorf("offset %q, server %q: %q", tc.offset, tc.server, got)
 		}
+	}
+}
+
+// A compressed transaction's events are handled at the payload's position:
+// its BEGIN opens the transaction there, its XID commits it and the
+// position moves past the payload.
+func TestTransactionPayload(t *testing.T) {
+	tk := &Task{fl: mysqlFlavor, src: sourceSchema(mysqlFlavor)}
+	tk.stream.file = "mysql-bin.000001"
+	ev := func(typ replication.EventType, e replication.Event) *replication.BinlogEvent {
+		return &replication.BinlogEvent{Header: &replication.EventHeader{EventType: typ, LogPos: 0, EventSize: 30}, Event: e}
+	}
+	payload := &replication.TransactionPayloadEvent{Events: []*replication.BinlogEvent{
+		ev(replication.QUERY_EVENT, &replication.QueryEvent{Query: []byte("BEGIN"), SlaveProxyID: 9}),
+		ev(replication.XID_EVENT, &replication.XIDEvent{XID: 1}),
+	}}
+	outer := &replication.BinlogEvent{Header: &replication.EventHeader{EventType: replication.TRANSACTION_PAYLOAD_EVENT, LogPos: 1500, EventSize: 300}, Event: payload}
+	tk.stream.tx = nil
+	if _, err := tk.handle(outer); err != nil {
+		t.Fatal(err)
+	}
+	if tk.stream.tx != nil {
+		t.Fatal("the payload's XID did not commit its transaction")
+	}
+	if at := tk.stream.at(); at.pos != 1500 {
+		t.Fatalf("position after the payload %v, want 1500", at)
 	}
 }
