@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -102,7 +103,10 @@ type history struct {
 }
 
 func openHistory(ctx context.Context, cfg *Config) (*history, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(cfg.historyServers(), ",")...), kgo.AllowAutoTopicCreation())
+	// A topic just created can take a while to be served: wait for it (up to
+	// the write's 30 s) rather than kgo's default four metadata retries.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(cfg.historyServers(), ",")...), kgo.AllowAutoTopicCreation(),
+		kgo.UnknownTopicRetries(-1))
 	if err != nil {
 		return nil, fmt.Errorf("mysql cdc: schema history client for %s: %w", cfg.historyServers(), err)
 	}
@@ -131,7 +135,7 @@ func (h *history) record(server string, rp restartPoint, db, ddl string, defs []
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := h.cl.ProduceSync(ctx, &kgo.Record{Topic: h.topic, Value: b}).FirstErr(); err != nil {
-		return fmt.Errorf("mysql cdc: writing the schema history to %s: %w; check schema.history.internal.kafka.bootstrap.servers", h.topic, err)
+		return connectors.Retriable(fmt.Errorf("mysql cdc: writing the schema history to %s: %w; check schema.history.internal.kafka.bootstrap.servers", h.topic, err))
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 func listEnds(ctx context.Context, cl *kgo.Client, topic string) (int64, error) {
 	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
 	if err != nil {
-		return 0, fmt.Errorf("mysql cdc: schema history %s: %w", topic, err)
+		return 0, connectors.Retriable(fmt.Errorf("mysql cdc: schema history %s: %w", topic, err))
 	}
 	var n int64
 	ends.Each(func(o kadm.ListedOffset) {
