@@ -31,7 +31,7 @@ type api struct {
 	srv      *httptest.Server
 }
 
-func newAPI(t *testing.T, check func(*http.Request) int) *api {
+func newAPI(t testing.TB, check func(*http.Request) int) *api {
 	a := &api{got: map[int]int{}}
 	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -76,7 +76,7 @@ func config(topic, url string, kv ...string) map[string]string {
 }
 
 // exactlyOnce fails unless every record 0..n-1 arrived exactly once.
-func (a *api) exactlyOnce(t *testing.T, n int) {
+func (a *api) exactlyOnce(t testing.TB, n int) {
 	t.Helper()
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -5,6 +5,7 @@ package nats_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -16,40 +17,107 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// TestNatsSinkBenchmark compares the JetStream sink (Kafka to a stream, 100 B
-// values) with nats.go publishing the same messages (same headers and
-// Nats-Msg-Id) asynchronously, 500 awaited at a time, in the same run; it
-// prints the ratio and records per CPU-second.
-func TestNatsSinkBenchmark(t *testing.T) {
-	const n = 100000
-	r := newRig(t)
-	topic := r.Topic("nats-bench", 1)
-	r.stream("BENCH", jetstream.StreamConfig{Subjects: []string{"bench.>"}})
+// BenchmarkNatsSinkVsDirect compares the sink in its default mode (no
+// nats.stream: core NATS publishes) with nats.go publishing the same
+// messages directly: PublishMsg per record, one Flush at the end.
+func BenchmarkNatsSinkVsDirect(b *testing.B) { benchNats(b, false) }
+
+// BenchmarkNatsJetStreamSinkVsDirect compares the sink with nats.stream set
+// with nats.go publishing the same messages to the same stream: async
+// publishes, acknowledgements awaited every nats.max.pending (4096) as the
+// sink awaits them.
+func BenchmarkNatsJetStreamSinkVsDirect(b *testing.B) { benchNats(b, true) }
+
+// benchNats runs the sink (Kafka to NATS, about 110 B values,
+// StringConverter) against nats.go publishing the same messages (same
+// Kafka-Key header, Nats-Msg-Ids of the same length) directly, in the same
+// run, on the stack's nats-server (NATS_URL, its own process, so its CPU
+// counts on neither side); see sinktest.VersusDirect for the figures.
+func benchNats(b *testing.B, js bool) {
+	const n, pending = 100000, 4096
+	url := os.Getenv("NATS_URL")
+	if url == "" {
+		b.Fatal("NATS_URL must be set: run `eval \"$(localstack/up kafka nats)\"`")
+	}
+	r := &rig{Rig: sinktest.New(b, "nats-bench", ferrynats.Sink()), url: url}
+	var err error
+	if r.nc, err = natsio.Connect(url); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(r.nc.Close)
+	if r.js, err = jetstream.New(r.nc, jetstream.WithPublishAsyncMaxPending(pending)); err != nil {
+		b.Fatal(err)
+	}
 	value := func(i int) string { return fmt.Sprintf("value %d %0100d", i, i) }
-	r.Produce(topic, 1, 0, n, func(i int) *kgo.Record {
-		return &kgo.Record{Key: []byte("k" + strconv.Itoa(i)), Value: []byte(value(i))}
-	})
-	direct, directCPU := sinktest.Measure(func() {
-		for lo := 0; lo < n; lo += 500 {
-			for i := lo; i < lo+500; i++ {
-				m := natsio.NewMsg("bench.direct")
-				m.Data = []byte(value(i))
-				m.Header.Set(ferrynats.KeyHeader, "k"+strconv.Itoa(i))
-				m.Header.Set(jetstream.MsgIDHeader, "direct-0-"+strconv.Itoa(i))
-				if _, err := r.js.PublishMsgAsync(m); err != nil {
-					t.Fatal(err)
+	for it := 0; it < b.N; it++ {
+		topic := r.Topic("nats-bench", 1)
+		r.Produce(topic, 1, 0, n, func(i int) *kgo.Record {
+			return &kgo.Record{Key: []byte("k" + strconv.Itoa(i)), Value: []byte(value(i))}
+		})
+		subject := "ferrybench." + topic
+		message := func(i int) *natsio.Msg {
+			m := natsio.NewMsg(subject + ".direct")
+			m.Data = []byte(value(i))
+			m.Header.Set(ferrynats.KeyHeader, "k"+strconv.Itoa(i))
+			m.Header.Set(jetstream.MsgIDHeader, topic+"-9-"+strconv.Itoa(i))
+			return m
+		}
+		cfg := r.config(ferrynats.SinkClass, "topics", topic, "nats.subject", subject+".sink")
+		direct, name := func() {
+			for i := range n {
+				if err := r.nc.PublishMsg(message(i)); err != nil {
+					b.Fatal(err)
 				}
 			}
-			<-r.js.PublishAsyncComplete()
+			if err := r.nc.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}, "NATS core"
+		var stream jetstream.Stream
+		if js {
+			stream = r.benchStream(b, subject)
+			cfg["nats.stream"] = stream.CachedInfo().Config.Name
+			direct = func() { r.publishAsync(b, cfg["nats.stream"], n, pending, message) }
+			name = "NATS JetStream"
 		}
-	})
-	sink, sinkCPU := sinktest.Measure(func() {
-		r.Drain("bench-"+topic, r.config(ferrynats.SinkClass, "topics", topic, "nats.subject", "bench.${topic}", "nats.stream", "BENCH"))
-	})
-	info, _ := r.js.Stream(context.Background(), "BENCH")
-	if got := info.CachedInfo().State.Msgs; got != 2*n {
-		t.Fatalf("stream has %d messages, want %d", got, 2*n)
+		r.VersusDirect(b, name, topic, n, direct, func() { r.Drain("bench-"+topic, cfg) })
+		if stream != nil {
+			if info, err := stream.Info(context.Background()); err != nil || info.State.Msgs != 2*n {
+				b.Fatalf("stream has %v messages (%v), want %d", info.State.Msgs, err, 2*n)
+			}
+		}
 	}
-	t.Logf("NATS JetStream, %d records: direct client %v (%.0f records/CPU-s), ferry sink from Kafka %v (%.0f records/CPU-s): time ×%.2f of direct",
-		n, direct.Round(time.Millisecond), n/directCPU.Seconds(), sink.Round(time.Millisecond), n/sinkCPU.Seconds(), sink.Seconds()/direct.Seconds())
+}
+
+// benchStream creates a stream for subject.> that is deleted when the benchmark ends.
+func (r *rig) benchStream(b *testing.B, subject string) jetstream.Stream {
+	name := fmt.Sprintf("FERRYBENCH_%d", time.Now().UnixNano())
+	s, err := r.js.CreateStream(context.Background(), jetstream.StreamConfig{Name: name, Subjects: []string{subject + ".>"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.js.DeleteStream(context.Background(), name) })
+	return s
+}
+
+// publishAsync publishes n messages to stream with JetStream, awaiting the
+// acknowledgements of every chunk of pending.
+func (r *rig) publishAsync(b *testing.B, stream string, n, pending int, msg func(i int) *natsio.Msg) {
+	for lo := 0; lo < n; lo += pending {
+		acks := make([]jetstream.PubAckFuture, 0, pending)
+		for i := lo; i < min(lo+pending, n); i++ {
+			f, err := r.js.PublishMsgAsync(msg(i), jetstream.WithExpectStream(stream))
+			if err != nil {
+				b.Fatal(err)
+			}
+			acks = append(acks, f)
+		}
+		for _, f := range acks {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				b.Fatal(err)
+			}
+		}
+	}
 }

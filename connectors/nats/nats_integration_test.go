@@ -33,7 +33,7 @@ type rig struct {
 
 // newRig starts a private nats-server with JetStream (the stack's carries
 // other engineers' invocations) on a free port.
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	r := &rig{Rig: sinktest.New(t, "nats-test", ferrynats.Source(), ferrynats.Sink()),
 		opts: &server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, JetStream: true, StoreDir: t.TempDir()}}

@@ -30,7 +30,7 @@ type rig struct {
 	rdb *goredis.Client
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	raw := os.Getenv("REDIS_URL")
 	if raw == "" {

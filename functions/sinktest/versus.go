@@ -1,0 +1,28 @@
+package sinktest
+
+import (
+	"testing"
+	"time"
+)
+
+// VersusDirect measures a sink against its own client library in one run:
+// it reads topic's n records once (unmeasured, so neither side pays for a
+// cold broker), runs direct (the client library writing the same payloads
+// with the same batching) and then sink (ferry's sink draining topic), and
+// reports with b.ReportMetric the sink's wall time and CPU as multiples of
+// the direct run's (the target is 1.5 or less) and records per CPU-second
+// of this process for both (servers in other processes are not counted).
+// The caller checks what each side wrote.
+func (r *Rig) VersusDirect(b *testing.B, name, topic string, n int, direct, sink func()) {
+	b.Helper()
+	r.Consume(topic, n)
+	dWall, dCPU := Measure(direct)
+	sWall, sCPU := Measure(sink)
+	b.ReportMetric(sWall.Seconds()/dWall.Seconds(), "x-direct")
+	b.ReportMetric(sCPU.Seconds()/dCPU.Seconds(), "cpu-x-direct")
+	b.ReportMetric(float64(n)/sCPU.Seconds(), "sink-records/CPU-s")
+	b.ReportMetric(float64(n)/dCPU.Seconds(), "direct-records/CPU-s")
+	b.Logf("%s, %d records: direct client %v (%v CPU), ferry sink from Kafka %v (%v CPU): time ×%.2f, CPU ×%.2f of direct",
+		name, n, dWall.Round(time.Millisecond), dCPU.Round(time.Millisecond), sWall.Round(time.Millisecond),
+		sCPU.Round(time.Millisecond), sWall.Seconds()/dWall.Seconds(), sCPU.Seconds()/dCPU.Seconds())
+}
