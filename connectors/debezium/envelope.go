@@ -6,6 +6,7 @@
 package debezium
 
 import (
+	"reflect"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -96,4 +97,21 @@ func Event(t *Table, c Change) []*connectors.Record {
 	tomb := connectors.NewSourceRecord(c.Partition, rec.SourceOffset, t.Topic, nil, nil)
 	tomb.KeySchema, tomb.Key = rec.KeySchema, rec.Key
 	return []*connectors.Record{rec, tomb}
+}
+
+// KeyChanged reports whether an update changed the row's key (the value
+// fields t's key is made of): Debezium then writes a delete of the old key,
+// its tombstone and a create instead of an update.
+func KeyChanged(t *Table, before, after *connectors.Struct) bool {
+	if t.Key == nil || before == nil || after == nil {
+		return false
+	}
+	for _, name := range t.KeyNames {
+		b, _ := before.Get(name)
+		a, _ := after.Get(name)
+		if !reflect.DeepEqual(b, a) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,7 +3,6 @@ package mysqlcdc
 import (
 	"fmt"
 	"log/slog"
-	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -238,7 +237,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
 	change := debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
 		Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones}
-	if op != debezium.OpUpdate || !keyChanged(t, before, after) {
+	if op != debezium.OpUpdate || !debezium.KeyChanged(&t.dbz, before, after) {
 		return debezium.Event(&t.dbz, change)
 	}
 	// As Debezium: a primary key change is a delete of the old key (and its
@@ -251,16 +250,4 @@ func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si
 
 func warnEvent(err error) {
 	slog.Warn("mysql cdc: event skipped (event.processing.failure.handling.mode=warn)", "error", err)
-}
-
-// keyChanged reports whether an update changed the row's primary key.
-func keyChanged(t *table, before, after *connectors.Struct) bool {
-	for _, c := range t.keyCols {
-		b, _ := before.Get(c.name)
-		a, _ := after.Get(c.name)
-		if !reflect.DeepEqual(b, a) {
-			return true
-		}
-	}
-	return false
 }

@@ -3,10 +3,10 @@ package postgrescdc
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -273,7 +273,7 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 		}
 	}
 	p := position{lsn: lsn, commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
-	if op == "u" && before != nil && after != nil && keyChanged(t, before, after) {
+	if op == "u" && before != nil && after != nil && debezium.KeyChanged(&t.dbz, before, after) {
 		// As Debezium: a primary key change is a delete of the old key (and
 		// its tombstone) and a create of the new one.
 		s.cur.recs = append(s.cur.recs, tk.events(t, "d", before, nil, p)...)
@@ -281,18 +281,6 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 	}
 	s.cur.recs = append(s.cur.recs, tk.events(t, op, before, after, p)...)
 	return nil
-}
-
-// keyChanged reports whether an update changed the row's primary key.
-func keyChanged(t *table, before, after *connectors.Struct) bool {
-	for _, c := range t.keyCols {
-		b, _ := before.Get(c.name)
-		a, _ := after.Get(c.name)
-		if !reflect.DeepEqual(b, a) {
-			return true
-		}
-	}
-	return false
 }
 
 func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connectors.Struct, error) {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -26,8 +27,9 @@ const Wait = 60 * time.Second
 
 // KafkaConnect is the reference Kafka Connect's REST API.
 type KafkaConnect struct {
-	T   testing.TB
-	URL string // KAFKA_CONNECT_URL
+	T     testing.TB
+	URL   string   // KAFKA_CONNECT_URL
+	Seeds []string // the Kafka it writes to: the connector's topics are deleted at the end
 }
 
 func (kc KafkaConnect) call(method, path string, body any) (int, []byte) {
@@ -61,6 +63,7 @@ func (kc KafkaConnect) Start(cfg map[string]string, cleanup func()) {
 		if cleanup != nil {
 			cleanup()
 		}
+		DeleteTopics(kc.T, kc.Seeds, name)
 	})
 	for deadline := time.Now().Add(Wait); ; time.Sleep(200 * time.Millisecond) {
 		_, out := kc.call(http.MethodGet, "/connectors/"+name+"/status", nil)
@@ -73,6 +76,38 @@ func (kc KafkaConnect) Start(cfg map[string]string, cleanup func()) {
 		}
 		if len(st.Tasks) > 0 && st.Tasks[0].State == "FAILED" || time.Now().After(deadline) {
 			kc.T.Fatalf("Debezium connector %s: %s", name, out)
+		}
+	}
+}
+
+// DeleteTopics deletes the topics a connector named prefix wrote: its
+// change topics (<prefix>.…), its schema change topic (<prefix>) and its
+// schema history (schemahistory.<prefix>), so that test runs do not pile
+// topics up on the shared broker.
+func DeleteTopics(t testing.TB, seeds []string, prefix string) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+	if err != nil {
+		t.Logf("deleting %s's topics: %v", prefix, err)
+		return
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	topics, err := adm.ListTopics(ctx)
+	if err != nil {
+		t.Logf("deleting %s's topics: %v", prefix, err)
+		return
+	}
+	var mine []string
+	for _, name := range topics.Names() {
+		if name == prefix || strings.HasPrefix(name, prefix+".") || name == "schemahistory."+prefix {
+			mine = append(mine, name)
+		}
+	}
+	if len(mine) > 0 {
+		if _, err := adm.DeleteTopics(ctx, mine...); err != nil {
+			t.Logf("deleting %s's topics: %v", prefix, err)
 		}
 	}
 }
@@ -146,19 +181,35 @@ func (c *Collector) HasID(topic string, id int) bool {
 }
 
 // InvokeUntilMarker runs ferry's connector (invoke: one invocation, an
-// error when it did not end RUNNING) until side s's "mark" table holds the
-// row with id: every change before that marker is then in Kafka.
+// error when it failed) until side s's "mark" table holds the row with id:
+// every change before that marker is then in Kafka.
 func (c *Collector) InvokeUntilMarker(s Side, id int, invoke func() error) {
 	c.t.Helper()
-	c.Until(fmt.Sprintf("%s: marker %d", s.Prefix, id), func() bool {
-		if c.HasID(s.Topics["mark"], id) {
+	c.InvokeUntil(fmt.Sprintf("%s: marker %d", s.Prefix, id), func() bool { return c.HasID(s.Topics["mark"], id) }, invoke)
+}
+
+// InvokeUntil runs ferry's connector until done holds.
+func (c *Collector) InvokeUntil(what string, done func() bool, invoke func() error) {
+	c.t.Helper()
+	c.Until(what, func() bool {
+		if done() {
 			return true
 		}
 		if err := invoke(); err != nil {
 			c.t.Fatal(err)
 		}
-		return false
+		return done()
 	})
+}
+
+// HasCounts reports whether side s holds at least counts[table] records per table.
+func (c *Collector) HasCounts(s Side, counts map[string]int) bool {
+	for tb, n := range counts {
+		if len(c.Recs[s.Topics[tb]]) < n {
+			return false
+		}
+	}
+	return true
 }
 
 // Side is one connector run: Debezium's or ferry's, with its topic prefix
@@ -189,28 +240,15 @@ func (c *Collector) Counts(s Side) map[string]int {
 // WantCounts waits until side s holds at least counts[table] records per table.
 func (c *Collector) WantCounts(s Side, counts map[string]int) {
 	c.t.Helper()
-	c.until(func() string { return fmt.Sprintf("%s: records %v, has %v", s.Prefix, counts, c.Counts(s)) }, func() bool {
-		for tb, n := range counts {
-			if len(c.Recs[s.Topics[tb]]) < n {
-				return false
-			}
-		}
-		return true
-	})
+	c.until(func() string { return fmt.Sprintf("%s: records %v, has %v", s.Prefix, counts, c.Counts(s)) },
+		func() bool { return c.HasCounts(s, counts) })
 }
 
 // SettleCounts waits up to d for side s to hold counts[table] records per
 // table: for a side known to be complete (its last record consumed), so
 // that a count that differs is reported by the comparison, not as a wait.
 func (c *Collector) SettleCounts(s Side, counts map[string]int, d time.Duration) {
-	c.within(d, func() bool {
-		for tb, n := range counts {
-			if len(c.Recs[s.Topics[tb]]) < n {
-				return false
-			}
-		}
-		return true
-	})
+	c.within(d, func() bool { return c.HasCounts(s, counts) })
 }
 
 // Dump writes a topic's records to $ORACLE_DUMP/<topic> when that is set,
