@@ -73,6 +73,21 @@ func changeKey(m message) string {
 	return fmt.Sprintf("%s/%s/%s", m.Value["op"], row["id"].(json.Number), v)
 }
 
+// streamingTable creates an empty (id, v, pad) table and a connector that
+// streams it (no snapshot, JSON without schemas, max.batch.size maxBatch),
+// started past its CREATE TABLE.
+func streamingTable(t *testing.T, prefix, maxBatch string) (string, *harness) {
+	conn := db(t)
+	name := uniq(prefix)
+	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(200))")
+	cfg := noSchemas(connectorConfig(t, name, name))
+	cfg["snapshot.mode"] = "no_data"
+	cfg["max.batch.size"] = maxBatch
+	hs := newHarness(t, cfg)
+	hs.drainAtLeast(100, 1) // the CREATE TABLE schema change: streaming from here
+	return name, hs
+}
+
 // noSchemas makes the test's records small: JSON without schemas.
 func noSchemas(cfg map[string]string) map[string]string {
 	for _, side := range []string{"key", "value"} {
@@ -86,14 +101,7 @@ func noSchemas(cfg map[string]string) map[string]string {
 // 5,000 deletes written while the connector runs: every change is in Kafka
 // exactly once, in commit order.
 func TestHundredThousandChanges(t *testing.T) {
-	conn := db(t)
-	name := uniq("bulk")
-	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(200))")
-	cfg := noSchemas(connectorConfig(t, name, name))
-	cfg["snapshot.mode"] = "no_data"
-	cfg["max.batch.size"] = "4096"
-	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 1) // the CREATE TABLE schema change: streaming from here
+	name, hs := streamingTable(t, "bulk", "4096")
 	start := time.Now()
 	want, done := writeChanges(t, name, 100000)
 	total := int64(len(want) + 5000) // + tombstones

@@ -64,14 +64,7 @@ func TestDebeziumOffset(t *testing.T) {
 // transaction (max records 1,000): each next invocation resumes from the
 // committed {file, pos, event, row} offset, with no row lost or repeated.
 func TestRestartMidTransaction(t *testing.T) {
-	conn := db(t)
-	name := uniq("midtx")
-	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(200))")
-	cfg := noSchemas(connectorConfig(t, name, name))
-	cfg["snapshot.mode"] = "no_data"
-	cfg["max.batch.size"] = "100"
-	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 1)
+	name, hs := streamingTable(t, "midtx", "100")
 	var stmts []string
 	var want []string
 	stmts = append(stmts, "BEGIN")
@@ -87,7 +80,7 @@ func TestRestartMidTransaction(t *testing.T) {
 		stmts = append(stmts, "INSERT INTO "+name+" VALUES "+vals)
 	}
 	stmts = append(stmts, "COMMIT")
-	exec(t, conn, stmts...)
+	exec(t, db(t), stmts...)
 	var read int64
 	invocations := 0
 	for deadline := time.Now().Add(60 * time.Second); read < 3000; invocations++ {
