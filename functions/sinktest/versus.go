@@ -1,6 +1,7 @@
 package sinktest
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -16,7 +17,9 @@ import (
 func (r *Rig) VersusDirect(b *testing.B, name, topic string, n int, direct, sink func()) {
 	b.Helper()
 	r.Consume(topic, n)
+	runtime.GC() // neither side pays for the other's or the set-up's garbage
 	dWall, dCPU := Measure(direct)
+	runtime.GC()
 	sWall, sCPU := Measure(sink)
 	b.ReportMetric(sWall.Seconds()/dWall.Seconds(), "x-direct")
 	b.ReportMetric(sCPU.Seconds()/dCPU.Seconds(), "cpu-x-direct")
