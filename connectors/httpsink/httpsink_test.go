@@ -202,3 +202,26 @@ func TestNullFailRejects(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestURLPlaceholders: ${topic} and ${key} are replaced once each, with the
+// values path-escaped; a key that reads like a placeholder stays a value.
+func TestURLPlaceholders(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		key  any
+		want string
+	}{
+		{"http://api/in", "k", "http://api/in"},
+		{"http://api/${topic}", "k", "http://api/t"},
+		{"http://api/${topic}/${key}/${topic}", "a/b c", "http://api/t/a%2Fb%20c/t"},
+		{"http://api/${key}", "${topic}", "http://api/$%7Btopic%7D"},
+		{"http://api/${key}", []byte("b"), "http://api/b"},
+		{"http://api/${key}", nil, "http://api/"},
+		{"http://api/${key}", int64(7), "http://api/7"},
+	} {
+		task, _ := newTask(t, &script{}, "http.api.url", tc.url)
+		if got := task.url(&connectors.Record{Topic: "t", Key: tc.key}); got != tc.want {
+			t.Errorf("%s with key %v: got %s, want %s", tc.url, tc.key, got, tc.want)
+		}
+	}
+}

@@ -144,8 +144,14 @@ func (t *Task) body(r *connectors.Record) ([]byte, error) {
 	return text, nil
 }
 
-// url is http.api.url with ${topic} and ${key} replaced.
+// url is http.api.url with ${topic} and ${key} replaced. It runs for
+// every record: a URL without placeholders is returned as it is, and the
+// escaped values cannot contain "${" (PathEscape escapes '{'), so two
+// replacements in turn are one simultaneous replacement.
 func (t *Task) url(r *connectors.Record) string {
+	if !strings.Contains(t.cfg.URL, "${") {
+		return t.cfg.URL
+	}
 	key := ""
 	switch k := r.Key.(type) {
 	case nil:
@@ -156,7 +162,7 @@ func (t *Task) url(r *connectors.Record) string {
 	default:
 		key = fmt.Sprint(k)
 	}
-	return strings.NewReplacer("${topic}", url.PathEscape(r.Topic), "${key}", url.PathEscape(key)).Replace(t.cfg.URL)
+	return strings.ReplaceAll(strings.ReplaceAll(t.cfg.URL, "${topic}", url.PathEscape(r.Topic)), "${key}", url.PathEscape(key))
 }
 
 // sendBatch sends one request; a refusal rejects (or with
