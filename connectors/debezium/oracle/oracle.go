@@ -60,6 +60,13 @@ func (kc KafkaConnect) Start(cfg map[string]string, cleanup func()) {
 	}
 	kc.T.Cleanup(func() {
 		kc.call(http.MethodDelete, "/connectors/"+name, nil)
+		// Its task stops after the answer: wait (bounded) until it is gone,
+		// so that nothing writes to its topics once they are deleted.
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if code, _ := kc.call(http.MethodGet, "/connectors/"+name+"/status", nil); code == http.StatusNotFound {
+				break
+			}
+		}
 		if cleanup != nil {
 			cleanup()
 		}
