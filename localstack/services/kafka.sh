@@ -149,9 +149,18 @@ emit_kafka_secured() {
   emit KAFKA_SASL_PASSWORD "$KAFKA_SASL_PASSWORD"
 }
 
+# KAFKA_HEAP is the broker's -Xmx. 512m ran out of heap (and the broker
+# exited) once the integration suites had left about 10,000 partitions on
+# the stack's broker; a broker started with less is restarted once.
+KAFKA_HEAP=2g
+
 up_kafka() {
+  local pid
   if port_open "$KAFKA_PORT" && ! port_open "$KAFKA_SASL_SSL_PORT" && pid_of kafka >/dev/null; then
     log "kafka: running without the secured listeners (started by an older localstack/up); restarting it once"
+    stop_service kafka "${SERVICE_PROC[kafka]}"
+  elif pid=$(pid_of kafka) && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-Xmx$KAFKA_HEAP "; then
+    log "kafka: running with a smaller heap than -Xmx$KAFKA_HEAP (started by an older localstack/up); restarting it once"
     stop_service kafka "${SERVICE_PROC[kafka]}"
   fi
   if port_open "$KAFKA_PORT"; then
@@ -166,7 +175,7 @@ up_kafka() {
     kafka_tls "$home/tls"
     write_kafka_config "$conf" "$data" "$home/tls"
     cp "$LOCALSTACK_SRC/kafka/log4j2.properties" "$l4j"
-    local jvm=(java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+    local jvm=(java -Xms512m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
       -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false
       "-Dlog4j2.configurationFile=$l4j" "-Dkafka.logs.dir=$STACK_DIR/log"
       -cp "$home/libs/*")
