@@ -152,7 +152,6 @@ func ferryDatagen(b *testing.B, bin, seeds, topic string, n int) *exec.Cmd {
 // conduitGenerator starts Conduit with one pipeline: its generator making
 // n structured records with the users quickstart's field names, to topic.
 func conduitGenerator(b *testing.B, bin, seeds, topic string, n int) *exec.Cmd {
-	dir := b.TempDir()
 	pipeline := fmt.Sprintf(`version: 2.2
 pipelines:
   - id: peer
@@ -179,14 +178,20 @@ pipelines:
           sdk.batch.size: "10000"
           sdk.batch.delay: 100ms
 `, n, seeds, topic)
+	return conduitRun(b, bin, pipeline)
+}
+
+// conduitRun starts Conduit running one pipeline file, with its database
+// and plugin folders in a temporary directory and its API off.
+func conduitRun(b *testing.B, bin, pipeline string) *exec.Cmd {
+	dir := b.TempDir()
 	path := filepath.Join(dir, "pipeline.yaml")
 	if err := os.WriteFile(path, []byte(pipeline), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	cmd := exec.Command(bin, "run", "--pipelines.path", path, "--db.type", "badger", "--db.badger.path", filepath.Join(dir, "db"),
+	return startPeer(b, exec.Command(bin, "run", "--pipelines.path", path, "--db.type", "badger", "--db.badger.path", filepath.Join(dir, "db"),
 		"--api.enabled=false", "--connectors.path", filepath.Join(dir, "connectors"), "--processors.path", filepath.Join(dir, "processors"),
-		"--log.level", "warn")
-	return startPeer(b, cmd)
+		"--log.level", "warn"))
 }
 
 func startPeer(b *testing.B, cmd *exec.Cmd) *exec.Cmd {

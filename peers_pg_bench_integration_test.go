@@ -126,7 +126,6 @@ func ferryPostgres(b *testing.B, bin, seeds, pgURL, prefix, table string) *exec.
 // conduitPostgres starts Conduit snapshotting table into topic, with its
 // slot and publication named slot.
 func conduitPostgres(b *testing.B, bin, seeds, pgURL, slot, table, topic string) *exec.Cmd {
-	dir := b.TempDir()
 	pipeline := fmt.Sprintf(`version: 2.2
 pipelines:
   - id: peerpg
@@ -153,13 +152,7 @@ pipelines:
           sdk.batch.size: "10000"
           sdk.batch.delay: 100ms
 `, pgURL+"?sslmode=disable", table, slot, slot, seeds, topic)
-	path := filepath.Join(dir, "pipeline.yaml")
-	if err := os.WriteFile(path, []byte(pipeline), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return startPeer(b, exec.Command(bin, "run", "--pipelines.path", path, "--db.type", "badger", "--db.badger.path", filepath.Join(dir, "db"),
-		"--api.enabled=false", "--connectors.path", filepath.Join(dir, "connectors"), "--processors.path", filepath.Join(dir, "processors"),
-		"--log.level", "warn"))
+	return conduitRun(b, bin, pipeline)
 }
 
 // debeziumPostgres starts a private Kafka Connect standalone worker (the
