@@ -7,9 +7,11 @@ import (
 )
 
 // maxRestartChecks bounds the connectors whose task statuses one refresh
-// reads for restarts; with more failed connectors, later refreshes read the
-// rest (map order varies).
-const maxRestartChecks = 100
+// (every second) reads for restarts, so the loop spends little time on them
+// even on a store whose reads take milliseconds (Kafka's); with more failed
+// connectors, later refreshes read others (map order varies), and a restart
+// sent elsewhere takes a few seconds to act.
+const maxRestartChecks = 10
 
 // pickUpRestarts restarts failed tasks whose stored status another
 // scheduler process set to RESTARTING: POST .../restart served by a
