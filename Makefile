@@ -103,7 +103,7 @@ bench: wasm-tools
 bench-table:
 	@ins=$$(ls bin/bench.out bin/bench-kc.out 2>/dev/null || true); \
 	[[ -n $$ins ]] || { echo "bench-table: no bin/bench.out or bin/bench-kc.out: run make bench or make bench-kc" >&2; exit 1; }; \
-	$(GO) run ./docs/benchtable -o docs/bench-latest.md -load-before "$(LOAD_BEFORE)" -run "$(BENCH_RUN)" $$ins && echo "wrote docs/bench-latest.md from" $$ins
+	$(GO) run ./docs/benchtable -o docs/bench-latest.md -load-before "$(LOAD_BEFORE)" -run "$(BENCH_RUN)" -commit "$(BENCH_COMMIT)" $$ins && echo "wrote docs/bench-latest.md from" $$ins
 
 # The toolchains of the WebAssembly modules (the Rust wasm32-wasip1 target,
 # added once with rustup); the integration tests build the modules themselves.

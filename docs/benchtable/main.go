@@ -23,15 +23,16 @@ func main() {
 	out := flag.String("o", "docs/bench-latest.md", "the page to write")
 	loadBefore := flag.String("load-before", "", "the 1-minute load average when the run started")
 	runCmd := flag.String("run", "", "the command whose output this is (make bench with its filters)")
+	commit := flag.String("commit", "", "the commit the run measured, when the checkout has moved on since (default: git HEAD)")
 	flag.Parse()
-	if err := write(*out, *loadBefore, *runCmd, flag.Args()); err != nil {
+	if err := write(*out, *loadBefore, *runCmd, *commit, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
 
 // write parses every input file and writes the page.
-func write(out, loadBefore, runCmd string, inputs []string) error {
+func write(out, loadBefore, runCmd, commit string, inputs []string) error {
 	if len(inputs) == 0 {
 		return fmt.Errorf("name at least one file of `go test -bench` output")
 	}
@@ -50,6 +51,9 @@ func write(out, loadBefore, runCmd string, inputs []string) error {
 	var b bytes.Buffer
 	f := gather(loadBefore)
 	f.run = runCmd
+	if commit != "" {
+		f.commit = commit
+	}
 	render(&b, f, r)
 	return os.WriteFile(out, b.Bytes(), 0o644)
 }

@@ -113,7 +113,7 @@ func render(w io.Writer, f facts, r run) {
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| date | %s |\n| commit | `%s` |\n| go | %s |\n", f.date, f.commit, f.goVersion)
 	if f.run != "" {
-		fmt.Fprintf(w, "| command | `%s` |\n", f.run)
+		fmt.Fprintf(w, "| command | `%s` |\n", cell(f.run))
 	}
 	fmt.Fprintf(w, "| machine | %s, %d CPUs, %s |\n", orDash(firstNonEmpty(r.cpu, f.cpu)), f.cpus, orDash(f.memory))
 	fmt.Fprintf(w, "| load average (1 min) | %s before, %s after |\n", orDash(f.loadBefore), orDash(f.loadAfter))
@@ -130,7 +130,7 @@ func render(w io.Writer, f facts, r run) {
 		fmt.Fprintf(w, "\n## %s\n\n| benchmark | figure | value |\n|---|---|---:|\n", orDash(pkg))
 		for _, res := range byPkg[pkg] {
 			for _, fig := range res.figures {
-				fmt.Fprintf(w, "| %s | %s | %s |\n", res.name, fig.unit, format(fig.value))
+				fmt.Fprintf(w, "| %s | %s | %s |\n", cell(res.name), cell(fig.unit), format(fig.value))
 			}
 		}
 	}
@@ -175,6 +175,9 @@ func group(s string) string {
 	}
 	return b.String()
 }
+
+// cell escapes the pipes of a table cell (a -bench pattern holds them).
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func firstNonEmpty(a, b string) string {
 	if a != "" {
