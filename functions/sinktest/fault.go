@@ -74,10 +74,14 @@ func (f *Fault) waitSeen(t *testing.T, n int, within time.Duration, what string)
 // reports the row and fails on any loss (and on duplicates when noDups).
 func (f *Fault) finish(t *testing.T, row string, fed int, noDups bool) {
 	t.Helper()
-	f.R.Drain(f.Name, f.Cfg)
-	seen := f.Seen()
-	for deadline := time.Now().Add(30 * time.Second); len(seen) < fed && time.Now().Before(deadline); seen = f.Seen() {
-		time.Sleep(200 * time.Millisecond)
+	// Drain until every fed record is seen: a drain ends at the first result
+	// without more, which a server still coming back (RETRYING) also gives.
+	var seen map[int]int
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		f.R.Drain(f.Name, f.Cfg)
+		if seen = f.Seen(); len(seen) >= fed || time.Now().After(deadline) {
+			break
+		}
 	}
 	delivered, dups := 0, 0
 	for i, c := range seen {
