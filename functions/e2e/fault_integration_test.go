@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,12 +144,8 @@ func killFiveTimes(t *testing.T, newCluster func(testing.TB) *cluster, eos bool,
 	topic := pipeline(c, n, out, src)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
 	adm := kafkaAdmin(t, c.svc.kafka)
-	// progress runs from 0 to 2n: records in the topic (capped at n: the
-	// offsets of transaction markers count too) plus distinct sink records.
-	progress := func() int {
-		_, unique, _, _ := fileCounts(out)
-		return int(min(topicCount(t, adm, topic), n)) + unique
-	}
+	// at records each kill's progress, from 0 to 2n: records in the topic
+	// during the source phase, n plus distinct sink records in the sink phase.
 	// Two kills while the source is producing (it writes about 200,000
 	// records/s here): each as soon as the source has (re)started, after a
 	// random 0-50ms more.
@@ -167,16 +162,22 @@ func killFiveTimes(t *testing.T, newCluster func(testing.TB) *cluster, eos bool,
 		w.kill()
 		w = c.worker()
 	}
-	// Three kills at random points of the sink phase (progress n..2n).
-	var targets []int
+	// Three kills in the sink phase, each a random 1-20,000 lines after the
+	// sink file last grew past the previous kill. The sink writes at most a
+	// batch per write and the file is tailed every 2 ms, so three kills use
+	// far less than the n records still to come, on any machine: the kills
+	// are mid-stream by construction, not by the speed of a poll.
+	tail := &lineTail{path: out}
 	for range 3 {
-		targets = append(targets, n+5_000+rng.IntN(n*7/10))
-	}
-	sort.Ints(targets)
-	for _, target := range targets {
-		waitFor(t, 2*slow*time.Minute, "progress before the next kill", func() bool { return progress() >= target })
-		at = append(at, progress())
+		target := tail.count() + 1 + rng.IntN(20_000)
+		for end := time.Now().Add(2 * slow * time.Minute); tail.count() < target; time.Sleep(2 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("timed out waiting for sink line %d before the next kill", target)
+			}
+		}
 		w.kill()
+		_, unique, _, _ := fileCounts(out) // exact: the killed worker writes no more
+		at = append(at, n+unique)
 		w = c.worker()
 	}
 	waitFor(t, 4*slow*time.Minute, "every record in the sink file after five kills", func() bool {
@@ -201,6 +202,32 @@ func killFiveTimes(t *testing.T, newCluster func(testing.TB) *cluster, eos bool,
 	for _, a := range at {
 		if a >= 2*n {
 			t.Fatalf("a kill came after the pipeline ended: %v", at)
+		}
+	}
+}
+
+// lineTail counts the lines of a growing file cheaply: each call reads only
+// the bytes appended since the last one.
+type lineTail struct {
+	path  string
+	off   int64
+	lines int
+}
+
+// count returns the number of newlines in the file so far.
+func (l *lineTail) count() int {
+	f, err := os.Open(l.path)
+	if err != nil {
+		return l.lines
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for {
+		k, err := f.ReadAt(buf, l.off)
+		l.off += int64(k)
+		l.lines += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil || k == 0 {
+			return l.lines
 		}
 	}
 }
