@@ -2,7 +2,9 @@
 // share: the change-event envelope (before, after, source, transaction, op,
 // ts_ms, ts_us, ts_ns), its key, and the tombstone that follows a delete. The
 // PostgreSQL and MySQL/MariaDB connectors build their own source blocks and
-// row values, and hand them to Event.
+// row values, and hand them to Event. The incremental snapshot's shared
+// parts are here too: signals, watermarks, the DBLog chunk window and the
+// offset keys.
 package debezium
 
 import (
