@@ -78,6 +78,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for k, t := range s.tasks {
 		if s.mine(k.connector) {
 			s.collectTask(out, now, k, t)
+			t.collectOutcomes(ch, k)
+		}
+	}
+	for c, h := range s.hists {
+		if s.mine(c) {
+			h.collect(ch, c)
 		}
 	}
 }

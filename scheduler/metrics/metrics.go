@@ -11,7 +11,6 @@ package metrics
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -60,16 +59,13 @@ type Set struct {
 
 	mu                   sync.Mutex
 	tasks                map[key]*task
+	hists                map[string]*connHists // by connector
 	leading              bool
 	owns                 func(connector string) bool // nil: every connector
 	connStart, taskStart startups
 
-	invocations *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	dispatch    *prometheus.HistogramVec
-	records     *prometheus.HistogramVec
-	storeRTT    prometheus.Gauge
-	natsRTT     prometheus.Gauge
+	storeRTT prometheus.Gauge
+	natsRTT  prometheus.Gauge
 }
 
 type key struct {
@@ -86,21 +82,12 @@ func New(o Options) *Set {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Set{o: o, reg: prometheus.NewRegistry(), tasks: map[key]*task{}}
-	s.invocations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_invocations_total",
-		Help: "Invocations by outcome: RUNNING, RETRYING, FAILED or FENCED."}, []string{"connector", "task", "outcome"})
-	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_invocation_duration_seconds",
-		Help: "Time functions spent running invocations.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}, []string{"connector"})
-	s.dispatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_dispatch_latency_seconds",
-		Help:    "Time an invocation spent outside the function: taking its epoch, crossing NATS or Lambda, and the reply.",
-		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"connector"})
-	s.records = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_invocation_records",
-		Help: "Records read per invocation.", Buckets: prometheus.ExponentialBuckets(1, 4, 10)}, []string{"connector"})
+	s := &Set{o: o, reg: prometheus.NewRegistry(), tasks: map[key]*task{}, hists: map[string]*connHists{}}
 	s.storeRTT = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ferry_store_round_trip_seconds",
 		Help: "Time of the last state store round trip: listing the connectors at a scrape, or the GET /health probe."})
 	s.natsRTT = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ferry_nats_round_trip_seconds",
 		Help: "NATS round trip measured at the last scrape."})
-	s.reg.MustRegister(s.invocations, s.duration, s.dispatch, s.records, s.storeRTT, (*collector)(s),
+	s.reg.MustRegister(s.storeRTT, (*collector)(s),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if o.NATS != nil {
 		s.reg.MustRegister(s.natsRTT)
@@ -187,20 +174,23 @@ func (s *Set) Observe(kind string, res wire.Result, err error, total time.Durati
 	if err != nil && res.State == "" {
 		outcome = wire.StateRetrying
 	}
-	s.invocations.WithLabelValues(connector, strconv.Itoa(id), outcome).Inc()
-	if err == nil || res.Duration > 0 {
-		s.duration.WithLabelValues(connector).Observe(res.Duration.Seconds())
-		s.dispatch.WithLabelValues(connector).Observe(max(total-res.Duration, 0).Seconds())
-		s.records.WithLabelValues(connector).Observe(float64(res.Read))
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err == nil || res.Duration > 0 {
+		h := s.hists[connector]
+		if h == nil {
+			h = &connHists{}
+			s.hists[connector] = h
+		}
+		h.add(res.Duration.Seconds(), max(total-res.Duration, 0).Seconds(), float64(res.Read))
+	}
 	k := key{connector, id}
 	t := s.tasks[k]
 	if t == nil {
 		t = &task{}
 		s.tasks[k] = t
 	}
+	t.countOutcome(outcome)
 	t.kind = kind
 	if !t.started {
 		t.started = true
@@ -230,11 +220,10 @@ func (s *Set) forget(snap Snapshot) {
 			continue
 		}
 		delete(s.tasks, k)
-		s.invocations.DeletePartialMatch(prometheus.Labels{"connector": k.connector, "task": strconv.Itoa(k.task)})
-		if !ok {
-			for _, h := range []*prometheus.HistogramVec{s.duration, s.dispatch, s.records} {
-				h.DeletePartialMatch(prometheus.Labels{"connector": k.connector})
-			}
+	}
+	for c := range s.hists {
+		if _, ok := count[c]; !ok {
+			delete(s.hists, c)
 		}
 	}
 }

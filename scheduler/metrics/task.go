@@ -8,8 +8,9 @@ import (
 
 // task accumulates one task's results since the scheduler first saw it.
 type task struct {
-	kind    string
-	started bool // a result was seen since the task (re)started
+	kind     string
+	started  bool           // a result was seen since the task (re)started
+	outcomes []outcomeCount // ferry_invocations_total
 
 	read, written    int64 // source-record-poll/write or sink-record-read/send totals
 	readW, writtenW  window
