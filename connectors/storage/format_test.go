@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -10,32 +11,52 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 )
 
-// JsonFormat writes one JsonConverter (schemas.enable=false) value per line.
+// JsonFormat writes one JsonConverter (schemas.enable=false) value per line,
+// plain and gzipped (the gzipped file holds enough lines to span several
+// deflate blocks).
 func TestJSONFormatGolden(t *testing.T) {
 	schema := connectors.StructBuilder().Field("id", connectors.Int64Schema).
 		Field("ts", connectors.TimestampSchema().MustBuild()).
 		Field("price", connectors.DecimalSchema(2).MustBuild()).
 		Field("note", connectors.OptionalStringSchema).MustBuild()
-	var buf bytes.Buffer
-	f := JSONLines(true, false)
-	w, _ := f.Open(&buf, nil)
-	for i := int64(0); i < 3; i++ {
-		d, _ := connectors.ParseDecimal("12.3" + string(rune('0'+i)))
-		v := connectors.NewStruct(schema).MustPut("id", i).MustPut("ts", time.UnixMilli(1700000000000+i).UTC()).MustPut("price", d)
-		if i == 1 {
-			v.MustPut("note", "second")
+	for _, c := range []struct {
+		gzip   bool
+		rows   int64
+		note   string // the note of every third row; a tombstone line ends the file when set
+		golden string
+	}{
+		{false, 3, "", "testdata/json.golden"},
+		{true, 3000, "note \"quoted\" é\n", "testdata/json.gz.golden"},
+	} {
+		var buf bytes.Buffer
+		w, _ := JSONLines(true, c.gzip).Open(&buf, nil)
+		for i := int64(0); i < c.rows; i++ {
+			d, _ := connectors.ParseDecimal(fmt.Sprintf("12.3%d", i%10))
+			v := connectors.NewStruct(schema).MustPut("id", i).MustPut("ts", time.UnixMilli(1700000000000+i).UTC()).MustPut("price", d)
+			switch {
+			case i == 1 && c.note == "":
+				v.MustPut("note", "second")
+			case i%3 == 1 && c.note != "":
+				v.MustPut("note", fmt.Sprint(c.note, i))
+			}
+			if err := w.Write(&connectors.Record{Topic: "t", ValueSchema: schema, Value: v}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := w.Write(&connectors.Record{Topic: "t", ValueSchema: schema, Value: v}); err != nil {
+		last := []*connectors.Record{{Topic: "t", Value: map[string]any{"b": "x", "a": int64(1)}}}
+		if c.note != "" {
+			last = append(last, &connectors.Record{Topic: "t"})
+		}
+		for _, r := range last {
+			if err := w.Write(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
+		golden(t, c.golden, buf.Bytes())
 	}
-	if err := w.Write(&connectors.Record{Topic: "t", Value: map[string]any{"b": "x", "a": int64(1)}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "testdata/json.golden", buf.Bytes())
 }
 
 // ByteArrayFormat writes raw bytes followed by the separator.
