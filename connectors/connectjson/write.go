@@ -323,6 +323,17 @@ func goType(v any) connectors.Type {
 
 const hexDigits = "0123456789ABCDEF"
 
+// plain8 reports whether the first eight bytes of s are ASCII that a JSON
+// string holds as is (none below 0x20, no '"', no '\\'): str copies such
+// runs eight bytes at a time.
+func plain8(s string) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	q, bs := w^(lsb*'"'), w^(lsb*'\\')
+	return (w|(q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w)&msb == 0
+}
+
 // str writes a JSON string as Jackson does: short escapes for \b \t \n \f \r,
 // \u00XX (upper-case hex) for other control characters, '"' and '\\' escaped,
 // everything else (including '/', '<', U+2028 and non-ASCII) written as is.
@@ -331,6 +342,12 @@ func (e *encoder) str(s string) {
 	b := append(e.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plain8(s[i:]) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++

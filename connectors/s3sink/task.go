@@ -149,6 +149,9 @@ type tpWriter struct {
 	schema   *connectors.Schema
 	// resumed is the open set as earlier invocations left it, until it is committed.
 	resumed *resumedSet
+	// lastSize is the size of the partition's last written object: the
+	// next one's buffer starts with that much room.
+	lastSize int64
 }
 
 func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
@@ -216,7 +219,7 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 	if f := w.files[enc]; f != nil {
 		return f, nil
 	}
-	up := w.t.store.newUpload(ctx, w.t.objectKey(w.tp, enc, r.Offset))
+	up := w.t.store.newUpload(ctx, w.t.objectKey(w.tp, enc, r.Offset), w.lastSize)
 	rw, err := w.t.format.Open(up, r)
 	if err != nil {
 		return nil, err
@@ -237,6 +240,7 @@ func (w *tpWriter) commit(ctx context.Context) error {
 		if err := f.up.commit(); err != nil {
 			return err
 		}
+		w.lastSize = f.up.size
 		delete(w.files, enc)
 	}
 	w.order, w.count, w.schema, w.resumed = w.order[:0], 0, nil, nil

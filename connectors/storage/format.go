@@ -30,8 +30,11 @@ type RecordWriter interface {
 // (json.decimal.format=NUMERIC); the file gzipped when gz.
 func JSONLines(decimalNumeric, gz bool) LineFormat {
 	opts := connectjson.Options{ReplaceNullWithDefault: true, DecimalNumeric: decimalNumeric}
-	return LineFormat{ext: ".json", gzip: gz, encode: func(r *connectors.Record) ([]byte, error) {
-		return connectjson.Marshal(r.ValueSchema, r.Value, opts)
+	return LineFormat{ext: ".json", gzip: gz, encode: func(dst []byte, r *connectors.Record) ([]byte, error) {
+		if r.ValueSchema == nil && r.Value == nil { // connectjson.Marshal's tombstone: no bytes
+			return dst, nil
+		}
+		return connectjson.AppendValue(dst, r.ValueSchema, r.Value, opts)
 	}, sep: []byte("\n")}
 }
 
@@ -42,23 +45,24 @@ func ByteArrayLines(ext, sep string, gz bool) LineFormat {
 }
 
 // rawBytes is ByteArrayConverter: the value must be bytes.
-func rawBytes(r *connectors.Record) ([]byte, error) {
+func rawBytes(dst []byte, r *connectors.Record) ([]byte, error) {
 	switch v := r.Value.(type) {
 	case []byte:
-		return v, nil
+		return append(dst, v...), nil
 	case nil:
-		return nil, nil
+		return dst, nil
 	}
-	return nil, fmt.Errorf("%w: ByteArrayFormat needs bytes values, got %T: use value.converter=org.apache.kafka.connect.converters.ByteArrayConverter", ErrRecord, r.Value)
+	return dst, fmt.Errorf("%w: ByteArrayFormat needs bytes values, got %T: use value.converter=org.apache.kafka.connect.converters.ByteArrayConverter", ErrRecord, r.Value)
 }
 
 // LineFormat writes one encoded value per record, each followed by sep, as
 // Confluent's JsonFormat (sep "\n") and ByteArrayFormat.
 type LineFormat struct {
-	ext    string
-	gzip   bool
-	sep    []byte
-	encode func(*connectors.Record) ([]byte, error)
+	ext  string
+	gzip bool
+	sep  []byte
+	// encode appends a record's encoded value to dst.
+	encode func(dst []byte, r *connectors.Record) ([]byte, error)
 }
 
 // Extension is .json, or ByteArrayFormat's extension; .gz is appended when gzipped.
@@ -83,17 +87,18 @@ type lineWriter struct {
 	f  LineFormat
 	w  io.Writer
 	gz *gzip.Writer
+	// line is the record being written and its separator, reused so that a
+	// record costs no allocation of its own.
+	line []byte
 }
 
 func (l *lineWriter) Write(r *connectors.Record) error {
-	b, err := l.f.encode(r)
+	b, err := l.f.encode(l.line[:0], r)
 	if err != nil {
 		return err
 	}
-	if _, err := l.w.Write(b); err != nil {
-		return err
-	}
-	_, err = l.w.Write(l.f.sep)
+	l.line = append(b, l.f.sep...)
+	_, err = l.w.Write(l.line)
 	return err
 }
 

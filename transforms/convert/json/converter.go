@@ -44,7 +44,10 @@ type Converter struct {
 	writeCache *lru[*connectors.Schema, []byte]
 	// readCache maps the raw schema JSON of an envelope to the parsed schema.
 	readCache *lru[string, *rschema]
-	sizeHint  atomic.Int64
+	// lastRead is the schema of the last envelope read the usual way
+	// (readUsual), nil while readCache is disabled.
+	lastRead atomic.Pointer[rawSchema]
+	sizeHint atomic.Int64
 	// keys interns the object keys of schemaless values.
 	keys keyTable
 }

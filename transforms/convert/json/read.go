@@ -24,6 +24,15 @@ func serializationError(err error) error {
 // matter, duplicate keys keep the last value (as Jackson's ObjectNode), and
 // anything after the object is ignored (Jackson's readTree does the same).
 func (c *Converter) readEnvelope(data []byte) (*connectors.Schema, any, error) {
+	if s, v, ok := c.readUsual(data); ok {
+		return s, v, nil
+	}
+	return c.readGeneral(data)
+}
+
+// readGeneral reads any envelope: its keys and their raw values first, then
+// the schema, then the payload.
+func (c *Converter) readGeneral(data []byte) (*connectors.Schema, any, error) {
 	d := decoder{data: data, replaceNull: c.cfg.ReplaceNullWithDefault}
 	schemaRaw, payloadRaw, err := d.envelope()
 	if err != nil {
@@ -95,6 +104,69 @@ func (d *decoder) envelope() (schemaRaw, payloadRaw []byte, err error) {
 		return nil, nil, nil
 	}
 	return schemaRaw, payloadRaw, nil
+}
+
+// rawSchema is an envelope's schema JSON (an object) and its parsed schema.
+type rawSchema struct {
+	raw []byte
+	r   *rschema
+}
+
+// readUsual reads the usual envelope, {"schema":{...},"payload":...} in that
+// order, in one pass: the payload is converted where it lies instead of
+// being scanned first, and a schema with the bytes of the previous one is
+// not scanned again (an object ends where its bytes end). Any other shape and
+// any failure report !ok, and readEnvelope reads the data again the general
+// way, so what it accepts and every error stay the same.
+func (c *Converter) readUsual(data []byte) (*connectors.Schema, any, bool) {
+	d := decoder{data: data, replaceNull: c.cfg.ReplaceNullWithDefault}
+	if !d.consume('{') || d.enter() != nil {
+		return nil, nil, false
+	}
+	if k, err := d.key(); err != nil || string(k) != "schema" {
+		return nil, nil, false
+	}
+	r := c.usualSchema(&d)
+	if r == nil {
+		return nil, nil, false
+	}
+	if more, err := d.more('}', false); err != nil || !more {
+		return nil, nil, false
+	}
+	if k, err := d.key(); err != nil || string(k) != "payload" {
+		return nil, nil, false
+	}
+	v, err := d.typed(r)
+	if err != nil {
+		return nil, nil, false
+	}
+	if more, err := d.more('}', false); err != nil || more {
+		return nil, nil, false
+	}
+	return r.s, v, true
+}
+
+// usualSchema reads the schema object at d's position: the last one read
+// when the bytes there start with its bytes, else parsed (schemaFor), or nil
+// when it is not an object or does not parse.
+func (c *Converter) usualSchema(d *decoder) *rschema {
+	d.ws()
+	if last := c.lastRead.Load(); last != nil && bytes.HasPrefix(d.data[d.pos:], last.raw) {
+		d.pos += len(last.raw)
+		return last.r
+	}
+	raw, err := d.span()
+	if err != nil || raw[0] != '{' {
+		return nil
+	}
+	r, err := c.schemaFor(raw)
+	if err != nil {
+		return nil
+	}
+	if c.readCache.size > 0 {
+		c.lastRead.Store(&rawSchema{raw: bytes.Clone(raw), r: r})
+	}
+	return r
 }
 
 // schemaFor returns the parsed schema of raw schema JSON, from the cache when seen before.
