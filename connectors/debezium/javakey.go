@@ -297,7 +297,8 @@ func (r *keyReader) element() (any, error) {
 	return nil, fmt.Errorf("key element of class %s: %w", ci.name, errKey)
 }
 
-// DecodeKey reads a key EncodeKey or Debezium wrote ("" is nil).
+// DecodeKey reads a key EncodeKey or Debezium wrote ("" and a serialized
+// null are nil).
 func DecodeKey(s string) ([]any, error) {
 	if s == "" {
 		return nil, nil
@@ -311,7 +312,11 @@ func DecodeKey(s string) ([]any, error) {
 	if err != nil || !bytes.Equal(head, []byte{0xac, 0xed, 0x00, 0x05}) {
 		return nil, fmt.Errorf("incremental snapshot key %q: %w", s, errKey)
 	}
-	if tc, err := r.byte1(); err != nil || tc != tcArray {
+	tc, err := r.byte1()
+	if err == nil && tc == tcNull && len(r.b) == 0 {
+		return nil, nil // Debezium's null key
+	}
+	if err != nil || tc != tcArray {
 		return nil, fmt.Errorf("incremental snapshot key %q: %w", s, errKey)
 	}
 	if _, err := r.classDesc(); err != nil {

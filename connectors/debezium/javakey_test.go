@@ -37,12 +37,14 @@ func TestKeyCodec(t *testing.T) {
 }
 
 func TestDecodeKeyRejects(t *testing.T) {
-	for _, s := range []string{"zz", "aced0005", "aced000570", "00000000"} {
+	for _, s := range []string{"zz", "aced0005", "aced00057071", "00000000"} {
 		if _, err := DecodeKey(s); err == nil {
 			t.Errorf("DecodeKey(%q) = nil error", s)
 		}
 	}
-	if k, err := DecodeKey(""); k != nil || err != nil {
-		t.Errorf("DecodeKey(\"\") = %v, %v", k, err)
+	for _, s := range []string{"", "aced000570"} {
+		if k, err := DecodeKey(s); k != nil || err != nil {
+			t.Errorf("DecodeKey(%q) = %v, %v", s, k, err)
+		}
 	}
 }

@@ -65,6 +65,10 @@ type Config struct {
 	SnapshotMode     string   `config:"snapshot.mode" default:"initial" enum:"initial,initial_only,no_data,schema_only,never,when_needed,recovery,schema_only_recovery" importance:"medium" group:"Snapshot" doc:"initial: snapshot then stream; initial_only: snapshot then stop; no_data (schema_only): stream from the current position; never: stream from the start of the binlog; when_needed: snapshot when there is no offset or its position is purged; recovery (schema_only_recovery): rebuild a lost schema history from the current definitions at the committed offset, then stream (ferry does so in every mode when the history has nothing for this server)."`
 	SnapshotLocking  string   `config:"snapshot.locking.mode" default:"minimal" enum:"minimal,extended,none" importance:"medium" group:"Snapshot" doc:"minimal: a global read lock held only while the binlog position is read (MariaDB reads it without a lock); extended: the same; none: no lock (the position may be slightly early: changes may repeat, none is lost)."`
 	SnapshotFetch    int      `config:"snapshot.fetch.size" default:"10240" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per snapshot chunk."`
+	SignalTable      string   `config:"signal.data.collection" default:"" importance:"medium" group:"Snapshot" doc:"The signalling table, as database.table, with columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32), data VARCHAR(2048) (the user needs INSERT on it). Set, it enables incremental snapshots: execute-snapshot and stop-snapshot signals inserted into it, and the watermarks the connector writes around each chunk; with snapshot.mode=initial the initial snapshot is then read in watermarked chunks too."`
+	SignalChannels   []string `config:"signal.enabled.channels" default:"source" importance:"low" group:"Snapshot" doc:"Channels signals are read from; ferry implements source (the signalling table). Without source, the table only carries the watermarks."`
+	IncChunkSize     int      `config:"incremental.snapshot.chunk.size" default:"1024" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per incremental snapshot chunk (one pair of watermarks)."`
+	Watermarking     string   `config:"incremental.snapshot.watermarking.strategy" default:"insert_insert" enum:"insert_insert,insert_delete" importance:"low" group:"Snapshot" doc:"insert_insert: a row for the low and one for the high watermark; insert_delete: the low watermark's row is deleted as the high watermark (the signalling table stays small)."`
 	SchemaChanges    bool     `config:"include.schema.changes" default:"true" importance:"medium" group:"Connector" doc:"Whether schema changes are published on the <topic.prefix> topic."`
 	HistoryTopic     string   `config:"schema.history.internal.kafka.topic" default:"" importance:"high" group:"History" doc:"The Kafka topic holding the DDL history (Debezium 1.x: database.history.kafka.topic). Without it ferry reads the binlog with the current table definitions."`
 	HistoryServers   string   `config:"schema.history.internal.kafka.bootstrap.servers" default:"" importance:"high" group:"History" doc:"Kafka brokers of the history topic (Debezium 1.x: database.history.kafka.bootstrap.servers)."`
@@ -101,6 +105,9 @@ func (c *Config) Check() error {
 		debezium.Filter{IncludeKey: "database.include.list", ExcludeKey: "database.exclude.list", Include: c.DBInclude, Exclude: c.DBExclude, Exclusive: true},
 		debezium.Filter{IncludeKey: "table.include.list", ExcludeKey: "table.exclude.list", Include: c.TableInclude, Exclude: c.TableExclude, Exclusive: true},
 		debezium.Filter{ExcludeKey: "column.exclude.list", Exclude: c.ColumnExclude})...)
+	if db, tb, ok := strings.Cut(c.SignalTable, "."); c.SignalTable != "" && (!ok || db == "" || tb == "" || strings.Contains(tb, ".")) {
+		bad("signal.data.collection", c.SignalTable, "name the signalling table as database.table")
+	}
 	if (c.historyTopic() == "") != (c.historyServers() == "") {
 		bad("schema.history.internal.kafka.topic", c.historyTopic(),
 			"set both schema.history.internal.kafka.topic and schema.history.internal.kafka.bootstrap.servers, or neither")
@@ -145,7 +152,7 @@ func parseConfig(props map[string]string) (Config, error) {
 		return cfg, fmt.Errorf("mysql cdc config: %w", err)
 	}
 	for _, p := range []*string{&cfg.SnapshotMode, &cfg.SnapshotLocking, &cfg.TimePrecision, &cfg.DecimalHandling,
-		&cfg.BigintUnsigned, &cfg.BinaryHandling, &cfg.FailureHandling} {
+		&cfg.BigintUnsigned, &cfg.BinaryHandling, &cfg.FailureHandling, &cfg.Watermarking} {
 		*p = strings.ToLower(*p)
 	}
 	switch cfg.SnapshotMode {

@@ -24,7 +24,7 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 	switch e := ev.Event.(type) {
 	case *replication.RotateEvent:
 		st.file, st.lastEnd = string(e.NextLogName), e.Position
-		st.tables = map[uint64]*table{}
+		st.tables, st.signals = map[uint64]*table{}, map[uint64]bool{}
 		return nil, nil
 	case *replication.MariadbGTIDEvent:
 		st.gtid = e.GTID.String()
@@ -97,9 +97,9 @@ func (tk *Task) commit() []*connectors.Record {
 	}
 	st.skipping = false
 	if tx == nil {
-		return nil
+		return tk.closeWindow()
 	}
-	return tx.recs
+	return append(tx.recs, tk.closeWindow()...)
 }
 
 var txControl = regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|XA |SAVEPOINT|ROLLBACK)`)
@@ -142,6 +142,9 @@ func (tk *Task) query(e *replication.QueryEvent, h *replication.EventHeader, sta
 func (tk *Task) mapTable(e *replication.TableMapEvent) error {
 	st := &tk.stream
 	db, name := string(e.Schema), string(e.Table)
+	if tk.cfg.SignalTable != "" && strings.EqualFold(db+"."+name, tk.cfg.SignalTable) {
+		st.signals[e.TableID] = true
+	}
 	t := tk.byName[db+"."+name]
 	if t == nil {
 		if !newFilter(&tk.cfg).table(db, name) {
@@ -176,6 +179,12 @@ func (tk *Task) mapTable(e *replication.TableMapEvent) error {
 func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start uint64) ([]*connectors.Record, error) {
 	st := &tk.stream
 	t := st.tables[e.TableID]
+	if st.signals[e.TableID] && !(st.skipping && st.tx != nil && st.tx.events < st.skip.events) {
+		tk.signalRows(e)
+		if t == nil && st.tx == nil { // a non-transactional signalling table
+			return tk.commit(), nil
+		}
+	}
 	if t == nil {
 		return nil, nil
 	}
@@ -220,6 +229,10 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 			}
 			continue
 		}
+		if tk.inc.win.Pending() && tk.inc.queue[0] == t.String() {
+			tk.inc.win.Changed(keyID(t, before))
+			tk.inc.win.Changed(keyID(t, after))
+		}
 		rp := tx.begin
 		rp.events, rp.rows, rp.serverID, rp.tsSec = index, int64(i+1), h.ServerID, when.Unix()
 		si := sourceInfo{db: t.db, table: t.name, when: when, serverID: h.ServerID, gtid: tx.gtid,
@@ -236,7 +249,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 // change is the change event (and tombstone) of one row.
 func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
 	change := debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
-		Ts: tk.clock(), Partition: tk.partition, Offset: rp.offset(), Tombstone: tk.cfg.Tombstones}
+		Ts: tk.clock(), Partition: tk.partition, Offset: tk.inc.store(rp.offset()), Tombstone: tk.cfg.Tombstones}
 	if op != debezium.OpUpdate || !debezium.KeyChanged(&t.dbz, before, after) {
 		return debezium.Event(&t.dbz, change)
 	}

@@ -35,7 +35,7 @@ func (tk *Task) heartbeat() []*connectors.Record {
 	key.Set(0, tk.cfg.prefix())
 	val := connectors.NewStruct(heartbeatValueSchema)
 	val.Set(0, now.UnixMilli())
-	r := connectors.NewSourceRecord(tk.partition, rp.offset(), "__debezium-heartbeat."+tk.cfg.prefix(), heartbeatValueSchema, val)
+	r := connectors.NewSourceRecord(tk.partition, tk.inc.store(rp.offset()), "__debezium-heartbeat."+tk.cfg.prefix(), heartbeatValueSchema, val)
 	r.KeySchema, r.Key = heartbeatKeySchema, key
 	return []*connectors.Record{r}
 }

@@ -25,6 +25,7 @@ type streamState struct {
 	skip     restartPoint // events and rows to skip in the first transaction read
 	skipping bool
 	tables   map[uint64]*table // binlog table id -> captured table (nil: not captured)
+	signals  map[uint64]bool   // binlog table ids of the signalling table
 	shapes   map[string]*table // definitions rebuilt from table maps (see shaped)
 	lastEnd  uint64            // the position after the last event read
 	gtid     string            // the GTID of the transaction being read
@@ -68,7 +69,7 @@ func (tk *Task) startStream() error {
 	st.events, st.file = events, st.start.at.file
 	st.gtids = parseGTIDs(st.start.gtids)
 	st.skip, st.skipping = st.start, st.start.events > 0 || st.start.rows > 0
-	st.tables = map[uint64]*table{}
+	st.tables, st.signals = map[uint64]*table{}, map[uint64]bool{}
 	st.lastEnd = st.start.at.pos
 	st.beat = time.Unix(st.start.tsSec, 0) // the committed offset's time: a heartbeat is due interval after it
 	return nil
@@ -91,6 +92,16 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	var out []*connectors.Record
 	idle := time.Duration(tk.cfg.PollIntervalMs) * time.Millisecond
 	for len(out) < tk.cfg.MaxBatchSize {
+		if tk.inc.running() && !tk.inc.win.Pending() && !tk.inc.closing && st.tx == nil {
+			if err := tk.nextChunk(); err != nil {
+				return nil, err
+			}
+			if tk.inc.win.Pending() { // wait for the chunk's watermarks
+				if end, _, err = tk.masterStatus(); err != nil {
+					return nil, err
+				}
+			}
+		}
 		caughtUp := !st.at().before(end)
 		if st.tx == nil && len(out) > 0 && caughtUp {
 			break // caught up with the binlog as it was

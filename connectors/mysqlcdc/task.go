@@ -23,6 +23,7 @@ type Task struct {
 	tables    []*table
 	byName    map[string]*table // "db.table"
 	snap      snapshotState
+	inc       incSnapshot // the running incremental snapshot
 	stream    streamState
 	streaming bool // snapshot done (or not wanted): Poll streams
 	hist      *history
@@ -102,6 +103,9 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 		case mode == SnapshotRecovery:
 			return fmt.Errorf("%w: snapshot.mode=recovery rebuilds the schema history at a committed offset, and this connector has none; start it with snapshot.mode=initial", ErrServer)
 		case wantSnapshot:
+			if ok, err := tk.startIncrementalInitial(); ok || err != nil {
+				return err
+			}
 			return tk.beginSnapshot(ctx)
 		case mode == SnapshotNever:
 			first, err := tk.firstBinlog()
@@ -141,6 +145,9 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 	}
 	tk.stream.start = rp
 	tk.streaming = mode != SnapshotInitialOnly
+	if err := tk.restoreIncremental(off); err != nil {
+		return err
+	}
 	// With any mode, and so with recovery, a history that has nothing for
 	// this server is rebuilt from today's definitions at the offset.
 	return tk.loadHistory(ctx)

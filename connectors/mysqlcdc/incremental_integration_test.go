@@ -1,0 +1,247 @@
+//go:build integration
+
+package mysqlcdc_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// signalTable creates a Debezium signalling table and returns its
+// database.table name.
+func signalTable(t *testing.T) string {
+	name := uniq("sig")
+	exec(t, db(t), "CREATE TABLE "+name+" (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)")
+	return mariadb(t).db + "." + name
+}
+
+// fillTable creates (id INT PRIMARY KEY, v BIGINT) with rows 1..n, v = id.
+func fillTable(t *testing.T, name string, n int) {
+	conn := db(t)
+	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v BIGINT NOT NULL)")
+	for lo := 1; lo <= n; lo += 1000 {
+		var vals []string
+		for id := lo; id < lo+1000 && id <= n; id++ {
+			vals = append(vals, fmt.Sprintf("(%d,%d)", id, id))
+		}
+		exec(t, conn, "INSERT INTO "+name+" VALUES "+strings.Join(vals, ","))
+	}
+}
+
+// endOffset is the number of records in a single-partition topic.
+func endOffset(t *testing.T, topic string) int {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	ends.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return int(n)
+}
+
+// snapshotting reports whether the committed offset has an incremental snapshot.
+func (hs *harness) snapshotting() bool {
+	hs.t.Helper()
+	entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
+	if err != nil {
+		hs.t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := e.Offset[debezium.OffsetIncrementalCollections]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rowState is a row as the change events so far leave it.
+type rowState struct {
+	exists, changed bool
+	v               string
+}
+
+// foldEvents applies a table's events in topic order. A read must show
+// exactly the state the changes before it left (a read after a change to
+// its row is the newest state, never an older one, never a deleted row).
+func foldEvents(t *testing.T, msgs []message) (map[string]*rowState, int) {
+	t.Helper()
+	rows := map[string]*rowState{}
+	reads := 0
+	for i, m := range msgs {
+		if m.Value == nil {
+			continue
+		}
+		op, _ := m.Value["op"].(string)
+		row, _ := m.Value["after"].(map[string]any)
+		if op == "d" {
+			row, _ = m.Value["before"].(map[string]any)
+		}
+		id := row["id"].(json.Number).String()
+		st := rows[id]
+		if st == nil {
+			st = &rowState{}
+			rows[id] = st
+		}
+		v := fmt.Sprint(row["v"])
+		switch op {
+		case "r":
+			reads++
+			if st.changed && (!st.exists || st.v != v) {
+				t.Fatalf("record %d: read of id %s with v=%s after changes left exists=%v v=%s (stale or resurrected)", i, id, v, st.exists, st.v)
+			}
+			if src, _ := m.Value["source"].(map[string]any); src["snapshot"] != "incremental" {
+				t.Fatalf("record %d: read's source.snapshot = %v, want incremental", i, src["snapshot"])
+			}
+			st.exists, st.v = true, v
+		case "c", "u":
+			st.exists, st.changed, st.v = true, true, v
+		case "d":
+			st.exists, st.changed = false, true
+		}
+	}
+	return rows, reads
+}
+
+// tableState reads (id, v) of every row.
+func tableState(t *testing.T, table string) map[string]string {
+	res, err := db(t).Execute("SELECT id, v FROM " + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for i := range res.Values {
+		id, _ := res.GetInt(i, 0)
+		v, _ := res.GetInt(i, 1)
+		out[fmt.Sprint(id)] = fmt.Sprint(v)
+	}
+	return out
+}
+
+// writer updates, deletes and inserts random rows of ids 1..span with ever
+// larger v until stopped.
+func writer(t *testing.T, table string, span int) (stop func() int) {
+	conn := db(t)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var n int
+	var werr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rnd := rand.New(rand.NewSource(1))
+		for seq := 1_000_000; ; seq++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			id := 1 + rnd.Intn(span)
+			var q string
+			switch r := rnd.Intn(4); {
+			case r < 2:
+				q = fmt.Sprintf("UPDATE %s SET v = %d WHERE id = %d", table, seq, id)
+			case r == 2:
+				q = fmt.Sprintf("DELETE FROM %s WHERE id = %d", table, id)
+			default:
+				q = fmt.Sprintf("INSERT INTO %s VALUES (%d, %d) ON DUPLICATE KEY UPDATE v = %d", table, id, seq, seq)
+			}
+			if _, err := conn.Execute(q); err != nil {
+				werr = err
+				return
+			}
+			n++
+			time.Sleep(time.Millisecond) // pace: the writer shares the machine with the connector
+		}
+	}()
+	return func() int {
+		close(done)
+		wg.Wait()
+		if werr != nil {
+			t.Fatal(werr)
+		}
+		return n
+	}
+}
+
+// TestIncrementalSnapshotConcurrentChanges runs an execute-snapshot of one
+// of two tables while a writer updates, deletes and inserts its rows,
+// in invocations of at most 200 records (chunks of 100, batches of 50):
+// every read shows the state the changes before it left, and the events
+// fold to the table's final state; the other table gets no reads.
+func TestIncrementalSnapshotConcurrentChanges(t *testing.T) {
+	conn := db(t)
+	name, other := uniq("inc"), uniq("incother")
+	fillTable(t, name, 3000)
+	fillTable(t, other, 50)
+	sig := signalTable(t)
+	cfg := noSchemas(connectorConfig(t, name, name, other))
+	cfg["snapshot.mode"] = "no_data"
+	cfg["signal.data.collection"] = sig
+	cfg["incremental.snapshot.chunk.size"] = "100"
+	cfg["max.batch.size"] = "50"
+	cfg["tombstones.on.delete"] = "false"
+	hs := newHarness(t, cfg)
+	hs.drainAtLeast(100, 1) // the schema snapshot: streaming from here
+	stop := writer(t, name, 3300)
+	full := mariadb(t).db + "." + name
+	exec(t, conn, "INSERT INTO "+strings.Split(sig, ".")[1]+` VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["`+full+`"], "type": "incremental"}')`)
+	invocations, started := 0, false
+	for deadline := time.Now().Add(45 * time.Second); ; invocations++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the incremental snapshot did not end in 45 s (%d invocations)", invocations)
+		}
+		hs.invoke(200)
+		running := hs.snapshotting()
+		if started && !running {
+			break
+		}
+		started = started || running
+	}
+	writes := stop()
+	for quiet := 0; quiet < 2; { // the writer's last changes
+		if hs.invoke(1000).Read == 0 {
+			quiet++
+		}
+	}
+	if invocations < 3 {
+		t.Fatalf("the snapshot took %d invocations, want several", invocations)
+	}
+	topic := name + "." + mariadb(t).db + "."
+	msgs := consume(t, topic+name, endOffset(t, topic+name), 30*time.Second)
+	rows, reads := foldEvents(t, msgs)
+	want := tableState(t, name)
+	for id, v := range want {
+		if st := rows[id]; st == nil || !st.exists || st.v != v {
+			t.Fatalf("id %s: events leave %+v, the table has v=%s", id, st, v)
+		}
+	}
+	for id, st := range rows {
+		if _, ok := want[id]; st.exists && !ok {
+			t.Fatalf("id %s: events leave it existing (v=%s), the table has no such row", id, st.v)
+		}
+	}
+	if reads < 1000 {
+		t.Fatalf("%d reads, want most of 3000 rows", reads)
+	}
+	for _, m := range consume(t, topic+other, endOffset(t, topic+other), 10*time.Second) {
+		if m.Value != nil && m.Value["op"] == "r" {
+			t.Fatalf("a read of %s, which the signal did not name", other)
+		}
+	}
+	t.Logf("%d writes during %d invocations; %d records, %d reads, %d rows", writes, invocations, len(msgs), reads, len(want))
+}
