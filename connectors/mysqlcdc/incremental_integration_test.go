@@ -189,6 +189,10 @@ func TestIncrementalSnapshotConcurrentChanges(t *testing.T) {
 	fillTable(t, name, 3000)
 	fillTable(t, other, 50)
 	sig := signalTable(t)
+	// Each high watermark's insert takes 30 ms after its chunk's SELECT: the
+	// writer's changes in that time are in the window by construction.
+	exec(t, conn, "CREATE TRIGGER "+strings.Split(sig, ".")[1]+"_slow BEFORE INSERT ON "+strings.Split(sig, ".")[1]+
+		" FOR EACH ROW BEGIN IF NEW.type = 'snapshot-window-close' THEN DO SLEEP(0.03); END IF; END")
 	cfg := noSchemas(connectorConfig(t, name, name, other))
 	cfg["snapshot.mode"] = "no_data"
 	cfg["signal.data.collection"] = sig
