@@ -26,7 +26,6 @@ import (
 	"github.com/ferryhq/ferry/transforms/timestamprouter"
 	"github.com/ferryhq/ferry/transforms/topicnamematches"
 	"github.com/ferryhq/ferry/transforms/valuetokey"
-	"github.com/ferryhq/ferry/transforms/wasm"
 )
 
 const (
@@ -35,8 +34,9 @@ const (
 )
 
 // builtins is the one explicit list of every transformation and predicate.
+// The WebAssembly ones come from wasmBuiltins, empty with the ferry_nowasm tag.
 func builtins() []Descriptor {
-	return []Descriptor{
+	return append([]Descriptor{
 		tf(smt+"Cast$Key", cast.Config{}, cast.NewKey),
 		tf(smt+"Cast$Value", cast.Config{}, cast.NewValue),
 		tf(smt+"DropHeaders", dropheaders.Config{}, dropheaders.New),
@@ -64,12 +64,10 @@ func builtins() []Descriptor {
 		tf(smt+"TimestampRouter", timestamprouter.Config{}, timestamprouter.New),
 		tf(smt+"ValueToKey", valuetokey.Config{}, valuetokey.New),
 		tf("io.debezium.transforms.ExtractNewRecordState", extractnewrecordstate.Config{}, extractnewrecordstate.New),
-		passes(tf(wasm.TransformClass, wasm.Config{}, wasm.New), wasm.ModuleConfigPrefix),
-		passes(pr(wasm.PredicateClass, wasm.Config{}, wasm.NewPredicate), wasm.ModuleConfigPrefix),
 		pr(pred+"HasHeaderKey", hasheaderkey.Config{}, hasheaderkey.New),
 		pr(pred+"RecordIsTombstone", recordistombstone.Config{}, recordistombstone.New),
 		pr(pred+"TopicNameMatches", topicnamematches.Config{}, topicnamematches.New),
-	}
+	}, wasmBuiltins()...)
 }
 
 // tf describes a built-in transformation (sdk.Describe).

@@ -71,3 +71,23 @@ func TestGenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildTags: a build keeping no WebAssembly class leaves wazero out.
+func TestBuildTags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{name: "all transforms", o: Options{Tags: []string{"ferry_noavro"}}, want: "ferry_noavro"},
+		{name: "none", o: Options{Transforms: []string{}}, want: "ferry_nowasm"},
+		{name: "MaskField", o: Options{Transforms: []string{"MaskField"}, Tags: []string{"ferry_noavro"}}, want: "ferry_noavro,ferry_nowasm"},
+		{name: "Wasm kept", o: Options{Transforms: []string{"MaskField", "Wasm"}}, want: ""},
+		{name: "predicate kept", o: Options{Transforms: []string{"WasmPredicate"}}, want: ""},
+		{name: "tag given", o: Options{Transforms: []string{}, Tags: []string{"ferry_nowasm"}}, want: "ferry_nowasm"},
+	} {
+		if got := strings.Join(tc.o.buildTags(), ","); got != tc.want {
+			t.Errorf("%s: buildTags() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

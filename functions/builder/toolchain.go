@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -237,8 +238,19 @@ func (g *toolchain) buildFull(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	_, err = g.run(ctx, nil, "build", "-tags", strings.Join(o.Tags, ","), "-o", out, ".")
+	_, err = g.run(ctx, nil, "build", "-tags", strings.Join(o.buildTags(), ","), "-o", out, ".")
 	return err
+}
+
+// buildTags are o.Tags, plus ferry_nowasm when the kept transforms name
+// neither WebAssembly class, so wazero is not linked for nothing.
+func (o Options) buildTags() []string {
+	tags := slices.Clone(o.Tags)
+	if o.Transforms != nil && !slices.Contains(o.Transforms, "Wasm") && !slices.Contains(o.Transforms, "WasmPredicate") &&
+		!slices.Contains(tags, "ferry_nowasm") {
+		tags = append(tags, "ferry_nowasm")
+	}
+	return tags
 }
 
 // buildLambda builds the function for linux and zips it as bootstrap.
@@ -249,7 +261,7 @@ func (g *toolchain) buildLambda(ctx context.Context, o Options) error {
 	}
 	bin := filepath.Join(g.dir, "bootstrap")
 	if _, err := g.run(ctx, []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + arch},
-		"build", "-tags", strings.Join(append([]string{"lambda.norpc"}, o.Tags...), ","), "-trimpath", "-ldflags", "-s -w", "-o", bin, "."); err != nil {
+		"build", "-tags", strings.Join(append([]string{"lambda.norpc"}, o.buildTags()...), ","), "-trimpath", "-ldflags", "-s -w", "-o", bin, "."); err != nil {
 		return err
 	}
 	return zipBootstrap(bin, o.Out)

@@ -3,8 +3,8 @@
 #
 # The AWS Lambda runtime interface emulator (RIE, built with `go install` from
 # the Go module proxy) running ferry's Lambda `bootstrap`, built from this
-# repository (./functions/lambda, GOOS=linux, -tags lambda.norpc) exactly as `make lambda` builds
-# it for the zip. The RIE serves one function, named "function", at
+# repository (./functions/lambda, GOOS=linux, -tags lambda.norpc) as `make lambda WITHOUT=`
+# builds it for the zip (every optional part in: Avro, Protobuf, Wasm, Redis). The RIE serves one function, named "function", at
 # $LAMBDA_ENDPOINT/2015-03-31/functions/function/invocations, one invocation at
 # a time, so point `ferry scheduler --dispatch lambda` at it with
 # --lambda-function function --lambda-concurrency 1.

@@ -17,7 +17,6 @@ import (
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/file"
 	"github.com/ferryhq/ferry/state/kafka"
-	"github.com/ferryhq/ferry/state/redis"
 )
 
 // ErrUnknownSpec is returned for a spec no backend accepts.
@@ -49,7 +48,7 @@ func ForWorker(ctx context.Context, spec string, w *workerconfig.Worker, log *sl
 		}
 		return s, nil
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		s, err := redis.Open(ctx, spec, redis.Options{})
+		s, err := openRedis(ctx, spec)
 		if err != nil {
 			return nil, fmt.Errorf("open state store %q: %w", redact(spec), err)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/ferryhq/ferry/transforms/convert/bytearray"
 	"github.com/ferryhq/ferry/transforms/convert/json"
 	"github.com/ferryhq/ferry/transforms/convert/jsonschema"
-	"github.com/ferryhq/ferry/transforms/convert/protobuf"
 	"github.com/ferryhq/ferry/transforms/convert/simpleheader"
 	"github.com/ferryhq/ferry/transforms/convert/stringconv"
 )
@@ -55,10 +54,7 @@ var classes = present([]Descriptor{
 		Class: jsonschema.Class, Config: jsonschema.Config{},
 		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(jsonschema.New(p, k)) },
 	},
-	{
-		Class: protobuf.Class, Config: protobuf.Config{},
-		New: func(p map[string]string, k bool) (Converter, error) { return nilIfErr(protobuf.New(p, k)) },
-	},
+	protobufDescriptor,
 	{
 		Class: simpleheader.Class, Config: simpleheader.Config{},
 		NewHeader: func(p map[string]string) (HeaderConverter, error) { return nilIfErrH(simpleheader.NewHeader(p)) },
