@@ -119,8 +119,10 @@ func (tk *Task) clock() time.Time {
 // events returns the change event for op (c, u, d, r) and, after a delete,
 // its tombstone.
 func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
+	off := offset(p)
+	tk.inc.stamp(off)
 	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
-		Ts: tk.clock(), Partition: tk.partition, Offset: offset(p), Tombstone: tk.cfg.Tombstones})
+		Ts: tk.clock(), Partition: tk.partition, Offset: off, Tombstone: tk.cfg.Tombstones})
 }
 
 // row builds a Value struct from text values by column name; missing

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/jackc/pgx/v5"
@@ -57,6 +59,12 @@ func ensurePublication(ctx context.Context, conn *pgx.Conn, cfg *Config, tables 
 	for i, t := range tables {
 		list[i] = pgx.Identifier{t.schema, t.name}.Sanitize()
 	}
+	if schema, table, ok := strings.Cut(cfg.SignalCollection, "."); ok && len(list) > 0 {
+		// The signalling table's inserts must reach the stream.
+		if sig := (pgx.Identifier{schema, table}).Sanitize(); !slices.Contains(list, sig) {
+			list = append(list, sig)
+		}
+	}
 	var stmt string
 	switch {
 	case cfg.PubAutocreate == PubDisabled && !exists:
@@ -88,8 +96,21 @@ func ensureSlot(ctx context.Context, conn *pgx.Conn, cfg *Config) (uint64, error
 	var plugin, db string
 	var flush *string
 	var pid *int32
-	err := conn.QueryRow(ctx, `SELECT plugin, database, confirmed_flush_lsn::text, active_pid FROM pg_replication_slots WHERE slot_name = $1`,
-		cfg.SlotName).Scan(&plugin, &db, &flush, &pid)
+	var err error
+	// The previous invocation's walsender may still be exiting: give it
+	// slotRelease before calling the slot in use.
+	for deadline := time.Now().Add(slotRelease); ; {
+		err = conn.QueryRow(ctx, `SELECT plugin, database, confirmed_flush_lsn::text, active_pid FROM pg_replication_slots WHERE slot_name = $1`,
+			cfg.SlotName).Scan(&plugin, &db, &flush, &pid)
+		if err != nil || pid == nil || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		var lsn string
 		if err := conn.QueryRow(ctx, "SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'pgoutput')", cfg.SlotName).Scan(&lsn); err != nil {
@@ -110,6 +131,9 @@ func ensureSlot(ctx context.Context, conn *pgx.Conn, cfg *Config) (uint64, error
 	}
 	return parseLSN(*flush)
 }
+
+// slotRelease is how long Open waits for an active slot to be released.
+const slotRelease = 2 * time.Second
 
 func slotInUse(slot, pid string) error {
 	return fmt.Errorf("%w: replication slot %q is in use by another consumer (pid %s); stop that consumer or give this connector its own slot.name", ErrSlot, slot, pid)

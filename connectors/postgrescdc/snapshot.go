@@ -72,8 +72,17 @@ func (tk *Task) snapshotChunk(ctx context.Context) ([]*connectors.Record, error)
 // outputFunc are the types whose ::text differs from their output function.
 var outputFunc = map[uint32]string{oidBPChar: "bpcharout", oidInet: "inet_out"}
 
-// readChunk reads one chunk of t after tk.snap.after; full says it was a whole chunk.
-func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, bool, error) {
+// rowText is one row a snapshot query read: the text of each column by
+// name, and the text of its key columns (or of its ctid without a key).
+type rowText struct {
+	vals map[string]*string
+	key  []string
+}
+
+// selectRows reads up to limit rows of t in key order (ctid order without a
+// key): after the key after, up to and including the key upTo when set,
+// descending when desc. Values are read as text, as pgoutput sends them.
+func (tk *Task) selectRows(ctx context.Context, t *table, after, upTo []string, limit int, desc bool) ([]rowText, error) {
 	var sel, order []string
 	for _, f := range t.value.Fields {
 		col := "ferry_t." + pgx.Identifier{f.Name}.Sanitize()
@@ -87,71 +96,110 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 		sel = append(sel, col)
 	}
 	byCtid := len(t.keyCols) == 0
+	types := []string{"tid"}
 	if byCtid {
 		sel = append(sel, "ferry_t.ctid::text")
 		order = []string{"ferry_t.ctid"}
 	} else {
+		types = types[:0]
 		for _, c := range t.keyCols {
 			// Qualified: a bare name would sort by the ::text output column.
 			order = append(order, "ferry_t."+pgx.Identifier{c.name}.Sanitize())
+			types = append(types, c.typeName)
 		}
+	}
+	var where []string
+	var vals []any
+	bound := func(op string, key []string) {
+		ph := make([]string, len(key))
+		for i, v := range key {
+			vals = append(vals, v)
+			ph[i] = fmt.Sprintf("$%d::%s", len(vals), types[i])
+		}
+		where = append(where, "("+strings.Join(order, ", ")+") "+op+" ("+strings.Join(ph, ", ")+")")
+	}
+	if after != nil {
+		bound(">", after)
+	}
+	if upTo != nil {
+		bound("<=", upTo)
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + pgx.Identifier{t.schema, t.name}.Sanitize() + " AS ferry_t"
-	var args []any
-	if tk.snap.after != nil {
-		ph := make([]string, len(tk.snap.after))
-		for i, v := range tk.snap.after {
-			typ := "tid"
-			if !byCtid {
-				typ = t.keyCols[i].typeName
-			}
-			ph[i] = fmt.Sprintf("$%d::%s", i+1, typ)
-			args = append(args, v)
-		}
-		q += " WHERE (" + strings.Join(order, ", ") + ") > (" + strings.Join(ph, ", ") + ")"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	// One row more than a chunk: it tells whether the chunk ends the table.
-	q += " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", tk.cfg.SnapshotFetch+1)
-	rows, err := tk.conn.Query(ctx, q, args...)
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	q += " ORDER BY " + strings.Join(order, dir+", ") + dir + fmt.Sprintf(" LIMIT %d", limit)
+	rows, err := tk.conn.Query(ctx, q, vals...)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
+		return nil, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
 	}
 	defer rows.Close()
-	now := time.Now()
-	var recs []*connectors.Record
-	tableStart := tk.snap.after == nil
-	n := 0
+	var out []rowText
 	for rows.Next() {
-		n++
-		if n > tk.cfg.SnapshotFetch {
-			break
-		}
 		texts := make([]*string, len(sel))
 		ptrs := make([]any, len(sel))
 		for i := range texts {
 			ptrs[i] = &texts[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, false, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
+			return nil, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
 		}
-		vals := make(map[string]*string, len(t.value.Fields))
+		r := rowText{vals: make(map[string]*string, len(t.value.Fields))}
 		for i, f := range t.value.Fields {
-			vals[f.Name] = texts[i]
+			r.vals[f.Name] = texts[i]
 		}
-		after, err := t.row(vals, nil)
+		if byCtid {
+			r.key = []string{*texts[len(texts)-1]}
+		} else {
+			r.key = t.keyText(r.vals)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
+	}
+	return out, nil
+}
+
+// keyText is the text of the key columns in vals (nil when one is missing).
+func (t *table) keyText(vals map[string]*string) []string {
+	key := make([]string, len(t.keyCols))
+	for i, c := range t.keyCols {
+		v := vals[c.name]
+		if v == nil {
+			return nil
+		}
+		key[i] = *v
+	}
+	return key
+}
+
+// readChunk reads one chunk of t after tk.snap.after; full says it was a whole chunk.
+func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, bool, error) {
+	// One row more than a chunk: it tells whether the chunk ends the table.
+	rows, err := tk.selectRows(ctx, t, tk.snap.after, nil, tk.cfg.SnapshotFetch+1, false)
+	if err != nil {
+		return nil, false, err
+	}
+	full := len(rows) > tk.cfg.SnapshotFetch
+	if full {
+		rows = rows[:tk.cfg.SnapshotFetch]
+	}
+	now := time.Now()
+	var recs []*connectors.Record
+	tableStart := tk.snap.after == nil
+	for n, r := range rows {
+		after, err := t.row(r.vals, nil)
 		if err != nil {
 			return nil, false, err
 		}
-		tk.snap.after = tk.snap.after[:0]
-		if byCtid {
-			tk.snap.after = append(tk.snap.after, *texts[len(texts)-1])
-		} else {
-			for _, c := range t.keyCols {
-				tk.snap.after = append(tk.snap.after, *vals[c.name])
-			}
-		}
+		tk.snap.after = r.key
 		mark := "true"
-		if n == 1 && tableStart {
+		if n == 0 && tableStart {
 			mark = "first_in_data_collection"
 		}
 		if !tk.snap.emitted {
@@ -165,11 +213,6 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 		ev.SourceOffset[OffsetSnapshotAfter] = string(afterJSON)
 		recs = append(recs, ev)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("%w: snapshot of %s: %v", ErrTable, t, err)
-	}
-	full := n > tk.cfg.SnapshotFetch
 	if last := len(recs) - 1; !full && last >= 0 {
 		if snapshotMark(recs[last]) != "first" {
 			setSnapshotMark(recs[last], "last_in_data_collection")

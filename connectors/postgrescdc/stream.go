@@ -131,6 +131,9 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	s := &tk.stream
 	idle := time.Duration(max(tk.cfg.PollIntervalMs, 50)) * time.Millisecond
 	for len(s.ready) < tk.cfg.MaxBatchSize {
+		if err := tk.nextChunk(ctx); err != nil {
+			return nil, err
+		}
 		// Between transactions, wait poll.interval.ms for the first change,
 		// and once some are ready only as long as more arrive back to back.
 		wait := ctx
@@ -149,9 +152,10 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 				return nil, ctx.Err()
 			}
 			if pgconn.Timeout(err) {
-				if len(s.ready) == 0 && s.seen < s.target {
+				if len(s.ready) == 0 && (s.seen < s.target || tk.inc.busy()) {
 					// Still decoding WAL written before this invocation
-					// started: ask where the server is and keep waiting.
+					// started, or a snapshot chunk waits for its high
+					// watermark: ask where the server is and keep waiting.
 					if err := tk.ping(ctx); err != nil {
 						return nil, err
 					}
@@ -252,26 +256,37 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 // change turns one row change into records of the current transaction.
 func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple *pglogrepl.TupleData, x pglogrepl.XLogData) error {
 	s := &tk.stream
+	if s.cur == nil || s.cur.final == s.skipFinal && uint64(x.WALStart) <= s.skipLSN {
+		return nil // already in Kafka before the last invocation ended
+	}
+	if rel == tk.inc.signal && rel != 0 && op != "u" {
+		td := newTuple
+		if op == "d" {
+			td = oldTuple
+		}
+		if err := tk.signal(op, td, rel, x); err != nil {
+			return err
+		}
+	}
 	t := tk.byOID[rel]
-	if t == nil || s.cur == nil {
+	if t == nil {
 		return nil
 	}
 	lsn := uint64(x.WALStart)
-	if s.cur.final == s.skipFinal && lsn <= s.skipLSN {
-		return nil // already in Kafka before the last invocation ended
-	}
 	var before, after *connectors.Struct
+	var oldVals, newVals map[string]*string
 	var err error
 	if oldTuple != nil {
-		if before, err = tk.tuple(t, rel, oldTuple); err != nil {
+		if before, oldVals, err = tk.tuple(t, rel, oldTuple); err != nil {
 			return err
 		}
 	}
 	if newTuple != nil {
-		if after, err = tk.tuple(t, rel, newTuple); err != nil {
+		if after, newVals, err = tk.tuple(t, rel, newTuple); err != nil {
 			return err
 		}
 	}
+	tk.dedup(t, oldVals, newVals)
 	p := position{lsn: lsn, commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
 	if op == "u" && before != nil && after != nil && debezium.KeyChanged(&t.dbz, before, after) {
 		// As Debezium: a primary key change is a delete of the old key (and
@@ -283,7 +298,15 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 	return nil
 }
 
-func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connectors.Struct, error) {
+func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connectors.Struct, map[string]*string, error) {
+	vals, toasted := tk.tupleTexts(rel, td)
+	row, err := t.row(vals, toasted)
+	return row, vals, err
+}
+
+// tupleTexts is the text of each column of a tuple by name, and the
+// unchanged TOASTed columns it left out.
+func (tk *Task) tupleTexts(rel uint32, td *pglogrepl.TupleData) (map[string]*string, map[string]bool) {
 	names := tk.stream.rel[rel]
 	vals := make(map[string]*string, len(td.Columns))
 	var toasted map[string]bool
@@ -302,7 +325,7 @@ func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connector
 			toasted[names[i]] = true
 		}
 	}
-	return t.row(vals, toasted)
+	return vals, toasted
 }
 
 // refreshTable rebuilds a captured table's schema when a relation message
@@ -363,6 +386,7 @@ func (tk *Task) heartbeat() []*connectors.Record {
 	if s.lastFinal != 0 {
 		off[OffsetLastCommit] = int64(s.lastFinal)
 	}
+	tk.inc.stamp(off)
 	key := connectors.NewStruct(heartbeatKey)
 	key.Set(0, tk.cfg.TopicPrefix)
 	val := connectors.NewStruct(heartbeatValue)

@@ -20,7 +20,8 @@ type Task struct {
 	byOID     map[uint32]*table
 	snap      snapshotState
 	stream    streamState
-	streaming bool // snapshot done (or not wanted): Poll streams
+	inc       incState // a running incremental snapshot
+	streaming bool     // snapshot done (or not wanted): Poll streams
 	lastEvent time.Time
 	now       func() time.Time // nil: time.Now
 }
@@ -57,6 +58,9 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 			return err
 		}
 	}
+	if err := tk.loadSignal(ctx); err != nil {
+		return err
+	}
 	var off map[string]any
 	if offsets != nil {
 		off = offsets.Offset(tk.partition)
@@ -68,7 +72,14 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
 	snapshotWanted := tk.cfg.SnapshotMode == SnapshotInitial || tk.cfg.SnapshotMode == SnapshotInitialOnly
 	if off == nil {
-		if snapshotWanted {
+		if tk.watermarkedInitial() {
+			// The initial snapshot as an incremental one from the slot's
+			// start: chunks between watermarks, resumable at each.
+			for _, t := range tk.tables {
+				tk.inc.queue = append(tk.inc.queue, t.String())
+			}
+			tk.stream.start, tk.streaming = slotLSN, true
+		} else if snapshotWanted {
 			tk.snap = snapshotState{active: true, consistent: slotLSN}
 		} else {
 			tk.streaming = true
@@ -95,6 +106,9 @@ func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
 	if err != nil {
 		return err
 	}
+	if err := tk.inc.restore(off); err != nil {
+		return err
+	}
 	tk.stream.start, tk.stream.skipFinal, tk.stream.skipLSN = commit, commit, lsn
 	if tk.stream.lastFinal, err = offsetLSN(off, OffsetLastCommit); err != nil {
 		return err
@@ -104,6 +118,21 @@ func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
 	}
 	tk.streaming = true
 	return nil
+}
+
+// watermarkedInitial reports whether the initial snapshot runs as an
+// incremental one: snapshot.mode=initial with a signalling table for the
+// watermarks, and every captured table keyed (chunks need a key).
+func (tk *Task) watermarkedInitial() bool {
+	if tk.cfg.SnapshotMode != SnapshotInitial || tk.inc.signal == 0 {
+		return false
+	}
+	for _, t := range tk.tables {
+		if len(t.keyCols) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // offsetLSN reads an LSN from the offset, however the store decoded it.

@@ -1,0 +1,334 @@
+package postgrescdc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+)
+
+// Offset keys of the incremental snapshot's position in ferry's form: the
+// text of the key of the last row emitted and of the table's largest key
+// when its snapshot began, as JSON arrays. (Debezium's own keys hold
+// Java-serialized arrays; the table list is written under Debezium's key.)
+const (
+	OffsetIncAfter = "ferry_" + debezium.OffsetIncrementalPrimaryKey
+	OffsetIncMax   = "ferry_" + debezium.OffsetIncrementalMaximumKey
+)
+
+// incState is a running incremental snapshot (Debezium's, the DBLog
+// algorithm): the tables in queue are read in chunks, each chunk between
+// two watermark rows written to the signalling table; its rows are emitted
+// when the stream reaches the second, minus the rows changed in between.
+type incState struct {
+	queue  []string // schema.table still to read; the first is being read
+	after  []string // key text of the last row emitted (or skipped) of queue[0]; nil at its start
+	max    []string // key text of queue[0]'s largest row when its snapshot began
+	window debezium.Window[snapRow]
+	last   []string // key text of the pending chunk's last row
+	done   bool     // the pending chunk ends its table
+	signal uint32   // OID of the signalling table; 0 without one
+}
+
+// chunkRead, set by tests, runs between a chunk's query and its high
+// watermark: changes it makes fall inside the window.
+var chunkRead func(table string, first, last []string)
+
+// snapRow is a row a chunk read, waiting for the chunk's high watermark.
+type snapRow struct {
+	t     *table
+	key   []string
+	after *connectors.Struct
+}
+
+// busy reports whether a snapshot is running: a poll keeps reading then.
+func (in *incState) busy() bool { return len(in.queue) > 0 }
+
+func (in *incState) nextTable() {
+	in.queue, in.after, in.max, in.last, in.done = in.queue[1:], nil, nil, nil, false
+	in.window.Reset()
+}
+
+// stamp writes the snapshot's position into an event's offset, so the
+// offset committed last says where the snapshot resumes.
+func (in *incState) stamp(off map[string]any) {
+	if len(in.queue) == 0 {
+		return
+	}
+	off[debezium.OffsetIncrementalCollections] = debezium.EncodeCollections(in.queue)
+	if in.after != nil {
+		b, _ := json.Marshal(in.after)
+		off[OffsetIncAfter] = string(b)
+	}
+	if in.max != nil {
+		b, _ := json.Marshal(in.max)
+		off[OffsetIncMax] = string(b)
+	}
+}
+
+// restore reads the snapshot's position from a committed offset. A position
+// Debezium wrote (Java-serialized keys) restarts the current table.
+func (in *incState) restore(off map[string]any) error {
+	raw, _ := off[debezium.OffsetIncrementalCollections].(string)
+	if raw == "" {
+		return nil
+	}
+	var err error
+	if in.queue, err = debezium.DecodeCollections(raw); err != nil {
+		return err
+	}
+	for key, dst := range map[string]*[]string{OffsetIncAfter: &in.after, OffsetIncMax: &in.max} {
+		if s, ok := off[key].(string); ok {
+			if err := json.Unmarshal([]byte(s), dst); err != nil {
+				return fmt.Errorf("postgres cdc offset %s = %q: %w; reset the connector's offsets", key, s, err)
+			}
+		}
+	}
+	return nil
+}
+
+// add queues the captured tables that names match (names or regular
+// expressions over schema.table), as an execute-snapshot signal asks.
+func (tk *Task) addCollections(names []string) {
+	for _, n := range names {
+		re, err := regexp.Compile("^(?:" + n + ")$")
+		matched := false
+		for _, t := range tk.tables {
+			if (t.String() == n || err == nil && re.MatchString(t.String())) && !slices.Contains(tk.inc.queue, t.String()) {
+				tk.inc.queue = append(tk.inc.queue, t.String())
+			}
+			matched = matched || t.String() == n || err == nil && re.MatchString(t.String())
+		}
+		if !matched {
+			slog.Warn("postgres cdc: execute-snapshot names a table that is not captured; check table.include.list", "table", n)
+		}
+	}
+}
+
+// stop removes tables from the snapshot (all of them when names is empty).
+func (tk *Task) stopCollections(names []string) {
+	in := &tk.inc
+	if len(names) == 0 && len(in.queue) > 0 {
+		in.queue = in.queue[:1]
+		in.nextTable()
+		return
+	}
+	for _, n := range names {
+		if i := slices.Index(in.queue, n); i == 0 {
+			in.nextTable()
+		} else if i > 0 {
+			in.queue = slices.Delete(in.queue, i, i+1)
+		}
+	}
+}
+
+// nextChunk reads the next chunk between its watermarks when a snapshot is
+// running, no chunk is pending and the stream has caught up with the WAL
+// written before the invocation (so the window stays short).
+func (tk *Task) nextChunk(ctx context.Context) error {
+	in, s := &tk.inc, &tk.stream
+	for in.busy() && !in.window.Pending() && s.seen >= s.target {
+		t := tk.tableNamed(in.queue[0])
+		if t == nil || len(t.keyCols) == 0 {
+			slog.Warn("postgres cdc: incremental snapshot skips a table without a primary key", "table", in.queue[0])
+			in.nextTable()
+			continue
+		}
+		if in.max == nil {
+			max, err := tk.selectRows(ctx, t, nil, nil, 1, true)
+			if err != nil || len(max) == 0 {
+				in.nextTable()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			in.max = max[0].key
+		}
+		started, err := tk.readWindow(ctx, t)
+		if err != nil || started {
+			return err
+		}
+		in.nextTable()
+	}
+	return nil
+}
+
+// readWindow writes the low watermark, reads the chunk after in.after and
+// writes the high watermark; false when no row was left to read.
+func (tk *Task) readWindow(ctx context.Context, t *table) (bool, error) {
+	in := &tk.inc
+	id, opened := debezium.NewChunkID(), time.Now()
+	if err := tk.watermark(ctx, debezium.WindowOpen(id, opened), false); err != nil {
+		return false, err
+	}
+	rows, err := tk.selectRows(ctx, t, in.after, in.max, tk.cfg.IncChunkSize, false)
+	if err != nil || len(rows) == 0 {
+		return false, err
+	}
+	keys := make([]string, len(rows))
+	buf := make([]snapRow, len(rows))
+	for i, r := range rows {
+		after, err := t.row(r.vals, nil)
+		if err != nil {
+			return false, err
+		}
+		keys[i], buf[i] = keyString(r.key), snapRow{t: t, key: r.key, after: after}
+	}
+	if chunkRead != nil {
+		chunkRead(t.String(), rows[0].key, rows[len(rows)-1].key)
+	}
+	close := debezium.WindowClose(id, opened, time.Now())
+	if err := tk.watermark(ctx, close, tk.cfg.IncWatermarking == "insert_delete"); err != nil {
+		return false, err
+	}
+	in.window.Start(id, keys, buf)
+	in.last = rows[len(rows)-1].key
+	in.done = len(rows) < tk.cfg.IncChunkSize || slices.Equal(in.last, in.max)
+	return true, nil
+}
+
+// watermark writes a watermark row; del closes the window by deleting the
+// opening row instead (insert_delete).
+func (tk *Task) watermark(ctx context.Context, w debezium.Watermark, del bool) error {
+	schema, name, _ := strings.Cut(tk.cfg.SignalCollection, ".")
+	tbl := pgx.Identifier{schema, name}.Sanitize()
+	var err error
+	if del {
+		_, err = tk.conn.Exec(ctx, "DELETE FROM "+tbl+" WHERE id = $1", strings.TrimSuffix(w.ID, "-close")+"-open")
+	} else {
+		_, err = tk.conn.Exec(ctx, "INSERT INTO "+tbl+" (id, type, data) VALUES ($1, $2, $3)", w.ID, w.Type, w.Data)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres cdc: writing the %s watermark to %s: %w; grant the user INSERT and DELETE on it", w.Type, tbl, err)
+	}
+	return nil
+}
+
+// signal handles a row inserted into (or deleted from) the signalling table.
+func (tk *Task) signal(op string, td *pglogrepl.TupleData, rel uint32, x pglogrepl.XLogData) error {
+	vals, _ := tk.tupleTexts(rel, td)
+	text := func(k string) string {
+		if v := vals[k]; v != nil {
+			return *v
+		}
+		return ""
+	}
+	id, typ := text("id"), text("type")
+	in := &tk.inc
+	if op == "d" { // insert_delete: deleting the opening row closes the window
+		if rows, ok := in.window.Close(strings.TrimSuffix(id, "-open") + "-close"); ok {
+			tk.emitChunk(rows, x)
+		}
+		return nil
+	}
+	switch typ {
+	case debezium.SignalWindowOpen:
+		in.window.Open(id)
+	case debezium.SignalWindowClose:
+		if rows, ok := in.window.Close(id); ok {
+			tk.emitChunk(rows, x)
+		}
+	case debezium.SignalExecuteSnapshot, debezium.SignalStopSnapshot:
+		req, err := debezium.ParseSnapshotRequest(text("data"))
+		if err != nil {
+			slog.Warn("postgres cdc: signal ignored", "id", id, "type", typ, "error", err)
+			return nil
+		}
+		if typ == debezium.SignalStopSnapshot {
+			tk.stopCollections(req.Collections)
+		} else {
+			tk.addCollections(req.Collections)
+		}
+	}
+	return nil
+}
+
+// emitChunk adds a closed window's rows to the current transaction as read
+// events (source.snapshot "incremental") at the high watermark's position.
+// Each offset names its own key as the snapshot's position, the last one
+// the chunk's end (rows after it were changed in the window, and those
+// changes precede it) or, when the chunk ends its table, the next table.
+func (tk *Task) emitChunk(rows []snapRow, x pglogrepl.XLogData) {
+	s, in := &tk.stream, &tk.inc
+	if s.cur == nil {
+		return
+	}
+	p := position{lsn: uint64(x.WALStart), commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
+	end := func() {
+		if in.after = in.last; in.done {
+			in.nextTable()
+		}
+	}
+	for i, r := range rows {
+		if in.after = r.key; i == len(rows)-1 {
+			end()
+		}
+		ev := tk.events(r.t, debezium.OpRead, nil, r.after, p)[0]
+		setSnapshotMark(ev, "incremental")
+		s.cur.recs = append(s.cur.recs, ev)
+	}
+	if len(rows) == 0 {
+		end()
+	}
+}
+
+// dedup drops the keys a change touches from the open window.
+func (tk *Task) dedup(t *table, vals ...map[string]*string) {
+	if !tk.inc.window.Pending() {
+		return
+	}
+	for _, v := range vals {
+		if key := t.keyText(v); v != nil && key != nil && tk.inc.queue[0] == t.String() {
+			tk.inc.window.Changed(keyString(key))
+		}
+	}
+}
+
+func keyString(key []string) string { return strings.Join(key, "\x00") }
+
+func (tk *Task) tableNamed(name string) *table {
+	for _, t := range tk.tables {
+		if t.String() == name {
+			return tk.byOID[t.oid]
+		}
+	}
+	return nil
+}
+
+// loadSignal finds the signalling table and checks it is in the publication.
+func (tk *Task) loadSignal(ctx context.Context) error {
+	if tk.cfg.SignalCollection == "" {
+		return nil
+	}
+	schema, name, _ := strings.Cut(tk.cfg.SignalCollection, ".")
+	err := tk.conn.QueryRow(ctx, `SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+		schema, name).Scan(&tk.inc.signal)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("signal.data.collection=%s: the table does not exist; create it: CREATE TABLE %s (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
+			tk.cfg.SignalCollection, pgx.Identifier{schema, name}.Sanitize())
+	}
+	if err != nil || tk.cfg.SnapshotMode == SnapshotInitialOnly {
+		return err
+	}
+	var in bool
+	if err := tk.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2 AND tablename = $3)`,
+		tk.cfg.Publication, schema, name).Scan(&in); err != nil {
+		return fmt.Errorf("%w: reading publication %q: %v", ErrPublication, tk.cfg.Publication, err)
+	}
+	if !in {
+		return fmt.Errorf("%w: signal.data.collection=%s is not in publication %q, so its signals and watermarks never reach the stream; run ALTER PUBLICATION %s ADD TABLE %s",
+			ErrPublication, tk.cfg.SignalCollection, tk.cfg.Publication, pgx.Identifier{tk.cfg.Publication}.Sanitize(), pgx.Identifier{schema, name}.Sanitize())
+	}
+	return nil
+}
