@@ -139,18 +139,7 @@ func (c *cluster) bulk(ctx context.Context, actions []action) ([]*itemResult, er
 
 // send writes one bulk request of actions[pending...].
 func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]*itemResult, error) {
-	var body bytes.Buffer
-	for _, i := range pending {
-		a := actions[i]
-		meta, _ := json.Marshal(map[string]map[string]string{a.op: idFields(a)})
-		body.Write(meta)
-		body.WriteByte('\n')
-		if a.source != nil {
-			body.Write(a.source)
-			body.WriteByte('\n')
-		}
-	}
-	res, err := c.do(ctx, http.MethodPost, "/_bulk", "application/x-ndjson", &body)
+	res, err := c.do(ctx, http.MethodPost, "/_bulk", "application/x-ndjson", bytes.NewReader(bulkBody(actions, pending)))
 	if err != nil {
 		return nil, fmt.Errorf("bulk request to %s: %w", strings.Join(c.cfg.URLs, ","), err)
 	}
@@ -173,6 +162,23 @@ func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]
 		}
 	}
 	return out, nil
+}
+
+// bulkBody is the bulk request of actions[pending...]: per action its
+// metadata line and its source line (none for a delete).
+func bulkBody(actions []action, pending []int) []byte {
+	var body bytes.Buffer
+	for _, i := range pending {
+		a := actions[i]
+		meta, _ := json.Marshal(map[string]map[string]string{a.op: idFields(a)})
+		body.Write(meta)
+		body.WriteByte('\n')
+		if a.source != nil {
+			body.Write(a.source)
+			body.WriteByte('\n')
+		}
+	}
+	return body.Bytes()
 }
 
 func idFields(a action) map[string]string {

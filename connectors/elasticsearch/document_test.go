@@ -58,13 +58,18 @@ func TestMappingGolden(t *testing.T) {
 		Field("at", connectors.TimestampSchema().MustBuild()).Field("raw", connectors.BytesSchema).
 		Field("tags", connectors.ArrayOf(connectors.StringSchema).MustBuild()).Field("addr", addr).MustBuild()
 	got, _ := json.MarshalIndent(mapping(s), "", "  ")
-	got = append(got, '\n')
+	golden(t, "testdata/mapping.golden.json", append(got, '\n'))
+}
+
+// golden compares got with the file at path (written first with UPDATE_GOLDEN=1).
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if os.Getenv("UPDATE_GOLDEN") != "" {
-		os.WriteFile("testdata/mapping.golden.json", got, 0o644)
+		os.WriteFile(path, got, 0o644)
 	}
-	want, err := os.ReadFile("testdata/mapping.golden.json")
+	want, err := os.ReadFile(path)
 	if err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("mapping differs (%v):\n%s", err, got)
+		t.Fatalf("%s differs (%v):\n%q", path, err, got)
 	}
 }
 

@@ -49,3 +49,18 @@ func TestNullValues(t *testing.T) {
 		}
 	}
 }
+
+// The bulk request body, byte for byte: metadata lines as encoding/json
+// writes them (sorted keys, HTML-safe escapes, invalid UTF-8 replaced),
+// source lines as given, none for a delete; only the pending actions.
+func TestBulkBodyGolden(t *testing.T) {
+	actions := []action{
+		{op: "index", index: "orders", id: "42", source: []byte(`{"id":42,"name":"a"}`)},
+		{op: "update", index: "orders", id: `k"\<>&` + "\u2028\u2029\x01\xff é😀", source: []byte(`{"doc":{"id":1},"doc_as_upsert":true}`)},
+		{op: "delete", index: "orders", id: "gone"},
+		{op: "create", index: "logs-ferry-orders", source: []byte(`{"@timestamp":1,"x":"y"}`)},
+		{op: "index", index: "skipped", id: "not pending", source: []byte(`{}`)},
+		{op: "index", index: "t+0", id: "t+0+17", source: []byte(`{"n":null}`)},
+	}
+	golden(t, "testdata/bulk.golden", bulkBody(actions, []int{0, 1, 2, 3, 5}))
+}
