@@ -151,6 +151,14 @@ func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("bulk request answered %s: %s", res.Status, truncate(raw))
 	}
+	if n, ok := bulkSucceeded(raw); ok && n == len(pending) {
+		out := make([]*itemResult, len(pending))
+		succeeded := &itemResult{Status: http.StatusOK}
+		for j := range out {
+			out[j] = succeeded
+		}
+		return out, nil
+	}
 	var br bulkResponse
 	if err := json.Unmarshal(raw, &br); err != nil || len(br.Items) != len(pending) {
 		return nil, fmt.Errorf("bulk response with %d items for %d actions: %v", len(br.Items), len(pending), err)
@@ -164,29 +172,65 @@ func (c *cluster) send(ctx context.Context, actions []action, pending []int) ([]
 	return out, nil
 }
 
-// bulkBody is the bulk request of actions[pending...]: per action its
-// metadata line and its source line (none for a delete).
-func bulkBody(actions []action, pending []int) []byte {
-	var body bytes.Buffer
-	for _, i := range pending {
-		a := actions[i]
-		meta, _ := json.Marshal(map[string]map[string]string{a.op: idFields(a)})
-		body.Write(meta)
-		body.WriteByte('\n')
-		if a.source != nil {
-			body.Write(a.source)
-			body.WriteByte('\n')
-		}
+// bulkSucceeded reports whether a bulk response says in its first bytes, as
+// Elasticsearch and OpenSearch write them ({"took":N,"errors":false,...),
+// that no item failed, and counts its items by their "status" keys (a key:
+// no string value holds that unescaped), sparing encoding/json's scan of
+// every item; a response that reports errors, or is written otherwise, is
+// decoded in full.
+func bulkSucceeded(raw []byte) (items int, ok bool) {
+	rest, found := bytes.CutPrefix(raw, []byte(`{"took":`))
+	if !found {
+		return 0, false
 	}
-	return body.Bytes()
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 || !bytes.HasPrefix(rest[i:], []byte(`,"errors":false,"items":[`)) {
+		return 0, false
+	}
+	return bytes.Count(rest, []byte(`"status":`)), true
 }
 
-func idFields(a action) map[string]string {
-	m := map[string]string{"_index": a.index}
-	if a.id != "" {
-		m["_id"] = a.id
+// bulkBody is the bulk request of actions[pending...]: per action its
+// metadata line, {"<op>":{"_id":...,"_index":...}} with the bytes
+// encoding/json writes for that map, and its source line (none for a
+// delete).
+func bulkBody(actions []action, pending []int) []byte {
+	n := 0
+	for _, i := range pending {
+		a := &actions[i]
+		n += len(a.op) + len(a.index) + len(a.id) + len(a.source) + 32
 	}
-	return m
+	body := make([]byte, 0, n)
+	for _, i := range pending {
+		a := &actions[i]
+		body = append(append(append(body, `{"`...), a.op...), `":{`...)
+		if a.id != "" {
+			body = appendJSONString(append(body, `"_id":`...), a.id)
+			body = append(body, ',')
+		}
+		body = appendJSONString(append(body, `"_index":`...), a.index)
+		body = append(body, "}}\n"...)
+		if a.source != nil {
+			body = append(append(body, a.source...), '\n')
+		}
+	}
+	return body
+}
+
+// appendJSONString appends s as encoding/json writes a string: as is when
+// every byte is printable ASCII that it does not escape, else through
+// json.Marshal (HTML-safe escapes, U+2028, U+2029, invalid UTF-8).
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 func reason(r *itemResult) string {

@@ -28,6 +28,10 @@ type Task struct {
 	cluster *cluster
 	indices map[string]bool
 	log     *slog.Logger
+	// docs holds the documents of the current Put; docSize is the room
+	// given to each of them, from earlier Puts.
+	docs    []byte
+	docSize int
 }
 
 // NewTask returns an unopened task.
@@ -54,6 +58,9 @@ func (t *Task) Open(_ context.Context, props map[string]string) error {
 func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
 	var rejected []connectors.RejectedRecord
 	actions := make([]action, 0, len(records))
+	// One buffer holds the Put's documents, sized from the last Put's.
+	t.docs = make([]byte, 0, len(records)*t.docSize)
+	defer func() { t.docSize = max(t.docSize, len(t.docs)/max(len(records), 1)+16) }()
 	for _, r := range records {
 		a, err := t.action(ctx, r)
 		switch {
@@ -151,7 +158,8 @@ func (t *Task) action(ctx context.Context, r *connectors.Record) (action, error)
 		}
 		t.indices[index] = true
 	}
-	doc, err := connectjson.Marshal(r.ValueSchema, r.Value, docJSON)
+	upsert := !stream && strings.EqualFold(t.cfg.WriteMethod, "UPSERT")
+	doc, err := t.document(r, upsert)
 	if err != nil {
 		return action{}, fmt.Errorf("%w: record %s offset %d cannot become JSON: %w", ErrDocument, r.Topic, r.Offset, err)
 	}
@@ -165,11 +173,30 @@ func (t *Task) action(ctx context.Context, r *connectors.Record) (action, error)
 		}
 		return action{op: "create", index: index, source: doc, rec: r}, nil
 	}
-	if strings.EqualFold(t.cfg.WriteMethod, "UPSERT") {
-		doc = []byte(`{"doc":` + string(doc) + `,"doc_as_upsert":true}`)
+	if upsert {
 		return action{op: "update", index: index, id: id, source: doc, rec: r}, nil
 	}
 	return action{op: "index", index: index, id: id, source: doc, rec: r}, nil
+}
+
+// document appends r's value as JSON (as JsonConverter without schemas
+// writes it), wrapped as {"doc":...,"doc_as_upsert":true} for an upsert, to
+// the Put's documents and returns it.
+func (t *Task) document(r *connectors.Record, upsert bool) ([]byte, error) {
+	start := len(t.docs)
+	if upsert {
+		t.docs = append(t.docs, `{"doc":`...)
+	}
+	docs, err := connectjson.AppendValue(t.docs, r.ValueSchema, r.Value, docJSON)
+	if err != nil {
+		t.docs = t.docs[:start]
+		return nil, err
+	}
+	if upsert {
+		docs = append(docs, `,"doc_as_upsert":true}`...)
+	}
+	t.docs = docs
+	return docs[start:len(docs):len(docs)], nil
 }
 
 func (t *Task) schemaIgnored(topic string) bool {

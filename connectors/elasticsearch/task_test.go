@@ -64,3 +64,26 @@ func TestBulkBodyGolden(t *testing.T) {
 	}
 	golden(t, "testdata/bulk.golden", bulkBody(actions, []int{0, 1, 2, 3, 5}))
 }
+
+// Only a response that says errors:false where both clusters write it is
+// taken without decoding; its items are counted by their "status" keys.
+func TestBulkSucceeded(t *testing.T) {
+	item := `{"index":{"_index":"t","_id":"a\"status\":1","_version":1,"result":"created","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":0,"_primary_term":1,"status":201}}`
+	for _, c := range []struct {
+		raw   string
+		items int
+		ok    bool
+	}{
+		{`{"took":12,"errors":false,"items":[` + item + `,` + item + `]}`, 2, true},
+		{`{"took":0,"errors":false,"items":[]}`, 0, true},
+		{`{"took":12,"errors":true,"items":[` + item + `]}`, 0, false},
+		{`{"errors":false,"took":12,"items":[` + item + `]}`, 0, false},
+		{`{ "took":12,"errors":false,"items":[` + item + `]}`, 0, false},
+		{`{"took":,"errors":false,"items":[]}`, 0, false},
+		{`{"took":12,"errors":false}`, 0, false},
+	} {
+		if n, ok := bulkSucceeded([]byte(c.raw)); n != c.items || ok != c.ok {
+			t.Errorf("%.60s: got %d, %v; want %d, %v", c.raw, n, ok, c.items, c.ok)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func BenchmarkS3SinkVsDirect(b *testing.B) {
 			}
 			put("kafka"+strings.TrimPrefix(keys[object], prefix), body)
 			object++
-		})
+		}, nil)
 		for _, k := range keys {
 			if got := r.get(bucket, "kafka"+strings.TrimPrefix(k, prefix)); !bytes.Equal(got, r.get(bucket, k)) {
 				b.Fatalf("the hand-written pipeline's %s differs from the sink's", k)

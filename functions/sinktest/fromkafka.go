@@ -13,11 +13,12 @@ import (
 // with the sink consumers' fetch settings (200 ms fetch wait, 16 MiB
 // fetches) reads partition 0 of topic from the start until it has n
 // records, handing write the records in order in slices of batch (the last
-// may be shorter), then commits the offset past the last record to the
-// consumer group "direct-<topic>" with one plain OffsetCommit (the sink
-// commits its offsets in a transaction). The client is connected before
+// may be shorter), then calls flush (when not nil: it finishes the writes)
+// and commits the offset past the last record to the consumer group
+// "direct-<topic>" with one plain OffsetCommit (the sink commits its
+// offsets in a transaction). The client is connected before
 // the measured part starts; it returns the measured wall and CPU time.
-func (r *Rig) FromKafka(topic string, n, batch int, write func(recs []*kgo.Record)) (wall, cpu time.Duration) {
+func (r *Rig) FromKafka(topic string, n, batch int, write func(recs []*kgo.Record), flush func()) (wall, cpu time.Duration) {
 	r.T.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(r.Seeds...), kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20))
 	if err != nil {
@@ -50,6 +51,9 @@ func (r *Rig) FromKafka(topic string, n, batch int, write func(recs []*kgo.Recor
 		}
 		if read < n {
 			r.T.Fatalf("%s: read %d records, want %d", topic, read, n)
+		}
+		if flush != nil {
+			flush()
 		}
 		offs := kadm.Offsets{}
 		offs.Add(kadm.Offset{Topic: topic, Partition: 0, At: next})
