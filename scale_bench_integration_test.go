@@ -123,7 +123,9 @@ func (f scaleFigures) String() string {
 	fmt.Fprintf(&w, "  creates:                     %.0f/s\n", f.createRate)
 	fmt.Fprintf(&w, "  all tasks RUNNING after:     %s\n", f.allRunning.Round(time.Millisecond))
 	fmt.Fprintf(&w, "  GET /connectors?expand=status p50 %s p99 %s (%d requests)\n", ms(f.listP50), ms(f.listP99), f.listSamples)
-	fmt.Fprintf(&w, "    each after a task restart:  p50 %s p99 %s (%d requests; rendered afresh)\n", ms(f.coldP50), ms(f.coldP99), f.coldSamples)
+	if f.coldSamples > 0 {
+		fmt.Fprintf(&w, "    each after a task restart:  p50 %s p99 %s (%d requests; rendered afresh)\n", ms(f.coldP50), ms(f.coldP99), f.coldSamples)
+	}
 	fmt.Fprintf(&w, "  GET /connectors/{c}/status p99 %s (%d requests)\n", ms(f.singleP99), f.singleSamples)
 	fmt.Fprintf(&w, "  scheduler CPU while idle:    %.1f%% of one core", f.idleCPU*100)
 	if f.workerCPU >= 0 {
@@ -152,19 +154,37 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float
 // benchProc is a ferry process started by the benchmark.
 type benchProc struct {
 	cmd *exec.Cmd
-	log *bytes.Buffer
+	log *lockedBuffer
+}
+
+// lockedBuffer is the output of a ferry process, read while it runs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func startFerry(b *testing.B, bin string, env []string, args ...string) *benchProc {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
+	buf := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		b.Fatalf("starting ferry %v: %v", args, err)
 	}
-	p := &benchProc{cmd: cmd, log: &buf}
+	p := &benchProc{cmd: cmd, log: buf}
 	b.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
