@@ -180,7 +180,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 	st := &tk.stream
 	t := st.tables[e.TableID]
 	if st.signals[e.TableID] && !(st.skipping && st.tx != nil && st.tx.events < st.skip.events) {
-		tk.signalRows(e)
+		tk.signalRows(e, binlogPos{file: st.file, pos: start}, h.ServerID)
 		if t == nil && st.tx == nil { // a non-transactional signalling table
 			return tk.commit(), nil
 		}

@@ -32,6 +32,8 @@ type incSnapshot struct {
 	ends    bool                 // the window's chunk reaches max
 	closed  []*connectors.Record // rows of a window closed by the open transaction
 	closing bool                 // the open transaction holds the high watermark
+	closeAt binlogPos            // the high watermark's event: the reads' source file and pos
+	closeBy uint32               // and its server_id
 }
 
 func (s *incSnapshot) running() bool { return len(s.queue) > 0 }
@@ -104,8 +106,16 @@ func (c *Config) signalsRead() bool {
 	return slices.ContainsFunc(c.SignalChannels, func(s string) bool { return strings.EqualFold(strings.TrimSpace(s), "source") })
 }
 
-// signalRows handles a rows event of the signalling table.
-func (tk *Task) signalRows(e *replication.RowsEvent) {
+// signalRows handles a rows event of the signalling table, the event at
+// position at, written by server.
+func (tk *Task) signalRows(e *replication.RowsEvent, at binlogPos, server uint32) {
+	if closing := tk.inc.closing; !closing {
+		defer func() {
+			if tk.inc.closing { // as Debezium's, the reads' source is the event that closed the window
+				tk.inc.closeAt, tk.inc.closeBy = at, server
+			}
+		}()
+	}
 	step := 1
 	if e.Type() == replication.EnumRowsEventTypeUpdate {
 		step = 2
@@ -240,7 +250,15 @@ func (tk *Task) closeWindow() []*connectors.Record {
 	rp := restartPoint{at: st.at(), gtids: st.gtids.String(), tsSec: tk.clock().Unix()}
 	for _, r := range rows {
 		r.SourceOffset = s.store(rp.offset())
+		if s.closeAt.file != "" {
+			env := r.Value.(*connectors.Struct)
+			src, _ := env.Get("source")
+			src.(*connectors.Struct).Set(10, int64(s.closeBy))
+			src.(*connectors.Struct).Set(12, s.closeAt.file)
+			src.(*connectors.Struct).Set(13, int64(s.closeAt.pos))
+		}
 	}
+	s.closeAt, s.closeBy = binlogPos{}, 0
 	return rows
 }
 
