@@ -24,13 +24,7 @@ const (
 	OffsetIncrementalCollections = "incremental_snapshot_collections"
 	OffsetIncrementalPrimaryKey  = "incremental_snapshot_primary_key"
 	OffsetIncrementalMaximumKey  = "incremental_snapshot_maximum_key"
-)
-
-// Keys of one entry of incremental_snapshot_collections.
-const (
-	collectionID        = "incremental_snapshot_collections_id"
-	collectionCondition = "incremental_snapshot_collections_additional_condition"
-	collectionSurrogate = "incremental_snapshot_collections_surrogate_key"
+	OffsetIncrementalCorrelation = "incremental_snapshot_correlation_id" // the id of the execute-snapshot signal
 )
 
 // SnapshotRequest is the data of an execute-snapshot signal:
@@ -57,12 +51,20 @@ func ParseSnapshotRequest(data string) (SnapshotRequest, error) {
 	return r, nil
 }
 
+// collection is one entry of incremental_snapshot_collections, its fields
+// in Debezium's order.
+type collection struct {
+	ID        string  `json:"incremental_snapshot_collections_id"`
+	Condition *string `json:"incremental_snapshot_collections_additional_condition"`
+	Surrogate *string `json:"incremental_snapshot_collections_surrogate_key"`
+}
+
 // EncodeCollections is incremental_snapshot_collections as Debezium writes
 // it: a JSON array of {id, additional_condition, surrogate_key}.
 func EncodeCollections(names []string) string {
-	list := make([]map[string]any, len(names))
+	list := make([]collection, len(names))
 	for i, n := range names {
-		list[i] = map[string]any{collectionID: n, collectionCondition: nil, collectionSurrogate: nil}
+		list[i] = collection{ID: n}
 	}
 	b, _ := json.Marshal(list)
 	return string(b)
@@ -70,14 +72,14 @@ func EncodeCollections(names []string) string {
 
 // DecodeCollections reads incremental_snapshot_collections.
 func DecodeCollections(s string) ([]string, error) {
-	var list []map[string]any
+	var list []collection
 	if err := json.Unmarshal([]byte(s), &list); err != nil {
 		return nil, fmt.Errorf("offset %s = %q: %w; reset the connector's offsets", OffsetIncrementalCollections, s, err)
 	}
 	names := make([]string, 0, len(list))
 	for _, e := range list {
-		if id, _ := e[collectionID].(string); id != "" {
-			names = append(names, id)
+		if e.ID != "" {
+			names = append(names, e.ID)
 		}
 	}
 	return names, nil

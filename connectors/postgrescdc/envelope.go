@@ -51,8 +51,12 @@ var sourceSchema = connectors.StructBuilder().Name("io.debezium.connector.postgr
 	Field("origin_lsn", connectors.OptionalInt64Schema).
 	MustBuild()
 
-// srcSnapshot is the index of source.snapshot.
-const srcSnapshot = 4
+// Indexes of source fields.
+const (
+	srcSnapshot = 4
+	srcTxID     = 11
+	srcLSN      = 12
+)
 
 // position is where an event sits in the WAL and its transaction.
 type position struct {

@@ -38,6 +38,7 @@ type incState struct {
 	last   []string // key text of the pending chunk's last row
 	done   bool     // the pending chunk ends its table
 	signal uint32   // OID of the signalling table; 0 without one
+	corr   string   // the id of the execute-snapshot signal (Debezium's correlation id)
 }
 
 // chunkRead, set by tests, runs between a chunk's query and its high
@@ -57,6 +58,9 @@ func (in *incState) busy() bool { return len(in.queue) > 0 }
 func (in *incState) nextTable() {
 	in.queue, in.after, in.max, in.last, in.done = in.queue[1:], nil, nil, nil, false
 	in.window.Reset()
+	if len(in.queue) == 0 {
+		in.corr = ""
+	}
 }
 
 // stamp writes the snapshot's position into an event's offset, so the
@@ -66,6 +70,9 @@ func (in *incState) stamp(off map[string]any) {
 		return
 	}
 	off[debezium.OffsetIncrementalCollections] = debezium.EncodeCollections(in.queue)
+	if in.corr != "" {
+		off[debezium.OffsetIncrementalCorrelation] = in.corr
+	}
 	if in.after != nil {
 		b, _ := json.Marshal(in.after)
 		off[OffsetIncAfter] = string(b)
@@ -87,6 +94,7 @@ func (in *incState) restore(off map[string]any) error {
 	if in.queue, err = debezium.DecodeCollections(raw); err != nil {
 		return err
 	}
+	in.corr, _ = off[debezium.OffsetIncrementalCorrelation].(string)
 	for key, dst := range map[string]*[]string{OffsetIncAfter: &in.after, OffsetIncMax: &in.max} {
 		if s, ok := off[key].(string); ok {
 			if err := json.Unmarshal([]byte(s), dst); err != nil {
@@ -97,9 +105,11 @@ func (in *incState) restore(off map[string]any) error {
 	return nil
 }
 
-// add queues the captured tables that names match (names or regular
-// expressions over schema.table), as an execute-snapshot signal asks.
-func (tk *Task) addCollections(names []string) {
+// addCollections queues the captured tables that names match (names or
+// regular expressions over schema.table), as an execute-snapshot signal
+// asks; true when the snapshot was idle before.
+func (tk *Task) addCollections(names []string) bool {
+	idle := !tk.inc.busy()
 	for _, n := range names {
 		re, err := regexp.Compile("^(?:" + n + ")$")
 		matched := false
@@ -113,6 +123,7 @@ func (tk *Task) addCollections(names []string) {
 			slog.Warn("postgres cdc: execute-snapshot names a table that is not captured; check table.include.list", "table", n)
 		}
 	}
+	return idle && tk.inc.busy()
 }
 
 // stop removes tables from the snapshot (all of them when names is empty).
@@ -247,8 +258,8 @@ func (tk *Task) signal(op string, td *pglogrepl.TupleData, rel uint32, x pglogre
 		}
 		if typ == debezium.SignalStopSnapshot {
 			tk.stopCollections(req.Collections)
-		} else {
-			tk.addCollections(req.Collections)
+		} else if tk.addCollections(req.Collections) {
+			in.corr = id
 		}
 	}
 	return nil
@@ -276,6 +287,9 @@ func (tk *Task) emitChunk(rows []snapRow, x pglogrepl.XLogData) {
 		}
 		ev := tk.events(r.t, debezium.OpRead, nil, r.after, p)[0]
 		setSnapshotMark(ev, "incremental")
+		// As Debezium: an incremental read names no transaction or LSN.
+		recordSource(ev).Set(srcTxID, nil)
+		recordSource(ev).Set(srcLSN, nil)
 		s.cur.recs = append(s.cur.recs, ev)
 	}
 	if len(rows) == 0 {
