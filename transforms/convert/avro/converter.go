@@ -24,7 +24,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/hamba/avro/v2"
+	"github.com/ferryhq/ferry/transforms/convert/avro/avsc"
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -70,7 +70,7 @@ type readerKey struct {
 // reader is what ToConnect needs per schema id (and topic: the version comes
 // from the topic's subject).
 type reader struct {
-	avro    avro.Schema
+	avro    avsc.Schema
 	connect *connectors.Schema
 }
 
@@ -117,7 +117,7 @@ func (c *Converter) FromConnect(ctx context.Context, topic string, schema *conne
 	if err != nil {
 		return nil, serializeError(topic, err)
 	}
-	aw := avro.NewWriter(nil, 64+len(w.text)/4)
+	aw := avsc.NewWriter(64 + len(w.text)/4)
 	_, _ = aw.Write(schemaregistry.AppendHeader(make([]byte, 0, 5), id, nil))
 	e := encoder{w: aw}
 	if err := e.value(schema, value); err != nil {
@@ -142,7 +142,7 @@ func (c *Converter) writerFor(s *connectors.Schema) (*writer, error) {
 	}
 	// Parse once so that an invalid Avro schema (a bad name) fails here, as
 	// Avro's Java parser does, rather than in the registry.
-	parsed, err := avro.ParseWithCache(string(text), "", &avro.SchemaCache{})
+	parsed, err := avsc.Parse(string(text))
 	if err != nil {
 		return nil, connectors.DataError("Connect schema cannot be written as Avro: %v", err)
 	}
@@ -176,7 +176,7 @@ func (c *Converter) checkLatest(ctx context.Context, subject string, id int, w *
 	if err != nil {
 		return err
 	}
-	latest, err := avro.ParseWithCache(s.Schema, "", &avro.SchemaCache{})
+	latest, err := avsc.Parse(s.Schema)
 	if err != nil {
 		return fmt.Errorf("%w: latest schema of subject %q (id %d) is not valid Avro: %v", connectors.ErrData, subject, id, err)
 	}
@@ -201,7 +201,7 @@ func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*
 	if err != nil {
 		return nil, nil, deserializeError(topic, err)
 	}
-	d := decoder{r: avro.NewReader(nil, 0).Reset(payload)}
+	d := decoder{r: avsc.NewReader(payload)}
 	v, err := d.value(r.avro, r.connect)
 	if err == nil && d.r.Error != nil {
 		err = d.r.Error
@@ -224,7 +224,7 @@ func (c *Converter) readerFor(ctx context.Context, topic string, id int) (*reade
 	if err != nil {
 		return nil, err
 	}
-	a, err := avro.ParseWithCache(s.Schema, "", &avro.SchemaCache{})
+	a, err := avsc.Parse(s.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("%w: schema id %d is not a valid Avro schema: %v", connectors.ErrData, id, err)
 	}
@@ -232,7 +232,7 @@ func (c *Converter) readerFor(ctx context.Context, topic string, id int) (*reade
 	if err != nil {
 		return nil, err
 	}
-	if rec, ok := a.(*avro.RecordSchema); ok && cs.Version == nil {
+	if rec, ok := a.(*avsc.RecordSchema); ok && cs.Version == nil {
 		cs = c.reg.WithVersion(ctx, topic, c.isKey, rec.FullName(), s, cs)
 	}
 	r = &reader{avro: a, connect: cs}

@@ -3,7 +3,7 @@ package avro
 import (
 	"time"
 
-	"github.com/hamba/avro/v2"
+	"github.com/ferryhq/ferry/transforms/convert/avro/avsc"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -11,19 +11,19 @@ import (
 // decoder reads Avro binary data written with schema a into Connect values of
 // the Connect schema derived from a (toConnectSchema).
 type decoder struct {
-	r *avro.Reader
+	r *avsc.Reader
 }
 
-func (d *decoder) value(a avro.Schema, c *connectors.Schema) (any, error) {
-	if ref, ok := a.(*avro.RefSchema); ok {
+func (d *decoder) value(a avsc.Schema, c *connectors.Schema) (any, error) {
+	if ref, ok := a.(*avsc.RefSchema); ok {
 		a = ref.Schema()
 	}
 	switch a := a.(type) {
-	case *avro.UnionSchema:
+	case *avsc.UnionSchema:
 		return d.union(a, c)
-	case *avro.PrimitiveSchema:
+	case *avsc.PrimitiveSchema:
 		return d.primitive(a, c)
-	case *avro.RecordSchema:
+	case *avsc.RecordSchema:
 		st := connectors.NewStruct(c)
 		for i, f := range a.Fields() {
 			v, err := d.value(f.Type(), c.Fields[i].Schema)
@@ -33,9 +33,9 @@ func (d *decoder) value(a avro.Schema, c *connectors.Schema) (any, error) {
 			st.Set(i, v)
 		}
 		return st, nil
-	case *avro.ArraySchema:
+	case *avsc.ArraySchema:
 		return d.array(a, c)
-	case *avro.MapSchema:
+	case *avsc.MapSchema:
 		out := map[string]any{}
 		err := d.blocks(func() error {
 			k := d.r.ReadString()
@@ -44,14 +44,14 @@ func (d *decoder) value(a avro.Schema, c *connectors.Schema) (any, error) {
 			return err
 		})
 		return out, err
-	case *avro.EnumSchema:
+	case *avsc.EnumSchema:
 		i := d.r.ReadInt()
 		sym, ok := a.Symbol(int(i))
 		if !ok {
 			return nil, connectors.DataError("Enum index %d out of range for %s", i, a.FullName())
 		}
 		return sym, nil
-	case *avro.FixedSchema:
+	case *avsc.FixedSchema:
 		b := make([]byte, a.Size())
 		d.r.Read(b)
 		return bytesValue(c, b)
@@ -59,14 +59,14 @@ func (d *decoder) value(a avro.Schema, c *connectors.Schema) (any, error) {
 	return nil, connectors.DataError("Couldn't translate unsupported schema type %s.", a.Type())
 }
 
-func (d *decoder) union(a *avro.UnionSchema, c *connectors.Schema) (any, error) {
+func (d *decoder) union(a *avsc.UnionSchema, c *connectors.Schema) (any, error) {
 	i := d.r.ReadLong()
 	types := a.Types()
 	if i < 0 || int(i) >= len(types) {
 		return nil, connectors.DataError("Union index %d out of range", i)
 	}
 	t := types[i]
-	if t.Type() == avro.Null {
+	if t.Type() == avsc.Null {
 		return nil, nil
 	}
 	if c.Name != unionName || c.Type != connectors.TypeStruct {
@@ -82,9 +82,9 @@ func (d *decoder) union(a *avro.UnionSchema, c *connectors.Schema) (any, error) 
 	return st, nil
 }
 
-func (d *decoder) primitive(a *avro.PrimitiveSchema, c *connectors.Schema) (any, error) {
+func (d *decoder) primitive(a *avsc.PrimitiveSchema, c *connectors.Schema) (any, error) {
 	switch a.Type() {
-	case avro.Int:
+	case avsc.Int:
 		i := d.r.ReadInt()
 		switch {
 		case c.Name == connectors.DateName:
@@ -97,23 +97,23 @@ func (d *decoder) primitive(a *avro.PrimitiveSchema, c *connectors.Schema) (any,
 			return int16(i), nil
 		}
 		return i, nil
-	case avro.Long:
+	case avsc.Long:
 		l := d.r.ReadLong()
 		if c.Name == connectors.TimestampName {
 			return time.UnixMilli(l).UTC(), nil
 		}
 		return l, nil
-	case avro.Float:
+	case avsc.Float:
 		return d.r.ReadFloat(), nil
-	case avro.Double:
+	case avsc.Double:
 		return d.r.ReadDouble(), nil
-	case avro.Boolean:
+	case avsc.Boolean:
 		return d.r.ReadBool(), nil
-	case avro.String:
+	case avsc.String:
 		return d.r.ReadString(), nil
-	case avro.Bytes:
+	case avsc.Bytes:
 		return bytesValue(c, d.r.ReadBytes())
-	case avro.Null:
+	case avsc.Null:
 		return nil, nil
 	}
 	return nil, connectors.DataError("Couldn't translate unsupported schema type %s.", a.Type())
@@ -130,13 +130,13 @@ func bytesValue(c *connectors.Schema, b []byte) (any, error) {
 	return connectors.DecimalFromBytes(b, scale), nil
 }
 
-func (d *decoder) array(a *avro.ArraySchema, c *connectors.Schema) (any, error) {
+func (d *decoder) array(a *avsc.ArraySchema, c *connectors.Schema) (any, error) {
 	if c.Type == connectors.TypeMap {
 		items := a.Items()
-		if ref, ok := items.(*avro.RefSchema); ok {
+		if ref, ok := items.(*avsc.RefSchema); ok {
 			items = ref.Schema()
 		}
-		fs := items.(*avro.RecordSchema).Fields()
+		fs := items.(*avsc.RecordSchema).Fields()
 		var out connectors.MapEntries
 		err := d.blocks(func() error {
 			k, err := d.value(fs[0].Type(), c.KeySchema)

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/hamba/avro/v2"
+	"github.com/ferryhq/ferry/transforms/convert/avro/avsc"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -13,7 +13,7 @@ import (
 // Avro schema that schemaWriter derives from the same Connect schema
 // (AvroData.fromConnectData, then Avro's GenericDatumWriter).
 type encoder struct {
-	w *avro.Writer
+	w *avsc.Writer
 }
 
 func (e *encoder) value(s *connectors.Schema, v any) error {

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"github.com/hamba/avro/v2"
+	"github.com/ferryhq/ferry/transforms/convert/avro/avsc"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -29,16 +29,16 @@ type use struct {
 // connectDefaultName matches the record names AvroData gives unnamed structs.
 var connectDefaultName = regexp.MustCompile(`^io\.confluent\.connect\.avro\.ConnectDefault[0-9]*$`)
 
-func toConnectSchema(a avro.Schema) (*connectors.Schema, error) {
+func toConnectSchema(a avsc.Schema) (*connectors.Schema, error) {
 	r := &schemaReader{visiting: map[string]bool{}}
 	return r.schema(a, use{})
 }
 
-func (r *schemaReader) schema(a avro.Schema, m use) (*connectors.Schema, error) {
-	if ref, ok := a.(*avro.RefSchema); ok {
+func (r *schemaReader) schema(a avsc.Schema, m use) (*connectors.Schema, error) {
+	if ref, ok := a.(*avsc.RefSchema); ok {
 		a = ref.Schema()
 	}
-	if u, ok := a.(*avro.UnionSchema); ok {
+	if u, ok := a.(*avsc.UnionSchema); ok {
 		return r.union(u, m)
 	}
 	b, err := r.base(a)
@@ -53,7 +53,7 @@ func (r *schemaReader) schema(a avro.Schema, m use) (*connectors.Schema, error) 
 }
 
 // withDefault builds b, with the field default (or connect.default) converted for it.
-func withDefault(b *connectors.SchemaBuilder, a avro.Schema, m use) (*connectors.Schema, error) {
+func withDefault(b *connectors.SchemaBuilder, a avsc.Schema, m use) (*connectors.Schema, error) {
 	s, err := b.Build()
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func withDefault(b *connectors.SchemaBuilder, a avro.Schema, m use) (*connectors
 
 type propsHolder interface{ Prop(string) any }
 
-func (r *schemaReader) union(u *avro.UnionSchema, m use) (*connectors.Schema, error) {
+func (r *schemaReader) union(u *avsc.UnionSchema, m use) (*connectors.Schema, error) {
 	types := u.Types()
 	if len(types) == 2 && u.Nullable() {
 		_, ti := u.Indices()
@@ -87,7 +87,7 @@ func (r *schemaReader) union(u *avro.UnionSchema, m use) (*connectors.Schema, er
 	// A general union is a struct with one optional field per use (AvroData's Union).
 	b := connectors.StructBuilder().Name(unionName)
 	for _, t := range types {
-		if t.Type() == avro.Null {
+		if t.Type() == avsc.Null {
 			b.Optional()
 			continue
 		}
@@ -105,38 +105,38 @@ func (r *schemaReader) union(u *avro.UnionSchema, m use) (*connectors.Schema, er
 
 // unionMemberName names a union use's field: its simple name for named
 // types, its type name otherwise.
-func unionMemberName(t avro.Schema) string {
-	if ref, ok := t.(*avro.RefSchema); ok {
+func unionMemberName(t avsc.Schema) string {
+	if ref, ok := t.(*avsc.RefSchema); ok {
 		t = ref.Schema()
 	}
-	if n, ok := t.(avro.NamedSchema); ok {
+	if n, ok := t.(avsc.NamedSchema); ok {
 		return n.Name()
 	}
 	return string(t.Type())
 }
 
-func (r *schemaReader) base(a avro.Schema) (*connectors.SchemaBuilder, error) {
+func (r *schemaReader) base(a avsc.Schema) (*connectors.SchemaBuilder, error) {
 	switch a := a.(type) {
-	case *avro.PrimitiveSchema:
+	case *avsc.PrimitiveSchema:
 		return primitive(a)
-	case *avro.RecordSchema:
+	case *avsc.RecordSchema:
 		return r.record(a)
-	case *avro.ArraySchema:
+	case *avsc.ArraySchema:
 		return r.array(a)
-	case *avro.MapSchema:
+	case *avsc.MapSchema:
 		vs, err := r.schema(a.Values(), use{})
 		if err != nil {
 			return nil, err
 		}
 		return connectors.MapOf(connectors.StringSchema, vs), nil
-	case *avro.EnumSchema:
+	case *avsc.EnumSchema:
 		b := connectors.NewSchemaBuilder(connectors.TypeString).Parameter(enumParam, a.FullName())
 		for _, sym := range a.Symbols() {
 			b.Parameter(enumParam+"."+sym, sym)
 		}
 		return b, nil
-	case *avro.FixedSchema:
-		if d, ok := a.Logical().(*avro.DecimalLogicalSchema); ok {
+	case *avsc.FixedSchema:
+		if d, ok := a.Logical().(*avsc.DecimalLogicalSchema); ok {
 			return decimal(d), nil
 		}
 		return connectors.NewSchemaBuilder(connectors.TypeBytes).Parameter(fixedSizeParam, strconv.Itoa(a.Size())), nil
@@ -144,17 +144,17 @@ func (r *schemaReader) base(a avro.Schema) (*connectors.SchemaBuilder, error) {
 	return nil, connectors.DataError("Couldn't translate unsupported schema type %s.", a.Type())
 }
 
-func primitive(a *avro.PrimitiveSchema) (*connectors.SchemaBuilder, error) {
-	var logical avro.LogicalType
+func primitive(a *avsc.PrimitiveSchema) (*connectors.SchemaBuilder, error) {
+	var logical avsc.LogicalType
 	if l := a.Logical(); l != nil {
 		logical = l.Type()
 	}
 	switch a.Type() {
-	case avro.Int:
+	case avsc.Int:
 		switch {
-		case logical == avro.Date:
+		case logical == avsc.Date:
 			return connectors.DateSchema(), nil
-		case logical == avro.TimeMillis:
+		case logical == avsc.TimeMillis:
 			return connectors.TimeSchema(), nil
 		case a.Prop(propType) == "int8":
 			return connectors.NewSchemaBuilder(connectors.TypeInt8), nil
@@ -162,21 +162,21 @@ func primitive(a *avro.PrimitiveSchema) (*connectors.SchemaBuilder, error) {
 			return connectors.NewSchemaBuilder(connectors.TypeInt16), nil
 		}
 		return connectors.NewSchemaBuilder(connectors.TypeInt32), nil
-	case avro.Long:
-		if logical == avro.TimestampMillis {
+	case avsc.Long:
+		if logical == avsc.TimestampMillis {
 			return connectors.TimestampSchema(), nil
 		}
 		return connectors.NewSchemaBuilder(connectors.TypeInt64), nil
-	case avro.Float:
+	case avsc.Float:
 		return connectors.NewSchemaBuilder(connectors.TypeFloat32), nil
-	case avro.Double:
+	case avsc.Double:
 		return connectors.NewSchemaBuilder(connectors.TypeFloat64), nil
-	case avro.Boolean:
+	case avsc.Boolean:
 		return connectors.NewSchemaBuilder(connectors.TypeBoolean), nil
-	case avro.String:
+	case avsc.String:
 		return connectors.NewSchemaBuilder(connectors.TypeString), nil
-	case avro.Bytes:
-		if d, ok := a.Logical().(*avro.DecimalLogicalSchema); ok {
+	case avsc.Bytes:
+		if d, ok := a.Logical().(*avsc.DecimalLogicalSchema); ok {
 			return decimal(d), nil
 		}
 		return connectors.NewSchemaBuilder(connectors.TypeBytes), nil
@@ -184,7 +184,7 @@ func primitive(a *avro.PrimitiveSchema) (*connectors.SchemaBuilder, error) {
 	return nil, connectors.DataError("Couldn't translate unsupported schema type %s.", a.Type())
 }
 
-func decimal(d *avro.DecimalLogicalSchema) *connectors.SchemaBuilder {
+func decimal(d *avsc.DecimalLogicalSchema) *connectors.SchemaBuilder {
 	b := connectors.DecimalSchema(int32(d.Scale()))
 	if d.Precision() != defaultPrecison {
 		b.Parameter(precisionParam, strconv.Itoa(d.Precision()))
@@ -192,7 +192,7 @@ func decimal(d *avro.DecimalLogicalSchema) *connectors.SchemaBuilder {
 	return b
 }
 
-func (r *schemaReader) record(a *avro.RecordSchema) (*connectors.SchemaBuilder, error) {
+func (r *schemaReader) record(a *avsc.RecordSchema) (*connectors.SchemaBuilder, error) {
 	if r.visiting[a.FullName()] {
 		return nil, connectors.DataError("Recursive Avro schema %s cannot be represented as a Connect schema", a.FullName())
 	}
@@ -209,12 +209,12 @@ func (r *schemaReader) record(a *avro.RecordSchema) (*connectors.SchemaBuilder, 
 	return b, nil
 }
 
-func (r *schemaReader) array(a *avro.ArraySchema) (*connectors.SchemaBuilder, error) {
+func (r *schemaReader) array(a *avsc.ArraySchema) (*connectors.SchemaBuilder, error) {
 	items := a.Items()
-	if ref, ok := items.(*avro.RefSchema); ok {
+	if ref, ok := items.(*avsc.RefSchema); ok {
 		items = ref.Schema()
 	}
-	if rec, ok := items.(*avro.RecordSchema); ok && isMapEntry(rec) {
+	if rec, ok := items.(*avsc.RecordSchema); ok && isMapEntry(rec) {
 		k, err := r.schema(rec.Fields()[0].Type(), use{})
 		if err != nil {
 			return nil, err
@@ -233,7 +233,7 @@ func (r *schemaReader) array(a *avro.ArraySchema) (*connectors.SchemaBuilder, er
 }
 
 // isMapEntry recognises AvroData's representation of a map with non-string keys.
-func isMapEntry(rec *avro.RecordSchema) bool {
+func isMapEntry(rec *avsc.RecordSchema) bool {
 	fs := rec.Fields()
 	if len(fs) != 2 || fs[0].Name() != "key" || fs[1].Name() != "value" {
 		return false
@@ -242,19 +242,19 @@ func isMapEntry(rec *avro.RecordSchema) bool {
 }
 
 // meta applies connect.name/doc/version/parameters, or the Avro name of a named type.
-func (r *schemaReader) meta(a avro.Schema, b *connectors.SchemaBuilder, m use) {
+func (r *schemaReader) meta(a avsc.Schema, b *connectors.SchemaBuilder, m use) {
 	p, _ := a.(propsHolder)
 	if p == nil {
 		return
 	}
 	if name, ok := p.Prop(propName).(string); ok {
 		b.Name(name)
-	} else if n, ok := a.(avro.NamedSchema); ok && !connectDefaultName.MatchString(n.FullName()) {
-		if _, isMapEntry := a.(*avro.RecordSchema); !isMapEntry || n.FullName() != namespace+"."+mapEntryName {
+	} else if n, ok := a.(avsc.NamedSchema); ok && !connectDefaultName.MatchString(n.FullName()) {
+		if _, isMapEntry := a.(*avsc.RecordSchema); !isMapEntry || n.FullName() != namespace+"."+mapEntryName {
 			b.Name(n.FullName())
 		}
 	}
-	rec, _ := a.(*avro.RecordSchema)
+	rec, _ := a.(*avsc.RecordSchema)
 	if rec != nil && rec.Doc() != "" {
 		b.Parameter(recordDocParam, rec.Doc())
 	}
