@@ -57,6 +57,7 @@ func ddlTargets(defaultDB, q string) (string, []string) {
 func (tk *Task) ddl(db, q string, h *replication.EventHeader, start uint64) ([]*connectors.Record, error) {
 	verb, names := ddlTargets(db, q)
 	tk.stream.shapes = nil
+	tk.inc.schemaChanged(names)
 	f := newFilter(&tk.cfg)
 	var changed []*table
 	for _, full := range names {

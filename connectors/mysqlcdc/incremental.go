@@ -228,6 +228,15 @@ func (tk *Task) stopSnapshot(names []string) {
 	s.queue = keep
 }
 
+// schemaChanged drops the open window when a DDL changes the table it reads:
+// its rows were read with the old definition; the chunk is read again.
+func (s *incSnapshot) schemaChanged(tables []string) {
+	if s.running() && s.win.Pending() && slices.Contains(tables, s.queue[0]) {
+		s.win.Reset()
+		s.closed, s.closing = nil, false
+	}
+}
+
 // closeWindow returns the reads of the window the committed transaction
 // closed, with offsets at the position after it, and advances the
 // snapshot past the chunk.

@@ -4,7 +4,6 @@ package mysqlcdc_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand"
 	"strings"
@@ -88,7 +87,7 @@ type rowState struct {
 // foldEvents applies a table's events in topic order. A read must show
 // exactly the state the changes before it left (a read after a change to
 // its row is the newest state, never an older one, never a deleted row).
-func foldEvents(t *testing.T, msgs []message, mark string) (map[string]*rowState, int) {
+func foldEvents(t *testing.T, msgs []message, mark, keyField string) (map[string]*rowState, int) {
 	t.Helper()
 	rows := map[string]*rowState{}
 	reads := 0
@@ -101,7 +100,7 @@ func foldEvents(t *testing.T, msgs []message, mark string) (map[string]*rowState
 		if op == "d" {
 			row, _ = m.Value["before"].(map[string]any)
 		}
-		id := row["id"].(json.Number).String()
+		id := fmt.Sprint(row[keyField])
 		st := rows[id]
 		if st == nil {
 			st = &rowState{}
@@ -142,17 +141,17 @@ func checkFinal(t *testing.T, rows map[string]*rowState, want map[string]string)
 	}
 }
 
-// tableState reads (id, v) of every row.
-func tableState(t *testing.T, table string) map[string]string {
-	res, err := db(t).Execute("SELECT id, v FROM " + table)
+// tableState reads (keyField, v) of every row.
+func tableState(t *testing.T, table, keyField string) map[string]string {
+	res, err := db(t).Execute("SELECT " + keyField + ", v FROM " + table)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
 	for i := range res.Values {
-		id, _ := res.GetInt(i, 0)
+		id, _ := res.GetString(i, 0)
 		v, _ := res.GetInt(i, 1)
-		out[fmt.Sprint(id)] = fmt.Sprint(v)
+		out[id] = fmt.Sprint(v)
 	}
 	return out
 }
@@ -160,6 +159,21 @@ func tableState(t *testing.T, table string) map[string]string {
 // writer updates, deletes and inserts random rows of ids 1..span with ever
 // larger v until stopped.
 func writer(t *testing.T, table string, span int) (stop func() int) {
+	return writeWith(t, span, func(op, id, seq int) string {
+		switch op {
+		case 0:
+			return fmt.Sprintf("UPDATE %s SET v = %d WHERE id = %d", table, seq, id)
+		case 1:
+			return fmt.Sprintf("DELETE FROM %s WHERE id = %d", table, id)
+		}
+		return fmt.Sprintf("INSERT INTO %s VALUES (%d, %d) ON DUPLICATE KEY UPDATE v = %d", table, id, seq, seq)
+	})
+}
+
+// writeWith runs the statements stmt builds for random ids 1..span, op 0
+// (update, half of them), 1 (delete) or 2 (upsert), with ever larger seq,
+// until stopped.
+func writeWith(t *testing.T, span int, stmt func(op, id, seq int) string) (stop func() int) {
 	conn := db(t)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -175,17 +189,8 @@ func writer(t *testing.T, table string, span int) (stop func() int) {
 				return
 			default:
 			}
-			id := 1 + rnd.Intn(span)
-			var q string
-			switch r := rnd.Intn(4); {
-			case r < 2:
-				q = fmt.Sprintf("UPDATE %s SET v = %d WHERE id = %d", table, seq, id)
-			case r == 2:
-				q = fmt.Sprintf("DELETE FROM %s WHERE id = %d", table, id)
-			default:
-				q = fmt.Sprintf("INSERT INTO %s VALUES (%d, %d) ON DUPLICATE KEY UPDATE v = %d", table, id, seq, seq)
-			}
-			if _, err := conn.Execute(q); err != nil {
+			id, op := 1+rnd.Intn(span), max(0, rnd.Intn(4)-1)
+			if _, err := conn.Execute(stmt(op, id, seq)); err != nil {
 				werr = err
 				return
 			}
@@ -203,6 +208,49 @@ func writer(t *testing.T, table string, span int) (stop func() int) {
 	}
 }
 
+// slowSignalTable is a signalling table whose high watermark inserts take
+// 30 ms after their chunk's SELECT: a writer's changes in that time are in
+// the window by construction.
+func slowSignalTable(t *testing.T) string {
+	sig := signalTable(t)
+	tb := strings.Split(sig, ".")[1]
+	exec(t, db(t), "CREATE TRIGGER "+tb+"_slow BEFORE INSERT ON "+tb+
+		" FOR EACH ROW BEGIN IF NEW.type = 'snapshot-window-close' THEN DO SLEEP(0.03); END IF; END")
+	return sig
+}
+
+// untilSnapshotEnds invokes (at most max records each) until the committed
+// offset shows an incremental snapshot that started and ended; it returns
+// the invocations, failing under 3 (the snapshot should span several).
+func (hs *harness) untilSnapshotEnds(max int) int {
+	hs.t.Helper()
+	invocations, started := 0, false
+	for deadline := time.Now().Add(45 * time.Second); ; invocations++ {
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("the incremental snapshot did not end in 45 s (%d invocations)", invocations)
+		}
+		hs.invoke(max)
+		running := hs.snapshotting()
+		if started && !running {
+			break
+		}
+		started = started || running
+	}
+	if invocations < 3 {
+		hs.t.Fatalf("the snapshot took %d invocations, want several", invocations)
+	}
+	return invocations
+}
+
+// drainQuiet invokes until two invocations read nothing.
+func (hs *harness) drainQuiet() {
+	for quiet := 0; quiet < 2; {
+		if hs.invoke(1000).Read == 0 {
+			quiet++
+		}
+	}
+}
+
 // TestIncrementalSnapshotConcurrentChanges runs an execute-snapshot of one
 // of two tables while a writer updates, deletes and inserts its rows,
 // in invocations of at most 200 records (chunks of 100, batches of 50):
@@ -213,11 +261,7 @@ func TestIncrementalSnapshotConcurrentChanges(t *testing.T) {
 	name, other := uniq("inc"), uniq("incother")
 	fillTable(t, name, 3000)
 	fillTable(t, other, 50)
-	sig := signalTable(t)
-	// Each high watermark's insert takes 30 ms after its chunk's SELECT: the
-	// writer's changes in that time are in the window by construction.
-	exec(t, conn, "CREATE TRIGGER "+strings.Split(sig, ".")[1]+"_slow BEFORE INSERT ON "+strings.Split(sig, ".")[1]+
-		" FOR EACH ROW BEGIN IF NEW.type = 'snapshot-window-close' THEN DO SLEEP(0.03); END IF; END")
+	sig := slowSignalTable(t)
 	cfg := noSchemas(connectorConfig(t, name, name, other))
 	cfg["snapshot.mode"] = "no_data"
 	cfg["signal.data.collection"] = sig
@@ -227,33 +271,14 @@ func TestIncrementalSnapshotConcurrentChanges(t *testing.T) {
 	hs := newHarness(t, cfg)
 	hs.drainAtLeast(100, 1) // the schema snapshot: streaming from here
 	stop := writer(t, name, 3300)
-	full := mariadb(t).db + "." + name
-	exec(t, conn, "INSERT INTO "+strings.Split(sig, ".")[1]+` VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["`+full+`"], "type": "incremental"}')`)
-	invocations, started := 0, false
-	for deadline := time.Now().Add(45 * time.Second); ; invocations++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("the incremental snapshot did not end in 45 s (%d invocations)", invocations)
-		}
-		hs.invoke(200)
-		running := hs.snapshotting()
-		if started && !running {
-			break
-		}
-		started = started || running
-	}
+	exec(t, conn, "INSERT INTO "+strings.Split(sig, ".")[1]+` VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["`+mariadb(t).db+"."+name+`"], "type": "incremental"}')`)
+	invocations := hs.untilSnapshotEnds(200)
 	writes := stop()
-	for quiet := 0; quiet < 2; { // the writer's last changes
-		if hs.invoke(1000).Read == 0 {
-			quiet++
-		}
-	}
-	if invocations < 3 {
-		t.Fatalf("the snapshot took %d invocations, want several", invocations)
-	}
+	hs.drainQuiet()
 	topic := name + "." + mariadb(t).db + "."
 	msgs := consume(t, topic+name, endOffset(t, topic+name), 30*time.Second)
-	rows, reads := foldEvents(t, msgs, "incremental")
-	want := tableState(t, name)
+	rows, reads := foldEvents(t, msgs, "incremental", "id")
+	want := tableState(t, name, "id")
 	checkFinal(t, rows, want)
 	if reads < 1000 {
 		t.Fatalf("%d reads, want most of 3000 rows", reads)

@@ -197,3 +197,19 @@ func TestKeyValue(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaChangeDropsWindow: a DDL on the table being read drops the
+// open window (its chunk is read again); one on another table does not.
+func TestSchemaChangeDropsWindow(t *testing.T) {
+	for _, tc := range []struct {
+		ddl     []string
+		pending bool
+	}{{[]string{"db.a"}, false}, {[]string{"db.c"}, true}, {nil, true}} {
+		s := &incSnapshot{queue: []string{"db.a", "db.c"}}
+		s.win.Start("chunk", []string{"k"}, []*connectors.Record{nil})
+		s.schemaChanged(tc.ddl)
+		if s.win.Pending() != tc.pending {
+			t.Errorf("DDL on %v: window pending %v, want %v", tc.ddl, s.win.Pending(), tc.pending)
+		}
+	}
+}

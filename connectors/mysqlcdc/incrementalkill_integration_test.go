@@ -109,8 +109,8 @@ func TestIncrementalInitialKill(t *testing.T) {
 		t.Fatalf("the snapshot did not end\n%s", out.String())
 	}
 	msgs := consume(t, topic, count(), 30*time.Second)
-	rows, reads := foldEvents(t, msgs, "true")
-	checkFinal(t, rows, tableState(t, name))
+	rows, reads := foldEvents(t, msgs, "true", "id")
+	checkFinal(t, rows, tableState(t, name, "id"))
 	readIDs := map[string]bool{}
 	for _, m := range msgs {
 		if m.Value != nil && m.Value["op"] == "r" {
