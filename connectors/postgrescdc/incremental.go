@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type incState struct {
 	done   bool     // the pending chunk ends its table
 	signal uint32   // OID of the signalling table; 0 without one
 	corr   string   // the id of the execute-snapshot signal (Debezium's correlation id)
+	kinds  []uint32 // OIDs of queue[0]'s key columns, for Debezium's form of the position
 }
 
 // chunkRead, set by tests, runs between a chunk's query and its high
@@ -56,7 +58,7 @@ type snapRow struct {
 func (in *incState) busy() bool { return len(in.queue) > 0 }
 
 func (in *incState) nextTable() {
-	in.queue, in.after, in.max, in.last, in.done = in.queue[1:], nil, nil, nil, false
+	in.queue, in.after, in.max, in.last, in.done, in.kinds = in.queue[1:], nil, nil, nil, false, nil
 	in.window.Reset()
 	if len(in.queue) == 0 {
 		in.corr = ""
@@ -73,13 +75,66 @@ func (in *incState) stamp(off map[string]any) {
 	if in.corr != "" {
 		off[debezium.OffsetIncrementalCorrelation] = in.corr
 	}
-	if in.after != nil {
-		b, _ := json.Marshal(in.after)
-		off[OffsetIncAfter] = string(b)
+	for _, k := range []struct {
+		key, dbz string
+		val      []string
+	}{{OffsetIncAfter, debezium.OffsetIncrementalPrimaryKey, in.after}, {OffsetIncMax, debezium.OffsetIncrementalMaximumKey, in.max}} {
+		if k.val == nil {
+			continue
+		}
+		b, _ := json.Marshal(k.val)
+		off[k.key] = string(b)
+		if java, ok := javaKey(in.kinds, k.val); ok {
+			off[k.dbz] = java
+		}
 	}
-	if in.max != nil {
-		b, _ := json.Marshal(in.max)
-		off[OffsetIncMax] = string(b)
+}
+
+// javaKey is a key in Debezium's offset form (hex of a Java-serialized
+// Object[]) when its columns are all integers or strings, which PostgreSQL's
+// JDBC driver reads as Short, Integer, Long and String.
+func javaKey(kinds []uint32, key []string) (string, bool) {
+	if len(kinds) != len(key) {
+		return "", false
+	}
+	vals := make([]any, len(key))
+	for i, oid := range kinds {
+		var err error
+		switch oid {
+		case oidInt2, oidInt4, oidInt8:
+			var n int64
+			n, err = strconv.ParseInt(key[i], 10, 64)
+			vals[i] = map[uint32]any{oidInt2: int16(n), oidInt4: int32(n), oidInt8: n}[oid]
+		case oidText, oidVarchar, oidBPChar:
+			vals[i] = key[i]
+		default:
+			return "", false
+		}
+		if err != nil {
+			return "", false
+		}
+	}
+	return debezium.EncodeKey(vals), true
+}
+
+// textKey reads a key Debezium wrote back into key text.
+func textKey(java string) ([]string, error) {
+	vals, err := debezium.DecodeKey(java)
+	if err != nil || vals == nil {
+		return nil, err
+	}
+	key := make([]string, len(vals))
+	for i, v := range vals {
+		key[i] = fmt.Sprint(v)
+	}
+	return key, nil
+}
+
+// setTable notes the key columns of the table being read.
+func (in *incState) setTable(t *table) {
+	in.kinds = in.kinds[:0]
+	for _, c := range t.keyCols {
+		in.kinds = append(in.kinds, c.oid)
 	}
 }
 
@@ -102,6 +157,20 @@ func (in *incState) restore(off map[string]any) error {
 			}
 		}
 	}
+	if _, ours := off[OffsetIncMax]; ours {
+		return nil
+	}
+	// Debezium's offset: its positions, when they are integers and strings.
+	dbzAfter, _ := off[debezium.OffsetIncrementalPrimaryKey].(string)
+	dbzMax, _ := off[debezium.OffsetIncrementalMaximumKey].(string)
+	after, err1 := textKey(dbzAfter)
+	max, err2 := textKey(dbzMax)
+	if err := errors.Join(err1, err2); err != nil {
+		slog.Warn("postgres cdc: the incremental snapshot position in the offset is not readable; the current table is read again from its start",
+			"table", in.queue[0], "error", err)
+		return nil
+	}
+	in.after, in.max = after, max
 	return nil
 }
 
@@ -155,6 +224,7 @@ func (tk *Task) nextChunk(ctx context.Context) error {
 			in.nextTable()
 			continue
 		}
+		in.setTable(t)
 		if in.max == nil {
 			max, err := tk.selectRows(ctx, t, nil, nil, 1, true)
 			if err != nil || len(max) == 0 {

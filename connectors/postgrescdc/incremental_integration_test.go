@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/jackc/pgx/v5"
@@ -271,6 +272,9 @@ func TestInitialSnapshotResumesAtLastChunk(t *testing.T) {
 	var pos []string
 	if err := json.Unmarshal([]byte(fmt.Sprint(hs.committed()["ferry_incremental_snapshot_primary_key"])), &pos); err != nil || len(pos) != 1 {
 		t.Fatalf("committed offset %v: no snapshot position (%v)", hs.committed(), err)
+	}
+	if key, err := debezium.DecodeKey(fmt.Sprint(hs.committed()["incremental_snapshot_primary_key"])); err != nil || fmt.Sprint(key) != "["+pos[0]+"]" {
+		t.Fatalf("Debezium's form of the position: %v %v, want [%s]", key, err, pos[0])
 	}
 	exec(t, conn, "UPDATE "+tbl+" SET v = 7 WHERE id IN (1, 999)", "DELETE FROM "+tbl+" WHERE id = 500")
 	read := first.Read + hs.invokeWhile(1000, nil, func() bool { return !hs.snapshotting() })

@@ -153,6 +153,26 @@ func TestIncrementalOffsetRoundTrip(t *testing.T) {
 	if err := fromDbz.restore(dbz); err != nil || !reflect.DeepEqual(fromDbz.queue, []string{"public.a"}) || fromDbz.after != nil {
 		t.Fatalf("from Debezium's offset: %+v %v", fromDbz, err)
 	}
+	// Debezium 3.6.1's offset in the reference Kafka Connect, mid-snapshot of
+	// a table keyed by an INT: last key 4, largest 250.
+	const (
+		javaInt4   = "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000001737200116a6176612e6c616e672e496e746567657212e2a0a4f781873802000149000576616c7565787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b020000787000000004"
+		javaInt250 = "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000001737200116a6176612e6c616e672e496e746567657212e2a0a4f781873802000149000576616c7565787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870000000fa"
+	)
+	written := map[string]any{}
+	ints := incState{queue: []string{"s.items"}, after: []string{"4"}, max: []string{"250"}, kinds: []uint32{oidInt4}}
+	ints.stamp(written)
+	if written[debezium.OffsetIncrementalPrimaryKey] != javaInt4 || written[debezium.OffsetIncrementalMaximumKey] != javaInt250 {
+		t.Fatalf("Debezium's keys written as %v", written)
+	}
+	dbz[debezium.OffsetIncrementalPrimaryKey], dbz[debezium.OffsetIncrementalMaximumKey] = javaInt4, javaInt250
+	var resumed incState
+	if err := resumed.restore(dbz); err != nil || !reflect.DeepEqual(resumed.after, []string{"4"}) || !reflect.DeepEqual(resumed.max, []string{"250"}) {
+		t.Fatalf("from Debezium's mid-snapshot offset: %+v %v", resumed, err)
+	}
+	if _, ok := javaKey([]uint32{oidUUID}, []string{"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}); ok {
+		t.Fatal("a uuid key written in Debezium's form (its JDBC class is java.util.UUID, not String)")
+	}
 	var none incState
 	none.stamp(off)
 	if err := none.restore(map[string]any{OffsetLSN: 1}); err != nil || none.busy() {

@@ -109,6 +109,11 @@ func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
 	if err := tk.inc.restore(off); err != nil {
 		return err
 	}
+	if tk.inc.busy() {
+		if t := tk.tableNamed(tk.inc.queue[0]); t != nil {
+			tk.inc.setTable(t)
+		}
+	}
 	tk.stream.start, tk.stream.skipFinal, tk.stream.skipLSN = commit, commit, lsn
 	if tk.stream.lastFinal, err = offsetLSN(off, OffsetLastCommit); err != nil {
 		return err
