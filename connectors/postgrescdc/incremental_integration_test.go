@@ -25,6 +25,18 @@ func signalTable(t *testing.T, conn *pgx.Conn, name string) string {
 	return sig
 }
 
+// incSetup creates <name>_t (id INT PRIMARY KEY, v INT NOT NULL) holding
+// rows rows of v = 0 and the signalling table; the slot is dropped at the end.
+func incSetup(t *testing.T, conn *pgx.Conn, prefix string, rows int) (name, tbl, sig string) {
+	name = uniq(prefix)
+	tbl = name + "_t"
+	sig = signalTable(t, conn, name)
+	exec(t, conn, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, v INT NOT NULL)",
+		fmt.Sprintf("INSERT INTO %s SELECT g, 0 FROM generate_series(1, %d) g", tbl, rows))
+	dropSlot(t, conn, name)
+	return name, tbl, sig
+}
+
 // incConfig captures tables with the signalling table sig and small chunks.
 func incConfig(t *testing.T, name, sig, mode string, chunk int, tables ...string) map[string]string {
 	cfg := connectorConfig(t, name, tables...)
@@ -158,12 +170,7 @@ func compareRows(t *testing.T, got, want map[string]string) {
 // and the topic replays to exactly the table's final rows.
 func TestIncrementalSnapshotConcurrentDML(t *testing.T) {
 	conn, dmlConn := pg(t), pg(t)
-	name := uniq("inc")
-	tbl := name + "_t"
-	sig := signalTable(t, conn, name)
-	exec(t, conn, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, v INT NOT NULL)",
-		"INSERT INTO "+tbl+" SELECT g, 0 FROM generate_series(1, 3000) g")
-	dropSlot(t, conn, name)
+	name, tbl, sig := incSetup(t, conn, "inc", 3000)
 	hs := newHarness(t, incConfig(t, name, sig, "no_data", 100, "public."+tbl))
 	read := hs.drain(1000) // creates the slot: streaming from here
 	exec(t, conn, "INSERT INTO "+sig+` VALUES ('adhoc-1', 'execute-snapshot', '{"data-collections": ["public.`+tbl+`"], "type": "incremental"}')`)
@@ -258,12 +265,7 @@ func TestIncrementalSnapshotSignalOneTable(t *testing.T) {
 // row missed, none read twice.
 func TestInitialSnapshotResumesAtLastChunk(t *testing.T) {
 	conn := pg(t)
-	name := uniq("incinit")
-	tbl := name + "_t"
-	sig := signalTable(t, conn, name)
-	exec(t, conn, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, v INT NOT NULL)",
-		"INSERT INTO "+tbl+" SELECT g, 0 FROM generate_series(1, 1000) g")
-	dropSlot(t, conn, name)
+	name, tbl, sig := incSetup(t, conn, "incinit", 1000)
 	hs := newHarness(t, incConfig(t, name, sig, "initial", 100, "public."+tbl))
 	first := hs.invoke(150) // stops after two chunks (200 records)
 	if first.State != functions.StateRunning || first.Read == 0 || first.Read >= 1000 {
