@@ -208,6 +208,19 @@ func writeWith(t *testing.T, span int, stmt func(op, id, seq int) string) (stop 
 	}
 }
 
+// incConfig streams the tables (the first names the connector) from the
+// current position with signalling table sig, chunks of chunk rows and
+// batches of 50, records without schemas, deletes without tombstones.
+func incConfig(t *testing.T, sig, chunk string, tables ...string) map[string]string {
+	cfg := noSchemas(connectorConfig(t, tables[0], tables...))
+	cfg["snapshot.mode"] = "no_data"
+	cfg["signal.data.collection"] = sig
+	cfg["incremental.snapshot.chunk.size"] = chunk
+	cfg["max.batch.size"] = "50"
+	cfg["tombstones.on.delete"] = "false"
+	return cfg
+}
+
 // slowSignalTable is a signalling table whose high watermark inserts take
 // 30 ms after their chunk's SELECT: a writer's changes in that time are in
 // the window by construction.
@@ -262,13 +275,7 @@ func TestIncrementalSnapshotConcurrentChanges(t *testing.T) {
 	fillTable(t, name, 3000)
 	fillTable(t, other, 50)
 	sig := slowSignalTable(t)
-	cfg := noSchemas(connectorConfig(t, name, name, other))
-	cfg["snapshot.mode"] = "no_data"
-	cfg["signal.data.collection"] = sig
-	cfg["incremental.snapshot.chunk.size"] = "100"
-	cfg["max.batch.size"] = "50"
-	cfg["tombstones.on.delete"] = "false"
-	hs := newHarness(t, cfg)
+	hs := newHarness(t, incConfig(t, sig, "100", name, other))
 	hs.drainAtLeast(100, 1) // the schema snapshot: streaming from here
 	stop := writer(t, name, 3300)
 	exec(t, conn, "INSERT INTO "+strings.Split(sig, ".")[1]+` VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["`+mariadb(t).db+"."+name+`"], "type": "incremental"}')`)

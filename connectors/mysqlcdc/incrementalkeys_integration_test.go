@@ -26,13 +26,7 @@ func TestIncrementalSnapshotCompositeKey(t *testing.T) {
 	}
 	exec(t, conn, "INSERT INTO "+name+" VALUES "+strings.Join(vals, ","))
 	sig := slowSignalTable(t)
-	cfg := noSchemas(connectorConfig(t, name, name))
-	cfg["snapshot.mode"] = "no_data"
-	cfg["signal.data.collection"] = sig
-	cfg["incremental.snapshot.chunk.size"] = "20"
-	cfg["max.batch.size"] = "50"
-	cfg["tombstones.on.delete"] = "false"
-	hs := newHarness(t, cfg)
+	hs := newHarness(t, incConfig(t, sig, "20", name))
 	hs.drainAtLeast(100, 1)
 	stop := writeWith(t, 440, func(op, n, seq int) string {
 		switch op {

@@ -32,17 +32,8 @@ var incRules = func() oracle.Rules {
 // and to ferry's MariaDbConnector streaming the same MariaDB (see
 // oracleVersion), both with chunks of 2 rows, and compares every read.
 func TestDebeziumOracleIncremental(t *testing.T) {
-	host, port := privateMariaDB(t, "--version="+oracleVersion, "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
-		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci")
-	conn, err := client.Connect(host+":"+port, "cdc", "cdc", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	id := uniq("oinc")
+	conn, host, port, id := oracleServer(t, "oinc")
 	db := id
-	exec(t, conn, "SET time_zone = '+05:30'", "CREATE DATABASE "+db)
-	exec(t, conn, oracleTables(db)...)
 	exec(t, conn, "CREATE TABLE "+db+".sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
 		"CREATE TABLE "+db+".big (id INT PRIMARY KEY)", "INSERT INTO "+db+".big SELECT seq FROM "+db+".seq_1_to_2000")
 	mode := maps.Clone(oracleModes[0])

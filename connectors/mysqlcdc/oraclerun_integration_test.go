@@ -70,17 +70,8 @@ func (a binlogPos) before(b binlogPos) bool {
 // topics; every record compared (key, value, both schemas, the source block
 // less timing and instance fields), schema change events included.
 func TestDebeziumOracleMariaDB(t *testing.T) {
-	host, port := privateMariaDB(t, "--version="+oracleVersion, "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
-		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci")
-	conn, err := client.Connect(host+":"+port, "cdc", "cdc", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	id := uniq("orc")
+	conn, host, port, id := oracleServer(t, "orc")
 	db := id
-	exec(t, conn, "SET time_zone = '+05:30'", "CREATE DATABASE "+db)
-	exec(t, conn, oracleTables(db)...)
 
 	seeds := strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")
 	kc := oracle.KafkaConnect{T: t, URL: env(t, "KAFKA_CONNECT_URL"), Seeds: seeds}
@@ -162,6 +153,24 @@ func TestDebeziumOracleMariaDB(t *testing.T) {
 		}
 	}
 	tally.Check(t, phases)
+}
+
+// oracleServer starts the oracle's private MariaDB (see oracleVersion) and
+// creates the oracle's tables, written at time_zone +05:30, in a new
+// database uniq(prefix); it returns a connection, the server's host and
+// port, and the database.
+func oracleServer(t *testing.T, prefix string) (conn *client.Conn, host, port, db string) {
+	host, port = privateMariaDB(t, "--version="+oracleVersion, "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
+		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci")
+	conn, err := client.Connect(host+":"+port, "cdc", "cdc", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	db = uniq(prefix)
+	exec(t, conn, "SET time_zone = '+05:30'", "CREATE DATABASE "+db)
+	exec(t, conn, oracleTables(db)...)
+	return conn, host, port, db
 }
 
 // oracleSide names the topics of prefix: one per table of database db, and
