@@ -109,10 +109,11 @@ func (w *keyWriter) number(b javaBox, v int64) {
 
 // EncodeKey writes key as Debezium's hex Java-serialized Object[]. Elements
 // are int8, int16, int32, int64, string or nil; any other value is written
-// as the string fmt.Sprint gives.
+// as the string fmt.Sprint gives. A nil key is a serialized null, as
+// Debezium writes a table's position before its first chunk.
 func EncodeKey(key []any) string {
 	if key == nil {
-		return ""
+		return "aced0005" + "70"
 	}
 	w := &keyWriter{handles: map[string]int{}}
 	w.buf.Write([]byte{0xac, 0xed, 0x00, 0x05, tcArray})

@@ -19,6 +19,7 @@ func TestKeyCodec(t *testing.T) {
 		{"strings", []any{"a'b", "é", "a'b"}, ""},
 		{"short, byte, null", []any{int16(-3), int8(4), nil}, ""},
 		{"empty", []any{}, ""},
+		{"null", nil, "aced000570"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := EncodeKey(tc.key)

@@ -50,19 +50,12 @@ func (s *incSnapshot) store(off map[string]any) map[string]any {
 		return off
 	}
 	off[debezium.OffsetIncrementalCollections] = debezium.EncodeCollections(s.queue)
-	off[debezium.OffsetIncrementalPrimaryKey] = keyOffset(s.last)
-	off[debezium.OffsetIncrementalMaximumKey] = keyOffset(s.max)
+	off[debezium.OffsetIncrementalPrimaryKey] = debezium.EncodeKey(s.last)
+	off[debezium.OffsetIncrementalMaximumKey] = debezium.EncodeKey(s.max)
 	if s.initial {
 		off[OffsetIncrementalInitial] = true
 	}
 	return off
-}
-
-func keyOffset(k []any) any {
-	if k == nil {
-		return nil // Debezium writes null
-	}
-	return debezium.EncodeKey(k)
 }
 
 // restoreIncremental reads a running incremental snapshot from a committed

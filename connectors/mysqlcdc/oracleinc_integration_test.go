@@ -14,6 +14,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/connectors/mysqlcdc"
+	"github.com/ferryhq/ferry/state"
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -75,7 +76,9 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 	exec(t, conn, "INSERT INTO "+db+`.sig VALUES ('ad-hoc-2', 'execute-snapshot', '{"data-collections": ["`+db+`.big"]}')`)
 	off := debeziumOffset(t, dname, func(off map[string]any) bool {
 		q, _ := off[debezium.OffsetIncrementalCollections].(string)
-		return strings.Contains(q, db+".big") && off[debezium.OffsetIncrementalPrimaryKey] != nil
+		k, _ := off[debezium.OffsetIncrementalPrimaryKey].(string)
+		key, _ := debezium.DecodeKey(k)
+		return strings.Contains(q, db+".big") && key != nil
 	})
 	queue, err := debezium.DecodeCollections(off[debezium.OffsetIncrementalCollections].(string))
 	if err != nil || len(queue) != 1 || queue[0] != db+".big" {
@@ -89,6 +92,7 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 	if enc := debezium.EncodeKey(max); enc != off[debezium.OffsetIncrementalMaximumKey] {
 		t.Fatalf("ferry writes the maximum key as %s, Debezium as %s", enc, off[debezium.OffsetIncrementalMaximumKey])
 	}
+	resumeDebezium(t, off, int(last[0].(int32)), 2000, oracleConfig(t, "res"+id[4:], mysqlcdc.MariaDBClass, host, port, db, mode, 5900), db+".big")
 	watermarks := signalEvents(t, conn, db+".sig")
 	for _, side := range []oracle.Side{dbz, fry} {
 		for _, tb := range []string{"types", "multi"} {
@@ -105,6 +109,44 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 		}
 	}
 	t.Log(tally.Summary([]string{"incremental snapshot"}))
+}
+
+// resumeDebezium starts ferry's connector cfg from Debezium's offset off,
+// taken while it read table (keys 1..max) after key from: ferry reads
+// each row after from once, none before.
+func resumeDebezium(t *testing.T, off map[string]any, from, max int, cfg map[string]string, table string) {
+	name := cfg["name"]
+	seeds := strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")
+	t.Cleanup(func() { oracle.DeleteTopics(t, seeds, name) })
+	hs := newHarness(t, cfg)
+	ctx := context.Background()
+	epoch, err := hs.store.NextEpoch(ctx, name, 0)
+	if err == nil {
+		err = hs.store.CommitOffsets(ctx, name, 0, epoch, []state.OffsetEntry{{Partition: map[string]any{mysqlcdc.PartitionServer: name}, Offset: off}})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := name + "." + table
+	c := oracle.NewCollector(t, seeds, []string{topic})
+	c.InvokeUntil("ferry resuming Debezium's snapshot", func() bool { return len(c.Recs[topic]) >= max-from }, hs.running)
+	seen := map[int]bool{}
+	for _, r := range c.Recs[topic] {
+		var v struct {
+			Payload struct {
+				Op    string
+				After struct{ ID int }
+			}
+		}
+		if err := json.Unmarshal(r.Value, &v); err != nil || v.Payload.Op != "r" || v.Payload.After.ID <= from || seen[v.Payload.After.ID] {
+			t.Fatalf("resuming after key %d: record %s (%v)", from, r.Value, err)
+		}
+		seen[v.Payload.After.ID] = true
+	}
+	if len(seen) != max-from {
+		t.Fatalf("resuming after key %d: %d rows read, want %d", from, len(seen), max-from)
+	}
+	t.Logf("ferry resumed Debezium's snapshot of %s after key %d: rows %d-%d read once each", table, from, from+1, max)
 }
 
 // signalEvents lists the binlog positions ("file:pos") of the row events
