@@ -257,7 +257,11 @@ func (hs *harness) untilSnapshotEnds(max int) int {
 
 // drainQuiet invokes until two invocations read nothing.
 func (hs *harness) drainQuiet() {
-	for quiet := 0; quiet < 2; {
+	hs.t.Helper()
+	for quiet, deadline := 0, time.Now().Add(30*time.Second); quiet < 2; {
+		if time.Now().After(deadline) {
+			hs.t.Fatal("invocations still read records 30 s after the writer stopped")
+		}
 		if hs.invoke(1000).Read == 0 {
 			quiet++
 		}

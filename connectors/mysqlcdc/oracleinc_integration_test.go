@@ -36,7 +36,7 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 	conn, host, port, id := oracleServer(t, "oinc")
 	db := id
 	exec(t, conn, "CREATE TABLE "+db+".sig (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
-		"CREATE TABLE "+db+".big (id INT PRIMARY KEY)", "INSERT INTO "+db+".big SELECT seq FROM "+db+".seq_1_to_2000")
+		"CREATE TABLE "+db+".big (id INT PRIMARY KEY)", "INSERT INTO "+db+".big SELECT seq FROM "+db+".seq_1_to_20000")
 	mode := maps.Clone(oracleModes[0])
 	mode["snapshot.mode"] = "no_data"
 	mode["signal.data.collection"] = db + ".sig"
@@ -86,13 +86,17 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 	}
 	last, lerr := debezium.DecodeKey(off[debezium.OffsetIncrementalPrimaryKey].(string))
 	max, merr := debezium.DecodeKey(off[debezium.OffsetIncrementalMaximumKey].(string))
-	if lerr != nil || merr != nil || len(last) != 1 || fmt.Sprintf("%T", last[0]) != "int32" || fmt.Sprint(max) != "[2000]" {
+	if lerr != nil || merr != nil || len(last) != 1 || fmt.Sprintf("%T", last[0]) != "int32" || fmt.Sprint(max) != "[20000]" {
 		t.Fatalf("Debezium's offset keys read as %#v (%v), %#v (%v)", last, lerr, max, merr)
 	}
 	if enc := debezium.EncodeKey(max); enc != off[debezium.OffsetIncrementalMaximumKey] {
 		t.Fatalf("ferry writes the maximum key as %s, Debezium as %s", enc, off[debezium.OffsetIncrementalMaximumKey])
 	}
-	resumeDebezium(t, off, int(last[0].(int32)), 2000, oracleConfig(t, "res"+id[4:], mysqlcdc.MariaDBClass, host, port, db, mode, 5900), db+".big")
+	// (Debezium's chunks of 2 keep its snapshot of 20,000 rows running past
+	// several offset flushes; ferry resumes it in chunks of 1024.)
+	resumed := maps.Clone(mode)
+	resumed["incremental.snapshot.chunk.size"] = "1024"
+	resumeDebezium(t, off, int(last[0].(int32)), 20000, oracleConfig(t, "res"+id[4:], mysqlcdc.MariaDBClass, host, port, db, resumed, 5900), db+".big")
 	watermarks := signalEvents(t, conn, db+".sig")
 	for _, side := range []oracle.Side{dbz, fry} {
 		for _, tb := range []string{"types", "multi"} {
