@@ -117,7 +117,7 @@ type upload struct {
 
 // buffers holds the buffers of written objects for the next ones: a 10 MB
 // object grown from nothing cost about 20 MB of allocation, clearing and
-// copying, a third of the S3 sink's CPU in BenchmarkS3SinkVsDirect.
+// copying (BenchmarkS3SinkVsDirect's profile).
 var buffers sync.Pool
 
 // newUpload starts the object key; sizeHint is the size the object will
