@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"unicode/utf16"
 )
 
 // Debezium keeps an incremental snapshot's chunk positions in the offset as
@@ -57,9 +58,23 @@ type keyWriter struct {
 	handles map[string]int // class name -> handle of its descriptor
 }
 
+// utf writes s in Java's modified UTF-8 (DataOutput.writeUTF): UTF-16
+// units, NUL as two bytes, a supplementary character as its two
+// surrogates of three bytes each.
 func (w *keyWriter) utf(s string) {
-	_ = binary.Write(&w.buf, binary.BigEndian, uint16(len(s)))
-	w.buf.WriteString(s)
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		switch {
+		case u != 0 && u < 0x80:
+			b = append(b, byte(u))
+		case u < 0x800:
+			b = append(b, 0xc0|byte(u>>6), 0x80|byte(u&0x3f))
+		default:
+			b = append(b, 0xe0|byte(u>>12), 0x80|byte(u>>6&0x3f), 0x80|byte(u&0x3f))
+		}
+	}
+	_ = binary.Write(&w.buf, binary.BigEndian, uint16(len(b)))
+	w.buf.Write(b)
 }
 
 func (w *keyWriter) handle() int { h := w.next; w.next++; return h }
@@ -181,8 +196,24 @@ func (r *keyReader) utf() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s, err := r.take(int(binary.BigEndian.Uint16(p)))
-	return string(s), err
+	b, err := r.take(int(binary.BigEndian.Uint16(p)))
+	if err != nil {
+		return "", err
+	}
+	var units []uint16
+	for i := 0; i < len(b); {
+		switch c := b[i]; {
+		case c < 0x80:
+			units, i = append(units, uint16(c)), i+1
+		case c&0xe0 == 0xc0 && i+1 < len(b):
+			units, i = append(units, uint16(c&0x1f)<<6|uint16(b[i+1]&0x3f)), i+2
+		case c&0xf0 == 0xe0 && i+2 < len(b):
+			units, i = append(units, uint16(c&0x0f)<<12|uint16(b[i+1]&0x3f)<<6|uint16(b[i+2]&0x3f)), i+3
+		default:
+			return "", errKey
+		}
+	}
+	return string(utf16.Decode(units)), nil
 }
 
 func (r *keyReader) ref() (any, error) {
