@@ -175,6 +175,30 @@ func keyLiteral(v any) string {
 	return quote(fmt.Sprint(v))
 }
 
+// keyBound is the predicate key > lits (op ">") or key <= lits (op "<=")
+// on the key columns cols, expanded as (k1 > v1) OR (k1 = v1 AND k2 > v2)
+// …, as Debezium writes it: MariaDB reads a range of the primary key for
+// it, where for a row comparison (k1, k2) > (v1, v2) it scans the index
+// from its start.
+func keyBound(cols, lits []string, op string) string {
+	ors := make([]string, len(cols))
+	for i := range cols {
+		ands := make([]string, 0, i+1)
+		for j := 0; j < i; j++ {
+			ands = append(ands, cols[j]+" = "+lits[j])
+		}
+		last := op[:1] // strict on every column but the last
+		if i == len(cols)-1 {
+			last = op
+		}
+		ors[i] = strings.Join(append(ands, cols[i]+" "+last+" "+lits[i]), " AND ")
+	}
+	if len(ors) == 1 {
+		return ors[0]
+	}
+	return "((" + strings.Join(ors, ") OR (") + "))"
+}
+
 // incChunkQuery selects t's rows after the last key emitted, up to the
 // maximum key, in key order.
 func (tk *Task) incChunkQuery(t *table) string {
@@ -184,23 +208,16 @@ func (tk *Task) incChunkQuery(t *table) string {
 		sel[i] = ident(c.name)
 	}
 	keys := keyList(t)
-	row := func(k []any) string {
-		lits := make([]string, len(k))
+	lits := func(k []any) []string {
+		out := make([]string, len(k))
 		for i, v := range k {
-			lits[i] = keyLiteral(v)
+			out[i] = keyLiteral(v)
 		}
-		if len(lits) == 1 {
-			return lits[0]
-		}
-		return "(" + strings.Join(lits, ", ") + ")"
+		return out
 	}
-	cols := keys[0]
-	if len(keys) > 1 {
-		cols = "(" + strings.Join(keys, ", ") + ")"
-	}
-	where := []string{cols + " <= " + row(s.max)}
+	where := []string{keyBound(keys, lits(s.max), "<=")}
 	if s.last != nil {
-		where = append(where, cols+" > "+row(s.last))
+		where = append(where, keyBound(keys, lits(s.last), ">"))
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + ident(t.db) + "." + ident(t.name) + " WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY " + strings.Join(keys, ", ") + fmt.Sprintf(" LIMIT %d", tk.cfg.IncChunkSize)

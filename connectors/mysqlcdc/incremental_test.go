@@ -169,7 +169,7 @@ func TestIncChunkQuery(t *testing.T) {
 		{"db.a", nil, []any{int32(9)}, "SELECT `id` FROM `db`.`a` WHERE `id` <= 9 ORDER BY `id` LIMIT 2"},
 		{"db.a", []any{int32(4)}, []any{int32(9)}, "SELECT `id` FROM `db`.`a` WHERE `id` <= 9 AND `id` > 4 ORDER BY `id` LIMIT 2"},
 		{"db.b", []any{int64(1), "o'k"}, []any{int64(3), "z"},
-			"SELECT `k2`, `k1` FROM `db`.`b` WHERE (`k1`, `k2`) <= (3, 'z') AND (`k1`, `k2`) > (1, 'o\\'k') ORDER BY `k1`, `k2` LIMIT 2"},
+			"SELECT `k2`, `k1` FROM `db`.`b` WHERE ((`k1` < 3) OR (`k1` = 3 AND `k2` <= 'z')) AND ((`k1` > 1) OR (`k1` = 1 AND `k2` > 'o\\'k')) ORDER BY `k1`, `k2` LIMIT 2"},
 	} {
 		tk.inc.last, tk.inc.max = tc.last, tc.max
 		if got := tk.incChunkQuery(tk.byName[tc.table]); got != tc.want {
@@ -210,6 +210,24 @@ func TestSchemaChangeDropsWindow(t *testing.T) {
 		s.schemaChanged(tc.ddl)
 		if s.win.Pending() != tc.pending {
 			t.Errorf("DDL on %v: window pending %v, want %v", tc.ddl, s.win.Pending(), tc.pending)
+		}
+	}
+}
+
+func TestKeyBound(t *testing.T) {
+	cols, lits := []string{"a", "b", "c"}, []string{"1", "'x'", "3"}
+	for _, tc := range []struct {
+		n    int
+		op   string
+		want string
+	}{
+		{1, ">", "a > 1"},
+		{1, "<=", "a <= 1"},
+		{3, ">", "((a > 1) OR (a = 1 AND b > 'x') OR (a = 1 AND b = 'x' AND c > 3))"},
+		{3, "<=", "((a < 1) OR (a = 1 AND b < 'x') OR (a = 1 AND b = 'x' AND c <= 3))"},
+	} {
+		if got := keyBound(cols[:tc.n], lits[:tc.n], tc.op); got != tc.want {
+			t.Errorf("keyBound(%d columns, %s) = %s, want %s", tc.n, tc.op, got, tc.want)
 		}
 	}
 }

@@ -150,7 +150,7 @@ func (tk *Task) chunkQuery(t *table) string {
 		return q + fmt.Sprintf(" LIMIT %d, %d", skip, n+1)
 	}
 	if tk.snap.after != nil {
-		q += " WHERE (" + strings.Join(order, ", ") + ") > (" + strings.Join(tk.snap.after, ", ") + ")"
+		q += " WHERE " + keyBound(order, tk.snap.after, ">")
 	}
 	// One row more than a chunk: it tells whether the chunk ends the table.
 	return q + " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", n+1)
