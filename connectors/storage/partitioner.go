@@ -40,8 +40,20 @@ func NewPartitioner(cfg *PartitionerConfig, dirDelim string) (Partitioner, error
 type defaultPartitioner struct{}
 
 func (defaultPartitioner) Encode(r *connectors.Record, _ int64) (string, error) {
+	if p := int(r.Partition); p >= 0 && p < len(partitionNames) {
+		return partitionNames[p], nil
+	}
 	return "partition=" + strconv.Itoa(int(r.Partition)), nil
 }
+
+// partitionNames are the encoded names of the first partitions, so that
+// encoding a record's partition allocates nothing.
+var partitionNames = func() (names [256]string) {
+	for i := range names {
+		names[i] = "partition=" + strconv.Itoa(i)
+	}
+	return names
+}()
 
 func (defaultPartitioner) TimeBased() bool { return false }
 

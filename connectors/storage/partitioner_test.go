@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -75,6 +76,12 @@ func TestPartitioners(t *testing.T) {
 		}
 		if got, err := p.Encode(rec, ts); err != nil || got != c.want {
 			t.Errorf("%s: got %q, %v; want %q", c.name, got, err, c.want)
+		}
+	}
+	def, _ := NewPartitioner(&PartitionerConfig{PartitionerClass: DefaultPartitioner}, "/")
+	for _, n := range []int32{0, 255, 256, 1000} {
+		if got, _ := def.Encode(&connectors.Record{Partition: n}, ts); got != fmt.Sprintf("partition=%d", n) {
+			t.Errorf("default, partition %d: got %q", n, got)
 		}
 	}
 	p, _ := NewPartitioner(&PartitionerConfig{PartitionerClass: FieldPartitioner, PartitionFields: []string{"missing"}}, "/")
