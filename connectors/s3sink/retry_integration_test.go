@@ -130,8 +130,8 @@ func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 			if proxy.failures() == 0 {
 				t.Fatalf("no %s request failed: the test proves nothing", tc.kind)
 			}
-			if tc.retryTimeout == "0" && failed == 0 {
-				t.Fatalf("with errors.retry.timeout 0 an invocation should have failed")
+			if within := tc.retryTimeout != "0"; within != (failed == 0) {
+				t.Fatalf("%d invocations failed; errors.retry.timeout %s should retry within the invocation: %v", failed, tc.retryTimeout, within)
 			}
 			want, got := r.objects(bucket, "clean"+strconv.Itoa(i)+"/"), r.objects(bucket, "fault"+strconv.Itoa(i)+"/")
 			if len(want) == 0 || len(got) != len(want) {

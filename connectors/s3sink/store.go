@@ -126,7 +126,8 @@ func (s *store) newUpload(ctx context.Context, key string, sizeHint int64) *uplo
 	return &upload{ctx: ctx, s: s, key: key, sizeHint: int(min(sizeHint, int64(s.partSize)))}
 }
 
-// Write buffers p and uploads every full part.
+// Write buffers p; it never fails and sends nothing (sendParts does), so
+// a record is either wholly in the object or not at all.
 func (u *upload) Write(p []byte) (int, error) {
 	if u.buf == nil {
 		u.buf, _ = buffers.Get().(*bytes.Buffer)
@@ -137,15 +138,26 @@ func (u *upload) Write(p []byte) (int, error) {
 	}
 	u.buf.Write(p)
 	u.size += int64(len(p))
-	for u.buf.Len() >= u.s.partSize {
-		if err := u.sendPart(u.buf.Next(u.s.partSize)); err != nil {
-			return 0, err
-		}
-	}
 	return len(p), nil
 }
 
-func (u *upload) sendPart(part []byte) error {
+// full reports whether a whole part is buffered.
+func (u *upload) full() bool { return u.buf != nil && u.buf.Len() >= u.s.partSize }
+
+// sendParts uploads every full part buffered. A part leaves the buffer only
+// once S3 has it, so a failed part is sent again by the next call.
+func (u *upload) sendParts() error {
+	for u.full() {
+		if err := u.sendFront(u.s.partSize); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendFront uploads the first n buffered bytes as the next part and drops
+// them from the buffer once sent.
+func (u *upload) sendFront(n int) error {
 	if u.id == nil {
 		out, err := u.s.client.CreateMultipartUpload(u.ctx, &s3.CreateMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key})
 		if err != nil {
@@ -153,19 +165,22 @@ func (u *upload) sendPart(part []byte) error {
 		}
 		u.id = out.UploadId
 	}
-	n := int32(len(u.parts) + 1)
+	part := u.buf.Bytes()[:n]
+	num := int32(len(u.parts) + 1)
 	out, err := u.s.client.UploadPart(u.ctx, &s3.UploadPartInput{Bucket: &u.s.bucket, Key: &u.key,
-		UploadId: u.id, PartNumber: &n, Body: bytes.NewReader(part), ContentLength: aws.Int64(int64(len(part)))})
+		UploadId: u.id, PartNumber: &num, Body: bytes.NewReader(part), ContentLength: aws.Int64(int64(n))})
 	if err != nil {
-		return u.s.fail(err, fmt.Sprintf("uploading part %d of %s", n, u.key))
+		return u.s.fail(err, fmt.Sprintf("uploading part %d of %s", num, u.key))
 	}
-	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: &n})
+	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: &num})
+	u.buf.Next(n)
 	return nil
 }
 
 // commit makes the object visible: the last part and CompleteMultipartUpload,
 // or one PutObject when no part was sent yet. Once the object is written its
-// buffer goes back to buffers.
+// buffer goes back to buffers. After a failure commit may be called again:
+// it sends what S3 does not have yet, never a byte twice.
 func (u *upload) commit() error {
 	var body []byte
 	if u.buf != nil {
@@ -177,7 +192,7 @@ func (u *upload) commit() error {
 		return u.release(u.s.fail(err, "writing "+u.key))
 	}
 	if len(body) > 0 {
-		if err := u.sendPart(body); err != nil {
+		if err := u.sendFront(len(body)); err != nil {
 			return err
 		}
 	}

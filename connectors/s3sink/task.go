@@ -58,8 +58,32 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 // as it holds flush.size records or a rotation rule fires. A record that
 // cannot be written is reported in a connectors.RejectedError; the others are
 // written.
+//
+// After a retriable failure the runtime gives the same batch again: Put
+// first finishes the uploads the failure interrupted, then skips the
+// records already in a file, so every object holds each record once.
 func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
-	return storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
+	err := storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
+	if err != nil && !storage.Rejects(err, ErrRecord) {
+		return err // the runtime retries (or not) after its backoff
+	}
+	if serr := t.settle(ctx); serr != nil {
+		return serr
+	}
+	return err
+}
+
+// settle sends the full parts and commits the due file sets of every partition.
+func (t *Task) settle(ctx context.Context) error {
+	for _, w := range t.sorted() {
+		if err := w.settle(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *Task) writer(r *connectors.Record) *tpWriter {
@@ -75,6 +99,9 @@ func (t *Task) writer(r *connectors.Record) *tpWriter {
 // Flush commits file sets whose rotate.schedule.interval.ms boundary passed.
 // Other unfinished files stay unwritten: Committable holds their offsets back.
 func (t *Task) Flush(ctx context.Context) error {
+	if err := t.settle(ctx); err != nil {
+		return err
+	}
 	for _, w := range t.sorted() {
 		if w.count > 0 && w.scheduledRotation(min(w.firstTS, w.openedAt)) {
 			if err := w.commit(ctx); err != nil {
@@ -128,8 +155,9 @@ func (t *Task) objectKey(tp connectors.TopicPartition, encoded string, start int
 
 // file is one object being written.
 type file struct {
-	up *upload
-	w  storage.RecordWriter
+	up     *upload
+	w      storage.RecordWriter
+	closed bool // w is closed: the object's bytes are all in up
 }
 
 // tpWriter holds the open files of one topic-partition.
@@ -152,9 +180,52 @@ type tpWriter struct {
 	// lastSize is the size of the partition's last written object: the
 	// next one's buffer starts with that much room.
 	lastSize int64
+	// next is the offset after the last record written or rejected: a
+	// batch given again after a failure is written from there.
+	next int64
+	// due: the open set must be committed (flush.size reached, or a commit
+	// failed) before anything else is written.
+	due bool
+	// full: an open file buffers a whole part not sent yet.
+	full bool
 }
 
+// settle sends the open files' full parts and commits the set when due.
+// Either may fail and is done again by the next call.
+func (w *tpWriter) settle(ctx context.Context) error {
+	if w.full {
+		for _, enc := range w.order {
+			if err := w.files[enc].up.sendParts(); err != nil {
+				return err
+			}
+		}
+		w.full = false
+	}
+	if w.due {
+		return w.commit(ctx)
+	}
+	return nil
+}
+
+// write writes r unless an earlier try of the batch did (r.Offset below
+// next). A failure to send leaves r out of the files, to be written again.
 func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
+	if r.Offset < w.next {
+		return nil
+	}
+	if err := w.settle(ctx); err != nil {
+		return err
+	}
+	err := w.put(ctx, r)
+	if err == nil || storage.Rejects(err, ErrRecord) {
+		w.next = r.Offset + 1
+	}
+	return err
+}
+
+// put adds r to the file of its encoded partition; reaching flush.size makes
+// the set due.
+func (w *tpWriter) put(ctx context.Context, r *connectors.Record) error {
 	cfg := w.t.cfg
 	if r.Value == nil {
 		if cfg.NullValues == "ignore" {
@@ -182,6 +253,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	if err := f.w.Write(r); err != nil {
 		return err
 	}
+	w.full = w.full || f.up.full()
 	if w.count == 0 {
 		w.first, w.firstTS, w.base, w.schema = r.Offset, r.Timestamp, ts, r.ValueSchema
 		w.openedAt = w.t.now().UnixMilli()
@@ -190,9 +262,7 @@ func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
 	w.last = r.Offset
 	w.count++
 	w.current = enc
-	if w.count >= cfg.FlushSize {
-		return w.commit(ctx)
-	}
+	w.due = w.count >= cfg.FlushSize
 	return nil
 }
 
@@ -231,20 +301,31 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 }
 
 // commit finishes every open file of the partition and makes it visible.
+// After a failure the set stays due and commit goes on from where it
+// stopped: files already written are not written again.
 func (w *tpWriter) commit(ctx context.Context) error {
-	for _, enc := range w.order {
-		f := w.files[enc]
+	w.due = true
+	for i, enc := range w.order {
+		if err := w.files[enc].finish(); err != nil {
+			w.order = append(w.order[:0], w.order[i:]...)
+			return err
+		}
+		w.lastSize = w.files[enc].up.size
+		delete(w.files, enc)
+	}
+	w.order, w.count, w.schema, w.resumed, w.due, w.full = w.order[:0], 0, nil, nil, false, false
+	return nil
+}
+
+// finish closes the file's writer (once) and writes the object.
+func (f *file) finish() error {
+	if !f.closed {
 		if err := f.w.Close(); err != nil {
 			return fmt.Errorf("s3 sink: finishing %s: %w", f.up.key, err)
 		}
-		if err := f.up.commit(); err != nil {
-			return err
-		}
-		w.lastSize = f.up.size
-		delete(w.files, enc)
+		f.closed = true
 	}
-	w.order, w.count, w.schema, w.resumed = w.order[:0], 0, nil, nil
-	return nil
+	return f.up.commit()
 }
 
 // discard aborts the open files' uploads.
@@ -253,6 +334,6 @@ func (w *tpWriter) discard(ctx context.Context) error {
 	for _, enc := range w.order {
 		errs = append(errs, w.files[enc].up.abort(ctx))
 	}
-	w.files, w.order, w.count = map[string]*file{}, nil, 0
+	w.files, w.order, w.count, w.due, w.full = map[string]*file{}, nil, 0, false, false
 	return errors.Join(errs...)
 }
