@@ -1,6 +1,9 @@
 package connectors
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Struct is a value of a STRUCT schema, as Kafka Connect's Struct.
 type Struct struct {
@@ -8,9 +11,70 @@ type Struct struct {
 	values []any
 }
 
-// NewStruct returns an empty struct of schema s, which must be a STRUCT schema.
+// NewStruct returns an empty struct of schema s, which must be a STRUCT
+// schema. Up to 64 fields, the Struct and its values are one allocation.
 func NewStruct(s *Schema) *Struct {
-	return &Struct{schema: s, values: make([]any, len(s.Fields))}
+	n := len(s.Fields)
+	if n < len(structBlocks) {
+		return structBlocks[n](s, n)
+	}
+	return &Struct{schema: s, values: make([]any, n)}
+}
+
+// structBlocks[n] allocates a Struct of n fields and its values together.
+// The value counts are those whose block (32 bytes of Struct, 16 per value)
+// fills one of Go's malloc size classes, so rounding up wastes no memory.
+var structBlocks = func() (t [65]func(*Schema, int) *Struct) {
+	sized := []struct {
+		n     int
+		alloc func(*Schema, int) *Struct
+	}{{1, inBlock[[1]any]}, {2, inBlock[[2]any]}, {3, inBlock[[3]any]}, {4, inBlock[[4]any]},
+		{5, inBlock[[5]any]}, {6, inBlock[[6]any]}, {7, inBlock[[7]any]}, {8, inBlock[[8]any]},
+		{9, inBlock[[9]any]}, {10, inBlock[[10]any]}, {11, inBlock[[11]any]}, {12, inBlock[[12]any]},
+		{13, inBlock[[13]any]}, {14, inBlock[[14]any]}, {16, inBlock[[16]any]}, {18, inBlock[[18]any]},
+		{20, inBlock[[20]any]}, {22, inBlock[[22]any]}, {24, inBlock[[24]any]}, {26, inBlock[[26]any]},
+		{28, inBlock[[28]any]}, {30, inBlock[[30]any]}, {34, inBlock[[34]any]}, {38, inBlock[[38]any]},
+		{42, inBlock[[42]any]}, {46, inBlock[[46]any]}, {54, inBlock[[54]any]}, {62, inBlock[[62]any]},
+		{64, inBlock[[64]any]}}
+	n := 0
+	for _, b := range sized {
+		for ; n <= b.n; n++ {
+			t[n] = b.alloc
+		}
+	}
+	return t
+}()
+
+// inBlock allocates a Struct of n fields with an array A of at least n
+// values (an array of any) in one allocation.
+func inBlock[A any](s *Schema, n int) *Struct {
+	b := new(struct {
+		st Struct
+		v  A
+	})
+	all := unsafe.Slice((*any)(unsafe.Pointer(&b.v)), unsafe.Sizeof(b.v)/unsafe.Sizeof(any(nil)))
+	b.st = Struct{schema: s, values: all[:n]} // cap: Reshape grows into the rest
+	return &b.st
+}
+
+// Reshape gives st the STRUCT schema s in place: values keep their indexes,
+// values past the new field count are dropped and new fields start null. It
+// is for a transformation turning a Struct only it references into its
+// output shape instead of copying it; the caller makes the values valid.
+func (st *Struct) Reshape(s *Schema) {
+	n := len(s.Fields)
+	switch {
+	case n <= len(st.values):
+		clear(st.values[n:]) // the slots past len stay null for a later growth
+		st.values = st.values[:n]
+	case n <= cap(st.values):
+		st.values = st.values[:n]
+	default:
+		v := make([]any, n)
+		copy(v, st.values)
+		st.values = v
+	}
+	st.schema = s
 }
 
 // Schema returns the struct's schema.

@@ -45,3 +45,72 @@ func TestStruct(t *testing.T) {
 		t.Error("Equal")
 	}
 }
+
+// schemaOf returns a STRUCT schema of n optional string fields f0, f1, ...
+func schemaOf(n int) *Schema {
+	b := StructBuilder()
+	for i := 0; i < n; i++ {
+		b.Field("f"+strings.Repeat("x", i), OptionalStringSchema)
+	}
+	return b.MustBuild()
+}
+
+func TestNewStructSizes(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 14, 15, 16, 17, 33, 63, 64, 65, 100} {
+		st := NewStruct(schemaOf(n))
+		if len(st.values) != n {
+			t.Fatalf("NewStruct(%d fields): %d values", n, len(st.values))
+		}
+		for i := range st.values {
+			st.Set(i, "v")
+		}
+		if allocs := testing.AllocsPerRun(10, func() { NewStruct(schemaOf(n)) }) - testing.AllocsPerRun(10, func() { schemaOf(n) }); n <= 64 && allocs != 1 {
+			t.Errorf("NewStruct(%d fields): %v allocations, want 1", n, allocs)
+		}
+	}
+}
+
+func TestReshape(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, to int
+		set      []any // values of the first fields before Reshape
+		want     []any
+	}{
+		{"same count", 3, 3, []any{"a", "b", "c"}, []any{"a", "b", "c"}},
+		{"shrink drops the tail", 4, 2, []any{"a", "b", "c", "d"}, []any{"a", "b"}},
+		{"grow within the block: new fields null", 3, 4, []any{"a", "b", "c"}, []any{"a", "b", "c", nil}},
+		{"grow past the block", 2, 20, []any{"a", "b"}, append([]any{"a", "b"}, make([]any, 18)...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := NewStruct(schemaOf(tt.from))
+			for i, v := range tt.set {
+				st.Set(i, v)
+			}
+			to := schemaOf(tt.to)
+			st.Reshape(to)
+			if st.Schema() != to || len(st.values) != len(tt.want) {
+				t.Fatalf("after Reshape: schema %p (want %p), %d values", st.Schema(), to, len(st.values))
+			}
+			for i, w := range tt.want {
+				if st.At(i) != w {
+					t.Errorf("value %d = %v, want %v", i, st.At(i), w)
+				}
+			}
+		})
+	}
+	t.Run("shrink then grow: dropped values do not come back", func(t *testing.T) {
+		st := NewStruct(schemaOf(4))
+		for i := 0; i < 4; i++ {
+			st.Set(i, "v")
+		}
+		st.Reshape(schemaOf(1))
+		st.Reshape(schemaOf(4))
+		for i := 1; i < 4; i++ {
+			if st.At(i) != nil {
+				t.Errorf("value %d = %v after shrink and grow, want null", i, st.At(i))
+			}
+		}
+	})
+}
