@@ -57,14 +57,20 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 // dropped, nothing more is written for it in this invocation (Committable
 // holds its offset back) and the error is a RetriableError.
 func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
-	return storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
+	err := storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
+	if storage.Finished(err) {
+		for _, w := range t.tps {
+			w.progress.Reported()
+		}
+	}
+	return err
 }
 
 func (t *Task) writer(r *connectors.Record) *tpWriter {
 	tp := connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}
 	w := t.tps[tp]
 	if w == nil {
-		w = &tpWriter{t: t, tp: tp, files: map[string]*file{}, done: map[string][]span{}, next: -1, held: -1}
+		w = &tpWriter{t: t, tp: tp, files: map[string]*file{}, done: map[string][]span{}, held: -1}
 		t.tps[tp] = w
 	}
 	return w

@@ -32,21 +32,27 @@ type tpWriter struct {
 	schema   *connectors.Schema
 	// done is, per encoded partition seen, the offsets of its committed files.
 	done map[string][]span
-	// next is the offset after the last record handled (written or
-	// rejected); a retried Put skips records below it. -1 before the first.
-	next int64
+	// progress: a retried Put skips the records written and rejects again
+	// those rejected before the partition was held.
+	progress storage.Progress
 	// held is, after an HDFS failure, the first offset not committed:
 	// nothing more is written for the partition in this invocation. -1 if none.
 	held int64
 }
 
 func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
-	if w.held >= 0 || r.Offset < w.next {
+	if done, err := w.progress.Done(r.Offset); done {
+		if w.held >= 0 && r.Offset >= w.held {
+			return nil // the next invocation reads it again
+		}
+		return err
+	}
+	if w.held >= 0 {
 		return nil
 	}
 	err := w.put(ctx, r)
 	if err == nil || storage.Rejects(err, ErrRecord) {
-		w.next = r.Offset + 1
+		w.progress.Handled(r.Offset, err)
 		return err
 	}
 	return w.failed(err, r.Offset)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -116,6 +117,7 @@ func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 	}
 	r := newRig(t)
 	bucket := r.bucket("s3retry")
+	t.Cleanup(func() { r.dropBucket(bucket) }) // about 100 MB
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			topic := r.Topic("s3retry"+strconv.Itoa(i), 1)
@@ -150,6 +152,19 @@ func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 				t.Fatalf("committed %v after the failure, %v in a clean run", f, c)
 			}
 		})
+	}
+}
+
+// dropBucket deletes bucket and its objects.
+func (r *rig) dropBucket(bucket string) {
+	ctx := context.Background()
+	for _, key := range r.objects(bucket, "") {
+		if _, err := r.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key}); err != nil {
+			r.T.Error(err)
+		}
+	}
+	if _, err := r.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket}); err != nil {
+		r.T.Error(err)
 	}
 }
 

@@ -67,11 +67,14 @@ func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
 		return err
 	}
 	err := storage.Put(records, func(r *connectors.Record) error { return t.writer(r).write(ctx, r) }, ErrRecord)
-	if err != nil && !storage.Rejects(err, ErrRecord) {
+	if !storage.Finished(err) {
 		return err // the runtime retries (or not) after its backoff
 	}
 	if serr := t.settle(ctx); serr != nil {
 		return serr
+	}
+	for _, w := range t.tps {
+		w.progress.Reported()
 	}
 	return err
 }
@@ -180,9 +183,8 @@ type tpWriter struct {
 	// lastSize is the size of the partition's last written object: the
 	// next one's buffer starts with that much room.
 	lastSize int64
-	// next is the offset after the last record written or rejected: a
-	// batch given again after a failure is written from there.
-	next int64
+	// progress: a batch given again after a failure is written from there.
+	progress storage.Progress
 	// due: the open set must be committed (flush.size reached, or a commit
 	// failed) before anything else is written.
 	due bool
@@ -207,18 +209,19 @@ func (w *tpWriter) settle(ctx context.Context) error {
 	return nil
 }
 
-// write writes r unless an earlier try of the batch did (r.Offset below
-// next). A failure to send leaves r out of the files, to be written again.
+// write writes r unless an earlier try of the batch did (or rejected it:
+// then the rejection again). A failure to send leaves r out of the files,
+// to be written again.
 func (w *tpWriter) write(ctx context.Context, r *connectors.Record) error {
-	if r.Offset < w.next {
-		return nil
+	if done, err := w.progress.Done(r.Offset); done {
+		return err
 	}
 	if err := w.settle(ctx); err != nil {
 		return err
 	}
 	err := w.put(ctx, r)
 	if err == nil || storage.Rejects(err, ErrRecord) {
-		w.next = r.Offset + 1
+		w.progress.Handled(r.Offset, err)
 	}
 	return err
 }

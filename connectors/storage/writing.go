@@ -64,6 +64,13 @@ func Put(records []*connectors.Record, write func(*connectors.Record) error, per
 	return nil
 }
 
+// Finished reports whether a Put's err ends its batch: nil, or a
+// *connectors.RejectedError (the runtime never gives that batch again).
+func Finished(err error) bool {
+	var rej *connectors.RejectedError
+	return err == nil || errors.As(err, &rej)
+}
+
 // Rejects reports whether err is one record's failure: it wraps ErrRecord,
 // ErrSchema or one of perRecord.
 func Rejects(err error, perRecord ...error) bool {
@@ -94,3 +101,37 @@ func Sorted[W any](m map[connectors.TopicPartition]W) []W {
 	}
 	return out
 }
+
+// Progress is how far a partition's writer got in the batches of one
+// invocation. After a retriable failure the runtime gives the same batch
+// again: the records an earlier try wrote are skipped, and those it rejected
+// are rejected again with the same error, so each is written or reported
+// once whatever the try that failed.
+type Progress struct {
+	next     int64           // offset after the last record handled
+	rejected map[int64]error // rejections not yet reported by a Put
+}
+
+// Done reports whether an earlier try handled the record at offset; if it
+// rejected it, err is that rejection, to report again.
+func (p *Progress) Done(offset int64) (done bool, err error) {
+	if offset >= p.next {
+		return false, nil
+	}
+	return true, p.rejected[offset]
+}
+
+// Handled notes the record at offset written (err nil) or rejected (err,
+// a record's own failure).
+func (p *Progress) Handled(offset int64, err error) {
+	p.next = offset + 1
+	if err != nil {
+		if p.rejected == nil {
+			p.rejected = map[int64]error{}
+		}
+		p.rejected[offset] = err
+	}
+}
+
+// Reported forgets the rejections once a Put returned them to the runtime.
+func (p *Progress) Reported() { clear(p.rejected) }

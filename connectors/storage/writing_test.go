@@ -64,3 +64,34 @@ func TestPut(t *testing.T) {
 		t.Fatalf("got %v, want the store's error", err)
 	}
 }
+
+// A batch given again after a failed try: written records are skipped,
+// rejected ones rejected again until a Put reported them.
+func TestProgress(t *testing.T) {
+	bad := errors.New("bad record")
+	var p Progress
+	p.Handled(10, nil)
+	p.Handled(11, bad)
+	p.Handled(12, nil)
+	cases := []struct {
+		name    string
+		offset  int64
+		done    bool
+		err     error
+		collect bool // Reported before the lookup
+	}{
+		{"written", 10, true, nil, false},
+		{"rejected", 11, true, bad, false},
+		{"not yet", 13, false, nil, false},
+		{"rejected, reported", 11, true, nil, true},
+		{"written, reported", 12, true, nil, true},
+	}
+	for _, c := range cases {
+		if c.collect {
+			p.Reported()
+		}
+		if done, err := p.Done(c.offset); done != c.done || err != c.err {
+			t.Errorf("%s: Done(%d) = %v, %v; want %v, %v", c.name, c.offset, done, err, c.done, c.err)
+		}
+	}
+}
