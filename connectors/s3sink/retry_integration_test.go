@@ -118,8 +118,11 @@ func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 	r := newRig(t)
 	bucket := r.bucket("s3retry")
 	t.Cleanup(func() { r.dropBucket(bucket) }) // about 100 MB
+	parent := t
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			r.T = t // the rig's failures name the case
+			defer func() { r.T = parent }()
 			topic := r.Topic("s3retry"+strconv.Itoa(i), 1)
 			r.Produce(topic, 1, 0, tc.n, func(i int) *kgo.Record { return sinktest.Order(i, tc.pad, time.Second) })
 			proxy, proxyURL := newFaultProxy(t, r.env["S3_ENDPOINT"], tc.kind, tc.nth)
