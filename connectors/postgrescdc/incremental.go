@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/jackc/pglogrepl"
-	"github.com/jackc/pgx/v5"
 )
 
 // Offset keys of the incremental snapshot's position in ferry's form: the
@@ -174,44 +172,6 @@ func (in *incState) restore(off map[string]any) error {
 	return nil
 }
 
-// addCollections queues the captured tables that names match (names or
-// regular expressions over schema.table), as an execute-snapshot signal
-// asks; true when the snapshot was idle before.
-func (tk *Task) addCollections(names []string) bool {
-	idle := !tk.inc.busy()
-	for _, n := range names {
-		re, err := regexp.Compile("^(?:" + n + ")$")
-		matched := false
-		for _, t := range tk.tables {
-			if (t.String() == n || err == nil && re.MatchString(t.String())) && !slices.Contains(tk.inc.queue, t.String()) {
-				tk.inc.queue = append(tk.inc.queue, t.String())
-			}
-			matched = matched || t.String() == n || err == nil && re.MatchString(t.String())
-		}
-		if !matched {
-			slog.Warn("postgres cdc: execute-snapshot names a table that is not captured; check table.include.list", "table", n)
-		}
-	}
-	return idle && tk.inc.busy()
-}
-
-// stop removes tables from the snapshot (all of them when names is empty).
-func (tk *Task) stopCollections(names []string) {
-	in := &tk.inc
-	if len(names) == 0 && len(in.queue) > 0 {
-		in.queue = in.queue[:1]
-		in.nextTable()
-		return
-	}
-	for _, n := range names {
-		if i := slices.Index(in.queue, n); i == 0 {
-			in.nextTable()
-		} else if i > 0 {
-			in.queue = slices.Delete(in.queue, i, i+1)
-		}
-	}
-}
-
 // nextChunk reads the next chunk between its watermarks when a snapshot is
 // running, no chunk is pending and the stream has caught up with the WAL
 // written before the invocation (so the window stays short).
@@ -279,62 +239,6 @@ func (tk *Task) readWindow(ctx context.Context, t *table) (bool, error) {
 	return true, nil
 }
 
-// watermark writes a watermark row; del closes the window by deleting the
-// opening row instead (insert_delete).
-func (tk *Task) watermark(ctx context.Context, w debezium.Watermark, del bool) error {
-	schema, name, _ := strings.Cut(tk.cfg.SignalCollection, ".")
-	tbl := pgx.Identifier{schema, name}.Sanitize()
-	var err error
-	if del {
-		_, err = tk.conn.Exec(ctx, "DELETE FROM "+tbl+" WHERE id = $1", strings.TrimSuffix(w.ID, "-close")+"-open")
-	} else {
-		_, err = tk.conn.Exec(ctx, "INSERT INTO "+tbl+" (id, type, data) VALUES ($1, $2, $3)", w.ID, w.Type, w.Data)
-	}
-	if err != nil {
-		return fmt.Errorf("postgres cdc: writing the %s watermark to %s: %w; grant the user INSERT and DELETE on it", w.Type, tbl, err)
-	}
-	return nil
-}
-
-// signal handles a row inserted into (or deleted from) the signalling table.
-func (tk *Task) signal(op string, td *pglogrepl.TupleData, rel uint32, x pglogrepl.XLogData) error {
-	vals, _ := tk.tupleTexts(rel, td)
-	text := func(k string) string {
-		if v := vals[k]; v != nil {
-			return *v
-		}
-		return ""
-	}
-	id, typ := text("id"), text("type")
-	in := &tk.inc
-	if op == "d" { // insert_delete: deleting the opening row closes the window
-		if rows, ok := in.window.Close(strings.TrimSuffix(id, "-open") + "-close"); ok {
-			tk.emitChunk(rows, x)
-		}
-		return nil
-	}
-	switch typ {
-	case debezium.SignalWindowOpen:
-		in.window.Open(id)
-	case debezium.SignalWindowClose:
-		if rows, ok := in.window.Close(id); ok {
-			tk.emitChunk(rows, x)
-		}
-	case debezium.SignalExecuteSnapshot, debezium.SignalStopSnapshot:
-		req, err := debezium.ParseSnapshotRequest(text("data"))
-		if err != nil {
-			slog.Warn("postgres cdc: signal ignored", "id", id, "type", typ, "error", err)
-			return nil
-		}
-		if typ == debezium.SignalStopSnapshot {
-			tk.stopCollections(req.Collections)
-		} else if tk.addCollections(req.Collections) {
-			in.corr = id
-		}
-	}
-	return nil
-}
-
 // emitChunk adds a closed window's rows to the current transaction as read
 // events (source.snapshot "incremental") at the high watermark's position.
 // Each offset names its own key as the snapshot's position, the last one
@@ -386,33 +290,6 @@ func (tk *Task) tableNamed(name string) *table {
 		if t.String() == name {
 			return tk.byOID[t.oid]
 		}
-	}
-	return nil
-}
-
-// loadSignal finds the signalling table and checks it is in the publication.
-func (tk *Task) loadSignal(ctx context.Context) error {
-	if tk.cfg.SignalCollection == "" {
-		return nil
-	}
-	schema, name, _ := strings.Cut(tk.cfg.SignalCollection, ".")
-	err := tk.conn.QueryRow(ctx, `SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
-		schema, name).Scan(&tk.inc.signal)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("signal.data.collection=%s: the table does not exist; create it: CREATE TABLE %s (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
-			tk.cfg.SignalCollection, pgx.Identifier{schema, name}.Sanitize())
-	}
-	if err != nil || tk.cfg.SnapshotMode == SnapshotInitialOnly {
-		return err
-	}
-	var in bool
-	if err := tk.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2 AND tablename = $3)`,
-		tk.cfg.Publication, schema, name).Scan(&in); err != nil {
-		return fmt.Errorf("%w: reading publication %q: %v", ErrPublication, tk.cfg.Publication, err)
-	}
-	if !in {
-		return fmt.Errorf("%w: signal.data.collection=%s is not in publication %q, so its signals and watermarks never reach the stream; run ALTER PUBLICATION %s ADD TABLE %s",
-			ErrPublication, tk.cfg.SignalCollection, tk.cfg.Publication, pgx.Identifier{tk.cfg.Publication}.Sanitize(), pgx.Identifier{schema, name}.Sanitize())
 	}
 	return nil
 }
