@@ -22,9 +22,8 @@ import (
 
 // A real ferry process reads a watermarked initial snapshot of 20,000 rows
 // (chunks of 500) while updates, deletes and inserts run without pause; it
-// is killed with SIGKILL twice, each time once two more chunks' worth of
-// records reach Kafka (mid-snapshot: checked under half the rows), and
-// started again.
+// is killed with SIGKILL twice, each time once it has closed three more
+// chunk windows (mid-snapshot: 40 are needed), and started again.
 // Once the changes stop, the topic replays to exactly the table's rows: no
 // row missed, none resurrected, no update lost.
 func TestKilledWorkerMidIncrementalSnapshot(t *testing.T) {
@@ -85,24 +84,32 @@ func TestKilledWorkerMidIncrementalSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { oracle.DeleteTopics(t, strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ","), name) })
-	// Two kills, each once two more chunks' worth of records are in Kafka;
-	// under rows/2 records no more than half the rows can have been read.
-	var kills []int64
-	for at := int64(2 * chunk); len(kills) < 2; at = kills[len(kills)-1] + 2*chunk {
+	// Two kills, each once the process has closed three more chunk windows
+	// (the high watermarks in the signalling table show its progress, ahead
+	// of what Kafka shows); the snapshot needs rows/chunk windows, so fewer
+	// than that closed means it was killed mid-snapshot.
+	windows := func() int {
+		var n int
+		if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM "+sig+" WHERE type = 'snapshot-window-close'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var kills []int
+	for at := 3; len(kills) < 2; at = kills[len(kills)-1] + 3 {
 		proc := startStandalone(t, bin, dataDir, file)
-		for deadline := time.Now().Add(60 * time.Second); topicCount(t, adm, topic) < at; time.Sleep(2 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second); windows() < at; time.Sleep(2 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("fewer than %d records in 60 s", at)
+				t.Fatalf("fewer than %d chunk windows closed in 60 s", at)
 			}
 		}
 		_ = proc.Process.Signal(syscall.SIGKILL)
 		_ = proc.Wait()
-		kills = append(kills, topicCount(t, adm, topic))
-		if kills[len(kills)-1] >= rows/2 {
-			t.Fatalf("%d records in Kafka at kill %d: not mid-snapshot", kills[len(kills)-1], len(kills))
+		if kills = append(kills, windows()); kills[len(kills)-1] >= rows/chunk {
+			t.Fatalf("%d chunk windows closed at kill %d: not mid-snapshot", kills[len(kills)-1], len(kills))
 		}
 	}
-	atKill := kills[len(kills)-1]
+	atKill := topicCount(t, adm, topic)
 	startStandalone(t, bin, dataDir, file)
 	// Let the snapshot run alongside the changes for a while, then stop them.
 	waitCount(t, adm, topic, atKill+rows/2, 30*time.Second)
@@ -136,8 +143,8 @@ func TestKilledWorkerMidIncrementalSnapshot(t *testing.T) {
 			t.Fatalf("the topic's %d records do not replay to the table's %d rows after 60 s", len(msgs), len(want))
 		}
 	}
-	t.Logf("killed with %v records in Kafka; %d changes ran alongside; %d records, %d read events for %d rows at the end",
-		kills, changes, len(msgs), reads, len(want))
+	t.Logf("killed after %v chunk windows (%d records in Kafka); %d changes ran alongside; %d records, %d read events for %d rows at the end",
+		kills, atKill, changes, len(msgs), reads, len(want))
 }
 
 // countDiff is how many ids differ between two replays.

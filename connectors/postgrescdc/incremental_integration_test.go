@@ -38,7 +38,7 @@ func incSetup(t *testing.T, conn *pgx.Conn, prefix string, rows int) (name, tbl,
 }
 
 // incConfig captures tables with the signalling table sig and small chunks.
-func incConfig(t *testing.T, name, sig, mode string, chunk int, tables ...string) map[string]string {
+func incConfig(t testing.TB, name, sig, mode string, chunk int, tables ...string) map[string]string {
 	cfg := connectorConfig(t, name, tables...)
 	cfg["snapshot.mode"] = mode
 	cfg["signal.data.collection"] = "public." + sig
