@@ -5,7 +5,9 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -55,7 +57,8 @@ func buildSelected(t testing.TB, list string, tags ...string) string {
 	return buildLambda(t, "./"+filepath.Join("dist", filepath.Base(src)), t.TempDir(), tags...)
 }
 
-// zipSize is the size of the deflated zip holding bin as bootstrap.
+// zipSize is the size of the deflated zip holding bin as bootstrap, at the
+// best compression (as `make lambda` zips it, with Go's deflate).
 func zipSize(t testing.TB, bin string) (raw, zipped int) {
 	t.Helper()
 	data, err := os.ReadFile(bin)
@@ -64,6 +67,7 @@ func zipSize(t testing.TB, bin string) (raw, zipped int) {
 	}
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestCompression) })
 	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate})
 	_, _ = w.Write(data)
 	_ = zw.Close()
@@ -103,15 +107,18 @@ func TestLambdaTrimmed(t *testing.T) {
 // `make lambda` built it there), shown as the first row after hello-world.
 func BenchmarkLambdaTrimmed(b *testing.B) {
 	needLambda(b)
+	// the tags of `make lambda`'s default (LAMBDA_WITHOUT=protobuf,wasm) and of WITHOUT=avro,protobuf,wasm
+	def, lean := []string{"ferry_noprotobuf", "ferry_nowasm"}, []string{"ferry_noavro", "ferry_noprotobuf", "ferry_nowasm"}
 	builds := []struct{ name, bin string }{
 		{"hello-world (aws-lambda-go)", buildLambda(b, "./functions/e2e/testdata/hellolambda", b.TempDir())},
 		{"full ferry (.)", buildLambda(b, ".", b.TempDir())},
-		{"default (functions/lambda)", buildLambda(b, "./functions/lambda", b.TempDir())},
-		{"CONNECTORS=datagen", buildSelected(b, "datagen")},
-		{"CONNECTORS=s3sink", buildSelected(b, "s3sink")},
-		{"default, WITHOUT_AVRO=1", buildLambda(b, "./functions/lambda", b.TempDir(), "ferry_noavro")},
-		{"CONNECTORS=datagen WITHOUT_AVRO=1", buildSelected(b, "datagen", "ferry_noavro")},
-		{"CONNECTORS=s3sink WITHOUT_AVRO=1", buildSelected(b, "s3sink", "ferry_noavro")},
+		{"make lambda WITHOUT= (every part)", buildLambda(b, "./functions/lambda", b.TempDir())},
+		{"make lambda (WITHOUT=protobuf,wasm)", buildLambda(b, "./functions/lambda", b.TempDir(), def...)},
+		{"make lambda WITHOUT=avro,protobuf,wasm", buildLambda(b, "./functions/lambda", b.TempDir(), lean...)},
+		{"make lambda CONNECTORS=datagen", buildSelected(b, "datagen", def...)},
+		{"make lambda CONNECTORS=datagen WITHOUT=avro,protobuf,wasm", buildSelected(b, "datagen", lean...)},
+		{"make lambda CONNECTORS=s3sink", buildSelected(b, "s3sink", def...)},
+		{"make lambda CONNECTORS=s3sink WITHOUT=avro,protobuf,wasm", buildSelected(b, "s3sink", lean...)},
 	}
 	if before := os.Getenv("LAMBDA_BEFORE"); before != "" {
 		builds = append(builds[:1], append([]struct{ name, bin string }{{"before (LAMBDA_BEFORE)", before}}, builds[1:]...)...)
@@ -123,11 +130,11 @@ func BenchmarkLambdaTrimmed(b *testing.B) {
 			cold[i] = append(cold[i], firstInvoke(b, bl.bin))
 		}
 	}
-	b.Logf("| build | bootstrap MB | zip MB (deflated) | cold start p50 | min | x hello-world (p50) |")
+	b.Logf("| build | bootstrap MiB | zip bytes | zip MiB | cold start p50 | min | x hello-world (p50) |")
 	for i, bl := range builds {
 		raw, zipped := zipSize(b, bl.bin)
-		b.Logf("| %s | %.1f | %.1f | %s | %s | %.2f |", bl.name, mb(raw), mb(zipped),
-			pct(cold[i], 50).Round(time.Millisecond), pct(cold[i], 0).Round(time.Millisecond), ratio(pct(cold[i], 50), pct(cold[0], 50)))
+		b.Logf("| %s | %.1f | %d | %.2f | %s | %s | %.2f |", bl.name, mb(raw), zipped, mb(zipped),
+			pct(cold[i], 50).Round(100*time.Microsecond), pct(cold[i], 0).Round(100*time.Microsecond), ratio(pct(cold[i], 50), pct(cold[0], 50)))
 	}
 }
 
