@@ -23,6 +23,7 @@ import (
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/functions/transport/lambdaentry"
 	"github.com/ferryhq/ferry/functions/transport/signing"
+	"github.com/ferryhq/ferry/state"
 	kstate "github.com/ferryhq/ferry/state/kafka"
 	"github.com/ferryhq/ferry/state/open"
 	"github.com/ferryhq/ferry/transforms"
@@ -75,15 +76,28 @@ func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	if w.State == "" || len(w.BootstrapServers) == 0 {
 		return errors.New("the Lambda function needs ferry.state and bootstrap.servers: in worker.properties in its package or FERRY_STATE and FERRY_BOOTSTRAP_SERVERS in its environment")
 	}
-	store, err := open.ForWorker(ctx, w.State, w, log)
-	if err != nil {
-		return err
+	// The state store's connection (several round trips to Redis) is made
+	// while the Kafka clients are set up: both are part of every cold start.
+	opened := make(chan storeResult, 1)
+	go func() {
+		s, err := open.ForWorker(ctx, w.State, w, log)
+		opened <- storeResult{s, err}
+	}()
+	ref := &storeRef{}
+	h, herr := functions.NewHandler(Options(w, plugins, ref, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), log))
+	res := <-opened
+	if res.err != nil || herr != nil {
+		if herr == nil {
+			h.Close()
+		}
+		if res.err == nil {
+			res.store.Close()
+		}
+		return errors.Join(res.err, herr)
 	}
+	ref.Store = res.store // set before the first invocation is served
+	store := res.store
 	defer store.Close()
-	h, err := functions.NewHandler(Options(w, plugins, store, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), log))
-	if err != nil {
-		return err
-	}
 	defer h.Close()
 	var inv lambdaentry.Invoker = h
 	if w.MetricsEnable { // one CloudWatch Embedded Metric Format line per invocation on stdout
@@ -92,6 +106,16 @@ func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	lambdaentry.ServeLambda(ctx, lambdaentry.NewLambdaEntry(inv, signing.NewVerifier(store), time.Duration(w.LambdaMargin)*time.Millisecond))
 	return nil
 }
+
+// storeResult is the outcome of opening the state store.
+type storeResult struct {
+	store state.Store
+	err   error
+}
+
+// storeRef is the handler's state store, set once it is open and before
+// any invocation.
+type storeRef struct{ state.Store }
 
 // logger is a text logger on stderr at the worker's ferry.log.level, after
 // logging the worker keys ferry ignores or does not know.
