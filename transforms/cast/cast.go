@@ -123,16 +123,8 @@ func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record,
 		}
 	}
 	res := connectors.NewStruct(out)
-	for i, f := range st.Schema().Fields {
-		x := operand.FieldValue(st, i, t.replaceNull)
-		if typ := p.targets[i]; typ != 0 {
-			if x, err = castValue(f.Schema, x, typ); err != nil {
-				return nil, err
-			}
-		}
-		if err := operand.Put(res, i, x); err != nil {
-			return nil, err
-		}
+	if err := t.castFields(st, res, p.targets, out.Fields); err != nil {
+		return nil, err
 	}
 	return t.side.Set(r, owned, out, res), nil
 }
@@ -227,9 +219,13 @@ func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, erro
 func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
 
 // ApplyInPlace runs the transformation on a record only the chain references,
-// changing the record, and its top-level map when the chain owns it,
-// instead of copying them.
+// changing the record, and its top-level map or Struct when the chain owns
+// it, instead of copying them.
 func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	schema := t.side.Schema(r)
+	if st, ok := t.side.Value(r).(*connectors.Struct); ok && t.whole == 0 && t.side.Owns(own) && schema != nil && st.Schema() == schema {
+		return t.castStruct(r, st)
+	}
 	if m, ok := t.side.Value(r).(map[string]any); ok && t.whole == 0 && t.side.Owns(own) && t.side.Schema(r) == nil {
 		for _, f := range t.names {
 			v, err := castValue(nil, m[f], t.casts[f])
@@ -241,6 +237,40 @@ func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*conn
 		return r, nil
 	}
 	return t.apply(r, own.Record)
+}
+
+// castStruct casts the fields of st, a Struct the chain owns whose schema is
+// the record's, in place; the Struct takes the output schema last.
+func (t *Transform) castStruct(r *connectors.Record, st *connectors.Struct) (*connectors.Record, error) {
+	p, err := t.cache.GetOrBuild(st.Schema(), t.plan)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.castFields(st, st, p.targets, p.schema.Fields); err != nil {
+		return nil, err
+	}
+	st.Reshape(p.schema)
+	return t.side.Set(r, true, p.schema, st), nil
+}
+
+// castFields writes every field of in (read with in's schema defaults), cast
+// to its target type where it has one, into out, which may be in itself;
+// fields are out's fields, for Struct.put's check of required fields.
+func (t *Transform) castFields(in, out *connectors.Struct, targets []connectors.Type, fields []connectors.Field) error {
+	for i, f := range in.Schema().Fields {
+		x := operand.FieldValue(in, i, t.replaceNull)
+		if typ := targets[i]; typ != 0 {
+			var err error
+			if x, err = castValue(f.Schema, x, typ); err != nil {
+				return err
+			}
+		}
+		if err := operand.Required(&fields[i], x); err != nil {
+			return err
+		}
+		out.Set(i, x)
+	}
+	return nil
 }
 
 // BuildsNew marks that a changed key or value is a new top-level map or Struct.

@@ -5,6 +5,7 @@ package insertfield
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -48,6 +49,9 @@ type Transform struct {
 	staticValue                          string
 	hasStaticValue, replaceNull          bool
 	cache                                operand.Cache[*connectors.Schema]
+	// topicBox holds the last topic as an interface value (a string), so
+	// that records of the same topic share one instead of allocating each.
+	topicBox atomic.Value
 }
 
 // NewKey configures InsertField$Key.
@@ -105,7 +109,7 @@ func (t *Transform) schemaless(r *connectors.Record, v any, owned bool) (*connec
 // insert puts the configured entries into a schemaless map.
 func (t *Transform) insert(r *connectors.Record, out map[string]any) error {
 	if t.topic != nil {
-		out[t.topic.name] = r.Topic
+		out[t.topic.name] = t.boxTopic(r.Topic)
 	}
 	if t.partition != nil && r.Partition != connectors.NoPartition {
 		out[t.partition.name] = r.Partition
@@ -155,7 +159,7 @@ func (t *Transform) putExtras(r *connectors.Record, out *connectors.Struct, i in
 	}
 	var errs [5]error
 	if t.topic != nil {
-		errs[0] = put(r.Topic)
+		errs[0] = put(t.boxTopic(r.Topic))
 	}
 	if t.partition != nil {
 		if r.Partition != connectors.NoPartition {
@@ -186,6 +190,16 @@ func (t *Transform) putExtras(r *connectors.Record, out *connectors.Struct, i in
 		}
 	}
 	return nil
+}
+
+// boxTopic returns topic as an interface value, the last one's when equal.
+func (t *Transform) boxTopic(topic string) any {
+	if v := t.topicBox.Load(); v != nil && v.(string) == topic {
+		return v
+	}
+	v := any(topic)
+	t.topicBox.Store(v)
+	return v
 }
 
 func (t *Transform) buildSchema(in *connectors.Schema) (*connectors.Schema, error) {

@@ -32,11 +32,19 @@ func FieldValue(st *connectors.Struct, i int, replaceNullWithDefault bool) any {
 // Put stores v in field i of st as Struct.put does for a value that already
 // matches the field schema: a null into a required field is a DataException.
 func Put(st *connectors.Struct, i int, v any) error {
-	f := &st.Schema().Fields[i]
+	if err := Required(&st.Schema().Fields[i], v); err != nil {
+		return err
+	}
+	st.Set(i, v)
+	return nil
+}
+
+// Required is Struct.put's check of a value that already matches field f's
+// schema: a null into a required field is a DataException.
+func Required(f *connectors.Field, v any) error {
 	if v == nil && !f.Schema.Optional {
 		return Data("Invalid value: null used for required field: \"%s\", schema type: %s", f.Name, f.Schema.Type)
 	}
-	st.Set(i, v)
 	return nil
 }
 

@@ -42,6 +42,9 @@ type plan struct {
 	schema  *connectors.Schema
 	from    []int
 	missing []string
+	// inPlace: from is strictly increasing (no field missing), so a Struct
+	// the chain owns can be compacted into the output in place.
+	inPlace bool
 }
 
 // NewKey configures ReplaceField$Key.
@@ -128,13 +131,8 @@ func (t *Transform) apply(r *connectors.Record, owned bool) (*connectors.Record,
 		return nil, err
 	}
 	out := connectors.NewStruct(p.schema)
-	for i, from := range p.from {
-		if from < 0 {
-			return nil, operand.Data("%s is not a valid field name", p.missing[i])
-		}
-		if err := operand.Put(out, i, operand.FieldValue(in, from, t.replaceNull)); err != nil {
-			return nil, err
-		}
+	if err := t.fill(in, out, p); err != nil {
+		return nil, err
 	}
 	return t.side.Set(r, owned, p.schema, out), nil
 }
@@ -163,7 +161,20 @@ func (t *Transform) plan(in *connectors.Schema) (*plan, error) {
 		}
 		p.from, p.missing = append(p.from, idx), append(p.missing, src)
 	}
+	p.inPlace = increasing(p.from)
 	return p, nil
+}
+
+// increasing reports whether every index is >= 0 and above the one before.
+func increasing(from []int) bool {
+	prev := -1
+	for _, f := range from {
+		if f <= prev {
+			return false
+		}
+		prev = f
+	}
+	return true
 }
 
 // schemaless copies the kept entries under their new names. When a rename
@@ -188,9 +199,18 @@ func (t *Transform) schemaless(m map[string]any) map[string]any {
 func (t *Transform) Apply(r *connectors.Record) (*connectors.Record, error) { return t.apply(r, false) }
 
 // ApplyInPlace runs the transformation on a record only the chain references,
-// changing the record, and its top-level map when the chain owns it and no
-// field is renamed, instead of copying them.
+// changing the record, and its top-level map (when no field is renamed) or
+// Struct when the chain owns it, instead of copying them.
 func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*connectors.Record, error) {
+	if st, ok := t.side.Value(r).(*connectors.Struct); ok && t.side.Owns(own) && t.side.Schema(r) != nil {
+		p, err := t.cache.GetOrBuild(st.Schema(), t.plan)
+		if err != nil {
+			return nil, err
+		}
+		if p.inPlace {
+			return t.compact(r, st, p)
+		}
+	}
 	if m, ok := t.side.Value(r).(map[string]any); ok && len(t.renames) == 0 && t.side.Owns(own) && t.side.Schema(r) == nil {
 		for k := range m {
 			if !t.keep(k) {
@@ -200,6 +220,33 @@ func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*conn
 		return r, nil
 	}
 	return t.apply(r, own.Record)
+}
+
+// compact turns st, a Struct the chain owns, into the plan's output in
+// place (the plan is inPlace); the Struct takes the output schema last.
+func (t *Transform) compact(r *connectors.Record, st *connectors.Struct, p *plan) (*connectors.Record, error) {
+	if err := t.fill(st, st, p); err != nil {
+		return nil, err
+	}
+	st.Reshape(p.schema)
+	return t.side.Set(r, true, p.schema, st), nil
+}
+
+// fill writes output field i from input field from[i] of in (read with in's
+// schema defaults) into out. out may be in when from is increasing: field i
+// then reads from[i] >= i, which no earlier write touched.
+func (t *Transform) fill(in, out *connectors.Struct, p *plan) error {
+	for i, from := range p.from {
+		if from < 0 {
+			return operand.Data("%s is not a valid field name", p.missing[i])
+		}
+		x := operand.FieldValue(in, from, t.replaceNull)
+		if err := operand.Required(&p.schema.Fields[i], x); err != nil {
+			return err
+		}
+		out.Set(i, x)
+	}
+	return nil
 }
 
 // BuildsNew marks that a changed key or value is a new top-level map or Struct.
