@@ -19,3 +19,7 @@ func PluginWithClock(now func() time.Time) connectors.Plugin {
 	p.NewSink = func() connectors.SinkTask { return &Task{now: now} }
 	return p
 }
+
+// RequestKind names the S3 request the sink sends (requestKind), for the
+// fault-injecting proxy of the integration tests.
+var RequestKind = requestKind

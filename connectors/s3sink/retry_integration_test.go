@@ -16,14 +16,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/ferryhq/ferry/connectors/s3sink"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // faultProxy stands in front of the S3 server and fails one logical request
-// of a kind (put: PutObject, part: UploadPart, complete:
-// CompleteMultipartUpload) with 503 SlowDown: the nth request of that kind
+// of a kind (RequestKind) with 503 SlowDown: the nth request of that kind
 // and every SDK retry of it (amz-sdk-request attempt > 1), so the SDK gives
 // up and the sink sees a retriable error. The sink's own retry is a new
 // request (attempt 1) and passes.
@@ -60,7 +60,7 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 }
 
 func (p *faultProxy) fail(req *http.Request) bool {
-	if requestKind(req) != p.kind {
+	if s3sink.RequestKind(req) != p.kind {
 		return false
 	}
 	p.mu.Lock()
@@ -79,19 +79,6 @@ func (p *faultProxy) failures() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.failed
-}
-
-func requestKind(req *http.Request) string {
-	q := req.URL.Query()
-	switch {
-	case req.Method == http.MethodPut && q.Has("partNumber"):
-		return "part"
-	case req.Method == http.MethodPut:
-		return "put"
-	case req.Method == http.MethodPost && q.Has("uploadId"):
-		return "complete"
-	}
-	return ""
 }
 
 // A PutObject, an UploadPart or a CompleteMultipartUpload failing with a

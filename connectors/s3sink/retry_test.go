@@ -30,6 +30,9 @@ type fakeS3 struct {
 	parts   map[string]map[int][]byte // by upload id, then part number
 }
 
+// requestKind names an upload request: put (PutObject), create
+// (CreateMultipartUpload), part (UploadPart), complete
+// (CompleteMultipartUpload); "" for others.
 func requestKind(req *http.Request) string {
 	q := req.URL.Query()
 	switch {
