@@ -1,6 +1,7 @@
 package json
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -37,5 +38,28 @@ func TestKeyTable(t *testing.T) {
 	var none *keyTable
 	if got := none.intern([]byte("x")); got != "x" {
 		t.Errorf("nil table: %q", got)
+	}
+}
+
+// TestSharedStringsOwnTheirBytes: a schemaless object's strings share one
+// copy of the record, not the caller's buffer, which it may reuse.
+func TestSharedStringsOwnTheirBytes(t *testing.T) {
+	c, err := New(map[string]string{"schemas.enable": "false"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{`{"a":"xy","b":["z","w\u0041"],"c":{"d":"e"}}`, `["xy"]`, `"xy"`} {
+		data := []byte(in)
+		_, v, err := c.ToConnect(context.Background(), "t", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprint(v)
+		for i := range data {
+			data[i] = '#'
+		}
+		if got := fmt.Sprint(v); got != want {
+			t.Errorf("%s: value changed with the input buffer: %s, want %s", in, got, want)
+		}
 	}
 }

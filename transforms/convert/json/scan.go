@@ -31,6 +31,11 @@ type decoder struct {
 	replaceNull bool
 	// keys interns object keys of schemaless values (nil: none).
 	keys *keyTable
+	// share makes unescaped string values substrings of one copy of data
+	// (text, made at the first such string) instead of one copy each: a
+	// record's strings then cost one allocation together.
+	share bool
+	text  string
 }
 
 func (d *decoder) fail(msg string) error { return &syntaxError{pos: d.pos, msg: msg} }
@@ -173,6 +178,9 @@ func (d *decoder) str() (string, error) {
 		return "", err
 	}
 	if !esc {
+		if d.share {
+			return d.shared(raw), nil
+		}
 		return string(raw), nil
 	}
 	s, err := unescape(raw)
@@ -180,6 +188,15 @@ func (d *decoder) str() (string, error) {
 		return "", d.fail(err.Error())
 	}
 	return s, nil
+}
+
+// shared returns raw, a subslice of d.data, as a substring of d.text.
+func (d *decoder) shared(raw []byte) string {
+	if d.text == "" {
+		d.text = string(d.data)
+	}
+	start := cap(d.data) - cap(raw)
+	return d.text[start : start+len(raw)]
 }
 
 var errEscape = errors.New("unrecognized character escape")
