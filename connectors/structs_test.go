@@ -114,3 +114,30 @@ func TestReshape(t *testing.T) {
 		}
 	})
 }
+// TestStructSlab: structs cut from one block are independent, each holds
+// exactly its schema's fields, and blocks are replaced when used up.
+func TestStructSlab(t *testing.T) {
+	small := StructBuilder().Field("a", Int32Schema).MustBuild()
+	wide := StructBuilder().Field("a", Int32Schema).Field("b", StringSchema).Field("c", Int64Schema).MustBuild()
+	var sl StructSlab
+	var all []*Struct
+	for i := range 3 * slabStructs {
+		s := small
+		if i%2 == 1 {
+			s = wide
+		}
+		st := sl.New(s)
+		if err := st.Put("a", int32(i)); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, st)
+	}
+	for i, st := range all {
+		if got := st.At(0); got != int32(i) {
+			t.Fatalf("struct %d: a = %v, want %d (structs share values)", i, got, i)
+		}
+		if got := cap(st.values); got != len(st.schema.Fields) {
+			t.Fatalf("struct %d: %d value slots, want %d", i, got, len(st.schema.Fields))
+		}
+	}
+}

@@ -78,6 +78,10 @@ type pipeline struct {
 	topics map[string]struct{}
 	// ensured is the topic a source last produced to, known to exist.
 	ensured string
+	// Per-record parts allocated in blocks (slabs.go).
+	kafkaRecs    slab[kgo.Record]
+	kafkaHeaders slab[kgo.RecordHeader]
+	headers      slab[connectors.Header]
 }
 
 func newPipeline(inv Invocation, built *cpipeline.Pipeline, res *Result, budget time.Time, log *slog.Logger) *pipeline {
@@ -179,13 +183,14 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 	if err != nil || r == nil {
 		return nil, err
 	}
-	kr := &kgo.Record{Topic: r.Topic}
+	kr := p.kafkaRecs.one()
+	kr.Topic = r.Topic
 	if r.Timestamp != connectors.NoTimestamp {
 		kr.Timestamp = time.UnixMilli(r.Timestamp)
 	}
 	failed := p.res.Failed
 	if len(r.Headers) > 0 {
-		kr.Headers = make([]kgo.RecordHeader, 0, len(r.Headers))
+		kr.Headers = p.kafkaHeaders.slice(len(r.Headers))
 	}
 	for _, h := range r.Headers {
 		var b []byte
@@ -237,7 +242,7 @@ func (p *pipeline) fromKafkaInto(ctx context.Context, kr *kgo.Record, r *connect
 		return nil, err
 	}
 	if len(kr.Headers) > 0 {
-		r.Headers = make([]connectors.Header, 0, len(kr.Headers))
+		r.Headers = p.headers.slice(len(kr.Headers))
 	}
 	for _, h := range kr.Headers {
 		var hs *connectors.Schema

@@ -15,10 +15,10 @@ type quickstart struct {
 	name     string
 	schema   *connectors.Schema
 	keyField string
-	// fill sets every field of st from r; iteration counts this task's
-	// records from 0 and seq numbers records uniquely across tasks
-	// (iteration*tasks + task.id).
-	fill func(st *connectors.Struct, r *rng, iteration, seq int64)
+	// fill sets every field of st from r, taking nested structs from sl;
+	// iteration counts this task's records from 0 and seq numbers records
+	// uniquely across tasks (iteration*tasks + task.id).
+	fill func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, seq int64)
 }
 
 // The ranges of Confluent's quickstart schemas (arg.properties "range").
@@ -28,18 +28,19 @@ const (
 )
 
 var (
-	// Field value tables, built once so generation does not allocate strings.
+	// Field value tables, built and boxed once so generation allocates
+	// neither the strings nor their interface values.
 	userIDs   = numbered("User_", 1, 9)   // User_[1-9]
 	regionIDs = numbered("Region_", 1, 9) // Region_[1-9]
 	pageIDs   = numbered("Page_", 1, 99)  // Page_[1-9][0-9]?
 	itemIDs   = numbered("Item_", 1, 999) // Item_[1-9][0-9]{0,2}
 	cities    = upToTwoDigits("City_")    // City_[1-9]{0,2}
 	states    = upToTwoDigits("State_")   // State_[1-9]{0,2}
-	genders   = []string{"MALE", "FEMALE", "OTHER"}
+	genders   = []any{"MALE", "FEMALE", "OTHER"}
 )
 
-func numbered(prefix string, lo, hi int) []string {
-	out := make([]string, 0, hi-lo+1)
+func numbered(prefix string, lo, hi int) []any {
+	out := make([]any, 0, hi-lo+1)
 	for i := lo; i <= hi; i++ {
 		out = append(out, prefix+strconv.Itoa(i))
 	}
@@ -48,9 +49,9 @@ func numbered(prefix string, lo, hi int) []string {
 
 // upToTwoDigits lists prefix followed by zero, one or two digits 1-9, grouped
 // by length so a draw picks the length first, as the regex generator does.
-func upToTwoDigits(prefix string) [3][]string {
-	var out [3][]string
-	out[0] = []string{prefix}
+func upToTwoDigits(prefix string) [3][]any {
+	var out [3][]any
+	out[0] = []any{prefix}
 	for a := '1'; a <= '9'; a++ {
 		out[1] = append(out[1], prefix+string(a))
 		for b := '1'; b <= '9'; b++ {
@@ -60,9 +61,9 @@ func upToTwoDigits(prefix string) [3][]string {
 	return out
 }
 
-func pick(r *rng, xs []string) string { return xs[r.intn(uint64(len(xs)))] }
+func pick(r *rng, xs []any) any { return xs[r.intn(uint64(len(xs)))] }
 
-func pickLen(r *rng, xs [3][]string) string { return pick(r, xs[r.intn(3)]) }
+func pickLen(r *rng, xs [3][]any) any { return pick(r, xs[r.intn(3)]) }
 
 var addressSchema = connectors.StructBuilder().Name("ksql.address").
 	Field("city", connectors.StringSchema).
@@ -79,7 +80,7 @@ var quickstarts = map[string]*quickstart{
 			Field("regionid", connectors.StringSchema).
 			Field("gender", connectors.StringSchema).
 			MustBuild(),
-		fill: func(st *connectors.Struct, r *rng, _, _ int64) {
+		fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, _ int64) {
 			st.Set(0, r.between(minTime, maxTime))
 			st.Set(1, pick(r, userIDs))
 			st.Set(2, pick(r, regionIDs))
@@ -98,12 +99,12 @@ var quickstarts = map[string]*quickstart{
 			Field("orderunits", connectors.Float64Schema).
 			Field("address", addressSchema).
 			MustBuild(),
-		fill: func(st *connectors.Struct, r *rng, _, seq int64) {
+		fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, seq int64) {
 			st.Set(0, r.between(minTime, maxTime))
 			st.Set(1, int32(seq))
 			st.Set(2, pick(r, itemIDs))
 			st.Set(3, r.float(0.1, 10.0))
-			addr := connectors.NewStruct(addressSchema)
+			addr := sl.New(addressSchema)
 			addr.Set(0, pickLen(r, cities))
 			addr.Set(1, pickLen(r, states))
 			addr.Set(2, r.between(minZip, maxZip+1))
@@ -119,7 +120,7 @@ var quickstarts = map[string]*quickstart{
 			Field("userid", connectors.StringSchema).
 			Field("pageid", connectors.StringSchema).
 			MustBuild(),
-		fill: func(st *connectors.Struct, r *rng, iteration, _ int64) {
+		fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, _ int64) {
 			st.Set(0, 1+10*iteration)
 			st.Set(1, pick(r, userIDs))
 			st.Set(2, pick(r, pageIDs))

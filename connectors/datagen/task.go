@@ -44,6 +44,7 @@ type Task struct {
 	iteration  int64 // the next iteration to generate
 	vt         int64 // virtual time of the last record (paced only)
 	now        func() time.Time
+	structs    connectors.StructSlab // the records' values, allocated in blocks
 }
 
 // NewTask returns an unopened datagen task.
@@ -177,8 +178,8 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 // generate fills r with the record of iteration t.iteration.
 func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed uint64) {
 	it := t.iteration
-	st := connectors.NewStruct(t.q.schema)
-	t.q.fill(st, &rng{s: seed}, it, it*t.tasks+int64(t.taskID))
+	st := t.structs.New(t.q.schema)
+	t.q.fill(st, &t.structs, &rng{s: seed}, it, it*t.tasks+int64(t.taskID))
 	off := map[string]any{TaskGenerationKey: t.generation + 1, CurrentIterationKey: it + 1}
 	if t.cfg.MaxInterval > 0 {
 		off[VirtualTimeKey] = t.vt
