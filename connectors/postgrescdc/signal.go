@@ -33,6 +33,13 @@ func (tk *Task) loadSignal(ctx context.Context) error {
 	if err != nil || tk.cfg.SnapshotMode == SnapshotInitialOnly {
 		return err
 	}
+	// A watermark reaches the stream once its commit is flushed: with the
+	// server's synchronous_commit=off that waits for the WAL writer
+	// (wal_writer_delay, 200 ms), once per chunk. This session's own
+	// commits (the watermarks) flush at once.
+	if _, err := tk.conn.Exec(ctx, "SET synchronous_commit = on"); err != nil {
+		return fmt.Errorf("postgres cdc: SET synchronous_commit = on for the watermarks: %w", err)
+	}
 	var in bool
 	if err := tk.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2 AND tablename = $3)`,
 		tk.cfg.Publication, schema, name).Scan(&in); err != nil {
