@@ -28,6 +28,8 @@ type Task struct {
 	// resumed is the file set each partition starts with, as earlier
 	// invocations left it (ResumeState).
 	resumed map[connectors.TopicPartition]*resumedSet
+	// unsettled: some partition has a full part to send or a set due.
+	unsettled bool
 }
 
 // NewTask returns an unopened task.
@@ -81,11 +83,15 @@ func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
 
 // settle sends the full parts and commits the due file sets of every partition.
 func (t *Task) settle(ctx context.Context) error {
+	if !t.unsettled {
+		return nil
+	}
 	for _, w := range t.sorted() {
 		if err := w.settle(ctx); err != nil {
 			return err
 		}
 	}
+	t.unsettled = false
 	return nil
 }
 
@@ -257,6 +263,7 @@ func (w *tpWriter) put(ctx context.Context, r *connectors.Record) error {
 		return err
 	}
 	w.full = w.full || f.up.full()
+	w.t.unsettled = w.t.unsettled || w.full
 	if w.count == 0 {
 		w.first, w.firstTS, w.base, w.schema = r.Offset, r.Timestamp, ts, r.ValueSchema
 		w.openedAt = w.t.now().UnixMilli()
@@ -266,6 +273,7 @@ func (w *tpWriter) put(ctx context.Context, r *connectors.Record) error {
 	w.count++
 	w.current = enc
 	w.due = w.count >= cfg.FlushSize
+	w.t.unsettled = w.t.unsettled || w.due
 	return nil
 }
 
@@ -307,7 +315,7 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 // After a failure the set stays due and commit goes on from where it
 // stopped: files already written are not written again.
 func (w *tpWriter) commit(ctx context.Context) error {
-	w.due = true
+	w.due, w.t.unsettled = true, true
 	for i, enc := range w.order {
 		if err := w.files[enc].finish(); err != nil {
 			w.order = append(w.order[:0], w.order[i:]...)
