@@ -254,12 +254,14 @@ func (t *Transform) castStruct(r *connectors.Record, st *connectors.Struct) (*co
 }
 
 // castFields writes every field of in (read with in's schema defaults), cast
-// to its target type where it has one, into out, which may be in itself;
-// fields are out's fields, for Struct.put's check of required fields.
+// to its target type where it has one, into out, which may be in itself
+// (then only the fields that change are written); fields are out's fields,
+// for Struct.put's check of required fields.
 func (t *Transform) castFields(in, out *connectors.Struct, targets []connectors.Type, fields []connectors.Field) error {
 	for i, f := range in.Schema().Fields {
 		x := operand.FieldValue(in, i, t.replaceNull)
-		if typ := targets[i]; typ != 0 {
+		typ := targets[i]
+		if typ != 0 {
 			var err error
 			if x, err = castValue(f.Schema, x, typ); err != nil {
 				return err
@@ -268,7 +270,9 @@ func (t *Transform) castFields(in, out *connectors.Struct, targets []connectors.
 		if err := operand.Required(&fields[i], x); err != nil {
 			return err
 		}
-		out.Set(i, x)
+		if out != in || typ != 0 || in.At(i) == nil {
+			out.Set(i, x)
+		}
 	}
 	return nil
 }

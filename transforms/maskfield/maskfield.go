@@ -171,7 +171,8 @@ func (t *Transform) ApplyInPlace(r *connectors.Record, own operand.Owned) (*conn
 func (t *Transform) BuildsNew() {}
 
 // maskStruct writes every field of in, masked or not, into out (in itself
-// when the chain owns it), as MaskField's struct copy does.
+// when the chain owns it: then only the fields that change are written), as
+// MaskField's struct copy does.
 func (t *Transform) maskStruct(in, out *connectors.Struct) error {
 	flags, _ := t.flags.GetOrBuild(in.Schema(), func(s *connectors.Schema) ([]bool, error) {
 		fl := make([]bool, len(s.Fields))
@@ -188,8 +189,11 @@ func (t *Transform) maskStruct(in, out *connectors.Struct) error {
 				return err
 			}
 		}
-		if err := operand.Put(out, i, x); err != nil {
+		if err := operand.Required(&out.Schema().Fields[i], x); err != nil {
 			return err
+		}
+		if out != in || masked || in.At(i) == nil {
+			out.Set(i, x)
 		}
 	}
 	return nil

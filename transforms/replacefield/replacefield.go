@@ -234,7 +234,8 @@ func (t *Transform) compact(r *connectors.Record, st *connectors.Struct, p *plan
 
 // fill writes output field i from input field from[i] of in (read with in's
 // schema defaults) into out. out may be in when from is increasing: field i
-// then reads from[i] >= i, which no earlier write touched.
+// then reads from[i] >= i, which no earlier write touched, and a value that
+// stays where it is is not written again.
 func (t *Transform) fill(in, out *connectors.Struct, p *plan) error {
 	for i, from := range p.from {
 		if from < 0 {
@@ -244,7 +245,9 @@ func (t *Transform) fill(in, out *connectors.Struct, p *plan) error {
 		if err := operand.Required(&p.schema.Fields[i], x); err != nil {
 			return err
 		}
-		out.Set(i, x)
+		if out != in || from != i || in.At(i) == nil {
+			out.Set(i, x)
+		}
 	}
 	return nil
 }
