@@ -1,7 +1,9 @@
 package operand
 
 import (
+	"maps"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -80,10 +82,11 @@ func Message(err error) string { return trimData(err) }
 // Cache maps an input schema to what a transformation built for it (its
 // output schema, field mappings), as Kafka's LRU 16 schema caches. Keys are
 // schema pointers: converters and sources reuse schema pointers, so the chain
-// builds each schema once.
+// builds each schema once. Lookups take no lock: the map is replaced, never
+// changed, when an entry is added.
 type Cache[V any] struct {
-	mu sync.Mutex
-	m  map[*connectors.Schema]V
+	mu sync.Mutex // serialises additions
+	m  atomic.Pointer[map[*connectors.Schema]V]
 }
 
 const cacheSize = 16
@@ -91,22 +94,23 @@ const cacheSize = 16
 // GetOrBuild returns the cached entry for in, building and caching it with
 // build; past 16 entries the cache starts over.
 func (c *Cache[V]) GetOrBuild(in *connectors.Schema, build func(*connectors.Schema) (V, error)) (V, error) {
-	c.mu.Lock()
-	v, ok := c.m[in]
-	c.mu.Unlock()
-	if ok {
-		return v, nil
+	if m := c.m.Load(); m != nil {
+		if v, ok := (*m)[in]; ok {
+			return v, nil
+		}
 	}
 	v, err := build(in)
 	if err != nil {
 		return v, err
 	}
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= cacheSize {
-		c.m = make(map[*connectors.Schema]V, cacheSize)
+	defer c.mu.Unlock()
+	next := make(map[*connectors.Schema]V, cacheSize)
+	if old := c.m.Load(); old != nil && len(*old) < cacheSize {
+		maps.Copy(next, *old)
 	}
-	c.m[in] = v
-	c.mu.Unlock()
+	next[in] = v
+	c.m.Store(&next)
 	return v, nil
 }
 
