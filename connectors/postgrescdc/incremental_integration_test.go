@@ -230,7 +230,7 @@ func TestIncrementalSnapshotConcurrentDML(t *testing.T) {
 }
 
 // An execute-snapshot signal names one of two captured tables: only that
-// one is read.
+// one is read (with the insert_delete watermarks: none is left behind).
 func TestIncrementalSnapshotSignalOneTable(t *testing.T) {
 	conn := pg(t)
 	name := uniq("incsig")
@@ -239,7 +239,9 @@ func TestIncrementalSnapshotSignalOneTable(t *testing.T) {
 	exec(t, conn, "CREATE TABLE "+a+" (id INT PRIMARY KEY, v INT NOT NULL)", "CREATE TABLE "+b+" (id INT PRIMARY KEY, v INT NOT NULL)",
 		"INSERT INTO "+a+" SELECT g, g FROM generate_series(1, 250) g", "INSERT INTO "+b+" SELECT g, g FROM generate_series(1, 250) g")
 	dropSlot(t, conn, name)
-	hs := newHarness(t, incConfig(t, name, sig, "no_data", 100, "public."+a, "public."+b))
+	cfg := incConfig(t, name, sig, "no_data", 100, "public."+a, "public."+b)
+	cfg["incremental.snapshot.watermarking.strategy"] = "insert_delete"
+	hs := newHarness(t, cfg)
 	if n := hs.drain(1000); n != 0 {
 		t.Fatalf("snapshot.mode=no_data read %d records before the signal", n)
 	}
@@ -256,6 +258,10 @@ func TestIncrementalSnapshotSignalOneTable(t *testing.T) {
 	compareRows(t, got, tableRows(t, conn, a))
 	if other := consume(t, name+".public."+b, 1, 2*time.Second); len(other) != 0 {
 		t.Fatalf("table %s not named by the signal has %d records", b, len(other))
+	}
+	var closes int // insert_delete closes a window by deleting its opening row
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM "+sig+" WHERE type <> 'execute-snapshot'").Scan(&closes); err != nil || closes != 0 {
+		t.Fatalf("%d watermark rows left in the signalling table with insert_delete (%v)", closes, err)
 	}
 }
 

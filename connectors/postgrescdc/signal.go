@@ -33,13 +33,6 @@ func (tk *Task) loadSignal(ctx context.Context) error {
 	if err != nil || tk.cfg.SnapshotMode == SnapshotInitialOnly {
 		return err
 	}
-	// A watermark reaches the stream once its commit is flushed: with the
-	// server's synchronous_commit=off that waits for the WAL writer
-	// (wal_writer_delay, 200 ms), once per chunk. This session's own
-	// commits (the watermarks) flush at once.
-	if _, err := tk.conn.Exec(ctx, "SET synchronous_commit = on"); err != nil {
-		return fmt.Errorf("postgres cdc: SET synchronous_commit = on for the watermarks: %w", err)
-	}
 	var in bool
 	if err := tk.conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2 AND tablename = $3)`,
 		tk.cfg.Publication, schema, name).Scan(&in); err != nil {
@@ -53,17 +46,30 @@ func (tk *Task) loadSignal(ctx context.Context) error {
 }
 
 // watermark writes a watermark row; del closes the window by deleting the
-// opening row instead (insert_delete).
+// opening row instead (insert_delete). The high watermark (the one a chunk
+// waits for) commits with synchronous_commit on: it reaches the stream once
+// its commit is flushed, and with the server's synchronous_commit=off that
+// would wait for the WAL writer (wal_writer_delay, 200 ms) every chunk. Its
+// flush carries the low watermark's WAL too.
 func (tk *Task) watermark(ctx context.Context, w debezium.Watermark, del bool) error {
 	schema, name, _ := strings.Cut(tk.cfg.SignalCollection, ".")
 	tbl := pgx.Identifier{schema, name}.Sanitize()
-	var err error
-	if del {
-		_, err = tk.conn.Exec(ctx, "DELETE FROM "+tbl+" WHERE id = $1", strings.TrimSuffix(w.ID, "-close")+"-open")
-	} else {
-		_, err = tk.conn.Exec(ctx, "INSERT INTO "+tbl+" (id, type, data) VALUES ($1, $2, $3)", w.ID, w.Type, w.Data)
+	b := &pgx.Batch{}
+	high := w.Type == debezium.SignalWindowClose
+	if high {
+		b.Queue("BEGIN")
+		b.Queue("SET LOCAL synchronous_commit = on")
 	}
-	if err != nil {
+	if del {
+		b.Queue("DELETE FROM "+tbl+" WHERE id = $1", strings.TrimSuffix(w.ID, "-close")+"-open")
+	} else {
+		b.Queue("INSERT INTO "+tbl+" (id, type, data) VALUES ($1, $2, $3)", w.ID, w.Type, w.Data)
+	}
+	if high {
+		b.Queue("COMMIT")
+	}
+	if err := tk.conn.SendBatch(ctx, b).Close(); err != nil {
+		_, _ = tk.conn.Exec(ctx, "ROLLBACK") // leave no transaction open on a failure
 		return fmt.Errorf("postgres cdc: writing the %s watermark to %s: %w; grant the user INSERT and DELETE on it", w.Type, tbl, err)
 	}
 	return nil
