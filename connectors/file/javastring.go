@@ -75,20 +75,26 @@ func appendJavaList(dst []byte, xs []any) []byte {
 	return append(dst, ']')
 }
 
+// mapEntry is a map's key and value, collected for sorting by key.
+type mapEntry struct {
+	k string
+	v any
+}
+
 func appendJavaMap(dst []byte, m map[string]any) []byte {
-	var small [16]string // most maps are small: no allocation for their keys
-	keys := small[:0]
-	for k := range m {
-		keys = append(keys, k)
+	var small [16]mapEntry // most maps are small: no allocation for their entries
+	es := small[:0]
+	for k, v := range m {
+		es = append(es, mapEntry{k, v})
 	}
-	slices.Sort(keys)
+	slices.SortFunc(es, func(a, b mapEntry) int { return strings.Compare(a.k, b.k) })
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, e := range es {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
-		dst = append(append(dst, k...), '=')
-		dst = appendJava(dst, m[k])
+		dst = append(append(dst, e.k...), '=')
+		dst = appendJava(dst, e.v)
 	}
 	return append(dst, '}')
 }
@@ -110,21 +116,29 @@ func appendJavaFloat(dst []byte, x float64, bits int) []byte {
 		}
 		return append(dst, "0.0"...)
 	}
+	start := len(dst)
 	if a := math.Abs(x); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(x, 'f', -1, bits)
-		dst = append(dst, s...)
-		if !strings.Contains(s, ".") {
+		dst = strconv.AppendFloat(dst, x, 'f', -1, bits)
+		if !slices.Contains(dst[start:], '.') {
 			dst = append(dst, ".0"...)
 		}
 		return dst
 	}
-	s := strconv.FormatFloat(x, 'e', -1, bits) // -d.ddde±XX
-	mant, exp, _ := strings.Cut(s, "e")
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], x, 'e', -1, bits) // -d.ddde±XX
+	at := slices.Index(s, 'e')
+	mant, exp := s[:at], s[at+1:]
 	dst = append(dst, mant...)
-	if !strings.Contains(mant, ".") {
+	if !slices.Contains(mant, '.') {
 		dst = append(dst, ".0"...)
 	}
-	e, _ := strconv.Atoi(exp)
 	dst = append(dst, 'E')
-	return strconv.AppendInt(dst, int64(e), 10)
+	if exp[0] == '-' { // Go writes a sign and at least two digits, Java "-" only and no zero padding
+		dst = append(dst, '-')
+	}
+	exp = exp[1:]
+	for len(exp) > 1 && exp[0] == '0' {
+		exp = exp[1:]
+	}
+	return append(dst, exp...)
 }
