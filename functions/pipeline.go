@@ -82,6 +82,40 @@ type pipeline struct {
 	kafkaRecs    slab[kgo.Record]
 	kafkaHeaders slab[kgo.RecordHeader]
 	headers      slab[connectors.Header]
+	bytes        bytesSlab
+}
+
+// appendConverter is a converter that can append a non-null value's bytes
+// to a buffer (the JSON and String converters): a source's keys and values
+// are then packed into shared blocks.
+type appendConverter interface {
+	AppendFromConnect(dst []byte, ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error)
+}
+
+// appendHeaderConverter is appendConverter for header converters (the
+// SimpleHeaderConverter).
+type appendHeaderConverter interface {
+	AppendFromConnectHeader(dst []byte, ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error)
+}
+
+// fromConnect is conv.FromConnect, packed into p.bytes where conv can append.
+func (p *pipeline) fromConnect(ctx context.Context, conv convert.Converter, topic string, schema *connectors.Schema, value any) ([]byte, error) {
+	a, ok := conv.(appendConverter)
+	if !ok || value == nil {
+		return conv.FromConnect(ctx, topic, schema, value)
+	}
+	return p.bytes.write(func(dst []byte) ([]byte, error) { return a.AppendFromConnect(dst, ctx, topic, schema, value) })
+}
+
+// fromConnectHeader is conv.FromConnectHeader, packed into p.bytes where conv can append.
+func (p *pipeline) fromConnectHeader(ctx context.Context, conv convert.HeaderConverter, topic string, h connectors.Header) ([]byte, error) {
+	a, ok := conv.(appendHeaderConverter)
+	if !ok || h.Value == nil {
+		return conv.FromConnectHeader(ctx, topic, h.Key, h.Schema, h.Value)
+	}
+	return p.bytes.write(func(dst []byte) ([]byte, error) {
+		return a.AppendFromConnectHeader(dst, ctx, topic, h.Key, h.Schema, h.Value)
+	})
 }
 
 func newPipeline(inv Invocation, built *cpipeline.Pipeline, res *Result, budget time.Time, log *slog.Logger) *pipeline {
@@ -195,7 +229,7 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 	for _, h := range r.Headers {
 		var b []byte
 		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
-			b, err = p.convs.Header.FromConnectHeader(ctx, r.Topic, h.Key, h.Schema, h.Value)
+			b, err = p.fromConnectHeader(ctx, p.convs.Header, r.Topic, h)
 			return err
 		}); err != nil || p.res.Failed > failed {
 			return nil, err
@@ -203,13 +237,13 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
 	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {
-		kr.Key, err = p.convs.Key.FromConnect(ctx, r.Topic, r.KeySchema, r.Key)
+		kr.Key, err = p.fromConnect(ctx, p.convs.Key, r.Topic, r.KeySchema, r.Key)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
 	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() (err error) {
-		kr.Value, err = p.convs.Value.FromConnect(ctx, r.Topic, r.ValueSchema, r.Value)
+		kr.Value, err = p.fromConnect(ctx, p.convs.Value, r.Topic, r.ValueSchema, r.Value)
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err

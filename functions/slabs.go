@@ -25,3 +25,28 @@ func (s *slab[T]) slice(n int) []T {
 
 // one returns a pointer to a zero T.
 func (s *slab[T]) one() *T { return &s.slice(1)[:1][0] }
+
+// byteBlockSize is the size of the blocks a batch's keys, values and header
+// values are packed into.
+const byteBlockSize = 64 << 10
+
+// bytesSlab packs byte strings into shared blocks: each string written costs
+// a share of one allocation per block instead of one of its own.
+type bytesSlab struct{ free []byte }
+
+// write returns what fill appends to an empty slice, capped at its length so
+// appending to it never writes into its neighbours; fill writes into the
+// current block while it fits and into its own allocation when not.
+func (s *bytesSlab) write(fill func(dst []byte) ([]byte, error)) ([]byte, error) {
+	if len(s.free) < byteBlockSize/64 {
+		s.free = make([]byte, byteBlockSize)
+	}
+	out, err := fill(s.free[:0])
+	if err != nil {
+		return nil, err
+	}
+	if cap(out) > 0 && &out[:1][0] == &s.free[0] { // stayed in the block
+		s.free = s.free[len(out):]
+	}
+	return out[:len(out):len(out)], nil
+}

@@ -52,3 +52,18 @@ func BenchmarkJSONToConnect(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJSONToConnectSchemaless reads a datagen orders value (nested
+// object, strings, integers, a double) with schemas.enable=false, as the
+// passthrough benchmark's sink does.
+func BenchmarkJSONToConnectSchemaless(b *testing.B) {
+	c := mustNew(b, map[string]string{"schemas.enable": "false"})
+	data := []byte(`{"ordertime":1497014222380,"orderid":18,"itemid":"Item_184","orderunits":7.475185666922104,"address":{"city":"City_8","state":"State_57","zipcode":14263}}`)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.ToConnect(context.Background(), "t", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

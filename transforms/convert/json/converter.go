@@ -94,7 +94,13 @@ func (c *Converter) FromConnect(ctx context.Context, topic string, schema *conne
 	if schema == nil && value == nil {
 		return nil, nil
 	}
-	buf := make([]byte, 0, c.sizeHint.Load())
+	return c.AppendFromConnect(make([]byte, 0, c.sizeHint.Load()), ctx, topic, schema, value)
+}
+
+// AppendFromConnect appends what FromConnect returns for a non-null value
+// (or schema) to buf, for a caller packing many records into one buffer.
+func (c *Converter) AppendFromConnect(buf []byte, ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
+	start := len(buf)
 	var err error
 	if c.cfg.SchemasEnable {
 		buf = append(buf, `{"schema":`...)
@@ -112,7 +118,7 @@ func (c *Converter) FromConnect(ctx context.Context, topic string, schema *conne
 	if c.cfg.SchemasEnable {
 		buf = append(buf, '}')
 	}
-	if n := int64(len(buf)); n > c.sizeHint.Load() {
+	if n := int64(len(buf) - start); n > c.sizeHint.Load() {
 		c.sizeHint.Store(n + n/8)
 	}
 	return buf, nil

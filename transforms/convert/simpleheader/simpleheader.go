@@ -42,18 +42,32 @@ func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, sc
 	switch x := value.(type) {
 	case nil:
 		return nil, nil
-	case string: // the common cases, without a builder: the bytes appendValue writes
+	case string:
 		return []byte(x), nil
 	case int64:
-		return strconv.AppendInt(make([]byte, 0, 20), x, 10), nil
+		return c.AppendFromConnectHeader(make([]byte, 0, 20), ctx, topic, key, schema, x)
 	case int32:
-		return strconv.AppendInt(make([]byte, 0, 11), int64(x), 10), nil
+		return c.AppendFromConnectHeader(make([]byte, 0, 11), ctx, topic, key, schema, x)
+	}
+	return c.AppendFromConnectHeader(nil, ctx, topic, key, schema, value)
+}
+
+// AppendFromConnectHeader appends what FromConnectHeader returns for a
+// non-null value to dst, for a caller packing many headers into one buffer.
+func (c *Converter) AppendFromConnectHeader(dst []byte, ctx context.Context, topic, key string, schema *connectors.Schema, value any) ([]byte, error) {
+	switch x := value.(type) {
+	case string: // the common cases, without a builder: the bytes appendValue writes
+		return append(dst, x...), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
 	}
 	var b strings.Builder
 	if err := appendValue(&b, value, false); err != nil {
 		return nil, err
 	}
-	return []byte(b.String()), nil
+	return append(dst, b.String()...), nil
 }
 
 // ToConnectHeader infers schema and value from the text; nil bytes give (nil, nil).

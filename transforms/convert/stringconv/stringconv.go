@@ -85,6 +85,15 @@ func (c *Converter) FromConnect(ctx context.Context, topic string, schema *conne
 	return c.encode(toString(value)), nil
 }
 
+// AppendFromConnect appends what FromConnect returns for a non-null value to
+// dst, for a caller packing many records into one buffer.
+func (c *Converter) AppendFromConnect(dst []byte, ctx context.Context, topic string, schema *connectors.Schema, value any) ([]byte, error) {
+	if s, ok := value.(string); ok && c.cs == utf8cs {
+		return append(dst, s...), nil
+	}
+	return append(dst, c.encode(toString(value))...), nil
+}
+
 // ToConnect returns the decoded text with the optional string schema.
 func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {
