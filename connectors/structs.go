@@ -133,6 +133,11 @@ func (st *Struct) MustPut(name string, v any) *Struct {
 // already come from a validated source (converters, transforms copying fields).
 func (st *Struct) Set(i int, v any) { st.values[i] = v }
 
+// CopyTo copies st's values into dst's first fields, as many as both have,
+// without validation, and returns how many: for a transformation whose
+// output schema starts with its input's fields (one copy, not one Set each).
+func (st *Struct) CopyTo(dst *Struct) int { return copy(dst.values, st.values) }
+
 // At returns the raw value at field index i (no default substitution).
 func (st *Struct) At(i int) any { return st.values[i] }
 

@@ -114,6 +114,7 @@ func TestReshape(t *testing.T) {
 		}
 	})
 }
+
 // TestStructSlab: structs cut from one block are independent, each holds
 // exactly its schema's fields, and blocks are replaced when used up.
 func TestStructSlab(t *testing.T) {

@@ -259,8 +259,11 @@ func (t *Transform) castStruct(r *connectors.Record, st *connectors.Struct) (*co
 // for Struct.put's check of required fields.
 func (t *Transform) castFields(in, out *connectors.Struct, targets []connectors.Type, fields []connectors.Field) error {
 	for i, f := range in.Schema().Fields {
-		x := operand.FieldValue(in, i, t.replaceNull)
 		typ := targets[i]
+		if out == in && typ == 0 && in.At(i) != nil {
+			continue // stays: no default, no required-field check
+		}
+		x := operand.FieldValue(in, i, t.replaceNull)
 		if typ != 0 {
 			var err error
 			if x, err = castValue(f.Schema, x, typ); err != nil {
@@ -270,9 +273,7 @@ func (t *Transform) castFields(in, out *connectors.Struct, targets []connectors.
 		if err := operand.Required(&fields[i], x); err != nil {
 			return err
 		}
-		if out != in || typ != 0 || in.At(i) == nil {
-			out.Set(i, x)
-		}
+		out.Set(i, x)
 	}
 	return nil
 }

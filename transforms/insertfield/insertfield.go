@@ -139,10 +139,12 @@ func (t *Transform) withSchema(r *connectors.Record, v any, owned bool) (*connec
 		return nil, err
 	}
 	out := connectors.NewStruct(schema)
-	n := len(in.Schema().Fields)
+	n := in.CopyTo(out)
 	for i := 0; i < n; i++ {
-		if err := operand.Put(out, i, operand.FieldValue(in, i, t.replaceNull)); err != nil {
-			return nil, err
+		if out.At(i) == nil { // the field default, or a required field's failure
+			if err := operand.Put(out, i, operand.FieldValue(in, i, t.replaceNull)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := t.putExtras(r, out, n); err != nil {

@@ -182,6 +182,9 @@ func (t *Transform) maskStruct(in, out *connectors.Struct) error {
 		return fl, nil
 	})
 	for i, masked := range flags {
+		if out == in && !masked && in.At(i) != nil {
+			continue // stays: no default, no required-field check
+		}
 		x := operand.FieldValue(in, i, t.replaceNull)
 		if masked {
 			var err error
@@ -192,9 +195,7 @@ func (t *Transform) maskStruct(in, out *connectors.Struct) error {
 		if err := operand.Required(&out.Schema().Fields[i], x); err != nil {
 			return err
 		}
-		if out != in || masked || in.At(i) == nil {
-			out.Set(i, x)
-		}
+		out.Set(i, x)
 	}
 	return nil
 }

@@ -241,13 +241,14 @@ func (t *Transform) fill(in, out *connectors.Struct, p *plan) error {
 		if from < 0 {
 			return operand.Data("%s is not a valid field name", p.missing[i])
 		}
+		if out == in && from == i && in.At(i) != nil {
+			continue // stays: no default, no required-field check
+		}
 		x := operand.FieldValue(in, from, t.replaceNull)
 		if err := operand.Required(&p.schema.Fields[i], x); err != nil {
 			return err
 		}
-		if out != in || from != i || in.At(i) == nil {
-			out.Set(i, x)
-		}
+		out.Set(i, x)
 	}
 	return nil
 }
