@@ -39,6 +39,11 @@ type incState struct {
 	signal uint32   // OID of the signalling table; 0 without one
 	corr   string   // the id of the execute-snapshot signal (Debezium's correlation id)
 	kinds  []uint32 // OIDs of queue[0]'s key columns, for Debezium's form of the position
+	enc    struct { // stamp's encodings of queue and max
+		queue []string
+		coll  string
+		max   encodedKey
+	}
 }
 
 // chunkRead, set by tests, runs between a chunk's query and its high
@@ -64,27 +69,51 @@ func (in *incState) nextTable() {
 }
 
 // stamp writes the snapshot's position into an event's offset, so the
-// offset committed last says where the snapshot resumes.
+// offset committed last says where the snapshot resumes. The table list
+// and the largest key are encoded once while they stay the same.
 func (in *incState) stamp(off map[string]any) {
 	if len(in.queue) == 0 {
 		return
 	}
-	off[debezium.OffsetIncrementalCollections] = debezium.EncodeCollections(in.queue)
+	if !slices.Equal(in.enc.queue, in.queue) {
+		in.enc.queue, in.enc.coll = slices.Clone(in.queue), debezium.EncodeCollections(in.queue)
+	}
+	off[debezium.OffsetIncrementalCollections] = in.enc.coll
 	if in.corr != "" {
 		off[debezium.OffsetIncrementalCorrelation] = in.corr
 	}
-	for _, k := range []struct {
-		key, dbz string
-		val      []string
-	}{{OffsetIncAfter, debezium.OffsetIncrementalPrimaryKey, in.after}, {OffsetIncMax, debezium.OffsetIncrementalMaximumKey, in.max}} {
-		if k.val == nil {
-			continue
+	if in.after != nil {
+		var after encodedKey
+		after.set(in.kinds, in.after)
+		after.put(off, OffsetIncAfter, debezium.OffsetIncrementalPrimaryKey)
+	}
+	if in.max != nil {
+		if !slices.Equal(in.enc.max.key, in.max) || !slices.Equal(in.enc.max.kinds, in.kinds) {
+			in.enc.max.set(in.kinds, in.max)
 		}
-		b, _ := json.Marshal(k.val)
-		off[k.key] = string(b)
-		if java, ok := javaKey(in.kinds, k.val); ok {
-			off[k.dbz] = java
-		}
+		in.enc.max.put(off, OffsetIncMax, debezium.OffsetIncrementalMaximumKey)
+	}
+}
+
+// encodedKey is a key in both offset forms: ferry's text (a JSON array) and
+// Debezium's (when its column types allow).
+type encodedKey struct {
+	key        []string
+	kinds      []uint32
+	text, java string
+	javaOK     bool
+}
+
+func (e *encodedKey) set(kinds []uint32, key []string) {
+	b, _ := json.Marshal(key)
+	e.key, e.kinds, e.text = slices.Clone(key), slices.Clone(kinds), string(b)
+	e.java, e.javaOK = javaKey(kinds, key)
+}
+
+func (e *encodedKey) put(off map[string]any, textKey, dbzKey string) {
+	off[textKey] = e.text
+	if e.javaOK {
+		off[dbzKey] = e.java
 	}
 }
 
