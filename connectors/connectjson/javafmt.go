@@ -1,6 +1,7 @@
 package connectjson
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -35,6 +36,31 @@ func appendJavaFloat(b []byte, f float64, bits int) []byte {
 		b = append(b, '-')
 		f = -f
 	}
+	if f >= 1e-3 && f < 1e7 {
+		return appendPlainShortest(b, f, bits)
+	}
+	return appendShortest(b, f, bits)
+}
+
+// appendPlainShortest is appendShortest for 1e-3 <= f < 1e7, where Java
+// prints the shortest digits plainly ("0.001", "1234567.0"): strconv's
+// shortest fixed-point form with ".0" for a whole number. (The first digit's
+// exponent is then in [-3, 7), and a one-digit shortest form is exact to
+// well within two digits, so Java's pick among two-digit decimals never
+// applies.)
+func appendPlainShortest(b []byte, f float64, bits int) []byte {
+	n := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, bits)
+	if bytes.IndexByte(b[n:], '.') < 0 {
+		b = append(b, '.', '0')
+	}
+	return b
+}
+
+// appendShortest appends f > 0 as Double.toString (Float.toString for bits
+// 32) prints it: plain for a first digit's exponent in [-3, 7), otherwise
+// computerized scientific notation.
+func appendShortest(b []byte, f float64, bits int) []byte {
 	var scratch [32]byte
 	digits, exp := shortestDigits(scratch[:0], f, bits)
 	if exp >= -3 && exp < 7 {

@@ -3,6 +3,7 @@ package connectjson
 import (
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -38,6 +39,41 @@ func TestJavaDouble(t *testing.T) {
 	}
 }
 
+// TestPlainShortestIsShortest: the fast path for 1e-3 <= f < 1e7 prints what
+// the general path prints, for doubles and floats across the range, its
+// boundaries and whole numbers.
+func TestPlainShortestIsShortest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var in []float64
+	for _, x := range []float64{1e-3, math.Nextafter(1e-3, 1), 1e7 - 1, math.Nextafter(1e7, 0), 0.5, 0.25, 1, 9, 10, 100, 1e6, 0.1, 0.3} {
+		in = append(in, x)
+	}
+	for i := 0; i < 200_000; i++ {
+		in = append(in,
+			math.Pow(10, -3+10*rng.Float64()),        // any double across the range
+			float64(rng.IntN(10_000_000)),            // whole numbers
+			float64(rng.IntN(1_000_000))/4,           // quarters, as the chain's benchmark
+			float64(rng.IntN(100_000_000))/1000+1e-3) // three decimals
+	}
+	for _, f := range in {
+		if f < 1e-3 || f >= 1e7 {
+			continue
+		}
+		for _, bits := range []int{64, 32} {
+			x := f
+			if bits == 32 {
+				x = float64(float32(f))
+				if x < 1e-3 || x >= 1e7 {
+					continue
+				}
+			}
+			if got, want := string(appendPlainShortest(nil, x, bits)), string(appendShortest(nil, x, bits)); got != want {
+				t.Fatalf("%v (%d bits): fast path %s, general path %s", x, bits, got, want)
+			}
+		}
+	}
+}
+
 func TestBigDecimalString(t *testing.T) {
 	cases := []struct {
 		d    connectors.Decimal
@@ -56,4 +92,13 @@ func TestBigDecimalString(t *testing.T) {
 
 func decimal(unscaled int64, scale int32) connectors.Decimal {
 	return connectors.Decimal{Unscaled: big.NewInt(unscaled), Scale: scale}
+}
+
+// BenchmarkJavaDouble formats prices (quarters up to 250), as the chain's
+// benchmark casts them to strings.
+func BenchmarkJavaDouble(b *testing.B) {
+	var buf [32]byte
+	for i := 0; i < b.N; i++ {
+		AppendJavaDouble(buf[:0], float64(i%1000)/4)
+	}
 }
