@@ -4,11 +4,8 @@ package postgrescdc_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/debezium/oracle"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -34,17 +30,8 @@ func TestKilledWorkerMidIncrementalSnapshot(t *testing.T) {
 	topic := name + ".public." + tbl
 	cfg := incConfig(t, name, sig, "initial", chunk, "public."+tbl)
 	cfg["poll.interval.ms"] = "100"
-	file := filepath.Join(t.TempDir(), "connector.json")
-	raw, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
-	if err := os.WriteFile(file, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	file := connectorFile(t, name, cfg)
+	adm := admin(t)
 
 	// Changes all over the key range until stopped.
 	stop := make(chan struct{})

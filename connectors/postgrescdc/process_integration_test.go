@@ -61,6 +61,26 @@ func startStandalone(t *testing.T, bin, dataDir, connector string) *osexec.Cmd {
 	return cmd
 }
 
+// connectorFile writes the connector JSON `ferry standalone` reads.
+func connectorFile(t *testing.T, name string, cfg map[string]string) string {
+	file := filepath.Join(t.TempDir(), "connector.json")
+	raw, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// admin is a Kafka admin client closed when the test ends.
+func admin(t *testing.T) *kadm.Client {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return kadm.NewClient(cl)
+}
+
 func topicCount(t *testing.T, adm *kadm.Client, topic string) int64 {
 	ends, err := adm.ListEndOffsets(context.Background(), topic)
 	if err != nil {
@@ -100,17 +120,8 @@ func TestKilledWorkerMidStream(t *testing.T) {
 	cfg := connectorConfig(t, name, "public."+tbl)
 	cfg["snapshot.fetch.size"] = "400"
 	cfg["poll.interval.ms"] = "100"
-	file := filepath.Join(t.TempDir(), "connector.json")
-	raw, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
-	if err := os.WriteFile(file, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	file := connectorFile(t, name, cfg)
+	adm := admin(t)
 	dataDir := t.TempDir()
 	proc := startStandalone(t, bin, dataDir, file)
 	if n := waitCount(t, adm, topic, 1000, 60*time.Second); n < 1000 {
