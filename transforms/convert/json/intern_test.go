@@ -3,6 +3,9 @@ package json
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"unsafe"
@@ -61,5 +64,40 @@ func TestSharedStringsOwnTheirBytes(t *testing.T) {
 		if got := fmt.Sprint(v); got != want {
 			t.Errorf("%s: value changed with the input buffer: %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestBoxedValuesMatchPlainOnes: schemaless values read with shared strings
+// and block-boxed numbers equal (==, DeepEqual, type switches) those read
+// one allocation each, and stay intact across garbage collections.
+func TestBoxedValuesMatchPlainOnes(t *testing.T) {
+	docs := []string{
+		`{"ordertime":1497014222380,"orderid":18,"itemid":"Item_184","orderunits":7.475185666922104,"address":{"city":"City_8","state":"State_57","zipcode":14263}}`,
+		`[1,-1,255,256,-9223372036854775808,9223372036854775807,18446744073709551617,0.5,-0.0,1e300,"","a\"b",true,null,[{"x":"y"}]]`,
+		`{"s":"` + strings.Repeat("long ", 40) + `","n":[` + strings.Repeat("123456,", 30) + `7]}`,
+	}
+	read := func(doc string, share bool) any {
+		d := decoder{data: []byte(doc), share: share}
+		v, err := d.schemaless()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var kept []any
+	for range 50 {
+		for _, doc := range docs {
+			kept = append(kept, read(doc, true))
+		}
+	}
+	runtime.GC()
+	for i, got := range kept {
+		want := read(docs[i%len(docs)], false)
+		if !reflect.DeepEqual(got, want) || fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
+			t.Fatalf("doc %d: boxed %#v, plain %#v", i%len(docs), got, want)
+		}
+	}
+	if m := kept[0].(map[string]any); m["itemid"] != "Item_184" || m["ordertime"] != int64(1497014222380) || m["orderunits"] != 7.475185666922104 {
+		t.Errorf("boxed values do not compare equal to plain ones: %#v", m)
 	}
 }

@@ -338,7 +338,11 @@ func (d *decoder) schemaless() (any, error) {
 			out = append(out, v)
 		}
 	case c == '"':
-		return d.str()
+		s, err := d.str()
+		if d.share && err == nil {
+			return d.boxes.str(s), nil
+		}
+		return s, err
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -351,9 +355,15 @@ func (d *decoder) schemaless() (any, error) {
 			return nil, err
 		}
 		if integral {
+			if d.share {
+				return d.boxes.int64(parseInt64(raw)), nil
+			}
 			return parseInt64(raw), nil
 		}
 		f, _ := strconv.ParseFloat(string(raw), 64)
+		if d.share {
+			return d.boxes.float64(f), nil
+		}
 		return f, nil
 	}
 	return nil, d.fail("unexpected character")

@@ -36,6 +36,9 @@ type decoder struct {
 	// record's strings then cost one allocation together.
 	share bool
 	text  string
+	// boxes holds the interface values' data of those strings and numbers
+	// (share only).
+	boxes boxes
 }
 
 func (d *decoder) fail(msg string) error { return &syntaxError{pos: d.pos, msg: msg} }
