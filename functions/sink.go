@@ -267,16 +267,32 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 	originals := make([]*kgo.Record, 0, f.NumRecords())
 	slab := make([]connectors.Record, f.NumRecords())
 	var convErr error
+	// cur is the partition of the records in hand (a fetch holds each
+	// partition's records together) and curNext its next offset, written back
+	// to next when the partition changes and at the end: one map lookup per
+	// partition, not two per record.
+	var cur topicPartition
+	curNext, have := int64(0), false
+	setPartition := func(tp topicPartition) bool {
+		if have {
+			next[cur] = curNext
+		}
+		curNext, have = next[tp]
+		cur = tp
+		return have
+	}
 	f.EachRecord(func(kr *kgo.Record) {
 		if convErr != nil {
 			return
 		}
-		tp := topicPartition{kr.Topic, kr.Partition}
-		if want, ok := next[tp]; !ok || kr.Offset < want {
-			return // not this invocation's: a partition outside its plan, or before where it starts
+		if tp := (topicPartition{kr.Topic, kr.Partition}); (!have || tp != cur) && !setPartition(tp) {
+			return // a partition outside the invocation's plan
+		}
+		if kr.Offset < curNext {
+			return // before where the invocation starts
 		}
 		if kr.Attrs.IsControl() { // a transaction marker: not a record, but it takes an offset
-			next[tp] = kr.Offset + 1
+			curNext = kr.Offset + 1
 			return
 		}
 		p.res.Read++
@@ -287,12 +303,15 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 			convErr = err
 			return
 		}
-		next[tp] = kr.Offset + 1
+		curNext = kr.Offset + 1
 		if r != nil {
 			batch = append(batch, r)
 			originals = append(originals, kr)
 		}
 	})
+	if have {
+		next[cur] = curNext
+	}
 	if convErr != nil {
 		return convErr
 	}
