@@ -152,7 +152,7 @@ func (c *Converter) ToConnect(ctx context.Context, topic string, data []byte) (*
 	if d.pos >= len(d.data) {
 		return nil, nil, nil
 	}
-	// An object's or array's strings share one copy of the record.
+	// An object's or array's values share blocks (box.go).
 	d.share = d.data[d.pos] == '{' || d.data[d.pos] == '['
 	v, err := d.schemaless()
 	if err != nil {

@@ -44,8 +44,8 @@ func TestKeyTable(t *testing.T) {
 	}
 }
 
-// TestSharedStringsOwnTheirBytes: a schemaless object's strings share one
-// copy of the record, not the caller's buffer, which it may reuse.
+// TestSharedStringsOwnTheirBytes: a schemaless object's strings share blocks,
+// not the caller's buffer, which it may reuse.
 func TestSharedStringsOwnTheirBytes(t *testing.T) {
 	c, err := New(map[string]string{"schemas.enable": "false"}, false)
 	if err != nil {

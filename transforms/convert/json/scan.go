@@ -31,13 +31,9 @@ type decoder struct {
 	replaceNull bool
 	// keys interns object keys of schemaless values (nil: none).
 	keys *keyTable
-	// share makes unescaped string values substrings of one copy of data
-	// (text, made at the first such string) instead of one copy each: a
-	// record's strings then cost one allocation together.
+	// share packs string values' bytes and the interface values' data of
+	// strings and numbers into blocks shared by the record (boxes).
 	share bool
-	text  string
-	// boxes holds the interface values' data of those strings and numbers
-	// (share only).
 	boxes boxes
 }
 
@@ -182,7 +178,7 @@ func (d *decoder) str() (string, error) {
 	}
 	if !esc {
 		if d.share {
-			return d.shared(raw), nil
+			return d.boxes.string(raw), nil
 		}
 		return string(raw), nil
 	}
@@ -191,15 +187,6 @@ func (d *decoder) str() (string, error) {
 		return "", d.fail(err.Error())
 	}
 	return s, nil
-}
-
-// shared returns raw, a subslice of d.data, as a substring of d.text.
-func (d *decoder) shared(raw []byte) string {
-	if d.text == "" {
-		d.text = string(d.data)
-	}
-	start := cap(d.data) - cap(raw)
-	return d.text[start : start+len(raw)]
 }
 
 var errEscape = errors.New("unrecognized character escape")
