@@ -1,6 +1,7 @@
 package simpleheader
 
 import (
+	"context"
 	"reflect"
 	"testing"
 )
@@ -34,5 +35,27 @@ func TestSmallIntegerAsBigDecimal(t *testing.T) {
 		if !isInt || fs != ss || !reflect.DeepEqual(fv, sv) {
 			t.Errorf("%q: fast %v %#v, BigDecimal path %v %#v", tc.in, fs, fv, ss, sv)
 		}
+	}
+}
+
+// TestToConnectHeaderIntegersWithoutString: header bytes read as ParseString
+// reads their string, and a plain integer costs no string (no allocation
+// when its value boxes without one).
+func TestToConnectHeaderIntegersWithoutString(t *testing.T) {
+	c, err := NewHeader(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{"0", "7", "-7", "+7", "127", "128", "-129", "32768", "2147483648", "-9", "999999999999999999",
+		"1000000000000000000", "+-5", "-", "+", "", " 5", "5 ", "1.5", "2024-01-02", "12:30:00", "0x10", "00012", "-000"} {
+		s, v, err := c.ToConnectHeader(context.Background(), "t", "h", []byte(in))
+		ws, wv := ParseString(in)
+		if err != nil || s != ws || !reflect.DeepEqual(v, wv) {
+			t.Errorf("%q: %v %#v %v, ParseString gives %v %#v", in, s, v, err, ws, wv)
+		}
+	}
+	data := []byte("-12")
+	if n := testing.AllocsPerRun(100, func() { c.ToConnectHeader(context.Background(), "t", "h", data) }); n != 0 {
+		t.Errorf("%s: %v allocations, want 0", data, n)
 	}
 }

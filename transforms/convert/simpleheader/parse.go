@@ -120,6 +120,29 @@ func smallInteger(t string) (int64, bool) {
 	return n, err == nil
 }
 
+// smallIntegerBytes is smallInteger of string(b), which ParseString gives
+// the same result (such a literal is no temporal value): no string is made.
+func smallIntegerBytes(b []byte) (int64, bool) {
+	i := 0
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		i = 1
+	}
+	if len(b) == i || len(b)-i > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b[i:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if b[0] == '-' {
+		n = -n
+	}
+	return n, true
+}
+
 // integer is Values.parseAsNumber's narrowest integer type for n.
 func integer(n int64) (*connectors.Schema, any, bool) {
 	switch {

@@ -75,6 +75,10 @@ func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data
 	if data == nil {
 		return nil, nil, nil
 	}
+	if n, ok := smallIntegerBytes(data); ok { // the common header value, without a string
+		s, v, _ := integer(n)
+		return s, v, nil
+	}
 	s, v := ParseString(string(data))
 	return s, v, nil
 }
