@@ -263,19 +263,7 @@ func runScale(b *testing.B, bin string, svc scaleSvc, storeKind string, p scaleS
 	c := &scaleClient{b: b, base: base, http: &http.Client{Timeout: 5 * time.Minute,
 		Transport: &http.Transport{MaxIdleConnsPerHost: p.clients * 2}}}
 	f := scaleFigures{store: storeKind, n: p.n, workerCPU: -1}
-	names := make([]string, p.n)
-	run := fmt.Sprintf("%d", time.Now().UnixNano()%1_000_000)
-	for i := range names {
-		names[i] = fmt.Sprintf("scale-%s-%05d", run, i)
-		if i%p.sinkEvery == p.sinkEvery-1 {
-			f.sinks++
-		}
-	}
-	start := time.Now()
-	parallel(p.clients, len(names), func(i int) { c.create(names[i], connectorConfig(names[i], run, i, p.sinkEvery)) })
-	f.createRate = float64(p.n) / time.Since(start).Seconds()
-	c.waitAllRunning(p.n, p.readyTimeout)
-	f.allRunning = time.Since(start)
+	names := c.createAll(p, "scale", &f)
 	time.Sleep(p.settle)
 	f.idleCPU = cpuShare(b, sched.cmd.Process.Pid, worker, p.window, &f.workerCPU)
 	f.listP50, f.listP99, f.listSamples = c.latencies(20, func(int) string { return "/connectors?expand=status" })
@@ -285,12 +273,32 @@ func runScale(b *testing.B, bin string, svc scaleSvc, storeKind string, p scaleS
 	})
 	_, f.singleP99, f.singleSamples = c.latencies(500, func(i int) string { return "/connectors/" + names[(i*7919)%len(names)] + "/status" })
 	f.rssMiB, f.hwmMiB = rss(b, sched.cmd.Process.Pid)
-	start = time.Now()
+	start := time.Now()
 	parallel(p.clients, len(names), func(i int) { c.delete(names[i]) })
 	c.waitEmpty(p.readyTimeout)
 	f.deleteAll = time.Since(start)
 	f.load1 = loadAverage()
 	return f
+}
+
+// createAll creates p.n connectors named prefix-<run>-<i> through c, waits
+// until every task runs, and records the create rate, the time to all
+// RUNNING and the number of sinks in f.
+func (c *scaleClient) createAll(p scaleSettings, prefix string, f *scaleFigures) []string {
+	names := make([]string, p.n)
+	run := fmt.Sprintf("%d", time.Now().UnixNano()%1_000_000)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%s-%05d", prefix, run, i)
+		if i%p.sinkEvery == p.sinkEvery-1 {
+			f.sinks++
+		}
+	}
+	start := time.Now()
+	parallel(p.clients, len(names), func(i int) { c.create(names[i], connectorConfig(names[i], run, i, p.sinkEvery)) })
+	f.createRate = float64(p.n) / time.Since(start).Seconds()
+	c.waitAllRunning(p.n, p.readyTimeout)
+	f.allRunning = time.Since(start)
+	return names
 }
 
 // connectorConfig is connector i: a datagen source that emits one record

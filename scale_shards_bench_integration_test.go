@@ -104,19 +104,7 @@ func runSharded(b *testing.B, bin string, svc scaleSvc, p scaleSettings) sharded
 	c := &scaleClient{b: b, base: bases[0], http: &http.Client{Timeout: 5 * time.Minute,
 		Transport: &http.Transport{MaxIdleConnsPerHost: p.clients * 2}}}
 	f := shardedFigures{scaleFigures: scaleFigures{store: "redis, 3 sharded schedulers", n: p.n}}
-	names := make([]string, p.n)
-	run := fmt.Sprintf("%d", time.Now().UnixNano()%1_000_000)
-	for i := range names {
-		names[i] = fmt.Sprintf("shard-%s-%05d", run, i)
-		if i%p.sinkEvery == p.sinkEvery-1 {
-			f.sinks++
-		}
-	}
-	start := time.Now()
-	parallel(p.clients, len(names), func(i int) { c.create(names[i], connectorConfig(names[i], run, i, p.sinkEvery)) })
-	f.createRate = float64(p.n) / time.Since(start).Seconds()
-	c.waitAllRunning(p.n, p.readyTimeout)
-	f.allRunning = time.Since(start)
+	names := c.createAll(p, "shard", &f.scaleFigures)
 	time.Sleep(p.settle)
 	f.cpu = make([]float64, len(scheds))
 	for i, s := range scheds {
@@ -135,7 +123,7 @@ func runSharded(b *testing.B, bin string, svc scaleSvc, p scaleSettings) sharded
 	}
 	f.takeover = killOneScheduler(b, scheds)
 	c.waitAllRunning(p.n, p.readyTimeout)
-	start = time.Now()
+	start := time.Now()
 	parallel(p.clients, len(names), func(i int) { c.delete(names[i]) })
 	c.waitEmpty(p.readyTimeout)
 	f.deleteAll = time.Since(start)

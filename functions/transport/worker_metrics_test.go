@@ -21,7 +21,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // invokerFunc is an Invoker from a function.
 type invokerFunc func(context.Context, wire.Invocation) (wire.Result, error)
 
-func (f invokerFunc) Handle(ctx context.Context, inv wire.Invocation) (wire.Result, error) { return f(ctx, inv) }
+func (f invokerFunc) Handle(ctx context.Context, inv wire.Invocation) (wire.Result, error) {
+	return f(ctx, inv)
+}
 
 // workerExposition scrapes reg's ferry_function_ families, with each
 // histogram's measured _sum blanked.
