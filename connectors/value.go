@@ -188,8 +188,47 @@ func formatDecimal(u *big.Int, scale int32) string {
 	return s
 }
 
+// plainDecimal reads a decimal of at most 18 digits, an optional minus
+// sign and an optional point ("-12.50", "7", ".5", "5."), the form databases
+// write, without big.Rat: the unscaled value and the digits after the point.
+func plainDecimal(s string) (u int64, scale int32, ok bool) {
+	digits, point := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 18 {
+				return 0, 0, false
+			}
+			u = u*10 + int64(c-'0')
+		case c == '.' && point < 0:
+			point = i
+		case c == '-' && i == 0:
+		default:
+			return 0, 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, 0, false
+	}
+	if point >= 0 {
+		scale = int32(len(s) - point - 1)
+	}
+	if s[0] == '-' {
+		u = -u
+	}
+	return u, scale, true
+}
+
 // ParseDecimal reads "1.50" into a Decimal keeping the written scale.
 func ParseDecimal(s string) (Decimal, error) {
+	if u, scale, ok := plainDecimal(s); ok {
+		return Decimal{Unscaled: big.NewInt(u), Scale: scale}, nil
+	}
+	return ratDecimal(s)
+}
+
+// ratDecimal is ParseDecimal of any form big.Rat reads.
+func ratDecimal(s string) (Decimal, error) {
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return Decimal{}, DataError("invalid decimal %q", s)

@@ -83,11 +83,30 @@ func TestParseDecimal(t *testing.T) {
 		in    string
 		u     int64
 		scale int32
-	}{{"1.50", 150, 2}, {"-0.5", -5, 1}, {"42", 42, 0}, {"0.000", 0, 3}}
+	}{{"1.50", 150, 2}, {"-0.5", -5, 1}, {"42", 42, 0}, {"0.000", 0, 3}, {".5", 5, 1}, {"5.", 5, 0},
+		{"-999999999999999999", -999999999999999999, 0}, {"+7.25", 725, 2}, {"1.5e2", 1500, 1}, {"-0", 0, 0}}
 	for _, tc := range cases {
 		d, err := ParseDecimal(tc.in)
 		if err != nil || d.Unscaled.Int64() != tc.u || d.Scale != tc.scale {
 			t.Errorf("ParseDecimal(%s) = %v/%d, %v", tc.in, d.Unscaled, d.Scale, err)
+		}
+	}
+	// Past 18 digits big.Rat reads it.
+	if d, err := ParseDecimal("-12345678901234567890.125"); err != nil || d.String() != "-12345678901234567890.125" {
+		t.Errorf("ParseDecimal(20 digits) = %v, %v", d, err)
+	}
+	// The fast path reads what big.Rat reads, the same way.
+	for _, in := range []string{"0", "-0.0", "123456789012345678", "-123456789.012345678", "1234567890123456789",
+		"00012.3400", "5.", ".5", "-.5", "9.999999999999999999"} {
+		fast, err := ParseDecimal(in)
+		slow, serr := ratDecimal(in)
+		if err != nil || serr != nil || fast.Unscaled.Cmp(slow.Unscaled) != 0 || fast.Scale != slow.Scale {
+			t.Errorf("ParseDecimal(%s) = %v/%d, big.Rat %v/%d (%v, %v)", in, fast.Unscaled, fast.Scale, slow.Unscaled, slow.Scale, err, serr)
+		}
+	}
+	for _, bad := range []string{"", "-", ".", "1.2.3", "1-2", "--1"} {
+		if _, err := ParseDecimal(bad); !errors.Is(err, ErrData) {
+			t.Errorf("ParseDecimal(%q) err = %v", bad, err)
 		}
 	}
 	if _, err := ParseDecimal("x"); !errors.Is(err, ErrData) {

@@ -65,6 +65,19 @@ type Change struct {
 	Tombstone     bool // follow a delete with a tombstone (tombstones.on.delete)
 }
 
+// opValues are the operations as field values, boxed once.
+var opValues = [...]any{OpRead, OpCreate, OpUpdate, OpDelete}
+
+// opValue is op as a field value without boxing it again.
+func opValue(op string) any {
+	for _, v := range opValues {
+		if v.(string) == op {
+			return v
+		}
+	}
+	return op
+}
+
 // Event returns the change event of c on t and, after a delete when
 // c.Tombstone is set, its tombstone (same key, null value, same offset).
 func Event(t *Table, c Change) []*connectors.Record {
@@ -76,7 +89,7 @@ func Event(t *Table, c Change) []*connectors.Record {
 		env.Set(1, c.After)
 	}
 	env.Set(2, c.Source)
-	env.Set(4, c.Op)
+	env.Set(4, opValue(c.Op))
 	env.Set(5, c.Ts.UnixMilli())
 	env.Set(6, c.Ts.UnixMicro())
 	env.Set(7, c.Ts.UnixMicro()*1000)

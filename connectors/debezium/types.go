@@ -60,6 +60,9 @@ func Fallback(s *connectors.Schema) any {
 	return nil
 }
 
+// pow10 are the powers of ten an int64 holds.
+var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
 // Decimal reads decimal text into a Decimal of at least the given scale
 // (the column's), as Debezium's precise mode writes it.
 func Decimal(s string, scale int32) (any, error) {
@@ -67,8 +70,11 @@ func Decimal(s string, scale int32) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := new(big.Int).Set(d.Unscaled)
-	if scale > d.Scale {
+	u := d.Unscaled // ParseDecimal's own
+	switch {
+	case scale > d.Scale && scale-d.Scale < int32(len(pow10)):
+		u.Mul(u, big.NewInt(pow10[scale-d.Scale]))
+	case scale > d.Scale:
 		u.Mul(u, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-d.Scale)), nil))
 	}
 	return connectors.Decimal{Unscaled: u, Scale: max(scale, d.Scale)}, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 )
 
 // baseline is franz-go alone producing n copies of a record ferry wrote
-// (acks=all, idempotent like ferry's producer), in records/s.
-func baseline(b *testing.B, n int, value []byte) float64 {
+// (acks=all, idempotent like ferry's producer), in records/s and records
+// per CPU-second of this process.
+func baseline(b *testing.B, n int, value []byte) (perSec, perCPU float64) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(b, "KAFKA_BOOTSTRAP_SERVERS"), ",")...),
 		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond), kgo.AllowAutoTopicCreation(), kgo.MaxBufferedRecords(1<<16))
 	if err != nil {
@@ -28,18 +30,28 @@ func baseline(b *testing.B, n int, value []byte) float64 {
 	}
 	var wg sync.WaitGroup
 	wg.Add(n)
-	start := time.Now()
+	start, cpu := time.Now(), cpuSeconds(b)
 	for i := 0; i < n; i++ {
 		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Value: value}, func(*kgo.Record, error) { wg.Done() })
 	}
 	wg.Wait()
-	return float64(n) / time.Since(start).Seconds()
+	return float64(n) / time.Since(start).Seconds(), float64(n) / (cpuSeconds(b) - cpu)
+}
+
+// cpuSeconds is the user+system CPU time this process has used.
+func cpuSeconds(b *testing.B) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // BenchmarkCDC prints the snapshot's rows/s and streaming changes/s into
 // Kafka for ~200-byte rows (JSON with schemas, as Kafka Connect's default
 // converter writes), each as a ratio to franz-go producing the same bytes in
-// the same run.
+// the same run, and streaming changes per CPU-second of this process (ratio
+// to franz-go's records per CPU-second).
 func BenchmarkCDC(b *testing.B) {
 	const rows = 100000
 	conn := db(b)
@@ -65,16 +77,18 @@ func BenchmarkCDC(b *testing.B) {
 	hs.drainAtLeast(20000, rows+1)
 	snap := float64(rows) / time.Since(start).Seconds()
 	exec(b, conn, insert(rows+1)...)
-	start = time.Now()
+	start, cpu := time.Now(), cpuSeconds(b)
 	hs.drainAtLeast(20000, rows)
-	stream := float64(rows) / time.Since(start).Seconds()
+	stream, streamCPU := float64(rows)/time.Since(start).Seconds(), float64(rows)/(cpuSeconds(b)-cpu)
 	b.StopTimer()
 	sample := consume(b, name+"."+mariadb(b).db+"."+name, 1, 20*time.Second)
-	raw := baseline(b, rows, sample[0].Raw)
+	raw, rawCPU := baseline(b, rows, sample[0].Raw)
 	b.ReportMetric(snap, "snapshot_rows/s")
 	b.ReportMetric(stream, "stream_changes/s")
 	b.Logf("snapshot %.0f rows/s (%.2f of raw franz-go %.0f/s), streaming %.0f changes/s (%.2f of raw); record %d bytes; 2-core machine shared",
 		snap, snap/raw, raw, stream, stream/raw, len(sample[0].Raw))
+	b.ReportMetric(streamCPU, "stream_changes/cpu-s")
+	b.Logf("streaming %.0f changes per CPU-second (%.2f of raw franz-go's %.0f)", streamCPU, streamCPU/rawCPU, rawCPU)
 }
 
 // BenchmarkIncrementalSnapshot prints the initial snapshot's rows/s into

@@ -3,6 +3,7 @@ package mysqlcdc
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/go-mysql-org/go-mysql/replication"
 )
@@ -121,5 +122,24 @@ func TestTransactionPayload(t *testing.T) {
 	}
 	if at := tk.stream.at(); at.pos != 1500 {
 		t.Fatalf("position after the payload %v, want 1500", at)
+	}
+}
+
+// parseDateTime reads the binlog's DATETIME text as time.Parse does, and
+// leaves what time.Parse rejects to its error.
+func TestParseDateTime(t *testing.T) {
+	for _, s := range []string{"2024-03-15", "2024-03-15 12:34:56", "2024-03-15 12:34:56.5", "2024-03-15 12:34:56.123456",
+		"2024-03-15 12:34:56.000100", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2024-02-29 00:00:00",
+		"2023-02-29 00:00:00", "2024-13-01", "2024-04-31 00:00:00", "2024-03-15 24:00:00", "2024-03-15 12:60:00",
+		"2024-03-15 12:34:56.", "2024-03-15T12:34:56", "2024-3-15", "+024-03-15", "2024-03-15 12:34:56.1234567"} {
+		got, err := parseDateTime(s)
+		layout := "2006-01-02 15:04:05.999999"
+		if len(s) == 10 {
+			layout = "2006-01-02"
+		}
+		want, werr := time.Parse(layout, s)
+		if (err != nil) != (werr != nil) || !got.Equal(want) || got.Location() != want.Location() {
+			t.Errorf("parseDateTime(%q) = %v, %v; time.Parse %v, %v", s, got, err, want, werr)
+		}
 	}
 }

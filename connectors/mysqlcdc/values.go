@@ -200,10 +200,55 @@ func dateDays(s string) (any, error) {
 }
 
 func parseDateTime(s string) (time.Time, error) {
+	if t, ok := plainDateTime(s); ok {
+		return t, nil
+	}
 	if len(s) == 10 {
 		return time.Parse("2006-01-02", s)
 	}
 	return time.Parse("2006-01-02 15:04:05.999999", s)
+}
+
+// plainDateTime reads the binlog's "2006-01-02[ 15:04:05[.ffffff]]" text
+// without time.Parse; ok is false for any other form or a field out of
+// range, left to time.Parse (and its error).
+func plainDateTime(s string) (time.Time, bool) {
+	if len(s) != 10 && len(s) != 19 && (len(s) < 21 || len(s) > 26 || s[19] != '.') {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for i := from; i < to; i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return -1
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	var f [7]int // year, month, day, hour, minute, second, nanosecond
+	f[0], f[1], f[2] = num(0, 4), num(5, 7), num(8, 10)
+	ok := s[4] == '-' && s[7] == '-'
+	if len(s) > 10 {
+		f[3], f[4], f[5] = num(11, 13), num(14, 16), num(17, 19)
+		ok = ok && s[10] == ' ' && s[13] == ':' && s[16] == ':'
+	}
+	if len(s) > 20 {
+		f[6] = num(20, len(s))
+		for i := len(s); i < 29; i++ {
+			f[6] *= 10
+		}
+	}
+	for _, n := range f {
+		ok = ok && n >= 0
+	}
+	if !ok {
+		return time.Time{}, false
+	}
+	t := time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], f[6], time.UTC)
+	// time.Date normalizes what time.Parse rejects (month 13, 31 April, hour 24).
+	y, m, d := t.Date()
+	return t, y == f[0] && int(m) == f[1] && d == f[2] && t.Hour() == f[3] && t.Minute() == f[4] && t.Second() == f[5]
 }
 
 // timeMicros reads TIME text ("-838:59:59.000000") into microseconds.

@@ -1,7 +1,6 @@
 package postgrescdc
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -75,18 +74,13 @@ func (tk *Task) source(t *table, p position) *connectors.Struct {
 	if p.snapshot != "" {
 		snap = p.snapshot
 	}
-	seq := []any{nil, strconv.FormatUint(p.lsn, 10)}
-	if p.lastCommit != 0 {
-		seq[0] = strconv.FormatUint(p.lastCommit, 10)
-	}
-	seqJSON, _ := json.Marshal(seq)
 	st.Set(0, Version)
 	st.Set(1, "postgresql")
 	st.Set(2, tk.cfg.TopicPrefix)
 	st.Set(3, p.commitTime.UnixMilli())
 	st.Set(4, snap)
 	st.Set(5, tk.cfg.DBName)
-	st.Set(6, string(seqJSON))
+	st.Set(6, sequence(p))
 	st.Set(7, p.commitTime.UnixMicro())
 	st.Set(8, p.commitTime.UnixMicro()*1000)
 	st.Set(9, t.schema)
@@ -94,6 +88,20 @@ func (tk *Task) source(t *table, p position) *connectors.Struct {
 	st.Set(11, int64(p.xid))
 	st.Set(12, int64(p.lsn))
 	return st
+}
+
+// sequence is source.sequence: the JSON array of the previous
+// transaction's end LSN (null when unknown) and the event's LSN, as strings.
+func sequence(p position) string {
+	var b [48]byte
+	seq := append(b[:0], '[')
+	if p.lastCommit != 0 {
+		seq = append(strconv.AppendUint(append(seq, '"'), p.lastCommit, 10), '"')
+	} else {
+		seq = append(seq, "null"...)
+	}
+	seq = append(strconv.AppendUint(append(seq, ',', '"'), p.lsn, 10), '"', ']')
+	return string(seq)
 }
 
 // offset is Debezium's offset map for an event at p.

@@ -3,6 +3,7 @@ package postgrescdc
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -309,6 +310,23 @@ func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connector
 func (tk *Task) tupleTexts(rel uint32, td *pglogrepl.TupleData) (map[string]*string, map[string]bool) {
 	names := tk.stream.rel[rel]
 	vals := make(map[string]*string, len(td.Columns))
+	// The texts share one string and one slice of strings: three
+	// allocations a tuple instead of two a column.
+	var all strings.Builder
+	size := 0
+	for _, c := range td.Columns {
+		if c.DataType == pglogrepl.TupleDataTypeText {
+			size += len(c.Data)
+		}
+	}
+	all.Grow(size)
+	for _, c := range td.Columns {
+		if c.DataType == pglogrepl.TupleDataTypeText {
+			all.Write(c.Data)
+		}
+	}
+	text, at := all.String(), 0
+	texts := make([]string, min(len(td.Columns), len(names)))
 	var toasted map[string]bool
 	for i, c := range td.Columns {
 		if i >= len(names) {
@@ -316,8 +334,8 @@ func (tk *Task) tupleTexts(rel uint32, td *pglogrepl.TupleData) (map[string]*str
 		}
 		switch c.DataType {
 		case pglogrepl.TupleDataTypeText:
-			v := string(c.Data)
-			vals[names[i]] = &v
+			texts[i], at = text[at:at+len(c.Data)], at+len(c.Data)
+			vals[names[i]] = &texts[i]
 		case pglogrepl.TupleDataTypeToast:
 			if toasted == nil {
 				toasted = map[string]bool{}
