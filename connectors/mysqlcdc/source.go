@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
 // Version is written in the source block's version field.
@@ -84,36 +85,63 @@ type sourceInfo struct {
 	thread    int64 // -1: unknown
 }
 
-// source builds the source block.
+// source builds the source block: the fields fixed for a table copied from
+// a template, values that repeat from event to event (time, server, file,
+// position, GTID, thread) boxed once while they repeat.
 func (tk *Task) source(si sourceInfo) *connectors.Struct {
-	st := connectors.NewStruct(tk.src)
-	snap := "false"
-	if si.snapshot != "" {
-		snap = si.snapshot
+	b := &tk.boxed
+	if b.tmpl == nil || b.tmpl.Schema() != tk.src || b.db != si.db || b.table != si.table {
+		b.tmpl, b.db, b.table = tk.sourceTemplate(si.db, si.table), si.db, si.table
 	}
-	us := si.when.UnixMicro()
+	st := connectors.NewStruct(tk.src)
+	b.tmpl.CopyTo(st)
+	switch si.snapshot {
+	case "":
+	case "true": // most snapshot records: a constant, not boxed
+		st.Set(4, "true")
+	default:
+		st.Set(4, si.snapshot)
+	}
+	ms, us, ns := b.when.Of(si.when)
+	st.Set(3, ms)
+	st.Set(7, us)
+	st.Set(8, ns)
+	st.Set(10, b.serverID.Of(int64(si.serverID)))
+	if si.gtid != "" {
+		st.Set(11, b.gtid.Of(si.gtid))
+	}
+	st.Set(12, b.file.Of(si.at.file))
+	st.Set(13, b.pos.Of(int64(si.at.pos)))
+	st.Set(14, int32(si.row))
+	if si.thread >= 0 {
+		st.Set(15, b.thread.Of(si.thread))
+	}
+	return st
+}
+
+// sourceTemplate is the source block's fields that are the same for every
+// event of a table (db, table; table "" for schema changes).
+func (tk *Task) sourceTemplate(db, table string) *connectors.Struct {
+	st := connectors.NewStruct(tk.src)
 	st.Set(0, Version)
 	st.Set(1, tk.fl.connector)
 	st.Set(2, tk.cfg.prefix())
-	st.Set(3, si.when.UnixMilli())
-	st.Set(4, snap)
-	st.Set(5, si.db)
-	st.Set(7, us)
-	st.Set(8, us*1000)
-	if si.table != "" {
-		st.Set(9, si.table)
-	}
-	st.Set(10, int64(si.serverID))
-	if si.gtid != "" {
-		st.Set(11, si.gtid)
-	}
-	st.Set(12, si.at.file)
-	st.Set(13, int64(si.at.pos))
-	st.Set(14, int32(si.row))
-	if si.thread >= 0 {
-		st.Set(15, si.thread)
+	st.Set(4, "false")
+	st.Set(5, db)
+	if table != "" {
+		st.Set(9, table)
 	}
 	return st
+}
+
+// sourceBoxes are the last source template and the source values boxed
+// once while they repeat.
+type sourceBoxes struct {
+	tmpl                  *connectors.Struct
+	db, table             string
+	when                  debezium.Times
+	serverID, pos, thread debezium.Boxed[int64]
+	gtid, file            debezium.Boxed[string]
 }
 
 // restartPoint is Debezium's offset: where to restart reading and what to

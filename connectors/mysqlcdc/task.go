@@ -29,6 +29,7 @@ type Task struct {
 	hist      *history
 	pending   []*connectors.Record // schema change events to return first
 	now       func() time.Time     // nil: time.Now
+	boxed     sourceBoxes
 }
 
 // NewTask returns an unopened task of the given flavor.

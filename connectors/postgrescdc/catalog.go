@@ -27,7 +27,8 @@ type table struct {
 	value    *connectors.Schema
 	key      *connectors.Schema // nil without a primary key
 	envelope *connectors.Schema
-	dbz      debezium.Table // topic, envelope and key for debezium.Event
+	dbz      debezium.Table     // topic, envelope and key for debezium.Event
+	src      *connectors.Struct // the source block's fixed fields (sourceTemplate)
 }
 
 func (t *table) String() string { return t.schema + "." + t.name }
@@ -128,6 +129,7 @@ func (t *table) build(cfg *Config) {
 		t.key = kb.MustBuild()
 	}
 	t.envelope = debezium.EnvelopeSchema(base, t.value, sourceSchema)
+	t.src = sourceTemplate(t, cfg)
 	t.dbz = debezium.Table{Topic: t.topic, Envelope: t.envelope, Key: t.key}
 	for _, c := range t.keyCols {
 		t.dbz.KeyNames = append(t.dbz.KeyNames, c.name)

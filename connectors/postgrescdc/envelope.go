@@ -67,27 +67,47 @@ type position struct {
 	snapshot   string // source.snapshot of a snapshot record ("true", "first", "last", …), "" streaming
 }
 
-// source builds the source block of an event.
+// source builds the source block of an event: t's fixed fields copied
+// from its template, the commit time and transaction id boxed once a
+// transaction.
 func (tk *Task) source(t *table, p position) *connectors.Struct {
 	st := connectors.NewStruct(sourceSchema)
-	snap := "false"
-	if p.snapshot != "" {
-		snap = p.snapshot
+	t.src.CopyTo(st)
+	switch p.snapshot {
+	case "":
+	case "true": // most snapshot records: a constant, not boxed
+		st.Set(srcSnapshot, "true")
+	default:
+		st.Set(srcSnapshot, p.snapshot)
 	}
+	ms, us, ns := tk.boxed.commit.Of(p.commitTime)
+	st.Set(3, ms)
+	st.Set(6, sequence(p))
+	st.Set(7, us)
+	st.Set(8, ns)
+	st.Set(srcTxID, tk.boxed.xid.Of(int64(p.xid)))
+	st.Set(srcLSN, int64(p.lsn))
+	return st
+}
+
+// sourceTemplate is the source block's fields that are the same for every
+// event of t.
+func sourceTemplate(t *table, cfg *Config) *connectors.Struct {
+	st := connectors.NewStruct(sourceSchema)
 	st.Set(0, Version)
 	st.Set(1, "postgresql")
-	st.Set(2, tk.cfg.TopicPrefix)
-	st.Set(3, p.commitTime.UnixMilli())
-	st.Set(4, snap)
-	st.Set(5, tk.cfg.DBName)
-	st.Set(6, sequence(p))
-	st.Set(7, p.commitTime.UnixMicro())
-	st.Set(8, p.commitTime.UnixMicro()*1000)
+	st.Set(2, cfg.TopicPrefix)
+	st.Set(srcSnapshot, "false")
+	st.Set(5, cfg.DBName)
 	st.Set(9, t.schema)
 	st.Set(10, t.name)
-	st.Set(11, int64(p.xid))
-	st.Set(12, int64(p.lsn))
 	return st
+}
+
+// boxes are source field values boxed once while they repeat.
+type boxes struct {
+	commit debezium.Times
+	xid    debezium.Boxed[int64]
 }
 
 // sequence is source.sequence: the JSON array of the previous

@@ -24,6 +24,7 @@ type Task struct {
 	streaming bool     // snapshot done (or not wanted): Poll streams
 	lastEvent time.Time
 	now       func() time.Time // nil: time.Now
+	boxed     boxes
 }
 
 // NewTask returns an unopened task.
