@@ -249,7 +249,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 // change is the change event (and tombstone) of one row.
 func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
 	change := debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
-		Ts: tk.clock(), Partition: tk.partition, Offset: tk.inc.store(rp.offset()), Tombstone: tk.cfg.Tombstones}
+		Ts: tk.clock(), Partition: tk.partition, Offset: tk.inc.store(rp.boxedOffset(&tk.boxed)), Tombstone: tk.cfg.Tombstones}
 	if op != debezium.OpUpdate || !debezium.KeyChanged(&t.dbz, before, after) {
 		return debezium.Event(&t.dbz, change)
 	}

@@ -213,7 +213,7 @@ func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
 		si := sourceInfo{db: t.db, table: t.name, when: now, snapshot: mark, at: tk.snap.at, thread: -1}
 		afterJSON, _ := json.Marshal(tk.snap.after)
 		rp := restartPoint{at: tk.snap.at, gtids: tk.snap.gtids, tsSec: now.Unix()}
-		off := rp.offset()
+		off := rp.boxedOffset(&tk.boxed)
 		off[OffsetSnapshot] = true
 		off[OffsetSnapshotTable] = t.String()
 		off[OffsetSnapshotAfter] = string(afterJSON)

@@ -142,6 +142,9 @@ type sourceBoxes struct {
 	when                  debezium.Times
 	serverID, pos, thread debezium.Boxed[int64]
 	gtid, file            debezium.Boxed[string]
+	// the offset's
+	offPos, tsSec, events debezium.Boxed[int64]
+	offFile, gtids        debezium.Boxed[string]
 }
 
 // restartPoint is Debezium's offset: where to restart reading and what to
@@ -156,15 +159,23 @@ type restartPoint struct {
 }
 
 func (r restartPoint) offset() map[string]any {
-	off := map[string]any{OffsetFile: r.at.file, OffsetPos: int64(r.at.pos), OffsetTsSec: r.tsSec}
+	var b sourceBoxes
+	return r.boxedOffset(&b)
+}
+
+// boxedOffset is offset with the values that repeat from event to event
+// boxed once in b while they repeat.
+func (r restartPoint) boxedOffset(b *sourceBoxes) map[string]any {
+	off := make(map[string]any, 8)
+	off[OffsetFile], off[OffsetPos], off[OffsetTsSec] = b.offFile.Of(r.at.file), b.offPos.Of(int64(r.at.pos)), b.tsSec.Of(r.tsSec)
 	if r.serverID != 0 {
-		off[OffsetServerID] = int64(r.serverID)
+		off[OffsetServerID] = b.serverID.Of(int64(r.serverID))
 	}
 	if r.gtids != "" {
-		off[OffsetGTIDs] = r.gtids
+		off[OffsetGTIDs] = b.gtids.Of(r.gtids)
 	}
 	if r.events != 0 {
-		off[OffsetEvent] = r.events
+		off[OffsetEvent] = b.events.Of(r.events)
 	}
 	if r.rows != 0 {
 		off[OffsetRow] = r.rows

@@ -106,8 +106,8 @@ func sourceTemplate(t *table, cfg *Config) *connectors.Struct {
 
 // boxes are source field values boxed once while they repeat.
 type boxes struct {
-	commit debezium.Times
-	xid    debezium.Boxed[int64]
+	commit                             debezium.Times
+	xid, tsUsec, commitLSN, lastCommit debezium.Boxed[int64]
 }
 
 // sequence is source.sequence: the JSON array of the previous
@@ -124,18 +124,22 @@ func sequence(p position) string {
 	return string(seq)
 }
 
-// offset is Debezium's offset map for an event at p.
-func offset(p position) map[string]any {
-	off := map[string]any{OffsetLSN: int64(p.lsn), OffsetTxID: int64(p.xid), OffsetTsUsec: p.commitTime.UnixMicro()}
+// offset is Debezium's offset map for an event at p; the values shared by
+// a transaction's events are boxed once.
+func (tk *Task) offset(p position) map[string]any {
+	b := &tk.boxed
+	lsn := any(int64(p.lsn))
+	off := make(map[string]any, 8)
+	off[OffsetLSN], off[OffsetTxID], off[OffsetTsUsec] = lsn, b.xid.Of(int64(p.xid)), b.tsUsec.Of(p.commitTime.UnixMicro())
 	if p.snapshot != "" {
 		off[OffsetSnapshot] = true
 		off[OffsetLastSnapshot] = p.snapshot == "last"
 		return off
 	}
-	off[OffsetLSNProc] = int64(p.lsn)
-	off[OffsetLSNCommit] = int64(p.commitLSN)
+	off[OffsetLSNProc] = lsn
+	off[OffsetLSNCommit] = b.commitLSN.Of(int64(p.commitLSN))
 	if p.lastCommit != 0 {
-		off[OffsetLastCommit] = int64(p.lastCommit)
+		off[OffsetLastCommit] = b.lastCommit.Of(int64(p.lastCommit))
 	}
 	return off
 }
@@ -151,7 +155,7 @@ func (tk *Task) clock() time.Time {
 // events returns the change event for op (c, u, d, r) and, after a delete,
 // its tombstone.
 func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
-	off := offset(p)
+	off := tk.offset(p)
 	tk.inc.stamp(off)
 	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
 		Ts: tk.clock(), Partition: tk.partition, Offset: off, Tombstone: tk.cfg.Tombstones})

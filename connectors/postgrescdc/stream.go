@@ -229,8 +229,9 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 		s.cur = &txn{xid: m.Xid, final: uint64(m.FinalLSN), commitTime: m.CommitTime}
 	case *pglogrepl.CommitMessage:
 		if s.cur != nil {
+			end := any(int64(m.TransactionEndLSN))
 			for _, r := range s.cur.recs {
-				r.SourceOffset[OffsetTxEnd] = int64(m.TransactionEndLSN)
+				r.SourceOffset[OffsetTxEnd] = end
 			}
 			s.ready = append(s.ready, s.cur.recs...)
 		}
