@@ -80,7 +80,10 @@ func opValue(op string) any {
 
 // Event returns the change event of c on t and, after a delete when
 // c.Tombstone is set, its tombstone (same key, null value, same offset).
-func Event(t *Table, c Change) []*connectors.Record {
+func Event(t *Table, c Change) []*connectors.Record { return AppendEvent(nil, t, c) }
+
+// AppendEvent appends Event's records to dst.
+func AppendEvent(dst []*connectors.Record, t *Table, c Change) []*connectors.Record {
 	env := connectors.NewStruct(t.Envelope)
 	if c.Before != nil {
 		env.Set(0, c.Before)
@@ -107,11 +110,11 @@ func Event(t *Table, c Change) []*connectors.Record {
 		rec.KeySchema, rec.Key = t.Key, k
 	}
 	if c.Op != OpDelete || !c.Tombstone {
-		return []*connectors.Record{rec}
+		return append(dst, rec)
 	}
 	tomb := connectors.NewSourceRecord(c.Partition, rec.SourceOffset, t.Topic, nil, nil)
 	tomb.KeySchema, tomb.Key = rec.KeySchema, rec.Key
-	return []*connectors.Record{rec, tomb}
+	return append(dst, rec, tomb)
 }
 
 // KeyChanged reports whether an update changed the row's key (the value

@@ -47,9 +47,9 @@ func TestEnvelopeGolden(t *testing.T) {
 			at: binlogPos{"mysql-bin.000003", 484}, row: 0, thread: 7}
 		rp := restartPoint{at: binlogPos{"mysql-bin.000003", 380}, gtids: "0-1-41", events: 2, rows: 1, serverID: 223344, tsSec: fixed.Unix() - 1}
 		var recs []*connectors.Record
-		recs = append(recs, tk.change(tbl, "c", nil, anne, si, rp)...)
-		recs = append(recs, tk.change(tbl, "u", anne, renamed, si, rp)...)
-		recs = append(recs, tk.change(tbl, "d", renamed, nil, si, rp)...)
+		recs = tk.change(recs, tbl, "c", nil, anne, si, rp)
+		recs = tk.change(recs, tbl, "u", anne, renamed, si, rp)
+		recs = tk.change(recs, tbl, "d", renamed, nil, si, rp)
 		keys, _ := json.New(map[string]string{}, true)
 		vals, _ := json.New(map[string]string{}, false)
 		for _, r := range recs {

@@ -237,7 +237,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 		rp.events, rp.rows, rp.serverID, rp.tsSec = index, int64(i+1), h.ServerID, when.Unix()
 		si := sourceInfo{db: t.db, table: t.name, when: when, serverID: h.ServerID, gtid: tx.gtid,
 			at: binlogPos{file: st.file, pos: start}, row: i, thread: tx.thread}
-		tx.recs = append(tx.recs, tk.change(t, op, before, after, si, rp)...)
+		tx.recs = tk.change(tx.recs, t, op, before, after, si, rp)
 	}
 	if autocommit {
 		tk.count()
@@ -246,19 +246,19 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 	return nil, nil
 }
 
-// change is the change event (and tombstone) of one row.
-func (tk *Task) change(t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
+// change appends to dst the change event (and tombstone) of one row.
+func (tk *Task) change(dst []*connectors.Record, t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
 	change := debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
 		Ts: tk.clock(), Partition: tk.partition, Offset: tk.inc.store(rp.boxedOffset(&tk.boxed)), Tombstone: tk.cfg.Tombstones}
 	if op != debezium.OpUpdate || !debezium.KeyChanged(&t.dbz, before, after) {
-		return debezium.Event(&t.dbz, change)
+		return debezium.AppendEvent(dst, &t.dbz, change)
 	}
 	// As Debezium: a primary key change is a delete of the old key (and its
 	// tombstone) and a create of the new one.
 	del := change
 	del.Op, del.After = debezium.OpDelete, nil
 	change.Op, change.Before = debezium.OpCreate, nil
-	return append(debezium.Event(&t.dbz, del), debezium.Event(&t.dbz, change)...)
+	return debezium.AppendEvent(debezium.AppendEvent(dst, &t.dbz, del), &t.dbz, change)
 }
 
 func warnEvent(err error) {

@@ -152,12 +152,12 @@ func (tk *Task) clock() time.Time {
 	return time.Now()
 }
 
-// events returns the change event for op (c, u, d, r) and, after a delete,
-// its tombstone.
-func (tk *Task) events(t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
+// events appends to dst the change event for op (c, u, d, r) and, after a
+// delete, its tombstone.
+func (tk *Task) events(dst []*connectors.Record, t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
 	off := tk.offset(p)
 	tk.inc.stamp(off)
-	return debezium.Event(&t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
+	return debezium.AppendEvent(dst, &t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
 		Ts: tk.clock(), Partition: tk.partition, Offset: off, Tombstone: tk.cfg.Tombstones})
 }
 

@@ -36,9 +36,9 @@ func TestEnvelopeGolden(t *testing.T) {
 	keyOnly, _ := tbl.row(map[string]*string{"id": str("1")}, nil)
 	p := position{lsn: 24023128, commitLSN: 24023200, lastCommit: 24023119, xid: 555, commitTime: fixed.Add(-time.Second)}
 	var recs []*connectors.Record
-	recs = append(recs, tk.events(tbl, "c", nil, anne, p)...)
-	recs = append(recs, tk.events(tbl, "u", nil, anne, p)...)
-	recs = append(recs, tk.events(tbl, "d", keyOnly, nil, p)...)
+	recs = tk.events(recs, tbl, "c", nil, anne, p)
+	recs = tk.events(recs, tbl, "u", nil, anne, p)
+	recs = tk.events(recs, tbl, "d", keyOnly, nil, p)
 	keys, _ := json.New(map[string]string{}, true)
 	vals, _ := json.New(map[string]string{}, false)
 	var out bytes.Buffer

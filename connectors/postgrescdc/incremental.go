@@ -288,7 +288,7 @@ func (tk *Task) emitChunk(rows []snapRow, x pglogrepl.XLogData) {
 		if in.after = r.key; i == len(rows)-1 {
 			end()
 		}
-		ev := tk.events(r.t, debezium.OpRead, nil, r.after, p)[0]
+		ev := tk.events(nil, r.t, debezium.OpRead, nil, r.after, p)[0]
 		setSnapshotMark(ev, "incremental")
 		// As Debezium: an incremental read names no transaction or LSN.
 		recordSource(ev).Set(srcTxID, nil)

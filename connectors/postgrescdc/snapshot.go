@@ -207,7 +207,7 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 		}
 		tk.snap.emitted = true
 		p := position{lsn: tk.snap.consistent, commitTime: now, snapshot: mark}
-		ev := tk.events(t, "r", nil, after, p)[0]
+		ev := tk.events(nil, t, "r", nil, after, p)[0]
 		afterJSON, _ := json.Marshal(tk.snap.after)
 		ev.SourceOffset[OffsetSnapshotTable] = t.String()
 		ev.SourceOffset[OffsetSnapshotAfter] = string(afterJSON)

@@ -293,10 +293,10 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 	if op == "u" && before != nil && after != nil && debezium.KeyChanged(&t.dbz, before, after) {
 		// As Debezium: a primary key change is a delete of the old key (and
 		// its tombstone) and a create of the new one.
-		s.cur.recs = append(s.cur.recs, tk.events(t, "d", before, nil, p)...)
+		s.cur.recs = tk.events(s.cur.recs, t, "d", before, nil, p)
 		op, before = "c", nil
 	}
-	s.cur.recs = append(s.cur.recs, tk.events(t, op, before, after, p)...)
+	s.cur.recs = tk.events(s.cur.recs, t, op, before, after, p)
 	return nil
 }
 
