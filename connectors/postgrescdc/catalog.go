@@ -23,6 +23,7 @@ type table struct {
 	name     string
 	cols     []*column // every column in attnum order; schema nil when unsupported
 	keyCols  []*column
+	fields   []*column // the columns of value's fields, in field order
 	topic    string
 	value    *connectors.Schema
 	key      *connectors.Schema // nil without a primary key
@@ -115,6 +116,7 @@ func (t *table) build(cfg *Config) {
 			continue
 		}
 		vb.Field(c.name, c.schema)
+		t.fields = append(t.fields, c)
 		if c.key {
 			t.keyCols = append(t.keyCols, c)
 		}

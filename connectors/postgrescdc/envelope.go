@@ -166,8 +166,8 @@ func (tk *Task) events(dst []*connectors.Record, t *table, op string, before, af
 // placeholder.
 func (t *table) row(vals map[string]*string, toasted map[string]bool) (*connectors.Struct, error) {
 	st := connectors.NewStruct(t.value)
-	for _, f := range t.value.Fields {
-		c := t.column(f.Name)
+	for i, f := range t.value.Fields {
+		c := t.fields[i]
 		raw, ok := vals[f.Name]
 		switch {
 		case toasted[f.Name] && f.Schema.Type == connectors.TypeString:
