@@ -155,13 +155,13 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 	if err != nil {
 		return nil, err
 	}
-	ends, err := h.admin.ListEndOffsets(ctx, topics...)
-	if err != nil {
-		return nil, retriable("listing end offsets of %v: %w", topics, err)
-	}
-	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
 	plan := &sinkPlan{group: sinkGroup(inv.Config, inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{},
 		reset: h.kafka.offsetReset(inv.Config)}
+	ends, err := h.endOffsets(ctx, topics)
+	if err != nil {
+		return nil, err
+	}
+	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
 	if len(mine) == 0 {
 		return plan, nil
 	}
@@ -171,6 +171,33 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 		plan.end[tp] = e.Offset
 	}
 	return plan, h.fetchStarts(ctx, plan)
+}
+
+// endOffsets lists the end offsets of the topics that exist, none when no
+// topic exists yet. kadm.ListEndOffsets on topics none of which exists sends
+// an empty ListOffsets request, which franz-go resolves by fetching the
+// metadata of every topic in the cluster and caching it in the admin client
+// for the life of the worker (10 MB on a broker with 7,500 topics): a sink
+// started before its topic must not pay that on every invocation.
+func (h *Handler) endOffsets(ctx context.Context, topics []string) (kadm.ListedOffsets, error) {
+	details, err := h.admin.ListTopics(ctx, topics...)
+	if err != nil {
+		return nil, retriable("listing topics %v: %w", topics, err)
+	}
+	var exist []string
+	for _, t := range topics {
+		if d, ok := details[t]; ok && d.Err == nil {
+			exist = append(exist, t)
+		}
+	}
+	if len(exist) == 0 {
+		return nil, nil
+	}
+	ends, err := h.admin.ListEndOffsets(ctx, exist...)
+	if err != nil {
+		return nil, retriable("listing end offsets of %v: %w", exist, err)
+	}
+	return ends, nil
 }
 
 // taskCount is how many tasks share the partitions: the scheduler's count,
