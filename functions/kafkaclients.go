@@ -40,13 +40,16 @@ type kafkaClients struct {
 }
 
 // producerDefaults are ferry's producer settings before the worker's and the
-// connector's keys.
+// connector's keys. At most 8,192 records wait for Kafka at once (a 1 MiB
+// batch of small records is about that many): a source polls faster than
+// Kafka acknowledges, so the bound is what an invocation holds in memory
+// (65,536 before; producer.buffer.memory bounds the bytes as well).
 func producerDefaults() []kgo.Opt {
 	return []kgo.Opt{
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(2 * time.Millisecond),
 		kgo.ProducerBatchMaxBytes(1 << 20),
-		kgo.MaxBufferedRecords(1 << 16),
+		kgo.MaxBufferedRecords(1 << 13),
 		kgo.AllowAutoTopicCreation(),
 	}
 }

@@ -166,10 +166,11 @@ func readTopic(b *testing.B, seeds []string, topic string, n int) []*kgo.Record 
 }
 
 // rawProduce produces the keys and values of recs to topic with plain
-// franz-go and ferry's producer settings (acks=all, 2 ms linger, 1 MiB batches).
+// franz-go and ferry's producer settings (acks=all, 2 ms linger, 1 MiB batches,
+// 8,192 records buffered).
 func rawProduce(b *testing.B, seeds []string, topic string, recs []*kgo.Record) int {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond),
-		kgo.ProducerBatchMaxBytes(1<<20), kgo.MaxBufferedRecords(1<<16), kgo.AllowAutoTopicCreation())
+		kgo.ProducerBatchMaxBytes(1<<20), kgo.MaxBufferedRecords(1<<13), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func rawProduce(b *testing.B, seeds []string, topic string, recs []*kgo.Record) 
 // rawConsume reads n records from partition 0 of topic with plain franz-go
 // and ferry's fetch settings and writes each value as a line, fsynced at the end.
 func rawConsume(b *testing.B, seeds []string, topic, path string, n int) int {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20), kgo.FetchMaxPartitionBytes(256<<10),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(0)}}))
 	if err != nil {
 		b.Fatal(err)

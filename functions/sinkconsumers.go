@@ -42,6 +42,15 @@ type consumerPool struct {
 	created atomic.Int64
 }
 
+// consumerDefaults are ferry's sink consumer settings before the worker's
+// and the connector's consumer keys. A fetch takes at most 256 KiB of a
+// partition (max.partition.fetch.bytes; Kafka's default is 1 MiB): the
+// client decodes a whole fetch at once and keeps it until the last record is
+// polled, so this bounds what a sink holds besides the batch in hand.
+func consumerDefaults() []kgo.Opt {
+	return []kgo.Opt{kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20), kgo.FetchMaxPartitionBytes(256 << 10)}
+}
+
 // takeConsumer returns an idle consumer for the connector's consumer keys,
 // or connects a new one.
 func (k *kafkaClients) takeConsumer(cfg map[string]string) (*sinkConsumer, error) {
@@ -56,7 +65,7 @@ func (k *kafkaClients) takeConsumer(cfg map[string]string) (*sinkConsumer, error
 		return sc, nil
 	}
 	pool.mu.Unlock()
-	opts, c, err := k.opts(kafkaclient.Consumer, cfg, kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20))
+	opts, c, err := k.opts(kafkaclient.Consumer, cfg, consumerDefaults()...)
 	if err != nil {
 		return nil, err
 	}
