@@ -2,6 +2,8 @@ package mysqlcdc
 
 import (
 	"fmt"
+	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -140,6 +142,41 @@ func TestParseDateTime(t *testing.T) {
 		want, werr := time.Parse(layout, s)
 		if (err != nil) != (werr != nil) || !got.Equal(want) || got.Location() != want.Location() {
 			t.Errorf("parseDateTime(%q) = %v, %v; time.Parse %v, %v", s, got, err, want, werr)
+		}
+	}
+}
+
+// A DATETIME or TIMESTAMP value converts the same from the binlog's
+// time.Time (ParseTime) as from its text, in every time.precision.mode;
+// zero dates stay text.
+func TestDateTimeFromTime(t *testing.T) {
+	at := time.Date(2024, 3, 15, 12, 34, 56, 123456000, time.UTC)
+	for _, mode := range []string{"adaptive_time_microseconds", "adaptive", "connect"} {
+		for _, dt := range []string{"datetime", "timestamp"} {
+			for _, fsp := range []int{0, 3, 6} {
+				c := &column{name: "t", dataType: dt, fsp: fsp}
+				c.temporal(mode)
+				text := at.Truncate(time.Second).Format("2006-01-02 15:04:05")
+				if fsp > 0 {
+					text += at.Format(".000000")[:fsp+1]
+				}
+				value := at.Truncate(time.Duration(math.Pow10(9 - fsp)))
+				want, err := c.conv(text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range []time.Time{value, value.In(time.FixedZone("x", 3600))} {
+					if dt == "datetime" && v.Location() != time.UTC {
+						continue // the binlog's DATETIME is always UTC
+					}
+					if got, err := c.conv(v); err != nil || !reflect.DeepEqual(got, want) {
+						t.Errorf("%s %s(%d): conv(%v) = %v, %v; from text %v", mode, dt, fsp, v, got, err, want)
+					}
+				}
+				if got, err := c.conv("0000-00-00 00:00:00"); err != nil || got == nil {
+					t.Errorf("%s %s(%d) NOT NULL zero date = %v, %v", mode, dt, fsp, got, err)
+				}
+			}
 		}
 	}
 }

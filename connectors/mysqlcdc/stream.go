@@ -59,7 +59,7 @@ func (tk *Task) startStream() error {
 	st := &tk.stream
 	st.syncer = replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
 		ServerID: cfg.serverID(), Flavor: flv, Host: cfg.Hostname, Port: uint16(cfg.Port), User: cfg.User, Password: cfg.Password,
-		TimestampStringLocation: time.UTC, DisableRetrySync: true, HeartbeatPeriod: 10 * time.Second,
+		TimestampStringLocation: time.UTC, ParseTime: true, DisableRetrySync: true, HeartbeatPeriod: 10 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	events, err := st.syncer.StartSync(mysql.Position{Name: st.start.at.file, Pos: uint32(st.start.at.pos)})

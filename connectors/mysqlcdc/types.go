@@ -166,23 +166,20 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 	case "datetime":
 		switch {
 		case connect:
-			c.conv = c.nullOnZero(func(s string) (any, error) { t, err := parseDateTime(s); return t.Truncate(time.Millisecond), err })
+			c.conv = c.datetime(func(t time.Time) any { return t.Truncate(time.Millisecond) })
 			return connectors.TimestampSchema()
 		case c.fsp <= 3:
-			c.conv = c.nullOnZero(func(s string) (any, error) { t, err := parseDateTime(s); return t.UnixMilli(), err })
+			c.conv = c.datetime(func(t time.Time) any { return t.UnixMilli() })
 			return named(connectors.TypeInt64, debezium.NameTimestamp)
 		}
-		c.conv = c.nullOnZero(func(s string) (any, error) { t, err := parseDateTime(s); return t.UnixMicro(), err })
+		c.conv = c.datetime(func(t time.Time) any { return t.UnixMicro() })
 		return named(connectors.TypeInt64, debezium.NameMicroTimestamp)
 	case "timestamp":
 		layout := "2006-01-02T15:04:05"
 		if c.fsp > 0 {
 			layout += "." + strings.Repeat("0", c.fsp)
 		}
-		c.conv = c.nullOnZero(func(s string) (any, error) {
-			t, err := parseDateTime(s)
-			return t.Format(layout) + "Z", err
-		})
+		c.conv = c.datetime(func(t time.Time) any { return t.UTC().Format(layout) + "Z" })
 		return named(connectors.TypeString, debezium.NameZonedTimestamp)
 	}
 	return nil
@@ -201,6 +198,25 @@ func (c *column) nullOnZero(parse func(string) (any, error)) func(any) (any, err
 		}
 		return parse(s)
 	})
+}
+
+// datetime converts DATETIME and TIMESTAMP values with fromTime: the binlog
+// gives them as a time.Time (ParseTime, no text formatted and read back),
+// queries and the binlog's zero and pre-1970 values as text (nullOnZero).
+func (c *column) datetime(fromTime func(time.Time) any) func(any) (any, error) {
+	text := c.nullOnZero(func(s string) (any, error) {
+		t, err := parseDateTime(s)
+		if err != nil {
+			return nil, err
+		}
+		return fromTime(t), nil
+	})
+	return func(v any) (any, error) {
+		if t, ok := v.(time.Time); ok {
+			return fromTime(t), nil
+		}
+		return text(v)
+	}
 }
 
 // decimal maps DECIMAL per decimal.handling.mode.
