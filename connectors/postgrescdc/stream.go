@@ -38,6 +38,7 @@ type streamState struct {
 	walEnd    uint64              // last keepalive position
 	target    uint64              // the server's flushed WAL when streaming started
 	seen      uint64              // how far the server has decoded, as its messages show
+	rows      rowDecoder          // Insert, Update and Delete messages
 	// heartbeatSent: this invocation wrote its heartbeat.
 	heartbeatSent bool
 }
@@ -212,6 +213,12 @@ func (tk *Task) handle(ctx context.Context, msg pgproto3.BackendMessage) error {
 // decode handles one pgoutput message.
 func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 	s := &tk.stream
+	if rc, ok, err := s.rows.decode(x.WALData); ok {
+		if err != nil {
+			return fmt.Errorf("decoding pgoutput message at %s: %w", x.WALStart, err)
+		}
+		return tk.change(rc.rel, rc.op, rc.oldType, rc.old, rc.new, x)
+	}
 	msg, err := pglogrepl.Parse(x.WALData)
 	if err != nil {
 		return fmt.Errorf("decoding pgoutput message at %s: %w", x.WALStart, err)
@@ -245,12 +252,6 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 		}
 		s.rel[m.RelationID] = names
 		return tk.refreshTable(ctx, m)
-	case *pglogrepl.InsertMessage:
-		return tk.change(m.RelationID, "c", 0, nil, m.Tuple, x)
-	case *pglogrepl.UpdateMessage:
-		return tk.change(m.RelationID, "u", m.OldTupleType, m.OldTuple, m.NewTuple, x)
-	case *pglogrepl.DeleteMessage:
-		return tk.change(m.RelationID, "d", m.OldTupleType, m.OldTuple, nil, x)
 	}
 	return nil
 }
