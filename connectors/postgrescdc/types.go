@@ -307,6 +307,9 @@ func zonedTimestampParser(prec int) func(string) (any, error) {
 	}
 	layout += "Z"
 	return func(s string) (any, error) {
+		if out, ok := plainUTCTimestamp(s, prec); ok {
+			return out, nil
+		}
 		t, err := time.Parse("2006-01-02 15:04:05.999999Z07", s)
 		if err != nil {
 			t, err = time.Parse("2006-01-02 15:04:05.999999Z07:00", s)
@@ -316,6 +319,39 @@ func zonedTimestampParser(prec int) func(string) (any, error) {
 		}
 		return t.UTC().Format(layout), nil
 	}
+}
+
+// plainUTCTimestamp rewrites PostgreSQL's timestamptz text in UTC
+// ("2006-01-02 15:04:05[.ffffff]+00", at most prec fraction digits) as
+// Debezium's ZonedTimestamp without parsing it; ok is false for any other
+// form (another zone, BC, a year past 9999), left to time.Parse.
+func plainUTCTimestamp(s string, prec int) (string, bool) {
+	if len(s) < 22 || s[len(s)-3:] != "+00" || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return "", false
+	}
+	frac := s[19 : len(s)-3]
+	if frac != "" && (frac[0] != '.' || len(frac) < 2 || len(frac)-1 > prec) {
+		return "", false
+	}
+	for _, r := range [...][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}, {20, len(s) - 3}} {
+		for i := r[0]; i < r[1]; i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return "", false
+			}
+		}
+	}
+	var b [40]byte
+	out := append(append(append(b[:0], s[:10]...), 'T'), s[11:19]...)
+	if prec > 0 {
+		out = append(out, '.')
+		if frac != "" {
+			out = append(out, frac[1:]...)
+		}
+		for n := max(len(frac)-1, 0); n < prec; n++ {
+			out = append(out, '0')
+		}
+	}
+	return string(append(out, 'Z')), true
 }
 
 func parseZonedTime(s string) (any, error) {

@@ -3,7 +3,9 @@ package postgrescdc
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
@@ -159,5 +161,42 @@ func TestEnumColumn(t *testing.T) {
 	unknown := &column{name: "x", oid: 98766, typmod: -1}
 	if mapColumn(unknown, &Config{}); unknown.schema != nil {
 		t.Fatalf("a type that is neither known nor an enum is left out, got %+v", unknown.schema)
+	}
+}
+
+// timestamptz text in UTC is rewritten as time.Parse and Format would
+// write it; other forms still go through them.
+func TestPlainUTCTimestamp(t *testing.T) {
+	for _, prec := range []int{0, 1, 3, 6} {
+		slow := func(s string) string {
+			tm, err := time.Parse("2006-01-02 15:04:05.999999Z07", s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			layout := "2006-01-02T15:04:05"
+			if prec > 0 {
+				layout += "." + strings.Repeat("0", prec)
+			}
+			return tm.UTC().Format(layout + "Z")
+		}
+		for _, s := range []string{"2024-03-15 12:34:56+00", "2024-03-15 12:34:56.5+00", "2024-03-15 12:34:56.123+00",
+			"2024-03-15 12:34:56.123456+00", "0001-01-01 00:00:00+00", "9999-12-31 23:59:59.999999+00",
+			"2024-03-15 12:34:56+05:30", "2024-03-15 12:34:56-08", "2024-03-15 12:34:56.1234567+00"} {
+			got, ok := plainUTCTimestamp(s, prec)
+			parser := zonedTimestampParser(prec)
+			v, err := parser(s)
+			if !ok {
+				continue // left to time.Parse
+			}
+			if err != nil || got != slow(s) || v != got {
+				t.Errorf("plainUTCTimestamp(%q, %d) = %q; time.Parse/Format %q (parser %v, %v)", s, prec, got, slow(s), v, err)
+			}
+		}
+		for _, s := range []string{"2024-03-15 12:34:56+05:30", "2024-03-15 12:34:56-08", "12024-03-15 12:34:56+00",
+			"2024-03-15 12:34:56+00 BC", "2024-03-15 12:34:56.1234567+00"} {
+			if _, ok := plainUTCTimestamp(s, prec); ok {
+				t.Errorf("plainUTCTimestamp(%q) took a form it must leave to time.Parse", s)
+			}
+		}
 	}
 }
