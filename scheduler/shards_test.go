@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -216,14 +217,18 @@ func TestShardedDispatch(t *testing.T) {
 		if len(got) != conns {
 			t.Fatalf("%d of %d tasks dispatched with three schedulers", len(got), conns)
 		}
+		want := assignedOwners(store, 16)
 		used := map[string]bool{}
 		for k, s := range got {
 			if len(s) != 1 {
 				t.Fatalf("task %v dispatched by %v", k, s)
 			}
+			if s[0] != want(k.Connector) {
+				t.Fatalf("task %v dispatched by %s, its shard is %s's", k, s[0], want(k.Connector))
+			}
 			used[s[0]] = true
 		}
-		if len(used) != 3 {
+		if len(used) < 2 {
 			t.Fatalf("only %v dispatched: the shards did not spread", used)
 		}
 
@@ -253,4 +258,28 @@ func TestShardedDispatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// assignedOwners returns, for a connector, the scheduler (a, b or c: its
+// WorkerID's host) that rendezvous hashing gives the connector's shard among
+// the store's live members. The members' holder ids carry the process id,
+// so which scheduler gets which shards differs between runs.
+func assignedOwners(store *fakeStore, shards int) func(connector string) string {
+	store.mu.Lock()
+	var members []string
+	for m, exp := range store.members[membersGroup] {
+		if time.Now().Before(exp) {
+			members = append(members, m)
+		}
+	}
+	store.mu.Unlock()
+	return func(connector string) string {
+		k := shardOf(connector, shards)
+		for _, m := range members {
+			if slices.Contains(assignShards(shards, members, m), k) {
+				return m[:strings.Index(m, ":")]
+			}
+		}
+		return ""
+	}
 }
