@@ -156,7 +156,7 @@ func ImplicitKeys(t connectors.PluginType, alias string) []connectors.ConfigKey 
 // `transforms.a.type`, `transforms.a.<key>`, `transforms.a.predicate`,
 // `transforms.a.negate`, `predicates=p`, `predicates.p.type`, ... Every
 // problem is reported as connectors.ConfigErrors naming the full key.
-func NewChain(props map[string]string) (*Chain, error) { return builtin.NewChain(props) }
+func NewChain(props map[string]string) (*Chain, error) { return builtin().NewChain(props) }
 
 // NewChain is the package's NewChain with the classes of r.
 func (r *Registry) NewChain(props map[string]string) (*Chain, error) {

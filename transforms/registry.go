@@ -3,6 +3,7 @@ package transforms
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/transforms/cast"
@@ -110,10 +111,11 @@ func NewRegistry(ds ...Descriptor) *Registry {
 	return r
 }
 
-var builtin = NewRegistry(builtins()...)
+// builtin is built on first use, not at init.
+var builtin = sync.OnceValue(func() *Registry { return NewRegistry(builtins()...) })
 
 // Builtin returns the registry of ferry's own transformations and predicates.
-func Builtin() *Registry { return builtin }
+func Builtin() *Registry { return builtin() }
 
 // With returns a registry of r's descriptors and ds.
 func (r *Registry) With(ds ...Descriptor) *Registry {
@@ -122,7 +124,7 @@ func (r *Registry) With(ds ...Descriptor) *Registry {
 
 func (r *Registry) or() *Registry {
 	if r == nil {
-		return builtin
+		return builtin()
 	}
 	return r
 }
@@ -148,10 +150,10 @@ func (r *Registry) Classes(t connectors.PluginType) []string {
 }
 
 // Lookup finds a built-in transformation or predicate by class name or alias.
-func Lookup(name string) (*Descriptor, bool) { return builtin.Lookup(name) }
+func Lookup(name string) (*Descriptor, bool) { return builtin().Lookup(name) }
 
 // Plugins returns every built-in descriptor, sorted by class.
-func Plugins() []Descriptor { return builtin.Plugins() }
+func Plugins() []Descriptor { return builtin().Plugins() }
 
 // Classes returns the built-in class names of one plugin type, sorted.
-func Classes(t connectors.PluginType) []string { return builtin.Classes(t) }
+func Classes(t connectors.PluginType) []string { return builtin().Classes(t) }

@@ -88,7 +88,7 @@ func Resolve(ctx context.Context, config, worker map[string]string, registry map
 	}
 	out := make(map[string]string, len(config))
 	for k, v := range config {
-		out[k] = placeholder.ReplaceAllStringFunc(v, func(m string) string {
+		out[k] = placeholder().ReplaceAllStringFunc(v, func(m string) string {
 			if val, ok := values[m]; ok {
 				return val
 			}
@@ -101,7 +101,7 @@ func Resolve(ctx context.Context, config, worker map[string]string, registry map
 func findRefs(config map[string]string) []ref {
 	var out []ref
 	for _, v := range config {
-		for _, m := range placeholder.FindAllStringSubmatch(v, -1) {
+		for _, m := range placeholder().FindAllStringSubmatch(v, -1) {
 			out = append(out, ref{text: m[0], provider: m[1], path: m[2], key: m[3]})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -25,18 +26,6 @@ type quickstart struct {
 const (
 	minTime, maxTime = 1487715775521, 1519273364600
 	minZip, maxZip   = 10000, 99999
-)
-
-var (
-	// Field value tables, built and boxed once so generation allocates
-	// neither the strings nor their interface values.
-	userIDs   = numbered("User_", 1, 9)   // User_[1-9]
-	regionIDs = numbered("Region_", 1, 9) // Region_[1-9]
-	pageIDs   = numbered("Page_", 1, 99)  // Page_[1-9][0-9]?
-	itemIDs   = numbered("Item_", 1, 999) // Item_[1-9][0-9]{0,2}
-	cities    = upToTwoDigits("City_")    // City_[1-9]{0,2}
-	states    = upToTwoDigits("State_")   // State_[1-9]{0,2}
-	genders   = []any{"MALE", "FEMALE", "OTHER"}
 )
 
 func numbered(prefix string, lo, hi int) []any {
@@ -65,77 +54,95 @@ func pick(r *rng, xs []any) any { return xs[r.intn(uint64(len(xs)))] }
 
 func pickLen(r *rng, xs [3][]any) any { return pick(r, xs[r.intn(3)]) }
 
-var addressSchema = connectors.StructBuilder().Name("ksql.address").
-	Field("city", connectors.StringSchema).
-	Field("state", connectors.StringSchema).
-	Field("zipcode", connectors.Int64Schema).
-	MustBuild()
+// quickstarts are the quickstart schemas by name, built on first use (not at
+// init: a function that never runs datagen does not pay for them, 3,500
+// allocations).
+var quickstarts = sync.OnceValue(newQuickstarts)
 
-var quickstarts = map[string]*quickstart{
-	"users": {
-		name: "users", keyField: "userid",
-		schema: connectors.StructBuilder().Name("ksql.users").
-			Field("registertime", connectors.Int64Schema).
-			Field("userid", connectors.StringSchema).
-			Field("regionid", connectors.StringSchema).
-			Field("gender", connectors.StringSchema).
-			MustBuild(),
-		fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, _ int64) {
-			st.Set(0, r.between(minTime, maxTime))
-			st.Set(1, pick(r, userIDs))
-			st.Set(2, pick(r, regionIDs))
-			st.Set(3, pick(r, genders))
+func newQuickstarts() map[string]*quickstart {
+	// Field value tables, built and boxed once so generation allocates
+	// neither the strings nor their interface values.
+	var (
+		userIDs   = numbered("User_", 1, 9)   // User_[1-9]
+		regionIDs = numbered("Region_", 1, 9) // Region_[1-9]
+		pageIDs   = numbered("Page_", 1, 99)  // Page_[1-9][0-9]?
+		itemIDs   = numbered("Item_", 1, 999) // Item_[1-9][0-9]{0,2}
+		cities    = upToTwoDigits("City_")    // City_[1-9]{0,2}
+		states    = upToTwoDigits("State_")   // State_[1-9]{0,2}
+		genders   = []any{"MALE", "FEMALE", "OTHER"}
+	)
+	addressSchema := connectors.StructBuilder().Name("ksql.address").
+		Field("city", connectors.StringSchema).
+		Field("state", connectors.StringSchema).
+		Field("zipcode", connectors.Int64Schema).
+		MustBuild()
+
+	return map[string]*quickstart{
+		"users": {
+			name: "users", keyField: "userid",
+			schema: connectors.StructBuilder().Name("ksql.users").
+				Field("registertime", connectors.Int64Schema).
+				Field("userid", connectors.StringSchema).
+				Field("regionid", connectors.StringSchema).
+				Field("gender", connectors.StringSchema).
+				MustBuild(),
+			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, _ int64) {
+				st.Set(0, r.between(minTime, maxTime))
+				st.Set(1, pick(r, userIDs))
+				st.Set(2, pick(r, regionIDs))
+				st.Set(3, pick(r, genders))
+			},
 		},
-	},
-	// orders: orderid is Confluent's "iteration" field (INT32, start 0), made
-	// unique across tasks as seq = iteration*tasks + task.id; it wraps like
-	// Java's int after 2^31 orders.
-	"orders": {
-		name: "orders", keyField: "orderid",
-		schema: connectors.StructBuilder().Name("ksql.orders").
-			Field("ordertime", connectors.Int64Schema).
-			Field("orderid", connectors.Int32Schema).
-			Field("itemid", connectors.StringSchema).
-			Field("orderunits", connectors.Float64Schema).
-			Field("address", addressSchema).
-			MustBuild(),
-		fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, seq int64) {
-			st.Set(0, r.between(minTime, maxTime))
-			st.Set(1, int32(seq))
-			st.Set(2, pick(r, itemIDs))
-			st.Set(3, r.float(0.1, 10.0))
-			addr := sl.New(addressSchema)
-			addr.Set(0, pickLen(r, cities))
-			addr.Set(1, pickLen(r, states))
-			addr.Set(2, r.between(minZip, maxZip+1))
-			st.Set(4, addr)
+		// orders: orderid is Confluent's "iteration" field (INT32, start 0), made
+		// unique across tasks as seq = iteration*tasks + task.id; it wraps like
+		// Java's int after 2^31 orders.
+		"orders": {
+			name: "orders", keyField: "orderid",
+			schema: connectors.StructBuilder().Name("ksql.orders").
+				Field("ordertime", connectors.Int64Schema).
+				Field("orderid", connectors.Int32Schema).
+				Field("itemid", connectors.StringSchema).
+				Field("orderunits", connectors.Float64Schema).
+				Field("address", addressSchema).
+				MustBuild(),
+			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, seq int64) {
+				st.Set(0, r.between(minTime, maxTime))
+				st.Set(1, int32(seq))
+				st.Set(2, pick(r, itemIDs))
+				st.Set(3, r.float(0.1, 10.0))
+				addr := sl.New(addressSchema)
+				addr.Set(0, pickLen(r, cities))
+				addr.Set(1, pickLen(r, states))
+				addr.Set(2, r.between(minZip, maxZip+1))
+				st.Set(4, addr)
+			},
 		},
-	},
-	// pageviews: viewtime is Confluent's iteration field (start 1, step 10),
-	// counted per task as in Confluent's connector.
-	"pageviews": {
-		name: "pageviews", keyField: "viewtime",
-		schema: connectors.StructBuilder().Name("ksql.pageviews").
-			Field("viewtime", connectors.Int64Schema).
-			Field("userid", connectors.StringSchema).
-			Field("pageid", connectors.StringSchema).
-			MustBuild(),
-		fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, _ int64) {
-			st.Set(0, 1+10*iteration)
-			st.Set(1, pick(r, userIDs))
-			st.Set(2, pick(r, pageIDs))
+		// pageviews: viewtime is Confluent's iteration field (start 1, step 10),
+		// counted per task as in Confluent's connector.
+		"pageviews": {
+			name: "pageviews", keyField: "viewtime",
+			schema: connectors.StructBuilder().Name("ksql.pageviews").
+				Field("viewtime", connectors.Int64Schema).
+				Field("userid", connectors.StringSchema).
+				Field("pageid", connectors.StringSchema).
+				MustBuild(),
+			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, _ int64) {
+				st.Set(0, 1+10*iteration)
+				st.Set(1, pick(r, userIDs))
+				st.Set(2, pick(r, pageIDs))
+			},
 		},
-	},
+	}
 }
 
 func lookupQuickstart(name string) (*quickstart, bool) {
-	q, ok := quickstarts[strings.ToLower(strings.TrimSpace(name))]
+	q, ok := quickstarts()[strings.ToLower(strings.TrimSpace(name))]
 	return q, ok
 }
 
 func quickstartNames() []string {
-	out := make([]string, 0, len(quickstarts))
-	for n := range quickstarts {
+	out := make([]string, 0, len(quickstarts()))
+	for n := range quickstarts() {
 		out = append(out, n)
 	}
 	sort.Strings(out)

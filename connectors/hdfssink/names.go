@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -13,7 +14,7 @@ import (
 // committedName matches Confluent's committed file names,
 // <topic>+<partition>+<startOffset>+<endOffset>.<ext> (HdfsSinkConnector's
 // FileUtils committed-file pattern).
-var committedName = regexp.MustCompile(`^([a-zA-Z0-9._\-]+)\+(\d+)\+(\d+)\+(\d+)(\.\w+)*$`)
+var committedName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-zA-Z0-9._\-]+)\+(\d+)\+(\d+)\+(\d+)(\.\w+)*$`) })
 
 // span is the offsets of one committed file, both ends included.
 type span struct{ start, end int64 }
@@ -61,7 +62,7 @@ func (t *Task) pad(off int64) string {
 func spans(tp connectors.TopicPartition, names []string) []span {
 	var out []span
 	for _, n := range names {
-		m := committedName.FindStringSubmatch(n)
+		m := committedName().FindStringSubmatch(n)
 		if m == nil || m[1] != tp.Topic || m[2] != strconv.Itoa(int(tp.Partition)) {
 			continue
 		}

@@ -37,12 +37,12 @@ func (t *table) id() string { return `"` + t.db + `"."` + t.name + `"` }
 
 // avroName replaces what Avro names do not allow with '_', as Debezium's
 // schema name adjuster does.
-var avroName = regexp.MustCompile(`[^A-Za-z0-9_.]`)
+var avroName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_.]`) })
 
 // build sets the table's schemas from its columns.
 func (t *table) build(prefix string, src *connectors.Schema) {
 	base := prefix + "." + t.db + "." + t.name
-	sbase := avroName.ReplaceAllString(base, "_")
+	sbase := avroName().ReplaceAllString(base, "_")
 	vb := connectors.StructBuilder().Name(sbase + ".Value")
 	kb := connectors.StructBuilder().Name(sbase + ".Key")
 	t.keyCols = nil

@@ -3,6 +3,7 @@ package mysqlcdc
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/go-mysql-org/go-mysql/replication"
@@ -10,9 +11,13 @@ import (
 
 // ddlTable finds the tables a DDL statement changes: CREATE / ALTER / DROP /
 // TRUNCATE TABLE and RENAME TABLE (old and new names).
-var ddlTable = regexp.MustCompile("(?is)^\\s*(?:/\\*.*?\\*/\\s*)*(CREATE|ALTER|DROP|TRUNCATE|RENAME)\\s+(?:OR\\s+REPLACE\\s+)?(?:TEMPORARY\\s+)?(?:ONLINE\\s+|IGNORE\\s+)?TABLE\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?(.+)")
+var ddlTable = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("(?is)^\\s*(?:/\\*.*?\\*/\\s*)*(CREATE|ALTER|DROP|TRUNCATE|RENAME)\\s+(?:OR\\s+REPLACE\\s+)?(?:TEMPORARY\\s+)?(?:ONLINE\\s+|IGNORE\\s+)?TABLE\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?(.+)")
+})
 
-var tableName = regexp.MustCompile("^\\s*(`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(`(?:[^`]|``)+`|[\\w$]+))?")
+var tableName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("^\\s*(`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(`(?:[^`]|``)+`|[\\w$]+))?")
+})
 
 func unquote(s string) string {
 	if strings.HasPrefix(s, "`") {
@@ -23,14 +28,14 @@ func unquote(s string) string {
 
 // ddlTargets returns the verb and the db.table names a DDL statement names.
 func ddlTargets(defaultDB, q string) (string, []string) {
-	m := ddlTable.FindStringSubmatch(q)
+	m := ddlTable().FindStringSubmatch(q)
 	if m == nil {
 		return "", nil
 	}
 	verb, rest := strings.ToUpper(m[1]), m[2]
 	var out []string
 	for {
-		n := tableName.FindStringSubmatch(rest)
+		n := tableName().FindStringSubmatch(rest)
 		if n == nil {
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -102,7 +103,7 @@ func (tk *Task) commit() []*connectors.Record {
 	return append(tx.recs, tk.closeWindow()...)
 }
 
-var txControl = regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|XA |SAVEPOINT|ROLLBACK)`)
+var txControl = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|XA |SAVEPOINT|ROLLBACK)`) })
 
 // query handles BEGIN, COMMIT and DDL.
 func (tk *Task) query(e *replication.QueryEvent, h *replication.EventHeader, start uint64) ([]*connectors.Record, error) {
@@ -119,7 +120,7 @@ func (tk *Task) query(e *replication.QueryEvent, h *replication.EventHeader, sta
 		return nil, nil
 	case strings.EqualFold(q, "COMMIT"):
 		return tk.commit(), nil
-	case txControl.MatchString(q):
+	case txControl().MatchString(q):
 		tk.count()
 		return nil, nil
 	}

@@ -211,7 +211,7 @@ func historyLength(c *column) (int32, bool) {
 		}
 		return int32(n), true
 	}
-	m := declaredLength.FindStringSubmatch(c.columnType)
+	m := declaredLength().FindStringSubmatch(c.columnType)
 	if m == nil {
 		return 0, false
 	}
@@ -220,7 +220,7 @@ func historyLength(c *column) (int32, bool) {
 }
 
 // declaredLength finds the length declared in a column type.
-var declaredLength = regexp.MustCompile(`^[a-z ]+\((\d+)`)
+var declaredLength = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z ]+\((\d+)`) })
 
 // quoteValues writes ENUM and SET members as Debezium's history does: as
 // SQL string literals ('a').

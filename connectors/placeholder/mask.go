@@ -10,10 +10,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
-// Pattern is Kafka's ConfigTransformer placeholder: ${provider:[path:]key}.
-var Pattern = regexp.MustCompile(`\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}`)
+// Pattern returns Kafka's ConfigTransformer placeholder: ${provider:[path:]key}.
+// It is compiled on first use, not at init.
+var Pattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{([^}]*?):(?:([^}]*?):)?([^}]*?)\}`)
+})
 
 // MinMaskedLen is the shortest resolved value a Mask hides. Shorter values
 // ("1", "on") would blank out unrelated text in every trace; a secret that
@@ -53,7 +57,7 @@ func MaskOf(original, resolved map[string]string) Mask {
 // substituted returns the values the placeholders of before stood for in
 // after: before's literal text must surround them unchanged.
 func substituted(before, after string) []string {
-	locs := Pattern.FindAllStringIndex(before, -1)
+	locs := Pattern().FindAllStringIndex(before, -1)
 	if len(locs) == 0 || before == after {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -362,7 +363,9 @@ func parseZonedTime(s string) (any, error) {
 	return t.UTC().Format("15:04:05.999999999Z"), nil
 }
 
-var numericLiteral = regexp.MustCompile(`^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^(true|false)$`)
+var numericLiteral = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^(true|false)$`)
+})
 
 // defaultLiteral returns the text of a constant column default, as Debezium
 // puts it in the schema: a quoted literal with an optional cast, a number or
@@ -395,7 +398,7 @@ func defaultLiteral(expr string) (string, bool) {
 	if i := strings.Index(e, "::"); i >= 0 {
 		e = strings.Trim(e[:i], "() ")
 	}
-	return e, numericLiteral.MatchString(e)
+	return e, numericLiteral().MatchString(e)
 }
 
 // parseBits reads bit string text ("1011") as Debezium's Bits: the number's

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	goredis "github.com/redis/go-redis/v9"
@@ -28,7 +29,7 @@ var ValueSchema = connectors.StructBuilder().Name("com.redis.kafka.connect.strea
 	Field("body", connectors.MapOf(connectors.StringSchema, connectors.StringSchema).MustBuild()).
 	Field("stream", connectors.StringSchema).MustBuild()
 
-var streamID = regexp.MustCompile(`^\d+(-\d+)?$`)
+var streamID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+(-\d+)?$`) })
 
 // SourceConfig is RedisStreamSourceConnector's configuration (RedisStreamSourceConfigDef).
 type SourceConfig struct {
@@ -46,7 +47,7 @@ type SourceConfig struct {
 // Check applies the rules the tags cannot express.
 func (c *SourceConfig) Check() error {
 	errs := c.Conn.check()
-	if c.Offset != "$" && !streamID.MatchString(c.Offset) {
+	if c.Offset != "$" && !streamID().MatchString(c.Offset) {
 		errs = append(errs, &connectors.ConfigError{Key: "redis.stream.offset", Value: c.Offset, Reason: "must be a stream ID such as 0-0 or 1700000000000-0, or $"})
 	}
 	if len(errs) > 0 {
@@ -100,7 +101,7 @@ func (t *SourceTask) Open(ctx context.Context, props map[string]string, offsets 
 	t.last = cfg.Offset
 	if off := offsets.Offset(map[string]any{}); off != nil {
 		id, _ := off[OffsetField].(string)
-		if !streamID.MatchString(id) {
+		if !streamID().MatchString(id) {
 			return fmt.Errorf("%w: committed %s=%v", ErrOffset, OffsetField, off[OffsetField])
 		}
 		t.last = id

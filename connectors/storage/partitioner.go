@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -40,20 +41,22 @@ func NewPartitioner(cfg *PartitionerConfig, dirDelim string) (Partitioner, error
 type defaultPartitioner struct{}
 
 func (defaultPartitioner) Encode(r *connectors.Record, _ int64) (string, error) {
-	if p := int(r.Partition); p >= 0 && p < len(partitionNames) {
-		return partitionNames[p], nil
+	if p := int(r.Partition); p >= 0 && p < len(partitionNames()) {
+		return partitionNames()[p], nil
 	}
 	return "partition=" + strconv.Itoa(int(r.Partition)), nil
 }
 
 // partitionNames are the encoded names of the first partitions, so that
-// encoding a record's partition allocates nothing.
-var partitionNames = func() (names [256]string) {
+// encoding a record's partition allocates nothing; built on first use, not
+// at init.
+var partitionNames = sync.OnceValue(func() *[256]string {
+	var names [256]string
 	for i := range names {
 		names[i] = "partition=" + strconv.Itoa(i)
 	}
-	return names
-}()
+	return &names
+})
 
 func (defaultPartitioner) TimeBased() bool { return false }
 

@@ -25,6 +25,7 @@ var ErrHelp = flag.ErrHelp
 // "ferry." (and without ".ms" for durations), dots as dashes, unless the
 // declaration names another.
 func FlagName(k connectors.ConfigKey) string {
+	flagTags, msKeys := tags()
 	if f := flagTags[k.Name]; f != "" {
 		return f
 	}
@@ -97,7 +98,7 @@ func parseArgs(argv []string) (*args, error) {
 // flagValue turns a flag or environment value into the key's value: a
 // duration key takes 10s, 1m or plain milliseconds.
 func flagValue(k connectors.ConfigKey, v string) (string, error) {
-	if !msKeys[k.Name] {
+	if _, msKeys := tags(); !msKeys[k.Name] {
 		return v, nil
 	}
 	if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {

@@ -9,14 +9,16 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/configprovider"
 	"github.com/ferryhq/ferry/connectors/properties"
 )
 
-// flagTags and msKeys hold the declaration's flag and unit:"ms" tags.
-var flagTags, msKeys = readTags()
+// tags returns the declaration's flag and unit:"ms" tags, read on first use
+// (not at init).
+var tags = sync.OnceValues(readTags)
 
 func readTags() (map[string]string, map[string]bool) {
 	flags, ms := map[string]string{}, map[string]bool{}

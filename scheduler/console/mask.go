@@ -52,5 +52,5 @@ func Mask(config map[string]string, password map[string]bool) map[string]string 
 
 // onlyPlaceholders reports whether v is nothing but ${provider:path:key} placeholders.
 func onlyPlaceholders(v string) bool {
-	return strings.TrimSpace(placeholder.Pattern.ReplaceAllString(v, "")) == ""
+	return strings.TrimSpace(placeholder.Pattern().ReplaceAllString(v, "")) == ""
 }

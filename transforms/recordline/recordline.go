@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 	jsonconv "github.com/ferryhq/ferry/transforms/convert/json"
@@ -298,10 +299,11 @@ func AppendOptInt(b []byte, n int64, null bool) []byte {
 	return strconv.AppendInt(b, n, 10)
 }
 
-var sharedCodec = New()
+// sharedCodec is made on first use, not at init.
+var sharedCodec = sync.OnceValue(New)
 
 // DecodeLine reads one record line (the records form of `ferry transforms
 // apply`) into a record. Lines with the same schema JSON share one schema.
 func DecodeLine(line []byte) (*connectors.Record, error) {
-	return sharedCodec.Decode(context.Background(), line) // a JsonConverter: no I/O to bound
+	return sharedCodec().Decode(context.Background(), line) // a JsonConverter: no I/O to bound
 }

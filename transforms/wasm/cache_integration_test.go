@@ -19,11 +19,11 @@ func TestCompiledOncePerProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idle := shared.take(first.r.key)
+	idle := shared().take(first.r.key)
 	if idle == nil {
 		t.Fatal("no idle instance after the configuration was checked")
 	}
-	shared.give(first.r.key, idle)
+	shared().give(first.r.key, idle)
 	again, err := New(props)
 	if err != nil {
 		t.Fatal(err)
@@ -35,10 +35,10 @@ func TestCompiledOncePerProcess(t *testing.T) {
 	if again.r.code != first.r.code || other.r.code != first.r.code {
 		t.Error("the module was compiled again")
 	}
-	if reused := shared.take(again.r.key); reused != idle {
+	if reused := shared().take(again.r.key); reused != idle {
 		t.Errorf("the second chain did not reuse the idle instance")
 	} else {
-		shared.give(again.r.key, reused)
+		shared().give(again.r.key, reused)
 	}
 	if other.r.key == first.r.key {
 		t.Error("another configuration shares the first one's instances")

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -45,7 +46,7 @@ type Config struct {
 	moduleConf []byte
 }
 
-var hexSHA = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+var hexSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{64}$`) })
 
 // parse reads and checks props; every problem names its key.
 func parse(props map[string]string) (*Config, error) {
@@ -56,7 +57,7 @@ func parse(props map[string]string) (*Config, error) {
 	if strings.TrimSpace(c.Module) == "" {
 		return nil, &connectors.ConfigError{Key: "module", Value: c.Module, Reason: "Give a .wasm file path or an s3://bucket/key URL"}
 	}
-	if c.SHA256 != "" && !hexSHA.MatchString(c.SHA256) {
+	if c.SHA256 != "" && !hexSHA().MatchString(c.SHA256) {
 		return nil, &connectors.ConfigError{Key: "module.sha256", Value: c.SHA256, Reason: "Must be 64 hexadecimal digits"}
 	}
 	own := map[string]string{}

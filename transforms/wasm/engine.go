@@ -55,8 +55,8 @@ type compiled struct {
 	name string
 }
 
-// shared is the process's engine.
-var shared = newEngine()
+// shared is the process's engine, made on first use (not at init).
+var shared = sync.OnceValue(newEngine)
 
 func newEngine() *engine {
 	return &engine{

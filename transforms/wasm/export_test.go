@@ -6,7 +6,8 @@ package wasm
 // that loop.
 func Untimed() (restore func()) {
 	saved := shared
-	shared = newEngine()
-	shared.untimed = true
+	e := newEngine()
+	e.untimed = true
+	shared = func() *engine { return e }
 	return func() { shared = saved }
 }

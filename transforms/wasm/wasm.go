@@ -54,7 +54,7 @@ func newRunner(props map[string]string, fn string) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng := shared
+	eng := shared()
 	code, err := eng.compile(ctx, src, cfg.pages())
 	if err != nil {
 		return nil, &connectors.ConfigError{Key: "module", Value: cfg.Module, Reason: err.Error()}

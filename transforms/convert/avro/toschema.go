@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/ferryhq/ferry/transforms/convert/avro/avsc"
 
@@ -27,7 +28,9 @@ type use struct {
 }
 
 // connectDefaultName matches the record names AvroData gives unnamed structs.
-var connectDefaultName = regexp.MustCompile(`^io\.confluent\.connect\.avro\.ConnectDefault[0-9]*$`)
+var connectDefaultName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^io\.confluent\.connect\.avro\.ConnectDefault[0-9]*$`)
+})
 
 func toConnectSchema(a avsc.Schema) (*connectors.Schema, error) {
 	r := &schemaReader{visiting: map[string]bool{}}
@@ -249,7 +252,7 @@ func (r *schemaReader) meta(a avsc.Schema, b *connectors.SchemaBuilder, m use) {
 	}
 	if name, ok := p.Prop(propName).(string); ok {
 		b.Name(name)
-	} else if n, ok := a.(avsc.NamedSchema); ok && !connectDefaultName.MatchString(n.FullName()) {
+	} else if n, ok := a.(avsc.NamedSchema); ok && !connectDefaultName().MatchString(n.FullName()) {
 		if _, isMapEntry := a.(*avsc.RecordSchema); !isMapEntry || n.FullName() != namespace+"."+mapEntryName {
 			b.Name(n.FullName())
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"io/fs"
+	"sync"
 
 	"github.com/bufbuild/protocompile"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -18,8 +19,9 @@ import (
 //go:embed protos
 var protos embed.FS
 
-// builtins maps an import path to its source.
-var builtins = func() map[string]string {
+// builtins maps an import path to its source, read on first use (not at
+// init).
+var builtins = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	_ = fs.WalkDir(protos, "protos", func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -29,14 +31,14 @@ var builtins = func() map[string]string {
 		return err
 	})
 	return m
-}()
+})
 
 const mainFile = "ferry-schema.proto"
 
 // compile parses and links one schema text (the registry's or ours).
 func compile(text string) (protoreflect.FileDescriptor, error) {
 	srcs := map[string]string{mainFile: text}
-	for k, v := range builtins {
+	for k, v := range builtins() {
 		srcs[k] = v
 	}
 	c := protocompile.Compiler{

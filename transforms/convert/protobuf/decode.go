@@ -3,13 +3,14 @@ package protobuf
 import (
 	"regexp"
 	"strconv"
+	"sync"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ferryhq/ferry/connectors"
 )
 
-var connectDefault = regexp.MustCompile(`(^|\.)ConnectDefault[0-9]+$`)
+var connectDefault = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|\.)ConnectDefault[0-9]+$`) })
 
 // toConnect is ProtobufData.toConnectSchema: a message is a STRUCT named by
 // its full name (a nested message's includes its parent's; ConnectDefaultN
@@ -18,7 +19,7 @@ var connectDefault = regexp.MustCompile(`(^|\.)ConnectDefault[0-9]+$`)
 // the well-known messages mapped to Decimal, Date, Time and Timestamp.
 func toConnect(md protoreflect.MessageDescriptor, optional bool) (*connectors.Schema, error) {
 	b := connectors.StructBuilder()
-	if name := string(md.FullName()); !connectDefault.MatchString(name) {
+	if name := string(md.FullName()); !connectDefault().MatchString(name) {
 		b.Name(name)
 	}
 	fields := md.Fields()

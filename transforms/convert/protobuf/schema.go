@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -20,7 +21,7 @@ const (
 	timestampType  = "google.protobuf.Timestamp"
 )
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var identifier = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // protoWriter writes the .proto text of a Connect STRUCT schema as Confluent's
 // ProtobufData.fromConnectSchema does: one proto3 message per struct (nested
@@ -87,7 +88,7 @@ func (w *protoWriter) names(s *connectors.Schema) (pkg, name string) {
 }
 
 func (w *protoWriter) message(b *strings.Builder, s *connectors.Schema, name, indent string) error {
-	if !identifier.MatchString(name) {
+	if !identifier().MatchString(name) {
 		return connectors.DataError("%q is not a valid Protobuf message name", name)
 	}
 	fmt.Fprintf(b, "%smessage %s {\n", indent, name)
@@ -96,7 +97,7 @@ func (w *protoWriter) message(b *strings.Builder, s *connectors.Schema, name, in
 	defer func() { w.nested = outer }()
 	var nested strings.Builder
 	for i, f := range s.Fields {
-		if !identifier.MatchString(f.Name) {
+		if !identifier().MatchString(f.Name) {
 			return connectors.DataError("field %q is not a valid Protobuf field name", f.Name)
 		}
 		typ, opts, err := w.fieldType(&nested, f.Schema, indent+"  ", true)
