@@ -222,16 +222,7 @@ func startControlPlane(b *testing.B, bin string, svc scaleSvc, storeKind string)
 	case "file":
 		sched = startFerry(b, bin, env, "standalone", "--data-dir", b.TempDir())
 	case "redis":
-		opt, err := redis.ParseURL(svc.redis)
-		if err != nil {
-			b.Fatalf("REDIS_URL: %v", err)
-		}
-		opt.DB = 9 // the benchmark's own database, flushed first
-		rc := redis.NewClient(opt)
-		if err := rc.FlushDB(context.Background()).Err(); err != nil {
-			b.Fatalf("flushing redis db 9: %v", err)
-		}
-		rc.Close()
+		opt := flushedRedisDB(b, svc.redis, 9)
 		env = append(env, "FERRY_NATS_URL="+svc.nats, fmt.Sprintf("FERRY_NATS_SUBJECT=ferry.bench.scale.%d", os.Getpid()),
 			fmt.Sprintf("FERRY_STATE=redis://%s/9", opt.Addr))
 		sched = startFerry(b, bin, env, "scheduler")
@@ -241,6 +232,22 @@ func startControlPlane(b *testing.B, bin string, svc scaleSvc, storeKind string)
 	}
 	waitUp(b, base)
 	return sched, worker, base
+}
+
+// flushedRedisDB empties Redis database db, the benchmark's own, and
+// returns its options.
+func flushedRedisDB(b *testing.B, url string, db int) *redis.Options {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		b.Fatalf("REDIS_URL: %v", err)
+	}
+	opt.DB = db
+	rc := redis.NewClient(opt)
+	defer rc.Close()
+	if err := rc.FlushDB(context.Background()).Err(); err != nil {
+		b.Fatalf("flushing redis db %d: %v", db, err)
+	}
+	return opt
 }
 
 func waitUp(b *testing.B, base string) {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // shardCount is ferry.scheduler.shards in BenchmarkControlPlaneSharded.
@@ -73,16 +70,7 @@ func floats(v []float64) string {
 // startSharded starts three schedulers and a worker on Redis database 10
 // and returns them with each scheduler's REST base URL.
 func startSharded(b *testing.B, bin string, svc scaleSvc) (scheds []*benchProc, worker *benchProc, bases []string) {
-	opt, err := redis.ParseURL(svc.redis)
-	if err != nil {
-		b.Fatalf("REDIS_URL: %v", err)
-	}
-	opt.DB = 10 // the benchmark's own database, flushed first
-	rc := redis.NewClient(opt)
-	if err := rc.FlushDB(context.Background()).Err(); err != nil {
-		b.Fatalf("flushing redis db 10: %v", err)
-	}
-	rc.Close()
+	opt := flushedRedisDB(b, svc.redis, 10)
 	env := []string{"FERRY_BOOTSTRAP_SERVERS=" + svc.kafka, "FERRY_LOG_LEVEL=info", "FERRY_NATS_URL=" + svc.nats,
 		fmt.Sprintf("FERRY_NATS_SUBJECT=ferry.bench.shards.%d", os.Getpid()),
 		fmt.Sprintf("FERRY_STATE=redis://%s/10", opt.Addr), "FERRY_SCHEDULER_SHARDS=" + strconv.Itoa(shardCount)}

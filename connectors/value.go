@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"reflect"
 	"time"
@@ -244,4 +245,19 @@ func ratDecimal(s string) (Decimal, error) {
 	num := new(big.Int).Mul(r.Num(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(scale, 0))), nil))
 	num.Quo(num, r.Denom())
 	return Decimal{Unscaled: num, Scale: scale}, nil
+}
+
+// JavaLong is Java's (long) cast of a double, which Kafka Connect's
+// conversions use: truncation toward zero, saturating at the int64 range,
+// NaN is 0 (Go's int64(f) is undefined outside the range).
+func JavaLong(f float64) int64 {
+	switch {
+	case math.IsNaN(f):
+		return 0
+	case f >= math.MaxInt64:
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
 }

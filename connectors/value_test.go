@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"strings"
 	"testing"
@@ -111,5 +112,23 @@ func TestParseDecimal(t *testing.T) {
 	}
 	if _, err := ParseDecimal("x"); !errors.Is(err, ErrData) {
 		t.Errorf("ParseDecimal(x) err = %v", err)
+	}
+}
+
+// TestJavaLong checks Java's (long) cast of a double: truncation toward
+// zero, saturation at the int64 range, NaN as 0.
+func TestJavaLong(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want int64
+	}{
+		{1.9, 1}, {-1.9, -1}, {0, 0}, {math.NaN(), 0},
+		{math.Inf(1), math.MaxInt64}, {math.Inf(-1), math.MinInt64},
+		{1e19, math.MaxInt64}, {-1e19, math.MinInt64}, {9.007199254740993e15, 9007199254740992},
+	}
+	for _, tt := range tests {
+		if got := JavaLong(tt.in); got != tt.want {
+			t.Errorf("JavaLong(%v) = %d, want %d", tt.in, got, tt.want)
+		}
 	}
 }

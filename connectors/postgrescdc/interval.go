@@ -2,9 +2,10 @@ package postgrescdc
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ferryhq/ferry/connectors"
 )
 
 // Debezium's MicroDuration: an interval in microseconds, a month counted as
@@ -48,7 +49,7 @@ func parseInterval(s string) (any, error) {
 	}
 	d := float64(years*12+months)*daysPerMonthAvg + float64(days)
 	total := ((d*24+float64(hours))*60+float64(minutes))*60 + seconds
-	return javaLong(total * 1e6), nil
+	return connectors.JavaLong(total * 1e6), nil
 }
 
 // parseClock reads "[+-]HH:MM:SS[.ffffff]"; the sign applies to every part.
@@ -80,17 +81,4 @@ func parseClock(s string) (h, m int64, sec float64, err error) {
 		h, m, sec = -h, -m, -sec
 	}
 	return h, m, sec, nil
-}
-
-// javaLong converts as Java's (long) cast: toward zero, saturating, NaN 0.
-func javaLong(f float64) int64 {
-	switch {
-	case math.IsNaN(f):
-		return 0
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
-	}
-	return int64(f)
 }

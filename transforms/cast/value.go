@@ -162,9 +162,9 @@ func longValue(v any) (int64, bool) {
 	case int64:
 		return x, true
 	case float32:
-		return d2l(float64(x)), true
+		return connectors.JavaLong(float64(x)), true
 	case float64:
-		return d2l(x), true
+		return connectors.JavaLong(x), true
 	case connectors.Decimal:
 		return decimalInt(x).Int64(), true
 	}
@@ -197,18 +197,6 @@ func decimalInt(d connectors.Decimal) *big.Int {
 		low.Sub(low, new(big.Int).Lsh(big.NewInt(1), 64))
 	}
 	return low
-}
-
-func d2l(f float64) int64 {
-	switch {
-	case math.IsNaN(f):
-		return 0
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
-	}
-	return int64(f)
 }
 
 func d2i(f float64) int32 {

@@ -1,7 +1,6 @@
 package maskfield
 
 import (
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -63,7 +62,7 @@ func convertNumber(v any, s string) (any, error) {
 	case float64:
 		return x, nil
 	}
-	l := javaLong(x)
+	l := connectors.JavaLong(x)
 	switch v.(type) {
 	case int8:
 		return int8(l), nil
@@ -73,19 +72,6 @@ func convertNumber(v any, s string) (any, error) {
 		return int32(l), nil
 	}
 	return l, nil
-}
-
-// javaLong is Java's (long) cast of a double: truncation, saturating, NaN is 0.
-func javaLong(x float64) int64 {
-	switch {
-	case math.IsNaN(x):
-		return 0
-	case x >= math.MaxInt64:
-		return math.MaxInt64
-	case x <= math.MinInt64:
-		return math.MinInt64
-	}
-	return int64(x)
 }
 
 func convertError(v any, s string) error {
