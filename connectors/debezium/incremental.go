@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -15,6 +14,9 @@ const (
 	SignalStopSnapshot    = "stop-snapshot"
 	SignalWindowOpen      = "snapshot-window-open"
 	SignalWindowClose     = "snapshot-window-close"
+	SignalPauseSnapshot   = "pause-snapshot"
+	SignalResumeSnapshot  = "resume-snapshot"
+	SignalLog             = "log"
 )
 
 // Offset keys of a running incremental snapshot, as Debezium names them.
@@ -25,31 +27,10 @@ const (
 	OffsetIncrementalPrimaryKey  = "incremental_snapshot_primary_key"
 	OffsetIncrementalMaximumKey  = "incremental_snapshot_maximum_key"
 	OffsetIncrementalCorrelation = "incremental_snapshot_correlation_id" // the id of the execute-snapshot signal
+	// OffsetIncrementalPaused (ferry's) keeps a pause-snapshot across
+	// invocations; Debezium holds it in memory only.
+	OffsetIncrementalPaused = "ferry_incremental_snapshot_paused"
 )
-
-// SnapshotRequest is the data of an execute-snapshot signal:
-// {"data-collections": ["schema.table", …], "type": "incremental"}.
-type SnapshotRequest struct {
-	Collections []string `json:"data-collections"`
-	Type        string   `json:"type"`
-}
-
-// ParseSnapshotRequest reads the data column of an execute-snapshot (or
-// stop-snapshot) signal. The type defaults to incremental, the only one
-// the connectors run while streaming.
-func ParseSnapshotRequest(data string) (SnapshotRequest, error) {
-	var r SnapshotRequest
-	if err := json.Unmarshal([]byte(data), &r); err != nil {
-		return r, fmt.Errorf("signal data %q is not JSON: %w; write {\"data-collections\": [\"schema.table\"], \"type\": \"incremental\"}", data, err)
-	}
-	if r.Type == "" {
-		r.Type = "incremental"
-	}
-	if !strings.EqualFold(r.Type, "incremental") {
-		return r, fmt.Errorf("signal data %q: snapshot type %q is not supported; use \"incremental\"", data, r.Type)
-	}
-	return r, nil
-}
 
 // collection is one entry of incremental_snapshot_collections, its fields
 // in Debezium's order.
@@ -60,29 +41,42 @@ type collection struct {
 }
 
 // EncodeCollections is incremental_snapshot_collections as Debezium writes
-// it: a JSON array of {id, additional_condition, surrogate_key}.
-func EncodeCollections(names []string) string {
+// it: a JSON array of {id, additional_condition, surrogate_key}; conds
+// holds the additional condition of a table (none: null).
+func EncodeCollections(names []string, conds map[string]string) string {
 	list := make([]collection, len(names))
 	for i, n := range names {
 		list[i] = collection{ID: n}
+		if c, ok := conds[n]; ok && c != "" {
+			list[i].Condition = &c
+		}
 	}
 	b, _ := json.Marshal(list)
 	return string(b)
 }
 
-// DecodeCollections reads incremental_snapshot_collections.
-func DecodeCollections(s string) ([]string, error) {
+// DecodeCollections reads incremental_snapshot_collections: the tables and
+// their additional conditions (nil when none has one).
+func DecodeCollections(s string) ([]string, map[string]string, error) {
 	var list []collection
 	if err := json.Unmarshal([]byte(s), &list); err != nil {
-		return nil, fmt.Errorf("offset %s = %q: %w; reset the connector's offsets", OffsetIncrementalCollections, s, err)
+		return nil, nil, fmt.Errorf("offset %s = %q: %w; reset the connector's offsets", OffsetIncrementalCollections, s, err)
 	}
 	names := make([]string, 0, len(list))
+	var conds map[string]string
 	for _, e := range list {
-		if e.ID != "" {
-			names = append(names, e.ID)
+		if e.ID == "" {
+			continue
+		}
+		names = append(names, e.ID)
+		if e.Condition != nil && *e.Condition != "" {
+			if conds == nil {
+				conds = map[string]string{}
+			}
+			conds[e.ID] = *e.Condition
 		}
 	}
-	return names, nil
+	return names, conds, nil
 }
 
 // NewChunkID returns a random UUID naming a chunk's watermarks.

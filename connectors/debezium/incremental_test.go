@@ -64,7 +64,9 @@ func TestParseSnapshotRequest(t *testing.T) {
 	}{
 		{`{"data-collections": ["public.t"], "type": "incremental"}`, []string{"public.t"}, ""},
 		{`{"data-collections": ["public.a", "s.b"]}`, []string{"public.a", "s.b"}, ""},
-		{`{"data-collections": ["public.t"], "type": "blocking"}`, nil, `"blocking" is not supported`},
+		{`{"data-collections": ["public.t"], "type": "BLOCKING"}`, []string{"public.t"}, ""},
+		{`{"data-collections": ["public.t"], "type": "full"}`, nil, `"full" is not supported`},
+		{`{"data-collections": ["public.t"], "additional-conditions": [{"data-collection": "(", "filter": "a = 1"}]}`, nil, "not a regular expression"},
 		{`not json`, nil, "is not JSON"},
 	} {
 		r, err := ParseSnapshotRequest(tc.data)
@@ -81,19 +83,27 @@ func TestParseSnapshotRequest(t *testing.T) {
 }
 
 func TestCollectionsRoundTrip(t *testing.T) {
-	enc := EncodeCollections([]string{"public.a", "public.b"})
+	enc := EncodeCollections([]string{"public.a", "public.b"}, nil)
 	// As Debezium 3.6.1 wrote it in the reference Kafka Connect's offsets.
 	want := `[{"incremental_snapshot_collections_id":"public.a","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null},` +
 		`{"incremental_snapshot_collections_id":"public.b","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null}]`
 	if enc != want {
 		t.Fatalf("encoded %s\nwant %s", enc, want)
 	}
-	got, err := DecodeCollections(enc)
-	if err != nil || !reflect.DeepEqual(got, []string{"public.a", "public.b"}) {
-		t.Fatalf("decoded %v %v", got, err)
+	got, conds, err := DecodeCollections(enc)
+	if err != nil || !reflect.DeepEqual(got, []string{"public.a", "public.b"}) || conds != nil {
+		t.Fatalf("decoded %v %v %v", got, conds, err)
 	}
-	if _, err := DecodeCollections("nope"); err == nil {
+	if _, _, err := DecodeCollections("nope"); err == nil {
 		t.Fatal("a bad offset decoded")
+	}
+	// With an additional condition, in Debezium's field.
+	enc = EncodeCollections([]string{"public.a", "public.b"}, map[string]string{"public.b": "color = 'red'"})
+	if !strings.Contains(enc, `"incremental_snapshot_collections_id":"public.b","incremental_snapshot_collections_additional_condition":"color = 'red'"`) {
+		t.Fatalf("encoded %s", enc)
+	}
+	if _, conds, _ = DecodeCollections(enc); !reflect.DeepEqual(conds, map[string]string{"public.b": "color = 'red'"}) {
+		t.Fatalf("conditions %v", conds)
 	}
 }
 

@@ -27,7 +27,7 @@ func newFilterPattern(p string) *regexp.Regexp {
 // watermarks, skipping tables that are gone, keyless or done.
 func (tk *Task) nextChunk() error {
 	s := &tk.inc
-	for s.running() {
+	for s.running() && !s.paused {
 		t := tk.byName[s.queue[0]]
 		if t == nil || len(t.keyCols) == 0 {
 			slog.Warn("mysql cdc: incremental snapshot skips a table that is not captured or has no primary key", "table", s.queue[0])
@@ -120,7 +120,11 @@ func (tk *Task) maxKey(t *table) ([]any, error) {
 	for i, k := range keys {
 		desc[i] = k + " DESC"
 	}
-	res, err := tk.conn.Execute("SELECT " + strings.Join(keys, ", ") + " FROM " + ident(t.db) + "." + ident(t.name) +
+	where := ""
+	if f := tk.inc.condition(); f != "" {
+		where = " WHERE " + f
+	}
+	res, err := tk.conn.Execute("SELECT " + strings.Join(keys, ", ") + " FROM " + ident(t.db) + "." + ident(t.name) + where +
 		" ORDER BY " + strings.Join(desc, ", ") + " LIMIT 1")
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: incremental snapshot: %v", ErrTable, t, err)
@@ -218,6 +222,9 @@ func (tk *Task) incChunkQuery(t *table) string {
 	where := []string{keyBound(keys, lits(s.max), "<=")}
 	if s.last != nil {
 		where = append(where, keyBound(keys, lits(s.last), ">"))
+	}
+	if f := s.condition(); f != "" {
+		where = append(where, f)
 	}
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + ident(t.db) + "." + ident(t.name) + " WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY " + strings.Join(keys, ", ") + fmt.Sprintf(" LIMIT %d", tk.cfg.IncChunkSize)

@@ -34,13 +34,19 @@ type incSnapshot struct {
 	closing bool                 // the open transaction holds the high watermark
 	closeAt binlogPos            // the high watermark's event: the reads' source file and pos
 	closeBy uint32               // and its server_id
+	conds   map[string]string    // additional conditions of queued tables (execute-snapshot's additional-conditions)
+	paused  bool                 // a pause-snapshot signal holds the next chunk
 }
 
 func (s *incSnapshot) running() bool { return len(s.queue) > 0 }
 
 // next moves to the next queued table.
 func (s *incSnapshot) next() {
+	delete(s.conds, s.queue[0])
 	s.queue, s.last, s.max, s.chunk = s.queue[1:], nil, nil, nil
+	if len(s.queue) == 0 {
+		s.conds, s.paused = nil, false
+	}
 	s.win.Reset()
 }
 
@@ -49,7 +55,10 @@ func (s *incSnapshot) store(off map[string]any) map[string]any {
 	if !s.running() {
 		return off
 	}
-	off[debezium.OffsetIncrementalCollections] = debezium.EncodeCollections(s.queue)
+	off[debezium.OffsetIncrementalCollections] = debezium.EncodeCollections(s.queue, s.conds)
+	if s.paused {
+		off[debezium.OffsetIncrementalPaused] = true
+	}
 	off[debezium.OffsetIncrementalPrimaryKey] = debezium.EncodeKey(s.last)
 	off[debezium.OffsetIncrementalMaximumKey] = debezium.EncodeKey(s.max)
 	if s.initial {
@@ -65,12 +74,13 @@ func (tk *Task) restoreIncremental(off map[string]any) error {
 	if raw == "" {
 		return nil
 	}
-	queue, err := debezium.DecodeCollections(raw)
+	queue, conds, err := debezium.DecodeCollections(raw)
 	if err != nil {
 		return err
 	}
 	s := &tk.inc
 	s.queue, s.initial = queue, isTrue(off[OffsetIncrementalInitial])
+	s.conds, s.paused = conds, isTrue(off[debezium.OffsetIncrementalPaused])
 	last, lerr := offsetKey(off[debezium.OffsetIncrementalPrimaryKey])
 	max, merr := offsetKey(off[debezium.OffsetIncrementalMaximumKey])
 	if lerr != nil || merr != nil {
@@ -153,28 +163,19 @@ func (tk *Task) signal(id, typ, data string) {
 		if rows, ok := s.win.Close(id); ok {
 			s.closed, s.closing = rows, true
 		}
-	case debezium.SignalExecuteSnapshot, debezium.SignalStopSnapshot:
-		if !tk.cfg.signalsRead() {
-			return
+	default:
+		if tk.cfg.signalsRead() {
+			debezium.Dispatch(tk.cfg.prefix(), debezium.Signal{ID: id, Type: typ, Data: data, Channel: "source"}, signalTarget{tk})
 		}
-		req, err := debezium.ParseSnapshotRequest(data)
-		if err != nil {
-			slog.Warn("mysql cdc: signal ignored", "id", id, "type", typ, "error", err)
-			return
-		}
-		if typ == debezium.SignalStopSnapshot {
-			tk.stopSnapshot(req.Collections)
-			return
-		}
-		tk.queueSnapshot(id, req.Collections)
 	}
 }
 
 // queueSnapshot adds the captured tables a signal names (exact names or
-// regular expressions) that are not queued yet.
-func (tk *Task) queueSnapshot(id string, names []string) {
+// regular expressions) that are not queued yet, with their additional
+// conditions.
+func (tk *Task) queueSnapshot(id string, req debezium.SnapshotRequest) {
 	s := &tk.inc
-	for _, name := range names {
+	for _, name := range req.Collections {
 		found := false
 		for _, t := range tk.tables {
 			full := t.String()
@@ -184,6 +185,7 @@ func (tk *Task) queueSnapshot(id string, names []string) {
 			found = true
 			if !slices.Contains(s.queue, full) {
 				s.queue = append(s.queue, full)
+				s.setCondition(full, req.Condition(full))
 			}
 		}
 		if !found {
@@ -210,6 +212,7 @@ func (tk *Task) stopSnapshot(names []string) {
 	keep := s.queue[:0:0]
 	for i, q := range s.queue {
 		if slices.ContainsFunc(names, func(n string) bool { return matchName(n, q) }) {
+			delete(s.conds, q)
 			if i == 0 {
 				s.last, s.max, s.chunk = nil, nil, nil
 				s.win.Reset()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,13 +35,16 @@ type incState struct {
 	after  []string // key text of the last row emitted (or skipped) of queue[0]; nil at its start
 	max    []string // key text of queue[0]'s largest row when its snapshot began
 	window debezium.Window[snapRow]
-	last   []string // key text of the pending chunk's last row
-	done   bool     // the pending chunk ends its table
-	signal uint32   // OID of the signalling table; 0 without one
-	corr   string   // the id of the execute-snapshot signal (Debezium's correlation id)
-	kinds  []uint32 // OIDs of queue[0]'s key columns, for Debezium's form of the position
-	enc    struct { // stamp's encodings of queue and max
+	last   []string          // key text of the pending chunk's last row
+	done   bool              // the pending chunk ends its table
+	signal uint32            // OID of the signalling table; 0 without one
+	corr   string            // the id of the execute-snapshot signal (Debezium's correlation id)
+	kinds  []uint32          // OIDs of queue[0]'s key columns, for Debezium's form of the position
+	conds  map[string]string // additional conditions of queued tables (execute-snapshot's additional-conditions)
+	paused bool              // a pause-snapshot signal holds the next chunk
+	enc    struct {          // stamp's encodings of queue and max
 		queue []string
+		conds map[string]string
 		coll  string
 		max   encodedKey
 	}
@@ -57,14 +61,21 @@ type snapRow struct {
 	after *connectors.Struct
 }
 
-// busy reports whether a snapshot is running: a poll keeps reading then.
+// busy reports whether a snapshot is running (paused or not).
 func (in *incState) busy() bool { return len(in.queue) > 0 }
 
+// working reports whether a poll keeps reading for the snapshot: a chunk
+// waits for its high watermark, or one is due and the snapshot not paused.
+func (in *incState) working() bool {
+	return in.window.Pending() || in.busy() && !in.paused
+}
+
 func (in *incState) nextTable() {
+	delete(in.conds, in.queue[0])
 	in.queue, in.after, in.max, in.last, in.done, in.kinds = in.queue[1:], nil, nil, nil, false, nil
 	in.window.Reset()
 	if len(in.queue) == 0 {
-		in.corr = ""
+		in.corr, in.paused, in.conds = "", false, nil
 	}
 }
 
@@ -75,10 +86,14 @@ func (in *incState) stamp(off map[string]any) {
 	if len(in.queue) == 0 {
 		return
 	}
-	if !slices.Equal(in.enc.queue, in.queue) {
-		in.enc.queue, in.enc.coll = slices.Clone(in.queue), debezium.EncodeCollections(in.queue)
+	if !slices.Equal(in.enc.queue, in.queue) || !maps.Equal(in.enc.conds, in.conds) {
+		in.enc.queue, in.enc.conds = slices.Clone(in.queue), maps.Clone(in.conds)
+		in.enc.coll = debezium.EncodeCollections(in.queue, in.conds)
 	}
 	off[debezium.OffsetIncrementalCollections] = in.enc.coll
+	if in.paused {
+		off[debezium.OffsetIncrementalPaused] = true
+	}
 	if in.corr != "" {
 		off[debezium.OffsetIncrementalCorrelation] = in.corr
 	}
@@ -173,9 +188,10 @@ func (in *incState) restore(off map[string]any) error {
 		return nil
 	}
 	var err error
-	if in.queue, err = debezium.DecodeCollections(raw); err != nil {
+	if in.queue, in.conds, err = debezium.DecodeCollections(raw); err != nil {
 		return err
 	}
+	in.paused, _ = off[debezium.OffsetIncrementalPaused].(bool)
 	in.corr, _ = off[debezium.OffsetIncrementalCorrelation].(string)
 	for key, dst := range map[string]*[]string{OffsetIncAfter: &in.after, OffsetIncMax: &in.max} {
 		if s, ok := off[key].(string); ok {
@@ -206,7 +222,7 @@ func (in *incState) restore(off map[string]any) error {
 // written before the invocation (so the window stays short).
 func (tk *Task) nextChunk(ctx context.Context) error {
 	in, s := &tk.inc, &tk.stream
-	for in.busy() && !in.window.Pending() && s.seen >= s.target {
+	for in.busy() && !in.paused && !in.window.Pending() && s.seen >= s.target {
 		t := tk.tableNamed(in.queue[0])
 		if t == nil || len(t.keyCols) == 0 {
 			slog.Warn("postgres cdc: incremental snapshot skips a table without a primary key", "table", in.queue[0])
@@ -215,7 +231,7 @@ func (tk *Task) nextChunk(ctx context.Context) error {
 		}
 		in.setTable(t)
 		if in.max == nil {
-			max, err := tk.selectRows(ctx, t, nil, nil, 1, true)
+			max, err := tk.selectRows(ctx, t, nil, nil, 1, true, in.conds[in.queue[0]])
 			if err != nil || len(max) == 0 {
 				in.nextTable()
 				if err != nil {
@@ -242,7 +258,7 @@ func (tk *Task) readWindow(ctx context.Context, t *table) (bool, error) {
 	if err := tk.watermark(ctx, debezium.WindowOpen(id, opened), false); err != nil {
 		return false, err
 	}
-	rows, err := tk.selectRows(ctx, t, in.after, in.max, tk.cfg.IncChunkSize, false)
+	rows, err := tk.selectRows(ctx, t, in.after, in.max, tk.cfg.IncChunkSize, false, in.conds[in.queue[0]])
 	if err != nil || len(rows) == 0 {
 		return false, err
 	}

@@ -16,7 +16,7 @@ const testSignalOID = 2
 // incTask is a task capturing public.t (id INT PRIMARY KEY, v INT) with the
 // signalling table public.sig, inside a transaction of the stream.
 func incTask() (*Task, *table) {
-	cfg := Config{TopicPrefix: "srv", DBName: "db", Tombstones: true, DecimalHandling: "precise", TimePrecision: "adaptive"}
+	cfg := Config{TopicPrefix: "srv", DBName: "db", Tombstones: true, DecimalHandling: "precise", TimePrecision: "adaptive", SignalChannels: []string{"source"}}
 	t := &table{oid: 1, schema: "public", name: "t", cols: []*column{
 		{name: "id", oid: oidInt4, typmod: -1, key: true, keyPos: 1},
 		{name: "v", oid: oidInt4, typmod: -1, nullable: true},
@@ -147,7 +147,7 @@ func TestIncrementalOffsetRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(back.queue, in.queue) || !reflect.DeepEqual(back.after, in.after) || !reflect.DeepEqual(back.max, in.max) || back.corr != "adhoc" {
 		t.Fatalf("restored %+v from %v", back, off)
 	}
-	dbz := map[string]any{debezium.OffsetIncrementalCollections: debezium.EncodeCollections([]string{"public.a"}),
+	dbz := map[string]any{debezium.OffsetIncrementalCollections: debezium.EncodeCollections([]string{"public.a"}, nil),
 		debezium.OffsetIncrementalPrimaryKey: "aced0005", debezium.OffsetIncrementalMaximumKey: "aced0005"}
 	var fromDbz incState
 	if err := fromDbz.restore(dbz); err != nil || !reflect.DeepEqual(fromDbz.queue, []string{"public.a"}) || fromDbz.after != nil {

@@ -99,32 +99,24 @@ func (tk *Task) signal(op string, td *pglogrepl.TupleData, rel uint32, x pglogre
 		if rows, ok := in.window.Close(id); ok {
 			tk.emitChunk(rows, x)
 		}
-	case debezium.SignalExecuteSnapshot, debezium.SignalStopSnapshot:
-		req, err := debezium.ParseSnapshotRequest(text("data"))
-		if err != nil {
-			slog.Warn("postgres cdc: signal ignored", "id", id, "type", typ, "error", err)
-			return nil
-		}
-		if typ == debezium.SignalStopSnapshot {
-			tk.stopCollections(req.Collections)
-		} else if tk.addCollections(req.Collections) {
-			in.corr = id
-		}
+	default:
+		tk.applySignal(id, typ, text("data"))
 	}
 	return nil
 }
 
-// addCollections queues the captured tables that names match (names or
-// regular expressions over schema.table), as an execute-snapshot signal
-// asks; true when the snapshot was idle before.
-func (tk *Task) addCollections(names []string) bool {
+// addCollections queues the captured tables that req names (names or
+// regular expressions over schema.table) with their additional conditions,
+// as an execute-snapshot signal asks; true when the snapshot was idle before.
+func (tk *Task) addCollections(req debezium.SnapshotRequest) bool {
 	idle := !tk.inc.busy()
-	for _, n := range names {
+	for _, n := range req.Collections {
 		re, err := regexp.Compile("^(?:" + n + ")$")
 		matched := false
 		for _, t := range tk.tables {
 			if (t.String() == n || err == nil && re.MatchString(t.String())) && !slices.Contains(tk.inc.queue, t.String()) {
 				tk.inc.queue = append(tk.inc.queue, t.String())
+				tk.inc.setCondition(t.String(), req.Condition(t.String()))
 			}
 			matched = matched || t.String() == n || err == nil && re.MatchString(t.String())
 		}
@@ -148,6 +140,7 @@ func (tk *Task) stopCollections(names []string) {
 			in.nextTable()
 		} else if i > 0 {
 			in.queue = slices.Delete(in.queue, i, i+1)
+			delete(in.conds, n)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -82,7 +83,9 @@ type rowText struct {
 // selectRows reads up to limit rows of t in key order (ctid order without a
 // key): after the key after, up to and including the key upTo when set,
 // descending when desc. Values are read as text, as pgoutput sends them.
-func (tk *Task) selectRows(ctx context.Context, t *table, after, upTo []string, limit int, desc bool) ([]rowText, error) {
+// filter, when set, is an execute-snapshot signal's additional condition
+// (SQL from the signal's sender, see docs/connectors.md).
+func (tk *Task) selectRows(ctx context.Context, t *table, after, upTo []string, limit int, desc bool, filter string) ([]rowText, error) {
 	var sel, order []string
 	for _, f := range t.value.Fields {
 		col := "ferry_t." + pgx.Identifier{f.Name}.Sanitize()
@@ -123,6 +126,9 @@ func (tk *Task) selectRows(ctx context.Context, t *table, after, upTo []string, 
 	}
 	if upTo != nil {
 		bound("<=", upTo)
+	}
+	if f := debezium.FilterClause(filter); f != "" {
+		where = append(where, f)
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + pgx.Identifier{t.schema, t.name}.Sanitize() + " AS ferry_t"
 	if len(where) > 0 {
@@ -181,7 +187,7 @@ func (t *table) keyText(vals map[string]*string) []string {
 // readChunk reads one chunk of t after tk.snap.after; full says it was a whole chunk.
 func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, bool, error) {
 	// One row more than a chunk: it tells whether the chunk ends the table.
-	rows, err := tk.selectRows(ctx, t, tk.snap.after, nil, tk.cfg.SnapshotFetch+1, false)
+	rows, err := tk.selectRows(ctx, t, tk.snap.after, nil, tk.cfg.SnapshotFetch+1, false, "")
 	if err != nil {
 		return nil, false, err
 	}

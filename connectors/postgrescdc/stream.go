@@ -154,7 +154,7 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 				return nil, ctx.Err()
 			}
 			if pgconn.Timeout(err) {
-				if len(s.ready) == 0 && (s.seen < s.target || tk.inc.busy()) {
+				if len(s.ready) == 0 && (s.seen < s.target || tk.inc.working()) {
 					// Still decoding WAL written before this invocation
 					// started, or a snapshot chunk waits for its high
 					// watermark: ask where the server is and keep waiting.

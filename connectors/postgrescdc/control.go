@@ -1,0 +1,68 @@
+package postgrescdc
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/ferryhq/ferry/connectors/debezium"
+)
+
+// Signals from either channel (the signalling table, the Kafka topic):
+// execute-snapshot (with additional-conditions), stop-snapshot,
+// pause-snapshot, resume-snapshot and log, as Debezium's actions.
+
+// channelOn reports whether signal.enabled.channels names channel.
+func (c *Config) channelOn(channel string) bool {
+	return slices.ContainsFunc(c.SignalChannels, func(s string) bool { return strings.EqualFold(strings.TrimSpace(s), channel) })
+}
+
+// applySignal acts on a signal row of the signalling table (other than a
+// watermark) when the source channel is on.
+func (tk *Task) applySignal(id, typ, data string) {
+	if tk.cfg.channelOn("source") {
+		debezium.Dispatch(tk.cfg.TopicPrefix, debezium.Signal{ID: id, Type: typ, Data: data, Channel: "source"}, signalTarget{tk})
+	}
+}
+
+// signalTarget is the task as Dispatch acts on it.
+type signalTarget struct{ tk *Task }
+
+func (s signalTarget) ExecuteSnapshot(id string, req debezium.SnapshotRequest) {
+	if s.tk.addCollections(req) {
+		s.tk.inc.corr = id
+	}
+}
+
+func (s signalTarget) BlockingSnapshot(id string, _ debezium.SnapshotRequest) {
+	slog.Warn("postgres cdc: blocking snapshots are not implemented (see docs/connectors.md); send the signal with \"type\": \"incremental\"", "signal", id)
+}
+
+func (s signalTarget) StopSnapshot(_ string, req debezium.SnapshotRequest) {
+	s.tk.stopCollections(req.Collections)
+}
+
+func (s signalTarget) PauseSnapshot() {
+	if in := &s.tk.inc; in.busy() && !in.paused {
+		in.paused = true
+		slog.Info("postgres cdc: incremental snapshot paused", "table", in.queue[0])
+	}
+}
+
+func (s signalTarget) ResumeSnapshot() {
+	if in := &s.tk.inc; in.busy() && in.paused {
+		in.paused = false
+		slog.Info("postgres cdc: incremental snapshot resumed", "table", in.queue[0])
+	}
+}
+
+// setCondition notes a queued table's additional condition.
+func (in *incState) setCondition(table, filter string) {
+	if filter == "" {
+		return
+	}
+	if in.conds == nil {
+		in.conds = map[string]string{}
+	}
+	in.conds[table] = filter
+}

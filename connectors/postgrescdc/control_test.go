@@ -1,0 +1,65 @@
+package postgrescdc
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/jackc/pglogrepl"
+)
+
+// pause-snapshot holds the next chunk and is kept in the offset until
+// resume-snapshot; additional-conditions go with their table into the
+// offset (Debezium's collections JSON) and back.
+func TestPauseResumeAndConditions(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		signals    [][2]string // type, data
+		wantPaused bool
+		wantCond   string
+	}{
+		{"pause", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"]}`}, {"pause-snapshot", ``}}, true, ""},
+		{"pause then resume", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"]}`}, {"pause-snapshot", ``}, {"resume-snapshot", `{}`}}, false, ""},
+		{"pause without a snapshot does nothing", [][2]string{{"pause-snapshot", ``}}, false, ""},
+		{"condition", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"], "additional-conditions": [{"data-collection": "PUBLIC.T", "filter": "v > 2"}]}`}}, false, "v > 2"},
+		{"condition of another table", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"], "additional-conditions": [{"data-collection": "public.u", "filter": "v > 2"}]}`}}, false, ""},
+		{"log", [][2]string{{"log", `{"message": "hello"}`}}, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk, _ := incTask()
+			for i, sg := range tc.signals {
+				if err := tk.change(testSignalOID, "c", 0, nil, tuple(fmt.Sprint("s", i), sg[0], sg[1]), pglogrepl.XLogData{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tk.inc.paused != tc.wantPaused || tk.inc.conds["public.t"] != tc.wantCond {
+				t.Fatalf("paused %v condition %q, want %v %q", tk.inc.paused, tk.inc.conds["public.t"], tc.wantPaused, tc.wantCond)
+			}
+			off := map[string]any{}
+			tk.inc.stamp(off)
+			var back incState
+			if err := back.restore(off); err != nil {
+				t.Fatal(err)
+			}
+			if back.paused != tc.wantPaused || back.conds["public.t"] != tc.wantCond || !reflect.DeepEqual(back.queue, tk.inc.queue) {
+				t.Fatalf("restored %+v from %v", back, off)
+			}
+			if tk.inc.working() == tc.wantPaused && tk.inc.busy() {
+				t.Fatalf("working %v while paused %v", tk.inc.working(), tc.wantPaused)
+			}
+		})
+	}
+}
+
+// Without the source channel the signalling table carries only watermarks.
+func TestSourceChannelOff(t *testing.T) {
+	tk, _ := incTask()
+	tk.cfg.SignalChannels = []string{"kafka"}
+	if err := tk.change(testSignalOID, "c", 0, nil, tuple("s1", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.t"]}`), pglogrepl.XLogData{}); err != nil {
+		t.Fatal(err)
+	}
+	if tk.inc.busy() {
+		t.Fatalf("a signal row started a snapshot with signal.enabled.channels=kafka: %v", tk.inc.queue)
+	}
+}
