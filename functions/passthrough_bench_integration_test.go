@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/functions"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -91,9 +92,11 @@ func median[T any](xs []T, key func(T) float64) float64 {
 //
 //   - datagen-to-kafka: ferry's datagen source (orders quickstart) to Kafka,
 //     against a franz-go producer with ferry's producer settings producing
-//     the keys and values ferry produced;
+//     the keys, values, headers and timestamps ferry produced;
 //   - kafka-to-file: ferry's FileStreamSink reading that topic, against a
-//     franz-go consumer with ferry's fetch settings writing each value as a line.
+//     franz-go consumer with ferry's fetch settings writing each value as a
+//     line, fsyncing and committing its offset every invocation's worth of
+//     records, as ferry does once per invocation.
 //
 // Each invocation moves at most 100,000 records (the scheduler's default
 // batch limit); the sink runs again with invocations of 5,000 records, as
@@ -129,7 +132,7 @@ func BenchmarkJSONPassthrough(b *testing.B) {
 						"file": filepath.Join(dir, name+".txt"), "tasks.max": "1", "consumer.override.max.poll.records": fmt.Sprint(min(batch, 10000))}}
 				c.ferry = append(c.ferry, measureCost(b, benchRecords, func() int { return runAll(b, h, st, inv) }))
 				raw := filepath.Join(dir, name+"-raw.txt")
-				c.raw = append(c.raw, measureCost(b, benchRecords, func() int { return rawConsume(b, seeds, topic, raw, benchRecords) }))
+				c.raw = append(c.raw, measureCost(b, benchRecords, func() int { return rawConsume(b, seeds, topic, raw, benchRecords, batch) }))
 			}
 			c.report(b, benchRecords)
 		})
@@ -165,9 +168,10 @@ func readTopic(b *testing.B, seeds []string, topic string, n int) []*kgo.Record 
 	return out[:n]
 }
 
-// rawProduce produces the keys and values of recs to topic with plain
-// franz-go and ferry's producer settings (acks=all, 2 ms linger, 1 MiB batches,
-// 8,192 records buffered).
+// rawProduce produces the keys, values, headers and timestamps of recs to
+// topic with plain franz-go and ferry's producer settings (acks=all, 2 ms
+// linger, 1 MiB batches, 8,192 records buffered): the same bytes ferry
+// produced, headers included.
 func rawProduce(b *testing.B, seeds []string, topic string, recs []*kgo.Record) int {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond),
 		kgo.ProducerBatchMaxBytes(1<<20), kgo.MaxBufferedRecords(1<<13), kgo.AllowAutoTopicCreation())
@@ -177,7 +181,7 @@ func rawProduce(b *testing.B, seeds []string, topic string, recs []*kgo.Record) 
 	defer cl.Close()
 	var failed error
 	for _, r := range recs {
-		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Timestamp: r.Timestamp}, func(_ *kgo.Record, err error) {
+		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp}, func(_ *kgo.Record, err error) {
 			if err != nil {
 				failed = err
 			}
@@ -190,21 +194,39 @@ func rawProduce(b *testing.B, seeds []string, topic string, recs []*kgo.Record) 
 }
 
 // rawConsume reads n records from partition 0 of topic with plain franz-go
-// and ferry's fetch settings and writes each value as a line, fsynced at the end.
-func rawConsume(b *testing.B, seeds []string, topic, path string, n int) int {
+// and ferry's fetch settings and writes each value as a line. Every batch
+// records it does what a sink must before it moves on (ferry does it once
+// per invocation of batch records): flush and fsync the file, then commit
+// the next offset to a consumer group.
+func rawConsume(b *testing.B, seeds []string, topic, path string, n, batch int) int {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.FetchMaxWait(200*time.Millisecond), kgo.FetchMaxBytes(16<<20), kgo.FetchMaxPartitionBytes(256<<10),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(0)}}))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	group := filepath.Base(path)
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 256<<10)
-	got := 0
+	got, next := 0, int64(0)
+	sync := func() {
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		var offs kadm.Offsets
+		offs.AddOffset(topic, 0, next, -1)
+		if err := adm.CommitAllOffsets(context.Background(), group, offs); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for got < n {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		fs := cl.PollRecords(ctx, 10000)
@@ -217,15 +239,15 @@ func rawConsume(b *testing.B, seeds []string, topic, path string, n int) int {
 			if got < n {
 				w.Write(r.Value)
 				w.WriteByte('\n')
-				got++
+				got, next = got+1, r.Offset+1
+				if got%batch == 0 {
+					sync()
+				}
 			}
 		})
 	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Sync(); err != nil {
-		b.Fatal(err)
+	if got%batch != 0 {
+		sync()
 	}
 	return got
 }
