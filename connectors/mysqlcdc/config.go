@@ -82,7 +82,8 @@ type Config struct {
 	HeartbeatMs      int64    `config:"heartbeat.interval.ms" default:"0" min:"0" importance:"medium" group:"Connector" doc:"Interval of heartbeat records on __debezium-heartbeat.<topic.prefix>; they advance the offset while captured tables are idle. 0 disables them."`
 	FailureHandling  string   `config:"event.processing.failure.handling.mode" default:"fail" enum:"fail,warn,skip,ignore" importance:"medium" group:"Connector" doc:"What an event that cannot be processed does: fail the task, or warn / skip (ignore) and go on."`
 	MaxBatchSize     int      `config:"max.batch.size" default:"2048" min:"1" importance:"medium" group:"Connector" doc:"Changes per poll (whole transactions are not split unless one alone exceeds it)."`
-	PollIntervalMs   int64    `config:"poll.interval.ms" default:"500" min:"0" importance:"medium" group:"Connector" doc:"How long a poll waits for new changes (ferry: also the pause between idle invocations)."`
+	GTIDConfig
+	PollIntervalMs int64 `config:"poll.interval.ms" default:"500" min:"0" importance:"medium" group:"Connector" doc:"How long a poll waits for new changes (ferry: also the pause between idle invocations)."`
 }
 
 // Check applies the rules Parse cannot express.
@@ -108,6 +109,7 @@ func (c *Config) Check() error {
 	if db, tb, ok := strings.Cut(c.SignalTable, "."); c.SignalTable != "" && (!ok || db == "" || tb == "" || strings.Contains(tb, ".")) {
 		bad("signal.data.collection", c.SignalTable, "name the signalling table as database.table")
 	}
+	errs = append(errs, c.checkGTIDConfig()...)
 	if (c.historyTopic() == "") != (c.historyServers() == "") {
 		bad("schema.history.internal.kafka.topic", c.historyTopic(),
 			"set both schema.history.internal.kafka.topic and schema.history.internal.kafka.bootstrap.servers, or neither")

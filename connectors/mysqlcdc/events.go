@@ -29,6 +29,7 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 		return nil, nil
 	case *replication.MariadbGTIDEvent:
 		st.gtid = e.GTID.String()
+		st.ignoreDML = !st.dmlFilter.keep(gtidSource(st.gtid))
 		if !e.IsStandalone() {
 			tk.begin(start, -1)
 		}
@@ -37,6 +38,7 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 		if next, err := e.GTIDNext(); err == nil {
 			st.gtid = next.String()
 		}
+		st.ignoreDML = !st.dmlFilter.keep(gtidSource(st.gtid))
 		return nil, nil
 	case *replication.QueryEvent:
 		return tk.query(e, h, start)
@@ -186,7 +188,7 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 			return tk.commit(), nil
 		}
 	}
-	if t == nil {
+	if t == nil || st.ignoreDML {
 		return nil, nil
 	}
 	autocommit := st.tx == nil

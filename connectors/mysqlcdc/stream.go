@@ -16,21 +16,24 @@ import (
 
 // streamState is the binlog reader and where it stands.
 type streamState struct {
-	syncer   *replication.BinlogSyncer
-	events   *replication.BinlogStreamer
-	start    restartPoint // where this invocation starts reading
-	file     string       // the binlog file being read
-	gtids    gtidTracker  // GTIDs of the transactions completed
-	tx       *txState     // the open transaction, nil between transactions
-	skip     restartPoint // events and rows to skip in the first transaction read
-	skipping bool
-	tables   map[uint64]*table // binlog table id -> captured table (nil: not captured)
-	signals  map[uint64]bool   // binlog table ids of the signalling table
-	shapes   map[string]*table // definitions rebuilt from table maps (see shaped)
-	lastEnd  uint64            // the position after the last event read
-	gtid     string            // the GTID of the transaction being read
-	beat     time.Time
-	beaten   bool // this invocation wrote its heartbeat
+	syncer    *replication.BinlogSyncer
+	events    *replication.BinlogStreamer
+	start     restartPoint // where this invocation starts reading
+	gtidStart string       // set: the dump starts after these GTIDs, not at start's file and position
+	ignoreDML bool         // the open transaction's GTID source is filtered out (gtid.source.filter.dml.events)
+	dmlFilter *gtidFilter
+	file      string       // the binlog file being read
+	gtids     gtidTracker  // GTIDs of the transactions completed
+	tx        *txState     // the open transaction, nil between transactions
+	skip      restartPoint // events and rows to skip in the first transaction read
+	skipping  bool
+	tables    map[uint64]*table // binlog table id -> captured table (nil: not captured)
+	signals   map[uint64]bool   // binlog table ids of the signalling table
+	shapes    map[string]*table // definitions rebuilt from table maps (see shaped)
+	lastEnd   uint64            // the position after the last event read
+	gtid      string            // the GTID of the transaction being read
+	beat      time.Time
+	beaten    bool // this invocation wrote its heartbeat
 }
 
 // txState collects a transaction's records until its commit.
@@ -62,12 +65,16 @@ func (tk *Task) startStream() error {
 		TimestampStringLocation: time.UTC, ParseTime: true, DisableRetrySync: true, HeartbeatPeriod: 10 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	events, err := st.syncer.StartSync(mysql.Position{Name: st.start.at.file, Pos: uint32(st.start.at.pos)})
+	events, err := tk.startDump()
 	if err != nil {
-		return fmt.Errorf("%w: starting the binlog dump at %s: %v; grant REPLICATION SLAVE to %s", ErrServer, st.start.at, err, cfg.User)
+		return err
 	}
 	st.events, st.file = events, st.start.at.file
 	st.gtids = parseGTIDs(st.start.gtids)
+	if st.gtidStart != "" {
+		st.gtids = parseGTIDs(st.gtidStart)
+	}
+	st.dmlFilter = cfg.dmlFilter()
 	st.skip, st.skipping = st.start, st.start.events > 0 || st.start.rows > 0
 	st.tables, st.signals = map[uint64]*table{}, map[uint64]bool{}
 	st.lastEnd = st.start.at.pos
@@ -155,8 +162,12 @@ func (tk *Task) describeStreamError(err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "1236") || strings.Contains(msg, "Could not find first log file"):
-		return fmt.Errorf("%w: %v; the binlog position %s is no longer on the server (purged): set snapshot.mode=when_needed, or delete the connector's offsets and restart with snapshot.mode=initial",
-			ErrServer, err, tk.stream.start.at)
+		at := "binlog position " + tk.stream.start.at.String()
+		if tk.stream.gtidStart != "" {
+			at = "GTID position " + tk.stream.gtidStart
+		}
+		return fmt.Errorf("%w: %v; the %s is no longer on the server (purged): set snapshot.mode=when_needed, or delete the connector's offsets and restart with snapshot.mode=initial",
+			ErrServer, err, at)
 	case strings.Contains(msg, "1227") || strings.Contains(msg, "Access denied"):
 		return fmt.Errorf("%w: %v; run GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '%s'@'%%'", ErrServer, err, tk.cfg.User)
 	}

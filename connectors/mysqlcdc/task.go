@@ -132,14 +132,8 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 		tk.resumeSnapshot(off, rp)
 		return nil
 	}
-	if err := tk.checkPurged(rp.at); err != nil {
-		if mode == SnapshotWhenNeeded {
-			return tk.beginSnapshot(ctx)
-		}
-		return err
-	}
-	if err := tk.checkGTIDs(rp); err != nil {
-		if mode == SnapshotWhenNeeded {
+	if err := tk.checkPosition(rp); err != nil {
+		if mode == SnapshotWhenNeeded && errors.Is(err, ErrServer) {
 			return tk.beginSnapshot(ctx)
 		}
 		return err
