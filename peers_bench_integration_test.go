@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -64,32 +63,14 @@ func (f peerFigures) perCPU(n int) float64 { return float64(n) / f.cpu }
 // peerRun starts a process writing n records to topic, waits until the topic
 // holds them, reads its CPU time, stops it and samples the record size.
 func peerRun(b *testing.B, seeds, topic string, n int, start func(topic string) *exec.Cmd) peerFigures {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(seeds, ",")...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	ctx := context.Background()
-	if _, err := adm.CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+	adm, done := peerAdmin(b, seeds)
+	defer done()
+	if _, err := adm.CreateTopic(context.Background(), 1, 1, nil, topic); err != nil {
 		b.Fatalf("creating %s: %v", topic, err)
 	}
 	cmd := start(topic)
 	defer stopPeer(cmd)
-	deadline := time.Now().Add(10 * time.Minute)
-	for {
-		ends, err := adm.ListEndOffsets(ctx, topic)
-		if err == nil && ends.Offsets()[topic][0].At >= int64(n) {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s: %d records not written in 10 minutes", topic, n)
-		}
-		if cmd.ProcessState != nil {
-			b.Fatalf("%s: the process exited early", topic)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitRecords(b, adm, topic, int64(n), cmd)
 	f := peerFigures{cpu: cpuSeconds(b, cmd.Process.Pid)}
 	f.bytes = meanRecordBytes(b, seeds, topic)
 	return f

@@ -4,12 +4,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,7 +54,7 @@ func BenchmarkPeerConduitPostgres(b *testing.B) {
 		fslot, cslot := fmt.Sprintf("peerf_%s_%d", run, i), fmt.Sprintf("peerc_%s_%d", run, i)
 		dropReplication(b, conn, fslot, cslot)
 		ferry := peerRun(b, seeds, fslot+".public."+tbl, n, func(topic string) *exec.Cmd {
-			return ferryPostgres(b, bin, seeds, pgURL, fslot, "public."+tbl)
+			return ferryStandalone(b, bin, seeds, pgConnector(b, pgURL, fslot, "public."+tbl, "initial")).cmd
 		})
 		cond := peerRun(b, seeds, cslot, n, func(topic string) *exec.Cmd {
 			return conduitPostgres(b, conduit, seeds, pgURL, cslot, tbl, topic)
@@ -64,11 +62,14 @@ func BenchmarkPeerConduitPostgres(b *testing.B) {
 		dslot := fmt.Sprintf("peerd_%s_%d", run, i)
 		dropReplication(b, conn, dslot)
 		dbz := peerRun(b, seeds, dslot+".public."+tbl, n, func(topic string) *exec.Cmd {
-			return debeziumPostgres(b, seeds, pgURL, dslot, "public."+tbl)
+			return debeziumStandalone(b, seeds, pgConnector(b, pgURL, dslot, "public."+tbl, "initial")).cmd
 		})
-		fmt.Printf("peer (PostgreSQL snapshot of %d rows -> Kafka): ferry %.0f rows/CPU-s (%.2f CPU s, %.0f B/record), Conduit %.0f rows/CPU-s (%.2f CPU s, %.0f B/record), Debezium on Kafka Connect %.0f rows/CPU-s (%.2f CPU s, %.0f B/record): ferry/Conduit %.2f, ferry/Debezium %.2f\n",
-			n, ferry.perCPU(n), ferry.cpu, ferry.bytes, cond.perCPU(n), cond.cpu, cond.bytes, dbz.perCPU(n), dbz.cpu, dbz.bytes,
-			ferry.perCPU(n)/cond.perCPU(n), ferry.perCPU(n)/dbz.perCPU(n))
+		raw := rawProduce(b, seeds, fslot+".public."+tbl, n)
+		fmt.Printf("peer (PostgreSQL snapshot of %d rows -> Kafka): ferry %.0f rows/CPU-s (%.2f CPU s, %.0f B/record), Conduit %.0f rows/CPU-s (%.2f CPU s, %.0f B/record), Debezium on Kafka Connect %.0f rows/CPU-s (%.2f CPU s, %.0f B/record), raw franz-go %.0f records/CPU-s: ferry/Conduit %.2f, ferry/Debezium %.2f, ferry/raw %.2f\n",
+			n, ferry.perCPU(n), ferry.cpu, ferry.bytes, cond.perCPU(n), cond.cpu, cond.bytes, dbz.perCPU(n), dbz.cpu, dbz.bytes, raw.perCPU,
+			ferry.perCPU(n)/cond.perCPU(n), ferry.perCPU(n)/dbz.perCPU(n), ferry.perCPU(n)/raw.perCPU)
+		b.ReportMetric(raw.perCPU, "raw-records/cpu-s")
+		b.ReportMetric(ferry.perCPU(n)/raw.perCPU, "ferry/raw-x")
 		b.ReportMetric(dbz.perCPU(n), "debezium-rows/cpu-s")
 		b.ReportMetric(ferry.perCPU(n)/dbz.perCPU(n), "ferry/debezium-x")
 		b.ReportMetric(dbz.bytes, "debezium-B/record")
@@ -77,6 +78,87 @@ func BenchmarkPeerConduitPostgres(b *testing.B) {
 		b.ReportMetric(ferry.perCPU(n)/cond.perCPU(n), "ferry/conduit-x")
 		b.ReportMetric(ferry.bytes, "ferry-B/record")
 		b.ReportMetric(cond.bytes, "conduit-B/record")
+	}
+}
+
+// BenchmarkPeerPostgresStream streams n changes (FERRY_PEER_CHANGES,
+// default 100,000: 100 INSERT transactions of 1,000 rows of about 200
+// bytes) from PostgreSQL into Kafka with ferry's PostgreSQL connector and
+// with Debezium's PostgresConnector 3.6.1 on a private Kafka Connect 4.1.1
+// ConnectStandalone, one after the other (each its own table, slot and
+// publication), as peerStream measures them, and raw franz-go producing
+// copies of ferry's record in the same run. It reports changes/s and
+// changes per CPU-second of each side and the ratios. Figures only.
+func BenchmarkPeerPostgresStream(b *testing.B) {
+	seeds, pgURL := os.Getenv("KAFKA_BOOTSTRAP_SERVERS"), os.Getenv("POSTGRES_URL")
+	if seeds == "" || pgURL == "" {
+		b.Fatal("KAFKA_BOOTSTRAP_SERVERS and POSTGRES_URL must be set: run `eval \"$(localstack/up kafka postgres kafka-connect)\"`")
+	}
+	n := peerChanges()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgURL)
+	if err != nil {
+		b.Fatalf("connecting to %s: %v", pgURL, err)
+	}
+	defer conn.Close(ctx)
+	bin := buildFerry(b)
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	side := func(prefix string, start func(cfg map[string]string) peerProc) streamFigures {
+		tbl := prefix + "_t"
+		pgExec(b, conn, fmt.Sprintf("CREATE TABLE %s (id INT PRIMARY KEY, label TEXT NOT NULL, qty INT NOT NULL, ts TIMESTAMPTZ NOT NULL DEFAULT now())", tbl))
+		b.Cleanup(func() { conn.Exec(context.Background(), "DROP TABLE IF EXISTS "+tbl) })
+		dropReplication(b, conn, prefix)
+		return peerStream(b, seeds, prefix, prefix+".public."+tbl, n,
+			func() peerProc { return start(pgConnector(b, pgURL, prefix, "public."+tbl, "initial")) },
+			func() { pgExec(b, conn, fmt.Sprintf("INSERT INTO %s VALUES (0, repeat('x', 150), 0)", tbl)) },
+			func() {
+				for lo := 1; lo <= n; lo += 1000 {
+					pgExec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 150) || g, g FROM generate_series(%d, %d) g", tbl, lo, min(n, lo+999)))
+				}
+			})
+	}
+	for i := range b.N {
+		fprefix, dprefix := fmt.Sprintf("peersf_%s_%d", run, i), fmt.Sprintf("peersd_%s_%d", run, i)
+		ferry := side(fprefix, func(cfg map[string]string) peerProc { return ferryStandalone(b, bin, seeds, cfg) })
+		dbz := side(dprefix, func(cfg map[string]string) peerProc { return debeziumStandalone(b, seeds, cfg) })
+		raw := rawProduce(b, seeds, fprefix+".public."+fprefix+"_t", n)
+		reportStream(b, "PostgreSQL", n, ferry, dbz, raw)
+	}
+}
+
+// peerChanges is FERRY_PEER_CHANGES, default 100,000.
+func peerChanges() int {
+	if v, err := strconv.Atoi(os.Getenv("FERRY_PEER_CHANGES")); err == nil && v > 0 {
+		return v
+	}
+	return 100_000
+}
+
+// reportStream prints and reports the streaming figures of ferry, Debezium
+// and raw franz-go.
+func reportStream(b *testing.B, db string, n int, ferry, dbz streamFigures, raw rawFigures) {
+	fcpu, dcpu := float64(n)/ferry.cpu, float64(n)/dbz.cpu
+	fmt.Printf("peer (%s streaming of %d changes -> Kafka): ferry %.0f changes/s, %.0f changes/CPU-s (%.0f B/record); Debezium on Kafka Connect %.0f changes/s, %.0f changes/CPU-s (%.0f B/record); raw franz-go %.0f records/s, %.0f records/CPU-s: ferry/Debezium %.2f (changes/s) %.2f (per CPU-s), ferry/raw %.2f (changes/s) %.2f (per CPU-s)\n",
+		db, n, ferry.perSec, fcpu, ferry.bytes, dbz.perSec, dcpu, dbz.bytes, raw.perSec, raw.perCPU,
+		ferry.perSec/dbz.perSec, fcpu/dcpu, ferry.perSec/raw.perSec, fcpu/raw.perCPU)
+	for _, m := range []struct {
+		v    float64
+		unit string
+	}{
+		{ferry.perSec, "ferry-changes/s"}, {fcpu, "ferry-changes/cpu-s"}, {ferry.bytes, "ferry-B/record"},
+		{dbz.perSec, "debezium-changes/s"}, {dcpu, "debezium-changes/cpu-s"}, {dbz.bytes, "debezium-B/record"},
+		{raw.perSec, "raw-records/s"}, {raw.perCPU, "raw-records/cpu-s"},
+		{ferry.perSec / dbz.perSec, "ferry/debezium-x"}, {fcpu / dcpu, "ferry/debezium-cpu-x"},
+		{ferry.perSec / raw.perSec, "ferry/raw-x"}, {fcpu / raw.perCPU, "ferry/raw-cpu-x"},
+	} {
+		b.ReportMetric(m.v, m.unit)
+	}
+}
+
+// pgExec runs SQL, failing the benchmark on an error.
+func pgExec(b *testing.B, conn *pgx.Conn, sql string) {
+	if _, err := conn.Exec(context.Background(), sql); err != nil {
+		b.Fatalf("%s: %v", sql, err)
 	}
 }
 
@@ -98,29 +180,21 @@ func dropReplication(b *testing.B, conn *pgx.Conn, names ...string) {
 	})
 }
 
-// ferryPostgres starts ferry standalone snapshotting table into
-// <prefix>.<table> with slot and publication named prefix.
-func ferryPostgres(b *testing.B, bin, seeds, pgURL, prefix, table string) *exec.Cmd {
+// pgConnector is the PostgresConnector config (ferry's and Debezium's
+// alike) capturing table into <prefix>.<table>, with slot and publication
+// named prefix, written as schemaless JSON.
+func pgConnector(b *testing.B, pgURL, prefix, table, mode string) map[string]string {
 	u, err := url.Parse(pgURL)
 	if err != nil {
 		b.Fatal(err)
 	}
 	pw, _ := u.User.Password()
-	conn, _ := json.Marshal(map[string]any{"name": prefix, "config": map[string]string{
+	return withJSON(map[string]string{"name": prefix,
 		"connector.class": "io.debezium.connector.postgresql.PostgresConnector", "tasks.max": "1",
 		"database.hostname": u.Hostname(), "database.port": u.Port(), "database.user": u.User.Username(),
 		"database.password": pw, "database.dbname": strings.TrimPrefix(u.Path, "/"), "database.sslmode": "disable",
 		"topic.prefix": prefix, "slot.name": prefix, "publication.name": prefix, "publication.autocreate.mode": "filtered",
-		"table.include.list": table, "plugin.name": "pgoutput", "snapshot.mode": "initial",
-		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "key.converter.schemas.enable": "false",
-		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false"}})
-	dir := b.TempDir()
-	path := filepath.Join(dir, "pg.json")
-	if err := os.WriteFile(path, conn, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return startPeer(b, exec.Command(bin, "standalone", "--bootstrap-servers", seeds, "--data-dir", filepath.Join(dir, "data"),
-		"--listeners", fmt.Sprintf("http://127.0.0.1:%d", freeTCPPort(b)), "--log-level", "warn", path))
+		"table.include.list": table, "plugin.name": "pgoutput", "snapshot.mode": mode})
 }
 
 // conduitPostgres starts Conduit snapshotting table into topic, with its
@@ -153,59 +227,4 @@ pipelines:
           sdk.batch.delay: 100ms
 `, pgURL+"?sslmode=disable", table, slot, slot, seeds, topic)
 	return conduitRun(b, bin, pipeline)
-}
-
-// debeziumPostgres starts a private Kafka Connect standalone worker (the
-// stack's jars and plugin path) running Debezium's PostgresConnector with
-// the same settings as ferryPostgres.
-func debeziumPostgres(b *testing.B, seeds, pgURL, prefix, table string) *exec.Cmd {
-	stack := os.Getenv("FERRY_STACK_DIR")
-	if stack == "" {
-		stack = filepath.Join(os.Getenv("HOME"), ".cache", "ferry-stack")
-	}
-	home := filepath.Join(stack, "kafka-connect")
-	if _, err := os.Stat(filepath.Join(home, "plugins", "debezium-connector-postgres")); err != nil {
-		b.Fatalf("Debezium's PostgreSQL connector is not on %s/plugins: run localstack/up kafka-connect", home)
-	}
-	u, err := url.Parse(pgURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pw, _ := u.User.Password()
-	dir := b.TempDir()
-	worker := fmt.Sprintf(`bootstrap.servers=%s
-listeners=http://127.0.0.1:%d
-key.converter=org.apache.kafka.connect.json.JsonConverter
-key.converter.schemas.enable=false
-value.converter=org.apache.kafka.connect.json.JsonConverter
-value.converter.schemas.enable=false
-offset.storage.file.filename=%s/offsets
-offset.flush.interval.ms=1000
-plugin.path=%s/plugins
-`, seeds, freeTCPPort(b), dir, home)
-	connector := fmt.Sprintf(`name=%s
-connector.class=io.debezium.connector.postgresql.PostgresConnector
-tasks.max=1
-database.hostname=%s
-database.port=%s
-database.user=%s
-database.password=%s
-database.dbname=%s
-topic.prefix=%s
-slot.name=%s
-publication.name=%s
-publication.autocreate.mode=filtered
-table.include.list=%s
-plugin.name=pgoutput
-snapshot.mode=initial
-`, prefix, u.Hostname(), u.Port(), u.User.Username(), pw, strings.TrimPrefix(u.Path, "/"), prefix, prefix, prefix, table)
-	for name, body := range map[string]string{"worker.properties": worker, "connector.properties": connector} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return startPeer(b, exec.Command("java", "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-		"-Dlog4j2.configurationFile="+filepath.Join(home, "log4j2.properties"), "-Dkafka.logs.dir="+dir,
-		"-cp", filepath.Join(home, "libs", "*"), "org.apache.kafka.connect.cli.ConnectStandalone",
-		filepath.Join(dir, "worker.properties"), filepath.Join(dir, "connector.properties")))
 }
