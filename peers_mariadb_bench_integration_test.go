@@ -77,7 +77,9 @@ func BenchmarkPeerMariaDB(b *testing.B) {
 		myExec(b, conn, "CREATE TABLE "+db+"."+tbl+" "+columns)
 		return peerStream(b, seeds, prefix, prefix+"."+db+"."+tbl, n,
 			func() peerProc { return start(cfg(class, prefix, tbl, id)) },
-			func() { myExec(b, conn, fmt.Sprintf("INSERT INTO %s.%s (id, label, qty) VALUES (0, REPEAT('x', 150), 0)", db, tbl)) },
+			func() {
+				myExec(b, conn, fmt.Sprintf("INSERT INTO %s.%s (id, label, qty) VALUES (0, REPEAT('x', 150), 0)", db, tbl))
+			},
 			func() {
 				for lo := 1; lo <= n; lo += 1000 {
 					myExec(b, conn, insert(tbl, lo, min(n, lo+999)))
