@@ -63,6 +63,9 @@ type Change struct {
 	Partition     map[string]any
 	Offset        map[string]any
 	Tombstone     bool // follow a delete with a tombstone (tombstones.on.delete)
+	// Transaction is the event's transaction block (see Block); nil
+	// without provide.transaction.metadata.
+	Transaction *connectors.Struct
 }
 
 // opValues are the operations as field values, boxed once.
@@ -92,6 +95,9 @@ func AppendEvent(dst []*connectors.Record, t *Table, c Change) []*connectors.Rec
 		env.Set(1, c.After)
 	}
 	env.Set(2, c.Source)
+	if c.Transaction != nil {
+		env.Set(3, c.Transaction)
+	}
 	env.Set(4, opValue(c.Op))
 	env.Set(5, c.Ts.UnixMilli())
 	env.Set(6, c.Ts.UnixMicro())

@@ -176,6 +176,7 @@ func loadColumns(conn *client.Conn, t *table, cfg *Config, fl flavor, src *conne
 		return fmt.Errorf("%w %s: no columns visible; grant SELECT on it to %s", ErrTable, t, cfg.User)
 	}
 	t.build(cfg.prefix(), src)
+	t.rekey(cfg)
 	return nil
 }
 

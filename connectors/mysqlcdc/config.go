@@ -84,6 +84,8 @@ type Config struct {
 	MaxBatchSize     int      `config:"max.batch.size" default:"2048" min:"1" importance:"medium" group:"Connector" doc:"Changes per poll (whole transactions are not split unless one alone exceeds it)."`
 	GTIDConfig
 	PollIntervalMs int64 `config:"poll.interval.ms" default:"500" min:"0" importance:"medium" group:"Connector" doc:"How long a poll waits for new changes (ferry: also the pause between idle invocations)."`
+	IncludeQuery   bool  `config:"include.query" default:"false" importance:"low" group:"Events" doc:"Whether source.query carries the statement that wrote each row: MySQL writes it with binlog_rows_query_log_events=ON, MariaDB with binlog_annotate_row_events=ON (its default)."`
+	debezium.EventConfig
 }
 
 // Check applies the rules Parse cannot express.
@@ -106,6 +108,7 @@ func (c *Config) Check() error {
 		debezium.Filter{IncludeKey: "database.include.list", ExcludeKey: "database.exclude.list", Include: c.DBInclude, Exclude: c.DBExclude, Exclusive: true},
 		debezium.Filter{IncludeKey: "table.include.list", ExcludeKey: "table.exclude.list", Include: c.TableInclude, Exclude: c.TableExclude, Exclusive: true},
 		debezium.Filter{ExcludeKey: "column.exclude.list", Exclude: c.ColumnExclude})...)
+	errs = append(errs, c.EventConfig.Check()...)
 	if db, tb, ok := strings.Cut(c.SignalTable, "."); c.SignalTable != "" && (!ok || db == "" || tb == "" || strings.Contains(tb, ".")) {
 		bad("signal.data.collection", c.SignalTable, "name the signalling table as database.table")
 	}

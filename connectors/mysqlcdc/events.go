@@ -22,6 +22,7 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 	if h.LogPos != 0 {
 		st.lastEnd = uint64(h.LogPos)
 	}
+	defer st.eventTime(h)
 	switch e := ev.Event.(type) {
 	case *replication.RotateEvent:
 		st.file, st.lastEnd = string(e.NextLogName), e.Position
@@ -30,10 +31,13 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 	case *replication.MariadbGTIDEvent:
 		st.gtid = e.GTID.String()
 		st.ignoreDML = !st.dmlFilter.keep(gtidSource(st.gtid))
+		begin := tk.txBegin(st.gtid, start, h)
 		if !e.IsStandalone() {
 			tk.begin(start, -1)
+			st.tx.recs = appendRecord(st.tx.recs, begin)
+			return nil, nil
 		}
-		return nil, nil
+		return appendRecord(nil, begin), nil // as Debezium's MariaDbConnector: a DDL's BEGIN, without END
 	case *replication.GTIDEvent:
 		if next, err := e.GTIDNext(); err == nil {
 			st.gtid = next.String()
@@ -50,7 +54,16 @@ func (tk *Task) handle(ev *replication.BinlogEvent) ([]*connectors.Record, error
 		tk.count()
 		return recs, err
 	case *replication.XIDEvent:
-		return tk.commit(), nil
+		end := tk.txEnd(h)
+		return appendRecord(tk.commit(), end), nil
+	case *replication.MariadbAnnotateRowsEvent:
+		tk.count()
+		tk.annotate(string(e.Query))
+		return nil, nil
+	case *replication.RowsQueryEvent:
+		tk.count()
+		tk.annotate(string(e.Query))
+		return nil, nil
 	case *replication.TransactionPayloadEvent:
 		return tk.payload(e, h)
 	}
@@ -98,7 +111,7 @@ func (tk *Task) commit() []*connectors.Record {
 		st.gtids.add(st.gtid)
 		st.gtid = ""
 	}
-	st.skipping = false
+	st.skipping, st.query = false, ""
 	if tx == nil {
 		return tk.closeWindow()
 	}
@@ -114,14 +127,17 @@ func (tk *Task) query(e *replication.QueryEvent, h *replication.EventHeader, sta
 	switch {
 	case strings.EqualFold(q, "BEGIN"):
 		if st.tx == nil {
+			begin := tk.txBegin(st.gtid, start, h)
 			tk.begin(start, int64(e.SlaveProxyID))
+			st.tx.recs = appendRecord(st.tx.recs, begin)
 		} else {
 			st.tx.thread = int64(e.SlaveProxyID)
 			st.tx.events++
 		}
 		return nil, nil
 	case strings.EqualFold(q, "COMMIT"):
-		return tk.commit(), nil
+		end := tk.txEnd(h)
+		return appendRecord(tk.commit(), end), nil
 	case txControl().MatchString(q):
 		tk.count()
 		return nil, nil
@@ -239,8 +255,10 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 		rp := tx.begin
 		rp.events, rp.rows, rp.serverID, rp.tsSec = index, int64(i+1), h.ServerID, when.Unix()
 		si := sourceInfo{db: t.db, table: t.name, when: when, serverID: h.ServerID, gtid: tx.gtid,
-			at: binlogPos{file: st.file, pos: start}, row: i, thread: tx.thread}
+			at: binlogPos{file: st.file, pos: start}, row: i, thread: tx.thread, query: st.query}
+		n := len(tx.recs)
 		tx.recs = tk.change(tx.recs, t, op, before, after, si, rp)
+		tk.txEvents(tx.recs[n:], t)
 	}
 	if autocommit {
 		tk.count()

@@ -86,6 +86,7 @@ func (tk *Task) applyDef(d tableDef, f *filter) {
 		t.cols = append(t.cols, c)
 	}
 	t.build(tk.cfg.prefix(), tk.src)
+	t.rekey(&tk.cfg)
 	if old := tk.byName[full]; old != nil {
 		*old = *t
 		return

@@ -82,7 +82,8 @@ type sourceInfo struct {
 	gtid      string
 	at        binlogPos // the event's own position (source.file/pos)
 	row       int
-	thread    int64 // -1: unknown
+	thread    int64  // -1: unknown
+	query     string // include.query: the statement that wrote the row
 }
 
 // source builds the source block: the fields fixed for a table copied from
@@ -115,6 +116,9 @@ func (tk *Task) source(si sourceInfo) *connectors.Struct {
 	st.Set(14, int32(si.row))
 	if si.thread >= 0 {
 		st.Set(15, b.thread.Of(si.thread))
+	}
+	if si.query != "" {
+		st.Set(16, si.query)
 	}
 	return st
 }

@@ -32,6 +32,8 @@ type streamState struct {
 	shapes    map[string]*table // definitions rebuilt from table maps (see shaped)
 	lastEnd   uint64            // the position after the last event read
 	gtid      string            // the GTID of the transaction being read
+	prevTs    time.Time         // the time of the last event read with one (see eventTime)
+	query     string            // include.query: the statement of the rows events that follow
 	beat      time.Time
 	beaten    bool // this invocation wrote its heartbeat
 }
@@ -63,7 +65,8 @@ func (tk *Task) startStream() error {
 	st.syncer = replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
 		ServerID: cfg.serverID(), Flavor: flv, Host: cfg.Hostname, Port: uint16(cfg.Port), User: cfg.User, Password: cfg.Password,
 		TimestampStringLocation: time.UTC, ParseTime: true, DisableRetrySync: true, HeartbeatPeriod: 10 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DumpCommandFlag: tk.dumpFlags(),
 	})
 	events, err := tk.startDump()
 	if err != nil {
@@ -79,6 +82,7 @@ func (tk *Task) startStream() error {
 	st.tables, st.signals = map[uint64]*table{}, map[uint64]bool{}
 	st.lastEnd = st.start.at.pos
 	st.beat = time.Unix(st.start.tsSec, 0) // the committed offset's time: a heartbeat is due interval after it
+	st.prevTs = st.beat
 	return nil
 }
 

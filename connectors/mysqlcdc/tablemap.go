@@ -57,6 +57,7 @@ func (tk *Task) shaped(t *table, e *replication.TableMapEvent) *table {
 		s.cols = append(s.cols, d)
 	}
 	s.build(tk.cfg.prefix(), tk.src)
+	s.rekey(&tk.cfg)
 	if tk.stream.shapes == nil {
 		tk.stream.shapes = map[string]*table{}
 	}

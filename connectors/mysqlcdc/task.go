@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
@@ -30,6 +31,7 @@ type Task struct {
 	pending   []*connectors.Record // schema change events to return first
 	now       func() time.Time     // nil: time.Now
 	boxed     sourceBoxes
+	tx        debezium.TxContext // provide.transaction.metadata: the transaction in progress
 }
 
 // NewTask returns an unopened task of the given flavor.
@@ -139,6 +141,7 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 		return err
 	}
 	tk.stream.start = rp
+	tk.tx.Load(off)
 	tk.streaming = mode != SnapshotInitialOnly
 	if err := tk.restoreIncremental(off); err != nil {
 		return err

@@ -136,6 +136,8 @@ func (t *table) build(cfg *Config) {
 	for _, c := range t.keyCols {
 		t.dbz.KeyNames = append(t.dbz.KeyNames, c.name)
 	}
+	cfg.Keys().Rekey(&t.dbz, t.schema+"."+t.name, t.value, base+".Key")
+	t.key = t.dbz.Key
 }
 
 // column returns the named column, or nil.

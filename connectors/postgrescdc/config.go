@@ -77,6 +77,7 @@ type Config struct {
 	DecimalHandling  string   `config:"decimal.handling.mode" default:"precise" enum:"precise,double,string" importance:"medium" group:"Connector" doc:"How NUMERIC values are represented: precise (Decimal), double or string."`
 	IntervalMode     string   `config:"interval.handling.mode" default:"numeric" enum:"numeric" importance:"low" group:"Connector" doc:"How INTERVAL values are represented: numeric (io.debezium.time.MicroDuration, microseconds with a month of 30.4375 days). Debezium's string (ISO 8601) is not implemented."`
 	TimePrecision    string   `config:"time.precision.mode" default:"adaptive" enum:"adaptive,adaptive_time_microseconds,connect" importance:"medium" group:"Connector" doc:"How temporal values are represented."`
+	debezium.EventConfig
 }
 
 // Check applies the rules Parse cannot express.
@@ -94,6 +95,7 @@ func (c *Config) Check() error {
 	errs = append(errs, debezium.CheckFilters(
 		debezium.Filter{IncludeKey: "table.include.list", ExcludeKey: "table.exclude.list", Include: c.TableInclude, Exclude: c.TableExclude, Exclusive: true},
 		debezium.Filter{IncludeKey: "schema.include.list", ExcludeKey: "schema.exclude.list", Include: c.SchemaInclude, Exclude: c.SchemaExclude})...)
+	errs = append(errs, c.EventConfig.Check()...)
 	for _, ch := range c.SignalChannels {
 		if !strings.EqualFold(strings.TrimSpace(ch), "source") {
 			bad("signal.enabled.channels", strings.Join(c.SignalChannels, ","), "ferry reads signals from the signalling table only: set signal.enabled.channels=source")

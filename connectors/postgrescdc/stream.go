@@ -234,8 +234,10 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 			s.resumeEnd = 0
 		}
 		s.cur = &txn{xid: m.Xid, final: uint64(m.FinalLSN), commitTime: m.CommitTime}
+		tk.txBegin(x)
 	case *pglogrepl.CommitMessage:
 		if s.cur != nil {
+			tk.txEnd(x)
 			end := any(int64(m.TransactionEndLSN))
 			for _, r := range s.cur.recs {
 				r.SourceOffset[OffsetTxEnd] = end
@@ -294,10 +296,14 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 	if op == "u" && before != nil && after != nil && debezium.KeyChanged(&t.dbz, before, after) {
 		// As Debezium: a primary key change is a delete of the old key (and
 		// its tombstone) and a create of the new one.
+		n := len(s.cur.recs)
 		s.cur.recs = tk.events(s.cur.recs, t, "d", before, nil, p)
+		tk.txEvents(s.cur.recs[n:], t, p)
 		op, before = "c", nil
 	}
+	n := len(s.cur.recs)
 	s.cur.recs = tk.events(s.cur.recs, t, op, before, after, p)
+	tk.txEvents(s.cur.recs[n:], t, p)
 	return nil
 }
 

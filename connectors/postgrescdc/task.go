@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -25,6 +26,7 @@ type Task struct {
 	lastEvent time.Time
 	now       func() time.Time // nil: time.Now
 	boxed     boxes
+	tx        debezium.TxContext // provide.transaction.metadata: the transaction in progress
 }
 
 // NewTask returns an unopened task.
@@ -110,6 +112,7 @@ func (tk *Task) restore(off map[string]any, slotLSN uint64) error {
 	if err := tk.inc.restore(off); err != nil {
 		return err
 	}
+	tk.tx.Load(off)
 	if tk.inc.busy() {
 		if t := tk.tableNamed(tk.inc.queue[0]); t != nil {
 			tk.inc.setTable(t)
