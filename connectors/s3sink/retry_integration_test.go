@@ -24,9 +24,10 @@ import (
 
 // faultProxy stands in front of the S3 server and fails one logical request
 // of a kind (RequestKind) with 503 SlowDown: the nth request of that kind
-// and every SDK retry of it (amz-sdk-request attempt > 1), so the SDK gives
-// up and the sink sees a retriable error. The sink's own retry is a new
-// request (attempt 1) and passes.
+// and every SDK retry of it (amz-sdk-request attempt > 1, to the same object
+// and part), so the SDK gives up and the sink sees a retriable error. The
+// sink's own retry is a new request (attempt 1) and passes. Requests to
+// other objects may run at the same time (sets sent in the background).
 type faultProxy struct {
 	kind string
 	nth  int
@@ -34,7 +35,7 @@ type faultProxy struct {
 
 	mu      sync.Mutex
 	seen    int
-	failing bool
+	failing string // the object and part of the failing request, until the sink retries it
 	failed  int
 }
 
@@ -65,14 +66,21 @@ func (p *faultProxy) fail(req *http.Request) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	target := req.URL.Path + "#" + req.URL.Query().Get("partNumber")
 	if strings.Contains(req.Header.Get("amz-sdk-request"), "attempt=1;") {
 		p.seen++
-		p.failing = p.seen == p.nth
+		switch {
+		case p.seen == p.nth:
+			p.failing = target
+		case target == p.failing:
+			p.failing = "" // the sink's own retry
+		}
 	}
-	if p.failing {
-		p.failed++
+	if target != p.failing {
+		return false
 	}
-	return p.failing
+	p.failed++
+	return true
 }
 
 func (p *faultProxy) failures() int {
@@ -85,7 +93,8 @@ func (p *faultProxy) failures() int {
 // retriable error, retried within the invocation (errors.retry.timeout > 0)
 // or by the next invocation (errors.retry.timeout 0), leaves the same
 // objects, byte for byte, as a run without the failure: no record twice,
-// none lost.
+// none lost. Finished objects are sent in the background, so the failure is
+// met by a later Put or by Flush.
 func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 	cases := []struct {
 		name         string
@@ -101,6 +110,10 @@ func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 		{"part across invocations", "part", 1, 6000, 2000, "3000", "0"},
 		{"complete within invocation", "complete", 1, 6000, 2000, "3000", "30000"},
 		{"complete across invocations", "complete", 2, 6000, 2000, "3000", "0"},
+		// Six objects of 2 MB: the first fails in the background while the
+		// next ones are written and sent.
+		{"first of six puts within invocation", "put", 1, 6000, 2000, "1000", "30000"},
+		{"first of six puts across invocations", "put", 1, 6000, 2000, "1000", "0"},
 	}
 	r := newRig(t)
 	bucket := r.bucket("s3retry")
@@ -127,7 +140,7 @@ func TestS3RetriedUploadWritesEachRecordOnce(t *testing.T) {
 			}
 			want, got := r.objects(bucket, "clean"+strconv.Itoa(i)+"/"), r.objects(bucket, "fault"+strconv.Itoa(i)+"/")
 			if len(want) == 0 || len(got) != len(want) {
-				t.Fatalf("objects after the failure: %v, want as a clean run: %v", got, want)
+				t.Fatalf("objects after the failure: %v, want as a clean run: %v (committed %v)", got, want, r.Committed("fault-"+topic, topic))
 			}
 			for j := range want {
 				if strings.SplitN(got[j], "/", 2)[1] != strings.SplitN(want[j], "/", 2)[1] {

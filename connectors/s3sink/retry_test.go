@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -92,46 +93,110 @@ func (f *fakeS3) assemble(id string) []byte {
 	return obj
 }
 
-// runRetrying opens a task on a fake S3 failing the nth request of kind,
-// with parts of partSize bytes, and puts batch as the runtime does with
-// errors.retry.timeout above 0: again while Put fails with a retriable
-// error. It returns the objects and the offsets Put rejected.
-func runRetrying(t *testing.T, kind string, nth, partSize int, batch []*connectors.Record) (map[string][]byte, []int64) {
+// retrying is one run of runRetrying: a fake S3 failing the nth request of
+// kind, parts of partSize bytes, per records in each Put (all when 0), and
+// with settle, the test waits for the sets sent in the background after each
+// Put, so that a failure there is met by the next Put.
+type retrying struct {
+	kind          string
+	nth, partSize int
+	per           int
+	settle        bool
+}
+
+// retried is what a run wrote: the objects, the offsets Put rejected, and
+// how many Put and Flush calls failed (retriably).
+type retried struct {
+	objects                  map[string][]byte
+	rejected                 []int64
+	putFailures, flushFailed int
+}
+
+// runRetrying opens a task on run's fake S3 and puts batch as the runtime
+// does with errors.retry.timeout above 0: each Put again while it fails with
+// a retriable error, then Flush again while it does. Afterwards nothing is
+// held back (Committable).
+func runRetrying(t *testing.T, run retrying, batch []*connectors.Record) retried {
 	t.Helper()
-	fake := &fakeS3{kind: kind, nth: nth, objects: map[string][]byte{}, parts: map[string]map[int][]byte{}}
+	fake := &fakeS3{kind: run.kind, nth: run.nth, objects: map[string][]byte{}, parts: map[string]map[int][]byte{}}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
+	task, ctx := openOnFake(t, srv.URL, run.partSize)
+	defer task.Close()
+	var out retried
+	per := run.per
+	if per == 0 {
+		per = len(batch)
+	}
+	for i := 0; i < len(batch); i += per {
+		err := retry(func() error { return task.Put(ctx, batch[i:min(i+per, len(batch))]) }, &out.putFailures)
+		var rej *connectors.RejectedError
+		if errors.As(err, &rej) {
+			for _, r := range rej.Rejected {
+				out.rejected = append(out.rejected, r.Record.Offset)
+			}
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if run.settle {
+			awaitSent(task)
+		}
+	}
+	if err := retry(func() error { return task.Flush(ctx) }, &out.flushFailed); err != nil {
+		t.Fatal(err)
+	}
+	if held := task.Committable(); len(held) > 0 {
+		t.Fatalf("after Flush, offsets held back: %v", held)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if fake.seen < run.nth {
+		t.Fatalf("only %d %s requests: the failure never happened", fake.seen, run.kind)
+	}
+	out.objects = maps.Clone(fake.objects)
+	return out
+}
+
+// retry calls op again while it fails with a retriable error (at most five
+// times more), counting the failures in failed.
+func retry(op func() error, failed *int) error {
+	for try := 0; ; try++ {
+		err := op()
+		if !connectors.IsRetriable(err) || try == 5 {
+			return err
+		}
+		*failed++
+	}
+}
+
+// openOnFake opens a JsonFormat task with flush.size 4 on the S3 at url,
+// with parts of partSize bytes and no retries by the SDK (they would hide
+// the failures).
+func openOnFake(t *testing.T, url string, partSize int) (*Task, context.Context) {
+	t.Helper()
 	task, ctx := NewTask(), context.Background()
-	err := task.Open(ctx, map[string]string{"s3.bucket.name": "b", "s3.region": "us-east-1", "store.url": srv.URL,
+	err := task.Open(ctx, map[string]string{"s3.bucket.name": "b", "s3.region": "us-east-1", "store.url": url,
 		"aws.access.key.id": "k", "aws.secret.access.key": "s", "flush.size": "4",
 		"format.class": "io.confluent.connect.s3.format.json.JsonFormat"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := task.store.client.Options()
-	opts.RetryMaxAttempts = 1 // the SDK's own retries would hide the failure
+	opts.RetryMaxAttempts = 1
 	task.store.client, task.store.partSize = s3.New(opts), partSize
-	for try := 0; ; try++ {
-		if err = task.Put(ctx, batch); !connectors.IsRetriable(err) || try == 5 {
-			break
+	return task, ctx
+}
+
+// awaitSent waits until the background sent every set committed so far
+// (or failed to).
+func awaitSent(task *Task) {
+	for _, w := range task.tps {
+		for _, s := range w.sent {
+			if s.done != nil {
+				<-s.done
+			}
 		}
 	}
-	var rejected []int64
-	var rej *connectors.RejectedError
-	if errors.As(err, &rej) {
-		for _, r := range rej.Rejected {
-			rejected = append(rejected, r.Record.Offset)
-		}
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	if err := task.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if fake.seen < nth {
-		t.Fatalf("only %d %s requests: the failure never happened", fake.seen, kind)
-	}
-	return fake.objects, rejected
 }
 
 // A Put retried after a failed PutObject, UploadPart,
@@ -158,19 +223,29 @@ func TestRetriedPutWritesEachRecordOnce(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			want, wantRejected := runRetrying(t, "", 0, c.partSize, batch)
-			got, rejected := runRetrying(t, c.kind, c.nth, c.partSize, batch)
-			if len(want) != 2 || len(got) != len(want) {
-				t.Fatalf("%d objects, want %d", len(got), len(want))
-			}
-			for key, w := range want {
-				if !bytes.Equal(got[key], w) {
-					t.Errorf("%s:\n%s\nwant\n%s", key, got[key], w)
-				}
-			}
-			if fmt.Sprint(rejected) != fmt.Sprint(wantRejected) || len(rejected) != 1 {
-				t.Errorf("rejected offsets %v, want %v", rejected, wantRejected)
+			want := runRetrying(t, retrying{partSize: c.partSize}, batch)
+			got := runRetrying(t, retrying{kind: c.kind, nth: c.nth, partSize: c.partSize}, batch)
+			sameRun(t, got, want)
+			if len(got.rejected) != 1 {
+				t.Errorf("rejected offsets %v, want one", got.rejected)
 			}
 		})
+	}
+}
+
+// sameRun checks that got wrote the objects of want, byte for byte, and
+// rejected the same records.
+func sameRun(t *testing.T, got, want retried) {
+	t.Helper()
+	if len(want.objects) != 2 || len(got.objects) != len(want.objects) {
+		t.Fatalf("%d objects, want %d", len(got.objects), len(want.objects))
+	}
+	for key, w := range want.objects {
+		if !bytes.Equal(got.objects[key], w) {
+			t.Errorf("%s:\n%s\nwant\n%s", key, got.objects[key], w)
+		}
+	}
+	if fmt.Sprint(got.rejected) != fmt.Sprint(want.rejected) {
+		t.Errorf("rejected offsets %v, want %v", got.rejected, want.rejected)
 	}
 }

@@ -103,7 +103,6 @@ func (s *store) fail(err error, what string) error {
 // as parts of a multipart upload. Nothing is visible under key until commit;
 // abort drops the parts. An object smaller than one part is sent with one PUT.
 type upload struct {
-	ctx context.Context
 	s   *store
 	key string
 	// buf is taken from buffers at the first Write, with room for sizeHint
@@ -122,8 +121,8 @@ var buffers sync.Pool
 
 // newUpload starts the object key; sizeHint is the size the object will
 // likely have (the partition's previous object's), at most a part.
-func (s *store) newUpload(ctx context.Context, key string, sizeHint int64) *upload {
-	return &upload{ctx: ctx, s: s, key: key, sizeHint: int(min(sizeHint, int64(s.partSize)))}
+func (s *store) newUpload(key string, sizeHint int64) *upload {
+	return &upload{s: s, key: key, sizeHint: int(min(sizeHint, int64(s.partSize)))}
 }
 
 // Write buffers p; it never fails and sends nothing (sendParts does), so
@@ -146,9 +145,9 @@ func (u *upload) full() bool { return u.buf != nil && u.buf.Len() >= u.s.partSiz
 
 // sendParts uploads every full part buffered. A part leaves the buffer only
 // once S3 has it, so a failed part is sent again by the next call.
-func (u *upload) sendParts() error {
+func (u *upload) sendParts(ctx context.Context) error {
 	for u.full() {
-		if err := u.sendFront(u.s.partSize); err != nil {
+		if err := u.sendFront(ctx, u.s.partSize); err != nil {
 			return err
 		}
 	}
@@ -157,9 +156,9 @@ func (u *upload) sendParts() error {
 
 // sendFront uploads the first n buffered bytes as the next part and drops
 // them from the buffer once sent.
-func (u *upload) sendFront(n int) error {
+func (u *upload) sendFront(ctx context.Context, n int) error {
 	if u.id == nil {
-		out, err := u.s.client.CreateMultipartUpload(u.ctx, &s3.CreateMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key})
+		out, err := u.s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key})
 		if err != nil {
 			return u.s.fail(err, "starting the multipart upload of "+u.key)
 		}
@@ -167,7 +166,7 @@ func (u *upload) sendFront(n int) error {
 	}
 	part := u.buf.Bytes()[:n]
 	num := int32(len(u.parts) + 1)
-	out, err := u.s.client.UploadPart(u.ctx, &s3.UploadPartInput{Bucket: &u.s.bucket, Key: &u.key,
+	out, err := u.s.client.UploadPart(ctx, &s3.UploadPartInput{Bucket: &u.s.bucket, Key: &u.key,
 		UploadId: u.id, PartNumber: &num, Body: bytes.NewReader(part), ContentLength: aws.Int64(int64(n))})
 	if err != nil {
 		return u.s.fail(err, fmt.Sprintf("uploading part %d of %s", num, u.key))
@@ -181,22 +180,22 @@ func (u *upload) sendFront(n int) error {
 // or one PutObject when no part was sent yet. Once the object is written its
 // buffer goes back to buffers. After a failure commit may be called again:
 // it sends what S3 does not have yet, never a byte twice.
-func (u *upload) commit() error {
+func (u *upload) commit(ctx context.Context) error {
 	var body []byte
 	if u.buf != nil {
 		body = u.buf.Bytes()
 	}
 	if u.id == nil {
-		_, err := u.s.client.PutObject(u.ctx, &s3.PutObjectInput{Bucket: &u.s.bucket, Key: &u.key,
+		_, err := u.s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &u.s.bucket, Key: &u.key,
 			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
 		return u.release(u.s.fail(err, "writing "+u.key))
 	}
 	if len(body) > 0 {
-		if err := u.sendFront(len(body)); err != nil {
+		if err := u.sendFront(ctx, len(body)); err != nil {
 			return err
 		}
 	}
-	_, err := u.s.client.CompleteMultipartUpload(u.ctx, &s3.CompleteMultipartUploadInput{Bucket: &u.s.bucket,
+	_, err := u.s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: &u.s.bucket,
 		Key: &u.key, UploadId: u.id, MultipartUpload: &types.CompletedMultipartUpload{Parts: u.parts}})
 	return u.release(u.s.fail(err, "completing the multipart upload of "+u.key))
 }

@@ -30,6 +30,10 @@ type Task struct {
 	resumed map[connectors.TopicPartition]*resumedSet
 	// unsettled: some partition has a full part to send or a set due.
 	unsettled bool
+	// bg sends finished file sets while the next records are written;
+	// sending counts the sets handed to it and not yet known written.
+	bg      *background
+	sending int
 }
 
 // NewTask returns an unopened task.
@@ -53,13 +57,16 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	t.rot = storage.Rotation{IntervalMs: cfg.RotateInterval, ScheduleMs: cfg.RotateSchedule, Loc: t.loc, TimeBased: t.part.TimeBased()}
 	t.tps = map[connectors.TopicPartition]*tpWriter{}
 	t.store = newStore(cfg)
+	t.bg = newBackground(ctx)
 	return t.store.check(ctx)
 }
 
 // Put writes each record into its file; a file set is committed to S3 as soon
-// as it holds flush.size records or a rotation rule fires. A record that
+// as it holds flush.size records or a rotation rule fires: its objects are
+// sent in the background (background.go) while Put goes on. A record that
 // cannot be written is reported in a connectors.RejectedError; the others are
-// written.
+// written. A failure of an earlier set's objects is returned before any
+// record is written.
 //
 // After a retriable failure the runtime gives the same batch again: Put
 // first finishes the uploads the failure interrupted, then skips the
@@ -81,8 +88,13 @@ func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
 	return err
 }
 
-// settle sends the full parts and commits the due file sets of every partition.
+// settle sends again the sets whose failure was returned, returns a new
+// failure of the sets sent in the background, then sends the full parts and
+// commits the due file sets of every partition.
 func (t *Task) settle(ctx context.Context) error {
+	if err := t.settleSent(ctx, false); err != nil {
+		return err
+	}
 	if !t.unsettled {
 		return nil
 	}
@@ -105,7 +117,8 @@ func (t *Task) writer(r *connectors.Record) *tpWriter {
 	return w
 }
 
-// Flush commits file sets whose rotate.schedule.interval.ms boundary passed.
+// Flush commits file sets whose rotate.schedule.interval.ms boundary passed
+// and waits until every committed set is written (or returns the failure).
 // Other unfinished files stay unwritten: Committable holds their offsets back.
 func (t *Task) Flush(ctx context.Context) error {
 	if err := t.settle(ctx); err != nil {
@@ -118,23 +131,29 @@ func (t *Task) Flush(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return t.settleSent(ctx, true)
 }
 
-// Committable reports, for each partition with unfinished files, the offset
-// of their first record: nothing from there on is in S3 yet.
+// Committable reports, for each partition with unfinished files or sets not
+// known to be written, the offset of the oldest one's first record: nothing
+// from there on is surely in S3 yet.
 func (t *Task) Committable() map[connectors.TopicPartition]int64 {
 	out := map[connectors.TopicPartition]int64{}
 	for tp, w := range t.tps {
-		if w.count > 0 {
-			out[tp] = w.first
+		if first, held := w.oldestUnwritten(); held {
+			out[tp] = first
 		}
 	}
 	return out
 }
 
-// Close aborts the multipart uploads of unfinished files.
+// Close stops the sets being sent and aborts the multipart uploads of
+// unfinished files.
 func (t *Task) Close() error {
+	if t.bg == nil {
+		return nil // never opened
+	}
+	t.bg.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error
@@ -196,6 +215,8 @@ type tpWriter struct {
 	due bool
 	// full: an open file buffers a whole part not sent yet.
 	full bool
+	// sent are the committed sets not known to be written, oldest first.
+	sent []*sending
 }
 
 // settle sends the open files' full parts and commits the set when due.
@@ -203,7 +224,7 @@ type tpWriter struct {
 func (w *tpWriter) settle(ctx context.Context) error {
 	if w.full {
 		for _, enc := range w.order {
-			if err := w.files[enc].up.sendParts(); err != nil {
+			if err := w.files[enc].up.sendParts(ctx); err != nil {
 				return err
 			}
 		}
@@ -300,7 +321,7 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 	if f := w.files[enc]; f != nil {
 		return f, nil
 	}
-	up := w.t.store.newUpload(ctx, w.t.objectKey(w.tp, enc, r.Offset), w.lastSize)
+	up := w.t.store.newUpload(w.t.objectKey(w.tp, enc, r.Offset), w.lastSize)
 	rw, err := w.t.format.Open(up, r)
 	if err != nil {
 		return nil, err
@@ -311,24 +332,37 @@ func (w *tpWriter) open(ctx context.Context, enc string, r *connectors.Record) (
 	return f, nil
 }
 
-// commit finishes every open file of the partition and makes it visible.
-// After a failure the set stays due and commit goes on from where it
-// stopped: files already written are not written again.
+// commit finishes every open file of the partition and hands the set to the
+// background to be written (background.go). After a failure the set stays
+// due and commit goes on from where it stopped: files already finished are
+// not finished again.
 func (w *tpWriter) commit(ctx context.Context) error {
 	w.due, w.t.unsettled = true, true
-	for i, enc := range w.order {
+	for _, enc := range w.order {
 		if err := w.files[enc].finish(); err != nil {
-			w.order = append(w.order[:0], w.order[i:]...)
 			return err
 		}
-		w.lastSize = w.files[enc].up.size
-		delete(w.files, enc)
 	}
+	if len(w.order) > 0 {
+		s := &sending{first: w.first, files: make([]*file, len(w.order))}
+		for i, enc := range w.order {
+			s.files[i] = w.files[enc]
+		}
+		size := s.files[len(s.files)-1].up.size
+		if err := w.t.bg.start(ctx, s); err != nil {
+			return err
+		}
+		w.sent = append(w.sent, s)
+		w.t.sending++
+		w.lastSize = size
+	}
+	clear(w.files)
 	w.order, w.count, w.schema, w.resumed, w.due, w.full = w.order[:0], 0, nil, nil, false, false
 	return nil
 }
 
-// finish closes the file's writer (once) and writes the object.
+// finish closes the file's writer, once: then the object's bytes are all
+// buffered, ready to be written.
 func (f *file) finish() error {
 	if !f.closed {
 		if err := f.w.Close(); err != nil {
@@ -336,15 +370,19 @@ func (f *file) finish() error {
 		}
 		f.closed = true
 	}
-	return f.up.commit()
+	return nil
 }
 
-// discard aborts the open files' uploads.
+// discard aborts the uploads of the open files and of the sets not written
+// (the background is stopped).
 func (w *tpWriter) discard(ctx context.Context) error {
 	var errs []error
 	for _, enc := range w.order {
 		errs = append(errs, w.files[enc].up.abort(ctx))
 	}
-	w.files, w.order, w.count, w.due, w.full = map[string]*file{}, nil, 0, false, false
+	for _, s := range w.sent {
+		errs = append(errs, s.abort(ctx))
+	}
+	w.files, w.order, w.count, w.due, w.full, w.sent = map[string]*file{}, nil, 0, false, false, nil
 	return errors.Join(errs...)
 }
