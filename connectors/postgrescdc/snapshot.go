@@ -208,7 +208,7 @@ func (tk *Task) readChunk(ctx context.Context, t *table) ([]*connectors.Record, 
 		if n == 0 && tableStart {
 			mark = "first_in_data_collection"
 		}
-		if !tk.snap.emitted {
+		if !tk.snap.emitted && tk.snap.table == 0 { // as Debezium: only the first table's first row (an empty first table: none)
 			mark = "first"
 		}
 		tk.snap.emitted = true
