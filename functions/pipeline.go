@@ -83,6 +83,43 @@ type pipeline struct {
 	kafkaHeaders slab[kgo.RecordHeader]
 	headers      slab[connectors.Header]
 	bytes        bytesSlab
+	// printer prints a sink's values in place of converting them (printer),
+	// nil when the sink needs them converted.
+	printer javaTextConverter
+}
+
+// javaTextConverter is a value converter that prints a value as
+// connectors.AppendJava prints what its ToConnect returns, without building
+// it (the JsonConverter with schemas.enable=false: Schemaless).
+type javaTextConverter interface {
+	Schemaless() bool
+	AppendJavaText(dst, data []byte) ([]byte, error)
+}
+
+// printer is the value converter that prints task's values as
+// connectors.JavaText in place of converting them, when nothing else would
+// read a value: the task only prints values (connectors.ValuePrinter), no
+// transformation runs, and the converter can print them; nil otherwise.
+func (p *pipeline) valuePrinter(task connectors.SinkTask) javaTextConverter {
+	if _, ok := task.(connectors.ValuePrinter); !ok || (p.chain != nil && p.chain.Len() > 0) {
+		return nil
+	}
+	if c, ok := p.convs.Value.(javaTextConverter); ok && c.Schemaless() {
+		return c
+	}
+	return nil
+}
+
+// toConnectValue is the value converter's ToConnect, or the value printed as
+// a connectors.JavaText (packed into p.bytes) when the sink only prints it.
+func (p *pipeline) toConnectValue(ctx context.Context, kr *kgo.Record, r *connectors.Record) (err error) {
+	if p.printer == nil {
+		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(ctx, kr.Topic, kr.Value)
+		return err
+	}
+	text, err := p.bytes.write(func(dst []byte) ([]byte, error) { return p.printer.AppendJavaText(dst, kr.Value) })
+	r.ValueSchema, r.Value = nil, connectors.JavaText(text)
+	return err
 }
 
 // appendConverter is a converter that can append a non-null value's bytes
@@ -269,9 +306,8 @@ func (p *pipeline) fromKafkaInto(ctx context.Context, kr *kgo.Record, r *connect
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
-	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() (err error) {
-		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(ctx, kr.Topic, kr.Value)
-		return err
+	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() error {
+		return p.toConnectValue(ctx, kr, r)
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}

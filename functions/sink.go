@@ -79,6 +79,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 		return fmt.Errorf("starting task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
 	resumeState(task, plan)
+	p.printer = p.valuePrinter(task)
 	sc, err := h.kafka.takeConsumer(p.inv.Config)
 	if err != nil {
 		return err

@@ -46,10 +46,13 @@ func (t *SinkTask) Put(_ context.Context, records []*connectors.Record) error {
 	}
 	for _, r := range records {
 		var err error
-		if s, ok := r.Value.(string); ok {
-			_, err = t.w.WriteString(s)
-		} else {
-			t.scratch = appendJava(t.scratch[:0], r.Value)
+		switch v := r.Value.(type) {
+		case string:
+			_, err = t.w.WriteString(v)
+		case connectors.JavaText:
+			_, err = t.w.Write(v)
+		default:
+			t.scratch = connectors.AppendJava(t.scratch[:0], r.Value)
 			_, err = t.w.Write(t.scratch)
 		}
 		if err == nil {
@@ -61,6 +64,10 @@ func (t *SinkTask) Put(_ context.Context, records []*connectors.Record) error {
 	}
 	return nil
 }
+
+// PrintsValues marks the task a connectors.ValuePrinter: a record's value is
+// only ever printed (connectors.AppendJava), so a connectors.JavaText will do.
+func (t *SinkTask) PrintsValues() {}
 
 // Flush writes buffered lines and fsyncs the file, so committed offsets never
 // run ahead of the data on disk.

@@ -1,4 +1,4 @@
-package file
+package connectors
 
 import (
 	"fmt"
@@ -7,21 +7,21 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ferryhq/ferry/connectors"
 )
 
-// appendJava appends v as Java's String.valueOf prints the Connect value, so
-// the sink writes what FileStreamSinkTask writes: null as "null", numbers and
-// booleans as Java prints them, structs as Struct{a=1}, lists as [a, b], maps
-// as {k=v, k2=v2} (ferry sorts string keys; Java's HashMap order is not
-// reproducible), Date/Time/Timestamp as java.util.Date in UTC. BYTES are
-// written raw, where Java would print an object id like [B@1b6d3586.
-func appendJava(dst []byte, v any) []byte {
+// AppendJava appends v as Java's String.valueOf prints the Connect value (what
+// FileStreamSinkTask writes): null as "null", numbers and booleans as Java
+// prints them, structs as Struct{a=1}, lists as [a, b], maps as {k=v, k2=v2}
+// (ferry sorts string keys; Java's HashMap order is not reproducible),
+// Date/Time/Timestamp as java.util.Date in UTC. BYTES are written raw, where
+// Java would print an object id like [B@1b6d3586; a JavaText as it is.
+func AppendJava(dst []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...)
 	case string:
+		return append(dst, x...)
+	case JavaText:
 		return append(dst, x...)
 	case []byte:
 		return append(dst, x...)
@@ -39,20 +39,20 @@ func appendJava(dst []byte, v any) []byte {
 		return appendJavaFloat(dst, float64(x), 32)
 	case float64:
 		return appendJavaFloat(dst, x, 64)
-	case *connectors.Struct:
+	case *Struct:
 		return append(dst, x.String()...)
 	case []any:
 		return appendJavaList(dst, x)
 	case map[string]any:
 		return appendJavaMap(dst, x)
-	case connectors.MapEntries:
+	case MapEntries:
 		dst = append(dst, '{')
 		for i, e := range x {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			dst = append(appendJava(dst, e.Key), '=')
-			dst = appendJava(dst, e.Value)
+			dst = append(AppendJava(dst, e.Key), '=')
+			dst = AppendJava(dst, e.Value)
 		}
 		return append(dst, '}')
 	case time.Time:
@@ -64,13 +64,30 @@ func appendJava(dst []byte, v any) []byte {
 	}
 }
 
+// JavaText is a value already printed as AppendJava prints the value it
+// stands for. The runtime puts one in place of a record's value only for a
+// sink task that is a ValuePrinter, when no transformation reads the record
+// (a schemaless JSON value is then printed from its bytes, never built).
+type JavaText []byte
+
+// ValuePrinter is a sink task that uses a record's value only to print it
+// with AppendJava (FileStreamSink): it takes a JavaText in place of any value.
+type ValuePrinter interface {
+	// PrintsValues marks the task; it does nothing.
+	PrintsValues()
+}
+
+// AppendJavaDouble appends x as Java's Double.toString prints it, as
+// AppendJava prints a float64.
+func AppendJavaDouble(dst []byte, x float64) []byte { return appendJavaFloat(dst, x, 64) }
+
 func appendJavaList(dst []byte, xs []any) []byte {
 	dst = append(dst, '[')
 	for i, e := range xs {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
-		dst = appendJava(dst, e)
+		dst = AppendJava(dst, e)
 	}
 	return append(dst, ']')
 }
@@ -94,7 +111,7 @@ func appendJavaMap(dst []byte, m map[string]any) []byte {
 			dst = append(dst, ", "...)
 		}
 		dst = append(append(dst, e.k...), '=')
-		dst = appendJava(dst, e.v)
+		dst = AppendJava(dst, e.v)
 	}
 	return append(dst, '}')
 }
