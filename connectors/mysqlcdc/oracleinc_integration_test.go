@@ -80,7 +80,7 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 		key, _ := debezium.DecodeKey(k)
 		return strings.Contains(q, db+".big") && key != nil
 	})
-	queue, err := debezium.DecodeCollections(off[debezium.OffsetIncrementalCollections].(string))
+	queue, _, err := debezium.DecodeCollections(off[debezium.OffsetIncrementalCollections].(string))
 	if err != nil || len(queue) != 1 || queue[0] != db+".big" {
 		t.Fatalf("Debezium's %s = %v: %v", debezium.OffsetIncrementalCollections, off[debezium.OffsetIncrementalCollections], err)
 	}

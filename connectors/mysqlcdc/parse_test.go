@@ -1,6 +1,7 @@
 package mysqlcdc
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -177,6 +178,19 @@ func TestDateTimeFromTime(t *testing.T) {
 					t.Errorf("%s %s(%d) NOT NULL zero date = %v, %v", mode, dt, fsp, got, err)
 				}
 			}
+		}
+	}
+}
+
+// TestJSONStrings: the snapshot offset's key array is encoding/json's bytes,
+// written directly or, for strings it would escape, by encoding/json.
+func TestJSONStrings(t *testing.T) {
+	for _, ss := range [][]string{
+		{}, {"1"}, {"42", "'a b'"}, {`'it\'s'`}, {`'a"b'`}, {"'<tag>&'"}, {"'é'"}, {"'\x01'"}, {"'\u2028'"}, {"'\xff'"}, {"#12"},
+	} {
+		want, _ := json.Marshal(ss)
+		if got := jsonStrings(ss); got != string(want) {
+			t.Errorf("jsonStrings(%q) = %s, want %s", ss, got, want)
 		}
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
 // snapshotState is where the chunked snapshot stands.
@@ -156,71 +158,112 @@ func (tk *Task) chunkQuery(t *table) string {
 	return q + " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", n+1)
 }
 
-// readChunk reads one chunk of t; full says it was a whole chunk.
+// readChunk reads one chunk of t; full says it was a whole chunk. Rows are
+// streamed (go-mysql reuses one row's buffers) and converted one at a time;
+// a row that fails the chunk is kept and returned once the result is read,
+// so the connection stays usable.
 func (tk *Task) readChunk(t *table) ([]*connectors.Record, bool, error) {
-	res, err := tk.conn.Execute(tk.chunkQuery(t))
-	if err != nil {
-		return nil, false, fmt.Errorf("%w %s: snapshot: %v", ErrTable, t, err)
-	}
-	now := tk.clock()
-	keyIdx := make([]int, 0, len(t.keyCols)) // in primary-key order, as chunkQuery compares them
-	for _, k := range t.keyCols {
+	rd := chunkReader{tk: tk, t: t, now: tk.clock(), start: len(tk.snap.after) == 0,
+		vals: make([]any, len(t.cols)), recs: make([]*connectors.Record, 0, min(tk.cfg.SnapshotFetch, 1024))}
+	for _, k := range t.keyCols { // in primary-key order, as chunkQuery compares them
 		for i, c := range t.cols {
 			if c == k {
-				keyIdx = append(keyIdx, i)
+				rd.keyIdx = append(rd.keyIdx, i)
 			}
 		}
 	}
-	start := len(tk.snap.after) == 0
-	recs := make([]*connectors.Record, 0, len(res.Values))
-	vals := make([]any, len(t.cols))
-	rows := res.Values
-	if len(rows) > tk.cfg.SnapshotFetch {
-		rows = rows[:tk.cfg.SnapshotFetch]
+	var res mysql.Result
+	if err := tk.conn.ExecuteSelectStreaming(tk.chunkQuery(t), &res, rd.row, nil); err != nil {
+		return nil, false, fmt.Errorf("%w %s: snapshot: %v", ErrTable, t, err)
 	}
-	for ri, row := range rows {
-		for j := range row {
-			vals[j] = row[j].Value()
-		}
-		after, err := t.row(vals)
-		if err != nil {
-			if err := tk.failOrWarn(err); err != nil {
-				return nil, false, err
-			}
-			continue
-		}
-		trimSnapshotTimestamps(t, after)
-		if len(keyIdx) == 0 {
-			done := 0
-			if len(tk.snap.after) == 1 {
-				done, _ = strconv.Atoi(strings.TrimPrefix(tk.snap.after[0], "#"))
-			}
-			tk.snap.after = []string{"#" + strconv.Itoa(done+1)}
-		} else {
-			tk.snap.after = tk.snap.after[:0]
-			for _, k := range keyIdx {
-				tk.snap.after = append(tk.snap.after, row[k].String())
-			}
-		}
-		mark := "true"
-		if ri == 0 && start {
-			mark = "first_in_data_collection"
-			if !tk.snap.emitted {
-				mark = "first"
-			}
-		}
-		tk.snap.emitted = true
-		si := sourceInfo{db: t.db, table: t.name, when: now, snapshot: mark, at: tk.snap.at, thread: -1}
-		afterJSON, _ := json.Marshal(tk.snap.after)
-		rp := restartPoint{at: tk.snap.at, gtids: tk.snap.gtids, tsSec: now.Unix()}
-		off := rp.boxedOffset(&tk.boxed)
-		off[OffsetSnapshot] = true
-		off[OffsetSnapshotTable] = t.String()
-		off[OffsetSnapshotAfter] = string(afterJSON)
-		recs = append(recs, debezium.Event(&t.dbz, debezium.Change{Op: debezium.OpRead, After: after, Source: tk.source(si),
-			Ts: now, Partition: tk.partition, Offset: off})...)
+	if rd.err != nil {
+		return nil, false, rd.err
 	}
-	return recs, len(res.Values) > tk.cfg.SnapshotFetch, nil
+	return rd.recs, rd.n > tk.cfg.SnapshotFetch, nil
+}
+
+// chunkReader converts the rows of one snapshot chunk into read events.
+type chunkReader struct {
+	tk     *Task
+	t      *table
+	now    time.Time
+	start  bool // the chunk starts the table
+	keyIdx []int
+	vals   []any
+	recs   []*connectors.Record
+	n      int // rows seen, the one past the chunk included
+	err    error
+}
+
+// row is go-mysql's per-row callback: row's buffers are valid only until it returns.
+func (rd *chunkReader) row(row []mysql.FieldValue) error {
+	tk, t := rd.tk, rd.t
+	rd.n++
+	if rd.n > tk.cfg.SnapshotFetch || rd.err != nil {
+		return nil
+	}
+	for j := range row {
+		rd.vals[j] = row[j].Value()
+	}
+	after, err := t.row(rd.vals)
+	if err != nil {
+		rd.err = tk.failOrWarn(err)
+		return nil
+	}
+	trimSnapshotTimestamps(t, after)
+	if len(rd.keyIdx) == 0 {
+		done := 0
+		if len(tk.snap.after) == 1 {
+			done, _ = strconv.Atoi(strings.TrimPrefix(tk.snap.after[0], "#"))
+		}
+		tk.snap.after = []string{"#" + strconv.Itoa(done+1)}
+	} else {
+		tk.snap.after = tk.snap.after[:0]
+		for _, k := range rd.keyIdx {
+			tk.snap.after = append(tk.snap.after, row[k].String())
+		}
+	}
+	mark := "true"
+	if rd.n == 1 && rd.start {
+		mark = "first_in_data_collection"
+		if !tk.snap.emitted {
+			mark = "first"
+		}
+	}
+	tk.snap.emitted = true
+	si := sourceInfo{db: t.db, table: t.name, when: rd.now, snapshot: mark, at: tk.snap.at, thread: -1}
+	rp := restartPoint{at: tk.snap.at, gtids: tk.snap.gtids, tsSec: rd.now.Unix()}
+	off := rp.boxedOffset(&tk.boxed)
+	off[OffsetSnapshot] = true
+	off[OffsetSnapshotTable] = t.String()
+	off[OffsetSnapshotAfter] = jsonStrings(tk.snap.after)
+	rd.recs = append(rd.recs, debezium.Event(&t.dbz, debezium.Change{Op: debezium.OpRead, After: after, Source: tk.source(si),
+		Ts: rd.now, Partition: tk.partition, Offset: off})...)
+	return nil
+}
+
+// jsonStrings is encoding/json's array of ss, written directly when every
+// string is printable ASCII that encoding/json leaves unescaped.
+func jsonStrings(ss []string) string {
+	n := 2
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				out, _ := json.Marshal(ss)
+				return string(out)
+			}
+		}
+		n += len(s) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), s...), '"')
+	}
+	return string(append(b, ']'))
 }
 
 // restEmpty reports whether every table after the current one is empty.
