@@ -182,3 +182,32 @@ load_services() {
   done
 }
 load_services
+
+# db_tls: the TLS material the database services (postgres, mariadb) serve
+# and their tests read, in $STACK_DIR/dbtls: a test CA (ca.pem), the
+# server's certificate for localhost and 127.0.0.1 (server.pem, server.key),
+# a client certificate (client.pem, client.key, client.p12 with password
+# changeit) and an untrusted CA (other-ca.pem). Made once (openssl); the CA
+# lives 10 years. Prints the directory.
+db_tls() {
+  local d="$STACK_DIR/dbtls"
+  if [[ ! -f $d/other-ca.pem ]]; then
+    need_cmd openssl openssl
+    log "dbtls: generating the database test CA and certificates in $d"
+    rm -rf "$d" && mkdir -p "$d"
+    (
+      cd "$d"
+      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' >ext.cnf
+      openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj "/CN=ferry database test CA"
+      local n
+      for n in server client; do
+        openssl req -newkey rsa:2048 -nodes -keyout "$n.key" -out "$n.csr" -subj "/CN=ferry-db-$n"
+        openssl x509 -req -in "$n.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile ext.cnf -out "$n.pem"
+      done
+      openssl pkcs12 -export -in client.pem -inkey client.key -certfile ca.pem -name client -passout pass:changeit -out client.p12
+      openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 3650 -subj "/CN=other CA"
+      chmod 0644 ./*.pem ./*.p12 && chmod 0600 ./*.key
+    ) >"$STACK_DIR/log/dbtls.log" 2>&1 || { rm -rf "$d"; die "dbtls: certificate generation failed, see $STACK_DIR/log/dbtls.log"; }
+  fi
+  printf '%s\n' "$d"
+}

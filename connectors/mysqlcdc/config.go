@@ -83,6 +83,7 @@ type Config struct {
 	FailureHandling  string   `config:"event.processing.failure.handling.mode" default:"fail" enum:"fail,warn,skip,ignore" importance:"medium" group:"Connector" doc:"What an event that cannot be processed does: fail the task, or warn / skip (ignore) and go on."`
 	MaxBatchSize     int      `config:"max.batch.size" default:"2048" min:"1" importance:"medium" group:"Connector" doc:"Changes per poll (whole transactions are not split unless one alone exceeds it)."`
 	GTIDConfig
+	SSLConfig
 	PollIntervalMs int64 `config:"poll.interval.ms" default:"500" min:"0" importance:"medium" group:"Connector" doc:"How long a poll waits for new changes (ferry: also the pause between idle invocations)."`
 	IncludeQuery   bool  `config:"include.query" default:"false" importance:"low" group:"Events" doc:"Whether source.query carries the statement that wrote each row: MySQL writes it with binlog_rows_query_log_events=ON, MariaDB with binlog_annotate_row_events=ON (its default)."`
 	debezium.EventConfig

@@ -67,6 +67,7 @@ func (tk *Task) startStream() error {
 		TimestampStringLocation: time.UTC, ParseTime: true, DisableRetrySync: true, HeartbeatPeriod: 10 * time.Second,
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DumpCommandFlag: tk.dumpFlags(),
+		TLSConfig:       tk.tls,
 	})
 	events, err := tk.startDump()
 	if err != nil {

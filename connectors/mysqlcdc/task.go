@@ -2,6 +2,7 @@ package mysqlcdc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -32,6 +33,7 @@ type Task struct {
 	now       func() time.Time     // nil: time.Now
 	boxed     sourceBoxes
 	tx        debezium.TxContext // provide.transaction.metadata: the transaction in progress
+	tls       *tls.Config        // the connections' TLS (database.ssl.mode), nil for plaintext
 }
 
 // NewTask returns an unopened task of the given flavor.
@@ -81,8 +83,11 @@ func (cfg *Config) addr() string { return net.JoinHostPort(cfg.Hostname, strconv
 // connect opens a query connection in UTC (TIMESTAMP text is read in UTC).
 func (tk *Task) connect(ctx context.Context) (*client.Conn, error) {
 	cfg := &tk.cfg
-	conn, err := client.ConnectWithContext(ctx, cfg.addr(), cfg.User, cfg.Password, "", 10*time.Second)
+	conn, err := tk.dial(ctx)
 	if err != nil {
+		if errors.Is(err, ErrTLS) {
+			return nil, err
+		}
 		var me *mysql.MyError
 		if errors.As(err, &me) && (me.Code == mysql.ER_ACCESS_DENIED_ERROR || me.Code == mysql.ER_DBACCESS_DENIED_ERROR) {
 			return nil, fmt.Errorf("%w: connecting to %s as %s: %v; check database.user and database.password", ErrServer, cfg.addr(), cfg.User, err)

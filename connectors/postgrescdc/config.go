@@ -48,12 +48,13 @@ const DefaultPollIntervalMs = "500"
 
 // Config is the PostgresConnector configuration keys ferry implements.
 type Config struct {
-	Hostname         string   `config:"database.hostname" required:"true" importance:"high" group:"Connection" doc:"Resolvable hostname or IP address of the database server."`
-	Port             int      `config:"database.port" default:"5432" importance:"high" group:"Connection" doc:"Port of the database server."`
-	User             string   `config:"database.user" required:"true" importance:"high" group:"Connection" doc:"Name of the database user (needs REPLICATION and SELECT on the captured tables)."`
-	Password         string   `config:"database.password" type:"PASSWORD" importance:"high" group:"Connection" doc:"Password of the database user."`
-	DBName           string   `config:"database.dbname" required:"true" importance:"high" group:"Connection" doc:"The name of the database from which to stream the changes."`
-	SSLMode          string   `config:"database.sslmode" default:"prefer" enum:"disable,allow,prefer,require,verify-ca,verify-full" importance:"medium" group:"Connection" doc:"Whether to use an encrypted connection to the server."`
+	Hostname string `config:"database.hostname" required:"true" importance:"high" group:"Connection" doc:"Resolvable hostname or IP address of the database server."`
+	Port     int    `config:"database.port" default:"5432" importance:"high" group:"Connection" doc:"Port of the database server."`
+	User     string `config:"database.user" required:"true" importance:"high" group:"Connection" doc:"Name of the database user (needs REPLICATION and SELECT on the captured tables)."`
+	Password string `config:"database.password" type:"PASSWORD" importance:"high" group:"Connection" doc:"Password of the database user."`
+	DBName   string `config:"database.dbname" required:"true" importance:"high" group:"Connection" doc:"The name of the database from which to stream the changes."`
+	SSLMode  string `config:"database.sslmode" default:"prefer" enum:"disable,allow,prefer,require,verify-ca,verify-full" importance:"medium" group:"Connection" doc:"Whether to use an encrypted connection to the server."`
+	SSLConfig
 	TopicPrefix      string   `config:"topic.prefix" required:"true" importance:"high" group:"Connector" doc:"Topic prefix that identifies and provides a namespace for the database server; the source partition is {\"server\": topic.prefix}."`
 	PluginName       string   `config:"plugin.name" default:"pgoutput" importance:"medium" group:"Replication" doc:"The logical decoding plugin: ferry implements pgoutput."`
 	SlotName         string   `config:"slot.name" default:"debezium" importance:"medium" group:"Replication" doc:"The name of the PostgreSQL logical decoding slot."`

@@ -29,7 +29,7 @@ var (
 func (c *Config) connString(replication bool) string {
 	q := func(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
 	s := fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s sslmode=%s timezone=UTC datestyle=ISO application_name=ferry",
-		q(c.Hostname), c.Port, q(c.User), q(c.Password), q(c.DBName), c.SSLMode)
+		q(c.Hostname), c.Port, q(c.User), q(c.Password), q(c.DBName), c.SSLMode) + c.sslParams(q)
 	if replication {
 		s += " replication=database"
 	}
@@ -39,6 +39,9 @@ func (c *Config) connString(replication bool) string {
 // describeConnect turns a connection failure into ErrAuth or a message
 // naming the server.
 func (c *Config) describeConnect(err error) error {
+	if tlsErr := c.describeTLS(err); tlsErr != nil {
+		return tlsErr
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000") || strings.Contains(err.Error(), "password authentication failed") {
 		return fmt.Errorf("%w: %s@%s:%d/%s: %v; check database.user and database.password", ErrAuth, c.User, c.Hostname, c.Port, c.DBName, err)

@@ -48,6 +48,9 @@ type streamState struct {
 func (tk *Task) startStream(ctx context.Context) error {
 	cfg, err := pgconn.ParseConfig(tk.cfg.connString(true))
 	if err != nil {
+		if tlsErr := tk.cfg.describeTLS(err); tlsErr != nil {
+			return tlsErr
+		}
 		return fmt.Errorf("postgres cdc: %w", err)
 	}
 	conn, err := pgconn.ConnectConfig(ctx, cfg)

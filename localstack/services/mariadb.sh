@@ -11,6 +11,11 @@
 # Debezium-compatible MySQL/MariaDB connectors read it. A stack instance
 # found running with the binary log off (started by an older version of this
 # script) is restarted once with it on.
+#
+# TLS on the same port as plaintext (--ssl-ca/--ssl-cert/--ssl-key from
+# db_tls); MariaDB reads them only at start, so an instance found running
+# without TLS is left alone with a hint (others' tests use it). Prints
+# MYSQL_URL and DB_TLS_DIR.
 register_service mariadb mariadbd mariadb
 
 MARIADB_PORT=3306
@@ -64,9 +69,14 @@ up_mariadb() {
     log "mariadb: restarting with the binary log on (change data capture needs it)"
     stop_service mariadb mariadbd
   fi
+  local tls
+  tls=$(db_tls)
   if port_open "$MARIADB_PORT"; then
     log "mariadb: already running on 127.0.0.1:$MARIADB_PORT"
     pid_of mariadb >/dev/null && mariadb_sql -e "SET GLOBAL binlog_row_metadata = 'FULL'" 2>/dev/null || true
+    if pid_of mariadb >/dev/null && [[ $(mariadb_sql -N -e "SELECT @@have_ssl" 2>/dev/null) == DISABLED ]]; then
+      log "mariadb: serves no TLS (started by an older localstack/up); localstack/down mariadb && localstack/up mariadb restarts it with TLS"
+    fi
   else
     if ! command -v mariadbd >/dev/null || ! command -v mariadb >/dev/null; then
       apt_install mariadb-server mariadb-client
@@ -85,9 +95,11 @@ up_mariadb() {
       --pid-file="$STACK_DIR/mariadb/mariadbd.pid" --log-error="$STACK_DIR/log/mariadb.log" \
       --log-bin=mariadb-bin --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL --server-id=1 \
       --expire-logs-days=1 --max-binlog-size=256M --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
-      --max-connections=200 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
+      --max-connections=200 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+      --ssl-ca="$tls/ca.pem" --ssl-cert="$tls/server.pem" --ssl-key="$tls/server.key"
     wait_ready mariadb "$STACK_DIR/log/mariadb.log" mariadb_ready
     mariadb_setup_user
   fi
+  emit DB_TLS_DIR "$tls"
   emit MYSQL_URL "mysql://$MARIADB_USER:$MARIADB_PASSWORD@127.0.0.1:$MARIADB_PORT/$MARIADB_DB"
 }

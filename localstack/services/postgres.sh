@@ -4,7 +4,9 @@
 # Debian's postgresql package, run without systemd: initdb into the stack dir,
 # then the postmaster in the background with wal_level=logical (Debezium-style
 # change data capture needs it). User ferry/ferry (superuser, replication),
-# database ferry. Prints POSTGRES_URL.
+# database ferry. TLS on the same port as plaintext (ssl=on with the server
+# certificate of db_tls, turned on by ALTER SYSTEM and a reload, so a running
+# cluster gains it without a restart). Prints POSTGRES_URL and DB_TLS_DIR.
 register_service postgres postgres postgres
 
 POSTGRES_PORT=5432
@@ -82,6 +84,29 @@ SELECT 'CREATE DATABASE $POSTGRES_DB OWNER $POSTGRES_USER'
 EOF
 }
 
+# pg_enable_tls: the running cluster serves TLS (its ssl is on), with the
+# server certificate of db_tls copied into the cluster directory (the key
+# must belong to the cluster's owner, mode 0600). Plaintext keeps working.
+pg_enable_tls() {
+  local bin data sock tls
+  bin=$(pg_bin) || return 0
+  data=$(pg_datadir)
+  sock="$(dirname "$data")/socket"
+  [[ $(pg_as_owner "$bin/psql" -qAt -h "$sock" -p "$POSTGRES_PORT" -U postgres -d postgres -c 'SHOW ssl' 2>/dev/null) == off ]] || return 0
+  tls=$(db_tls)
+  log "postgres: turning TLS on (ssl=on, reloaded; plaintext connections keep working)"
+  install -m 0644 "$tls/server.pem" "$data/ferry-server.crt"
+  install -m 0600 "$tls/server.key" "$data/ferry-server.key"
+  [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$data/ferry-server.crt" "$data/ferry-server.key"
+  pg_as_owner "$bin/psql" -q -h "$sock" -p "$POSTGRES_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'EOF2' \
+    || die "postgres: turning TLS on failed"
+ALTER SYSTEM SET ssl_cert_file = 'ferry-server.crt';
+ALTER SYSTEM SET ssl_key_file = 'ferry-server.key';
+ALTER SYSTEM SET ssl = on;
+SELECT pg_reload_conf();
+EOF2
+}
+
 up_postgres() {
   local bin
   if port_open "$POSTGRES_PORT"; then
@@ -113,5 +138,7 @@ up_postgres() {
     wait_ready postgres "$STACK_DIR/log/postgres.out" postgres_ready "$bin"
     pg_setup_user "$bin" "$sock"
   fi
+  pg_enable_tls
+  emit DB_TLS_DIR "$(db_tls)"
   emit POSTGRES_URL "postgres://$POSTGRES_USER:$POSTGRES_PASSWORD@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DB"
 }
