@@ -50,7 +50,7 @@ func buildOptions(args []string) (builder.Options, error) {
 	fs.StringVar(&o.Arch, "arch", "amd64", "with --lambda, the GOARCH (amd64 or arm64)")
 	fs.StringVar(&o.Out, "o", "", "the binary (or, with --lambda, the zip) to write")
 	fs.StringVar(&o.Work, "work", "", "generate the module in this directory and keep it (default: a temporary one)")
-	tags := fs.String("tags", "", "extra build tags, comma-separated (ferry_noavro, ferry_noprotobuf, ferry_nowasm, ferry_noredis leave that part out; see docs/lambda.md)")
+	tags := fs.String("tags", "", "extra build tags, comma-separated (ferry_noavro, ferry_noprotobuf, ferry_nowasm, ferry_noredis, ferry_noawschain leave that part out; see docs/lambda.md)")
 	verbose := fs.Bool("v", false, "print each go command")
 	if err := fs.Parse(args); err != nil {
 		return o, err

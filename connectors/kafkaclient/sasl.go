@@ -7,9 +7,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/ferryhq/ferry/connectors/awsauth"
 	"github.com/twmb/franz-go/pkg/sasl"
 	kaws "github.com/twmb/franz-go/pkg/sasl/aws"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
@@ -119,25 +117,10 @@ func mskMechanism(j JAAS) (sasl.Mechanism, error) {
 		err   error
 	)
 	load := func(ctx context.Context) {
-		var opts []func(*config.LoadOptions) error
-		if p := j.Options["awsProfileName"]; p != "" {
-			opts = append(opts, config.WithSharedConfigProfile(p))
-		}
 		var cfg aws.Config
-		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
-			return
-		}
+		cfg, err = awsauth.Load(ctx, awsauth.Options{Profile: j.Options["awsProfileName"], RoleARN: j.Options["awsRoleArn"],
+			RoleSessionName: j.Options["awsRoleSessionName"], STSRegion: j.Options["awsStsRegion"]})
 		creds = cfg.Credentials
-		if arn := j.Options["awsRoleArn"]; arn != "" {
-			if r := j.Options["awsStsRegion"]; r != "" {
-				cfg.Region = r
-			}
-			creds = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), arn, func(o *stscreds.AssumeRoleOptions) {
-				if n := j.Options["awsRoleSessionName"]; n != "" {
-					o.RoleSessionName = n
-				}
-			}))
-		}
 	}
 	return kaws.ManagedStreamingIAM(func(ctx context.Context) (kaws.Auth, error) {
 		once.Do(func() { load(context.WithoutCancel(ctx)) })

@@ -1,3 +1,5 @@
+//go:build !ferry_noawschain
+
 package s3sink
 
 import (

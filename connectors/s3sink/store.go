@@ -9,12 +9,12 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/awsauth"
 )
 
 // store is the bucket the sink writes to.
@@ -48,7 +48,7 @@ func NewClient(region, endpoint string, pathStyle bool, accessKey, secretKey str
 	}
 	if accessKey != "" {
 		opts.Credentials = credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")
-	} else if def, err := config.LoadDefaultConfig(context.Background()); err == nil {
+	} else if def, err := awsauth.Load(context.Background(), awsauth.Options{}); err == nil {
 		opts.Credentials = def.Credentials
 	}
 	return s3.New(opts)

@@ -191,8 +191,9 @@ import (
 func plugins() lambdarun.Plugins { return custom.Plugins() }
 `
 
-// goMod is the generated module's go.mod.
-func goMod(goVersion string, ferry Module, with []Module) string {
+// goMod is the generated module's go.mod; local are ferry's own replace
+// directives to its source's directories (localReplaces).
+func goMod(goVersion string, ferry Module, with []Module, local ...Module) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "module ferry-custom\n\ngo %s\n\nrequire (\n", goVersion)
 	for _, m := range append([]Module{ferry}, with...) {
@@ -203,6 +204,9 @@ func goMod(goVersion string, ferry Module, with []Module) string {
 		if m.Dir != "" {
 			fmt.Fprintf(&b, "\nreplace %s => %s\n", m.Path, m.Dir)
 		}
+	}
+	for _, m := range local {
+		fmt.Fprintf(&b, "\nreplace %s => %s\n", m.Path, m.Dir)
 	}
 	return b.String()
 }

@@ -76,7 +76,11 @@ func (g *toolchain) prepare(ctx context.Context, o Options) error {
 	if err := g.writeSources(p, src, o.Lambda); err != nil {
 		return err
 	}
-	if err := g.write("go.mod", []byte(goMod(goVersion, ferry, o.With))); err != nil {
+	local, err := localReplaces(src)
+	if err != nil {
+		return err
+	}
+	if err := g.write("go.mod", []byte(goMod(goVersion, ferry, o.With, local...))); err != nil {
 		return err
 	}
 	if err := g.writeSums(src, o.With); err != nil {
@@ -196,6 +200,25 @@ func goDirective(path string) (string, error) {
 		return "", fmt.Errorf("%s has no go directive", path)
 	}
 	return string(m[1]), nil
+}
+
+// localReplace is a replace directive of ferry's go.mod to a directory of
+// its own source ("replace github.com/goccy/go-json => ./connectors/...").
+var localReplace = regexp.MustCompile(`(?m)^replace\s+(\S+)\s+=>\s+(\./\S+)\s*$`)
+
+// localReplaces are the replace directives of ferry's go.mod (in src) to
+// directories of ferry's own source, as modules at those directories: a
+// custom build links the same stand-ins as ferry's own builds.
+func localReplaces(src string) ([]Module, error) {
+	data, err := os.ReadFile(filepath.Join(src, "go.mod"))
+	if err != nil {
+		return nil, fmt.Errorf("reading ferry's go.mod: %w", err)
+	}
+	var out []Module
+	for _, m := range localReplace.FindAllSubmatch(data, -1) {
+		out = append(out, Module{Path: string(m[1]), Dir: filepath.Join(src, filepath.FromSlash(string(m[2])))})
+	}
+	return out, nil
 }
 
 // check builds each module's package, then runs the check program: a

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,39 +105,79 @@ func TestLambdaTrimmed(t *testing.T) {
 // ferry binary, the default trimmed function and a single-connector
 // function, and the cold start (first invoke of a fresh emulator, init
 // included) of each against a hello-world Go function built the same way.
-// LAMBDA_BEFORE may name a bootstrap built from an earlier commit (as
-// `make lambda` built it there), shown as the first row after hello-world.
+// LAMBDA_BEFORE and LAMBDA_COMPARE add bootstraps built elsewhere (see
+// extraBootstraps), LAMBDA_BUILDS (a regular expression) selects the builds
+// by name, LAMBDA_ROUNDS sets the rounds (default 7).
 func BenchmarkLambdaTrimmed(b *testing.B) {
 	needLambda(b)
-	// the tags of `make lambda`'s default (LAMBDA_WITHOUT=protobuf,wasm) and of WITHOUT=avro,protobuf,wasm
-	def, lean := []string{"ferry_noprotobuf", "ferry_nowasm"}, []string{"ferry_noavro", "ferry_noprotobuf", "ferry_nowasm"}
+	// the tags of `make lambda`'s default (LAMBDA_WITHOUT=protobuf,wasm,awschain) and of WITHOUT=avro,protobuf,wasm,awschain
+	def := []string{"ferry_noprotobuf", "ferry_nowasm", "ferry_noawschain"}
+	lean := append([]string{"ferry_noavro"}, def...)
+	type build struct {
+		name string
+		bin  func() string
+	}
+	all := []build{
+		{"full ferry (.)", func() string { return buildLambda(b, ".", b.TempDir()) }},
+		{"make lambda WITHOUT= (every part)", func() string { return buildLambda(b, "./functions/lambda", b.TempDir()) }},
+		{"make lambda (WITHOUT=protobuf,wasm,awschain)", func() string { return buildLambda(b, "./functions/lambda", b.TempDir(), def...) }},
+		{"make lambda WITHOUT=avro,protobuf,wasm,awschain", func() string { return buildLambda(b, "./functions/lambda", b.TempDir(), lean...) }},
+		{"make lambda CONNECTORS=datagen", func() string { return buildSelected(b, "datagen", def...) }},
+		{"make lambda CONNECTORS=datagen WITHOUT=avro,protobuf,wasm,awschain", func() string { return buildSelected(b, "datagen", lean...) }},
+		{"make lambda CONNECTORS=s3sink", func() string { return buildSelected(b, "s3sink", def...) }},
+		{"make lambda CONNECTORS=s3sink WITHOUT=avro,protobuf,wasm,awschain", func() string { return buildSelected(b, "s3sink", lean...) }},
+	}
 	builds := []struct{ name, bin string }{
 		{"hello-world (aws-lambda-go)", buildLambda(b, "./functions/e2e/testdata/hellolambda", b.TempDir())},
-		{"full ferry (.)", buildLambda(b, ".", b.TempDir())},
-		{"make lambda WITHOUT= (every part)", buildLambda(b, "./functions/lambda", b.TempDir())},
-		{"make lambda (WITHOUT=protobuf,wasm)", buildLambda(b, "./functions/lambda", b.TempDir(), def...)},
-		{"make lambda WITHOUT=avro,protobuf,wasm", buildLambda(b, "./functions/lambda", b.TempDir(), lean...)},
-		{"make lambda CONNECTORS=datagen", buildSelected(b, "datagen", def...)},
-		{"make lambda CONNECTORS=datagen WITHOUT=avro,protobuf,wasm", buildSelected(b, "datagen", lean...)},
-		{"make lambda CONNECTORS=s3sink", buildSelected(b, "s3sink", def...)},
-		{"make lambda CONNECTORS=s3sink WITHOUT=avro,protobuf,wasm", buildSelected(b, "s3sink", lean...)},
 	}
-	if before := os.Getenv("LAMBDA_BEFORE"); before != "" {
-		builds = append(builds[:1], append([]struct{ name, bin string }{{"before (LAMBDA_BEFORE)", before}}, builds[1:]...)...)
+	for _, bl := range extraBootstraps(b) {
+		builds = append(builds, struct{ name, bin string }{bl[0], bl[1]})
 	}
-	const rounds = 7
+	only := regexp.MustCompile(os.Getenv("LAMBDA_BUILDS")) // empty: every build
+	for _, bl := range all {
+		if only.MatchString(bl.name) {
+			builds = append(builds, struct{ name, bin string }{bl.name, bl.bin()})
+		}
+	}
+	rounds := 7
+	if n, err := strconv.Atoi(os.Getenv("LAMBDA_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
 	cold := make([][]time.Duration, len(builds))
 	for r := 0; r < rounds; r++ { // interleaved, so load on the shared machine hits all alike
 		for i, bl := range builds {
 			cold[i] = append(cold[i], firstInvoke(b, bl.bin))
 		}
 	}
-	b.Logf("| build | bootstrap MiB | zip bytes | zip MiB | cold start p50 | min | x hello-world (p50) |")
+	b.Logf("%d rounds", rounds)
+	b.Logf("| build | bootstrap MiB | zip bytes | zip MiB | cold start p50 | min | max | x hello-world (p50) |")
 	for i, bl := range builds {
 		raw, zipped := zipSize(b, bl.bin)
-		b.Logf("| %s | %.1f | %d | %.2f | %s | %s | %.2f |", bl.name, mb(raw), zipped, mb(zipped),
-			pct(cold[i], 50).Round(100*time.Microsecond), pct(cold[i], 0).Round(100*time.Microsecond), ratio(pct(cold[i], 50), pct(cold[0], 50)))
+		b.Logf("| %s | %.1f | %d | %.2f | %s | %s | %s | %.2f |", bl.name, mb(raw), zipped, mb(zipped),
+			pct(cold[i], 50).Round(100*time.Microsecond), pct(cold[i], 0).Round(100*time.Microsecond),
+			pct(cold[i], 100).Round(100*time.Microsecond), ratio(pct(cold[i], 50), pct(cold[0], 50)))
 	}
+}
+
+// extraBootstraps are the bootstraps LAMBDA_BEFORE names (one, shown as
+// "before") and LAMBDA_COMPARE names (name=path,...), e.g. built from
+// earlier commits as `make lambda` built them there.
+func extraBootstraps(b *testing.B) [][2]string {
+	var out [][2]string
+	if before := os.Getenv("LAMBDA_BEFORE"); before != "" {
+		out = append(out, [2]string{"before (LAMBDA_BEFORE)", before})
+	}
+	for _, kv := range strings.Split(os.Getenv("LAMBDA_COMPARE"), ",") {
+		if kv == "" {
+			continue
+		}
+		name, path, ok := strings.Cut(kv, "=")
+		if !ok {
+			b.Fatalf("LAMBDA_COMPARE: %q is not name=path", kv)
+		}
+		out = append(out, [2]string{name, path})
+	}
+	return out
 }
 
 // firstInvoke starts a fresh emulator with bin and times its first Invoke

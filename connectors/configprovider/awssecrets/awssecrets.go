@@ -21,7 +21,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/ferryhq/ferry/connectors/awsauth"
 )
 
 // Class names under which configprovider.Builtins lists the providers. The
@@ -46,13 +46,11 @@ func params(p map[string]string) Params {
 
 // awsConfig loads the standard AWS settings, with the region and endpoint of p.
 func awsConfig(p Params) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if p.Region != "" {
-		opts = append(opts, config.WithRegion(p.Region))
-	} else if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" && p.Endpoint != "" {
-		opts = append(opts, config.WithRegion("us-east-1"))
+	region := p.Region
+	if region == "" && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" && p.Endpoint != "" {
+		region = "us-east-1"
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background(), opts...)
+	cfg, err := awsauth.Load(context.Background(), awsauth.Options{Region: region})
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS settings (set aws.region or AWS_REGION, and credentials): %w", err)
 	}

@@ -17,6 +17,8 @@ var partPackages = map[string][]string{
 	"protobuf": {"github.com/ferryhq/ferry/transforms/convert/protobuf", "github.com/bufbuild/protocompile"},
 	"wasm":     {"github.com/ferryhq/ferry/transforms/wasm", "github.com/tetratelabs/wazero"},
 	"redis":    {"github.com/ferryhq/ferry/state/redis"}, // go-redis too unless the Redis connectors are in
+	"awschain": {"github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts",
+		"github.com/aws/aws-sdk-go-v2/service/sso", "github.com/aws/aws-sdk-go-v2/service/ssooidc", "github.com/aws/aws-sdk-go-v2/service/signin"},
 }
 
 // neverInLambda are the packages no Lambda function links: the scheduler,
