@@ -1,8 +1,6 @@
 package debezium
 
 import (
-	"regexp"
-
 	"github.com/ferryhq/ferry/connectors"
 )
 
@@ -17,8 +15,17 @@ type EventConfig struct {
 	keys KeyColumns
 }
 
-// validTopic is what Debezium allows in a topic name.
-var validTopic = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+// validTopic reports whether name is what Debezium allows in a topic name
+// (^[a-zA-Z0-9._-]+$; no package-level regular expression: it would be
+// compiled at every Lambda cold start).
+func validTopic(name string) bool {
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return name != ""
+}
 
 // Check parses message.key.columns and checks topic.transaction.
 func (c *EventConfig) Check() connectors.ConfigErrors {
@@ -27,7 +34,7 @@ func (c *EventConfig) Check() connectors.ConfigErrors {
 	if c.keys, err = ParseKeyColumns(c.KeyColumns); err != nil {
 		errs = append(errs, err.(*connectors.ConfigError))
 	}
-	if !validTopic.MatchString(c.TxTopic) {
+	if !validTopic(c.TxTopic) {
 		errs = append(errs, &connectors.ConfigError{Key: "topic.transaction", Value: c.TxTopic,
 			Reason: "only letters, digits, '.', '_' and '-' are allowed in a topic name"})
 	}

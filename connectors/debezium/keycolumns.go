@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 )
@@ -18,8 +19,9 @@ type KeyColumns struct {
 	patterns []*regexp.Regexp // one per listed column, in the order listed
 }
 
-// keyEntry is one "<table>:<columns>" of message.key.columns.
-var keyEntry = regexp.MustCompile(`^\s*([^:]+):([^:,]+(,[^:,]+)*)\s*$`)
+// keyEntry is one "<table>:<columns>" of message.key.columns, compiled on
+// first use (not at every Lambda cold start).
+var keyEntry = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*([^:]+):([^:,]+(,[^:,]+)*)\s*$`) })
 
 // ParseKeyColumns reads message.key.columns; "" is no override.
 func ParseKeyColumns(spec string) (KeyColumns, error) {
@@ -28,7 +30,7 @@ func ParseKeyColumns(spec string) (KeyColumns, error) {
 		return k, nil
 	}
 	for _, entry := range strings.Split(spec, ";") {
-		if !keyEntry.MatchString(entry) {
+		if !keyEntry().MatchString(entry) {
 			return k, &connectors.ConfigError{Key: "message.key.columns", Value: spec,
 				Reason: fmt.Sprintf("%q is not <fully-qualified table>:<column>[,<column>…]; separate tables with ';'", entry)}
 		}
