@@ -190,7 +190,9 @@ func (l *loop) dropSpecs(name string) {
 // connSpecs returns rec's desired tasks, reusing old when rec's generation,
 // target and task configs are those old was built from: building a spec
 // parses the task config, which the loop must not redo for every connector
-// at every refresh.
+// at every refresh. A reused spec takes rec's task config maps (equal to
+// its own), so the loop keeps no copy of them besides the one its records
+// come from.
 func (s *Scheduler) connSpecs(rec state.ConnectorRecord, old connSpecs) connSpecs {
 	cs := connSpecs{gen: rec.Generation, target: rec.Target, tasks: rec.Tasks}
 	if rec.Target != state.TargetRunning || rec.Generation == 0 {
@@ -198,6 +200,10 @@ func (s *Scheduler) connSpecs(rec state.ConnectorRecord, old connSpecs) connSpec
 	}
 	if old.gen == rec.Generation && old.target == rec.Target && len(old.specs) == len(rec.Tasks) &&
 		slices.EqualFunc(old.tasks, rec.Tasks, maps.Equal) {
+		for i := range old.specs {
+			old.specs[i].Config = rec.Tasks[i]
+		}
+		old.tasks = rec.Tasks
 		return old
 	}
 	for i, cfg := range rec.Tasks {

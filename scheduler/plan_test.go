@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,32 @@ func TestAdaptBatch(t *testing.T) {
 		if got := adaptBatch(tc.batch, tc.out, 100000, tc.late); got != tc.want {
 			t.Errorf("%s: adaptBatch(%d) = %d, want %d", tc.name, tc.batch, got, tc.want)
 		}
+	}
+}
+
+// TestConnSpecsTakeTheNewestMaps: specs reused across a refresh (same
+// generation, equal task configs) point at the newly read record's task
+// config maps, so the loop does not keep an older copy of every config
+// alive besides the one its records come from.
+func TestConnSpecsTakeTheNewestMaps(t *testing.T) {
+	s := newTestScheduler(t, newFakeStore(), nil)
+	rec := func() state.ConnectorRecord {
+		return state.ConnectorRecord{Name: "c", Config: map[string]string{"connector.class": testSourceClass},
+			Target: state.TargetRunning, Generation: 2,
+			Tasks: []map[string]string{{"connector.class": testSourceClass, "tables": "a"}, {"connector.class": testSourceClass, "tables": "b"}}}
+	}
+	first, second := rec(), rec()
+	old := s.connSpecs(first, connSpecs{})
+	got := s.connSpecs(second, old)
+	if len(got.specs) != 2 {
+		t.Fatalf("got %d specs, want 2", len(got.specs))
+	}
+	for i, spec := range got.specs {
+		if reflect.ValueOf(spec.Config).UnsafePointer() != reflect.ValueOf(second.Tasks[i]).UnsafePointer() {
+			t.Errorf("spec %d keeps the task config map of the older record", i)
+		}
+	}
+	if reflect.ValueOf(got.tasks).UnsafePointer() != reflect.ValueOf(second.Tasks).UnsafePointer() {
+		t.Error("the reused specs keep the older record's task list")
 	}
 }

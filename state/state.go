@@ -82,7 +82,10 @@ type OffsetEntry struct {
 	Offset    map[string]any `json:"offset"`
 }
 
-// Configs stores connector configs, target states and task configs.
+// Configs stores connector configs, target states and task configs. The
+// maps of a returned record may be shared with the store and with other
+// callers (the file store hands out the copy it keeps, so 10,000 connectors
+// are held once): read them, never change them; copy before changing.
 type Configs interface {
 	PutConnector(ctx context.Context, c ConnectorRecord) error
 	Connector(ctx context.Context, name string) (ConnectorRecord, error)

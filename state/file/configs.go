@@ -28,7 +28,8 @@ func (s *Store) PutConnector(ctx context.Context, c state.ConnectorRecord) (err 
 }
 
 // Connector returns the named connector, or an error wrapping
-// state.ErrNotFound.
+// state.ErrNotFound. The record shares its maps with the store (read-only,
+// see state.Configs): PutConnector stores a copy and never changes it.
 func (s *Store) Connector(ctx context.Context, name string) (state.ConnectorRecord, error) {
 	if err := s.begin(); err != nil {
 		return state.ConnectorRecord{}, err
@@ -38,10 +39,11 @@ func (s *Store) Connector(ctx context.Context, name string) (state.ConnectorReco
 	if !ok {
 		return state.ConnectorRecord{}, fmt.Errorf("connector %s: %w", name, state.ErrNotFound)
 	}
-	return cloneConnector(c), nil
+	return c, nil
 }
 
-// Connectors returns every connector, sorted by name.
+// Connectors returns every connector, sorted by name, sharing their maps
+// with the store as Connector does.
 func (s *Store) Connectors(ctx context.Context) ([]state.ConnectorRecord, error) {
 	if err := s.begin(); err != nil {
 		return nil, err
@@ -49,7 +51,7 @@ func (s *Store) Connectors(ctx context.Context) ([]state.ConnectorRecord, error)
 	defer s.mu.Unlock()
 	out := make([]state.ConnectorRecord, 0, len(s.connectors))
 	for _, name := range slices.Sorted(maps.Keys(s.connectors)) {
-		out = append(out, cloneConnector(s.connectors[name]))
+		out = append(out, s.connectors[name])
 	}
 	return out, nil
 }
@@ -115,18 +117,14 @@ func (s *Store) PutTaskStatus(ctx context.Context, st state.TaskStatus) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	if s.statuses[st.Connector] == nil {
-		s.statuses[st.Connector] = map[int]state.TaskStatus{}
-	}
-	tasks := s.statuses[st.Connector]
-	old, had := tasks[st.Task]
-	tasks[st.Task] = st
+	tasks, old, had := s.statuses[st.Connector].put(st)
+	s.statuses[st.Connector] = tasks
 	s.statusRevision++
 	return s.record(func() {
 		if had {
-			tasks[st.Task] = old
+			s.statuses[st.Connector], _, _ = s.statuses[st.Connector].put(old)
 		} else {
-			delete(tasks, st.Task)
+			s.statuses[st.Connector] = s.statuses[st.Connector].remove(st.Task)
 		}
 	}, statusesFile, change{Name: st.Connector, Task: &st.Task}, st)
 }
@@ -155,12 +153,7 @@ func (s *Store) TaskStatusesOf(ctx context.Context, connectors []string) (map[st
 }
 
 func (s *Store) taskStatuses(connector string) []state.TaskStatus {
-	tasks := s.statuses[connector]
-	out := make([]state.TaskStatus, 0, len(tasks))
-	for _, id := range slices.Sorted(maps.Keys(tasks)) {
-		out = append(out, tasks[id])
-	}
-	return out
+	return append(make([]state.TaskStatus, 0, len(s.statuses[connector])), s.statuses[connector]...)
 }
 
 // NextEpoch hands out the task's next epoch (1 first), durably: the new
@@ -183,7 +176,8 @@ func (s *Store) NextEpoch(ctx context.Context, connector string, task int) (_ in
 	return next, nil
 }
 
-// cloneConnector deep-copies c so callers never share maps with the store.
+// cloneConnector deep-copies c: the store keeps a copy no caller holds, so
+// the maps it hands out are never changed under a reader.
 func cloneConnector(c state.ConnectorRecord) state.ConnectorRecord {
 	c.Config = maps.Clone(c.Config)
 	if c.Tasks != nil {

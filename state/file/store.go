@@ -44,7 +44,7 @@ type Store struct {
 	// connectors by name.
 	connectors map[string]state.ConnectorRecord
 	// statuses by connector, then task id.
-	statuses map[string]map[int]state.TaskStatus
+	statuses map[string]taskStatuses
 	// epochs by connector, then task id: the last value NextEpoch returned.
 	epochs map[string]map[int]int64
 	// offsets maps the exact OffsetKey bytes to the offset value JSON;
@@ -270,10 +270,8 @@ func (s *Store) apply(name string, c change) error {
 		if err := json.Unmarshal(c.Value, &st); err != nil {
 			return err
 		}
-		if s.statuses[c.Name] == nil {
-			s.statuses[c.Name] = map[int]state.TaskStatus{}
-		}
-		s.statuses[c.Name][*c.Task] = st
+		st.Task = *c.Task
+		s.statuses[c.Name], _, _ = s.statuses[c.Name].put(st)
 	case epochsFile:
 		var e int64
 		if c.Task == nil {
