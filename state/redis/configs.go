@@ -54,36 +54,37 @@ func (s *Store) counter(ctx context.Context, key string) (int64, error) {
 }
 
 // Connector returns the named connector, or an error wrapping
-// state.ErrNotFound.
+// state.ErrNotFound. A record whose stored JSON did not change since this
+// store last read it is the same record, maps shared (decodedConnectors).
 func (s *Store) Connector(ctx context.Context, name string) (state.ConnectorRecord, error) {
 	data, err := s.client.HGet(ctx, s.connectorsKey(), name).Bytes()
 	if errors.Is(err, redis.Nil) {
+		s.decoded.set(name, decodedConnector{}, false)
 		return state.ConnectorRecord{}, fmt.Errorf("connector %s: %w", name, state.ErrNotFound)
 	}
 	if err != nil {
 		return state.ConnectorRecord{}, wrap(err, "read connector %s", name)
 	}
-	var c state.ConnectorRecord
-	if err := json.Unmarshal(data, &c); err != nil {
-		return state.ConnectorRecord{}, fmt.Errorf("connector %s in redis is corrupt: %w", name, err)
-	}
-	return c, nil
+	return s.decoded.decode(name, data, nil)
 }
 
-// Connectors returns every connector, sorted by name.
+// Connectors returns every connector, sorted by name, sharing unchanged
+// records as Connector does.
 func (s *Store) Connectors(ctx context.Context) ([]state.ConnectorRecord, error) {
 	all, err := s.client.HGetAll(ctx, s.connectorsKey()).Result()
 	if err != nil {
 		return nil, wrap(err, "list connectors")
 	}
 	out := make([]state.ConnectorRecord, 0, len(all))
+	next := make(map[string]decodedConnector, len(all))
 	for name, data := range all {
-		var c state.ConnectorRecord
-		if err := json.Unmarshal([]byte(data), &c); err != nil {
-			return nil, fmt.Errorf("connector %s in redis is corrupt: %w", name, err)
+		c, err := s.decoded.decode(name, []byte(data), next)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, c)
 	}
+	s.decoded.replace(next)
 	slices.SortFunc(out, func(a, b state.ConnectorRecord) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }

@@ -47,6 +47,8 @@ type Store struct {
 	prefix string
 	// owned is set when Open created the client, so Close closes it.
 	owned bool
+	// decoded are the connector records last read.
+	decoded decodedConnectors
 }
 
 var _ state.Store = (*Store)(nil)
