@@ -106,6 +106,8 @@ type Verifier struct {
 	// seen holds the ids of the invocations admitted here whose deadline
 	// has not passed, so a replay of one while it may still run is refused.
 	seen map[string]time.Time
+	// sweepAt is the size of seen at which expired ids are dropped next.
+	sweepAt int
 }
 
 // ErrExpired is wrapped (with state.ErrFenced) by the error for an
@@ -118,8 +120,15 @@ var ErrExpired = errors.New("the invocation's deadline has passed")
 // invocation id this host has already admitted.
 var ErrReplayed = errors.New("the invocation was already admitted here")
 
-// maxSeen bounds the replay memory; past it the oldest deadlines go first.
+// maxSeen bounds the replay memory; past it expired ids are dropped on
+// every admission, and new ids are not recorded while it is full.
 const maxSeen = 100_000
+
+// minSweep is the least size of the replay memory at which expired ids are
+// dropped; past it they are dropped whenever it doubled since the last
+// sweep, so it holds about twice the ids whose deadline has not passed
+// (invocations of 10,000 idle tasks had kept it near 100,000 ids, 4 MB).
+const minSweep = 1024
 
 // NewVerifier returns a verifier over store.
 func NewVerifier(store VerifyStore) *Verifier {
@@ -173,17 +182,25 @@ func (v *Verifier) admitOnce(inv wire.Invocation) error {
 	if d, ok := v.seen[inv.ID]; ok && now.Before(d) {
 		return fmt.Errorf("invocation %s at epoch %d: %w: %w", inv.ID, inv.Epoch, ErrReplayed, state.ErrFenced)
 	}
-	if len(v.seen) >= maxSeen {
-		for id, d := range v.seen {
-			if !now.Before(d) {
-				delete(v.seen, id)
-			}
-		}
+	if len(v.seen) >= max(v.sweepAt, minSweep) {
+		v.sweep(now)
 	}
 	if len(v.seen) < maxSeen && !inv.Deadline.IsZero() {
 		v.seen[inv.ID] = inv.Deadline
 	}
 	return nil
+}
+
+// sweep keeps the ids whose deadline has not passed, in a new map: a Go
+// map never gives back the room of deleted entries.
+func (v *Verifier) sweep(now time.Time) {
+	kept := make(map[string]time.Time, len(v.seen)/2)
+	for id, d := range v.seen {
+		if now.Before(d) {
+			kept[id] = d
+		}
+	}
+	v.seen, v.sweepAt = kept, min(2*len(kept), maxSeen)
 }
 
 // verifierKeys are the keys a Verifier accepts.

@@ -3,6 +3,7 @@ package signing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -135,5 +136,40 @@ func TestVerifierRefusesExpiredAndReplayed(t *testing.T) {
 	now = now.Add(11 * time.Second) // past the first one's deadline: expired, not replayed
 	if _, err := v.Open(t.Context(), sign("c-0-7-a", now.Add(-time.Second))); !errors.Is(err, ErrExpired) {
 		t.Errorf("after its deadline: %v, want ErrExpired", err)
+	}
+}
+
+// TestReplayMemoryDropsExpiredIDs: the ids of invocations whose deadline
+// passed leave the replay memory as it grows, so it holds about twice the
+// ids that may still run instead of filling to maxSeen; an id still live
+// is refused again after a sweep.
+func TestReplayMemoryDropsExpiredIDs(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	v := NewVerifier(&swapStore{})
+	v.now = func() time.Time { return now }
+	admit := func(id string) error {
+		return v.admitOnce(wire.Invocation{ID: id, Deadline: now.Add(30 * time.Second)})
+	}
+	for round := range 20 {
+		for i := range 1000 {
+			if err := admit(fmt.Sprintf("r%d-%d", round, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(time.Minute) // every id so far expired
+	}
+	if err := admit("live"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(v.seen); n > 4000 {
+		t.Fatalf("replay memory holds %d ids after 20 rounds of 1,000 expired ones", n)
+	}
+	for i := range 4000 {
+		if err := admit(fmt.Sprintf("more-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := admit("live"); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("a live id admitted again after sweeps: %v", err)
 	}
 }
