@@ -103,6 +103,9 @@ type Plugin struct {
 	Version string
 	// Config is a zero value of the connector's config struct (see Declare).
 	Config any
+	// Passed are prefixes of keys the connector hands on undeclared to a
+	// client of its own (Debezium's signal.consumer.*).
+	Passed []string
 	// NewConnector returns the connector that splits work into tasks.
 	NewConnector func() Connector
 	// NewSource or NewSink returns a fresh task for one invocation.

@@ -78,7 +78,7 @@ func checkConfig(cat Catalogue, unhonoured func(map[string]string) error, config
 	if unhonoured != nil {
 		v.add(unhonoured(config))
 	}
-	v.parts = append(append([]connectors.Part{{Config: fw}}, parts...), connectors.Part{Config: plugin.Config})
+	v.parts = append(append([]connectors.Part{{Config: fw}}, parts...), connectors.Part{Config: plugin.Config, Passed: plugin.Passed})
 	v.unknown = unknownKeys(config, v.parts)
 	return v, nil
 }

@@ -50,6 +50,8 @@ const DefaultPollIntervalMs = "500"
 
 // Config is the MySqlConnector / MariaDbConnector configuration keys ferry implements.
 type Config struct {
+	debezium.KafkaSignalConfig // signal.kafka.*: the kafka signal channel
+
 	Hostname         string   `config:"database.hostname" required:"true" importance:"high" group:"Connection" doc:"Resolvable hostname or IP address of the database server."`
 	Port             int      `config:"database.port" default:"3306" min:"1" max:"65535" importance:"high" group:"Connection" doc:"Port of the database server."`
 	User             string   `config:"database.user" required:"true" importance:"high" group:"Connection" doc:"Name of the database user (needs SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE and REPLICATION CLIENT)."`
@@ -66,7 +68,7 @@ type Config struct {
 	SnapshotLocking  string   `config:"snapshot.locking.mode" default:"minimal" enum:"minimal,extended,none" importance:"medium" group:"Snapshot" doc:"minimal: a global read lock held only while the binlog position is read (MariaDB reads it without a lock); extended: the same; none: no lock (the position may be slightly early: changes may repeat, none is lost)."`
 	SnapshotFetch    int      `config:"snapshot.fetch.size" default:"10240" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per snapshot chunk."`
 	SignalTable      string   `config:"signal.data.collection" default:"" importance:"medium" group:"Snapshot" doc:"The signalling table, as database.table, with columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32), data VARCHAR(2048) (the user needs INSERT on it). Set, it enables incremental snapshots: execute-snapshot and stop-snapshot signals inserted into it, and the watermarks the connector writes around each chunk; with snapshot.mode=initial the initial snapshot is then read in watermarked chunks too."`
-	SignalChannels   []string `config:"signal.enabled.channels" default:"source" importance:"low" group:"Snapshot" doc:"Channels signals are read from; ferry implements source (the signalling table). Without source, the table only carries the watermarks."`
+	SignalChannels   []string `config:"signal.enabled.channels" default:"source" importance:"low" group:"Snapshot" doc:"Channels signals are read from: source (the signalling table) and kafka (signal.kafka.topic); jmx and file are accepted and read nothing. Without source, the table only carries the watermarks."`
 	IncChunkSize     int      `config:"incremental.snapshot.chunk.size" default:"1024" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per incremental snapshot chunk (one pair of watermarks)."`
 	Watermarking     string   `config:"incremental.snapshot.watermarking.strategy" default:"insert_insert" enum:"insert_insert,insert_delete" importance:"low" group:"Snapshot" doc:"insert_insert: a row for the low and one for the high watermark; insert_delete: the low watermark's row is deleted as the high watermark (the signalling table stays small)."`
 	SchemaChanges    bool     `config:"include.schema.changes" default:"true" importance:"medium" group:"Connector" doc:"Whether schema changes are published on the <topic.prefix> topic."`
@@ -114,6 +116,7 @@ func (c *Config) Check() error {
 		bad("signal.data.collection", c.SignalTable, "name the signalling table as database.table")
 	}
 	errs = append(errs, c.checkGTIDConfig()...)
+	errs = append(errs, c.CheckKafkaSignal(c.SignalChannels)...)
 	if (c.historyTopic() == "") != (c.historyServers() == "") {
 		bad("schema.history.internal.kafka.topic", c.historyTopic(),
 			"set both schema.history.internal.kafka.topic and schema.history.internal.kafka.bootstrap.servers, or neither")
@@ -271,6 +274,7 @@ func plugin(fl flavor, aliases ...string) connectors.Plugin {
 		Aliases:      aliases,
 		Type:         connectors.TypeSource,
 		Config:       Config{},
+		Passed:       []string{debezium.SignalConsumerPrefix},
 		NewConnector: func() connectors.Connector { return Connector{} },
 		NewSource:    func() connectors.SourceTask { return NewTask(fl) },
 	}

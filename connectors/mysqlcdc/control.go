@@ -1,8 +1,11 @@
 package mysqlcdc
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
@@ -14,6 +17,10 @@ import (
 type signalTarget struct{ tk *Task }
 
 func (s signalTarget) ExecuteSnapshot(id string, req debezium.SnapshotRequest) {
+	if s.tk.cfg.SignalTable == "" {
+		slog.Warn("mysql cdc: execute-snapshot ignored: incremental snapshots write their watermarks to signal.data.collection; set it", "signal", id)
+		return
+	}
 	s.tk.queueSnapshot(id, req)
 }
 
@@ -60,4 +67,47 @@ func (s *incSnapshot) condition() string {
 		return ""
 	}
 	return debezium.FilterClause(s.conds[s.queue[0]])
+}
+
+// openKafkaSignals connects to the signal topic when signal.enabled.channels
+// has kafka and the connector streams.
+func (tk *Task) openKafkaSignals(ctx context.Context, props map[string]string, off map[string]any) error {
+	if !debezium.ChannelOn(tk.cfg.SignalChannels, "kafka") || tk.cfg.SnapshotMode == SnapshotInitialOnly {
+		return nil
+	}
+	k, err := debezium.OpenKafkaSignals(ctx, &tk.cfg.KafkaSignalConfig, props, tk.cfg.prefix(), off)
+	if err != nil {
+		return fmt.Errorf("mysql cdc: %w", err)
+	}
+	tk.inc.sig = k
+	return nil
+}
+
+// readKafkaSignals applies the signals of the topic when a check is due,
+// between transactions (so a transaction's records share one position).
+func (tk *Task) readKafkaSignals(ctx context.Context) error {
+	if tk.stream.tx != nil || !tk.inc.sig.Due() {
+		return nil
+	}
+	sigs, err := tk.inc.sig.Read(ctx)
+	for _, s := range sigs {
+		debezium.Dispatch(tk.cfg.prefix(), s, signalTarget{tk})
+	}
+	return err
+}
+
+// noteSignalPosition notes the signal position of the last record a poll
+// returns: once committed, it goes to the consumer group.
+func (tk *Task) noteSignalPosition(recs []*connectors.Record) {
+	if len(recs) > 0 {
+		tk.inc.sig.Returned(recs[len(recs)-1].SourceOffset)
+	}
+}
+
+// Commit runs once the runtime has committed the offsets of every record
+// polled: the signal position they carry goes to the kafka channel's
+// consumer group, as Debezium's consumer commits it.
+func (tk *Task) Commit(ctx context.Context) error {
+	tk.inc.sig.Commit(ctx)
+	return nil
 }

@@ -28,14 +28,15 @@ type incSnapshot struct {
 	max     []any    // queue[0]'s largest key when its snapshot began (nil: not read yet)
 	initial bool     // the initial snapshot: reads marked "true"
 	win     debezium.Window[*connectors.Record]
-	chunk   []any                // the window's last key
-	ends    bool                 // the window's chunk reaches max
-	closed  []*connectors.Record // rows of a window closed by the open transaction
-	closing bool                 // the open transaction holds the high watermark
-	closeAt binlogPos            // the high watermark's event: the reads' source file and pos
-	closeBy uint32               // and its server_id
-	conds   map[string]string    // additional conditions of queued tables (execute-snapshot's additional-conditions)
-	paused  bool                 // a pause-snapshot signal holds the next chunk
+	chunk   []any                  // the window's last key
+	ends    bool                   // the window's chunk reaches max
+	closed  []*connectors.Record   // rows of a window closed by the open transaction
+	closing bool                   // the open transaction holds the high watermark
+	closeAt binlogPos              // the high watermark's event: the reads' source file and pos
+	closeBy uint32                 // and its server_id
+	conds   map[string]string      // additional conditions of queued tables (execute-snapshot's additional-conditions)
+	paused  bool                   // a pause-snapshot signal holds the next chunk
+	sig     *debezium.KafkaSignals // the kafka signal channel; nil when off
 }
 
 func (s *incSnapshot) running() bool { return len(s.queue) > 0 }
@@ -52,6 +53,7 @@ func (s *incSnapshot) next() {
 
 // store writes the snapshot's position into a record's offset.
 func (s *incSnapshot) store(off map[string]any) map[string]any {
+	s.sig.Stamp(off)
 	if !s.running() {
 		return off
 	}
@@ -206,7 +208,7 @@ func matchName(pattern, name string) bool {
 func (tk *Task) stopSnapshot(names []string) {
 	s := &tk.inc
 	if len(names) == 0 {
-		*s = incSnapshot{}
+		*s = incSnapshot{sig: s.sig}
 		return
 	}
 	keep := s.queue[:0:0]

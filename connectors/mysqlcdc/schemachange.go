@@ -113,7 +113,7 @@ func (tk *Task) schemaChangeRecord(db, q string, defs []tableDef, si sourceInfo,
 		changes[i] = d.toStruct()
 	}
 	val.Set(5, changes)
-	r := connectors.NewSourceRecord(tk.partition, rp.offset(), tk.cfg.prefix(), vs, val)
+	r := connectors.NewSourceRecord(tk.partition, tk.inc.store(rp.offset()), tk.cfg.prefix(), vs, val)
 	r.KeySchema, r.Key = ks, key
 	return r
 }

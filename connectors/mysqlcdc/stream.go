@@ -104,6 +104,9 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	var out []*connectors.Record
 	idle := time.Duration(tk.cfg.PollIntervalMs) * time.Millisecond
 	for len(out) < tk.cfg.MaxBatchSize {
+		if err := tk.readKafkaSignals(ctx); err != nil {
+			return nil, err
+		}
 		if tk.inc.running() && !tk.inc.win.Pending() && !tk.inc.closing && st.tx == nil {
 			if err := tk.nextChunk(); err != nil {
 				return nil, err

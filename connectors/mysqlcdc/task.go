@@ -68,7 +68,10 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 	if offsets != nil {
 		off = offsets.Offset(tk.partition)
 	}
-	return tk.restore(ctx, off)
+	if err := tk.restore(ctx, off); err != nil {
+		return err
+	}
+	return tk.openKafkaSignals(ctx, props, off)
 }
 
 func (tk *Task) index() {
@@ -174,11 +177,14 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 	if !tk.streaming {
 		return nil, nil
 	}
-	return tk.streamPoll(ctx)
+	recs, err := tk.streamPoll(ctx)
+	tk.noteSignalPosition(recs)
+	return recs, err
 }
 
 // Close ends the binlog and query connections.
 func (tk *Task) Close() error {
+	tk.inc.sig.Close()
 	tk.stream.close()
 	if tk.hist != nil {
 		tk.hist.close()

@@ -48,6 +48,8 @@ const DefaultPollIntervalMs = "500"
 
 // Config is the PostgresConnector configuration keys ferry implements.
 type Config struct {
+	debezium.KafkaSignalConfig // signal.kafka.*: the kafka signal channel
+
 	Hostname string `config:"database.hostname" required:"true" importance:"high" group:"Connection" doc:"Resolvable hostname or IP address of the database server."`
 	Port     int    `config:"database.port" default:"5432" importance:"high" group:"Connection" doc:"Port of the database server."`
 	User     string `config:"database.user" required:"true" importance:"high" group:"Connection" doc:"Name of the database user (needs REPLICATION and SELECT on the captured tables)."`
@@ -68,7 +70,7 @@ type Config struct {
 	SnapshotMode     string   `config:"snapshot.mode" default:"initial" enum:"initial,never,initial_only,no_data" importance:"medium" group:"Snapshot" doc:"initial: snapshot then stream; initial_only: snapshot then stop; no_data (never): stream only."`
 	SnapshotFetch    int      `config:"snapshot.fetch.size" default:"10240" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per snapshot chunk."`
 	SignalCollection string   `config:"signal.data.collection" default:"" importance:"medium" group:"Snapshot" doc:"The signalling table, schema.table, with columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048): a row of type execute-snapshot starts an incremental snapshot, and incremental snapshots write their watermarks there. It must be in the publication (publication.autocreate.mode=filtered adds it). Set, snapshot.mode=initial reads the initial snapshot in watermarked chunks too."`
-	SignalChannels   []string `config:"signal.enabled.channels" default:"source" importance:"low" group:"Snapshot" doc:"Where signals are read from: ferry implements source (the signalling table)."`
+	SignalChannels   []string `config:"signal.enabled.channels" default:"source" importance:"low" group:"Snapshot" doc:"Where signals are read from: source (the signalling table) and kafka (signal.kafka.topic)."`
 	IncChunkSize     int      `config:"incremental.snapshot.chunk.size" default:"1024" min:"1" importance:"medium" group:"Snapshot" doc:"Rows read per incremental snapshot chunk (one watermark window)."`
 	IncWatermarking  string   `config:"incremental.snapshot.watermarking.strategy" default:"insert_insert" enum:"insert_insert,insert_delete" importance:"low" group:"Snapshot" doc:"insert_insert: a chunk's window opens and closes with an inserted signal row each; insert_delete: it closes by deleting the opening row, so the signalling table does not grow."`
 	HeartbeatMs      int64    `config:"heartbeat.interval.ms" default:"0" min:"0" importance:"medium" group:"Connector" doc:"Interval of heartbeat records on __debezium-heartbeat.<topic.prefix>; they advance the offset (and the slot) while captured tables are idle. 0 disables them."`
@@ -98,11 +100,12 @@ func (c *Config) Check() error {
 		debezium.Filter{IncludeKey: "schema.include.list", ExcludeKey: "schema.exclude.list", Include: c.SchemaInclude, Exclude: c.SchemaExclude})...)
 	errs = append(errs, c.EventConfig.Check()...)
 	for _, ch := range c.SignalChannels {
-		if !strings.EqualFold(strings.TrimSpace(ch), "source") {
-			bad("signal.enabled.channels", strings.Join(c.SignalChannels, ","), "ferry reads signals from the signalling table only: set signal.enabled.channels=source")
+		if ch = strings.ToLower(strings.TrimSpace(ch)); ch != "source" && ch != "kafka" {
+			bad("signal.enabled.channels", strings.Join(c.SignalChannels, ","), "ferry reads signals from the signalling table (source) and a Kafka topic (kafka) only: set signal.enabled.channels=source,kafka or one of them")
 			break
 		}
 	}
+	errs = append(errs, c.CheckKafkaSignal(c.SignalChannels)...)
 	if c.SignalCollection != "" {
 		if _, _, ok := strings.Cut(c.SignalCollection, "."); !ok {
 			bad("signal.data.collection", c.SignalCollection, "name the signalling table as schema.table")
@@ -159,6 +162,7 @@ func Plugin() connectors.Plugin {
 		Aliases:      []string{"postgres-cdc", "debezium-postgres"},
 		Type:         connectors.TypeSource,
 		Config:       Config{},
+		Passed:       []string{debezium.SignalConsumerPrefix},
 		NewConnector: func() connectors.Connector { return Connector{} },
 		NewSource:    func() connectors.SourceTask { return NewTask() },
 	}

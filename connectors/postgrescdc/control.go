@@ -1,10 +1,13 @@
 package postgrescdc
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
@@ -29,6 +32,10 @@ func (tk *Task) applySignal(id, typ, data string) {
 type signalTarget struct{ tk *Task }
 
 func (s signalTarget) ExecuteSnapshot(id string, req debezium.SnapshotRequest) {
+	if s.tk.inc.signal == 0 {
+		slog.Warn("postgres cdc: execute-snapshot ignored: incremental snapshots write their watermarks to signal.data.collection; set it", "signal", id)
+		return
+	}
 	if s.tk.addCollections(req) {
 		s.tk.inc.corr = id
 	}
@@ -65,4 +72,46 @@ func (in *incState) setCondition(table, filter string) {
 		in.conds = map[string]string{}
 	}
 	in.conds[table] = filter
+}
+
+// openKafkaSignals connects to the signal topic when signal.enabled.channels
+// has kafka and the connector streams.
+func (tk *Task) openKafkaSignals(ctx context.Context, props map[string]string, off map[string]any) error {
+	if !tk.cfg.channelOn("kafka") || tk.cfg.SnapshotMode == SnapshotInitialOnly {
+		return nil
+	}
+	k, err := debezium.OpenKafkaSignals(ctx, &tk.cfg.KafkaSignalConfig, props, tk.cfg.TopicPrefix, off)
+	if err != nil {
+		return fmt.Errorf("postgres cdc: %w", err)
+	}
+	tk.inc.sig = k
+	return nil
+}
+
+// readKafkaSignals applies the signals of the topic when a check is due,
+// between transactions (so a transaction's records share one position).
+func (tk *Task) readKafkaSignals(ctx context.Context) error {
+	if tk.stream.cur != nil || !tk.inc.sig.Due() {
+		return nil
+	}
+	sigs, err := tk.inc.sig.Read(ctx)
+	for _, s := range sigs {
+		debezium.Dispatch(tk.cfg.TopicPrefix, s, signalTarget{tk})
+	}
+	return err
+}
+
+// commitKafkaSignals commits the signal position of the offsets just
+// committed to the channel's consumer group, as Debezium's consumer does.
+func (tk *Task) commitKafkaSignals(ctx context.Context) error {
+	tk.inc.sig.Commit(ctx)
+	return nil
+}
+
+// noteSignalPosition notes the signal position of the last record a poll
+// returns: once committed, it goes to the consumer group.
+func (in *incState) noteSignalPosition(recs []*connectors.Record) {
+	if len(recs) > 0 {
+		in.sig.Returned(recs[len(recs)-1].SourceOffset)
+	}
 }

@@ -3,6 +3,7 @@ package postgrescdc
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors/debezium"
@@ -61,5 +62,36 @@ func TestSourceChannelOff(t *testing.T) {
 	}
 	if tk.inc.busy() {
 		t.Fatalf("a signal row started a snapshot with signal.enabled.channels=kafka: %v", tk.inc.queue)
+	}
+}
+
+// signal.enabled.channels: source and kafka; kafka needs its brokers.
+func TestSignalChannelsConfig(t *testing.T) {
+	base := map[string]string{"database.hostname": "h", "database.user": "u", "database.dbname": "d", "topic.prefix": "p"}
+	for _, tc := range []struct {
+		set     map[string]string
+		wantErr string
+	}{
+		{map[string]string{"signal.enabled.channels": "source,kafka", "signal.kafka.bootstrap.servers": "b:9092"}, ""},
+		{map[string]string{"signal.enabled.channels": "kafka"}, "signal.kafka.bootstrap.servers"},
+		{map[string]string{"signal.enabled.channels": "source,jmx"}, "signal.enabled.channels"},
+	} {
+		props := map[string]string{}
+		for k, v := range base {
+			props[k] = v
+		}
+		for k, v := range tc.set {
+			props[k] = v
+		}
+		cfg, err := parseConfig(props)
+		if tc.wantErr == "" {
+			if err != nil || cfg.SignalKafkaGroup != "kafka-signal" || cfg.SignalPollMs != 5000 {
+				t.Errorf("%v: %v %+v", tc.set, err, cfg.KafkaSignalConfig)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("%v: error %v, want one naming %s", tc.set, err, tc.wantErr)
+		}
 	}
 }

@@ -48,6 +48,7 @@ type incState struct {
 		coll  string
 		max   encodedKey
 	}
+	sig *debezium.KafkaSignals // the kafka signal channel; nil when off
 }
 
 // chunkRead, set by tests, runs between a chunk's query and its high
@@ -83,6 +84,7 @@ func (in *incState) nextTable() {
 // offset committed last says where the snapshot resumes. The table list
 // and the largest key are encoded once while they stay the same.
 func (in *incState) stamp(off map[string]any) {
+	in.sig.Stamp(off)
 	if len(in.queue) == 0 {
 		return
 	}
@@ -222,6 +224,9 @@ func (in *incState) restore(off map[string]any) error {
 // written before the invocation (so the window stays short).
 func (tk *Task) nextChunk(ctx context.Context) error {
 	in, s := &tk.inc, &tk.stream
+	if err := tk.readKafkaSignals(ctx); err != nil {
+		return err
+	}
 	for in.busy() && !in.paused && !in.window.Pending() && s.seen >= s.target {
 		t := tk.tableNamed(in.queue[0])
 		if t == nil || len(t.keyCols) == 0 {

@@ -68,7 +68,10 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 	if offsets != nil {
 		off = offsets.Offset(tk.partition)
 	}
-	return tk.restore(off, slotLSN)
+	if err := tk.restore(off, slotLSN); err != nil {
+		return err
+	}
+	return tk.openKafkaSignals(ctx, props, off)
 }
 
 // restore picks the starting point from the offset (see the package doc).
@@ -181,6 +184,7 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 		}
 	}
 	recs, err := tk.streamPoll(ctx)
+	tk.inc.noteSignalPosition(recs)
 	if len(recs) > 0 {
 		tk.lastEvent = time.Now()
 	}
@@ -190,13 +194,17 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 // Commit runs once the runtime has committed the offsets of every record
 // polled: it confirms their LSN to the slot so PostgreSQL releases the WAL.
 func (tk *Task) Commit(ctx context.Context) error {
-	return tk.confirmSync(ctx, tk.stream.safe)
+	if err := tk.confirmSync(ctx, tk.stream.safe); err != nil {
+		return err
+	}
+	return tk.commitKafkaSignals(ctx)
 }
 
 // Close ends the replication and catalog connections.
 func (tk *Task) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	tk.inc.sig.Close()
 	if tk.stream.conn != nil {
 		tk.stream.conn.Close(ctx)
 	}
