@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,6 +192,40 @@ func TestJSONStrings(t *testing.T) {
 		want, _ := json.Marshal(ss)
 		if got := jsonStrings(ss); got != string(want) {
 			t.Errorf("jsonStrings(%q) = %s, want %s", ss, got, want)
+		}
+	}
+}
+
+// TestZonedText: a TIMESTAMP's query text written directly as the
+// time.Time path writes it, and every other form left to that path.
+func TestZonedText(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		fsp  int
+		ok   bool
+	}{
+		{"2026-12-05 20:45:22", 0, true}, {"2026-12-05 20:45:22.123456", 6, true}, {"2026-12-05 20:45:22.100", 3, true},
+		{"1970-01-01 00:00:01.000000", 6, true}, {"2038-01-19 03:14:07.9", 1, true},
+		{"2026-12-29 20:45:22", 0, false}, {"2024-02-29 10:00:00", 0, false}, {"0000-00-00 00:00:00", 0, false},
+		{"2026-13-05 20:45:22", 0, false}, {"2026-12-05 24:00:00", 0, false}, {"2026-12-05 20:45:22.12", 6, false},
+		{"2026-12-05 20:45:22", 3, false}, {"2026-12-05T20:45:22", 0, false}, {"2026-1a-05 20:45:22", 0, false},
+		{"2026-12-05 20:45:22.12x456", 6, false},
+	} {
+		got, ok := zonedText([]byte(tc.text), tc.fsp)
+		if ok != tc.ok {
+			t.Errorf("zonedText(%q, %d): ok %v, want %v", tc.text, tc.fsp, ok, tc.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		layout := "2006-01-02T15:04:05"
+		if tc.fsp > 0 {
+			layout += "." + strings.Repeat("0", tc.fsp)
+		}
+		at, err := parseDateTime(tc.text)
+		if want := at.UTC().Format(layout) + "Z"; err != nil || got != want {
+			t.Errorf("zonedText(%q, %d) = %q, want %q (%v)", tc.text, tc.fsp, got, want, err)
 		}
 	}
 }

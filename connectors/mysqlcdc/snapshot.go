@@ -305,11 +305,14 @@ func trimSnapshotTimestamps(t *table, st *connectors.Struct) {
 			continue
 		}
 		if v, _ := st.Get(c.name); v != nil {
-			s := strings.TrimSuffix(v.(string), "Z")
+			z := v.(string)
+			s := strings.TrimSuffix(z, "Z")
 			if strings.Contains(s, ".") {
 				s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 			}
-			st.Put(c.name, s+"Z")
+			if len(s) != len(z)-1 || !strings.HasSuffix(z, "Z") { // else nothing to trim
+				st.Put(c.name, s+"Z")
+			}
 		}
 	}
 }

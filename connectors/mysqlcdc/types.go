@@ -179,7 +179,15 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 		if c.fsp > 0 {
 			layout += "." + strings.Repeat("0", c.fsp)
 		}
-		c.conv = c.datetime(func(t time.Time) any { return t.UTC().Format(layout) + "Z" })
+		conv, fsp := c.datetime(func(t time.Time) any { return t.UTC().Format(layout) + "Z" }), c.fsp
+		c.conv = func(v any) (any, error) {
+			if b, ok := v.([]byte); ok { // a query's text: no time.Time made and formatted
+				if s, ok := zonedText(b, fsp); ok {
+					return s, nil
+				}
+			}
+			return conv(v)
+		}
 		return named(connectors.TypeString, debezium.NameZonedTimestamp)
 	}
 	return nil

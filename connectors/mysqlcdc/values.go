@@ -209,6 +209,40 @@ func parseDateTime(s string) (time.Time, error) {
 	return time.Parse("2006-01-02 15:04:05.999999", s)
 }
 
+// zonedText is a TIMESTAMP(fsp)'s text "2006-01-02 15:04:05[.ffffff]" (UTC,
+// the session's zone) as Debezium's ZonedTimestamp string, the form
+// t.UTC().Format("2006-01-02T15:04:05[.000000]") + "Z" writes; ok is false
+// for any other form, a zero date or a day after the 28th (left to parseDateTime).
+func zonedText(b []byte, fsp int) (string, bool) {
+	n := 19
+	if fsp > 0 {
+		n += 1 + fsp
+	}
+	if len(b) != n || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' || fsp > 0 && b[19] != '.' {
+		return "", false
+	}
+	num := func(i int) int {
+		if b[i] < '0' || b[i] > '9' || b[i+1] < '0' || b[i+1] > '9' {
+			return -1
+		}
+		return int(b[i]-'0')*10 + int(b[i+1]-'0')
+	}
+	year, month, day, hour, minute, sec := num(0)*100+num(2), num(5), num(8), num(11), num(14), num(17)
+	if num(0) < 0 || num(2) < 0 || year == 0 || month < 1 || month > 12 || day < 1 || day > 28 ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return "", false
+	}
+	for _, c := range b[min(20, n):] {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	out := make([]byte, n+1)
+	copy(out, b)
+	out[10], out[n] = 'T', 'Z'
+	return string(out), true
+}
+
 // plainDateTime reads the binlog's "2006-01-02[ 15:04:05[.ffffff]]" text
 // without time.Parse; ok is false for any other form or a field out of
 // range, left to time.Parse (and its error).
