@@ -14,15 +14,15 @@ import (
 // prints them, structs as Struct{a=1}, lists as [a, b], maps as {k=v, k2=v2}
 // (ferry sorts string keys; Java's HashMap order is not reproducible),
 // Date/Time/Timestamp as java.util.Date in UTC. BYTES are written raw, where
-// Java would print an object id like [B@1b6d3586; a JavaText as it is.
+// Java would print an object id like [B@1b6d3586; a *JavaText as it is.
 func AppendJava(dst []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...)
 	case string:
 		return append(dst, x...)
-	case JavaText:
-		return append(dst, x...)
+	case *JavaText:
+		return append(dst, *x...)
 	case []byte:
 		return append(dst, x...)
 	case bool:
@@ -65,13 +65,14 @@ func AppendJava(dst []byte, v any) []byte {
 }
 
 // JavaText is a value already printed as AppendJava prints the value it
-// stands for. The runtime puts one in place of a record's value only for a
-// sink task that is a ValuePrinter, when no transformation reads the record
-// (a schemaless JSON value is then printed from its bytes, never built).
+// stands for. The runtime puts a *JavaText (a pointer: boxing it allocates
+// nothing) in place of a record's value only for a sink task that is a
+// ValuePrinter, when no transformation reads the record (a schemaless JSON
+// value is then printed from its bytes, never built).
 type JavaText []byte
 
 // ValuePrinter is a sink task that uses a record's value only to print it
-// with AppendJava (FileStreamSink): it takes a JavaText in place of any value.
+// with AppendJava (FileStreamSink): it takes a *JavaText in place of any value.
 type ValuePrinter interface {
 	// PrintsValues marks the task; it does nothing.
 	PrintsValues()

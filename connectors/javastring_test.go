@@ -10,6 +10,7 @@ import (
 )
 
 func TestAppendJava(t *testing.T) {
+	printed := JavaText("{a=1, b=[x]}")
 	tests := []struct {
 		in   any
 		want string
@@ -42,6 +43,7 @@ func TestAppendJava(t *testing.T) {
 		{MapEntries{{Key: int32(1), Value: true}}, "{1=true}"},
 		{time.UnixMilli(0), "Thu Jan 01 00:00:00 UTC 1970"},
 		{[]byte("raw"), "raw"},
+		{&printed, "{a=1, b=[x]}"},
 	}
 	for _, tc := range tests {
 		if got := string(AppendJava(nil, tc.in)); got != tc.want {

@@ -83,6 +83,7 @@ type pipeline struct {
 	kafkaHeaders slab[kgo.RecordHeader]
 	headers      slab[connectors.Header]
 	bytes        bytesSlab
+	texts        slab[connectors.JavaText]
 	// printer prints a sink's values in place of converting them (printer),
 	// nil when the sink needs them converted.
 	printer javaTextConverter
@@ -96,8 +97,8 @@ type javaTextConverter interface {
 	AppendJavaText(dst, data []byte) ([]byte, error)
 }
 
-// printer is the value converter that prints task's values as
-// connectors.JavaText in place of converting them, when nothing else would
+// valuePrinter is the value converter that prints task's values as
+// *connectors.JavaText in place of converting them, when nothing else would
 // read a value: the task only prints values (connectors.ValuePrinter), no
 // transformation runs, and the converter can print them; nil otherwise.
 func (p *pipeline) valuePrinter(task connectors.SinkTask) javaTextConverter {
@@ -111,14 +112,15 @@ func (p *pipeline) valuePrinter(task connectors.SinkTask) javaTextConverter {
 }
 
 // toConnectValue is the value converter's ToConnect, or the value printed as
-// a connectors.JavaText (packed into p.bytes) when the sink only prints it.
+// a *connectors.JavaText (packed into p.bytes) when the sink only prints it.
 func (p *pipeline) toConnectValue(ctx context.Context, kr *kgo.Record, r *connectors.Record) (err error) {
 	if p.printer == nil {
 		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(ctx, kr.Topic, kr.Value)
 		return err
 	}
-	text, err := p.bytes.write(func(dst []byte) ([]byte, error) { return p.printer.AppendJavaText(dst, kr.Value) })
-	r.ValueSchema, r.Value = nil, connectors.JavaText(text)
+	text := p.texts.one()
+	*text, err = p.bytes.write(func(dst []byte) ([]byte, error) { return p.printer.AppendJavaText(dst, kr.Value) })
+	r.ValueSchema, r.Value = nil, text
 	return err
 }
 

@@ -49,8 +49,8 @@ func (t *SinkTask) Put(_ context.Context, records []*connectors.Record) error {
 		switch v := r.Value.(type) {
 		case string:
 			_, err = t.w.WriteString(v)
-		case connectors.JavaText:
-			_, err = t.w.Write(v)
+		case *connectors.JavaText:
+			_, err = t.w.Write(*v)
 		default:
 			t.scratch = connectors.AppendJava(t.scratch[:0], r.Value)
 			_, err = t.w.Write(t.scratch)
@@ -66,7 +66,7 @@ func (t *SinkTask) Put(_ context.Context, records []*connectors.Record) error {
 }
 
 // PrintsValues marks the task a connectors.ValuePrinter: a record's value is
-// only ever printed (connectors.AppendJava), so a connectors.JavaText will do.
+// only ever printed (connectors.AppendJava), so a *connectors.JavaText will do.
 func (t *SinkTask) PrintsValues() {}
 
 // Flush writes buffered lines and fsyncs the file, so committed offsets never

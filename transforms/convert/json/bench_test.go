@@ -67,3 +67,20 @@ func BenchmarkJSONToConnectSchemaless(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJSONJavaTextSchemaless prints the same orders value as
+// FileStreamSink does, from its bytes (AppendJavaText): the passthrough
+// benchmark's sink path.
+func BenchmarkJSONJavaTextSchemaless(b *testing.B) {
+	c := mustNew(b, map[string]string{"schemas.enable": "false"})
+	data := []byte(`{"ordertime":1497014222380,"orderid":18,"itemid":"Item_184","orderunits":7.475185666922104,"address":{"city":"City_8","state":"State_57","zipcode":14263}}`)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	buf := make([]byte, 0, 512)
+	for b.Loop() {
+		var err error
+		if buf, err = c.AppendJavaText(buf[:0], data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

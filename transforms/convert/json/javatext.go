@@ -2,6 +2,7 @@ package json
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -81,6 +82,9 @@ func (d *decoder) java(dst []byte) ([]byte, error) {
 		if err != nil {
 			return dst, err
 		}
+		if integral && canonicalInt(raw) {
+			return append(dst, raw...), nil
+		}
 		if integral {
 			return strconv.AppendInt(dst, parseInt64(raw), 10), nil
 		}
@@ -90,9 +94,50 @@ func (d *decoder) java(dst []byte) ([]byte, error) {
 	return dst, d.fail("unexpected character")
 }
 
+// canonicalInt reports whether an integral literal is already what Java's
+// Long.toString prints for its value: no leading zero (but "0" itself), not
+// "-0", and at most 18 digits, so the value is inside a long.
+func canonicalInt(raw []byte) bool {
+	digits := raw
+	if digits[0] == '-' {
+		digits = digits[1:]
+	}
+	return len(digits) <= 18 && (digits[0] != '0' || len(raw) == 1)
+}
+
 // javaEntry is one printed entry of an object: key=value at [start, end),
-// its key at [start, eq).
-type javaEntry struct{ start, eq, end int }
+// its key at [start, eq) and its key's first eight bytes, big-endian and
+// zero-padded, at prefix (they order most keys without reading them again).
+type javaEntry struct {
+	start, eq, end int
+	prefix         uint64
+}
+
+// keyPrefix is the first eight bytes of k, big-endian, zero-padded.
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(k) {
+			p |= uint64(k[i])
+		}
+	}
+	return p
+}
+
+// compareKeys orders two entries of b by key, as bytes.Compare does.
+func compareKeys(b []byte, x, y javaEntry) int {
+	if x.prefix != y.prefix {
+		if x.prefix < y.prefix {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(b[x.start:x.eq], b[y.start:y.eq])
+}
 
 // javaObject appends an object as AppendJava prints a map: each entry is
 // printed as key=value where it is read, then the entries are put in key
@@ -117,7 +162,7 @@ func (d *decoder) javaObject(dst []byte) ([]byte, error) {
 		if err != nil {
 			return dst, err
 		}
-		e := javaEntry{start: len(dst)}
+		e := javaEntry{start: len(dst), prefix: keyPrefix(k)}
 		dst = append(dst, k...)
 		e.eq = len(dst)
 		if dst, err = d.java(append(dst, '=')); err != nil {
@@ -131,25 +176,24 @@ func (d *decoder) javaObject(dst []byte) ([]byte, error) {
 
 // sortedEntries rewrites the entries es printed from dst[start:] as
 // {k=v, k2=v2}: sorted by key (stable), a repeated key once with its last
-// value.
+// value. The sorted text is appended after the entries, then moved down.
 func sortedEntries(dst []byte, start int, es []javaEntry) []byte {
-	key := func(b []byte, e javaEntry) []byte { return b[e.start-start : e.eq-start] }
-	var stack [512]byte
-	printed := append(stack[:0], dst[start:]...)
 	for i := 1; i < len(es); i++ { // insertion sort: stable, and objects are small
-		for j := i; j > 0 && bytes.Compare(key(printed, es[j-1]), key(printed, es[j])) > 0; j-- {
+		for j := i; j > 0 && compareKeys(dst, es[j-1], es[j]) > 0; j-- {
 			es[j-1], es[j] = es[j], es[j-1]
 		}
 	}
-	dst = append(dst[:start], '{')
+	end := len(dst)
+	dst = append(dst, '{')
 	for i, e := range es {
-		if i+1 < len(es) && bytes.Equal(key(printed, e), key(printed, es[i+1])) {
+		if i+1 < len(es) && compareKeys(dst, e, es[i+1]) == 0 {
 			continue // the later value of a repeated key wins
 		}
-		if len(dst) > start+1 {
+		if len(dst) > end+1 {
 			dst = append(dst, ", "...)
 		}
-		dst = append(dst, printed[e.start-start:e.end-start]...)
+		dst = append(dst, dst[e.start:e.end]...)
 	}
-	return append(dst, '}')
+	dst = append(dst, '}')
+	return dst[:start+copy(dst[start:], dst[end:])]
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -135,8 +136,12 @@ func (d *decoder) stringSpan() (raw []byte, escaped bool, err error) {
 	d.pos++
 	start := d.pos
 	for {
-		for d.pos+8 <= len(d.data) && !special(binary.LittleEndian.Uint64(d.data[d.pos:])) {
-			d.pos += 8
+		for d.pos+8 <= len(d.data) {
+			n := firstSpecial(binary.LittleEndian.Uint64(d.data[d.pos:]))
+			d.pos += n
+			if n < 8 {
+				break
+			}
 		}
 		if d.pos >= len(d.data) {
 			return nil, false, d.fail("unexpected end-of-input in string")
@@ -162,12 +167,15 @@ const (
 	msb = 0x8080808080808080
 )
 
-// special reports whether any of the eight bytes of w ends or escapes a
-// string or may not appear in one ('"', '\\', below 0x20): stringSpan skips
-// eight plain bytes at a time.
-func special(w uint64) bool {
+// firstSpecial is the index of the first of the eight bytes of w (little
+// endian) that ends or escapes a string or may not appear in one ('"',
+// '\\', below 0x20), 8 when none does: stringSpan skips eight plain bytes at
+// a time and jumps to the byte that stops it. Each test flags a byte exactly
+// when it is the first matching one (a borrow can only flag bytes above it),
+// so the lowest flag is exact.
+func firstSpecial(w uint64) int {
 	q, bs := w^(lsb*'"'), w^(lsb*'\\')
-	return ((q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w)&msb != 0
+	return bits.TrailingZeros64(((q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w)&msb) >> 3
 }
 
 // str reads a string value.

@@ -6,16 +6,16 @@ import (
 	"testing"
 )
 
-// TestSpecialMatchesBytewise: the eight-byte test flags a word exactly when
-// one of its bytes is '"', '\\' or below 0x20, at every position.
+// TestSpecialMatchesBytewise: the eight-byte test finds the first byte of a
+// word that is '"', '\\' or below 0x20, at every position (8: none).
 func TestSpecialMatchesBytewise(t *testing.T) {
-	bytewise := func(w []byte) bool {
-		for _, c := range w {
+	bytewise := func(w []byte) int {
+		for i, c := range w {
 			if c == '"' || c == '\\' || c < 0x20 {
-				return true
+				return i
 			}
 		}
-		return false
+		return 8
 	}
 	words := [][]byte{[]byte("abcdefgh"), []byte("        "), {0x7f, 0x80, 0xff, 0xfe, 0x21, 0x23, 0x5b, 0x5d}}
 	for pos := 0; pos < 8; pos++ {
@@ -32,8 +32,8 @@ func TestSpecialMatchesBytewise(t *testing.T) {
 		words = append(words, w)
 	}
 	for _, w := range words {
-		if got, want := special(binary.LittleEndian.Uint64(w)), bytewise(w); got != want {
-			t.Fatalf("special(%q) = %v, want %v", w, got, want)
+		if got, want := firstSpecial(binary.LittleEndian.Uint64(w)), bytewise(w); got != want {
+			t.Fatalf("firstSpecial(%q) = %v, want %v", w, got, want)
 		}
 	}
 }
