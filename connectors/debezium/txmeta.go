@@ -1,6 +1,8 @@
 package debezium
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +24,9 @@ const DefaultTxTopic = "transaction"
 const (
 	OffsetTxID         = "transaction_id"
 	OffsetTxOrderTable = "transaction_data_collection_order_"
+	// OffsetTxTables is ferry's: the tables in the order of their first
+	// event, which the order of an END's data_collections depends on.
+	OffsetTxTables = "ferry_transaction_tables"
 )
 
 // The transaction statuses.
@@ -96,6 +101,9 @@ func (c *TxContext) Store(off map[string]any) map[string]any {
 	for _, t := range c.order {
 		off[OffsetTxOrderTable+t] = c.counts[t]
 	}
+	if len(c.order) > 1 {
+		off[OffsetTxTables] = strings.Join(c.order, ",")
+	}
 	return off
 }
 
@@ -111,6 +119,12 @@ func (c *TxContext) Load(off map[string]any) {
 		}
 	}
 	sort.Strings(tables)
+	if known, _ := off[OffsetTxTables].(string); known != "" { // ferry's: in first-event order
+		first := strings.Split(known, ",")
+		slices.SortStableFunc(tables, func(a, b string) int {
+			return cmp.Compare(index(first, a[len(OffsetTxOrderTable):]), index(first, b[len(OffsetTxOrderTable):]))
+		})
+	}
 	for _, k := range tables {
 		n, ok := offsetCount(off[k])
 		if !ok {
@@ -125,6 +139,14 @@ func (c *TxContext) Load(off map[string]any) {
 		c.total += n
 	}
 	c.slots = javaHashSlots(0, len(c.order))
+}
+
+// index is the position of t in first, or past its end.
+func index(first []string, t string) int {
+	if i := slices.Index(first, t); i >= 0 {
+		return i
+	}
+	return len(first)
 }
 
 // offsetCount reads a count as a JSON or Go number.

@@ -140,3 +140,20 @@ func TestTxContextOffset(t *testing.T) {
 		t.Errorf("an offset without a transaction restored one: %+v", none)
 	}
 }
+
+// The order of a transaction's tables, which an END's data_collections
+// follows within a HashMap bucket (these two share one), survives the
+// offset too.
+func TestTxContextOffsetOrder(t *testing.T) {
+	var c TxContext
+	c.Begin("file=pb.000001,pos=4")
+	c.Event("otx_705623328.orders")
+	c.Event("otx_705623328.lines")
+	var r TxContext
+	r.Load(c.Store(map[string]any{}))
+	r.Event("otx_705623328.audit")
+	c.Event("otx_705623328.audit")
+	if got, want := endTables(t, &r), endTables(t, &c); got != want {
+		t.Errorf("restored END lists %s, want %s", got, want)
+	}
+}

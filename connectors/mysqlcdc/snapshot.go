@@ -226,7 +226,7 @@ func (rd *chunkReader) row(row []mysql.FieldValue) error {
 	mark := "true"
 	if rd.n == 1 && rd.start {
 		mark = "first_in_data_collection"
-		if !tk.snap.emitted {
+		if !tk.snap.emitted && tk.snap.table == 0 { // as Debezium: only the first table's first row (an empty first table: none)
 			mark = "first"
 		}
 	}

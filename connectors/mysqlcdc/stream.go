@@ -33,6 +33,7 @@ type streamState struct {
 	lastEnd   uint64            // the position after the last event read
 	gtid      string            // the GTID of the transaction being read
 	prevTs    time.Time         // the time of the last event read with one (see eventTime)
+	fresh     bool              // the first dump after a snapshot (see eventTime)
 	query     string            // include.query: the statement of the rows events that follow
 	beat      time.Time
 	beaten    bool // this invocation wrote its heartbeat
@@ -83,7 +84,9 @@ func (tk *Task) startStream() error {
 	st.tables, st.signals = map[uint64]*table{}, map[uint64]bool{}
 	st.lastEnd = st.start.at.pos
 	st.beat = time.Unix(st.start.tsSec, 0) // the committed offset's time: a heartbeat is due interval after it
-	st.prevTs = st.beat
+	if !st.fresh {
+		st.prevTs = st.beat
+	}
 	return nil
 }
 

@@ -110,6 +110,7 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 	mode := tk.cfg.SnapshotMode
 	wantSnapshot := mode == SnapshotInitial || mode == SnapshotInitialOnly || mode == SnapshotWhenNeeded
 	if off == nil {
+		tk.stream.fresh = true // streaming starts where no reader was before
 		switch {
 		case mode == SnapshotRecovery:
 			return fmt.Errorf("%w: snapshot.mode=recovery rebuilds the schema history at a committed offset, and this connector has none; start it with snapshot.mode=initial", ErrServer)
@@ -149,6 +150,7 @@ func (tk *Task) restore(ctx context.Context, off map[string]any) error {
 		return err
 	}
 	tk.stream.start = rp
+	tk.stream.fresh = isTrue(off[OffsetSnapshot]) // the first dump after a snapshot
 	tk.tx.Load(off)
 	tk.streaming = mode != SnapshotInitialOnly
 	if err := tk.restoreIncremental(off); err != nil {
@@ -172,6 +174,7 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 			return recs, err
 		}
 		tk.stream.start = restartPoint{at: tk.snap.at, gtids: tk.snap.gtids}
+		tk.stream.fresh = true
 		tk.streaming = tk.cfg.SnapshotMode != SnapshotInitialOnly
 	}
 	if !tk.streaming {

@@ -60,7 +60,7 @@ func (tk *Task) txEnd(h *replication.EventHeader) *connectors.Record {
 		gtids = parseGTIDs(st.gtids.String())
 		gtids.add(st.gtid)
 	}
-	rp := restartPoint{at: binlogPos{file: st.file, pos: uint64(h.LogPos)}, gtids: gtids.String(), serverID: h.ServerID, tsSec: st.prevTs.Unix()}
+	rp := restartPoint{at: binlogPos{file: st.file, pos: uint64(h.LogPos)}, gtids: gtids.String(), serverID: h.ServerID, tsSec: int64(h.Timestamp)}
 	return debezium.TxRecord(&tk.tx, debezium.TxEnd, tk.tx.ID, tk.cfg.TxTopicName(tk.cfg.prefix()), st.prevTs,
 		tk.partition, tk.inc.store(rp.offset()))
 }
@@ -84,10 +84,16 @@ func (tk *Task) txEvents(recs []*connectors.Record, t *table) {
 }
 
 // eventTime records an event's time as the time of "the event before" for
-// the next one (events without a time, heartbeats and the events the server
-// makes up when a dump starts, with no position, do not count).
+// the next one (events without a time and heartbeats do not count). The
+// events a server sends when a dump starts (with no position) count only
+// on the first dump after a snapshot, which is where Debezium's reader
+// starts too; a later invocation goes on from the time in the offset, as
+// Debezium's reader, which never stopped, would.
 func (st *streamState) eventTime(h *replication.EventHeader) {
-	if h.Timestamp != 0 && h.LogPos != 0 && h.EventType != replication.HEARTBEAT_EVENT {
+	if h.LogPos == 0 && !st.fresh {
+		return
+	}
+	if h.Timestamp != 0 && h.EventType != replication.HEARTBEAT_EVENT {
 		st.prevTs = time.Unix(int64(h.Timestamp), 0)
 	}
 }

@@ -95,4 +95,3 @@ func topicsOf(s oracle.Side) []string {
 	}
 	return out
 }
-
