@@ -47,6 +47,9 @@ type streamState struct {
 // committed position and confirms it to the slot: WAL before it is released.
 func (tk *Task) startStream(ctx context.Context) error {
 	cfg, err := pgconn.ParseConfig(tk.cfg.connString(true))
+	if err == nil {
+		err = tk.cfg.withClientCert(cfg)
+	}
 	if err != nil {
 		if tlsErr := tk.cfg.describeTLS(err); tlsErr != nil {
 			return tlsErr

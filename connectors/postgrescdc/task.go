@@ -42,8 +42,8 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 	}
 	tk.cfg = cfg
 	tk.partition = map[string]any{PartitionServer: cfg.TopicPrefix}
-	if tk.conn, err = pgx.Connect(ctx, cfg.connString(false)); err != nil {
-		return cfg.describeConnect(err)
+	if tk.conn, err = cfg.connectQuery(ctx); err != nil {
+		return err
 	}
 	if tk.tables, err = listTables(ctx, tk.conn, &cfg); err != nil {
 		return err

@@ -12,18 +12,23 @@ var ErrTLS = errors.New("postgres cdc TLS")
 
 // SSLConfig is Debezium's database.ssl* file keys (embedded in Config),
 // passed to the connection as libpq's sslrootcert, sslcert, sslkey and
-// sslpassword.
+// sslpassword; a client key in pgjdbc's PKCS12 or PKCS#8 DER format is
+// loaded by ferry (jdbckey.go).
 type SSLConfig struct {
 	SSLRootCert string `config:"database.sslrootcert" default:"" importance:"medium" group:"Connection" doc:"The file of the CA certificates (PEM) the server's certificate is checked against (verify-ca, verify-full; with require too, as libpq)."`
 	SSLCert     string `config:"database.sslcert" default:"" importance:"medium" group:"Connection" doc:"The file of the client's certificate (PEM), for servers that authenticate clients by certificate."`
-	SSLKey      string `config:"database.sslkey" default:"" importance:"medium" group:"Connection" doc:"The file of the client's private key (PEM; an encrypted one with database.sslpassword)."`
+	SSLKey      string `config:"database.sslkey" default:"" importance:"medium" group:"Connection" doc:"The file of the client's private key: PEM (an encrypted one with database.sslpassword), or pgjdbc's PKCS#8 DER (.pk8, unencrypted) or PKCS12 (.p12, holding the certificate too; database.sslpassword its password)."`
 	SSLPassword string `config:"database.sslpassword" type:"PASSWORD" default:"" importance:"medium" group:"Connection" doc:"The password of the client's private key in database.sslkey."`
 }
 
 // sslParams are the libpq connection parameters of the set keys.
 func (c *SSLConfig) sslParams(q func(string) string) string {
 	var b strings.Builder
-	for _, p := range [][2]string{{"sslrootcert", c.SSLRootCert}, {"sslcert", c.SSLCert}, {"sslkey", c.SSLKey}, {"sslpassword", c.SSLPassword}} {
+	params := [][2]string{{"sslrootcert", c.SSLRootCert}, {"sslcert", c.SSLCert}, {"sslkey", c.SSLKey}, {"sslpassword", c.SSLPassword}}
+	if c.jdbcKey() { // ferry loads the client certificate (withClientCert)
+		params = params[:1]
+	}
+	for _, p := range params {
 		if p[1] != "" {
 			b.WriteString(" " + p[0] + "=" + q(p[1]))
 		}
@@ -34,6 +39,9 @@ func (c *SSLConfig) sslParams(q func(string) string) string {
 // describeTLS names the key that fixes a TLS failure, or returns nil when
 // err is no TLS failure.
 func (c *Config) describeTLS(err error) error {
+	if errors.Is(err, ErrTLS) {
+		return err
+	}
 	msg := err.Error()
 	at := fmt.Sprintf("%s:%d", c.Hostname, c.Port)
 	switch {

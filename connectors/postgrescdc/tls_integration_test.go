@@ -41,7 +41,7 @@ func plaintextOnly(t *testing.T) string {
 // TestTLS: the connector reaches the stack's PostgreSQL (localstack/up
 // postgres serves TLS with db_tls's certificate) with database.sslmode
 // verify-full against the test CA, snapshot and streaming, with and
-// without a client certificate; a wrong CA, an unreadable key and require
+// without a client certificate (PEM, or pgjdbc's PKCS12); a wrong CA, an unreadable key and require
 // against a server without TLS are FAILED with the key to fix.
 func TestTLS(t *testing.T) {
 	tlsDir := env(t, "DB_TLS_DIR")
@@ -62,6 +62,8 @@ func TestTLS(t *testing.T) {
 			{"database.sslmode", "verify-full", "database.sslrootcert", filepath.Join(tlsDir, "ca.pem")},
 			{"database.sslmode", "verify-full", "database.sslrootcert", filepath.Join(tlsDir, "ca.pem"),
 				"database.sslcert", filepath.Join(tlsDir, "client.pem"), "database.sslkey", filepath.Join(tlsDir, "client.key")},
+			{"database.sslmode", "verify-full", "database.sslrootcert", filepath.Join(tlsDir, "ca.pem"), // pgjdbc's PKCS12 key
+				"database.sslkey", filepath.Join(tlsDir, "client.p12"), "database.sslpassword", "changeit"},
 		} {
 			hs := newHarness(t, with(name+"_ok"+string(rune('a'+i)), keys...))
 			if read := hs.drain(100); read != 1 {
