@@ -56,13 +56,22 @@ func NATSOptions(c workerconfig.NATS) ([]nats.Option, error) {
 	return opts, nil
 }
 
+// slotQueueLen is how many invocations one worker slot's subscription
+// holds while its slot is busy (nats.go's default is 65,536, 512 KiB of
+// channel per slot allocated up front: 4 MiB of a standalone process, 32 MiB
+// of a worker with 64 slots). An invocation queued behind thousands of
+// others is past its deadline (ferry.invocation.timeout.ms, 10 s) when its
+// turn comes and is refused anyway; one arriving at a full queue is dropped,
+// and the scheduler re-dispatches it once the deadline and grace passed.
+const slotQueueLen = 4096
+
 // ConnectNATS dials the worker's NATS server(s) as name, reconnecting forever.
 func ConnectNATS(c workerconfig.NATS, name string, log *slog.Logger) (*nats.Conn, error) {
 	auth, err := NATSOptions(c)
 	if err != nil {
 		return nil, err
 	}
-	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond),
+	opts := append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond), nats.SyncQueueLen(slotQueueLen),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("NATS disconnected", "err", err) }),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("NATS reconnected") })}, auth...)
 	nc, err := nats.Connect(c.NATSURL, opts...)
@@ -96,7 +105,7 @@ func StartEmbeddedNATS(log *slog.Logger) (*EmbeddedNATS, error) {
 		srv.Shutdown()
 		return nil, errors.New("embedded NATS server did not start within 10s")
 	}
-	nc, err := nats.Connect(srv.ClientURL(), nats.InProcessServer(srv), nats.Token(token), nats.Name("ferry-standalone"))
+	nc, err := nats.Connect(srv.ClientURL(), nats.InProcessServer(srv), nats.Token(token), nats.Name("ferry-standalone"), nats.SyncQueueLen(slotQueueLen))
 	if err != nil {
 		srv.Shutdown()
 		return nil, fmt.Errorf("connecting to embedded NATS: %w", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/workerconfig"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 )
 
@@ -69,5 +70,36 @@ func TestEmbeddedNATSLoopbackWithSecret(t *testing.T) {
 	}
 	if err := e.Conn.Flush(); err != nil {
 		t.Fatalf("the process's own connection: %v", err)
+	}
+}
+
+// TestWorkerConnectionsBoundSlotQueues: the connections worker slots
+// subscribe on (standalone's embedded one and ConnectNATS's) hold at most
+// slotQueueLen invocations per slot, not nats.go's 65,536 (512 KiB of
+// channel per slot, allocated when the slot subscribes).
+func TestWorkerConnectionsBoundSlotQueues(t *testing.T) {
+	e, err := StartEmbeddedNATS(slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	srv, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	defer srv.Shutdown()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS server did not start")
+	}
+	nc, err := ConnectNATS(workerconfig.NATS{NATSURL: srv.ClientURL()}, "test", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	for name, c := range map[string]*nats.Conn{"embedded": e.Conn, "ConnectNATS": nc} {
+		if got := c.Opts.SubChanLen; got != slotQueueLen {
+			t.Errorf("%s connection: a slot queues %d invocations, want %d", name, got, slotQueueLen)
+		}
 	}
 }
