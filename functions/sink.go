@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -80,11 +81,11 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	}
 	resumeState(task, plan)
 	p.printer = p.valuePrinter(task)
-	sc, err := h.kafka.takeConsumer(p.inv.Config)
+	sc, err := h.kafka.takeConsumer(p.inv.Config, taskName(p.inv))
 	if err != nil {
 		return err
 	}
-	defer func() { h.kafka.releaseConsumer(sc, plan.topics, err == nil) }()
+	defer func() { h.kafka.releaseConsumer(sc, plan.topics, next, err == nil) }()
 	fctx, fetched := phase(ctx, "fetch and put")
 	if err = fetched(h.consume(fctx, task, p, plan, next, sc)); err != nil {
 		return err
@@ -255,17 +256,13 @@ func (h *Handler) sinkTopics(ctx context.Context, cfg *connectors.SinkConnectorC
 // plan read from the group's commit, and hands batches to the task until
 // every partition reached its end offset or the invocation is full.
 func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipeline, plan *sinkPlan, next map[topicPartition]int64, sc *sinkConsumer) error {
-	parts := map[string]map[int32]kgo.Offset{}
+	want := map[topicPartition]int64{}
 	for tp, off := range plan.start {
-		if plan.end[tp] <= off {
-			continue
+		if plan.end[tp] > off {
+			want[tp] = off
 		}
-		if parts[tp.topic] == nil {
-			parts[tp.topic] = map[int32]kgo.Offset{}
-		}
-		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
 	}
-	sc.cl.AddConsumePartitions(parts)
+	sc.assign(taskName(p.inv), want)
 	for lag(next, plan.end) > 0 && !p.full() {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
 		fetches := sc.cl.PollRecords(pctx, sc.pollMax)
@@ -279,6 +276,9 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 	}
 	return nil
 }
+
+// taskName names an invocation's task: connector-task.
+func taskName(inv Invocation) string { return inv.Connector + "-" + strconv.Itoa(inv.Task) }
 
 func fetchError(f kgo.Fetches) error {
 	for _, fe := range f.Errors() {

@@ -3,6 +3,8 @@ package functions
 import (
 	"crypto/sha256"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +17,12 @@ import (
 // invocations; past it a released consumer is closed.
 const maxIdleConsumers = 32
 
+// maxWarmConsumers bounds the idle consumers kept warm (sinkConsumer.owner);
+// past it a released consumer is purged. A warm consumer holds at most what
+// it fetched past its task's last record (one fetch, at most
+// max.partition.fetch.bytes a partition) and fetches nothing while idle.
+const maxWarmConsumers = 8
+
 // sinkConsumer is the Kafka client a sink invocation fetches with.
 type sinkConsumer struct {
 	cl *kgo.Client
@@ -22,21 +30,33 @@ type sinkConsumer struct {
 	key string
 	// pollMax is max.poll.records (defaultPollMax when not set).
 	pollMax int
+	// owner is the task a warm consumer last read for and at, for each
+	// partition it is assigned, the offset its client returns next; a
+	// released warm consumer keeps that assignment, fetching paused, so the
+	// task's next invocation starting exactly there reads on from what the
+	// client already fetched instead of fetching it again. Empty and nil
+	// when the consumer holds no assignment.
+	owner string
+	at    map[topicPartition]int64
 }
 
 // consumerPool keeps sink consumers across invocations instead of
 // connecting a new client for each: connections, metadata and buffers are
-// reused, nothing else. An invocation takes a consumer for itself alone
-// (two invocations never share one), assigns exactly its plan's partitions at
-// the offsets it read from the group's commit (never a position the client
-// remembers), and gives it back only when the invocation ended cleanly,
-// after purging every topic it read from it: assignments, buffered and
-// in-flight fetches and the topics' metadata go. The consumer of a failed or
-// fenced invocation is closed, not kept.
+// reused. An invocation takes a consumer for itself alone (two invocations
+// never share one) and reads exactly its plan's partitions from the offsets
+// it read from the group's commit: a warm consumer of the same task whose
+// client is positioned at exactly those offsets resumes there (Kafka's
+// records at an offset never change, so what it fetched past them is what a
+// new fetch would return); any other consumer first drops its assignment,
+// buffered and in-flight fetches and topic metadata (purge), then is
+// assigned the plan's offsets. A consumer goes back to the pool only when
+// its invocation ended cleanly: warm (fetching paused) while there is room,
+// else purged. The consumer of a failed or fenced invocation is closed.
 type consumerPool struct {
 	mu     sync.Mutex
 	idle   map[string][]*sinkConsumer
 	n      int
+	warm   int
 	closed bool
 	// created counts the consumers connected (tests).
 	created atomic.Int64
@@ -59,15 +79,24 @@ func consumerDefaults() []kgo.Opt {
 }
 
 // takeConsumer returns an idle consumer for the connector's consumer keys,
-// or connects a new one.
-func (k *kafkaClients) takeConsumer(cfg map[string]string) (*sinkConsumer, error) {
+// the one kept warm for owner (a task) when there is one, or connects a new one.
+func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string) (*sinkConsumer, error) {
 	key := fmt.Sprintf("%x", sha256.Sum256([]byte(overrideKey(cfg, "consumer.override."))))
 	pool := &k.consumers
 	pool.mu.Lock()
 	if list := pool.idle[key]; len(list) > 0 {
-		sc := list[len(list)-1]
-		pool.idle[key] = list[:len(list)-1]
+		i := len(list) - 1
+		for j, sc := range list {
+			if sc.owner == owner {
+				i = j
+			}
+		}
+		sc := list[i]
+		pool.idle[key] = append(list[:i], list[i+1:]...)
 		pool.n--
+		if sc.owner != "" {
+			pool.warm--
+		}
 		pool.mu.Unlock()
 		return sc, nil
 	}
@@ -89,28 +118,79 @@ func (k *kafkaClients) takeConsumer(cfg map[string]string) (*sinkConsumer, error
 	return sc, nil
 }
 
-// releaseConsumer ends an invocation's use of sc: with clean set it purges
-// topics from the client and keeps it for a later invocation (room
-// permitting), otherwise it closes it.
-func (k *kafkaClients) releaseConsumer(sc *sinkConsumer, topics []string, clean bool) {
+// assign makes sc's client return the records of want (start offsets by
+// partition) for owner: a warm consumer of owner positioned at exactly want
+// resumes fetching where it stopped; any other drops what it holds (purge)
+// and is assigned want.
+func (sc *sinkConsumer) assign(owner string, want map[topicPartition]int64) {
+	if sc.owner == owner && maps.Equal(sc.at, want) {
+		sc.cl.ResumeFetchPartitions(partitionLists(want))
+		return
+	}
+	sc.purge()
+	parts := map[string]map[int32]kgo.Offset{}
+	for tp, off := range want {
+		if parts[tp.topic] == nil {
+			parts[tp.topic] = map[int32]kgo.Offset{}
+		}
+		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
+	}
+	sc.cl.AddConsumePartitions(parts)
+	sc.owner, sc.at = owner, maps.Clone(want)
+}
+
+// purge drops sc's assignment, its buffered and in-flight fetches and the
+// topics' metadata.
+func (sc *sinkConsumer) purge() {
+	if len(sc.at) > 0 {
+		lists := partitionLists(sc.at)
+		sc.cl.ResumeFetchPartitions(lists)
+		sc.cl.PurgeTopicsFromClient(slices.Collect(maps.Keys(lists))...)
+	}
+	sc.owner, sc.at = "", nil
+}
+
+// partitionLists is the partitions of m by topic, as franz-go takes them.
+func partitionLists(m map[topicPartition]int64) map[string][]int32 {
+	out := map[string][]int32{}
+	for tp := range m {
+		out[tp.topic] = append(out[tp.topic], tp.partition)
+	}
+	return out
+}
+
+// releaseConsumer ends an invocation's use of sc. With clean set it keeps
+// sc for a later invocation (room permitting): warm when next, the offsets
+// the invocation read up to, are where its client stands and there is room
+// for one more warm consumer, else after purging topics (the topics the
+// invocation read) from the client. Otherwise it closes sc.
+func (k *kafkaClients) releaseConsumer(sc *sinkConsumer, topics []string, next map[topicPartition]int64, clean bool) {
 	if !clean {
 		sc.cl.Close()
 		return
 	}
-	sc.cl.PurgeTopicsFromClient(topics...)
 	pool := &k.consumers
 	pool.mu.Lock()
+	defer pool.mu.Unlock()
 	if pool.closed || pool.n >= maxIdleConsumers {
-		pool.mu.Unlock()
 		sc.cl.Close()
 		return
+	}
+	if sc.owner != "" && pool.warm < maxWarmConsumers {
+		for tp := range sc.at {
+			sc.at[tp] = next[tp]
+		}
+		sc.cl.PauseFetchPartitions(partitionLists(sc.at))
+		pool.warm++
+	} else {
+		sc.purge()
+		sc.cl.PurgeTopicsFromClient(topics...)
 	}
 	if pool.idle == nil {
 		pool.idle = map[string][]*sinkConsumer{}
 	}
 	pool.idle[sc.key] = append(pool.idle[sc.key], sc)
 	pool.n++
-	pool.mu.Unlock()
 }
 
 // close closes the idle consumers; consumers released later are closed too.

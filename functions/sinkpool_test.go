@@ -17,8 +17,13 @@ import (
 )
 
 // clientCounter counts the Kafka clients a handler connects
-// (kgo.HookNewClient): transactional producers and the rest (consumers).
-type clientCounter struct{ n, txn atomic.Int64 }
+// (kgo.HookNewClient): transactional producers and the rest (consumers),
+// and the records its consumers fetched (kgo.HookFetchBatchRead).
+type clientCounter struct{ n, txn, fetched atomic.Int64 }
+
+func (c *clientCounter) OnFetchBatchRead(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.FetchBatchMetrics) {
+	c.fetched.Add(int64(m.NumRecords))
+}
 
 func (c *clientCounter) OnNewClient(cl *kgo.Client) {
 	if id, _ := cl.OptValue(kgo.TransactionalID).(string); id != "" {
@@ -78,8 +83,12 @@ func TestSinkConsumerKeptAcrossInvocations(t *testing.T) {
 		// run runs the invocations; it returns the sink's expected ids.
 		run       func(t *testing.T, r *rig, sink *collectingSink, cfg map[string]string) []int64
 		consumers int64
+		// fetched is how many records the consumers fetched, 0: not checked.
+		fetched int64
 	}{
-		{name: "clean invocations share one consumer", consumers: 1,
+		// The first fetch takes all n records: the later invocations read on
+		// from what the warm consumer holds, fetching nothing again.
+		{name: "clean invocations share one consumer", consumers: 1, fetched: n,
 			run: func(t *testing.T, r *rig, _ *collectingSink, cfg map[string]string) []int64 {
 				for i := 0; i < 3; i++ {
 					if res, err := r.invokeMax(cfg, 10); err != nil || res.Written != 10 {
@@ -141,6 +150,9 @@ func TestSinkConsumerKeptAcrossInvocations(t *testing.T) {
 			}
 			if got := cc.n.Load(); got != tc.consumers {
 				t.Errorf("%d consumers connected, want %d", got, tc.consumers)
+			}
+			if got := cc.fetched.Load(); tc.fetched > 0 && got != tc.fetched {
+				t.Errorf("%d records fetched, want %d", got, tc.fetched)
 			}
 			if got := cc.txn.Load(); got != 0 {
 				t.Errorf("%d transactional producers connected: the commit goes through the pooled producer", got)
