@@ -33,7 +33,16 @@ func (tk *Task) txBegin(x pglogrepl.XLogData) {
 	tk.tx.Begin(id)
 	p := position{lsn: uint64(x.WALStart), commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
 	s.cur.recs = append(s.cur.recs, debezium.TxRecord(&tk.tx, debezium.TxBegin, txID(id, p.lsn),
-		tk.cfg.TxTopicName(tk.cfg.TopicPrefix), p.commitTime, tk.partition, tk.tx.Store(tk.offset(p))))
+		tk.cfg.TxTopicName(tk.cfg.TopicPrefix), p.commitTime, tk.partition, tk.txOffset(p)))
+}
+
+// txOffset is the offset of a BEGIN or END at p: the event offset with the
+// incremental snapshot's position and the transaction's counts, so that
+// committing it loses neither.
+func (tk *Task) txOffset(p position) map[string]any {
+	off := tk.offset(p)
+	tk.inc.stamp(off)
+	return tk.tx.Store(off)
 }
 
 // txEnd adds the END record of the transaction COMMIT x ends, unless it
@@ -50,7 +59,7 @@ func (tk *Task) txEnd(x pglogrepl.XLogData) {
 	}
 	p := position{lsn: lsn, commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
 	s.cur.recs = append(s.cur.recs, debezium.TxRecord(&tk.tx, debezium.TxEnd, txID(tk.tx.ID, lsn),
-		tk.cfg.TxTopicName(tk.cfg.TopicPrefix), p.commitTime, tk.partition, tk.tx.Store(tk.offset(p))))
+		tk.cfg.TxTopicName(tk.cfg.TopicPrefix), p.commitTime, tk.partition, tk.txOffset(p)))
 }
 
 // txEvents counts the change events in recs (a change, or a delete and

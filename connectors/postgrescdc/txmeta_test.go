@@ -89,3 +89,22 @@ func txSummary(t *testing.T, recs []*connectors.Record) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A BEGIN's or END's offset, which may be the last one committed, keeps the
+// position of a running incremental snapshot.
+func TestTxMetaOffsetKeepsIncrementalSnapshot(t *testing.T) {
+	cfg := Config{TopicPrefix: "p", DBName: "d", EventConfig: debezium.EventConfig{ProvideTxMeta: true, TxTopic: "transaction"}}
+	tk := &Task{cfg: cfg, partition: map[string]any{PartitionServer: "p"}, now: time.Now}
+	tk.inc.queue = []string{"public.orders"}
+	tk.stream.cur = &txn{xid: 7, final: 80, commitTime: time.Unix(1700000000, 0)}
+	tk.txBegin(pglogrepl.XLogData{WALStart: 50})
+	tk.txEnd(pglogrepl.XLogData{WALStart: 90})
+	if len(tk.stream.cur.recs) != 2 {
+		t.Fatalf("%d records, want BEGIN and END", len(tk.stream.cur.recs))
+	}
+	for _, r := range tk.stream.cur.recs {
+		if _, ok := r.SourceOffset[debezium.OffsetIncrementalCollections]; !ok {
+			t.Errorf("offset without the incremental snapshot: %v", r.SourceOffset)
+		}
+	}
+}
