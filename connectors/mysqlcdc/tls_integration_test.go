@@ -39,6 +39,10 @@ func TestTLS(t *testing.T) {
 		{"MySqlConnector verify_identity with a client certificate", mysqlcdc.MySQLClass, tlsHost, tlsPort,
 			map[string]string{"database.ssl.mode": "verify_identity", "database.ssl.truststore": filepath.Join(dir, "ca.pem"),
 				"database.ssl.keystore": filepath.Join(dir, "client.p12"), "database.ssl.keystore.password": "changeit"}, nil},
+		{"MySqlConnector's default (preferred) uses TLS", mysqlcdc.MySQLClass, tlsHost, tlsPort, map[string]string{}, nil},
+		{"MariaDbConnector trust", mysqlcdc.MariaDBClass, tlsHost, tlsPort, map[string]string{"database.ssl.mode": "trust"}, nil},
+		{"MariaDbConnector's default (disable) is plaintext", mysqlcdc.MariaDBClass, tlsHost, tlsPort, map[string]string{},
+			[]string{"Access denied"}}, // the user is REQUIRE SSL
 		{"wrong CA", mysqlcdc.MySQLClass, tlsHost, tlsPort,
 			map[string]string{"database.ssl.mode": "verify_ca", "database.ssl.truststore": filepath.Join(dir, "other-ca.pem")},
 			[]string{"does not verify against database.ssl.truststore", "other-ca.pem", "set database.ssl.truststore to the CA that signed it"}},
