@@ -3,11 +3,13 @@
 package mysqlcdc_test
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/functions"
 	"github.com/go-mysql-org/go-mysql/client"
 )
 
@@ -27,9 +29,13 @@ func privateGTIDServer(t *testing.T, name string) (*client.Conn, map[string]stri
 	return admin, cfg
 }
 
-// createdIDs reads the ids of the c events on topic, sorted.
+// createdIDs reads the ids of the c events among the n records of topic,
+// sorted; the topic must hold no more than n.
 func createdIDs(t *testing.T, topic string, n int) []string {
 	t.Helper()
+	if got := endOffsetOrZero(t, topic); got != n {
+		t.Fatalf("%s holds %d records, want %d", topic, got, n)
+	}
 	var ids []string
 	for _, m := range consume(t, topic, n, 20*time.Second) {
 		if p := payload(m.Value); p != nil && p["op"] == "c" {
@@ -42,10 +48,11 @@ func createdIDs(t *testing.T, topic string, n int) []string {
 
 // TestGTIDPositioning: a Debezium-written MariaDB offset ({file, pos, gtids,
 // server_id, ts_sec}) whose binlog file was purged resumes by its GTIDs with
-// nothing lost or repeated; one whose next transactions were purged, or
+// nothing lost or repeated, and so does another server's offset taken
+// inside a transaction; one whose next transactions were purged, or
 // whose GTIDs the server no longer knows (RESET MASTER), is FAILED with the
-// snapshot mode that recovers; gtid.source.includes drops other domains'
-// row changes.
+// snapshot mode that recovers (gtid.ignore.on.recovery resumes by file and
+// position instead); gtid.source.includes drops other domains' row changes.
 func TestGTIDPositioning(t *testing.T) {
 	admin, base := privateGTIDServer(t, uniq("gtid"))
 	file0, pos0, g0 := masterStatus(t, admin)
@@ -73,6 +80,37 @@ func TestGTIDPositioning(t *testing.T) {
 			t.Fatalf("created %v, want [11 12 13]", ids)
 		}
 	})
+	t.Run("another server's offset, mid-transaction, resumes by GTIDs", func(t *testing.T) {
+		name := uniq("gtidmid")
+		cfg := clone(base, name)
+		cfg["max.batch.size"], cfg["include.schema.changes"] = "1", "false"
+		hs := newHarness(t, cfg)
+		file, pos, gtids := masterStatus(t, admin)
+		commitOffset(t, hs, name, debezium(file, pos, gtids))
+		exec(t, admin, "BEGIN", "INSERT INTO t VALUES (40)", "INSERT INTO t VALUES (41)", "INSERT INTO t VALUES (42)", "COMMIT")
+		var off map[string]any
+		for read := int64(0); off["event"] == nil; { // until the committed offset is inside the transaction
+			res := hs.invoke(1)
+			if read += res.Read; res.State != functions.StateRunning || read > 2 {
+				t.Fatalf("invocation: %s, read %d (want the transaction in parts): %s", res.State, read, res.Trace)
+			}
+			entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("offsets %v: %v", entries, err)
+			}
+			off = entries[0].Offset
+		}
+		if off["gtids"] != gtids {
+			t.Fatalf("offset %v: want gtids %s (those before the transaction)", off, gtids)
+		}
+		// The same transaction on a server whose binlog files are named otherwise (a failover).
+		off["file"] = "other-bin.000009"
+		commitOffset(t, hs, name, off)
+		hs.drainAtLeast(1, 2)
+		if ids := createdIDs(t, name+".d.t", 3); fmt.Sprint(ids) != "[40 41 42]" {
+			t.Fatalf("created %v, want [40 41 42] once each", ids)
+		}
+	})
 	t.Run("needed GTIDs purged", func(t *testing.T) {
 		name := uniq("gtidlost")
 		hs := newHarness(t, clone(base, name))
@@ -97,7 +135,7 @@ func TestGTIDPositioning(t *testing.T) {
 		exec(t, admin, "INSERT INTO t VALUES (20)", "SET SESSION gtid_domain_id = 5", "INSERT INTO t VALUES (21)",
 			"SET SESSION gtid_domain_id = 0", "INSERT INTO t VALUES (22)")
 		hs.drainAtLeast(100, 2)
-		if ids := createdIDs(t, name+".d.t", 3); fmt.Sprint(ids) != "[20 22]" {
+		if ids := createdIDs(t, name+".d.t", 2); fmt.Sprint(ids) != "[20 22]" {
 			t.Fatalf("created %v, want [20 22] (21 is domain 5's)", ids)
 		}
 	})
@@ -107,6 +145,17 @@ func TestGTIDPositioning(t *testing.T) {
 		hs := newHarness(t, clone(base, name))
 		commitOffset(t, hs, name, debezium(file1, pos1, g1))
 		failed(t, hs, "the server knows no GTIDs", "gtid.ignore.on.recovery=true", "snapshot.mode=when_needed")
+
+		cfg := clone(base, name+"_ignore")
+		cfg["gtid.ignore.on.recovery"] = "true"
+		hs = newHarness(t, cfg)
+		file, pos, _ := masterStatus(t, admin)
+		commitOffset(t, hs, cfg["name"], debezium(file, pos, g1)) // the old GTIDs, a position on the reset binlog
+		exec(t, admin, "INSERT INTO t VALUES (50)")
+		hs.drainAtLeast(100, 1)
+		if ids := createdIDs(t, cfg["name"]+".d.t", 1); fmt.Sprint(ids) != "[50]" {
+			t.Fatalf("with gtid.ignore.on.recovery: created %v, want [50]", ids)
+		}
 	})
 }
 
