@@ -22,8 +22,6 @@ type collectingSink struct {
 	ids      []int64
 	puts     int
 	failPuts int
-	// largest is the most records one Put was given.
-	largest int
 	// onPut, when set, runs at each Put (a test's hook).
 	onPut func()
 }
@@ -38,7 +36,6 @@ func (s *collectingSink) Put(_ context.Context, recs []*connectors.Record) error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.puts++
-	s.largest = max(s.largest, len(recs))
 	if s.puts <= s.failPuts {
 		return connectors.Retriable(fmt.Errorf("stand-in sink: backend unavailable (put %d)", s.puts))
 	}

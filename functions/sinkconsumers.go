@@ -62,12 +62,14 @@ type consumerPool struct {
 	created atomic.Int64
 }
 
-// defaultPollMax is a sink's batch when max.poll.records is not set: the
-// records one poll hands to the task, converted and transformed, are all in
-// hand until the put returns (about 1.5 KB each for schemaless JSON of five
-// fields: 15 MB at the 10,000 ferry took before, the largest part of a
-// worker's peak heap in make bench-kc). Kafka's consumer default is 500.
-const defaultPollMax = 2000
+// defaultPollMax is a sink's batch when max.poll.records is not set. The
+// records one poll hands to the task are all in hand, converted and
+// transformed, until the put returns (about 1.5 KB each for schemaless JSON
+// of five fields: 15 MB at 10,000, the largest part of a worker's peak heap
+// in make bench-kc), but sinks that write each put in bulk (Elasticsearch's
+// lanes of batch.size, JDBC's batch.size, Redis's pipeline) need it this
+// large; Kafka's consumer default is 500.
+const defaultPollMax = 10000
 
 // consumerDefaults are ferry's sink consumer settings before the worker's
 // and the connector's consumer keys. A fetch takes at most 256 KiB of a
