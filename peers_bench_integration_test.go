@@ -90,6 +90,17 @@ func stopPeer(cmd *exec.Cmd) {
 
 // meanRecordBytes is the mean key+value size of topic's first 1,000 records.
 func meanRecordBytes(b *testing.B, seeds, topic string) float64 {
+	recs := firstRecords(b, seeds, topic, 1000)
+	total := 0
+	for _, r := range recs {
+		total += len(r.Key) + len(r.Value)
+	}
+	return float64(total) / float64(len(recs))
+}
+
+// firstRecords reads up to n of topic's first records within 30 seconds,
+// failing when there is none.
+func firstRecords(b *testing.B, seeds, topic string, n int) []*kgo.Record {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(seeds, ",")...), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
@@ -98,18 +109,14 @@ func meanRecordBytes(b *testing.B, seeds, topic string) float64 {
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	total, count := 0, 0
-	for count < 1000 && ctx.Err() == nil {
-		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
-			if count < 1000 {
-				total, count = total+len(r.Key)+len(r.Value), count+1
-			}
-		})
+	var recs []*kgo.Record
+	for len(recs) < n && ctx.Err() == nil {
+		recs = append(recs, cl.PollFetches(ctx).Records()...)
 	}
-	if count == 0 {
+	if len(recs) == 0 {
 		b.Fatalf("no records read back from %s", topic)
 	}
-	return float64(total) / float64(count)
+	return recs[:min(n, len(recs))]
 }
 
 // ferryDatagen starts ferry standalone with datagen's users quickstart

@@ -4,16 +4,13 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors/mysqlcdc/mariadbtest"
 	"github.com/go-mysql-org/go-mysql/client"
 )
 
@@ -80,9 +77,9 @@ func BenchmarkPeerMariaDB(b *testing.B) {
 			func() {
 				myExec(b, conn, fmt.Sprintf("INSERT INTO %s.%s (id, label, qty) VALUES (0, REPEAT('x', 150), 0)", db, tbl))
 			},
-			func() {
-				for lo := 1; lo <= n; lo += 1000 {
-					myExec(b, conn, insert(tbl, lo, min(n, lo+999)))
+			func(from int) {
+				for lo := from; lo < from+n; lo += 1000 {
+					myExec(b, conn, insert(tbl, lo, min(from+n-1, lo+999)))
 				}
 			})
 	}
@@ -120,38 +117,6 @@ func myExec(b *testing.B, conn *client.Conn, stmts ...string) {
 // reporting peerMariaDBVersion, with a user cdc (password cdc) that may do
 // everything; it is stopped when the benchmark ends.
 func peerMariaDB(b *testing.B) (host, port string) {
-	dir := b.TempDir()
-	data := filepath.Join(dir, "data")
-	me, _ := user.Current()
-	install := exec.Command("mariadb-install-db", "--no-defaults", "--datadir="+data, "--user="+me.Username,
-		"--auth-root-authentication-method=socket", "--auth-root-socket-user="+me.Username, "--skip-test-db")
-	if out, err := install.CombinedOutput(); err != nil {
-		b.Fatalf("mariadb-install-db (localstack/up mariadb installs it): %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	port = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-	sock := filepath.Join(dir, "s.sock")
-	srv := exec.Command("mariadbd", "--no-defaults", "--datadir="+data, "--user="+me.Username, "--bind-address=127.0.0.1",
-		"--port="+port, "--socket="+sock, "--log-bin=pb", "--binlog-format=ROW", "--server-id=7", "--version="+peerMariaDBVersion,
-		"--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
-		"--innodb-buffer-pool-size=256M", "--log-error="+filepath.Join(dir, "err.log"))
-	if err := srv.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		out, err := exec.Command("mariadb", "--no-defaults", "--socket="+sock, "-u"+me.Username, "-e",
-			"CREATE USER 'cdc'@'%' IDENTIFIED BY 'cdc'; GRANT ALL PRIVILEGES ON *.* TO 'cdc'@'%'").CombinedOutput()
-		if err == nil {
-			return "127.0.0.1", port
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-			b.Fatalf("private MariaDB not ready: %v %s\n%s", err, out, strings.TrimSpace(string(log)))
-		}
-	}
+	return mariadbtest.Start(b, "", "--version="+peerMariaDBVersion, "--binlog-row-image=FULL", "--binlog-row-metadata=FULL",
+		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", "--innodb-buffer-pool-size=256M")
 }

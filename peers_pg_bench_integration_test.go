@@ -111,9 +111,9 @@ func BenchmarkPeerPostgresStream(b *testing.B) {
 		return peerStream(b, seeds, prefix, prefix+".public."+tbl, n,
 			func() peerProc { return start(pgConnector(b, pgURL, prefix, "public."+tbl, "initial")) },
 			func() { pgExec(b, conn, fmt.Sprintf("INSERT INTO %s VALUES (0, repeat('x', 150), 0)", tbl)) },
-			func() {
-				for lo := 1; lo <= n; lo += 1000 {
-					pgExec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 150) || g, g FROM generate_series(%d, %d) g", tbl, lo, min(n, lo+999)))
+			func(from int) {
+				for lo := from; lo < from+n; lo += 1000 {
+					pgExec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 150) || g, g FROM generate_series(%d, %d) g", tbl, lo, min(from+n-1, lo+999)))
 				}
 			})
 	}

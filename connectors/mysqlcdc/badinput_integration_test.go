@@ -4,16 +4,10 @@ package mysqlcdc_test
 
 import (
 	"context"
-	"net"
-	"os"
-	osexec "os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/ferryhq/ferry/connectors/mysqlcdc/mariadbtest"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/state"
 	"github.com/go-mysql-org/go-mysql/client"
@@ -102,46 +96,11 @@ func TestBadInput(t *testing.T) {
 }
 
 // privateMariaDB starts a MariaDB of its own on a free port (the test
-// changes its global binlog settings), with extra mariadbd options; it is
-// stopped when the test ends.
+// changes its global binlog settings), with extra mariadbd options and a
+// table d.t; it is stopped when the test ends.
 func privateMariaDB(t *testing.T, extra ...string) (host, port string) {
 	t.Helper()
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	me, _ := user.Current()
-	install := osexec.Command("mariadb-install-db", "--no-defaults", "--datadir="+data, "--user="+me.Username,
-		"--auth-root-authentication-method=socket", "--auth-root-socket-user="+me.Username, "--skip-test-db")
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("mariadb-install-db (localstack/up mariadb installs it): %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-	sock := filepath.Join(dir, "s.sock")
-	srv := osexec.Command("mariadbd", "--no-defaults", "--datadir="+data, "--user="+me.Username, "--bind-address=127.0.0.1",
-		"--port="+port, "--socket="+sock, "--log-bin=pb", "--binlog-format=ROW", "--server-id=7",
-		"--innodb-buffer-pool-size=16M", "--log-error="+filepath.Join(dir, "err.log"))
-	srv.Args = append(srv.Args, extra...)
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		out, err := osexec.Command("mariadb", "--no-defaults", "--socket="+sock, "-u"+me.Username, "-e",
-			"CREATE USER 'cdc'@'%' IDENTIFIED BY 'cdc'; GRANT ALL PRIVILEGES ON *.* TO 'cdc'@'%'; CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY)").CombinedOutput()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-			t.Fatalf("private MariaDB not ready: %v %s\n%s", err, out, log)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return "127.0.0.1", port
+	return mariadbtest.Start(t, "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY)", extra...)
 }
 
 // TestBinlogSettings: binlog_format other than ROW and
