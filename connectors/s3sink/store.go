@@ -22,12 +22,14 @@ type store struct {
 	client   *s3.Client
 	bucket   string
 	partSize int
+	// flushSize is flush.size: how many records an object usually holds.
+	flushSize int
 }
 
 // newStore builds the store of cfg (NewClient).
 func newStore(cfg *Config) *store {
 	return &store{client: NewClient(cfg.Region, cfg.StoreURL, cfg.PathStyle, cfg.AccessKey, cfg.SecretKey),
-		bucket: cfg.Bucket, partSize: cfg.PartSize}
+		bucket: cfg.Bucket, partSize: cfg.PartSize, flushSize: cfg.FlushSize}
 }
 
 // NewClient builds an S3 client from the S3 sink's keys: endpoint
@@ -106,7 +108,8 @@ type upload struct {
 	s   *store
 	key string
 	// buf is taken from buffers at the first Write, with room for sizeHint
-	// bytes, and given back once the object is written.
+	// bytes (when 0, for flush.size writes of the first one's size, at most
+	// a part), and given back once the object is written.
 	buf      *bytes.Buffer
 	sizeHint int
 	id       *string
@@ -120,7 +123,7 @@ type upload struct {
 var buffers sync.Pool
 
 // newUpload starts the object key; sizeHint is the size the object will
-// likely have (the partition's previous object's), at most a part.
+// likely have (the partition's previous object's), 0 when unknown.
 func (s *store) newUpload(key string, sizeHint int64) *upload {
 	return &upload{s: s, key: key, sizeHint: int(min(sizeHint, int64(s.partSize)))}
 }
@@ -129,15 +132,28 @@ func (s *store) newUpload(key string, sizeHint int64) *upload {
 // a record is either wholly in the object or not at all.
 func (u *upload) Write(p []byte) (int, error) {
 	if u.buf == nil {
-		u.buf, _ = buffers.Get().(*bytes.Buffer)
-		if u.buf == nil {
-			u.buf = new(bytes.Buffer)
-		}
-		u.buf.Grow(max(u.sizeHint, len(p)))
+		u.buf = u.s.buffer(u.sizeHint, len(p))
 	}
 	u.buf.Write(p)
 	u.size += int64(len(p))
 	return len(p), nil
+}
+
+// buffer returns an empty buffer for an object of about sizeHint bytes (when
+// 0: flush.size writes of first bytes), with an eighth more room, so that an
+// object a little larger than the last one is not copied into a buffer
+// twice its size; at most a part and an eighth. A pooled buffer too small
+// is dropped rather than grown: growing would clear the new one and copy.
+func (s *store) buffer(sizeHint, first int) *bytes.Buffer {
+	want := int64(sizeHint)
+	if want == 0 {
+		want = int64(first) * int64(s.flushSize)
+	}
+	want = max(min(want, int64(s.partSize))*9/8, int64(first))
+	if b, _ := buffers.Get().(*bytes.Buffer); b != nil && int64(b.Cap()) >= want {
+		return b
+	}
+	return bytes.NewBuffer(make([]byte, 0, want))
 }
 
 // full reports whether a whole part is buffered.
