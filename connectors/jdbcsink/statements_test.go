@@ -41,6 +41,29 @@ func TestStatementsGolden(t *testing.T) {
 	}
 }
 
+// A kept statement is the one built for its shape, operation and row count,
+// and the task keeps at most maxInserts of them.
+func TestInsertSQLKept(t *testing.T) {
+	task := &Task{dialect: dialect.PostgreSQL, quoting: dialect.QuoteAlways}
+	sh, other := testShape(dialect.PostgreSQL), testShape(dialect.PostgreSQL)
+	cases := []struct {
+		sh *shape
+		op string
+		n  int
+	}{{sh, opUpsert, 3}, {sh, opInsert, 3}, {sh, opUpsert, 2}, {other, opUpsert, 3}, {sh, opUpsert, 3}}
+	for _, c := range cases {
+		if got, want := task.insertSQL(c.sh, c.op, c.n), task.buildInsert(c.sh, c.op, c.n); got != want {
+			t.Errorf("%s of %d rows: %s, want %s", c.op, c.n, got, want)
+		}
+	}
+	for n := 1; n <= 2*maxInserts; n++ {
+		task.insertSQL(sh, opInsert, n)
+	}
+	if len(task.inserts) > maxInserts {
+		t.Fatalf("%d statements kept, want at most %d", len(task.inserts), maxInserts)
+	}
+}
+
 func TestShapes(t *testing.T) {
 	val := connectors.StructBuilder().Field("id", connectors.Int64Schema).Field("name", connectors.StringSchema).
 		Field("secret", connectors.OptionalStringSchema).MustBuild()

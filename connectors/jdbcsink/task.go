@@ -28,6 +28,8 @@ type Task struct {
 	tx      *sql.Tx
 	shapes  map[shapeKey]*shape
 	checked map[string]bool
+	// inserts are the multi-row statements built (insertSQL).
+	inserts map[insertKey]string
 	// written are the records in the open (or lost) transaction.
 	written []*connectors.Record
 	lost    bool
