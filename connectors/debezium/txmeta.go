@@ -201,3 +201,18 @@ func TxRecord(c *TxContext, status, id, topic string, ts time.Time, partition, o
 	r.KeySchema, r.Key = TxKeySchema, key
 	return r
 }
+
+// Stamp counts the change events among recs (a change, or a delete and
+// its tombstone, which shares its offset) as events of table: each gets
+// its transaction block with the displayed id, and the counts in its offset.
+func (c *TxContext) Stamp(recs []*connectors.Record, table, id string) {
+	for _, r := range recs {
+		env, ok := r.Value.(*connectors.Struct)
+		if !ok {
+			continue
+		}
+		total, order := c.Event(table)
+		env.Set(3, Block(id, total, order))
+		c.Store(r.SourceOffset)
+	}
+}

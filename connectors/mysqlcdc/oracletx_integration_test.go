@@ -78,8 +78,9 @@ func TestDebeziumOracleTxMariaDB(t *testing.T) {
 	for _, n := range []string{mname, aname} {
 		t.Cleanup(func() { oracle.DeleteTopics(t, seeds, n) })
 	}
-	dbz, frm, fra := txSide(dname, db), txSide(mname, db), txSide(aname, db)
-	c := oracle.NewCollector(t, seeds, append(append(topicsOf(dbz), topicsOf(frm)...), topicsOf(fra)...))
+	side := func(prefix string) oracle.Side { return oracle.NewSide(prefix, db, txOracleTables[:4]).WithTxTopic() }
+	dbz, frm, fra := side(dname), side(mname), side(aname)
+	c := oracle.NewCollector(t, seeds, append(append(dbz.TopicList(), frm.TopicList()...), fra.TopicList()...))
 	oneRecord := func(hs *harness) func() error { // an invocation ends after its first poll
 		return func() error {
 			if res := hs.invoke(1); res.State != functions.StateRunning && res.State != functions.StateRetrying {
@@ -107,15 +108,6 @@ func TestDebeziumOracleTxMariaDB(t *testing.T) {
 	c.SettleCounts(fra, want, 5*time.Second)
 	c.SettleCounts(dbz, map[string]int{"transaction": 2*txs + 1}, 2*time.Second) // nothing more on Debezium's side
 
-	phase := func(r *kgo.Record) string {
-		switch ch, err := oracle.ParseChange(r); {
-		case err != nil || ch.Payload.Source == nil:
-			return "transaction topic"
-		case ch.Payload.Op == "r":
-			return "snapshot"
-		}
-		return "transactions"
-	}
 	rules := mysqlRules
 	mariaRules := mysqlRules
 	mariaRules.Deliberate = map[string]string{
@@ -128,10 +120,10 @@ func TestDebeziumOracleTxMariaDB(t *testing.T) {
 		mariaRules.Deliberate[k] = v
 	}
 	tally := oracle.NewTally()
-	if err := tally.CompareSides(c, rules, dbz, frm, txOracleTables, phase, "MySqlConnector"); err != nil {
+	if err := tally.CompareSides(c, rules, dbz, frm, txOracleTables, oracle.TxPhase, "MySqlConnector"); err != nil {
 		t.Fatal(err)
 	}
-	if err := tally.CompareSides(c, mariaRules, dbz, fra, txOracleTables, phase, "MariaDbConnector"); err != nil {
+	if err := tally.CompareSides(c, mariaRules, dbz, fra, txOracleTables, oracle.TxPhase, "MariaDbConnector"); err != nil {
 		t.Fatal(err)
 	}
 	tally.Check(t, []string{"snapshot", "transactions", "transaction topic"})
@@ -162,21 +154,6 @@ func checkMariaDBTx(t *testing.T, orders, txs []*kgo.Record) {
 	if queries == 0 {
 		t.Error("no streamed orders change")
 	}
-}
-
-// txSide is a side with its change topics and its transaction topic.
-func txSide(prefix, db string) oracle.Side {
-	s := oracle.NewSide(prefix, db, txOracleTables[:4])
-	s.Topics["transaction"] = prefix + ".transaction"
-	return s
-}
-
-func topicsOf(s oracle.Side) []string {
-	var out []string
-	for _, tp := range s.Topics {
-		out = append(out, tp)
-	}
-	return out
 }
 
 // txDial connects to the private server as cdc.

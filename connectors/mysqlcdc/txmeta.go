@@ -72,15 +72,7 @@ func (tk *Task) txEvents(recs []*connectors.Record, t *table) {
 	if !tk.cfg.ProvideTxMeta || !tk.tx.InProgress() {
 		return
 	}
-	for _, r := range recs {
-		env, ok := r.Value.(*connectors.Struct)
-		if !ok {
-			continue // the tombstone shares its delete's offset
-		}
-		total, order := tk.tx.Event(t.String())
-		env.Set(3, debezium.Block(tk.tx.ID, total, order))
-		tk.tx.Store(r.SourceOffset)
-	}
+	tk.tx.Stamp(recs, t.String(), tk.tx.ID)
 }
 
 // eventTime records an event's time as the time of "the event before" for

@@ -69,13 +69,5 @@ func (tk *Task) txEvents(recs []*connectors.Record, t *table, p position) {
 	if !tk.cfg.ProvideTxMeta || !tk.tx.InProgress() {
 		return
 	}
-	for _, r := range recs {
-		env, ok := r.Value.(*connectors.Struct)
-		if !ok {
-			continue // the tombstone shares its delete's offset
-		}
-		total, order := tk.tx.Event(t.schema + "." + t.name)
-		env.Set(3, debezium.Block(txID(tk.tx.ID, p.lsn), total, order))
-		tk.tx.Store(r.SourceOffset)
-	}
+	tk.tx.Stamp(recs, t.schema+"."+t.name, txID(tk.tx.ID, p.lsn))
 }

@@ -271,3 +271,31 @@ func Dump(topic string, recs []*kgo.Record) {
 	}
 	os.WriteFile(dir+"/"+topic, []byte(b.String()), 0o644)
 }
+
+// TopicList is every topic of side s.
+func (s Side) TopicList() []string {
+	out := make([]string, 0, len(s.Topics))
+	for _, tp := range s.Topics {
+		out = append(out, tp)
+	}
+	return out
+}
+
+// WithTxTopic adds the side's transaction topic (<prefix>.transaction,
+// provide.transaction.metadata) as table "transaction".
+func (s Side) WithTxTopic() Side {
+	s.Topics["transaction"] = s.Prefix + ".transaction"
+	return s
+}
+
+// TxPhase names the phase of a record of a transaction metadata run: the
+// transaction topic's (no source block), the snapshot's, or a streamed change's.
+func TxPhase(r *kgo.Record) string {
+	switch ch, err := ParseChange(r); {
+	case err != nil || ch.Payload.Source == nil:
+		return "transaction topic"
+	case ch.Payload.Op == "r":
+		return "snapshot"
+	}
+	return "transactions"
+}
