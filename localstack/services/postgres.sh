@@ -92,8 +92,11 @@ pg_enable_tls() {
   bin=$(pg_bin) || return 0
   data=$(pg_datadir)
   sock="$(dirname "$data")/socket"
-  [[ $(pg_as_owner "$bin/psql" -qAt -h "$sock" -p "$POSTGRES_PORT" -U postgres -d postgres -c 'SHOW ssl' 2>/dev/null) == off ]] || return 0
+  local ssl
+  ssl=$(pg_as_owner "$bin/psql" -qAt -h "$sock" -p "$POSTGRES_PORT" -U postgres -d postgres -c 'SHOW ssl' 2>/dev/null) || return 0
   tls=$(db_tls)
+  # Nothing to do when TLS is on with db_tls's current certificate.
+  [[ $ssl == on ]] && cmp -s "$tls/server.pem" "$data/ferry-server.crt" && return 0
   log "postgres: turning TLS on (ssl=on, reloaded; plaintext connections keep working)"
   install -m 0644 "$tls/server.pem" "$data/ferry-server.crt"
   install -m 0600 "$tls/server.key" "$data/ferry-server.key"
