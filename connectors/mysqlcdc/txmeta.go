@@ -42,6 +42,9 @@ func (tk *Task) txBegin(gtid string, start uint64, h *replication.EventHeader) *
 		return nil
 	}
 	tk.tx.Begin(id)
+	if st.prevTs.IsZero() { // no event before it: its own time, as Debezium's MariaDbConnector
+		st.prevTs = time.Unix(int64(h.Timestamp), 0)
+	}
 	rp := restartPoint{at: at, gtids: st.gtids.String(), serverID: h.ServerID, tsSec: st.prevTs.Unix()}
 	return debezium.TxRecord(&tk.tx, debezium.TxBegin, id, tk.cfg.TxTopicName(tk.cfg.prefix()), st.prevTs,
 		tk.partition, tk.tx.Store(tk.inc.store(rp.offset())))
