@@ -38,6 +38,7 @@ func TestTLSConfig(t *testing.T) {
 		{name: "required skips verification", mode: sslRequired, skip: true},
 		{name: "verify_identity checks the host", mode: sslVerifyIdentity, ssl: SSLConfig{SSLTruststore: td + "ca.pem"}},
 		{name: "verify_ca checks the chain only", mode: sslVerifyCA, ssl: SSLConfig{SSLTruststore: td + "ca.pem"}, skip: true},
+		{name: "PKCS12 truststore", mode: sslVerifyIdentity, ssl: SSLConfig{SSLTruststore: td + "truststore.p12", SSLTruststorePassword: "changeit"}},
 		{name: "PKCS12 keystore", mode: sslVerifyIdentity, ssl: SSLConfig{SSLKeystore: td + "client.p12", SSLKeystorePassword: "changeit"}},
 		{name: "JKS truststore refused", mode: sslVerifyCA, ssl: SSLConfig{SSLTruststore: td + "client.jks"},
 			want: "database.ssl.truststore: \"" + td + "client.jks\" is a JKS store, which ferry does not read (no maintained Go reader): convert it with `keytool -importkeystore"},
@@ -63,7 +64,8 @@ func TestTLSConfig(t *testing.T) {
 				}
 				return
 			}
-			if tc2.ServerName != "db.example" || tc2.InsecureSkipVerify != tc.skip || (tc.ssl.SSLKeystore != "") != (len(tc2.Certificates) == 1) {
+			if tc2.ServerName != "db.example" || tc2.InsecureSkipVerify != tc.skip || (tc.ssl.SSLKeystore != "") != (len(tc2.Certificates) == 1) ||
+				(tc.ssl.SSLTruststore != "") != (tc2.RootCAs != nil) {
 				t.Fatalf("ServerName %q, InsecureSkipVerify %v, %d certificates", tc2.ServerName, tc2.InsecureSkipVerify, len(tc2.Certificates))
 			}
 		})
