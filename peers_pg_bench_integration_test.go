@@ -135,7 +135,7 @@ func peerChanges() int {
 }
 
 // reportStream prints and reports the streaming figures of ferry, Debezium
-// and raw franz-go.
+// and raw franz-go (units prefixed "stream-").
 func reportStream(b *testing.B, db string, n int, ferry, dbz streamFigures, raw rawFigures) {
 	fcpu, dcpu := float64(n)/ferry.cpu, float64(n)/dbz.cpu
 	fmt.Printf("peer (%s streaming of %d changes -> Kafka): ferry %.0f changes/s, %.0f changes/CPU-s (%.0f B/record); Debezium on Kafka Connect %.0f changes/s, %.0f changes/CPU-s (%.0f B/record); raw franz-go %.0f records/s, %.0f records/CPU-s: ferry/Debezium %.2f (changes/s) %.2f (per CPU-s), ferry/raw %.2f (changes/s) %.2f (per CPU-s)\n",
@@ -151,7 +151,7 @@ func reportStream(b *testing.B, db string, n int, ferry, dbz streamFigures, raw 
 		{ferry.perSec / dbz.perSec, "ferry/debezium-x"}, {fcpu / dcpu, "ferry/debezium-cpu-x"},
 		{ferry.perSec / raw.perSec, "ferry/raw-x"}, {fcpu / raw.perCPU, "ferry/raw-cpu-x"},
 	} {
-		b.ReportMetric(m.v, m.unit)
+		b.ReportMetric(m.v, "stream-"+m.unit)
 	}
 }
 
