@@ -111,3 +111,17 @@ func (tk *Task) Commit(ctx context.Context) error {
 	tk.inc.sig.Commit(ctx)
 	return nil
 }
+
+// filterFailed reports whether a chunk query that failed carries an
+// additional condition: the filter is the signal sender's SQL, so its
+// failure stops that table's snapshot (logged) rather than the task, which
+// would meet the same signal again on every restart.
+func (tk *Task) filterFailed(err error) bool {
+	s := &tk.inc
+	if !s.running() || s.conds[s.queue[0]] == "" {
+		return false
+	}
+	slog.Error("mysql cdc: the additional condition of an execute-snapshot signal fails; the table's incremental snapshot is stopped",
+		"table", s.queue[0], "filter", s.conds[s.queue[0]], "error", err)
+	return true
+}

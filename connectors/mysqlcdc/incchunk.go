@@ -36,6 +36,10 @@ func (tk *Task) nextChunk() error {
 		}
 		if s.max == nil {
 			max, err := tk.maxKey(t)
+			if err != nil && tk.filterFailed(err) {
+				s.next()
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -51,6 +55,10 @@ func (tk *Task) nextChunk() error {
 			return err
 		}
 		keys, recs, last, n, err := tk.readIncChunk(t)
+		if err != nil && tk.filterFailed(err) {
+			s.next()
+			continue
+		}
 		if err != nil {
 			return err
 		}

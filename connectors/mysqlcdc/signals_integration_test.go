@@ -10,24 +10,15 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// sendKafkaSignal produces a signal to partition 0 of topic, keyed by the
-// connector's topic.prefix, as Debezium's documentation shows.
+// sendKafkaSignal produces a signal to topic, keyed by prefix.
 func sendKafkaSignal(t *testing.T, topic, prefix, id, typ, data string) {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...), kgo.AllowAutoTopicCreation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	v := fmt.Sprintf(`{"id": %q, "type": %q, "data": %s}`, id, typ, data)
-	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Partition: 0, Key: []byte(prefix), Value: []byte(v)}).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
+	oracle.SendSignal(t, strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ","), topic, prefix, id, typ, data)
 }
 
 // committed is the connector's committed offset (nil before any).
@@ -137,7 +128,7 @@ func btoi(b bool) int {
 // pause-snapshot holds the snapshot across invocations, resume-snapshot
 // completes it with every row once; additional-conditions snapshot only
 // the rows the filter selects. Signals through the signalling table.
-func TestPauseResumeAndConditions(t *testing.T) {
+func TestSignalPauseResumeConditions(t *testing.T) {
 	name := uniq("pause")
 	fillTable(t, name, 100)
 	sig := signalTable(t)
@@ -179,4 +170,15 @@ func TestPauseResumeAndConditions(t *testing.T) {
 	signal("c1", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"], "additional-conditions": [{"data-collection": "`+strings.ToUpper(table)+`", "filter": "v % 7 = 0"}]}`)
 	hs.snapshotRun(15, 14)
 	checkReads(t, readsByID(t, data), 100, func(id int) int { return 1 + btoi(id%7 == 0) })
+
+	// A filter the database refuses stops that table's snapshot, not the task.
+	signal("c2", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"], "additional-conditions": [{"data-collection": ".*", "filter": "no_such_column = 1"}]}`)
+	for i := 0; i < 2; i++ {
+		if res := hs.invoke(15); res.State != functions.StateRunning || res.Read != 0 {
+			t.Fatalf("after a failing filter: %s, %d records: %s", res.State, res.Read, res.Trace)
+		}
+	}
+	if hs.snapshotting() {
+		t.Fatalf("the snapshot with a failing filter is still in the offset: %v", hs.committed())
+	}
 }

@@ -23,9 +23,30 @@ func (c *Config) channelOn(channel string) bool {
 // applySignal acts on a signal row of the signalling table (other than a
 // watermark) when the source channel is on.
 func (tk *Task) applySignal(id, typ, data string) {
-	if tk.cfg.channelOn("source") {
-		debezium.Dispatch(tk.cfg.TopicPrefix, debezium.Signal{ID: id, Type: typ, Data: data, Channel: "source"}, signalTarget{tk})
+	if !tk.cfg.channelOn("source") {
+		return
 	}
+	debezium.Dispatch(tk.cfg.TopicPrefix, debezium.Signal{ID: id, Type: typ, Data: data, Channel: "source"}, signalTarget{tk})
+	if in := &tk.inc; typ != debezium.SignalLog {
+		if in.hold == 0 {
+			in.hold = max(tk.stream.pending, tk.stream.start, 1)
+		}
+		in.holdStamped = in.stamped
+	}
+}
+
+// safeUpTo is how far the slot may be confirmed after a poll that decoded
+// up to pending: not past a signal whose state no record has carried yet
+// (a pause-snapshot while nothing else changes), or the next invocation,
+// which resumes from the committed offset, would never see it.
+func (in *incState) safeUpTo(pending uint64) uint64 {
+	if in.hold != 0 && in.stamped > in.holdStamped {
+		in.hold = 0
+	}
+	if in.hold == 0 {
+		return pending
+	}
+	return min(pending, in.hold)
 }
 
 // signalTarget is the task as Dispatch acts on it.
@@ -114,4 +135,18 @@ func (in *incState) noteSignalPosition(recs []*connectors.Record) {
 	if len(recs) > 0 {
 		in.sig.Returned(recs[len(recs)-1].SourceOffset)
 	}
+}
+
+// filterFailed reports whether a chunk query that failed carries an
+// additional condition: the filter is the signal sender's SQL, so its
+// failure stops that table's snapshot (logged) rather than the task, which
+// would meet the same signal again on every restart.
+func (tk *Task) filterFailed(err error) bool {
+	in := &tk.inc
+	if !in.busy() || in.conds[in.queue[0]] == "" {
+		return false
+	}
+	slog.Error("postgres cdc: the additional condition of an execute-snapshot signal fails; the table's incremental snapshot is stopped",
+		"table", in.queue[0], "filter", in.conds[in.queue[0]], "error", err)
+	return true
 }

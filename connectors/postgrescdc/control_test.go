@@ -95,3 +95,22 @@ func TestSignalChannelsConfig(t *testing.T) {
 		}
 	}
 }
+
+// A signal whose state no record has carried holds the slot before its
+// transaction; the first record stamped after it releases the hold.
+func TestSignalHoldsTheSlot(t *testing.T) {
+	tk, _ := incTask()
+	tk.stream.pending = 500 // the previous transaction ended here
+	for i, typ := range []string{debezium.SignalExecuteSnapshot, debezium.SignalPauseSnapshot} {
+		if err := tk.change(testSignalOID, "c", 0, nil, tuple(fmt.Sprint("s", i), typ, `{"data-collections": ["public.t"]}`), pglogrepl.XLogData{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := tk.inc.safeUpTo(900); got != 500 {
+		t.Fatalf("confirmed up to %d past an unsaved pause, want 500", got)
+	}
+	tk.inc.stamp(map[string]any{})
+	if got := tk.inc.safeUpTo(900); got != 900 {
+		t.Fatalf("confirmed up to %d after a record carried the pause, want 900", got)
+	}
+}

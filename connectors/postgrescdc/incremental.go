@@ -49,6 +49,10 @@ type incState struct {
 		max   encodedKey
 	}
 	sig *debezium.KafkaSignals // the kafka signal channel; nil when off
+	// hold is the end of the transaction before a signal row whose state
+	// (the tables queued, the pause) no record has carried yet: the slot
+	// is not confirmed past it, so a restart reads the signal again.
+	hold, stamped, holdStamped uint64
 }
 
 // chunkRead, set by tests, runs between a chunk's query and its high
@@ -84,6 +88,7 @@ func (in *incState) nextTable() {
 // offset committed last says where the snapshot resumes. The table list
 // and the largest key are encoded once while they stay the same.
 func (in *incState) stamp(off map[string]any) {
+	in.stamped++
 	in.sig.Stamp(off)
 	if len(in.queue) == 0 {
 		return
@@ -237,6 +242,9 @@ func (tk *Task) nextChunk(ctx context.Context) error {
 		in.setTable(t)
 		if in.max == nil {
 			max, err := tk.selectRows(ctx, t, nil, nil, 1, true, in.conds[in.queue[0]])
+			if err != nil && tk.filterFailed(err) {
+				err = nil
+			}
 			if err != nil || len(max) == 0 {
 				in.nextTable()
 				if err != nil {
@@ -264,6 +272,9 @@ func (tk *Task) readWindow(ctx context.Context, t *table) (bool, error) {
 		return false, err
 	}
 	rows, err := tk.selectRows(ctx, t, in.after, in.max, tk.cfg.IncChunkSize, false, in.conds[in.queue[0]])
+	if err != nil && tk.filterFailed(err) {
+		return false, nil
+	}
 	if err != nil || len(rows) == 0 {
 		return false, err
 	}

@@ -11,24 +11,15 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// sendKafkaSignal produces a signal to topic, keyed by the connector's
-// topic.prefix, as Debezium's documentation shows.
+// sendKafkaSignal produces a signal to topic, keyed by prefix.
 func sendKafkaSignal(t *testing.T, topic, prefix, id, typ, data string) {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...), kgo.AllowAutoTopicCreation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	v := fmt.Sprintf(`{"id": %q, "type": %q, "data": %s}`, id, typ, data)
-	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Partition: 0, Key: []byte(prefix), Value: []byte(v)}).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
+	oracle.SendSignal(t, strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ","), topic, prefix, id, typ, data)
 }
 
 // groupOffset is the consumer group's committed offset of partition 0.
@@ -135,7 +126,7 @@ func TestKafkaSignalOnce(t *testing.T) {
 // pause-snapshot holds the snapshot across invocations (the pause is in
 // the committed offset), resume-snapshot completes it with every row once;
 // additional-conditions snapshot only the rows the filter selects.
-func TestPauseResumeAndConditions(t *testing.T) {
+func TestSignalPauseResumeConditions(t *testing.T) {
 	conn := pg(t)
 	name, tbl, sig := incSetup(t, conn, "pause", 100)
 	exec(t, conn, "UPDATE "+tbl+" SET v = id")
@@ -181,5 +172,16 @@ func TestPauseResumeAndConditions(t *testing.T) {
 		if reads[fmt.Sprint(id)] != want {
 			t.Errorf("id %d read %d times, want %d", id, reads[fmt.Sprint(id)], want)
 		}
+	}
+
+	// A filter the database refuses stops that table's snapshot, not the task.
+	signal("c2", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"], "additional-conditions": [{"data-collection": ".*", "filter": "no_such_column = 1"}]}`)
+	for i := 0; i < 2; i++ {
+		if res := hs.invoke(15); res.State != functions.StateRunning || res.Read != 0 {
+			t.Fatalf("after a failing filter: %s, %d records: %s", res.State, res.Read, res.Trace)
+		}
+	}
+	if hs.snapshotting() {
+		t.Fatalf("the snapshot with a failing filter is still in the offset: %v", hs.committed())
 	}
 }

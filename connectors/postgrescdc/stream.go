@@ -179,7 +179,7 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	}
 	out := s.ready
 	s.ready = nil
-	s.safe = max(s.safe, s.pending)
+	s.safe = max(s.safe, tk.inc.safeUpTo(s.pending))
 	if len(out) == 0 {
 		out = tk.heartbeat()
 	}
