@@ -80,3 +80,45 @@ func TestTxMetaEvents(t *testing.T) {
 		})
 	}
 }
+
+// include.query keeps the statement of MariaDB's Annotate_rows and MySQL's
+// Rows_query events for the rows that follow, until the commit; a
+// statement naming the signalling table is not kept on MariaDB, and
+// MariaDB is asked for its annotations only with include.query.
+func TestIncludeQuery(t *testing.T) {
+	annotate := func(q string) replication.Event { return &replication.MariadbAnnotateRowsEvent{Query: []byte(q)} }
+	rowsQuery := func(q string) replication.Event { return &replication.RowsQueryEvent{Query: []byte(q)} }
+	for _, tc := range []struct {
+		name    string
+		fl      flavor
+		include bool
+		ev      replication.Event
+		want    string
+		flags   uint16
+	}{
+		{"MariaDB", mariadbFlavor, true, annotate("INSERT INTO d.t VALUES (1)"), "INSERT INTO d.t VALUES (1)", replication.BINLOG_SEND_ANNOTATE_ROWS_EVENT},
+		{"MySQL", mysqlFlavor, true, rowsQuery("UPDATE d.t SET a = 1"), "UPDATE d.t SET a = 1", 0},
+		{"off", mariadbFlavor, false, annotate("INSERT INTO d.t VALUES (1)"), "", 0},
+		{"the signalling table on MariaDB", mariadbFlavor, true, annotate("INSERT INTO `d`.`signals` VALUES ('x')"), "", replication.BINLOG_SEND_ANNOTATE_ROWS_EVENT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk := &Task{fl: tc.fl, src: sourceSchema(tc.fl), partition: map[string]any{PartitionServer: "p"},
+				cfg: Config{TopicPrefix: "p", IncludeQuery: tc.include, SignalTable: "d.signals"}}
+			tk.stream.file = "pb.000001"
+			handle := func(e replication.Event) {
+				if _, err := tk.handle(&replication.BinlogEvent{Header: &replication.EventHeader{Timestamp: 1, LogPos: 200, EventSize: 20}, Event: e}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			handle(&replication.QueryEvent{Query: []byte("BEGIN")})
+			handle(tc.ev)
+			if tk.stream.query != tc.want || tk.dumpFlags() != tc.flags {
+				t.Errorf("query %q, dump flags %d; want %q, %d", tk.stream.query, tk.dumpFlags(), tc.want, tc.flags)
+			}
+			handle(&replication.XIDEvent{})
+			if tk.stream.query != "" {
+				t.Errorf("query %q kept after the commit", tk.stream.query)
+			}
+		})
+	}
+}
