@@ -200,6 +200,8 @@ func (k *KafkaSignals) Due() bool {
 // large are skipped, as Debezium skips them.
 func (k *KafkaSignals) Read(ctx context.Context) ([]Signal, error) {
 	k.checked = time.Now()
+	ctx, cancel := context.WithTimeout(ctx, catchUpLimit+k.wait)
+	defer cancel()
 	end, err := k.end(ctx)
 	if err != nil || end < 0 || (end <= k.next || end == k.stuckAt) && k.wait == 0 {
 		return nil, err

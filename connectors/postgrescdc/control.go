@@ -116,6 +116,12 @@ func (tk *Task) readKafkaSignals(ctx context.Context) error {
 		return nil
 	}
 	sigs, err := tk.inc.sig.Read(ctx)
+	if err != nil && ctx.Err() == nil {
+		// The topic is out of reach: streaming goes on, the next check
+		// reads from the same position.
+		slog.Warn("postgres cdc: the signal topic could not be read; retried at the next check", "error", err)
+		err = nil
+	}
 	for _, s := range sigs {
 		debezium.Dispatch(tk.cfg.TopicPrefix, s, signalTarget{tk})
 	}
