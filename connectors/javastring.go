@@ -71,8 +71,10 @@ func AppendJava(dst []byte, v any) []byte {
 // value is then printed from its bytes, never built).
 type JavaText []byte
 
-// ValuePrinter is a sink task that uses a record's value only to print it
-// with AppendJava (FileStreamSink): it takes a *JavaText in place of any value.
+// ValuePrinter is a sink task that uses nothing of a record but its value,
+// and that only to print it with AppendJava (FileStreamSink): it takes a
+// *JavaText in place of any value, and records whose key or headers were left
+// unread (nil) where reading them could not fail.
 type ValuePrinter interface {
 	// PrintsValues marks the task; it does nothing.
 	PrintsValues()

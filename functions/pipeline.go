@@ -84,9 +84,11 @@ type pipeline struct {
 	headers      slab[connectors.Header]
 	bytes        bytesSlab
 	texts        slab[connectors.JavaText]
-	// printer prints a sink's values in place of converting them (printer),
-	// nil when the sink needs them converted.
-	printer javaTextConverter
+	// printer prints a sink's values in place of converting them, nil when
+	// the sink needs them converted; skipKey and skipHeaders leave a sink's
+	// keys and headers unread (printValues).
+	printer              javaTextConverter
+	skipKey, skipHeaders bool
 }
 
 // javaTextConverter is a value converter that prints a value as
@@ -97,18 +99,24 @@ type javaTextConverter interface {
 	AppendJavaText(dst, data []byte) ([]byte, error)
 }
 
-// valuePrinter is the value converter that prints task's values as
-// *connectors.JavaText in place of converting them, when nothing else would
-// read a value: the task only prints values (connectors.ValuePrinter), no
-// transformation runs, and the converter can print them; nil otherwise.
-func (p *pipeline) valuePrinter(task connectors.SinkTask) javaTextConverter {
+// readNeverFails is a converter whose reading never returns an error
+// (StringConverter, ByteArrayConverter, SimpleHeaderConverter).
+type readNeverFails interface{ ReadNeverFails() }
+
+// printValues sets the pipeline up for a task that only prints values
+// (connectors.ValuePrinter) when no transformation reads a record: values are
+// printed as *connectors.JavaText when the value converter can print them
+// (printer), and keys and headers are left unread when reading them cannot
+// fail (skipKey, skipHeaders). Other tasks and chains change nothing.
+func (p *pipeline) printValues(task connectors.SinkTask) {
 	if _, ok := task.(connectors.ValuePrinter); !ok || (p.chain != nil && p.chain.Len() > 0) {
-		return nil
+		return
 	}
 	if c, ok := p.convs.Value.(javaTextConverter); ok && c.Schemaless() {
-		return c
+		p.printer = c
 	}
-	return nil
+	_, p.skipKey = p.convs.Key.(readNeverFails)
+	_, p.skipHeaders = p.convs.Header.(readNeverFails)
 }
 
 // toConnectValue is the value converter's ToConnect, or the value printed as
@@ -302,30 +310,32 @@ func (p *pipeline) fromKafkaInto(ctx context.Context, kr *kgo.Record, r *connect
 	*r = connectors.Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp.UnixMilli()}
 	o := origin{consumed: kr}
 	failed := p.res.Failed
-	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {
-		r.KeySchema, r.Key, err = p.convs.Key.ToConnect(ctx, kr.Topic, kr.Key)
-		return err
-	}); err != nil || p.res.Failed > failed {
-		return nil, err
+	if !p.skipKey {
+		if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {
+			r.KeySchema, r.Key, err = p.convs.Key.ToConnect(ctx, kr.Topic, kr.Key)
+			return err
+		}); err != nil || p.res.Failed > failed {
+			return nil, err
+		}
 	}
 	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() error {
 		return p.toConnectValue(ctx, kr, r)
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
 	}
-	if len(kr.Headers) > 0 {
+	if len(kr.Headers) > 0 && !p.skipHeaders {
 		r.Headers = p.headers.slice(len(kr.Headers))
-	}
-	for _, h := range kr.Headers {
-		var hs *connectors.Schema
-		var hv any
-		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
-			hs, hv, err = p.convs.Header.ToConnectHeader(ctx, kr.Topic, h.Key, h.Value)
-			return err
-		}); err != nil || p.res.Failed > failed {
-			return nil, err
+		for _, h := range kr.Headers {
+			var hs *connectors.Schema
+			var hv any
+			if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
+				hs, hv, err = p.convs.Header.ToConnectHeader(ctx, kr.Topic, h.Key, h.Value)
+				return err
+			}); err != nil || p.res.Failed > failed {
+				return nil, err
+			}
+			r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: hs, Value: hv})
 		}
-		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: hs, Value: hv})
 	}
 	return p.transform(ctx, r, o)
 }

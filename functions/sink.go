@@ -80,7 +80,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 		return fmt.Errorf("starting task %s-%d: %w", p.inv.Connector, p.inv.Task, err)
 	}
 	resumeState(task, plan)
-	p.printer = p.valuePrinter(task)
+	p.printValues(task)
 	sc, err := h.kafka.takeConsumer(p.inv.Config, taskName(p.inv))
 	if err != nil {
 		return err

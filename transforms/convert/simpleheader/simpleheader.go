@@ -70,6 +70,11 @@ func (c *Converter) AppendFromConnectHeader(dst []byte, ctx context.Context, top
 	return append(dst, b.String()...), nil
 }
 
+// ReadNeverFails marks that ToConnectHeader never returns an error: a
+// runtime may leave a record's part unread for a sink task that does not use it
+// (connectors.ValuePrinter), as nothing could have failed.
+func (c *Converter) ReadNeverFails() {}
+
 // ToConnectHeader infers schema and value from the text; nil bytes give (nil, nil).
 func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error) {
 	if data == nil {

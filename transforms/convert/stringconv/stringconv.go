@@ -107,6 +107,11 @@ func (c *Converter) FromConnectHeader(ctx context.Context, topic, key string, sc
 	return c.FromConnect(ctx, topic, schema, value)
 }
 
+// ReadNeverFails marks that ToConnect and ToConnectHeader never return an error: a
+// runtime may leave a record's part unread for a sink task that does not use it
+// (connectors.ValuePrinter), as nothing could have failed.
+func (c *Converter) ReadNeverFails() {}
+
 // ToConnectHeader is ToConnect for a header value.
 func (c *Converter) ToConnectHeader(ctx context.Context, topic, key string, data []byte) (*connectors.Schema, any, error) {
 	return c.ToConnect(ctx, topic, data)
