@@ -6,7 +6,6 @@
 package file
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,22 +191,17 @@ func decodeInto[K comparable, V any](path string, data []byte, dst *map[K]V) err
 }
 
 // writeFile replaces file name with the JSON of its in-memory copy (temp
-// file, fsync, rename, fsync of the directory) and returns its size.
+// file, fsync, rename, fsync of the directory) and returns its size. The
+// JSON is streamed into the temp file (encodeSnapshot), not built in memory.
 func (s *Store) writeFile(name string) (int64, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s.target(name)); err != nil {
-		return 0, fmt.Errorf("encode state file %s: %w", name, err)
-	}
 	path := filepath.Join(s.dir, name)
 	tmp, err := os.CreateTemp(s.dir, name+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("write state file %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	n, err := encodeSnapshot(tmp, s.target(name))
+	if err != nil {
 		tmp.Close()
 		return 0, fmt.Errorf("write state file %s: %w", path, err)
 	}
@@ -221,7 +215,7 @@ func (s *Store) writeFile(name string) (int64, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return 0, fmt.Errorf("replace state file %s: %w", path, err)
 	}
-	return int64(buf.Len()), syncDir(s.dir)
+	return n, syncDir(s.dir)
 }
 
 // syncDir makes a rename in dir durable.
