@@ -24,8 +24,8 @@ func (s signalTarget) ExecuteSnapshot(id string, req debezium.SnapshotRequest) {
 	s.tk.queueSnapshot(id, req)
 }
 
-func (s signalTarget) BlockingSnapshot(id string, _ debezium.SnapshotRequest) {
-	slog.Warn("mysql cdc: blocking snapshots are not implemented (see docs/connectors.md); send the signal with \"type\": \"incremental\"", "signal", id)
+func (s signalTarget) BlockingSnapshot(id string, req debezium.SnapshotRequest) {
+	s.tk.requestBlocking(id, req)
 }
 
 func (s signalTarget) StopSnapshot(_ string, req debezium.SnapshotRequest) {

@@ -110,6 +110,9 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 		if err := tk.readKafkaSignals(ctx); err != nil {
 			return nil, err
 		}
+		if tk.blk != nil && st.tx == nil {
+			break // a blocking snapshot: streaming stops here until it ends
+		}
 		if tk.inc.running() && !tk.inc.win.Pending() && !tk.inc.closing && st.tx == nil {
 			if err := tk.nextChunk(); err != nil {
 				return nil, err

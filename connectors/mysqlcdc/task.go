@@ -25,7 +25,8 @@ type Task struct {
 	tables    []*table
 	byName    map[string]*table // "db.table"
 	snap      snapshotState
-	inc       incSnapshot // the running incremental snapshot
+	inc       incSnapshot    // the running incremental snapshot
+	blk       *blockingState // a blocking snapshot holding the stream; nil when none
 	stream    streamState
 	streaming bool // snapshot done (or not wanted): Poll streams
 	hist      *history
@@ -69,6 +70,9 @@ func (tk *Task) Open(ctx context.Context, props map[string]string, offsets conne
 		off = offsets.Offset(tk.partition)
 	}
 	if err := tk.restore(ctx, off); err != nil {
+		return err
+	}
+	if err := tk.restoreBlocking(off); err != nil {
 		return err
 	}
 	return tk.openKafkaSignals(ctx, props, off)
@@ -180,7 +184,16 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 	if !tk.streaming {
 		return nil, nil
 	}
+	if tk.blk != nil { // a blocking snapshot holds the stream
+		if recs, err := tk.blockingPoll(); err != nil || len(recs) > 0 {
+			tk.noteSignalPosition(recs)
+			return recs, err
+		}
+	}
 	recs, err := tk.streamPoll(ctx)
+	if err == nil && len(recs) == 0 && tk.blk != nil { // a blocking snapshot just stopped the stream
+		recs, err = tk.blockingPoll()
+	}
 	tk.noteSignalPosition(recs)
 	return recs, err
 }
