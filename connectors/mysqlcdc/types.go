@@ -175,11 +175,8 @@ func (c *column) temporal(mode string) *connectors.SchemaBuilder {
 		c.conv = c.datetime(func(t time.Time) any { return t.UnixMicro() })
 		return named(connectors.TypeInt64, debezium.NameMicroTimestamp)
 	case "timestamp":
-		layout := "2006-01-02T15:04:05"
-		if c.fsp > 0 {
-			layout += "." + strings.Repeat("0", c.fsp)
-		}
-		conv, fsp := c.datetime(func(t time.Time) any { return t.UTC().Format(layout) + "Z" }), c.fsp
+		fsp := c.fsp
+		conv := c.datetime(func(t time.Time) any { return zonedTime(t, fsp) })
 		c.conv = func(v any) (any, error) {
 			if b, ok := v.([]byte); ok { // a query's text: no time.Time made and formatted
 				if s, ok := zonedText(b, fsp); ok {

@@ -138,26 +138,32 @@ const readyWait = 5 * time.Millisecond
 func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 	s := &tk.stream
 	idle := time.Duration(max(tk.cfg.PollIntervalMs, 50)) * time.Millisecond
+	dl := newPollDeadline(ctx, s.conn)
+	defer dl.release()
 	for len(s.ready) < tk.cfg.MaxBatchSize {
 		if err := tk.nextChunk(ctx); err != nil {
 			return nil, err
 		}
 		// Between transactions, wait poll.interval.ms for the first change,
 		// and once some are ready only as long as more arrive back to back.
-		wait := ctx
-		var cancel context.CancelFunc = func() {}
-		if s.cur == nil {
+		between := s.cur == nil
+		if between {
 			timeout := idle
 			if len(s.ready) > 0 {
 				timeout = readyWait
 			}
-			wait, cancel = context.WithTimeout(ctx, timeout)
+			dl.wait(timeout)
 		}
-		msg, err := s.conn.ReceiveMessage(wait)
-		cancel()
+		msg, err := s.conn.ReceiveMessage(dl.quiet)
+		if between {
+			dl.set(dl.end)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
+			}
+			if dl.expired() {
+				return nil, context.DeadlineExceeded
 			}
 			if pgconn.Timeout(err) {
 				if len(s.ready) == 0 && (s.seen < s.target || tk.inc.working()) {

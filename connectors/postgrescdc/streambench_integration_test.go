@@ -1,0 +1,47 @@
+//go:build integration
+
+package postgrescdc_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkStreamPerCPU prints streaming changes per CPU-second of this
+// process (connector, converter and producer in-process, so -cpuprofile
+// and -memprofile see only them) and allocations per change, for 100,000
+// inserts of about 200 bytes (100 transactions of 1,000 rows) written as
+// schemaless JSON: the rows and records of BenchmarkPeerPostgresStream in
+// the repository root, where Debezium and raw franz-go run beside it.
+func BenchmarkStreamPerCPU(b *testing.B) {
+	const rows = 100000
+	conn := pg(b)
+	name := uniq("bstream")
+	tbl := name + "_t"
+	exec(b, conn, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, label TEXT NOT NULL, qty INT NOT NULL, ts TIMESTAMPTZ NOT NULL DEFAULT now())",
+		"INSERT INTO "+tbl+" VALUES (0, repeat('x', 150), 0)")
+	dropSlot(b, conn, name)
+	cfg := connectorConfig(b, name, "public."+tbl)
+	for _, side := range []string{"key", "value"} {
+		cfg[side+".converter"], cfg[side+".converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
+	}
+	hs := newHarness(b, cfg)
+	hs.drainAtLeast(100000, 1)
+	for lo := 1; lo <= rows; lo += 1000 {
+		exec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 150) || g, g FROM generate_series(%d, %d) g", tbl, lo, lo+999))
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	b.ResetTimer()
+	start, cpu := time.Now(), cpuSeconds(b)
+	hs.drainAtLeast(100000, rows)
+	b.StopTimer()
+	used, wall := cpuSeconds(b)-cpu, time.Since(start).Seconds()
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(rows)/used, "changes/cpu-s")
+	b.ReportMetric(float64(rows)/wall, "changes/s")
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/rows, "allocs/change")
+	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/rows, "B/change")
+}
