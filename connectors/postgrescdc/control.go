@@ -62,8 +62,8 @@ func (s signalTarget) ExecuteSnapshot(id string, req debezium.SnapshotRequest) {
 	}
 }
 
-func (s signalTarget) BlockingSnapshot(id string, _ debezium.SnapshotRequest) {
-	slog.Warn("postgres cdc: blocking snapshots are not implemented (see docs/connectors.md); send the signal with \"type\": \"incremental\"", "signal", id)
+func (s signalTarget) BlockingSnapshot(id string, req debezium.SnapshotRequest) {
+	s.tk.requestBlocking(id, req)
 }
 
 func (s signalTarget) StopSnapshot(_ string, req debezium.SnapshotRequest) {
@@ -98,6 +98,10 @@ func (in *incState) setCondition(table, filter string) {
 // openKafkaSignals connects to the signal topic when signal.enabled.channels
 // has kafka and the connector streams.
 func (tk *Task) openKafkaSignals(ctx context.Context, props map[string]string, off map[string]any) error {
+	tk.inc.startOff = off
+	if err := tk.restoreBlocking(off); err != nil {
+		return err
+	}
 	if !tk.cfg.channelOn("kafka") || tk.cfg.SnapshotMode == SnapshotInitialOnly {
 		return nil
 	}

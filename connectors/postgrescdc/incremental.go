@@ -53,6 +53,7 @@ type incState struct {
 	// (the tables queued, the pause) no record has carried yet: the slot
 	// is not confirmed past it, so a restart reads the signal again.
 	hold, stamped, holdStamped uint64
+	startOff                   map[string]any // the offset the invocation started from
 }
 
 // chunkRead, set by tests, runs between a chunk's query and its high

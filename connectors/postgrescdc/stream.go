@@ -144,6 +144,9 @@ func (tk *Task) streamPoll(ctx context.Context) ([]*connectors.Record, error) {
 		if err := tk.nextChunk(ctx); err != nil {
 			return nil, err
 		}
+		if tk.blk != nil && s.cur == nil {
+			break // a blocking snapshot: streaming stops here until it ends
+		}
 		// Between transactions, wait poll.interval.ms for the first change,
 		// and once some are ready only as long as more arrive back to back.
 		between := s.cur == nil

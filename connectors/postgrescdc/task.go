@@ -21,8 +21,9 @@ type Task struct {
 	byOID     map[uint32]*table
 	snap      snapshotState
 	stream    streamState
-	inc       incState // a running incremental snapshot
-	streaming bool     // snapshot done (or not wanted): Poll streams
+	inc       incState       // a running incremental snapshot
+	blk       *blockingState // a blocking snapshot holding the stream; nil when none
+	streaming bool           // snapshot done (or not wanted): Poll streams
 	lastEvent time.Time
 	now       func() time.Time // nil: time.Now
 	boxed     boxes
@@ -183,7 +184,16 @@ func (tk *Task) Poll(ctx context.Context) ([]*connectors.Record, error) {
 			return nil, err
 		}
 	}
+	if tk.blk != nil { // a blocking snapshot holds the stream
+		if recs, err := tk.blockingPoll(ctx); err != nil || len(recs) > 0 {
+			tk.inc.noteSignalPosition(recs)
+			return recs, err
+		}
+	}
 	recs, err := tk.streamPoll(ctx)
+	if err == nil && len(recs) == 0 && tk.blk != nil { // a blocking snapshot just stopped the stream
+		recs, err = tk.blockingPoll(ctx)
+	}
 	tk.inc.noteSignalPosition(recs)
 	if len(recs) > 0 {
 		tk.lastEvent = time.Now()
