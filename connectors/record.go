@@ -37,6 +37,28 @@ type Record struct {
 	// (file name and position, table and id); values are primitives only.
 	SourcePartition map[string]any
 	SourceOffset    map[string]any
+	// LazyOffset, when SourceOffset is nil, builds the source offset when it
+	// is read: a source producing many records carries a few words per
+	// record instead of a map, and the runtime builds the map only for the
+	// records whose offsets it commits or reports. Read a source record's
+	// offset with SourceOffsetMap.
+	LazyOffset OffsetBuilder
+}
+
+// OffsetBuilder builds a source record's offset map on demand. Each call
+// returns a new map with the same entries; it must not depend on anything
+// that changes after the record is returned by Poll.
+type OffsetBuilder interface {
+	BuildOffset() map[string]any
+}
+
+// SourceOffsetMap returns the record's source offset: SourceOffset, or the
+// map LazyOffset builds when SourceOffset is nil.
+func (r *Record) SourceOffsetMap() map[string]any {
+	if r.SourceOffset == nil && r.LazyOffset != nil {
+		return r.LazyOffset.BuildOffset()
+	}
+	return r.SourceOffset
 }
 
 // NewSourceRecord returns a record for topic with the given origin and value.
@@ -69,7 +91,7 @@ func (r *Record) Time() (time.Time, bool) {
 // Coordinates names where a record came from, for error messages and logs.
 func (r *Record) Coordinates() string {
 	if r.SourcePartition != nil {
-		return fmt.Sprintf("source partition %v, offset %v", r.SourcePartition, r.SourceOffset)
+		return fmt.Sprintf("source partition %v, offset %v", r.SourcePartition, r.SourceOffsetMap())
 	}
 	return fmt.Sprintf("topic=%q partition=%d offset=%d", r.Topic, r.Partition, r.Offset)
 }

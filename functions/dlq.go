@@ -88,7 +88,7 @@ func (d *deadLetters) context(re *RecordError, o origin) []kgo.RecordHeader {
 	case o.source != nil:
 		add(HeaderTopic, o.source.Topic)
 		add(HeaderSourcePartition, jsonText(o.source.SourcePartition))
-		add(HeaderSourceOffset, jsonText(o.source.SourceOffset))
+		add(HeaderSourceOffset, jsonText(o.source.SourceOffsetMap()))
 	case o.produced != nil:
 		add(HeaderTopic, o.produced.Topic)
 	}

@@ -212,8 +212,8 @@ func (r *eosRun) transaction(ctx context.Context, task connectors.SourceTask) (i
 		r.abort()
 		return 0, producerFenced(TransactionalID(r.h.o.Worker, p.inv), err)
 	}
-	p.res.Written += a.written - int64(len(tracker.order))
-	p.res.Committed += len(tracker.order)
+	p.res.Written += a.written - int64(tracker.noted())
+	p.res.Committed += tracker.noted()
 	return n, nil
 }
 

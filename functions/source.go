@@ -41,13 +41,22 @@ func (r *offsetReader) Offset(partition map[string]any) map[string]any {
 }
 
 // offsetTracker keeps the latest offset of each source partition in the batch,
-// computing a partition's key only when the partition map changes.
+// computing a partition's key only when the partition map changes. A lazy
+// offset (connectors.Record.LazyOffset) is built only for the latest record
+// of each partition, when the entries are read.
 type offsetTracker struct {
 	connector string
 	lastPtr   uintptr
-	lastKey   string
-	order     []string
-	latest    map[string]state.OffsetEntry
+	last      int // index in latest of the partition noted last
+	order     map[string]int
+	latest    []trackedOffset
+}
+
+// trackedOffset is a partition's latest offset: a map, or what builds it.
+type trackedOffset struct {
+	partition map[string]any
+	offset    map[string]any
+	lazy      connectors.OffsetBuilder
 }
 
 func (t *offsetTracker) note(r *connectors.Record) error {
@@ -55,27 +64,37 @@ func (t *offsetTracker) note(r *connectors.Record) error {
 		return nil
 	}
 	ptr := reflect.ValueOf(r.SourcePartition).Pointer()
-	if ptr != t.lastPtr || t.lastKey == "" {
+	if ptr != t.lastPtr || len(t.latest) == 0 {
 		k, err := state.OffsetKey(t.connector, r.SourcePartition)
 		if err != nil {
 			return fmt.Errorf("source partition of record for topic %s: %w", r.Topic, err)
 		}
-		t.lastPtr, t.lastKey = ptr, string(k)
+		if t.order == nil {
+			t.order = map[string]int{}
+		}
+		i, seen := t.order[string(k)]
+		if !seen {
+			i = len(t.latest)
+			t.order[string(k)] = i
+			t.latest = append(t.latest, trackedOffset{})
+		}
+		t.lastPtr, t.last = ptr, i
 	}
-	if t.latest == nil {
-		t.latest = map[string]state.OffsetEntry{}
-	}
-	if _, seen := t.latest[t.lastKey]; !seen {
-		t.order = append(t.order, t.lastKey)
-	}
-	t.latest[t.lastKey] = state.OffsetEntry{Partition: r.SourcePartition, Offset: r.SourceOffset}
+	t.latest[t.last] = trackedOffset{partition: r.SourcePartition, offset: r.SourceOffset, lazy: r.LazyOffset}
 	return nil
 }
 
+// noted is how many source partitions were noted.
+func (t *offsetTracker) noted() int { return len(t.latest) }
+
 func (t *offsetTracker) entries() []state.OffsetEntry {
-	out := make([]state.OffsetEntry, len(t.order))
-	for i, k := range t.order {
-		out[i] = t.latest[k]
+	out := make([]state.OffsetEntry, len(t.latest))
+	for i, l := range t.latest {
+		off := l.offset
+		if off == nil && l.lazy != nil {
+			off = l.lazy.BuildOffset()
+		}
+		out[i] = state.OffsetEntry{Partition: l.partition, Offset: off}
 	}
 	return out
 }

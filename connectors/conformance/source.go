@@ -33,7 +33,7 @@ func (o offsets) commit(r *connectors.Record) error {
 		return err
 	}
 	var off map[string]any
-	if err := roundTrip(r.SourceOffset, &off); err != nil {
+	if err := roundTrip(r.SourceOffsetMap(), &off); err != nil {
 		return err
 	}
 	o[string(k)] = off
@@ -94,10 +94,10 @@ func checkSourceOffsets(ctx context.Context, f Fixture) (string, error) {
 		return "", fmt.Errorf("the fixture's Config gave %d records before an empty Poll, want Fixture.Records=%d", len(recs), f.Records)
 	}
 	for i, r := range recs {
-		if r.Topic == "" || r.SourcePartition == nil || r.SourceOffset == nil {
-			return "", fmt.Errorf("record %d has topic %q, source partition %v, source offset %v: a source record needs all three (connectors.NewSourceRecord)", i, r.Topic, r.SourcePartition, r.SourceOffset)
+		if r.Topic == "" || r.SourcePartition == nil || r.SourceOffsetMap() == nil {
+			return "", fmt.Errorf("record %d has topic %q, source partition %v, source offset %v: a source record needs all three (connectors.NewSourceRecord)", i, r.Topic, r.SourcePartition, r.SourceOffsetMap())
 		}
-		for what, m := range map[string]map[string]any{"partition": r.SourcePartition, "offset": r.SourceOffset} {
+		for what, m := range map[string]map[string]any{"partition": r.SourcePartition, "offset": r.SourceOffsetMap()} {
 			var back map[string]any
 			if err := roundTrip(m, &back); err != nil {
 				return "", fmt.Errorf("record %d: source %s %v is not JSON: %w", i, what, m, err)
@@ -131,7 +131,7 @@ func checkSourceRestart(ctx context.Context, f Fixture) (string, error) {
 	committed := offsets{}
 	for _, r := range all[:half] {
 		if err := committed.commit(r); err != nil {
-			return "", fmt.Errorf("source offset %v: %w", r.SourceOffset, err)
+			return "", fmt.Errorf("source offset %v: %w", r.SourceOffsetMap(), err)
 		}
 	}
 	again, err := openSource(ctx, f, committed)
@@ -166,7 +166,7 @@ func sameRecord(a, b *connectors.Record) bool {
 
 func describe(r *connectors.Record) string {
 	p, _ := json.Marshal(r.SourcePartition)
-	o, _ := json.Marshal(r.SourceOffset)
+	o, _ := json.Marshal(r.SourceOffsetMap())
 	return fmt.Sprintf("%s %s@%s", r.Topic, p, o)
 }
 

@@ -49,7 +49,7 @@ func poll(t testing.TB, task *Task) []*connectors.Record {
 
 func sameRecord(a, b *connectors.Record) bool {
 	return a.Key == b.Key && a.Value.(*connectors.Struct).Equal(b.Value.(*connectors.Struct)) &&
-		a.SourceOffset[CurrentIterationKey] == b.SourceOffset[CurrentIterationKey]
+		a.SourceOffsetMap()[CurrentIterationKey] == b.SourceOffsetMap()[CurrentIterationKey]
 }
 
 func TestDeterministicResume(t *testing.T) {
@@ -72,7 +72,7 @@ func TestDeterministicResume(t *testing.T) {
 				if g := b[0].Headers[0].Value; g != int64(1) {
 					t.Errorf("task.generation header = %v, want 1", g)
 				}
-				if g := b[0].SourceOffset[TaskGenerationKey]; g != int64(2) {
+				if g := b[0].SourceOffsetMap()[TaskGenerationKey]; g != int64(2) {
 					t.Errorf("task.generation offset = %v, want 2", g)
 				}
 			})
@@ -180,7 +180,7 @@ func TestPacedByVirtualTime(t *testing.T) {
 		}
 		last = r.Timestamp
 	}
-	if vt := recs[len(recs)-1].SourceOffset[VirtualTimeKey]; vt != last {
+	if vt := recs[len(recs)-1].SourceOffsetMap()[VirtualTimeKey]; vt != last {
 		t.Fatalf("offset virtual time %v, want %d", vt, last)
 	}
 }
@@ -201,8 +201,8 @@ func TestRecordShape(t *testing.T) {
 			if !strings.HasPrefix(r.Key.(string), tc.wantKey) || r.KeySchema != connectors.StringSchema || r.Topic != "out" {
 				t.Errorf("key %v schema %v topic %s", r.Key, r.KeySchema, r.Topic)
 			}
-			if r.SourcePartition[TaskIDKey] != 0 || r.SourceOffset[CurrentIterationKey] != int64(1) {
-				t.Errorf("partition %v offset %v", r.SourcePartition, r.SourceOffset)
+			if r.SourcePartition[TaskIDKey] != 0 || r.SourceOffsetMap()[CurrentIterationKey] != int64(1) {
+				t.Errorf("partition %v offset %v", r.SourcePartition, r.SourceOffsetMap())
 			}
 			if len(r.Headers) != 3 || r.Headers[2].Key != CurrentIterationKey || r.Headers[2].Value != int64(0) {
 				t.Errorf("headers %v", r.Headers)

@@ -154,6 +154,7 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 	now := t.now().UnixMilli()
 	slab := make([]connectors.Record, n)
 	headers := make([]connectors.Header, 3*n)
+	offs := make([]offset, n)
 	out := make([]*connectors.Record, 0, n)
 	for i := range n {
 		seed := recordSeed(t.seed, t.iteration)
@@ -168,6 +169,8 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 		}
 		r := &slab[i]
 		t.generate(r, headers[3*i:3*i+3:3*i+3], seed)
+		offs[i] = offset{generation: t.generation + 1, iteration: t.iteration + 1, vt: t.vt, paced: paced}
+		r.LazyOffset = &offs[i]
 		r.Timestamp = ts
 		out = append(out, r)
 		t.iteration++
@@ -180,10 +183,6 @@ func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed 
 	it := t.iteration
 	st := t.structs.New(t.q.schema)
 	t.q.fill(st, &t.structs, &rng{s: seed}, it, it*t.tasks+int64(t.taskID))
-	off := map[string]any{TaskGenerationKey: t.generation + 1, CurrentIterationKey: it + 1}
-	if t.cfg.MaxInterval > 0 {
-		off[VirtualTimeKey] = t.vt
-	}
 	headers[0] = connectors.Header{Key: TaskGenerationKey, Schema: connectors.Int64Schema, Value: t.generation}
 	headers[1] = connectors.Header{Key: TaskIDKey, Schema: connectors.Int64Schema, Value: int64(t.taskID)}
 	headers[2] = connectors.Header{Key: CurrentIterationKey, Schema: connectors.Int64Schema, Value: it}
@@ -191,6 +190,23 @@ func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed 
 		Topic: t.cfg.KafkaTopic, Partition: connectors.NoPartition, Offset: -1,
 		KeySchema: connectors.StringSchema, Key: keyString(st.At(t.keyIdx)),
 		ValueSchema: t.q.schema, Value: st, Headers: headers,
-		SourcePartition: t.partition, SourceOffset: off,
+		SourcePartition: t.partition,
 	}
+}
+
+// offset is a record's source offset, built into Confluent's map only when
+// the runtime reads it (connectors.Record.LazyOffset): the generation and
+// iteration to resume from and, when paced, the record's virtual time.
+type offset struct {
+	generation, iteration, vt int64
+	paced                     bool
+}
+
+// BuildOffset returns the offset map Confluent's connector commits.
+func (o *offset) BuildOffset() map[string]any {
+	off := map[string]any{TaskGenerationKey: o.generation, CurrentIterationKey: o.iteration}
+	if o.paced {
+		off[VirtualTimeKey] = o.vt
+	}
+	return off
 }
