@@ -167,7 +167,6 @@ func (tk *Task) events(dst []*connectors.Record, t *table, op string, before, af
 func (t *table) row(vals map[string]*string, toasted map[string]bool) (*connectors.Struct, error) {
 	st := connectors.NewStruct(t.value)
 	for i, f := range t.value.Fields {
-		c := t.fields[i]
 		raw, ok := vals[f.Name]
 		switch {
 		case toasted[f.Name] && f.Schema.Type == connectors.TypeString:
@@ -179,12 +178,21 @@ func (t *table) row(vals map[string]*string, toasted map[string]bool) (*connecto
 				st.Set(f.Index, debezium.Fallback(f.Schema))
 			}
 		default:
-			v, err := c.conv(*raw)
-			if err != nil {
-				return nil, connectors.DataError("%s column %s (%s): %v", t, c.name, c.typeName, err)
+			if err := t.set(st, i, *raw); err != nil {
+				return nil, err
 			}
-			st.Set(f.Index, v)
 		}
 	}
 	return st, nil
+}
+
+// set converts the text of value field i into st.
+func (t *table) set(st *connectors.Struct, i int, raw string) error {
+	c := t.fields[i]
+	v, err := c.conv(raw)
+	if err != nil {
+		return connectors.DataError("%s column %s (%s): %v", t, c.name, c.typeName, err)
+	}
+	st.Set(t.value.Fields[i].Index, v)
+	return nil
 }

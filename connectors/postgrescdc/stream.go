@@ -39,6 +39,8 @@ type streamState struct {
 	target    uint64              // the server's flushed WAL when streaming started
 	seen      uint64              // how far the server has decoded, as its messages show
 	rows      rowDecoder          // Insert, Update and Delete messages
+	layouts   map[uint32]*tupleLayout
+	starts    []int // tupleRow's scratch: where each column's text starts
 	// heartbeatSent: this invocation wrote its heartbeat.
 	heartbeatSent bool
 }
@@ -294,19 +296,22 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 	}
 	lsn := uint64(x.WALStart)
 	var before, after *connectors.Struct
-	var oldVals, newVals map[string]*string
 	var err error
 	if oldTuple != nil {
-		if before, oldVals, err = tk.tuple(t, rel, oldTuple); err != nil {
+		if before, err = s.tupleRow(t, rel, oldTuple); err != nil {
 			return err
 		}
 	}
 	if newTuple != nil {
-		if after, newVals, err = tk.tuple(t, rel, newTuple); err != nil {
+		if after, err = s.tupleRow(t, rel, newTuple); err != nil {
 			return err
 		}
 	}
-	tk.dedup(t, oldVals, newVals)
+	if tk.inc.window.Pending() { // texts by name only for an open snapshot window
+		oldVals, _ := tk.tupleTexts(rel, oldTuple)
+		newVals, _ := tk.tupleTexts(rel, newTuple)
+		tk.dedup(t, oldVals, newVals)
+	}
 	p := position{lsn: lsn, commitLSN: s.cur.final, lastCommit: s.lastFinal, xid: s.cur.xid, commitTime: s.cur.commitTime}
 	if op == "u" && before != nil && after != nil && debezium.KeyChanged(&t.dbz, before, after) {
 		// As Debezium: a primary key change is a delete of the old key (and
@@ -322,15 +327,12 @@ func (tk *Task) change(rel uint32, op string, oldType uint8, oldTuple, newTuple 
 	return nil
 }
 
-func (tk *Task) tuple(t *table, rel uint32, td *pglogrepl.TupleData) (*connectors.Struct, map[string]*string, error) {
-	vals, toasted := tk.tupleTexts(rel, td)
-	row, err := t.row(vals, toasted)
-	return row, vals, err
-}
-
-// tupleTexts is the text of each column of a tuple by name, and the
-// unchanged TOASTed columns it left out.
+// tupleTexts is the text of each column of a tuple by name (nil for no
+// tuple), and the unchanged TOASTed columns it left out.
 func (tk *Task) tupleTexts(rel uint32, td *pglogrepl.TupleData) (map[string]*string, map[string]bool) {
+	if td == nil {
+		return nil, nil
+	}
 	names := tk.stream.rel[rel]
 	vals := make(map[string]*string, len(td.Columns))
 	// The texts share one string and one slice of strings: three
