@@ -1,7 +1,6 @@
 package mysqlcdc
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,23 +10,15 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 )
 
-// OffsetBlocking (ferry's) holds a blocking snapshot in progress: the
-// tables left, their additional conditions and the last key read. The
-// offset's file and pos stay at the stream position the signal stopped
-// streaming at, so streaming resumes there once the snapshot ends.
-const OffsetBlocking = "ferry_blocking_snapshot"
+// OffsetBlocking is the offset key of a blocking snapshot in progress;
+// the offset's file and pos stay where streaming stopped.
+const OffsetBlocking = debezium.OffsetBlocking
 
-// blockingState is a blocking snapshot (execute-snapshot of type
-// blocking): streaming stops after the signal's transaction, the tables
-// are read in key chunks (snapshot.fetch.size rows), across invocations,
-// then streaming resumes where it stopped, as Debezium's pauses streaming
-// for a snapshot and resumes it.
+// blockingState is a blocking snapshot in progress (After holds SQL
+// literals) and where streaming stopped (nil until it has).
 type blockingState struct {
-	Tables  []string          `json:"tables"`
-	Conds   map[string]string `json:"conditions,omitempty"`
-	After   []string          `json:"after,omitempty"` // SQL literals of the last key read of Tables[0]
-	Emitted bool              `json:"emitted,omitempty"`
-	held    *restartPoint     // where streaming stopped; nil until it has
+	*debezium.Blocking
+	held *restartPoint
 }
 
 // requestBlocking queues a blocking snapshot of the captured, keyed tables
@@ -37,54 +28,25 @@ func (tk *Task) requestBlocking(id string, req debezium.SnapshotRequest) {
 		slog.Warn("mysql cdc: a blocking snapshot is already running; signal ignored", "signal", id)
 		return
 	}
-	b := &blockingState{}
-	for _, t := range tk.tables {
-		full := t.String()
-		if !matchAny(req.Collections, full) {
-			continue
-		}
-		if len(t.keyCols) == 0 {
-			slog.Warn("mysql cdc: a blocking snapshot skips a table without a primary key", "signal", id, "table", full)
-			continue
-		}
-		b.Tables = append(b.Tables, full)
-		if c := req.Condition(full); c != "" {
-			if b.Conds == nil {
-				b.Conds = map[string]string{}
-			}
-			b.Conds[full] = c
-		}
+	names := make([]string, len(tk.tables))
+	for i, t := range tk.tables {
+		names[i] = t.String()
 	}
-	if len(b.Tables) == 0 {
-		slog.Warn("mysql cdc: a blocking snapshot names no captured table with a primary key; check table.include.list", "signal", id, "tables", req.Collections)
-		return
+	keyed := func(n string) bool { t := tk.byName[n]; return t != nil && len(t.keyCols) > 0 }
+	if b := debezium.NewBlocking(tk.cfg.prefix(), id, req, names, keyed); b != nil {
+		tk.blk = &blockingState{Blocking: b}
 	}
-	tk.blk = b
-}
-
-func matchAny(patterns []string, name string) bool {
-	for _, p := range patterns {
-		if matchName(p, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // restoreBlocking reads a blocking snapshot in progress from the offset:
 // its stream position is the offset's.
 func (tk *Task) restoreBlocking(off map[string]any) error {
-	raw, _ := off[OffsetBlocking].(string)
-	if raw == "" {
-		return nil
-	}
-	var b blockingState
-	if err := json.Unmarshal([]byte(raw), &b); err != nil {
-		return fmt.Errorf("mysql cdc offset %s = %q: %w; reset the connector's offsets", OffsetBlocking, raw, err)
+	b, err := debezium.DecodeBlocking(off)
+	if err != nil || b == nil {
+		return err
 	}
 	held := tk.stream.start
-	b.held = &held
-	tk.blk = &b
+	tk.blk = &blockingState{Blocking: b, held: &held}
 	return nil
 }
 
@@ -100,20 +62,20 @@ func (tk *Task) blockingPoll() ([]*connectors.Record, error) {
 	for len(b.Tables) > 0 {
 		t := tk.byName[b.Tables[0]]
 		if t == nil || len(t.keyCols) == 0 {
-			b.Tables, b.After = b.Tables[1:], nil
+			b.Next()
 			continue
 		}
 		recs, more, err := tk.blockingChunk(t)
 		if err != nil {
-			if b.Conds[b.Tables[0]] == "" {
+			if b.Condition() == "" {
 				return nil, err
 			}
 			slog.Error("mysql cdc: the additional condition of a blocking snapshot fails; the table is skipped",
-				"table", b.Tables[0], "filter", b.Conds[b.Tables[0]], "error", err)
+				"table", b.Tables[0], "filter", b.Condition(), "error", err)
 			more = false
 		}
 		if !more {
-			b.Tables, b.After = b.Tables[1:], nil
+			b.Next()
 			if len(recs) > 0 {
 				tk.markSnapshot(recs[len(recs)-1], "last_in_data_collection")
 			}
@@ -125,8 +87,7 @@ func (tk *Task) blockingPoll() ([]*connectors.Record, error) {
 			tk.blockingDone(recs[len(recs)-1])
 			return recs, nil
 		}
-		enc, _ := json.Marshal(b)
-		recs[len(recs)-1].SourceOffset[OffsetBlocking] = string(enc)
+		recs[len(recs)-1].SourceOffset[OffsetBlocking] = b.Encode()
 		return recs, nil
 	}
 	tk.blk = nil
@@ -156,7 +117,7 @@ func (tk *Task) blockingChunk(t *table) ([]*connectors.Record, bool, error) {
 	if b.After != nil {
 		where = append(where, keyBound(keys, b.After, ">"))
 	}
-	if f := debezium.FilterClause(b.Conds[b.Tables[0]]); f != "" {
+	if f := debezium.FilterClause(b.Condition()); f != "" {
 		where = append(where, f)
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + ident(t.db) + "." + ident(t.name)
@@ -205,8 +166,7 @@ func (tk *Task) blockingChunk(t *table) ([]*connectors.Record, bool, error) {
 		// Every record's offset holds the snapshot's position: the one
 		// committed last says where it resumes.
 		off := tk.inc.store(b.held.offset())
-		enc, _ := json.Marshal(b)
-		off[OffsetBlocking] = string(enc)
+		off[OffsetBlocking] = b.Encode()
 		si := sourceInfo{db: t.db, table: t.name, when: now, snapshot: mark, at: b.held.at, thread: -1}
 		recs = append(recs, debezium.Event(&t.dbz, debezium.Change{Op: debezium.OpRead, After: after, Source: tk.source(si),
 			Ts: now, Partition: tk.partition, Offset: off})...)

@@ -2,35 +2,23 @@ package postgrescdc
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"maps"
-	"regexp"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
 )
 
-// OffsetBlocking (ferry's) holds a blocking snapshot in progress: the
-// tables left, their additional conditions and the last key read. The
-// offset's LSNs stay at the stream position the signal stopped streaming
-// at, so streaming resumes there once the snapshot ends.
-const OffsetBlocking = "ferry_blocking_snapshot"
-
-// blockingState is a blocking snapshot (execute-snapshot of type
-// blocking): streaming stops after the signal's transaction, the tables
-// are read in key chunks (snapshot.fetch.size rows) across invocations,
-// then streaming resumes where it stopped, as Debezium's pauses streaming
-// for a snapshot and resumes it.
+// blockingState is a blocking snapshot in progress and the streaming
+// offset where streaming stopped (nil until it has).
 type blockingState struct {
-	Tables  []string          `json:"tables"`
-	Conds   map[string]string `json:"conditions,omitempty"`
-	After   []string          `json:"after,omitempty"` // key text of the last row read of Tables[0]
-	Emitted bool              `json:"emitted,omitempty"`
-	held    map[string]any    // the streaming offset where streaming stopped; nil until it has
+	*debezium.Blocking
+	held map[string]any
 }
+
+// OffsetBlocking is the offset key of a blocking snapshot in progress.
+const OffsetBlocking = debezium.OffsetBlocking
 
 // requestBlocking queues a blocking snapshot of the captured, keyed tables
 // req names.
@@ -39,54 +27,26 @@ func (tk *Task) requestBlocking(id string, req debezium.SnapshotRequest) {
 		slog.Warn("postgres cdc: a blocking snapshot is already running; signal ignored", "signal", id)
 		return
 	}
-	b := &blockingState{}
-	for _, t := range tk.tables {
-		full := t.String()
-		if !matchesAny(req.Collections, full) {
-			continue
-		}
-		if len(t.keyCols) == 0 {
-			slog.Warn("postgres cdc: a blocking snapshot skips a table without a primary key", "signal", id, "table", full)
-			continue
-		}
-		b.Tables = append(b.Tables, full)
-		if c := req.Condition(full); c != "" {
-			if b.Conds == nil {
-				b.Conds = map[string]string{}
-			}
-			b.Conds[full] = c
-		}
+	names := make([]string, len(tk.tables))
+	for i, t := range tk.tables {
+		names[i] = t.String()
 	}
-	if len(b.Tables) == 0 {
-		slog.Warn("postgres cdc: a blocking snapshot names no captured table with a primary key; check table.include.list", "signal", id, "tables", req.Collections)
-		return
+	keyed := func(n string) bool { t := tk.tableNamed(n); return t != nil && len(t.keyCols) > 0 }
+	if b := debezium.NewBlocking(tk.cfg.TopicPrefix, id, req, names, keyed); b != nil {
+		tk.blk = &blockingState{Blocking: b}
 	}
-	tk.blk = b
-}
-
-func matchesAny(patterns []string, name string) bool {
-	for _, p := range patterns {
-		if re, err := regexp.Compile("^(?:" + p + ")$"); p == name || err == nil && re.MatchString(name) {
-			return true
-		}
-	}
-	return false
 }
 
 // restoreBlocking reads a blocking snapshot in progress from the offset,
 // whose stream position is where streaming resumes.
 func (tk *Task) restoreBlocking(off map[string]any) error {
-	raw, _ := off[OffsetBlocking].(string)
-	if raw == "" {
-		return nil
+	b, err := debezium.DecodeBlocking(off)
+	if err != nil || b == nil {
+		return err
 	}
-	var b blockingState
-	if err := json.Unmarshal([]byte(raw), &b); err != nil {
-		return fmt.Errorf("postgres cdc offset %s = %q: %w; reset the connector's offsets", OffsetBlocking, raw, err)
-	}
-	b.held = maps.Clone(off)
-	delete(b.held, OffsetBlocking)
-	tk.blk = &b
+	held := maps.Clone(off)
+	delete(held, OffsetBlocking)
+	tk.blk = &blockingState{Blocking: b, held: held}
 	return nil
 }
 
@@ -123,17 +83,17 @@ func (tk *Task) blockingPoll(ctx context.Context) ([]*connectors.Record, error) 
 	for len(b.Tables) > 0 {
 		t := tk.tableNamed(b.Tables[0])
 		if t == nil || len(t.keyCols) == 0 {
-			b.Tables, b.After = b.Tables[1:], nil
+			b.Next()
 			continue
 		}
 		start := b.After == nil
-		rows, err := tk.selectRows(ctx, t, b.After, nil, tk.cfg.SnapshotFetch+1, false, b.Conds[b.Tables[0]])
-		if err != nil && b.Conds[b.Tables[0]] == "" {
+		rows, err := tk.selectRows(ctx, t, b.After, nil, tk.cfg.SnapshotFetch+1, false, b.Condition())
+		if err != nil && b.Condition() == "" {
 			return nil, err
 		}
 		if err != nil {
 			slog.Error("postgres cdc: the additional condition of a blocking snapshot fails; the table is skipped",
-				"table", b.Tables[0], "filter", b.Conds[b.Tables[0]], "error", err)
+				"table", b.Tables[0], "filter", b.Condition(), "error", err)
 			rows = nil
 		}
 		more := len(rows) > tk.cfg.SnapshotFetch
@@ -157,10 +117,12 @@ func (tk *Task) blockingPoll(ctx context.Context) ([]*connectors.Record, error) 
 			b.Emitted, b.After = true, r.key
 			ev := tk.events(nil, t, debezium.OpRead, nil, after, position{commitTime: now, snapshot: mark})[0]
 			ev.SourceOffset = tk.blockingOffset()
+			recordSource(ev).Set(srcTxID, nil) // read outside the stream: no transaction or LSN
+			recordSource(ev).Set(srcLSN, nil)
 			recs = append(recs, ev)
 		}
 		if !more {
-			b.Tables, b.After = b.Tables[1:], nil
+			b.Next()
 			if len(recs) > 0 {
 				setSnapshotMark(recs[len(recs)-1], "last_in_data_collection")
 				recs[len(recs)-1].SourceOffset = tk.blockingOffset()
@@ -186,7 +148,6 @@ func (tk *Task) blockingPoll(ctx context.Context) ([]*connectors.Record, error) 
 func (tk *Task) blockingOffset() map[string]any {
 	off := maps.Clone(tk.blk.held)
 	tk.inc.stamp(off)
-	enc, _ := json.Marshal(tk.blk)
-	off[OffsetBlocking] = string(enc)
+	off[OffsetBlocking] = tk.blk.Encode()
 	return off
 }
