@@ -79,11 +79,16 @@ func (st *Struct) Reshape(s *Schema) {
 
 // StructSlab allocates Structs and their field values in blocks, for a
 // source generating many: a struct costs a share of two block allocations
-// instead of two of its own. A block stays reachable while any struct cut
-// from it is. The zero value is ready to use; not safe for concurrent use.
+// instead of two of its own, and the numbers and strings boxed by its Int64,
+// Int32, Float64, String and FormatInt a share of one more. A block stays
+// reachable while any struct or value cut from it is. The zero value is
+// ready to use; not safe for concurrent use.
 type StructSlab struct {
 	structs []Struct
 	values  []any
+	words   []uint64 // boxed numbers' data
+	strs    []string // boxed strings' headers
+	text    []byte   // formatted numbers' bytes, appended and never rewritten
 }
 
 // slabStructs is how many structs (and, times 8, field values) a block holds.

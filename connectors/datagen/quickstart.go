@@ -87,7 +87,7 @@ func newQuickstarts() map[string]*quickstart {
 				Field("gender", connectors.StringSchema).
 				MustBuild(),
 			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, _ int64) {
-				st.Set(0, r.between(minTime, maxTime))
+				st.Set(0, sl.Int64(r.between(minTime, maxTime)))
 				st.Set(1, pick(r, userIDs))
 				st.Set(2, pick(r, regionIDs))
 				st.Set(3, pick(r, genders))
@@ -106,14 +106,14 @@ func newQuickstarts() map[string]*quickstart {
 				Field("address", addressSchema).
 				MustBuild(),
 			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, seq int64) {
-				st.Set(0, r.between(minTime, maxTime))
-				st.Set(1, int32(seq))
+				st.Set(0, sl.Int64(r.between(minTime, maxTime)))
+				st.Set(1, sl.Int32(int32(seq)))
 				st.Set(2, pick(r, itemIDs))
-				st.Set(3, r.float(0.1, 10.0))
+				st.Set(3, sl.Float64(r.float(0.1, 10.0)))
 				addr := sl.New(addressSchema)
 				addr.Set(0, pickLen(r, cities))
 				addr.Set(1, pickLen(r, states))
-				addr.Set(2, r.between(minZip, maxZip+1))
+				addr.Set(2, sl.Int64(r.between(minZip, maxZip+1)))
 				st.Set(4, addr)
 			},
 		},
@@ -127,7 +127,7 @@ func newQuickstarts() map[string]*quickstart {
 				Field("pageid", connectors.StringSchema).
 				MustBuild(),
 			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, _ int64) {
-				st.Set(0, 1+10*iteration)
+				st.Set(0, sl.Int64(1+10*iteration))
 				st.Set(1, pick(r, userIDs))
 				st.Set(2, pick(r, pageIDs))
 			},
@@ -149,16 +149,16 @@ func quickstartNames() []string {
 	return out
 }
 
-// keyString renders a key field value as Java's toString does for the
-// quickstart field types (strings, ints, longs, doubles).
-func keyString(v any) string {
+// keyValue is a key field value as Java's toString renders it for the
+// quickstart field types (strings, ints, longs, doubles), boxed in sl.
+func keyValue(sl *connectors.StructSlab, v any) any {
 	switch x := v.(type) {
 	case string:
-		return x
+		return v
 	case int32:
-		return strconv.FormatInt(int64(x), 10)
+		return sl.String(sl.FormatInt(int64(x)))
 	case int64:
-		return strconv.FormatInt(x, 10)
+		return sl.String(sl.FormatInt(x))
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case *connectors.Struct:

@@ -45,6 +45,7 @@ type Task struct {
 	vt         int64 // virtual time of the last record (paced only)
 	now        func() time.Time
 	structs    connectors.StructSlab // the records' values, allocated in blocks
+	rng        rng                   // the generator of the record being generated
 }
 
 // NewTask returns an unopened datagen task.
@@ -182,13 +183,14 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed uint64) {
 	it := t.iteration
 	st := t.structs.New(t.q.schema)
-	t.q.fill(st, &t.structs, &rng{s: seed}, it, it*t.tasks+int64(t.taskID))
+	t.rng = rng{s: seed}
+	t.q.fill(st, &t.structs, &t.rng, it, it*t.tasks+int64(t.taskID))
 	headers[0] = connectors.Header{Key: TaskGenerationKey, Schema: connectors.Int64Schema, Value: t.generation}
 	headers[1] = connectors.Header{Key: TaskIDKey, Schema: connectors.Int64Schema, Value: int64(t.taskID)}
-	headers[2] = connectors.Header{Key: CurrentIterationKey, Schema: connectors.Int64Schema, Value: it}
+	headers[2] = connectors.Header{Key: CurrentIterationKey, Schema: connectors.Int64Schema, Value: t.structs.Int64(it)}
 	*r = connectors.Record{
 		Topic: t.cfg.KafkaTopic, Partition: connectors.NoPartition, Offset: -1,
-		KeySchema: connectors.StringSchema, Key: keyString(st.At(t.keyIdx)),
+		KeySchema: connectors.StringSchema, Key: keyValue(&t.structs, st.At(t.keyIdx)),
 		ValueSchema: t.q.schema, Value: st, Headers: headers,
 		SourcePartition: t.partition,
 	}
