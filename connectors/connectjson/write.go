@@ -327,11 +327,46 @@ const hexDigits = "0123456789ABCDEF"
 // string holds as is (none below 0x20, no '"', no '\\'): str copies such
 // runs eight bytes at a time.
 func plain8(s string) bool {
+	return plainWord(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+}
+
+// plainWord is plain8 of the eight bytes of w.
+func plainWord(w uint64) bool {
 	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	q, bs := w^(lsb*'"'), w^(lsb*'\\')
 	return (w|(q-lsb)&^q|(bs-lsb)&^bs|(w-lsb*0x20)&^w)&msb == 0
+}
+
+// plainString reports whether str writes s as is: every byte plain8 would
+// call plain. The bytes past the last whole eight are tested within words
+// of s's own bytes (overlapping ones: the last eight bytes of s, or its
+// first and last four), a string of up to three bytes with plain filler.
+func plainString(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if !plain8(s[i:]) {
+			return false
+		}
+	}
+	switch n := len(s); {
+	case i == n:
+		return true
+	case n >= 8:
+		return plain8(s[n-8:])
+	case n >= 4:
+		return plainWord(load4(s) | load4(s[n-4:])<<32)
+	}
+	w := uint64(0x6161616161616161) // "aaaaaaaa"
+	for j := 0; j < len(s); j++ {
+		w = w&^(0xff<<(8*j)) | uint64(s[j])<<(8*j)
+	}
+	return plainWord(w)
+}
+
+// load4 is the first four bytes of s as a little-endian word.
+func load4(s string) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }
 
 // str writes a JSON string as Jackson does: short escapes for \b \t \n \f \r,
@@ -339,6 +374,10 @@ func plain8(s string) bool {
 // everything else (including '/', '<', U+2028 and non-ASCII) written as is.
 // Invalid UTF-8 is written as U+FFFD, as a Java String would hold it.
 func (e *encoder) str(s string) {
+	if plainString(s) { // most strings: copied in one step
+		e.buf = append(append(append(e.buf, '"'), s...), '"')
+		return
+	}
 	b := append(e.buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
