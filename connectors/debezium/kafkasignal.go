@@ -36,6 +36,11 @@ const SignalConsumerPrefix = "signal.consumer."
 // catchUpLimit bounds a check's wait for the signals written before it.
 const catchUpLimit = 10 * time.Second
 
+// maxSignalsPerCheck bounds the signals one check returns (each at most
+// MaxSignalData): a backlog is read over several checks, the next one due
+// at once.
+const maxSignalsPerCheck = 256
+
 // maxConsumerKeys bounds the signal.consumer.* keys.
 const maxConsumerKeys = 64
 
@@ -196,8 +201,8 @@ func (k *KafkaSignals) Due() bool {
 
 // Read returns the signals written since the last read, up to the topic's
 // end when the check began (and, with signal.kafka.poll.timeout.ms, those
-// arriving within it). Records keyed by another name, unreadable or too
-// large are skipped, as Debezium skips them.
+// arriving within it), at most maxSignalsPerCheck of them. Records keyed by
+// another name, unreadable or too large are skipped, as Debezium skips them.
 func (k *KafkaSignals) Read(ctx context.Context) ([]Signal, error) {
 	k.checked = time.Now()
 	ctx, cancel := context.WithTimeout(ctx, catchUpLimit+k.wait)
@@ -217,7 +222,8 @@ func (k *KafkaSignals) Read(ctx context.Context) ([]Signal, error) {
 		limit, target = time.Now().Add(k.wait), k.next+1
 	}
 	var out []Signal
-	for k.next < target && time.Now().Before(limit) {
+	full := false
+	for k.next < target && !full && time.Now().Before(limit) {
 		pctx, cancel := context.WithDeadline(ctx, limit)
 		fs := k.cl.PollFetches(pctx)
 		cancel()
@@ -227,17 +233,25 @@ func (k *KafkaSignals) Read(ctx context.Context) ([]Signal, error) {
 			}
 		})
 		fs.EachRecord(func(r *kgo.Record) {
-			if r.Partition != 0 || r.Offset < k.next {
+			if full || r.Partition != 0 || r.Offset < k.next {
 				return
 			}
 			k.next = r.Offset + 1
 			if s, ok := k.parse(r); ok {
 				out = append(out, s)
+				full = len(out) >= maxSignalsPerCheck
 			}
 		})
 		if ctx.Err() != nil {
 			break // the invocation ends: what was read is applied
 		}
+	}
+	if full {
+		// The client fetched past next: the next check, due at once,
+		// consumes again from next.
+		k.cl.RemoveConsumePartitions(map[string][]int32{k.topic: {0}})
+		k.consuming, k.checked = false, time.Time{}
+		return out, nil
 	}
 	if k.next < end && end != k.stuckAt {
 		k.stuckAt = end // the rest are transaction markers, or the broker is slow

@@ -1,11 +1,13 @@
 package debezium
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -72,5 +74,58 @@ func TestKafkaSignalPosition(t *testing.T) {
 	}
 	if _, ok := offsetInt("3"); ok {
 		t.Error("a string read as a position")
+	}
+}
+
+// A backlog of signals is read over several checks, at most
+// maxSignalsPerCheck a check (each check due at once after a full one),
+// every signal once and in order.
+func TestKafkaSignalBacklogBounded(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "srv-signal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	ctx := context.Background()
+	pr, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	n := maxSignalsPerCheck + 44
+	recs := make([]*kgo.Record, n)
+	for i := range recs {
+		recs[i] = &kgo.Record{Topic: "srv-signal", Key: []byte("srv"), Value: fmt.Appendf(nil, `{"id": "s%d", "type": "log", "data": {"message": "m"}}`, i)}
+	}
+	if err := pr.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	c := &KafkaSignalConfig{SignalKafkaServers: strings.Join(cluster.ListenAddrs(), ",")}
+	k, err := OpenKafkaSignals(ctx, c, nil, "srv", map[string]any{OffsetKafkaSignal: int64(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	var got []Signal
+	for check := 0; len(got) < n && check < 10; check++ {
+		if !k.Due() {
+			t.Fatalf("check %d not due after %d of %d signals", check, len(got), n)
+		}
+		sigs, err := k.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sigs) > maxSignalsPerCheck {
+			t.Fatalf("check %d returned %d signals, at most %d", check, len(sigs), maxSignalsPerCheck)
+		}
+		got = append(got, sigs...)
+	}
+	if len(got) != n || k.Next() != int64(n) {
+		t.Fatalf("%d signals read, position %d; want %d and %d", len(got), k.Next(), n, n)
+	}
+	for i, s := range got {
+		if s.ID != fmt.Sprintf("s%d", i) {
+			t.Fatalf("signal %d is %s", i, s.ID)
+		}
 	}
 }
