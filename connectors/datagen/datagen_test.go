@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -271,20 +270,7 @@ func TestSchemaGolden(t *testing.T) {
 	for _, name := range quickstartNames() {
 		t.Run(name, func(t *testing.T) {
 			q, _ := lookupQuickstart(name)
-			got := schemaJSON(q.schema) + "\n"
-			path := filepath.Join("testdata", name+".schema.golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if got != string(want) {
-				t.Fatalf("schema JSON\n got %s\nwant %s", got, want)
-			}
+			checkGolden(t, filepath.Join("testdata", name+".schema.golden"), schemaJSON(q.schema)+"\n")
 		})
 	}
 }

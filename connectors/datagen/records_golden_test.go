@@ -38,19 +38,7 @@ func TestRecordsGolden(t *testing.T) {
 					b.WriteString(goldenLine(t, r))
 				}
 			}
-			path := filepath.Join("testdata", name+".records.golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if b.String() != string(want) {
-				t.Fatalf("records\n got %s\nwant %s", b.String(), want)
-			}
+			checkGolden(t, filepath.Join("testdata", name+".records.golden"), b.String())
 		})
 	}
 }
@@ -74,4 +62,21 @@ func goldenLine(t *testing.T, r *connectors.Record) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("key=%v ts=%d headers=%s offset=%s value=%s\n", r.Key, r.Timestamp, strings.Join(hs, ","), off, v)
+}
+
+// checkGolden compares got with the golden file at path (rewritten with -update).
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("%s differs:\n got %s\nwant %s", path, got, want)
+	}
 }
