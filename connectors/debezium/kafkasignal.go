@@ -329,17 +329,19 @@ func (k *KafkaSignals) Close() {
 	}
 }
 
-// offsetInt reads a whole number from an offset, however the store
-// decoded it.
+// offsetInt reads a whole number, not negative, from an offset (a
+// position or a count), however the store decoded it.
 func offsetInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, x >= 0
 	case int:
 		return int64(x), x >= 0
+	case int32:
+		return int64(x), x >= 0
 	case float64:
 		return int64(x), x >= 0 && x == math.Trunc(x)
-	case json.Number:
+	case interface{ Int64() (int64, error) }: // json.Number
 		n, err := x.Int64()
 		return n, err == nil && n >= 0
 	}

@@ -126,7 +126,7 @@ func (c *TxContext) Load(off map[string]any) {
 		})
 	}
 	for _, k := range tables {
-		n, ok := offsetCount(off[k])
+		n, ok := offsetInt(off[k])
 		if !ok {
 			continue
 		}
@@ -147,24 +147,6 @@ func index(first []string, t string) int {
 		return i
 	}
 	return len(first)
-}
-
-// offsetCount reads a count as a JSON or Go number.
-func offsetCount(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case float64:
-		return int64(x), x == float64(int64(x))
-	case interface{ Int64() (int64, error) }:
-		n, err := x.Int64()
-		return n, err == nil
-	}
-	return 0, false
 }
 
 // Block is a change event's transaction block: the displayed id (the
