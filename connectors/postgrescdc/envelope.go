@@ -69,8 +69,8 @@ type position struct {
 
 // source builds the source block of an event: t's fixed fields copied
 // from its template, the commit time and transaction id boxed once a
-// transaction.
-func (tk *Task) source(t *table, p position) *connectors.Struct {
+// transaction, lsn the event's LSN boxed (its offset's).
+func (tk *Task) source(t *table, p position, lsn any) *connectors.Struct {
 	st := connectors.NewStruct(sourceSchema)
 	t.src.CopyTo(st)
 	switch p.snapshot {
@@ -86,7 +86,7 @@ func (tk *Task) source(t *table, p position) *connectors.Struct {
 	st.Set(7, us)
 	st.Set(8, ns)
 	st.Set(srcTxID, tk.boxed.xid.Of(int64(p.xid)))
-	st.Set(srcLSN, int64(p.lsn))
+	st.Set(srcLSN, lsn)
 	return st
 }
 
@@ -157,7 +157,7 @@ func (tk *Task) clock() time.Time {
 func (tk *Task) events(dst []*connectors.Record, t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
 	off := tk.offset(p)
 	tk.inc.stamp(off)
-	return debezium.AppendEvent(dst, &t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p),
+	return debezium.AppendEvent(dst, &t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p, off[OffsetLSN]),
 		Ts: tk.clock(), Partition: tk.partition, Offset: off, Tombstone: tk.cfg.Tombstones})
 }
 

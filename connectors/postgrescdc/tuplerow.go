@@ -2,6 +2,7 @@ package postgrescdc
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/debezium"
@@ -44,13 +45,14 @@ func (s *streamState) tupleRow(t *table, rel uint32, td *pglogrepl.TupleData) (*
 			size += len(c.Data)
 		}
 	}
-	buf := make([]byte, 0, size)
+	var all strings.Builder // one allocation: the texts share one string
+	all.Grow(size)
 	for _, c := range td.Columns {
 		if c.DataType == pglogrepl.TupleDataTypeText {
-			buf = append(buf, c.Data...)
+			all.Write(c.Data)
 		}
 	}
-	text := string(buf)
+	text := all.String()
 	starts := s.starts[:0]
 	at := 0
 	for _, c := range td.Columns {
