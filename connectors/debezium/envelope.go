@@ -62,7 +62,10 @@ type Change struct {
 	Ts            time.Time // processing time: the envelope's ts_ms, ts_us and ts_ns
 	Partition     map[string]any
 	Offset        map[string]any
-	Tombstone     bool // follow a delete with a tombstone (tombstones.on.delete)
+	// LazyOffset, with Offset nil, builds the records' offset when the
+	// runtime reads it (connectors.Record.LazyOffset).
+	LazyOffset connectors.OffsetBuilder
+	Tombstone  bool // follow a delete with a tombstone (tombstones.on.delete)
 	// Transaction is the event's transaction block (see Block); nil
 	// without provide.transaction.metadata.
 	Transaction *connectors.Struct
@@ -103,6 +106,7 @@ func AppendEvent(dst []*connectors.Record, t *Table, c Change) []*connectors.Rec
 	env.Set(6, c.Ts.UnixMicro())
 	env.Set(7, c.Ts.UnixMicro()*1000)
 	rec := connectors.NewSourceRecord(c.Partition, c.Offset, t.Topic, t.Envelope, env)
+	rec.LazyOffset = c.LazyOffset
 	row := c.After
 	if row == nil {
 		row = c.Before
@@ -119,6 +123,7 @@ func AppendEvent(dst []*connectors.Record, t *Table, c Change) []*connectors.Rec
 		return append(dst, rec)
 	}
 	tomb := connectors.NewSourceRecord(c.Partition, rec.SourceOffset, t.Topic, nil, nil)
+	tomb.LazyOffset = rec.LazyOffset
 	tomb.KeySchema, tomb.Key = rec.KeySchema, rec.Key
 	return append(dst, rec, tomb)
 }

@@ -1,6 +1,7 @@
 package postgrescdc
 
 import (
+	"maps"
 	"strconv"
 	"time"
 
@@ -126,8 +127,10 @@ func sequence(p position) string {
 
 // offset is Debezium's offset map for an event at p; the values shared by
 // a transaction's events are boxed once.
-func (tk *Task) offset(p position) map[string]any {
-	b := &tk.boxed
+func (tk *Task) offset(p position) map[string]any { return offsetAt(&tk.boxed, p) }
+
+// offsetAt is offset with the repeating values boxed in b.
+func offsetAt(b *boxes, p position) map[string]any {
 	lsn := any(int64(p.lsn))
 	off := make(map[string]any, 8)
 	off[OffsetLSN], off[OffsetTxID], off[OffsetTsUsec] = lsn, b.xid.Of(int64(p.xid)), b.tsUsec.Of(p.commitTime.UnixMicro())
@@ -155,10 +158,23 @@ func (tk *Task) clock() time.Time {
 // events appends to dst the change event for op (c, u, d, r) and, after a
 // delete, its tombstone.
 func (tk *Task) events(dst []*connectors.Record, t *table, op string, before, after *connectors.Struct, p position) []*connectors.Record {
-	off := tk.offset(p)
-	tk.inc.stamp(off)
-	return debezium.AppendEvent(dst, &t.dbz, debezium.Change{Op: op, Before: before, After: after, Source: tk.source(t, p, off[OffsetLSN]),
-		Ts: tk.clock(), Partition: tk.partition, Offset: off, Tombstone: tk.cfg.Tombstones})
+	c := debezium.Change{Op: op, Before: before, After: after, Ts: tk.clock(), Partition: tk.partition, Tombstone: tk.cfg.Tombstones}
+	lsn := any(int64(p.lsn))
+	switch lazy, stamped := tk.lazyOffset(p); {
+	case lazy != nil:
+		c.LazyOffset = lazy
+	case stamped != nil:
+		c.Offset = tk.offset(p)
+		maps.Copy(c.Offset, stamped)
+	default:
+		c.Offset = tk.offset(p)
+		tk.inc.stamp(c.Offset)
+	}
+	if c.Offset != nil {
+		lsn = c.Offset[OffsetLSN]
+	}
+	c.Source = tk.source(t, p, lsn)
+	return debezium.AppendEvent(dst, &t.dbz, c)
 }
 
 // row builds a Value struct from text values by column name; missing

@@ -66,7 +66,7 @@ func TestEnvelopeGolden(t *testing.T) {
 	if !bytes.Equal(out.Bytes(), want) {
 		t.Errorf("envelope bytes differ from %s:\n%s", golden, out.String())
 	}
-	if off := recs[0].SourceOffset; off[OffsetLSN] != int64(24023128) || off[OffsetLSNCommit] != int64(24023200) || off[OffsetTxID] != int64(555) {
+	if off := recs[0].SourceOffsetMap(); off[OffsetLSN] != int64(24023128) || off[OffsetLSNCommit] != int64(24023200) || off[OffsetTxID] != int64(555) {
 		t.Errorf("offset %v", off)
 	}
 }

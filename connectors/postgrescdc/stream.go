@@ -257,6 +257,10 @@ func (tk *Task) decode(ctx context.Context, x pglogrepl.XLogData) error {
 			tk.txEnd(x)
 			end := any(int64(m.TransactionEndLSN))
 			for _, r := range s.cur.recs {
+				if lazy, ok := r.LazyOffset.(*streamedOffset); ok && r.SourceOffset == nil {
+					lazy.txEnd = end
+					continue
+				}
 				r.SourceOffset[OffsetTxEnd] = end
 			}
 			s.ready = append(s.ready, s.cur.recs...)

@@ -15,6 +15,7 @@ import (
 // Task is one invocation of the connector's single task.
 type Task struct {
 	cfg       Config
+	stamps    map[string]any // lazyOffset's scratch: what stamp writes
 	partition map[string]any
 	conn      *pgx.Conn // catalog and snapshot queries
 	tables    []*table
