@@ -37,5 +37,11 @@ func (tk *Task) lazyOffset(p position) (lazy connectors.OffsetBuilder, stamped m
 	if len(tk.stamps) > 0 {
 		return nil, tk.stamps
 	}
-	return &streamedOffset{p: p}, nil
+	if len(tk.offsets) == 0 { // cut from blocks: no allocation a change
+		tk.offsets = make([]streamedOffset, 256)
+	}
+	o := &tk.offsets[0]
+	tk.offsets = tk.offsets[1:]
+	o.p = p
+	return o, nil
 }

@@ -15,7 +15,8 @@ import (
 // Task is one invocation of the connector's single task.
 type Task struct {
 	cfg       Config
-	stamps    map[string]any // lazyOffset's scratch: what stamp writes
+	stamps    map[string]any   // lazyOffset's scratch: what stamp writes
+	offsets   []streamedOffset // lazyOffset's block of offsets not handed out yet
 	partition map[string]any
 	conn      *pgx.Conn // catalog and snapshot queries
 	tables    []*table
