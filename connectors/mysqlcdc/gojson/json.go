@@ -4,8 +4,9 @@
 // writing the bytes goccy/go-json writes for the values that decoder makes
 // (nil, bool, integers, float64, string, map[string]any, []any and
 // json.Marshaler values such as decimals). goccy/go-json builds decoder
-// tables as large as the program's type section at init (1.9 MB in ferry's
-// Lambda function, enough to force a garbage collection before main);
+// tables as large as the program's type section at init (megabytes in
+// ferry's Lambda function, enough to force a garbage collection before
+// main: the measured figure is in docs/lambda.md);
 // connectors/mysqlcdc's TestJSONColumnMarshal pins the bytes against a
 // golden file goccy/go-json itself wrote.
 package json
