@@ -63,7 +63,7 @@ func TestEnvelopeGolden(t *testing.T) {
 			}
 			out.WriteString(fl.class + " " + r.Topic + "\nkey: " + string(k) + "\nvalue: " + string(v) + "\n\n")
 		}
-		off := recs[0].SourceOffset
+		off := recs[0].SourceOffsetMap()
 		if off[OffsetFile] != "mysql-bin.000003" || off[OffsetPos] != int64(380) || off[OffsetEvent] != int64(2) ||
 			off[OffsetRow] != int64(1) || off[OffsetGTIDs] != "0-1-41" || off[OffsetServerID] != int64(223344) {
 			t.Errorf("offset %v", off)

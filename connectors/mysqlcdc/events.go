@@ -3,6 +3,7 @@ package mysqlcdc
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"strings"
 	"sync"
@@ -270,7 +271,16 @@ func (tk *Task) rows(e *replication.RowsEvent, h *replication.EventHeader, start
 // change appends to dst the change event (and tombstone) of one row.
 func (tk *Task) change(dst []*connectors.Record, t *table, op string, before, after *connectors.Struct, si sourceInfo, rp restartPoint) []*connectors.Record {
 	change := debezium.Change{Op: op, Before: before, After: after, Source: tk.source(si),
-		Ts: tk.clock(), Partition: tk.partition, Offset: tk.inc.store(rp.boxedOffset(&tk.boxed)), Tombstone: tk.cfg.Tombstones}
+		Ts: tk.clock(), Partition: tk.partition, Tombstone: tk.cfg.Tombstones}
+	switch lazy, stamped := tk.lazyOffset(rp); {
+	case lazy != nil:
+		change.LazyOffset = lazy
+	case stamped != nil:
+		change.Offset = rp.boxedOffset(&tk.boxed)
+		maps.Copy(change.Offset, stamped)
+	default:
+		change.Offset = tk.inc.store(rp.boxedOffset(&tk.boxed))
+	}
 	if op != debezium.OpUpdate || !debezium.KeyChanged(&t.dbz, before, after) {
 		return debezium.AppendEvent(dst, &t.dbz, change)
 	}

@@ -17,6 +17,8 @@ import (
 
 // Task is one invocation of the connector's single task.
 type Task struct {
+	stamps    map[string]any   // lazyOffset's scratch: what the incremental snapshot stores
+	offsets   []streamedOffset // lazyOffset's block of offsets not handed out yet
 	fl        flavor
 	cfg       Config
 	src       *connectors.Schema
