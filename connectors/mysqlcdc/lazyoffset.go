@@ -1,6 +1,8 @@
 package mysqlcdc
 
-import "github.com/ferryhq/ferry/connectors"
+import (
+	"github.com/ferryhq/ferry/connectors"
+)
 
 // streamedOffset is a streamed change's offset, built into Debezium's map
 // only when the runtime reads it (connectors.Record.LazyOffset): most
@@ -19,19 +21,12 @@ func (tk *Task) lazyOffset(rp restartPoint) (lazy connectors.OffsetBuilder, stam
 	if tk.cfg.ProvideTxMeta {
 		return nil, nil
 	}
-	if tk.stamps == nil {
-		tk.stamps = map[string]any{}
+	stamps := tk.lazy.Scratch()
+	tk.inc.store(stamps)
+	if len(stamps) > 0 {
+		return nil, stamps
 	}
-	clear(tk.stamps)
-	tk.inc.store(tk.stamps)
-	if len(tk.stamps) > 0 {
-		return nil, tk.stamps
-	}
-	if len(tk.offsets) == 0 { // cut from blocks: no allocation a change
-		tk.offsets = make([]streamedOffset, 256)
-	}
-	o := &tk.offsets[0]
-	tk.offsets = tk.offsets[1:]
+	o := tk.lazy.Next()
 	o.at = rp
 	return o, nil
 }

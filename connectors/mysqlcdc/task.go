@@ -17,8 +17,7 @@ import (
 
 // Task is one invocation of the connector's single task.
 type Task struct {
-	stamps    map[string]any   // lazyOffset's scratch: what the incremental snapshot stores
-	offsets   []streamedOffset // lazyOffset's block of offsets not handed out yet
+	lazy      debezium.LazyOffsets[streamedOffset] // streamed changes' offsets (lazyOffset)
 	fl        flavor
 	cfg       Config
 	src       *connectors.Schema

@@ -29,19 +29,12 @@ func (tk *Task) lazyOffset(p position) (lazy connectors.OffsetBuilder, stamped m
 	if p.snapshot != "" || tk.cfg.ProvideTxMeta {
 		return nil, nil
 	}
-	if tk.stamps == nil {
-		tk.stamps = map[string]any{}
+	stamps := tk.lazy.Scratch()
+	tk.inc.stamp(stamps)
+	if len(stamps) > 0 {
+		return nil, stamps
 	}
-	clear(tk.stamps)
-	tk.inc.stamp(tk.stamps)
-	if len(tk.stamps) > 0 {
-		return nil, tk.stamps
-	}
-	if len(tk.offsets) == 0 { // cut from blocks: no allocation a change
-		tk.offsets = make([]streamedOffset, 256)
-	}
-	o := &tk.offsets[0]
-	tk.offsets = tk.offsets[1:]
+	o := tk.lazy.Next()
 	o.p = p
 	return o, nil
 }

@@ -4,9 +4,9 @@ package postgrescdc_test
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
-	"time"
+
+	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 )
 
 // BenchmarkStreamPerCPU prints streaming changes per CPU-second of this
@@ -32,16 +32,5 @@ func BenchmarkStreamPerCPU(b *testing.B) {
 	for lo := 1; lo <= rows; lo += 1000 {
 		exec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 150) || g, g FROM generate_series(%d, %d) g", tbl, lo, lo+999))
 	}
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	b.ResetTimer()
-	start, cpu := time.Now(), cpuSeconds(b)
-	hs.drainAtLeast(100000, rows)
-	b.StopTimer()
-	used, wall := cpuSeconds(b)-cpu, time.Since(start).Seconds()
-	runtime.ReadMemStats(&m1)
-	b.ReportMetric(float64(rows)/used, "changes/cpu-s")
-	b.ReportMetric(float64(rows)/wall, "changes/s")
-	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/rows, "allocs/change")
-	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/rows, "B/change")
+	oracle.PerChange(b, rows, func() { hs.drainAtLeast(100000, rows) })
 }

@@ -15,8 +15,7 @@ import (
 // Task is one invocation of the connector's single task.
 type Task struct {
 	cfg       Config
-	stamps    map[string]any   // lazyOffset's scratch: what stamp writes
-	offsets   []streamedOffset // lazyOffset's block of offsets not handed out yet
+	lazy      debezium.LazyOffsets[streamedOffset] // streamed changes' offsets (lazyOffset)
 	partition map[string]any
 	conn      *pgx.Conn // catalog and snapshot queries
 	tables    []*table
