@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,19 +306,34 @@ func TestRestartServicesMidPipeline(t *testing.T) {
 		waitFor(t, 2*time.Minute, what, func() bool { return distinct() > min || distinct() >= n })
 	}
 	progress("the pipeline to be under way", 5_000)
+	// The status is watched from before the broker stops until 8 s after it
+	// is back: a task whose invocation fails while Kafka is down reports
+	// FAILED with a retry trace, and may recover before the restart returns.
+	var tracesMu sync.Mutex
 	traces := map[string]bool{}
-	watch := func(d time.Duration) {
-		for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(300 * time.Millisecond) {
+	watchDone, watched := make(chan struct{}), make(chan struct{})
+	go func() { // owned by this test: stopped through watchDone, waited on through watched
+		defer close(watched)
+		for {
 			for _, conn := range []string{topic + "-src", topic + "-sink"} {
 				if s := c.taskTrace(conn); strings.Contains(s, `"FAILED"`) && strings.Contains(s, "ferry retries automatically") {
+					tracesMu.Lock()
 					traces[conn] = true
+					tracesMu.Unlock()
 				}
 			}
+			select {
+			case <-watchDone:
+				return
+			case <-time.After(300 * time.Millisecond):
+			}
 		}
-	}
+	}()
 	at := []int{distinct()}
 	took := restartService(t, "kafka")
-	watch(8 * time.Second)
+	time.Sleep(8 * time.Second)
+	close(watchDone)
+	<-watched
 	t.Logf("kafka restarted in %s; tasks reported FAILED with a retry trace: %v", took.Round(time.Second), traces)
 	progress("progress after the Kafka restart", distinct()+1000)
 	at = append(at, distinct())
