@@ -99,7 +99,9 @@ func TestSeedConnectorJSON(t *testing.T) {
 	// captured table's CREATE TABLE somewhere in it (other tests' DDL in the
 	// shared database may come after it).
 	hist := consume(t, "dbhistory."+name, endOffsetOrZero(t, "dbhistory."+name), 20*time.Second)
-	if !slices.ContainsFunc(hist, func(m message) bool { return strings.Contains(string(m.Raw), "CREATE TABLE") && strings.Contains(string(m.Raw), table) }) {
+	if !slices.ContainsFunc(hist, func(m message) bool {
+		return strings.Contains(string(m.Raw), "CREATE TABLE") && strings.Contains(string(m.Raw), table)
+	}) {
 		t.Errorf("history topic: %d records, none with CREATE TABLE %s", len(hist), table)
 	}
 	// Debezium's schema snapshot: SET, DROP TABLE, DROP/CREATE DATABASE, USE, CREATE TABLE.
