@@ -12,6 +12,7 @@ import (
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // topicPartition is one partition a sink task reads.
@@ -28,6 +29,10 @@ type sinkPlan struct {
 	mine   []topicPartition
 	start  map[topicPartition]int64
 	end    map[topicPartition]int64
+	// ids are the topics' IDs when the invocation began (all zero from a
+	// broker without topic IDs): a topic deleted and re-created under the
+	// same name has a new one.
+	ids map[string]topicID
 	// state is the task's state committed with each start offset (connectors.CommitStater).
 	state map[topicPartition]string
 	// reset is auto.offset.reset: where a partition without a commit starts.
@@ -159,10 +164,11 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 	}
 	plan := &sinkPlan{group: sinkGroup(inv.Config, inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{},
 		reset: h.kafka.offsetReset(inv.Config)}
-	ends, err := h.endOffsets(ctx, topics)
+	ends, ids, err := h.endOffsets(ctx, topics)
 	if err != nil {
 		return nil, err
 	}
+	plan.ids = ids
 	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
 	if len(mine) == 0 {
 		return plan, nil
@@ -175,31 +181,62 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 	return plan, h.fetchStarts(ctx, plan)
 }
 
-// endOffsets lists the end offsets of the topics that exist, none when no
-// topic exists yet. kadm.ListEndOffsets on topics none of which exists sends
-// an empty ListOffsets request, which franz-go resolves by fetching the
-// metadata of every topic in the cluster and caching it in the admin client
-// for the life of the worker (10 MB on a broker with 7,500 topics): a sink
-// started before its topic must not pay that on every invocation.
-func (h *Handler) endOffsets(ctx context.Context, topics []string) (kadm.ListedOffsets, error) {
-	details, err := h.admin.ListTopics(ctx, topics...)
+// endOffsets lists the end offsets and IDs of the topics that exist, none
+// when no topic exists yet. kadm.ListEndOffsets on topics none of which
+// exists sends an empty ListOffsets request, which franz-go resolves by
+// fetching the metadata of every topic in the cluster and caching it in the
+// admin client for the life of the worker (10 MB on a broker with 7,500
+// topics): a sink started before its topic must not pay that on every
+// invocation.
+func (h *Handler) endOffsets(ctx context.Context, topics []string) (kadm.ListedOffsets, map[string]topicID, error) {
+	ids, err := h.liveTopics(ctx, topics)
 	if err != nil {
-		return nil, retriable("listing topics %v: %w", topics, err)
+		return nil, nil, err
 	}
-	var exist []string
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	exist := make([]string, 0, len(ids))
 	for _, t := range topics {
-		if d, ok := details[t]; ok && d.Err == nil {
+		if _, ok := ids[t]; ok {
 			exist = append(exist, t)
 		}
 	}
-	if len(exist) == 0 {
-		return nil, nil
-	}
 	ends, err := h.admin.ListEndOffsets(ctx, exist...)
 	if err != nil {
-		return nil, retriable("listing end offsets of %v: %w", exist, err)
+		return nil, nil, retriable("listing end offsets of %v: %w", exist, err)
 	}
-	return ends, nil
+	return ends, ids, nil
+}
+
+// topicID is a Kafka topic ID (metadata v10+); all zero from a broker without them.
+type topicID = [16]byte
+
+// liveTopics asks the broker which of topics exist, with their IDs. It
+// sends its own metadata request: kadm.ListTopics answers from the admin
+// client's metadata cache for up to 5 s (metadata min age), which can still
+// hold a topic deleted and re-created since, under its old ID.
+func (h *Handler) liveTopics(ctx context.Context, topics []string) (map[string]topicID, error) {
+	if len(topics) == 0 {
+		return nil, nil // an empty request would list every topic in the cluster
+	}
+	req := kmsg.NewPtrMetadataRequest()
+	for _, t := range topics {
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(t)
+		req.Topics = append(req.Topics, rt)
+	}
+	resp, err := req.RequestWith(ctx, h.kafka.adminCl)
+	if err != nil {
+		return nil, retriable("listing topics %v: %w", topics, err)
+	}
+	ids := make(map[string]topicID, len(resp.Topics))
+	for _, t := range resp.Topics {
+		if t.Topic != nil && t.ErrorCode == 0 {
+			ids[*t.Topic] = t.TopicID
+		}
+	}
+	return ids, nil
 }
 
 // taskCount is how many tasks share the partitions: the scheduler's count,
@@ -262,7 +299,7 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 			want[tp] = off
 		}
 	}
-	sc.assign(taskName(p.inv), want)
+	sc.assign(taskName(p.inv), want, plan.ids)
 	for lag(next, plan.end) > 0 && !p.full() {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
 		fetches := sc.cl.PollRecords(pctx, sc.pollMax)

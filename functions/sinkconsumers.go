@@ -35,9 +35,14 @@ type sinkConsumer struct {
 	// released warm consumer keeps that assignment, fetching paused, so the
 	// task's next invocation starting exactly there reads on from what the
 	// client already fetched instead of fetching it again. Empty and nil
-	// when the consumer holds no assignment.
+	// when the consumer holds no assignment. ids are the IDs the topics of
+	// at had when they were assigned: a warm consumer of a topic since
+	// deleted and re-created under the same name holds the old topic's
+	// records (and franz-go never adopts the new ID until the topic is
+	// purged), so it resumes only while each ID is unchanged.
 	owner string
 	at    map[topicPartition]int64
+	ids   map[string]topicID
 }
 
 // consumerPool keeps sink consumers across invocations instead of
@@ -45,9 +50,9 @@ type sinkConsumer struct {
 // reused. An invocation takes a consumer for itself alone (two invocations
 // never share one) and reads exactly its plan's partitions from the offsets
 // it read from the group's commit: a warm consumer of the same task whose
-// client is positioned at exactly those offsets resumes there (Kafka's
-// records at an offset never change, so what it fetched past them is what a
-// new fetch would return); any other consumer first drops its assignment,
+// client is positioned at exactly those offsets of the same topics (same
+// topic IDs) resumes there (Kafka's records at an offset of a topic never
+// change, so what it fetched past them is what a new fetch would return); any other consumer first drops its assignment,
 // buffered and in-flight fetches and topic metadata (purge), then is
 // assigned the plan's offsets. A consumer goes back to the pool only when
 // its invocation ended cleanly: warm (fetching paused) while there is room,
@@ -121,12 +126,14 @@ func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string) (*sinkC
 }
 
 // assign makes sc's client return the records of want (start offsets by
-// partition) for owner: a warm consumer of owner positioned at exactly want
-// resumes fetching where it stopped; any other drops what it holds (purge)
-// and is assigned want.
-func (sc *sinkConsumer) assign(owner string, want map[topicPartition]int64) {
-	if sc.owner == owner && maps.Equal(sc.at, want) {
-		sc.cl.ResumeFetchPartitions(partitionLists(want))
+// partition) for owner, ids being the topics' current IDs: a warm consumer
+// of owner positioned at exactly want in topics of the same IDs resumes
+// fetching where it stopped; any other drops what it holds (purge) and is
+// assigned want.
+func (sc *sinkConsumer) assign(owner string, want map[topicPartition]int64, ids map[string]topicID) {
+	lists := partitionLists(want)
+	if sc.owner == owner && maps.Equal(sc.at, want) && sameIDs(sc.ids, ids, lists) {
+		sc.cl.ResumeFetchPartitions(lists)
 		return
 	}
 	sc.purge()
@@ -138,7 +145,21 @@ func (sc *sinkConsumer) assign(owner string, want map[topicPartition]int64) {
 		parts[tp.topic][tp.partition] = kgo.NewOffset().At(off)
 	}
 	sc.cl.AddConsumePartitions(parts)
-	sc.owner, sc.at = owner, maps.Clone(want)
+	sc.owner, sc.at, sc.ids = owner, maps.Clone(want), map[string]topicID{}
+	for t := range lists {
+		sc.ids[t] = ids[t]
+	}
+}
+
+// sameIDs reports whether each topic of lists has the same ID in had and now.
+func sameIDs(had, now map[string]topicID, lists map[string][]int32) bool {
+	for t := range lists {
+		h, ok := had[t]
+		if n, in := now[t]; !ok || !in || h != n {
+			return false
+		}
+	}
+	return true
 }
 
 // purge drops sc's assignment, its buffered and in-flight fetches and the
@@ -149,7 +170,7 @@ func (sc *sinkConsumer) purge() {
 		sc.cl.ResumeFetchPartitions(lists)
 		sc.cl.PurgeTopicsFromClient(slices.Collect(maps.Keys(lists))...)
 	}
-	sc.owner, sc.at = "", nil
+	sc.owner, sc.at, sc.ids = "", nil, nil
 }
 
 // partitionLists is the partitions of m by topic, as franz-go takes them.
