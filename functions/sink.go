@@ -4,44 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
-
-// topicPartition is one partition a sink task reads.
-type topicPartition struct {
-	topic     string
-	partition int32
-}
-
-// sinkPlan is a sink invocation's share of the work: its partitions, where to
-// start in each, and the end offsets seen when the invocation began.
-type sinkPlan struct {
-	group  string
-	topics []string
-	mine   []topicPartition
-	start  map[topicPartition]int64
-	end    map[topicPartition]int64
-	// ids are the topics' IDs when the invocation began (all zero from a
-	// broker without topic IDs): a topic deleted and re-created under the
-	// same name has a new one.
-	ids map[string]topicID
-	// state is the task's state committed with each start offset (connectors.CommitStater).
-	state map[topicPartition]string
-	// reset is auto.offset.reset: where a partition without a commit starts.
-	reset string
-	// latest are the partitions without a commit that start at their end
-	// (auto.offset.reset=latest): their position is committed even when
-	// nothing is read, so later records are not skipped.
-	latest map[topicPartition]bool
-}
 
 // GroupID is the consumer group of a sink connector without
 // consumer.override.group.id, as Kafka Connect names it (connectors.SinkGroup).
@@ -153,140 +122,6 @@ func lag(next, end map[topicPartition]int64) int64 {
 		}
 	}
 	return n
-}
-
-// planSink lists the connector's topic-partitions, keeps this task's share
-// (sorted, round-robin by task id) and looks up committed and end offsets.
-func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.SinkConnectorConfig) (*sinkPlan, error) {
-	topics, err := h.sinkTopics(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	plan := &sinkPlan{group: sinkGroup(inv.Config, inv.Connector), start: map[topicPartition]int64{}, end: map[topicPartition]int64{},
-		reset: h.kafka.offsetReset(inv.Config)}
-	ends, ids, err := h.endOffsets(ctx, topics)
-	if err != nil {
-		return nil, err
-	}
-	plan.ids = ids
-	mine := assign(ends, inv.Task, taskCount(inv, cfg.TasksMax))
-	if len(mine) == 0 {
-		return plan, nil
-	}
-	plan.topics, plan.mine = topics, mine
-	for _, tp := range mine {
-		e, _ := ends.Lookup(tp.topic, tp.partition)
-		plan.end[tp] = e.Offset
-	}
-	return plan, h.fetchStarts(ctx, plan)
-}
-
-// endOffsets lists the end offsets and IDs of the topics that exist, none
-// when no topic exists yet. kadm.ListEndOffsets on topics none of which
-// exists sends an empty ListOffsets request, which franz-go resolves by
-// fetching the metadata of every topic in the cluster and caching it in the
-// admin client for the life of the worker (10 MB on a broker with 7,500
-// topics): a sink started before its topic must not pay that on every
-// invocation.
-func (h *Handler) endOffsets(ctx context.Context, topics []string) (kadm.ListedOffsets, map[string]topicID, error) {
-	ids, err := h.liveTopics(ctx, topics)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(ids) == 0 {
-		return nil, nil, nil
-	}
-	exist := make([]string, 0, len(ids))
-	for _, t := range topics {
-		if _, ok := ids[t]; ok {
-			exist = append(exist, t)
-		}
-	}
-	ends, err := h.admin.ListEndOffsets(ctx, exist...)
-	if err != nil {
-		return nil, nil, retriable("listing end offsets of %v: %w", exist, err)
-	}
-	return ends, ids, nil
-}
-
-// topicID is a Kafka topic ID (metadata v10+); all zero from a broker without them.
-type topicID = [16]byte
-
-// liveTopics asks the broker which of topics exist, with their IDs. It
-// sends its own metadata request: kadm.ListTopics answers from the admin
-// client's metadata cache for up to 5 s (metadata min age), which can still
-// hold a topic deleted and re-created since, under its old ID.
-func (h *Handler) liveTopics(ctx context.Context, topics []string) (map[string]topicID, error) {
-	if len(topics) == 0 {
-		return nil, nil // an empty request would list every topic in the cluster
-	}
-	req := kmsg.NewPtrMetadataRequest()
-	for _, t := range topics {
-		rt := kmsg.NewMetadataRequestTopic()
-		rt.Topic = kmsg.StringPtr(t)
-		req.Topics = append(req.Topics, rt)
-	}
-	resp, err := req.RequestWith(ctx, h.kafka.adminCl)
-	if err != nil {
-		return nil, retriable("listing topics %v: %w", topics, err)
-	}
-	ids := make(map[string]topicID, len(resp.Topics))
-	for _, t := range resp.Topics {
-		if t.Topic != nil && t.ErrorCode == 0 {
-			ids[*t.Topic] = t.TopicID
-		}
-	}
-	return ids, nil
-}
-
-// taskCount is how many tasks share the partitions: the scheduler's count,
-// else tasks.max.
-func taskCount(inv Invocation, tasksMax int) int {
-	if inv.TaskCount > 0 {
-		return inv.TaskCount
-	}
-	return max(tasksMax, 1)
-}
-
-// assign gives task its share of the partitions: sorted, then round-robin.
-func assign(ends kadm.ListedOffsets, task, tasks int) []topicPartition {
-	var all []topicPartition
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil {
-			all = append(all, topicPartition{o.Topic, o.Partition})
-		}
-	})
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].topic != all[j].topic {
-			return all[i].topic < all[j].topic
-		}
-		return all[i].partition < all[j].partition
-	})
-	var mine []topicPartition
-	for i, tp := range all {
-		if i%tasks == task {
-			mine = append(mine, tp)
-		}
-	}
-	return mine
-}
-
-func (h *Handler) sinkTopics(ctx context.Context, cfg *connectors.SinkConnectorConfig) ([]string, error) {
-	if len(cfg.Topics) > 0 {
-		return cfg.Topics, nil
-	}
-	re := regexp.MustCompile("^(?:" + cfg.TopicsRegex + ")$")
-	details, err := h.admin.ListTopics(ctx)
-	if err != nil {
-		return nil, retriable("listing topics for topics.regex %q: %w", cfg.TopicsRegex, err)
-	}
-	var out []string
-	for _, t := range details.Names() {
-		if re.MatchString(t) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
 }
 
 // consume fetches from the plan's partitions with sc, from the offsets the
