@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ferryhq/ferry/connectors/file"
+	"github.com/ferryhq/ferry/connectors/s3sink"
 	"github.com/ferryhq/ferry/functions/sinktest"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -35,7 +36,8 @@ import (
 //     objects of flush.size 10000 (one PutObject each, as objects below
 //     s3.part.size are sent) and commits the offsets in a transaction.
 //   - direct (x-direct, cpu-x-direct): the client alone putting the bodies
-//     the sink wrote, one PutObject each; nothing read from Kafka.
+//     the sink wrote, one PutObject each, as many at once as the sink sends
+//     (MaxSetsInFlight); nothing read from Kafka.
 //   - direct from Kafka (x-direct-kafka, cpu-x-direct-kafka): a hand-written
 //     pipeline, sinktest.FromKafka (franz-go with the sink's fetch settings,
 //     one plain offset commit) reading the same records, taking each
@@ -83,11 +85,10 @@ func s3VersusDirect(b *testing.B, r *rig, endpoint string) {
 		Credentials:                credentials.NewStaticCredentialsProvider(r.env["AWS_ACCESS_KEY_ID"], r.env["AWS_SECRET_ACCESS_KEY"], ""),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired})
-	put := func(key string, body []byte) {
-		if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key,
-			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}); err != nil {
-			b.Fatal(err)
-		}
+	put := func(key string, body []byte) error {
+		_, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key,
+			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+		return err
 	}
 	for it := 0; it < b.N; it++ {
 		prefix := fmt.Sprintf("sink%d", it)
@@ -103,11 +104,7 @@ func s3VersusDirect(b *testing.B, r *rig, endpoint string) {
 			bodies[i] = r.get(bucket, k)
 		}
 		runtime.GC()
-		direct, directCPU := sinktest.Measure(func() {
-			for i, body := range bodies {
-				put("direct"+strings.TrimPrefix(keys[i], prefix), body)
-			}
-		})
+		direct, directCPU := sinktest.Measure(func() { putAll(b, put, bodies, keys, prefix) })
 		runtime.GC()
 		object := 0
 		fromKafka, fromKafkaCPU := r.FromKafka(topic, benchRecords, flush, func(recs []*kgo.Record) {
@@ -119,7 +116,9 @@ func s3VersusDirect(b *testing.B, r *rig, endpoint string) {
 				}
 				body = append(append(body, env.Payload...), '\n')
 			}
-			put("kafka"+strings.TrimPrefix(keys[object], prefix), body)
+			if err := put("kafka"+strings.TrimPrefix(keys[object], prefix), body); err != nil {
+				b.Fatal(err)
+			}
 			object++
 		}, nil)
 		for _, k := range keys {
@@ -129,5 +128,25 @@ func s3VersusDirect(b *testing.B, r *rig, endpoint string) {
 		}
 		sinktest.Report(b, "S3 JsonFormat", benchRecords, sink, sinkCPU, sinktest.Baseline{Name: "direct", Wall: direct, CPU: directCPU},
 			sinktest.Baseline{Name: "direct-kafka", Wall: fromKafka, CPU: fromKafkaCPU})
+	}
+}
+
+// putAll puts the bodies under the sink's keys with "direct" for prefix,
+// as many at once as the sink sends (two file sets, one object each here):
+// the client alone gets the same concurrency as the sink.
+func putAll(b *testing.B, put func(key string, body []byte) error, bodies [][]byte, keys []string, prefix string) {
+	slots := make(chan struct{}, s3sink.MaxSetsInFlight)
+	errs := make(chan error, len(bodies))
+	for i, body := range bodies {
+		slots <- struct{}{}
+		go func() {
+			errs <- put("direct"+strings.TrimPrefix(keys[i], prefix), body)
+			<-slots
+		}()
+	}
+	for range bodies {
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -23,3 +23,7 @@ func PluginWithClock(now func() time.Time) connectors.Plugin {
 // RequestKind names the S3 request the sink sends (requestKind), for the
 // fault-injecting proxy of the integration tests.
 var RequestKind = requestKind
+
+// MaxSetsInFlight is how many finished file sets the sink sends at once:
+// the client-alone baseline of BenchmarkS3SinkVsDirect puts as many.
+const MaxSetsInFlight = maxSetsInFlight

@@ -53,13 +53,42 @@ func newRig(t testing.TB) *rig {
 	return &rig{Rig: sinktest.New(t, "s3-test", s3sink.Plugin(), file.Sink()), env: e, s3: s3c}
 }
 
-// bucket creates a fresh bucket.
+// bucket creates a fresh bucket, dropped with its objects when the test
+// ends unless it failed: every benchmark run writes about 90 MB, which
+// filled the shared store's disk when buckets were left behind.
 func (r *rig) bucket(name string) string {
 	name = fmt.Sprintf("%s-%d", name, time.Now().UnixNano()%1e9)
 	if _, err := r.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &name}); err != nil {
 		r.T.Fatal(err)
 	}
+	r.T.Cleanup(func() {
+		if !r.T.Failed() {
+			r.drop(name)
+		}
+	})
 	return name
+}
+
+// drop deletes bucket, its objects and its unfinished multipart uploads.
+// A failure is logged, not a test failure: the bucket only takes space.
+func (r *rig) drop(bucket string) {
+	ctx := context.Background()
+	ups, err := r.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	for i := 0; err == nil && i < len(ups.Uploads); i++ {
+		u := ups.Uploads[i]
+		_, err = r.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &bucket, Key: u.Key, UploadId: u.UploadId})
+	}
+	for _, k := range r.objects(bucket, "") {
+		if err == nil {
+			_, err = r.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &k})
+		}
+	}
+	if err == nil {
+		_, err = r.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
+	}
+	if err != nil {
+		r.T.Logf("bucket %s left behind: %v", bucket, err)
+	}
 }
 
 // objects lists the keys under prefix, sorted.
