@@ -39,18 +39,14 @@ require (
 	github.com/jcmturner/gokrb5/v8 v8.4.4 // indirect
 	github.com/jcmturner/rpc/v2 v2.0.3 // indirect
 	github.com/pingcap/errors v0.11.5-0.20250318082626-8f80e5cb09ec // indirect
-	github.com/pingcap/log v1.1.1-0.20241212030209-7e3ff8601a2a // indirect
 	github.com/pingcap/tidb/pkg/parser v0.0.0-20250421232622-526b2c79173d // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
-	go.uber.org/multierr v1.11.0 // indirect
-	go.uber.org/zap v1.27.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/grpc v1.83.2 // indirect
-	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 )
 
 require (
@@ -134,3 +130,9 @@ require (
 // every ferry binary 1.9 MB and half a millisecond (docs/lambda.md): ferry's
 // stand-in writes the same bytes (connectors/mysqlcdc/gojson).
 replace github.com/goccy/go-json => ./connectors/mysqlcdc/gojson
+
+// go-mysql's client looks collations up in TiDB's parser, whose charset and
+// mysql packages build their tables at init (half a millisecond of every
+// Lambda start, docs/lambda.md): ferry's stand-in holds TiDB's collation table
+// (connectors/mysqlcdc/tidbparser).
+replace github.com/pingcap/tidb/pkg/parser => ./connectors/mysqlcdc/tidbparser

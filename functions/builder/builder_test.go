@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,22 +94,28 @@ func TestBuildTags(t *testing.T) {
 }
 
 // TestLocalReplaces: a custom build carries ferry's replace directives to
-// its own directories (the goccy/go-json stand-in), so it links what
-// ferry's own builds link and needs no other module's checksum.
+// its own directories (the goccy/go-json and TiDB parser stand-ins), so it
+// links what ferry's own builds link and needs no other module's checksum.
 func TestLocalReplaces(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	got, err := localReplaces(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Module{Path: "github.com/goccy/go-json", Dir: filepath.Join(root, "connectors", "mysqlcdc", "gojson")}
-	if len(got) != 1 || got[0] != want {
-		t.Fatalf("localReplaces(%s) = %+v, want [%+v]", root, got, want)
+	want := []Module{
+		{Path: "github.com/goccy/go-json", Dir: filepath.Join(root, "connectors", "mysqlcdc", "gojson")},
+		{Path: "github.com/pingcap/tidb/pkg/parser", Dir: filepath.Join(root, "connectors", "mysqlcdc", "tidbparser")},
 	}
-	if _, err := os.Stat(filepath.Join(want.Dir, "go.mod")); err != nil {
-		t.Fatalf("the replacement has no go.mod: %v", err)
+	if !slices.Equal(got, want) {
+		t.Fatalf("localReplaces(%s) = %+v, want %+v", root, got, want)
 	}
-	if mod := goMod("1.26.8", Module{Path: ferryModule, Version: "v0.0.0"}, nil, got...); !strings.Contains(mod, "replace github.com/goccy/go-json => "+want.Dir+"\n") {
-		t.Fatalf("generated go.mod lacks the replace:\n%s", mod)
+	mod := goMod("1.26.8", Module{Path: ferryModule, Version: "v0.0.0"}, nil, got...)
+	for _, m := range want {
+		if _, err := os.Stat(filepath.Join(m.Dir, "go.mod")); err != nil {
+			t.Fatalf("the replacement of %s has no go.mod: %v", m.Path, err)
+		}
+		if !strings.Contains(mod, "replace "+m.Path+" => "+m.Dir+"\n") {
+			t.Fatalf("generated go.mod lacks the replace of %s:\n%s", m.Path, mod)
+		}
 	}
 }
