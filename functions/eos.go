@@ -127,6 +127,7 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 	if err := task.Open(ctx, inv.Config, newOffsetReader(inv.Connector, entries)); err != nil {
 		return fmt.Errorf("starting task %s-%d: %w", inv.Connector, inv.Task, err)
 	}
+	p.writeJSONValues(task)
 	run := &eosRun{h: h, p: p, cl: cl, offsets: offs, boundary: cfg.TransactionBoundary,
 		interval: time.Duration(cfg.TransactionInterval) * time.Millisecond}
 	return run.loop(ctx, task)

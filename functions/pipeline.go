@@ -89,6 +89,9 @@ type pipeline struct {
 	// keys and headers unread (printValues).
 	printer              javaTextConverter
 	skipKey, skipHeaders bool
+	// jsonValues: the source task writes its values as schemaless JSON
+	// itself (writeJSONValues), produced as they are.
+	jsonValues bool
 }
 
 // javaTextConverter is a value converter that prints a value as
@@ -117,6 +120,22 @@ func (p *pipeline) printValues(task connectors.SinkTask) {
 	}
 	_, p.skipKey = p.convs.Key.(readNeverFails)
 	_, p.skipHeaders = p.convs.Header.(readNeverFails)
+}
+
+// writeJSONValues asks a source task that can write its values as
+// schemaless JSON itself (connectors.JSONValueWriter) to do so when the
+// value converter is the JsonConverter with schemas.enable=false and no
+// transformation reads a record: its *connectors.JSONText values are then
+// produced as they are, where the converter would have written the same
+// bytes from the values it builds. Other tasks and chains change nothing.
+func (p *pipeline) writeJSONValues(task connectors.SourceTask) {
+	w, ok := task.(connectors.JSONValueWriter)
+	if !ok || (p.chain != nil && p.chain.Len() > 0) {
+		return
+	}
+	if c, ok := p.convs.Value.(javaTextConverter); ok && c.Schemaless() {
+		p.jsonValues = w.WriteJSONValues()
+	}
 }
 
 // toConnectValue is the value converter's ToConnect, or the value printed as
@@ -288,6 +307,10 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 		return err
 	}); err != nil || p.res.Failed > failed {
 		return nil, err
+	}
+	if text, ok := r.Value.(*connectors.JSONText); ok && p.jsonValues {
+		kr.Value = *text
+		return kr, nil
 	}
 	if err := p.convertStage(ctx, StageValueConverter, p.convs.Classes.Value, o, func() (err error) {
 		kr.Value, err = p.fromConnect(ctx, p.convs.Value, r.Topic, r.ValueSchema, r.Value)

@@ -195,6 +195,7 @@ func (h *Handler) runSource(ctx context.Context, plugin *connectors.Plugin, p *p
 	if err := task.Open(ctx, inv.Config, newOffsetReader(inv.Connector, entries)); err != nil {
 		return fmt.Errorf("starting task %s-%d: %w", inv.Connector, inv.Task, err)
 	}
+	p.writeJSONValues(task)
 	out, release, err := h.kafka.connectorProducer(inv.Config)
 	if err != nil {
 		return err
@@ -257,6 +258,7 @@ func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *p
 	}
 	defer p.noteBatch(start, len(recs))
 	p.res.Read += int64(len(recs))
+	done := a.done // one method value per batch, not one allocation per record
 	for _, r := range recs {
 		kr, err := p.toKafka(ctx, r)
 		if err != nil {
@@ -271,7 +273,7 @@ func (h *Handler) pollOnce(ctx context.Context, task connectors.SourceTask, p *p
 			}
 			p.noteTopic(r.Topic)
 			a.wg.Add(1)
-			out.Produce(ctx, kr, a.done)
+			out.Produce(ctx, kr, done)
 		}
 		if err := tr.note(r); err != nil {
 			return 0, err

@@ -16,10 +16,14 @@ type quickstart struct {
 	name     string
 	schema   *connectors.Schema
 	keyField string
-	// fill sets every field of st from r, taking nested structs from sl;
-	// iteration counts this task's records from 0 and seq numbers records
-	// uniquely across tasks (iteration*tasks + task.id).
-	fill func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, seq int64)
+	// fill draws every primitive field from r into ds (draw); iteration
+	// counts this task's records from 0 and seq numbers records uniquely
+	// across tasks (iteration*tasks + task.id).
+	fill func(ds []draw, r *rng, iteration, seq int64)
+	// draws is how many primitive fields the schema has; json writes its
+	// values from their draws (nil: the Struct is always built).
+	draws int
+	json  *jsonShape
 }
 
 // The ranges of Confluent's quickstart schemas (arg.properties "range").
@@ -77,7 +81,7 @@ func newQuickstarts() map[string]*quickstart {
 		Field("zipcode", connectors.Int64Schema).
 		MustBuild()
 
-	return map[string]*quickstart{
+	qs := map[string]*quickstart{
 		"users": {
 			name: "users", keyField: "userid",
 			schema: connectors.StructBuilder().Name("ksql.users").
@@ -86,11 +90,11 @@ func newQuickstarts() map[string]*quickstart {
 				Field("regionid", connectors.StringSchema).
 				Field("gender", connectors.StringSchema).
 				MustBuild(),
-			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, _ int64) {
-				st.Set(0, sl.Int64(r.between(minTime, maxTime)))
-				st.Set(1, pick(r, userIDs))
-				st.Set(2, pick(r, regionIDs))
-				st.Set(3, pick(r, genders))
+			fill: func(ds []draw, r *rng, _, _ int64) {
+				ds[0].n = r.between(minTime, maxTime)
+				ds[1].s = pick(r, userIDs)
+				ds[2].s = pick(r, regionIDs)
+				ds[3].s = pick(r, genders)
 			},
 		},
 		// orders: orderid is Confluent's "iteration" field (INT32, start 0), made
@@ -105,16 +109,14 @@ func newQuickstarts() map[string]*quickstart {
 				Field("orderunits", connectors.Float64Schema).
 				Field("address", addressSchema).
 				MustBuild(),
-			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, _, seq int64) {
-				st.Set(0, sl.Int64(r.between(minTime, maxTime)))
-				st.Set(1, sl.Int32(int32(seq)))
-				st.Set(2, pick(r, itemIDs))
-				st.Set(3, sl.Float64(r.float(0.1, 10.0)))
-				addr := sl.New(addressSchema)
-				addr.Set(0, pickLen(r, cities))
-				addr.Set(1, pickLen(r, states))
-				addr.Set(2, sl.Int64(r.between(minZip, maxZip+1)))
-				st.Set(4, addr)
+			fill: func(ds []draw, r *rng, _, seq int64) {
+				ds[0].n = r.between(minTime, maxTime)
+				ds[1].n = int64(int32(seq))
+				ds[2].s = pick(r, itemIDs)
+				ds[3].f = r.float(0.1, 10.0)
+				ds[4].s = pickLen(r, cities) // address.city
+				ds[5].s = pickLen(r, states) // address.state
+				ds[6].n = r.between(minZip, maxZip+1)
 			},
 		},
 		// pageviews: viewtime is Confluent's iteration field (start 1, step 10),
@@ -126,13 +128,18 @@ func newQuickstarts() map[string]*quickstart {
 				Field("userid", connectors.StringSchema).
 				Field("pageid", connectors.StringSchema).
 				MustBuild(),
-			fill: func(st *connectors.Struct, sl *connectors.StructSlab, r *rng, iteration, _ int64) {
-				st.Set(0, sl.Int64(1+10*iteration))
-				st.Set(1, pick(r, userIDs))
-				st.Set(2, pick(r, pageIDs))
+			fill: func(ds []draw, r *rng, iteration, _ int64) {
+				ds[0].n = 1 + 10*iteration
+				ds[1].s = pick(r, userIDs)
+				ds[2].s = pick(r, pageIDs)
 			},
 		},
 	}
+	for _, q := range qs {
+		types, _ := primitives(q.schema)
+		q.draws, q.json = len(types), newShape(q.schema)
+	}
+	return qs
 }
 
 func lookupQuickstart(name string) (*quickstart, bool) {

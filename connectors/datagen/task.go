@@ -46,6 +46,15 @@ type Task struct {
 	now        func() time.Time
 	structs    connectors.StructSlab // the records' values, allocated in blocks
 	rng        rng                   // the generator of the record being generated
+	draws      []draw                // the fields of the record being generated
+	// keyDraw is the draw of the key field when it is a string or an
+	// integer, else -1 (the key is printed from the built Struct).
+	keyDraw int
+	// json is set by WriteJSONValues: values are written as JSON from
+	// their draws (jsonSize: the bytes a poll's values took, per record).
+	json     bool
+	jsonSize int
+	text     []byte // the current poll's block of JSON values
 }
 
 // NewTask returns an unopened datagen task.
@@ -65,6 +74,7 @@ func (t *Task) Open(_ context.Context, props map[string]string, offsets connecto
 		key = t.q.keyField
 	}
 	t.keyIdx = t.q.schema.Field(key).Index
+	t.draws, t.keyDraw = make([]draw, t.q.draws), keyDraw(t.q.schema, t.keyIdx)
 	if t.taskID, err = intProp(props, TaskIDKey, 0); err != nil {
 		return err
 	}
@@ -157,6 +167,10 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 	headers := make([]connectors.Header, 3*n)
 	offs := make([]offset, n)
 	out := make([]*connectors.Record, 0, n)
+	var texts []connectors.JSONText
+	if t.json {
+		texts, t.text = make([]connectors.JSONText, n), make([]byte, 0, int(n)*t.jsonSize)
+	}
 	for i := range n {
 		seed := recordSeed(t.seed, t.iteration)
 		ts := connectors.NoTimestamp
@@ -169,31 +183,80 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 			ts = t.vt
 		}
 		r := &slab[i]
-		t.generate(r, headers[3*i:3*i+3:3*i+3], seed)
+		var text *connectors.JSONText
+		if t.json {
+			text = &texts[i]
+		}
+		t.generate(r, headers[3*i:3*i+3:3*i+3], seed, text)
 		offs[i] = offset{generation: t.generation + 1, iteration: t.iteration + 1, vt: t.vt, paced: paced}
 		r.LazyOffset = &offs[i]
 		r.Timestamp = ts
 		out = append(out, r)
 		t.iteration++
 	}
+	if t.json && len(out) > 0 {
+		t.jsonSize = len(t.text)/len(out) + 16
+	}
 	return out, nil
 }
 
-// generate fills r with the record of iteration t.iteration.
-func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed uint64) {
+// generate fills r with the record of iteration t.iteration; with text
+// (WriteJSONValues) its value is written there as JSON.
+func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed uint64, text *connectors.JSONText) {
 	it := t.iteration
-	st := t.structs.New(t.q.schema)
 	t.rng = rng{s: seed}
-	t.q.fill(st, &t.structs, &t.rng, it, it*t.tasks+int64(t.taskID))
+	t.q.fill(t.draws, &t.rng, it, it*t.tasks+int64(t.taskID))
 	headers[0] = connectors.Header{Key: TaskGenerationKey, Schema: connectors.Int64Schema, Value: t.generation}
 	headers[1] = connectors.Header{Key: TaskIDKey, Schema: connectors.Int64Schema, Value: int64(t.taskID)}
 	headers[2] = connectors.Header{Key: CurrentIterationKey, Schema: connectors.Int64Schema, Value: t.structs.Int64(it)}
 	*r = connectors.Record{
 		Topic: t.cfg.KafkaTopic, Partition: connectors.NoPartition, Offset: -1,
-		KeySchema: connectors.StringSchema, Key: keyValue(&t.structs, st.At(t.keyIdx)),
-		ValueSchema: t.q.schema, Value: st, Headers: headers,
-		SourcePartition: t.partition,
+		KeySchema: connectors.StringSchema, Headers: headers, SourcePartition: t.partition,
 	}
+	if text == nil || t.keyDraw < 0 {
+		st, _ := build(t.q.schema, t.draws, &t.structs)
+		r.Key = keyValue(&t.structs, st.At(t.keyIdx))
+		if text == nil {
+			r.ValueSchema, r.Value = t.q.schema, st
+			return
+		}
+	} else {
+		r.Key = t.drawnKey()
+	}
+	start := len(t.text)
+	t.text = t.q.json.append(t.text, t.draws)
+	*text = t.text[start:len(t.text):len(t.text)]
+	r.Value = text
+}
+
+// WriteJSONValues makes later polls write each value as JSON from its
+// draws (connectors.JSONValueWriter); the quickstarts' values hold no nulls
+// and no decimals. Call it after Open.
+func (t *Task) WriteJSONValues() bool {
+	t.json = t.q.json != nil
+	t.jsonSize = max(t.jsonSize, 256)
+	return t.json
+}
+
+// drawnKey is the key of the record just drawn, from its draw (keyDraw),
+// as keyValue prints it from the Struct.
+func (t *Task) drawnKey() any {
+	d := &t.draws[t.keyDraw]
+	if t.q.schema.Fields[t.keyIdx].Schema.Type == connectors.TypeString {
+		return d.s
+	}
+	return t.structs.String(t.structs.FormatInt(d.n))
+}
+
+// keyDraw is the draw of s's top-level field i when it is a string or an
+// integer, else -1.
+func keyDraw(s *connectors.Schema, i int) int {
+	switch s.Fields[i].Schema.Type {
+	case connectors.TypeString, connectors.TypeInt32, connectors.TypeInt64:
+		before, _ := primitives(&connectors.Schema{Type: connectors.TypeStruct, Fields: s.Fields[:i]})
+		return len(before)
+	}
+	return -1
 }
 
 // offset is a record's source offset, built into Confluent's map only when

@@ -1,0 +1,27 @@
+package connectors
+
+// JSONText is a source record's value already written as the JsonConverter
+// with schemas.enable=false writes the value it stands for. Only a source
+// task that is a JSONValueWriter, and only once the runtime asked it to, puts
+// a *JSONText (a pointer: boxing it allocates nothing) in place of a
+// record's value, with a nil ValueSchema; the runtime produces its bytes as
+// they are.
+type JSONText []byte
+
+// JSONValueWriter is a source task that can write its records' values as
+// schemaless JSON itself, from the data it generates, instead of building
+// Connect values for the converter to write.
+//
+// The bytes must be exactly the JsonConverter's with schemas.enable=false
+// for the value the task would have returned, whatever the converter's other
+// settings: a task implements this only for values those settings cannot
+// change (no nulls, no decimals).
+type JSONValueWriter interface {
+	// WriteJSONValues asks the task to return, in the records of every
+	// later Poll, a *JSONText in place of each value. The runtime asks only
+	// when the connector's value converter is the JsonConverter with
+	// schemas.enable=false and no transformation reads the records; it
+	// reports false when the task cannot for its configuration, and then
+	// returns Connect values as before.
+	WriteJSONValues() bool
+}

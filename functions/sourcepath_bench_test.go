@@ -1,0 +1,67 @@
+package functions
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/datagen"
+	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// discard is a producer that acknowledges every record at once.
+type discard struct{}
+
+func (discard) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.Record, error)) {
+	promise(r, nil)
+}
+
+// BenchmarkSourcePath is the datagen -> Kafka path of BenchmarkJSONPassthrough
+// without Kafka: datagen's orders polled, converted (string keys, JSON values
+// without schemas, no SMTs), their offsets tracked, and handed to a producer
+// that discards them. One op is one poll of 1,000 records. The task writes
+// its values as JSON (json) or returns Structs for the converter (structs).
+func BenchmarkSourcePath(b *testing.B) {
+	for _, json := range []bool{false, true} {
+		b.Run(map[bool]string{false: "structs", true: "json"}[json], func(b *testing.B) { benchSourcePath(b, json) })
+	}
+}
+
+func benchSourcePath(b *testing.B, json bool) {
+	cfg := map[string]string{"name": "bench-src", "connector.class": "DatagenConnector", "kafka.topic": "orders",
+		"quickstart": "orders", "max.interval": "0", "task.id": "0", "tasks.max": "1"}
+	worker := map[string]string{
+		"key.converter":   "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+	}
+	built, err := cpipeline.Build(cpipeline.Spec{Kind: connectors.TypeSource, Config: cfg, Worker: worker})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	task := datagen.NewTask()
+	if err := task.Open(ctx, cfg, nil); err != nil {
+		b.Fatal(err)
+	}
+	inv := Invocation{ID: "bench", Connector: "bench-src", Config: cfg}
+	var h Handler
+	var res Result
+	p := newPipeline(inv, built, &res, time.Now().Add(time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p.ensured = "orders"
+	if json {
+		p.writeJSONValues(task)
+	}
+	tr := offsetTracker{connector: inv.Connector}
+	var a acks
+	b.ReportAllocs()
+	for b.Loop() {
+		if n, err := h.pollOnce(ctx, task, p, &tr, discard{}, &a); err != nil || n != 1000 {
+			b.Fatal(n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(res.Read), "ns/record")
+}
