@@ -2,14 +2,9 @@ package functions
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
-	"time"
 
-	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/datagen"
-	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -34,28 +29,18 @@ func BenchmarkSourcePath(b *testing.B) {
 func benchSourcePath(b *testing.B, json bool) {
 	cfg := map[string]string{"name": "bench-src", "connector.class": "DatagenConnector", "kafka.topic": "orders",
 		"quickstart": "orders", "max.interval": "0", "task.id": "0", "tasks.max": "1"}
-	worker := map[string]string{
-		"key.converter":   "org.apache.kafka.connect.storage.StringConverter",
-		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
-	}
-	built, err := cpipeline.Build(cpipeline.Spec{Kind: connectors.TypeSource, Config: cfg, Worker: worker})
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
 	task := datagen.NewTask()
 	if err := task.Open(ctx, cfg, nil); err != nil {
 		b.Fatal(err)
 	}
-	inv := Invocation{ID: "bench", Connector: "bench-src", Config: cfg}
-	var h Handler
-	var res Result
-	p := newPipeline(inv, built, &res, time.Now().Add(time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := sourcePipeline(b, cfg, jsonWorkerConfig)
 	p.ensured = "orders"
 	if json {
 		p.writeJSONValues(task)
 	}
-	tr := offsetTracker{connector: inv.Connector}
+	var h Handler
+	tr := offsetTracker{connector: cfg["name"]}
 	var a acks
 	b.ReportAllocs()
 	for b.Loop() {
@@ -63,5 +48,5 @@ func benchSourcePath(b *testing.B, json bool) {
 			b.Fatal(n, err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(res.Read), "ns/record")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(p.res.Read), "ns/record")
 }
