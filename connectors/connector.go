@@ -85,6 +85,24 @@ type CommitStater interface {
 	ResumeState(map[TopicPartition]string)
 }
 
+// PutSizer is an optional SinkTask ability: how many records the task wants
+// in one Put when neither the worker's consumer.max.poll.records nor the
+// connector's consumer.override.max.poll.records is set (a key set by the
+// user always wins). The records of a Put are all in memory, converted and
+// transformed, until it returns, so a sink that writes record by record
+// (FileStreamSink) asks for fewer than the runtime's default of 10,000, and
+// one that writes each Put in bulk (a bulk request, a multi-row statement)
+// leaves the default or asks for its own bulk size. A task without it gets
+// the default. The runtime asks once per invocation, after Open, so the
+// answer may depend on the config; a value below 1 means the default, and
+// the runtime caps it at MaxPutSize.
+type PutSizer interface {
+	PutSize() int
+}
+
+// MaxPutSize is the most records a PutSizer gets in one Put.
+const MaxPutSize = 100_000
+
 // Committer is an optional SourceTask ability: told once offsets up to the
 // records already polled are committed (Kafka Connect's SourceTask.commit).
 type Committer interface {

@@ -22,6 +22,8 @@ type collectingSink struct {
 	ids      []int64
 	puts     int
 	failPuts int
+	// sizes are the record counts of the Puts, in order.
+	sizes []int
 	// onPut, when set, runs at each Put (a test's hook).
 	onPut func()
 }
@@ -36,6 +38,7 @@ func (s *collectingSink) Put(_ context.Context, recs []*connectors.Record) error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.puts++
+	s.sizes = append(s.sizes, len(recs))
 	if s.puts <= s.failPuts {
 		return connectors.Retriable(fmt.Errorf("stand-in sink: backend unavailable (put %d)", s.puts))
 	}

@@ -135,9 +135,10 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 		}
 	}
 	sc.assign(taskName(p.inv), want, plan.ids)
+	size := pollSize(task, sc.pollMax)
 	for lag(next, plan.end) > 0 && !p.full() {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
-		fetches := sc.cl.PollRecords(pctx, sc.pollMax)
+		fetches := sc.cl.PollRecords(pctx, size)
 		cancel()
 		if err := fetchError(fetches); err != nil {
 			return err

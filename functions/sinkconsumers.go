@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/kafkaclient"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -28,7 +29,8 @@ type sinkConsumer struct {
 	cl *kgo.Client
 	// key names the client's options: the connector's consumer.override.* keys, hashed.
 	key string
-	// pollMax is max.poll.records (defaultPollMax when not set).
+	// pollMax is max.poll.records as the worker or the connector set it,
+	// 0 when neither did (pollSize then asks the task).
 	pollMax int
 	// owner is the task a warm consumer last read for and at, for each
 	// partition it is assigned, the offset its client returns next; a
@@ -67,14 +69,31 @@ type consumerPool struct {
 	created atomic.Int64
 }
 
-// defaultPollMax is a sink's batch when max.poll.records is not set. The
-// records one poll hands to the task are all in hand, converted and
-// transformed, until the put returns (about 1.5 KB each for schemaless JSON
-// of five fields: 15 MB at 10,000, the largest part of a worker's peak heap
-// in make bench-kc), but sinks that write each put in bulk (Elasticsearch's
-// lanes of batch.size, JDBC's batch.size, Redis's pipeline) need it this
-// large; Kafka's consumer default is 500.
+// defaultPollMax is a sink's batch when max.poll.records is not set and the
+// task states no connectors.PutSizer preference. The records one poll hands
+// to the task are all in hand, converted and transformed, until the put
+// returns (about 1 KB each for schemaless JSON of five fields: 9.5 MB at
+// 10,000, the largest part of a worker's peak heap in make bench-kc), but
+// sinks that write each put in bulk (Elasticsearch's lanes of batch.size,
+// JDBC's batch.size, Redis's pipeline) need it this large; Kafka's consumer
+// default is 500. Sinks that write record by record ask for fewer.
 const defaultPollMax = 10000
+
+// pollSize is the records one poll hands to task: max.poll.records when the
+// worker or the connector set it (set > 0), else the task's
+// connectors.PutSizer preference (at most connectors.MaxPutSize), else
+// defaultPollMax.
+func pollSize(task connectors.SinkTask, set int) int {
+	if set > 0 {
+		return set
+	}
+	if ps, ok := task.(connectors.PutSizer); ok {
+		if n := ps.PutSize(); n > 0 {
+			return min(n, connectors.MaxPutSize)
+		}
+	}
+	return defaultPollMax
+}
 
 // consumerDefaults are ferry's sink consumer settings before the worker's
 // and the connector's consumer keys. A fetch takes at most 256 KiB of a
@@ -118,11 +137,7 @@ func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string) (*sinkC
 		return nil, retriable("kafka consumer: %w", err)
 	}
 	pool.created.Add(1)
-	sc := &sinkConsumer{cl: cl, key: key, pollMax: defaultPollMax}
-	if c.MaxPollRecords > 0 {
-		sc.pollMax = c.MaxPollRecords
-	}
-	return sc, nil
+	return &sinkConsumer{cl: cl, key: key, pollMax: c.MaxPollRecords}, nil
 }
 
 // assign makes sc's client return the records of want (start offsets by

@@ -55,3 +55,16 @@ func TestSinkOpenFailure(t *testing.T) {
 		t.Fatalf("err = %v, want ErrIO", err)
 	}
 }
+
+// TestSinkAsksForSmallPuts: FileStreamSink states a put size below the
+// runtime's default of 10,000 (connectors.PutSizer).
+func TestSinkAsksForSmallPuts(t *testing.T) {
+	var task connectors.SinkTask = NewSinkTask()
+	ps, ok := task.(connectors.PutSizer)
+	if !ok {
+		t.Fatal("FileStreamSink's task is not a connectors.PutSizer")
+	}
+	if n := ps.PutSize(); n < 1 || n >= 10000 {
+		t.Errorf("PutSize() = %d, want 1..9999", n)
+	}
+}
