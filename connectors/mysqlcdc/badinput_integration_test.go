@@ -16,9 +16,9 @@ import (
 // failed invokes until the task is FAILED and checks its trace.
 func failed(t *testing.T, hs *harness, want ...string) {
 	t.Helper()
-	res := hs.invoke(100)
+	res := hs.Invoke(100)
 	for i := 0; i < 10 && res.State == functions.StateRunning; i++ {
-		res = hs.invoke(100)
+		res = hs.Invoke(100)
 	}
 	if res.State != functions.StateFailed {
 		t.Fatalf("state %s, want FAILED (trace %q)", res.State, res.Trace)
@@ -35,11 +35,11 @@ func failed(t *testing.T, hs *harness, want ...string) {
 func commitOffset(t *testing.T, hs *harness, prefix string, offset map[string]any) {
 	t.Helper()
 	ctx := context.Background()
-	epoch, err := hs.store.NextEpoch(ctx, hs.name, 0)
+	epoch, err := hs.Store.NextEpoch(ctx, hs.Name, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = hs.store.CommitOffsets(ctx, hs.name, 0, epoch, []state.OffsetEntry{{Partition: map[string]any{"server": prefix}, Offset: offset}})
+	err = hs.Store.CommitOffsets(ctx, hs.Name, 0, epoch, []state.OffsetEntry{{Partition: map[string]any{"server": prefix}, Offset: offset}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestBadInput(t *testing.T) {
 		t.Cleanup(func() { conn.Execute("DROP USER '" + u + "'@'%'"); conn.Execute("DROP ROLE " + r) })
 		cfg := connectorConfig(t, name, name)
 		cfg["database.user"], cfg["database.password"], cfg["snapshot.mode"] = u, "pw", "no_data"
-		if res := newHarness(t, cfg).invoke(100); res.State != functions.StateRunning {
+		if res := newHarness(t, cfg).Invoke(100); res.State != functions.StateRunning {
 			t.Fatalf("%s: %s", res.State, res.Trace)
 		}
 	})
@@ -91,7 +91,7 @@ func TestBadInput(t *testing.T) {
 		cfg["snapshot.mode"] = "when_needed"
 		hs := newHarness(t, cfg)
 		commitOffset(t, hs, name, map[string]any{"file": "mariadb-bin.000000", "pos": 4, "ts_sec": 1})
-		hs.drainAtLeast(100, 2)
+		hs.DrainAtLeast(100, 2)
 	})
 }
 
@@ -131,7 +131,7 @@ func TestBinlogSettings(t *testing.T) {
 	if _, err := admin.Execute("SET GLOBAL binlog_row_image = 'FULL'"); err != nil {
 		t.Fatal(err)
 	}
-	if res := newHarness(t, cfg).invoke(100); res.State != functions.StateRunning {
+	if res := newHarness(t, cfg).Invoke(100); res.State != functions.StateRunning {
 		t.Fatalf("with ROW and FULL: %s %s", res.State, res.Trace)
 	}
 }

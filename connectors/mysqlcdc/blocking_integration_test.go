@@ -26,7 +26,7 @@ func TestBlockingSnapshot(t *testing.T) {
 	cfg := incConfig(t, sig, "10", a, b)
 	cfg["snapshot.fetch.size"] = "15"
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 1)
+	hs.DrainAtLeast(100, 1)
 	conn, d := db(t), mariadb(t).db
 	exec(t, conn, "INSERT INTO "+strings.Split(sig, ".")[1]+` VALUES ('b-1', 'execute-snapshot', '{"data-collections": ["`+d+"."+a+`", "`+d+"."+b+
 		`"], "type": "blocking", "additional-conditions": [{"data-collection": "`+d+"."+b+`", "filter": "id <= 20"}]}')`)
@@ -38,10 +38,10 @@ func TestBlockingSnapshot(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the blocking snapshot did not end in 40 s (%d invocations)", invocations)
 		}
-		if res := hs.invoke(10); res.State != functions.StateRunning {
+		if res := hs.Invoke(10); res.State != functions.StateRunning {
 			t.Fatalf("%s: %s", res.State, res.Trace)
 		}
-		_, running := hs.committed()[mysqlcdc.OffsetBlocking]
+		_, running := hs.Committed()[mysqlcdc.OffsetBlocking]
 		if started && !running {
 			break
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // writeChanges runs the statements of a 100,000-row workload: inserts in
@@ -58,7 +59,7 @@ func writeChanges(t *testing.T, table string, rows int) (want []string, done <-c
 
 // changeKey is "op/id/v" of a change event without schemas; "" for a
 // tombstone or a snapshot read.
-func changeKey(m message) string {
+func changeKey(m sourcetest.Message) string {
 	if m.Value == nil || m.Value["op"] == "r" {
 		return ""
 	}
@@ -84,7 +85,7 @@ func streamingTable(t *testing.T, prefix, maxBatch string) (string, *harness) {
 	cfg["snapshot.mode"] = "no_data"
 	cfg["max.batch.size"] = maxBatch
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 1) // the CREATE TABLE schema change: streaming from here
+	hs.DrainAtLeast(100, 1) // the CREATE TABLE schema change: streaming from here
 	return name, hs
 }
 
@@ -111,7 +112,7 @@ func TestHundredThousandChanges(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("read %d of %d records in 90 s", read, total)
 		}
-		res := hs.invoke(20000)
+		res := hs.Invoke(20000)
 		if res.State != functions.StateRunning {
 			t.Fatalf("%s: %s", res.State, res.Trace)
 		}

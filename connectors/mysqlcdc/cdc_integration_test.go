@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // TestSnapshotThenStream snapshots a table, then streams inserts, updates
@@ -19,10 +21,10 @@ func TestSnapshotThenStream(t *testing.T) {
 	cfg := connectorConfig(t, name, name)
 	cfg["column.exclude.list"] = mariadb(t).db + "." + name + ".n"
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 2)
+	hs.DrainAtLeast(100, 2)
 	exec(t, conn, "INSERT INTO "+name+" VALUES (3, 'c', 30)", "UPDATE "+name+" SET v = 'bb' WHERE id = 2",
 		"DELETE FROM "+name+" WHERE id = 1")
-	hs.drainAtLeast(100, 4)
+	hs.DrainAtLeast(100, 4)
 	topic := name + "." + mariadb(t).db + "." + name
 	msgs := consume(t, topic, 6, 20*time.Second)
 	if len(msgs) != 6 {
@@ -34,7 +36,7 @@ func TestSnapshotThenStream(t *testing.T) {
 			ops = append(ops, "tombstone")
 			continue
 		}
-		ops = append(ops, fmt.Sprint(payload(m.Value)["op"]))
+		ops = append(ops, fmt.Sprint(sourcetest.Payload(m.Value)["op"]))
 	}
 	if fmt.Sprint(ops) != "[r r c u d tombstone]" {
 		t.Fatalf("ops %v\nfirst: %s\nlast: %s", ops, msgs[0].Raw, msgs[4].Raw)
@@ -46,7 +48,7 @@ func TestSnapshotThenStream(t *testing.T) {
 	}
 	var marks []string
 	for _, m := range msgs[:2] {
-		marks = append(marks, fmt.Sprint(payload(m.Value)["source"].(map[string]any)["snapshot"]))
+		marks = append(marks, fmt.Sprint(sourcetest.Payload(m.Value)["source"].(map[string]any)["snapshot"]))
 	}
 	if fmt.Sprint(marks) != "[first last]" {
 		t.Errorf("source.snapshot of the snapshot records %v, want [first last]", marks)
@@ -63,12 +65,12 @@ func TestCompositeKey(t *testing.T) {
 	cfg := connectorConfig(t, name, name)
 	cfg["snapshot.fetch.size"] = "1"
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 4)
+	hs.DrainAtLeast(100, 4)
 	msgs := consume(t, name+"."+mariadb(t).db+"."+name, 3, 20*time.Second)
 	var keys []string
 	for _, m := range msgs {
 		fields := m.Key["schema"].(map[string]any)["fields"].([]any)
-		keys = append(keys, fmt.Sprintf("%s,%s=%v", fields[0].(map[string]any)["field"], fields[1].(map[string]any)["field"], payload(m.Key)))
+		keys = append(keys, fmt.Sprintf("%s,%s=%v", fields[0].(map[string]any)["field"], fields[1].(map[string]any)["field"], sourcetest.Payload(m.Key)))
 	}
 	if want := "[b,a=map[a:1 b:x] b,a=map[a:2 b:x] b,a=map[a:1 b:y]]"; fmt.Sprint(keys) != want {
 		t.Fatalf("keys %v, want %s", keys, want)
@@ -83,10 +85,10 @@ func TestSnapshotResumesAfterSchemaEvents(t *testing.T) {
 	name := uniq("resume")
 	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY)", "INSERT INTO "+name+" VALUES (1), (2), (3)")
 	hs := newHarness(t, connectorConfig(t, name, name))
-	if res := hs.invoke(1); res.Read == 0 || res.Read > 6 {
+	if res := hs.Invoke(1); res.Read == 0 || res.Read > 6 {
 		t.Fatalf("first invocation read %d records, want the schema events only", res.Read)
 	}
-	hs.drainAtLeast(100, 3)
+	hs.DrainAtLeast(100, 3)
 	if msgs := consume(t, name+"."+mariadb(t).db+"."+name, 3, 20*time.Second); len(msgs) != 3 {
 		t.Fatalf("%d snapshot records, want 3", len(msgs))
 	}

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/go-mysql-org/go-mysql/client"
 )
 
 // fieldNames lists the after fields of a change event's value schema.
-func fieldNames(m message) string {
+func fieldNames(m sourcetest.Message) string {
 	var names []string
-	for k := range payload(m.Value)["after"].(map[string]any) {
+	for k := range sourcetest.Payload(m.Value)["after"].(map[string]any) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
@@ -30,7 +31,7 @@ func TestDDLMidStream(t *testing.T) {
 	name := uniq("ddl")
 	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, a VARCHAR(10), b INT)", "INSERT INTO "+name+" VALUES (1, 'one', 1)")
 	hs := newHarness(t, connectorConfig(t, name, name))
-	hs.drainAtLeast(100, 2) // the row and the CREATE TABLE
+	hs.DrainAtLeast(100, 2) // the row and the CREATE TABLE
 	exec(t, conn,
 		"INSERT INTO "+name+" VALUES (2, 'two', 2)",
 		"ALTER TABLE "+name+" ADD COLUMN c INT",
@@ -40,7 +41,7 @@ func TestDDLMidStream(t *testing.T) {
 		"ALTER TABLE "+name+" DROP COLUMN b",
 		"INSERT INTO "+name+" VALUES (5, 'five', 55)",
 		"UPDATE "+name+" SET a2 = 'uno' WHERE id = 1")
-	hs.drainAtLeast(100, 8)
+	hs.DrainAtLeast(100, 8)
 	msgs := consume(t, name+"."+mariadb(t).db+"."+name, 6, 20*time.Second)
 	if len(msgs) != 6 {
 		t.Fatalf("got %d records, want 6", len(msgs))
@@ -51,7 +52,7 @@ func TestDDLMidStream(t *testing.T) {
 			t.Errorf("record %d: fields %s, want %s: %s", i, got, want[i], m.Raw)
 		}
 	}
-	if after := payload(msgs[4].Value)["after"].(map[string]any); after["a2"] != "five" || fmt.Sprint(after["c"]) != "55" {
+	if after := sourcetest.Payload(msgs[4].Value)["after"].(map[string]any); after["a2"] != "five" || fmt.Sprint(after["c"]) != "55" {
 		t.Errorf("row 5 = %v", after)
 	}
 	// Debezium's schema snapshot (SET, DROP TABLE, DROP/CREATE DATABASE, USE,
@@ -59,12 +60,12 @@ func TestDDLMidStream(t *testing.T) {
 	changes := consume(t, name, 9, 20*time.Second)
 	var ddls []string
 	for _, m := range changes {
-		ddls = append(ddls, strings.Fields(fmt.Sprint(payload(m.Value)["ddl"]))[0])
+		ddls = append(ddls, strings.Fields(fmt.Sprint(sourcetest.Payload(m.Value)["ddl"]))[0])
 	}
 	if fmt.Sprint(ddls) != "[SET DROP DROP CREATE USE CREATE ALTER ALTER ALTER]" {
 		t.Fatalf("schema changes %v", ddls)
 	}
-	last := payload(changes[8].Value)["tableChanges"].([]any)[0].(map[string]any)["table"].(map[string]any)
+	last := sourcetest.Payload(changes[8].Value)["tableChanges"].([]any)[0].(map[string]any)["table"].(map[string]any)
 	if cols := last["columns"].([]any); len(cols) != 3 {
 		t.Errorf("after DROP COLUMN the table has %d columns, want 3", len(cols))
 	}
@@ -87,10 +88,10 @@ func TestHistoryAfterRestart(t *testing.T) {
 	cfg["database.hostname"], cfg["database.port"], cfg["database.user"], cfg["database.password"] = host, port, "cdc", "cdc"
 	cfg["database.include.list"], cfg["table.include.list"] = "d", "d.h"
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 2) // the snapshot's row and CREATE TABLE
+	hs.DrainAtLeast(100, 2) // the snapshot's row and CREATE TABLE
 	exec(t, admin, "INSERT INTO h VALUES (2, 'two', 2)", "ALTER TABLE h DROP COLUMN b", "INSERT INTO h VALUES (3, 'three')")
-	restarted := newHarnessOn(t, cfg, hs.store) // a new worker: only the offsets and the history carry over
-	restarted.drainAtLeast(100, 3)
+	restarted := newHarnessOn(t, cfg, hs.Store) // a new worker: only the offsets and the history carry over
+	restarted.DrainAtLeast(100, 3)
 	msgs := consume(t, name+".d.h", 3, 20*time.Second)
 	want := []string{"a,b,id", "a,b,id", "a,id"}
 	if len(msgs) != 3 {
@@ -113,7 +114,7 @@ func TestRecoveryMode(t *testing.T) {
 	exec(t, conn, "CREATE TABLE "+name+" (id INT PRIMARY KEY, v INT)", "INSERT INTO "+name+" VALUES (1, 1)")
 	cfg := connectorConfig(t, name, name)
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 2)
+	hs.DrainAtLeast(100, 2)
 	exec(t, conn, "INSERT INTO "+name+" VALUES (2, 2)")
 	lost := map[string]string{}
 	for k, v := range cfg {
@@ -121,8 +122,8 @@ func TestRecoveryMode(t *testing.T) {
 	}
 	lost["schema.history.internal.kafka.topic"] = "schemahistory.lost." + name
 	lost["snapshot.mode"] = "schema_only_recovery"
-	recovered := newHarnessOn(t, lost, hs.store)
-	recovered.drainAtLeast(100, 2) // the row and the rebuilt definitions' schema changes
+	recovered := newHarnessOn(t, lost, hs.Store)
+	recovered.DrainAtLeast(100, 2) // the row and the rebuilt definitions' schema changes
 	if hist := consume(t, "schemahistory.lost."+name, 1, 20*time.Second); len(hist) == 0 {
 		t.Fatal("the lost history was not rebuilt")
 	}

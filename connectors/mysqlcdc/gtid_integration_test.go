@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/go-mysql-org/go-mysql/client"
 )
 
@@ -38,7 +39,7 @@ func createdIDs(t *testing.T, topic string, n int) []string {
 	}
 	var ids []string
 	for _, m := range consume(t, topic, n, 20*time.Second) {
-		if p := payload(m.Value); p != nil && p["op"] == "c" {
+		if p := sourcetest.Payload(m.Value); p != nil && p["op"] == "c" {
 			ids = append(ids, fmt.Sprint(p["after"].(map[string]any)["id"]))
 		}
 	}
@@ -70,12 +71,12 @@ func TestGTIDPositioning(t *testing.T) {
 		cfg := clone(base, name)
 		hs := newHarness(t, cfg)
 		commitOffset(t, hs, name, debezium(file1, pos1, g1))
-		hs.drainAtLeast(100, 2)
+		hs.DrainAtLeast(100, 2)
 		if ids := createdIDs(t, name+".d.t", 2); fmt.Sprint(ids) != "[11 12]" {
 			t.Fatalf("created %v, want [11 12] (10 is before the offset)", ids)
 		}
 		exec(t, admin, "INSERT INTO t VALUES (13)")
-		hs.drainAtLeast(100, 1) // the next invocation resumes from ferry's own offset
+		hs.DrainAtLeast(100, 1) // the next invocation resumes from ferry's own offset
 		if ids := createdIDs(t, name+".d.t", 3); fmt.Sprint(ids) != "[11 12 13]" {
 			t.Fatalf("created %v, want [11 12 13]", ids)
 		}
@@ -90,11 +91,11 @@ func TestGTIDPositioning(t *testing.T) {
 		exec(t, admin, "BEGIN", "INSERT INTO t VALUES (40)", "INSERT INTO t VALUES (41)", "INSERT INTO t VALUES (42)", "COMMIT")
 		var off map[string]any
 		for read := int64(0); off["event"] == nil; { // until the committed offset is inside the transaction
-			res := hs.invoke(1)
+			res := hs.Invoke(1)
 			if read += res.Read; res.State != functions.StateRunning || read > 2 {
 				t.Fatalf("invocation: %s, read %d (want the transaction in parts): %s", res.State, read, res.Trace)
 			}
-			entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
+			entries, err := hs.Store.ReadOffsets(context.Background(), hs.Name)
 			if err != nil || len(entries) != 1 {
 				t.Fatalf("offsets %v: %v", entries, err)
 			}
@@ -106,7 +107,7 @@ func TestGTIDPositioning(t *testing.T) {
 		// The same transaction on a server whose binlog files are named otherwise (a failover).
 		off["file"] = "other-bin.000009"
 		commitOffset(t, hs, name, off)
-		hs.drainAtLeast(1, 2)
+		hs.DrainAtLeast(1, 2)
 		if ids := createdIDs(t, name+".d.t", 3); fmt.Sprint(ids) != "[40 41 42]" {
 			t.Fatalf("created %v, want [40 41 42] once each", ids)
 		}
@@ -123,7 +124,7 @@ func TestGTIDPositioning(t *testing.T) {
 		cfg["snapshot.mode"] = "when_needed"
 		hs := newHarness(t, cfg)
 		commitOffset(t, hs, name, debezium(file0, pos0, g0))
-		hs.drainAtLeast(100, 4)
+		hs.DrainAtLeast(100, 4)
 	})
 	t.Run("gtid.source.includes", func(t *testing.T) {
 		name := uniq("gtidinc")
@@ -134,7 +135,7 @@ func TestGTIDPositioning(t *testing.T) {
 		commitOffset(t, hs, name, debezium(file, pos, gtids))
 		exec(t, admin, "INSERT INTO t VALUES (20)", "SET SESSION gtid_domain_id = 5", "INSERT INTO t VALUES (21)",
 			"SET SESSION gtid_domain_id = 0", "INSERT INTO t VALUES (22)")
-		hs.drainAtLeast(100, 2)
+		hs.DrainAtLeast(100, 2)
 		if ids := createdIDs(t, name+".d.t", 2); fmt.Sprint(ids) != "[20 22]" {
 			t.Fatalf("created %v, want [20 22] (21 is domain 5's)", ids)
 		}
@@ -152,7 +153,7 @@ func TestGTIDPositioning(t *testing.T) {
 		file, pos, _ := masterStatus(t, admin)
 		commitOffset(t, hs, cfg["name"], debezium(file, pos, g1)) // the old GTIDs, a position on the reset binlog
 		exec(t, admin, "INSERT INTO t VALUES (50)")
-		hs.drainAtLeast(100, 1)
+		hs.DrainAtLeast(100, 1)
 		if ids := createdIDs(t, cfg["name"]+".d.t", 1); fmt.Sprint(ids) != "[50]" {
 			t.Fatalf("with gtid.ignore.on.recovery: created %v, want [50]", ids)
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // TestHeartbeat: while only tables it does not capture change, the
@@ -21,7 +23,7 @@ func TestHeartbeat(t *testing.T) {
 	cfg["heartbeat.interval.ms"] = "100"
 	cfg["snapshot.mode"] = "no_data"
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 1)
+	hs.DrainAtLeast(100, 1)
 	before := committedPos(t, hs, name)
 	for i := 0; i < 50; i++ {
 		exec(t, conn, fmt.Sprintf("INSERT INTO %s VALUES (%d)", other, i))
@@ -32,13 +34,13 @@ func TestHeartbeat(t *testing.T) {
 			t.Fatalf("offset at %d, the uncaptured changes end at %d (started at %d)", committedPos(t, hs, name), end, before)
 		}
 		t0 := time.Now()
-		hs.invoke(100)
+		hs.Invoke(100)
 		if d := time.Since(t0); d > 10*time.Second {
 			t.Fatalf("an idle invocation ran %v: a heartbeat must not keep it polling to its deadline", d)
 		}
 	}
 	beats := consume(t, "__debezium-heartbeat."+name, 1, 20*time.Second)
-	if len(beats) == 0 || payload(beats[0].Key)["serverName"] != name {
+	if len(beats) == 0 || sourcetest.Payload(beats[0].Key)["serverName"] != name {
 		t.Fatalf("heartbeats %v", beats)
 	}
 }
@@ -46,7 +48,7 @@ func TestHeartbeat(t *testing.T) {
 // committedPos is the committed offset's binlog position.
 func committedPos(t *testing.T, hs *harness, prefix string) int64 {
 	t.Helper()
-	entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
+	entries, err := hs.Store.ReadOffsets(context.Background(), hs.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

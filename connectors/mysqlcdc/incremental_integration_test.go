@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -63,21 +63,6 @@ func endOffsetOrZero(t *testing.T, topic string) int {
 	return int(n)
 }
 
-// snapshotting reports whether the committed offset has an incremental snapshot.
-func (hs *harness) snapshotting() bool {
-	hs.t.Helper()
-	entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
-	if err != nil {
-		hs.t.Fatal(err)
-	}
-	for _, e := range entries {
-		if _, ok := e.Offset[debezium.OffsetIncrementalCollections]; ok {
-			return true
-		}
-	}
-	return false
-}
-
 // rowState is a row as the change events so far leave it.
 type rowState struct {
 	exists, changed bool
@@ -87,7 +72,7 @@ type rowState struct {
 // foldEvents applies a table's events in topic order. A read must show
 // exactly the state the changes before it left (a read after a change to
 // its row is the newest state, never an older one, never a deleted row).
-func foldEvents(t *testing.T, msgs []message, mark, keyField string) (map[string]*rowState, int) {
+func foldEvents(t *testing.T, msgs []sourcetest.Message, mark, keyField string) (map[string]*rowState, int) {
 	t.Helper()
 	rows := map[string]*rowState{}
 	reads := 0
@@ -236,33 +221,33 @@ func slowSignalTable(t *testing.T) string {
 // offset shows an incremental snapshot that started and ended; it returns
 // the invocations, failing under 3 (the snapshot should span several).
 func (hs *harness) untilSnapshotEnds(max int) int {
-	hs.t.Helper()
+	hs.T.Helper()
 	invocations, started := 0, false
 	for deadline := time.Now().Add(45 * time.Second); ; invocations++ {
 		if time.Now().After(deadline) {
-			hs.t.Fatalf("the incremental snapshot did not end in 45 s (%d invocations)", invocations)
+			hs.T.Fatalf("the incremental snapshot did not end in 45 s (%d invocations)", invocations)
 		}
-		hs.invoke(max)
-		running := hs.snapshotting()
+		hs.Invoke(max)
+		running := hs.Snapshotting()
 		if started && !running {
 			break
 		}
 		started = started || running
 	}
 	if invocations < 3 {
-		hs.t.Fatalf("the snapshot took %d invocations, want several", invocations)
+		hs.T.Fatalf("the snapshot took %d invocations, want several", invocations)
 	}
 	return invocations
 }
 
 // drainQuiet invokes until two invocations read nothing.
 func (hs *harness) drainQuiet() {
-	hs.t.Helper()
+	hs.T.Helper()
 	for quiet, deadline := 0, time.Now().Add(30*time.Second); quiet < 2; {
 		if time.Now().After(deadline) {
-			hs.t.Fatal("invocations still read records 30 s after the writer stopped")
+			hs.T.Fatal("invocations still read records 30 s after the writer stopped")
 		}
-		if hs.invoke(1000).Read == 0 {
+		if hs.Invoke(1000).Read == 0 {
 			quiet++
 		}
 	}
@@ -280,7 +265,7 @@ func TestIncrementalSnapshotConcurrentChanges(t *testing.T) {
 	fillTable(t, other, 50)
 	sig := slowSignalTable(t)
 	hs := newHarness(t, incConfig(t, sig, "100", name, other))
-	hs.drainAtLeast(100, 1) // the schema snapshot: streaming from here
+	hs.DrainAtLeast(100, 1) // the schema snapshot: streaming from here
 	stop := writer(t, name, 3300)
 	exec(t, conn, "INSERT INTO "+strings.Split(sig, ".")[1]+` VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["`+mariadb(t).db+"."+name+`"], "type": "incremental"}')`)
 	invocations := hs.untilSnapshotEnds(200)
@@ -320,7 +305,7 @@ func TestIncrementalSnapshotCompositeKey(t *testing.T) {
 	exec(t, conn, "INSERT INTO "+name+" VALUES "+strings.Join(vals, ","))
 	sig := slowSignalTable(t)
 	hs := newHarness(t, incConfig(t, sig, "20", name))
-	hs.drainAtLeast(100, 1)
+	hs.DrainAtLeast(100, 1)
 	stop := writeWith(t, 440, func(op, n, seq int) string {
 		switch op {
 		case 0:

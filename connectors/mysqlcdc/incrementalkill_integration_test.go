@@ -60,7 +60,7 @@ func TestIncrementalInitialKill(t *testing.T) {
 		}
 		hs := newHarnessOn(t, incKillConfig(t, os.Getenv("MYSQLCDC_NAME"), os.Getenv("MYSQLCDC_SIG")), store)
 		for {
-			hs.invoke(500)
+			hs.Invoke(500)
 		}
 	}) {
 		return

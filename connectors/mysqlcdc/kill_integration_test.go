@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/functions/sinktest"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/ferryhq/ferry/state/open"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -31,7 +32,7 @@ func TestKillWorker(t *testing.T) {
 		}
 		hs := newHarnessOn(t, killConfig(t, os.Getenv("MYSQLCDC_NAME")), store)
 		for {
-			hs.invoke(2000)
+			hs.Invoke(2000)
 		}
 	}) {
 		return
@@ -150,7 +151,7 @@ func killWorkload(t *testing.T, table string) ([]string, <-chan error) {
 // checkKilled verifies every snapshot row and streamed change is present,
 // the streamed changes' first occurrences in commit order; it returns the
 // number of duplicate records.
-func checkKilled(t *testing.T, got []message, want []string) int64 {
+func checkKilled(t *testing.T, got []sourcetest.Message, want []string) int64 {
 	t.Helper()
 	index := make(map[string]int, len(want))
 	for i, w := range want {

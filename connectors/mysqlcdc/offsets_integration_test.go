@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/go-mysql-org/go-mysql/client"
 )
 
@@ -40,7 +41,7 @@ func TestDebeziumOffset(t *testing.T) {
 	hs := newHarness(t, connectorConfig(t, name, name))
 	commitOffset(t, hs, name, map[string]any{"transaction_id": nil, "ts_sec": time.Now().Unix(), "file": file, "pos": pos,
 		"gtids": gtids, "server_id": 1})
-	hs.drainAtLeast(100, 4) // c, u, d and the tombstone
+	hs.DrainAtLeast(100, 4) // c, u, d and the tombstone
 	msgs := consume(t, name+"."+mariadb(t).db+"."+name, 4, 20*time.Second)
 	var ops []string
 	for _, m := range msgs {
@@ -48,13 +49,13 @@ func TestDebeziumOffset(t *testing.T) {
 			ops = append(ops, "tombstone")
 			continue
 		}
-		p := payload(m.Value)
+		p := sourcetest.Payload(m.Value)
 		ops = append(ops, fmt.Sprint(p["op"]))
 	}
 	if fmt.Sprint(ops) != "[c u d tombstone]" {
 		t.Fatalf("ops %v, want [c u d tombstone] (no snapshot, nothing before the offset)", ops)
 	}
-	src := payload(msgs[0].Value)["source"].(map[string]any)
+	src := sourcetest.Payload(msgs[0].Value)["source"].(map[string]any)
 	if src["file"] != file || src["gtid"] == nil || src["snapshot"] != "false" {
 		t.Errorf("source %v", src)
 	}
@@ -87,7 +88,7 @@ func TestRestartMidTransaction(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("read %d of 3000", read)
 		}
-		res := hs.invoke(1000)
+		res := hs.Invoke(1000)
 		read += res.Read
 	}
 	got := consume(t, name+"."+mariadb(t).db+"."+name, 3000, 20*time.Second)

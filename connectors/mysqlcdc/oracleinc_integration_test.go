@@ -55,14 +55,14 @@ func TestDebeziumOracleIncremental(t *testing.T) {
 	// Both stream (their schema snapshot, then a marker, is in Kafka)
 	// before the signal.
 	dbz.Topics[""], fry.Topics[""] = dname, fname
-	c.InvokeUntil("ferry's schema snapshot", func() bool { return len(c.Recs[fname]) > 0 }, hs.running)
+	c.InvokeUntil("ferry's schema snapshot", func() bool { return len(c.Recs[fname]) > 0 }, hs.Running)
 	c.Until("Debezium's schema snapshot", func() bool { return len(c.Recs[dname]) > 0 })
 	exec(t, conn, "INSERT INTO "+db+".mark VALUES (1)")
-	c.InvokeUntilMarker(fry, 1, hs.running)
+	c.InvokeUntilMarker(fry, 1, hs.Running)
 	c.Until("Debezium's marker", func() bool { return c.HasID(dbz.Topics["mark"], 1) })
 	exec(t, conn, "INSERT INTO "+db+`.sig VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["`+db+`.types", "`+db+`.multi"], "type": "incremental"}')`)
 	counts := map[string]int{"types": 4, "multi": 3}
-	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, counts) }, hs.running)
+	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, counts) }, hs.Running)
 	c.WantCounts(dbz, counts)
 
 	tally := oracle.NewTally()
@@ -124,16 +124,16 @@ func resumeDebezium(t *testing.T, off map[string]any, from, max int, cfg map[str
 	t.Cleanup(func() { oracle.DeleteTopics(t, seeds, name) })
 	hs := newHarness(t, cfg)
 	ctx := context.Background()
-	epoch, err := hs.store.NextEpoch(ctx, name, 0)
+	epoch, err := hs.Store.NextEpoch(ctx, name, 0)
 	if err == nil {
-		err = hs.store.CommitOffsets(ctx, name, 0, epoch, []state.OffsetEntry{{Partition: map[string]any{mysqlcdc.PartitionServer: name}, Offset: off}})
+		err = hs.Store.CommitOffsets(ctx, name, 0, epoch, []state.OffsetEntry{{Partition: map[string]any{mysqlcdc.PartitionServer: name}, Offset: off}})
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	topic := name + "." + table
 	c := oracle.NewCollector(t, seeds, []string{topic})
-	c.InvokeUntil("ferry resuming Debezium's snapshot", func() bool { return len(c.Recs[topic]) >= max-from }, hs.running)
+	c.InvokeUntil("ferry resuming Debezium's snapshot", func() bool { return len(c.Recs[topic]) >= max-from }, hs.Running)
 	seen := map[int]bool{}
 	for _, r := range c.Recs[topic] {
 		var v struct {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/connectors/mysqlcdc"
-	"github.com/ferryhq/ferry/functions"
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -94,7 +93,7 @@ func TestDebeziumOracleMariaDB(t *testing.T) {
 
 	// Snapshot: ferry's runs to its end, Debezium's must too before any change.
 	for _, p := range pairs {
-		c.InvokeUntil("ferry's snapshot", func() bool { return c.HasCounts(p.fry, oracleSnapshotCounts) }, p.hs.running)
+		c.InvokeUntil("ferry's snapshot", func() bool { return c.HasCounts(p.fry, oracleSnapshotCounts) }, p.hs.Running)
 		c.WantCounts(p.dbz, oracleSnapshotCounts)
 	}
 	// Each step, then a marker row: ferry is invoked until its marker is in
@@ -116,7 +115,7 @@ func TestDebeziumOracleMariaDB(t *testing.T) {
 		pos, _ := r.GetInt(0, 1)
 		ends = append(ends, binlogPos{file, pos})
 		for _, p := range pairs {
-			c.InvokeUntilMarker(p.fry, k+1, p.hs.running)
+			c.InvokeUntilMarker(p.fry, k+1, p.hs.Running)
 		}
 	}
 	phase := func(r *kgo.Record) string {
@@ -200,13 +199,4 @@ func oracleConfig(t *testing.T, name, class, host, port, db string, mode map[str
 		cfg[k] = v
 	}
 	return cfg
-}
-
-// running is one invocation; an error when it failed. RETRYING (a
-// broker still creating a new topic, say) is tried again by the next.
-func (hs *harness) running() error {
-	if res := hs.invoke(1000); res.State != functions.StateRunning && res.State != functions.StateRetrying {
-		return fmt.Errorf("%s: %s", res.State, res.Trace)
-	}
-	return nil
 }

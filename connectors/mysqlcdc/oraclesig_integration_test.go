@@ -46,10 +46,10 @@ func TestDebeziumOracleKafkaSignal(t *testing.T) {
 	dbz, fry := oracle.NewSide(dname, db, tables), oracle.NewSide(fname, db, tables)
 	c := oracle.NewCollector(t, seeds, append(topicList(dbz), append(topicList(fry), dname, fname)...))
 	dbz.Topics[""], fry.Topics[""] = dname, fname
-	c.InvokeUntil("ferry's schema snapshot", func() bool { return len(c.Recs[fname]) > 0 }, hs.running)
+	c.InvokeUntil("ferry's schema snapshot", func() bool { return len(c.Recs[fname]) > 0 }, hs.Running)
 	c.Until("Debezium's schema snapshot", func() bool { return len(c.Recs[dname]) > 0 })
 	exec(t, conn, "INSERT INTO "+db+".mark VALUES (1)")
-	c.InvokeUntilMarker(fry, 1, hs.running)
+	c.InvokeUntilMarker(fry, 1, hs.Running)
 	c.Until("Debezium's marker", func() bool { return c.HasID(dbz.Topics["mark"], 1) })
 
 	data := `{"data-collections": ["` + db + `.types", "` + db + `.multi"], "type": "incremental", "additional-conditions": [` +
@@ -57,9 +57,9 @@ func TestDebeziumOracleKafkaSignal(t *testing.T) {
 	sendKafkaSignal(t, topic, dname, "k1", debezium.SignalExecuteSnapshot, data)
 	sendKafkaSignal(t, topic, fname, "k1", debezium.SignalExecuteSnapshot, data)
 	counts := map[string]int{"types": 2, "multi": 2}
-	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, counts) }, hs.running)
+	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, counts) }, hs.Running)
 	c.WantCounts(dbz, counts)
-	if err := hs.running(); err != nil { // and once more: nothing beyond the filters
+	if err := hs.Running(); err != nil { // and once more: nothing beyond the filters
 		t.Fatal(err)
 	}
 	for _, side := range []oracle.Side{dbz, fry} {

@@ -83,15 +83,15 @@ func TestDebeziumOracleTxMariaDB(t *testing.T) {
 	c := oracle.NewCollector(t, seeds, append(append(dbz.TopicList(), frm.TopicList()...), fra.TopicList()...))
 	oneRecord := func(hs *harness) func() error { // an invocation ends after its first poll
 		return func() error {
-			if res := hs.invoke(1); res.State != functions.StateRunning && res.State != functions.StateRetrying {
+			if res := hs.Invoke(1); res.State != functions.StateRunning && res.State != functions.StateRetrying {
 				return fmt.Errorf("%s: %s", res.State, res.Trace)
 			}
 			return nil
 		}
 	}
 	snap := map[string]int{"orders": 2, "lines": 1}
-	c.InvokeUntil("ferry's snapshots", func() bool { return c.HasCounts(frm, snap) }, fryM.running)
-	c.InvokeUntil("ferry's snapshots", func() bool { return c.HasCounts(fra, snap) }, fryA.running)
+	c.InvokeUntil("ferry's snapshots", func() bool { return c.HasCounts(frm, snap) }, fryM.Running)
+	c.InvokeUntil("ferry's snapshots", func() bool { return c.HasCounts(fra, snap) }, fryA.Running)
 	c.WantCounts(dbz, snap)
 
 	for _, tx := range txOracleTx(db) {
@@ -102,7 +102,7 @@ func TestDebeziumOracleTxMariaDB(t *testing.T) {
 	exec(t, conn, "INSERT INTO "+db+".mark VALUES (1)")
 	const txs = 7 // the transactions above and the marker's: a BEGIN and an END each
 	c.InvokeUntil("ferry's MySqlConnector", func() bool { return len(c.Recs[frm.Topics["transaction"]]) >= 2*txs }, oneRecord(fryM))
-	c.InvokeUntil("ferry's MariaDbConnector", func() bool { return len(c.Recs[fra.Topics["transaction"]]) >= 2*txs }, fryA.running)
+	c.InvokeUntil("ferry's MariaDbConnector", func() bool { return len(c.Recs[fra.Topics["transaction"]]) >= 2*txs }, fryA.Running)
 	want := c.Counts(frm)
 	c.WantCounts(dbz, want)
 	c.SettleCounts(fra, want, 5*time.Second)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/mysqlcdc"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // seedConnector is the MySQL connector JSON of Debezium 1.x's tutorial, as
@@ -67,46 +68,46 @@ func TestSeedConnectorJSON(t *testing.T) {
 		t.Fatal(cfg["connector.class"])
 	}
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 2)
+	hs.DrainAtLeast(100, 2)
 	exec(t, conn, "UPDATE "+table+" SET balance = 99.99 WHERE id = 1001")
-	hs.drainAtLeast(100, 1)
+	hs.DrainAtLeast(100, 1)
 	// More transactions, each resumed from an offset that carries GTIDs:
 	// MariaDB sends this MySQL-flavoured reader a dummy query for each
 	// annotation, which once ended the transaction before its rows (the
 	// offset then pointed past the table map and the next invocation failed).
 	for i := 0; i < 3; i++ {
 		exec(t, conn, fmt.Sprintf("UPDATE %s SET email = 'sally%d@example.com' WHERE id = 1001", table, i))
-		hs.drainAtLeast(100, 1)
+		hs.DrainAtLeast(100, 1)
 	}
 	msgs := consume(t, name+"."+s.db+"."+table, 5, 20*time.Second)
 	if len(msgs) != 5 {
 		t.Fatalf("%d records, want 5 (the snapshot's and 4 updates)", len(msgs))
 	}
-	if after := payload(msgs[4].Value)["after"].(map[string]any); after["email"] != "sally2@example.com" {
+	if after := sourcetest.Payload(msgs[4].Value)["after"].(map[string]any); after["email"] != "sally2@example.com" {
 		t.Errorf("last update: %s", msgs[4].Raw)
 	}
-	after := payload(msgs[1].Value)["after"].(map[string]any)
-	if after["balance"] != "99.99" || fmt.Sprint(payload(msgs[1].Value)["op"]) != "u" {
+	after := sourcetest.Payload(msgs[1].Value)["after"].(map[string]any)
+	if after["balance"] != "99.99" || fmt.Sprint(sourcetest.Payload(msgs[1].Value)["op"]) != "u" {
 		t.Errorf("update: %s", msgs[1].Raw)
 	}
 	if !strings.Contains(string(msgs[0].Raw), `"name":"org.apache.kafka.connect.data.Date"`) {
 		t.Errorf("time.precision.mode=connect: born is not a Connect Date: %s", msgs[0].Raw)
 	}
-	if src := payload(msgs[1].Value)["source"].(map[string]any); src["connector"] != "mysql" || src["name"] != name {
+	if src := sourcetest.Payload(msgs[1].Value)["source"].(map[string]any); src["connector"] != "mysql" || src["name"] != name {
 		t.Errorf("source %v", src)
 	}
 	// The whole history topic (a fetch may hold only part of it), with the
 	// captured table's CREATE TABLE somewhere in it (other tests' DDL in the
 	// shared database may come after it).
 	hist := consume(t, "dbhistory."+name, endOffsetOrZero(t, "dbhistory."+name), 20*time.Second)
-	if !slices.ContainsFunc(hist, func(m message) bool {
+	if !slices.ContainsFunc(hist, func(m sourcetest.Message) bool {
 		return strings.Contains(string(m.Raw), "CREATE TABLE") && strings.Contains(string(m.Raw), table)
 	}) {
 		t.Errorf("history topic: %d records, none with CREATE TABLE %s", len(hist), table)
 	}
 	// Debezium's schema snapshot: SET, DROP TABLE, DROP/CREATE DATABASE, USE, CREATE TABLE.
 	// (Other tests' DDL in the shared database may follow: the database is captured.)
-	if changes := consume(t, name, 6, 20*time.Second); len(changes) < 6 || !strings.HasPrefix(fmt.Sprint(payload(changes[5].Value)["ddl"]), "CREATE TABLE") {
+	if changes := consume(t, name, 6, 20*time.Second); len(changes) < 6 || !strings.HasPrefix(fmt.Sprint(sourcetest.Payload(changes[5].Value)["ddl"]), "CREATE TABLE") {
 		t.Errorf("schema change topic %s: %d records, want the schema snapshot ending with CREATE TABLE", name, len(changes))
 	}
 }

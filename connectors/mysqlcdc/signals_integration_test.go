@@ -21,36 +21,6 @@ func sendKafkaSignal(t *testing.T, topic, prefix, id, typ, data string) {
 	oracle.SendSignal(t, strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ","), topic, prefix, id, typ, data)
 }
 
-// committed is the connector's committed offset (nil before any).
-func (hs *harness) committed() map[string]any {
-	hs.t.Helper()
-	entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
-	if err != nil {
-		hs.t.Fatal(err)
-	}
-	for _, e := range entries {
-		return e.Offset
-	}
-	return nil
-}
-
-// snapshotRun invokes until at least reads records were read and the
-// committed offset names no running snapshot.
-func (hs *harness) snapshotRun(maxRecords int, reads int64) (read int64) {
-	hs.t.Helper()
-	for deadline := time.Now().Add(40 * time.Second); read < reads || hs.snapshotting(); {
-		if time.Now().After(deadline) {
-			hs.t.Fatalf("read %d records in 40 s, want %d and the snapshot done (offset %v)", read, reads, hs.committed())
-		}
-		res := hs.invoke(maxRecords)
-		if res.State != functions.StateRunning {
-			hs.t.Fatalf("%s: %s", res.State, res.Trace)
-		}
-		read += res.Read
-	}
-	return read
-}
-
 // readsByID counts the read events of each id of a table's topic.
 func readsByID(t *testing.T, topic string) map[int]int {
 	out := map[int]int{}
@@ -90,22 +60,22 @@ func TestKafkaSignalOnce(t *testing.T) {
 	cfg["signal.kafka.groupId"] = name
 	topic, table := name+"-signal", mariadb(t).db+"."+name
 	hs := newHarness(t, cfg)
-	hs.drainAtLeast(100, 1) // the schema snapshot: streaming from here
+	hs.DrainAtLeast(100, 1) // the schema snapshot: streaming from here
 	sendKafkaSignal(t, topic, "another-connector", "not-ours", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"]}`)
 	sendKafkaSignal(t, topic, name, "k1", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"], "type": "incremental"}`)
-	hs.snapshotRun(15, 60)
-	if pos := fmt.Sprint(hs.committed()[debezium.OffsetKafkaSignal]); pos != "2" {
-		t.Fatalf("committed signal position %s, want 2 (%v)", pos, hs.committed())
+	hs.SnapshotRun(15, 60)
+	if pos := fmt.Sprint(hs.Committed()[debezium.OffsetKafkaSignal]); pos != "2" {
+		t.Fatalf("committed signal position %s, want 2 (%v)", pos, hs.Committed())
 	}
 	for i := 0; i < 3; i++ { // fresh tasks, nothing new: the signal is not run again
-		if res := hs.invoke(1000); res.Read != 0 || hs.snapshotting() {
-			t.Fatalf("invocation %d after the snapshot read %d records (snapshotting %v)", i, res.Read, hs.snapshotting())
+		if res := hs.Invoke(1000); res.Read != 0 || hs.Snapshotting() {
+			t.Fatalf("invocation %d after the snapshot read %d records (snapshotting %v)", i, res.Read, hs.Snapshotting())
 		}
 	}
 	data := name + "." + table
 	checkReads(t, readsByID(t, data), 60, func(int) int { return 1 })
 	sendKafkaSignal(t, topic, name, "k2", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"], "additional-conditions": [{"data-collection": "`+table+`", "filter": "id > 50"}]}`)
-	hs.snapshotRun(15, 10)
+	hs.SnapshotRun(15, 10)
 	checkReads(t, readsByID(t, data), 60, func(id int) int { return 1 + btoi(id > 50) })
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...))
 	if err != nil {
@@ -133,18 +103,18 @@ func TestSignalPauseResumeConditions(t *testing.T) {
 	fillTable(t, name, 100)
 	sig := signalTable(t)
 	hs := newHarness(t, incConfig(t, sig, "10", name))
-	hs.drainAtLeast(100, 1)
+	hs.DrainAtLeast(100, 1)
 	conn := db(t)
 	signal := func(id, typ, data string) {
 		exec(t, conn, fmt.Sprintf("INSERT INTO %s VALUES ('%s', '%s', '%s')", strings.Split(sig, ".")[1], id, typ, data))
 	}
 	table := mariadb(t).db + "." + name
 	signal("p1", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"]}`)
-	for deadline := time.Now().Add(20 * time.Second); !hs.snapshotting(); {
+	for deadline := time.Now().Add(20 * time.Second); !hs.Snapshotting(); {
 		if time.Now().After(deadline) {
 			t.Fatal("the snapshot did not start in 20 s")
 		}
-		hs.invoke(15)
+		hs.Invoke(15)
 	}
 	signal("p2", debezium.SignalPauseSnapshot, `{}`)
 	// The chunk open when the pause arrives is emitted; then nothing more,
@@ -154,31 +124,31 @@ func TestSignalPauseResumeConditions(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("invocations still read records 20 s after pause-snapshot")
 		}
-		if hs.invoke(15).Read == 0 {
+		if hs.Invoke(15).Read == 0 {
 			idle++
 		} else {
 			idle = 0
 		}
 	}
-	if n := len(readsByID(t, data)); n > 80 || !hs.snapshotting() {
-		t.Fatalf("after pause-snapshot: %d rows read, snapshot in the offset %v", n, hs.snapshotting())
+	if n := len(readsByID(t, data)); n > 80 || !hs.Snapshotting() {
+		t.Fatalf("after pause-snapshot: %d rows read, snapshot in the offset %v", n, hs.Snapshotting())
 	}
 	signal("p3", debezium.SignalResumeSnapshot, `{}`)
-	hs.snapshotRun(15, 1)
+	hs.SnapshotRun(15, 1)
 	checkReads(t, readsByID(t, data), 100, func(int) int { return 1 })
 
 	signal("c1", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"], "additional-conditions": [{"data-collection": "`+strings.ToUpper(table)+`", "filter": "v % 7 = 0"}]}`)
-	hs.snapshotRun(15, 14)
+	hs.SnapshotRun(15, 14)
 	checkReads(t, readsByID(t, data), 100, func(id int) int { return 1 + btoi(id%7 == 0) })
 
 	// A filter the database refuses stops that table's snapshot, not the task.
 	signal("c2", debezium.SignalExecuteSnapshot, `{"data-collections": ["`+table+`"], "additional-conditions": [{"data-collection": ".*", "filter": "no_such_column = 1"}]}`)
 	for i := 0; i < 2; i++ {
-		if res := hs.invoke(15); res.State != functions.StateRunning || res.Read != 0 {
+		if res := hs.Invoke(15); res.State != functions.StateRunning || res.Read != 0 {
 			t.Fatalf("after a failing filter: %s, %d records: %s", res.State, res.Read, res.Trace)
 		}
 	}
-	if hs.snapshotting() {
-		t.Fatalf("the snapshot with a failing filter is still in the offset: %v", hs.committed())
+	if hs.Snapshotting() {
+		t.Fatalf("the snapshot with a failing filter is still in the offset: %v", hs.Committed())
 	}
 }

@@ -27,9 +27,9 @@ func BenchmarkStreamPerCPU(b *testing.B) {
 		cfg[side+".converter"], cfg[side+".converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
 	}
 	hs := newHarness(b, cfg)
-	hs.drainAtLeast(20000, 1)
+	hs.DrainAtLeast(20000, 1)
 	for lo := 1; lo <= rows; lo += 1000 {
 		exec(b, conn, fmt.Sprintf("INSERT INTO %s (id, label, qty) SELECT seq, CONCAT(REPEAT('x', 150), seq), seq FROM seq_%d_to_%d", name, lo, lo+999))
 	}
-	oracle.PerChange(b, rows, func() { hs.drainAtLeast(20000, rows) })
+	oracle.PerChange(b, rows, func() { hs.DrainAtLeast(20000, rows) })
 }

@@ -64,7 +64,7 @@ func TestTLS(t *testing.T) {
 				failed(t, hs, tc.want...)
 				return
 			}
-			if res := hs.invoke(100); res.State != functions.StateRunning {
+			if res := hs.Invoke(100); res.State != functions.StateRunning {
 				t.Fatalf("%s: %s", res.State, res.Trace)
 			}
 		})

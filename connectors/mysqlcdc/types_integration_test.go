@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // allTypes has a column of every MariaDB type ferry maps; rowsOf writes a
@@ -43,15 +45,15 @@ func TestEveryType(t *testing.T) {
 	exec(t, conn, "CREATE TABLE "+name+" "+allTypes)
 	exec(t, conn, rowsOf(name, 0)...)
 	hs := newHarness(t, connectorConfig(t, name, name))
-	hs.drainAtLeast(100, 4) // 3 rows and the CREATE TABLE schema change
+	hs.DrainAtLeast(100, 4) // 3 rows and the CREATE TABLE schema change
 	exec(t, conn, rowsOf(name, 10)...)
-	hs.drainAtLeast(100, 3)
+	hs.DrainAtLeast(100, 3)
 	msgs := consume(t, name+"."+mariadb(t).db+"."+name, 6, 20*time.Second)
 	if len(msgs) != 6 {
 		t.Fatalf("got %d records, want 6", len(msgs))
 	}
 	for i := 0; i < 3; i++ {
-		snap, stream := payload(msgs[i].Value)["after"].(map[string]any), payload(msgs[i+3].Value)["after"].(map[string]any)
+		snap, stream := sourcetest.Payload(msgs[i].Value)["after"].(map[string]any), sourcetest.Payload(msgs[i+3].Value)["after"].(map[string]any)
 		delete(snap, "id")
 		delete(stream, "id")
 		a, _ := json.Marshal(snap)
@@ -63,7 +65,7 @@ func TestEveryType(t *testing.T) {
 	if s1, s2 := msgs[0].Value["schema"], msgs[3].Value["schema"]; fmt.Sprint(s1) != fmt.Sprint(s2) {
 		t.Errorf("snapshot and binlog schemas differ")
 	}
-	ext := payload(msgs[3].Value)["after"].(map[string]any)
+	ext := sourcetest.Payload(msgs[3].Value)["after"].(map[string]any)
 	for col, want := range map[string]string{
 		"ti": "-128", "tiu": "255", "siu": "65535", "miu": "16777215", "iu": "4294967295", "bi": "-9223372036854775808",
 		"biu": "-1", "vc": "héllo wörld ☃", "bn": "AQIDBA==", "vb": "AP8=", "b1": "true", "b12": "qgo=",
@@ -75,7 +77,7 @@ func TestEveryType(t *testing.T) {
 			t.Errorf("%s = %s, want %s", col, got, want)
 		}
 	}
-	nulls := payload(msgs[4].Value)["after"].(map[string]any)
+	nulls := sourcetest.Payload(msgs[4].Value)["after"].(map[string]any)
 	for col, v := range nulls {
 		switch col {
 		case "id":

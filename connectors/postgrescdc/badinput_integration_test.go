@@ -26,11 +26,11 @@ func TestBadInput(t *testing.T) {
 	failed := func(t *testing.T, cfg map[string]string, want ...string) {
 		t.Helper()
 		hs := newHarness(t, cfg)
-		res := hs.invoke(100)
+		res := hs.Invoke(100)
 		// Under load an invocation can idle out before decoding reaches the
 		// change that fails; keep invoking for a while.
 		for i := 0; i < 40 && res.State == functions.StateRunning; i++ {
-			res = hs.invoke(100)
+			res = hs.Invoke(100)
 		}
 		if res.State != functions.StateFailed {
 			t.Fatalf("state %s, want FAILED (trace %q)", res.State, res.Trace)
@@ -50,7 +50,7 @@ func TestBadInput(t *testing.T) {
 		bad["database.password"] = "wrong"
 		failed(t, bad, "check database.user and database.password")
 	})
-	newHarness(t, cfg).drain(100) // creates slot and publication
+	newHarness(t, cfg).Drain(100) // creates slot and publication
 	t.Run("slot in use", func(t *testing.T) {
 		other, err := pgconn.Connect(context.Background(), env(t, "POSTGRES_URL")+"?replication=database")
 		if err != nil {

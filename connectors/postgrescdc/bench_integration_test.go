@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -71,7 +72,7 @@ func BenchmarkCDC(b *testing.B) {
 	cfg := connectorConfig(b, name, "public."+tbl)
 	hs := newHarness(b, cfg)
 	start := time.Now()
-	if n := hs.drain(100000); n != rows {
+	if n := hs.Drain(100000); n != rows {
 		b.Fatalf("snapshot read %d", n)
 	}
 	snap := float64(rows) / time.Since(start).Seconds()
@@ -80,7 +81,7 @@ func BenchmarkCDC(b *testing.B) {
 		exec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, 'label-'||g, g FROM generate_series(%d, %d) g", tbl, rows+i*1000+1, rows+(i+1)*1000))
 	}
 	start, cpu := time.Now(), cpuSeconds(b)
-	if n := hs.drainAtLeast(100000, rows); n != rows {
+	if n := hs.DrainAtLeast(100000, rows); n != rows {
 		b.Fatalf("stream read %d", n)
 	}
 	stream, streamCPU := float64(rows)/time.Since(start).Seconds(), float64(rows)/(cpuSeconds(b)-cpu)
@@ -104,7 +105,7 @@ func BenchmarkCDC(b *testing.B) {
 func cdcLatency(b *testing.B, conn *pgx.Conn, tbl, name string, hs *harness, poll string) (time.Duration, time.Duration) {
 	const n, base = 150, 1000000
 	pause, _ := strconv.Atoi(poll)
-	hs.cfg["poll.interval.ms"] = poll
+	hs.Cfg["poll.interval.ms"] = poll
 	topic := name + ".public." + tbl
 	seeds := strings.Split(env(b, "KAFKA_BOOTSTRAP_SERVERS"), ",")
 	adm, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
@@ -130,7 +131,7 @@ func cdcLatency(b *testing.B, conn *pgx.Conn, tbl, name string, hs *harness, pol
 	go func() { // the scheduler's rule
 		defer close(loop)
 		for !stop.Load() {
-			res := hs.invoke(100000)
+			res := hs.Invoke(100000)
 			durs = append(durs, res.Duration)
 			if !res.More {
 				time.Sleep(time.Duration(pause) * time.Millisecond)
@@ -155,7 +156,7 @@ func cdcLatency(b *testing.B, conn *pgx.Conn, tbl, name string, hs *harness, pol
 			if r.Value == nil {
 				return
 			}
-			after, _ := payload(decode(b, r.Value))["after"].(map[string]any)
+			after, _ := sourcetest.Payload(sourcetest.Decode(b, r.Value))["after"].(map[string]any)
 			id, _ := strconv.Atoi(fmt.Sprint(after["id"]))
 			if t0, ok := sent.Load(id); ok {
 				lat = append(lat, now.Sub(t0.(time.Time)))

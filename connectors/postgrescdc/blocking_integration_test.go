@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // A blocking execute-snapshot holds the stream: the named tables are read
@@ -24,7 +25,7 @@ func TestBlockingSnapshot(t *testing.T) {
 	cfg := incConfig(t, name, sig, "no_data", 10, "public."+a, "public."+b)
 	cfg["snapshot.fetch.size"] = "15"
 	hs := newHarness(t, cfg)
-	hs.drain(1000) // creates the slot: streaming from here
+	hs.Drain(1000) // creates the slot: streaming from here
 	exec(t, conn, "INSERT INTO "+sig+` VALUES ('b-1', 'execute-snapshot', '{"data-collections": ["public.`+a+`", "public.`+b+
 		`"], "type": "blocking", "additional-conditions": [{"data-collection": "public.`+b+`", "filter": "id <= 20"}]}')`)
 	for id := 1001; id <= 1005; id++ {
@@ -33,14 +34,14 @@ func TestBlockingSnapshot(t *testing.T) {
 	invocations, started, read := 0, false, int64(0)
 	for deadline := time.Now().Add(40 * time.Second); ; invocations++ {
 		if time.Now().After(deadline) {
-			t.Fatalf("the blocking snapshot did not end in 40 s (%d invocations, offset %v)", invocations, hs.committed())
+			t.Fatalf("the blocking snapshot did not end in 40 s (%d invocations, offset %v)", invocations, hs.Committed())
 		}
-		res := hs.invoke(10)
+		res := hs.Invoke(10)
 		if res.State != functions.StateRunning {
 			t.Fatalf("%s: %s", res.State, res.Trace)
 		}
 		read += res.Read
-		_, running := hs.committed()[postgrescdc.OffsetBlocking]
+		_, running := hs.Committed()[postgrescdc.OffsetBlocking]
 		if started && !running {
 			break
 		}
@@ -50,7 +51,7 @@ func TestBlockingSnapshot(t *testing.T) {
 		t.Fatalf("the blocking snapshot took %d invocations, want several", invocations)
 	}
 	if rest := 45 + 20 + 5 - read; rest > 0 { // the inserts after the snapshot
-		hs.drainAtLeast(1000, rest)
+		hs.DrainAtLeast(1000, rest)
 	}
 	type ev struct{ op, mark, id string }
 	events := func(topic string, n int) []ev {
@@ -59,7 +60,7 @@ func TestBlockingSnapshot(t *testing.T) {
 			if m.Value == nil {
 				continue
 			}
-			p := payload(m.Value)
+			p := sourcetest.Payload(m.Value)
 			src, _ := p["source"].(map[string]any)
 			row, _ := p["after"].(map[string]any)
 			out = append(out, ev{fmt.Sprint(p["op"]), fmt.Sprint(src["snapshot"]), fmt.Sprint(row["id"])})

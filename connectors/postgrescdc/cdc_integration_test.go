@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -25,14 +26,14 @@ func TestSnapshotThenStream(t *testing.T) {
 	cfg := connectorConfig(t, name, "public."+tbl)
 	cfg["snapshot.fetch.size"] = "1000"
 	hs := newHarness(t, cfg)
-	if n := hs.drain(1000); n != 2500 {
+	if n := hs.Drain(1000); n != 2500 {
 		t.Fatalf("snapshot read %d, want 2500", n)
 	}
 	lsn0 := confirmedLSN(t, conn, name)
 	exec(t, conn, "INSERT INTO "+tbl+" VALUES (3000, 'new', 1)",
 		"UPDATE "+tbl+" SET qty = 42 WHERE id = 1",
 		"DELETE FROM "+tbl+" WHERE id = 2")
-	if n := hs.drainAtLeast(1000, 4); n != 4 {
+	if n := hs.DrainAtLeast(1000, 4); n != 4 {
 		t.Fatalf("stream read %d, want 4 (c, u, d, tombstone)", n)
 	}
 	lsn1 := confirmedLSN(t, conn, name)
@@ -44,22 +45,22 @@ func TestSnapshotThenStream(t *testing.T) {
 		t.Fatalf("got %d records, want 2504", len(got))
 	}
 	for i := 0; i < 2500; i++ {
-		p := payload(got[i].Value)
+		p := sourcetest.Payload(got[i].Value)
 		after := p["after"].(map[string]any)
 		if p["op"] != "r" || after["id"].(json.Number).String() != fmt.Sprint(i+1) {
 			t.Fatalf("snapshot record %d: %v", i, p)
 		}
 	}
-	if s := payload(got[2499].Value)["source"].(map[string]any)["snapshot"]; s != "last" {
+	if s := sourcetest.Payload(got[2499].Value)["source"].(map[string]any)["snapshot"]; s != "last" {
 		t.Errorf("last snapshot record has source.snapshot %v, want last", s)
 	}
 	ops := []string{"c", "u", "d"}
 	for i, op := range ops {
-		if p := payload(got[2500+i].Value); p["op"] != op {
+		if p := sourcetest.Payload(got[2500+i].Value); p["op"] != op {
 			t.Fatalf("stream record %d: op %v, want %s: %v", i, p["op"], op, p)
 		}
 	}
-	if got[2503].Value != nil || payload(got[2503].Key)["id"].(json.Number).String() != "2" {
+	if got[2503].Value != nil || sourcetest.Payload(got[2503].Key)["id"].(json.Number).String() != "2" {
 		t.Fatalf("want a tombstone keyed id=2 after the delete, got key %v value %v", got[2503].Key, got[2503].Value)
 	}
 	t.Logf("slot %s confirmed LSN %d -> %d", name, lsn0, lsn1)
@@ -87,14 +88,14 @@ func TestSnapshotModes(t *testing.T) {
 			cfg := connectorConfig(t, name, "public."+tbl)
 			cfg["snapshot.mode"] = mode
 			hs := newHarness(t, cfg)
-			first := hs.drain(100)
+			first := hs.Drain(100)
 			exec(t, conn, "INSERT INTO "+tbl+" VALUES (11)")
 			var later int64
 			if mode == "never" {
-				later = hs.drainAtLeast(100, 1)
+				later = hs.DrainAtLeast(100, 1)
 			} else {
 				for i := 0; i < 3; i++ {
-					later += hs.invoke(100).Read
+					later += hs.Invoke(100).Read
 				}
 			}
 			want := map[string][2]int64{"initial_only": {10, 0}, "never": {0, 1}}[mode]

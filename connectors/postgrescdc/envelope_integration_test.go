@@ -62,11 +62,11 @@ func TestEnvelopeMatchesDebeziumExample(t *testing.T) {
 	cfg := connectorConfig(t, name, schema+".customers")
 	cfg["snapshot.mode"] = "no_data"
 	hs := newHarness(t, cfg)
-	hs.drain(1000) // creates the slot
+	hs.Drain(1000) // creates the slot
 	exec(t, conn, "INSERT INTO "+schema+".customers (first_name, last_name, email) VALUES ('Anne', 'Kretchmar', 'annek@noanswer.org')",
 		"UPDATE "+schema+".customers SET first_name = 'Anne Marie' WHERE id = 1",
 		"DELETE FROM "+schema+".customers WHERE id = 1")
-	hs.drainAtLeast(1000, 4)
+	hs.DrainAtLeast(1000, 4)
 	got := consume(t, name+"."+schema+".customers", 4, 30*time.Second)
 	if len(got) != 4 {
 		t.Fatalf("got %d records, want create, update, delete, tombstone", len(got))

@@ -6,6 +6,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // With heartbeat.interval.ms, an idle invocation writes Debezium's heartbeat
@@ -21,20 +23,20 @@ func TestHeartbeatAdvancesSlot(t *testing.T) {
 	cfg["snapshot.mode"] = "no_data"
 	cfg["heartbeat.interval.ms"] = "100"
 	hs := newHarness(t, cfg)
-	hs.invoke(100) // creates slot and publication
+	hs.Invoke(100) // creates slot and publication
 	exec(t, conn, "INSERT INTO "+other+" SELECT g FROM generate_series(1, 5000) g")
 	var walAfter int64
 	if err := conn.QueryRow(context.Background(), "SELECT (pg_current_wal_flush_lsn() - '0/0')::bigint").Scan(&walAfter); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(150 * time.Millisecond)
-	res := hs.invoke(100)
+	res := hs.Invoke(100)
 	if res.State != "RUNNING" || res.Read != 1 {
 		t.Fatalf("%s read %d, want one heartbeat: %s", res.State, res.Read, res.Trace)
 	}
 	// One heartbeat per idle invocation: the first one (which created the slot) and this one.
 	got := consume(t, "__debezium-heartbeat."+name, 2, 20*time.Second)
-	if len(got) != 2 || payload(got[1].Key)["serverName"] != name || payload(got[1].Value)["ts_ms"] == nil {
+	if len(got) != 2 || sourcetest.Payload(got[1].Key)["serverName"] != name || sourcetest.Payload(got[1].Value)["ts_ms"] == nil {
 		t.Fatalf("heartbeats: %d, last key %v value %v", len(got), got[len(got)-1].Key, got[len(got)-1].Value)
 	}
 	if lsn := confirmedLSN(t, conn, name); lsn < walAfter {

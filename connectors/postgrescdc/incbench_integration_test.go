@@ -38,7 +38,7 @@ func BenchmarkIncrementalSnapshot(b *testing.B) {
 			}
 			hs := newHarness(b, cfg)
 			start := time.Now()
-			if n := hs.drainAtLeast(100000, rows); n != rows {
+			if n := hs.DrainAtLeast(100000, rows); n != rows {
 				b.Fatalf("%s: read %d, want %d", m.name, n, rows)
 			}
 			rates[m.name] = append(rates[m.name], float64(rows)/time.Since(start).Seconds())

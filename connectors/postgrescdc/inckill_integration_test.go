@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/debezium/oracle"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -111,13 +112,13 @@ func TestKilledWorkerMidIncrementalSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer consumer.Close()
-	var msgs []message
+	var msgs []sourcetest.Message
 	var got map[string]string
 	var reads int
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		consumer.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
-			msgs = append(msgs, message{Key: decode(t, r.Key), Value: decode(t, r.Value)})
+			msgs = append(msgs, sourcetest.Message{Key: sourcetest.Decode(t, r.Key), Value: sourcetest.Decode(t, r.Value)})
 		})
 		cancel()
 		if got, reads = replay(t, msgs); len(got) == len(want) {

@@ -15,6 +15,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/ferryhq/ferry/connectors/postgrescdc"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -47,42 +48,22 @@ func incConfig(t testing.TB, name, sig, mode string, chunk int, tables ...string
 	return cfg
 }
 
-// committed is the connector's committed offset (nil before any).
-func (hs *harness) committed() map[string]any {
-	hs.t.Helper()
-	entries, err := hs.store.ReadOffsets(context.Background(), hs.name)
-	if err != nil {
-		hs.t.Fatal(err)
-	}
-	for _, e := range entries {
-		return e.Offset
-	}
-	return nil
-}
-
-// snapshotting reports whether the committed offset names a running
-// incremental snapshot.
-func (hs *harness) snapshotting() bool {
-	_, ok := hs.committed()["incremental_snapshot_collections"]
-	return ok
-}
-
 // invokeWhile runs invocations with dml running alongside each, until done
 // says stop (checked after each invocation); it returns the records read.
 func (hs *harness) invokeWhile(maxRecords int, dml func(), done func() bool) (read int64) {
-	hs.t.Helper()
+	hs.T.Helper()
 	for deadline := time.Now().Add(50 * time.Second); !done(); {
 		if time.Now().After(deadline) {
-			hs.t.Fatalf("the snapshot did not end in 50 s (offset %v)", hs.committed())
+			hs.T.Fatalf("the snapshot did not end in 50 s (offset %v)", hs.Committed())
 		}
 		var wg sync.WaitGroup
 		if dml != nil {
 			wg.Go(dml)
 		}
-		res := hs.invoke(maxRecords)
+		res := hs.Invoke(maxRecords)
 		wg.Wait()
 		if res.State != functions.StateRunning {
-			hs.t.Fatalf("%s: %s", res.State, res.Trace)
+			hs.T.Fatalf("%s: %s", res.State, res.Trace)
 		}
 		read += res.Read
 	}
@@ -92,27 +73,27 @@ func (hs *harness) invokeWhile(maxRecords int, dml func(), done func() bool) (re
 // catchUp writes a marker row and invokes until its change is committed:
 // every change before it is then in Kafka.
 func (hs *harness) catchUp(conn *pgx.Conn, tbl string, marker int) (read int64) {
-	hs.t.Helper()
+	hs.T.Helper()
 	var lsn int64 // the marker's change is after it
 	if err := conn.QueryRow(context.Background(), "SELECT (pg_current_wal_lsn() - '0/0')::bigint").Scan(&lsn); err != nil {
-		hs.t.Fatal(err)
+		hs.T.Fatal(err)
 	}
-	exec(hs.t, conn, fmt.Sprintf("INSERT INTO %s (id, v) VALUES (%d, 0)", tbl, marker))
+	exec(hs.T, conn, fmt.Sprintf("INSERT INTO %s (id, v) VALUES (%d, 0)", tbl, marker))
 	return hs.invokeWhile(1000, nil, func() bool {
-		end, _ := strconv.ParseInt(fmt.Sprint(hs.committed()["ferry_tx_end"]), 10, 64) // end of the last transaction committed
+		end, _ := strconv.ParseInt(fmt.Sprint(hs.Committed()["ferry_tx_end"]), 10, 64) // end of the last transaction committed
 		return end > lsn
 	})
 }
 
 // replay applies the topic's events in order: the final row of each key.
-func replay(t *testing.T, msgs []message) (rows map[string]string, reads int) {
+func replay(t *testing.T, msgs []sourcetest.Message) (rows map[string]string, reads int) {
 	rows = map[string]string{}
 	for _, m := range msgs {
 		if m.Value == nil {
 			continue
 		}
-		p := payload(m.Value)
-		id := payload(m.Key)["id"].(json.Number).String()
+		p := sourcetest.Payload(m.Value)
+		id := sourcetest.Payload(m.Key)["id"].(json.Number).String()
 		switch p["op"] {
 		case "r", "c", "u":
 			after := p["after"].(map[string]any)
@@ -172,7 +153,7 @@ func TestIncrementalSnapshotConcurrentDML(t *testing.T) {
 	conn, dmlConn := pg(t), pg(t)
 	name, tbl, sig := incSetup(t, conn, "inc", 3000)
 	hs := newHarness(t, incConfig(t, name, sig, "no_data", 100, "public."+tbl))
-	read := hs.drain(1000) // creates the slot: streaming from here
+	read := hs.Drain(1000) // creates the slot: streaming from here
 	exec(t, conn, "INSERT INTO "+sig+` VALUES ('adhoc-1', 'execute-snapshot', '{"data-collections": ["public.`+tbl+`"], "type": "incremental"}')`)
 	rng := rand.New(rand.NewPCG(1, 2))
 	next := 10000
@@ -210,8 +191,8 @@ func TestIncrementalSnapshotConcurrentDML(t *testing.T) {
 	t.Cleanup(func() { postgrescdc.SetChunkReadHook(nil) })
 	started := false
 	read += hs.invokeWhile(250, dml, func() bool {
-		started = started || hs.snapshotting()
-		return started && !hs.snapshotting()
+		started = started || hs.Snapshotting()
+		return started && !hs.Snapshotting()
 	})
 	read += hs.catchUp(conn, tbl, 99999)
 	msgs := consume(t, name+".public."+tbl, int(read), 30*time.Second)
@@ -242,13 +223,13 @@ func TestIncrementalSnapshotSignalOneTable(t *testing.T) {
 	cfg := incConfig(t, name, sig, "no_data", 100, "public."+a, "public."+b)
 	cfg["incremental.snapshot.watermarking.strategy"] = "insert_delete"
 	hs := newHarness(t, cfg)
-	if n := hs.drain(1000); n != 0 {
+	if n := hs.Drain(1000); n != 0 {
 		t.Fatalf("snapshot.mode=no_data read %d records before the signal", n)
 	}
 	exec(t, conn, "INSERT INTO "+sig+` VALUES ('adhoc-a', 'execute-snapshot', '{"data-collections": ["public.`+a+`"], "type": "incremental"}')`)
 	// The snapshot may end within one invocation: wait for its 250 reads.
-	read := hs.drainAtLeast(1000, 250)
-	read += hs.invokeWhile(1000, nil, func() bool { return !hs.snapshotting() })
+	read := hs.DrainAtLeast(1000, 250)
+	read += hs.invokeWhile(1000, nil, func() bool { return !hs.Snapshotting() })
 	read += hs.catchUp(conn, a, 99999)
 	msgs := consume(t, name+".public."+a, int(read), 30*time.Second)
 	got, reads := replay(t, msgs)
@@ -273,19 +254,19 @@ func TestInitialSnapshotResumesAtLastChunk(t *testing.T) {
 	conn := pg(t)
 	name, tbl, sig := incSetup(t, conn, "incinit", 1000)
 	hs := newHarness(t, incConfig(t, name, sig, "initial", 100, "public."+tbl))
-	first := hs.invoke(150) // stops after two chunks (200 records)
+	first := hs.Invoke(150) // stops after two chunks (200 records)
 	if first.State != functions.StateRunning || first.Read == 0 || first.Read >= 1000 {
 		t.Fatalf("first invocation: %s read %d: %s", first.State, first.Read, first.Trace)
 	}
 	var pos []string
-	if err := json.Unmarshal([]byte(fmt.Sprint(hs.committed()["ferry_incremental_snapshot_primary_key"])), &pos); err != nil || len(pos) != 1 {
-		t.Fatalf("committed offset %v: no snapshot position (%v)", hs.committed(), err)
+	if err := json.Unmarshal([]byte(fmt.Sprint(hs.Committed()["ferry_incremental_snapshot_primary_key"])), &pos); err != nil || len(pos) != 1 {
+		t.Fatalf("committed offset %v: no snapshot position (%v)", hs.Committed(), err)
 	}
-	if key, err := debezium.DecodeKey(fmt.Sprint(hs.committed()["incremental_snapshot_primary_key"])); err != nil || fmt.Sprint(key) != "["+pos[0]+"]" {
+	if key, err := debezium.DecodeKey(fmt.Sprint(hs.Committed()["incremental_snapshot_primary_key"])); err != nil || fmt.Sprint(key) != "["+pos[0]+"]" {
 		t.Fatalf("Debezium's form of the position: %v %v, want [%s]", key, err, pos[0])
 	}
 	exec(t, conn, "UPDATE "+tbl+" SET v = 7 WHERE id IN (1, 999)", "DELETE FROM "+tbl+" WHERE id = 500")
-	read := first.Read + hs.invokeWhile(1000, nil, func() bool { return !hs.snapshotting() })
+	read := first.Read + hs.invokeWhile(1000, nil, func() bool { return !hs.Snapshotting() })
 	read += hs.catchUp(conn, tbl, 99999)
 	msgs := consume(t, name+".public."+tbl, int(read), 30*time.Second)
 	got, reads := replay(t, msgs)
@@ -295,7 +276,7 @@ func TestInitialSnapshotResumesAtLastChunk(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for _, m := range msgs[:first.Read] {
-		seen[payload(m.Key)["id"].(json.Number).String()]++
+		seen[sourcetest.Payload(m.Key)["id"].(json.Number).String()]++
 	}
 	last, _ := strconv.Atoi(pos[0])
 	if seen[pos[0]] != 1 || seen[fmt.Sprint(last+1)] != 0 {

@@ -35,7 +35,7 @@ func TestDebeziumOracleIncrementalPostgres(t *testing.T) {
 	dropSlot(t, conn, fname)
 	t.Cleanup(func() { oracle.DeleteTopics(t, seeds, fname) })
 	hs := newHarness(t, debeziumConfig(t, fname, schema, mode))
-	if err := hs.running(); err != nil { // creates ferry's slot
+	if err := hs.Running(); err != nil { // creates ferry's slot
 		t.Fatal(err)
 	}
 	// Debezium's slot must exist before the signal, or it never sees it.
@@ -53,7 +53,7 @@ func TestDebeziumOracleIncrementalPostgres(t *testing.T) {
 	dbz, fry := oracle.NewSide(dname, schema, []string{"items"}), oracle.NewSide(fname, schema, []string{"items"})
 	c := oracle.NewCollector(t, seeds, []string{dbz.Topics["items"], fry.Topics["items"]})
 	want := map[string]int{"items": 250}
-	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, want) }, hs.running)
+	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, want) }, hs.Running)
 	c.WantCounts(dbz, want)
 	tally := oracle.NewTally()
 	phase := func(*kgo.Record) string { return "incremental" }

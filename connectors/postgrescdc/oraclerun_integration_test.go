@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors/debezium/oracle"
-	"github.com/ferryhq/ferry/functions"
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -69,7 +68,7 @@ func TestDebeziumOraclePostgres(t *testing.T) {
 
 	// Snapshot: ferry's runs to its end, Debezium's must too before any change.
 	for _, p := range pairs {
-		c.InvokeUntil("ferry's snapshot", func() bool { return c.HasCounts(p.fry, oracleSnapshotCounts) }, p.hs.running)
+		c.InvokeUntil("ferry's snapshot", func() bool { return c.HasCounts(p.fry, oracleSnapshotCounts) }, p.hs.Running)
 		c.WantCounts(p.dbz, oracleSnapshotCounts)
 	}
 	// Each step, then a marker row: ferry is invoked until its marker is
@@ -85,7 +84,7 @@ func TestDebeziumOraclePostgres(t *testing.T) {
 		}
 		ends = append(ends, end)
 		for _, p := range pairs {
-			c.InvokeUntilMarker(p.fry, k+1, p.hs.running)
+			c.InvokeUntilMarker(p.fry, k+1, p.hs.Running)
 		}
 	}
 	phase := func(r *kgo.Record) string {
@@ -141,13 +140,4 @@ func debeziumConfig(t *testing.T, name, schema string, mode map[string]string) m
 		cfg[k] = v
 	}
 	return cfg
-}
-
-// running is one invocation; an error when it failed. RETRYING (a
-// broker still creating a new topic, say) is tried again by the next.
-func (hs *harness) running() error {
-	if res := hs.invoke(1000); res.State != functions.StateRunning && res.State != functions.StateRetrying {
-		return fmt.Errorf("%s: %s", res.State, res.Trace)
-	}
-	return nil
 }

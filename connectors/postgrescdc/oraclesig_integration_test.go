@@ -40,7 +40,7 @@ func TestDebeziumOracleKafkaSignalPostgres(t *testing.T) {
 	t.Cleanup(func() { oracle.DeleteTopics(t, seeds, fname) })
 	mode["signal.kafka.groupId"] = "signals-" + fname
 	hs := newHarness(t, debeziumConfig(t, fname, schema, mode))
-	if err := hs.running(); err != nil { // creates ferry's slot
+	if err := hs.Running(); err != nil { // creates ferry's slot
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(oracle.Wait); ; time.Sleep(100 * time.Millisecond) {
@@ -60,9 +60,9 @@ func TestDebeziumOracleKafkaSignalPostgres(t *testing.T) {
 	dbz, fry := oracle.NewSide(dname, schema, []string{"items"}), oracle.NewSide(fname, schema, []string{"items"})
 	c := oracle.NewCollector(t, seeds, []string{dbz.Topics["items"], fry.Topics["items"]})
 	want := map[string]int{"items": 39}
-	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, want) }, hs.running)
+	c.InvokeUntil("ferry's incremental snapshot", func() bool { return c.HasCounts(fry, want) }, hs.Running)
 	c.WantCounts(dbz, want)
-	if err := hs.running(); err != nil { // and once more: nothing beyond the filter
+	if err := hs.Running(); err != nil { // and once more: nothing beyond the filter
 		t.Fatal(err)
 	}
 	for _, side := range []oracle.Side{dbz, fry} {

@@ -52,15 +52,15 @@ func TestDebeziumOracleTxPostgres(t *testing.T) {
 	p := &oraclePair{mode: mode, dbz: oracle.NewSide(dname, s, tables[:4]).WithTxTopic(), fry: oracle.NewSide(fname, s, tables[:4]).WithTxTopic(), hs: newHarness(t, debeziumConfig(t, fname, s, mode))}
 	c := oracle.NewCollector(t, seeds, append(p.dbz.TopicList(), p.fry.TopicList()...))
 	snap := map[string]int{"orders": 2, "lines": 1}
-	c.InvokeUntil("ferry's snapshot", func() bool { return c.HasCounts(p.fry, snap) }, p.hs.running)
+	c.InvokeUntil("ferry's snapshot", func() bool { return c.HasCounts(p.fry, snap) }, p.hs.Running)
 	c.WantCounts(p.dbz, snap)
 
 	st := txOracleSteps(s)[0]
 	runSteps(t, conn, st)
 	exec(t, conn, "INSERT INTO "+s+".mark VALUES (1)")
-	c.InvokeUntilMarker(p.fry, 1, p.hs.running)
+	c.InvokeUntilMarker(p.fry, 1, p.hs.Running)
 	// ferry's END of the marker's transaction follows its row in the batch.
-	c.InvokeUntil("ferry's last END", func() bool { return len(c.Recs[p.fry.Topics["transaction"]]) >= 12 }, p.hs.running)
+	c.InvokeUntil("ferry's last END", func() bool { return len(c.Recs[p.fry.Topics["transaction"]]) >= 12 }, p.hs.Running)
 	want := c.Counts(p.fry)
 	c.WantCounts(p.dbz, want)
 	c.SettleCounts(p.dbz, map[string]int{"transaction": want["transaction"] + 1}, 2*time.Second) // nothing more on Debezium's side

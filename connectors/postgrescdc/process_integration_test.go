@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -185,7 +186,7 @@ func TestKilledWorkerMidStream(t *testing.T) {
 
 // checkChanges verifies the snapshot and every wanted change are present and
 // that the first occurrences of the changes follow commit order.
-func checkChanges(t *testing.T, got []message, want []string) {
+func checkChanges(t *testing.T, got []sourcetest.Message, want []string) {
 	t.Helper()
 	index := make(map[string]int, len(want))
 	for i, w := range want {
@@ -195,7 +196,7 @@ func checkChanges(t *testing.T, got []message, want []string) {
 	snapshot := map[string]bool{}
 	last := -1
 	for _, m := range got {
-		p := payload(m.Value)
+		p := sourcetest.Payload(m.Value)
 		if p == nil {
 			continue // tombstone
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/debezium"
 	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -37,29 +38,12 @@ func groupOffset(t *testing.T, group, topic string) int64 {
 	return o.At
 }
 
-// snapshotRun invokes until at least reads records were read and the
-// committed offset names no running snapshot.
-func (hs *harness) snapshotRun(maxRecords int, reads int64) (read int64) {
-	hs.t.Helper()
-	for deadline := time.Now().Add(40 * time.Second); read < reads || hs.snapshotting(); {
-		if time.Now().After(deadline) {
-			hs.t.Fatalf("read %d records in 40 s, want %d and the snapshot done (offset %v)", read, reads, hs.committed())
-		}
-		res := hs.invoke(maxRecords)
-		if res.State != functions.StateRunning {
-			hs.t.Fatalf("%s: %s", res.State, res.Trace)
-		}
-		read += res.Read
-	}
-	return read
-}
-
 // readsByID counts the read events of each id in the topic's messages.
-func readsByID(msgs []message) map[string]int {
+func readsByID(msgs []sourcetest.Message) map[string]int {
 	out := map[string]int{}
 	for _, m := range msgs {
-		if p := payload(m.Value); p != nil && p["op"] == "r" {
-			out[payload(m.Key)["id"].(json.Number).String()]++
+		if p := sourcetest.Payload(m.Value); p != nil && p["op"] == "r" {
+			out[sourcetest.Payload(m.Key)["id"].(json.Number).String()]++
 		}
 	}
 	return out
@@ -94,16 +78,16 @@ func TestKafkaSignalOnce(t *testing.T) {
 	cfg["signal.kafka.bootstrap.servers"] = env(t, "KAFKA_BOOTSTRAP_SERVERS")
 	cfg["signal.kafka.groupId"] = name
 	hs := newHarness(t, cfg)
-	read := hs.drain(1000) // creates the slot: streaming from here
+	read := hs.Drain(1000) // creates the slot: streaming from here
 	sendKafkaSignal(t, topic, "another-connector", "not-ours", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"]}`)
 	sendKafkaSignal(t, topic, name, "k1", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"], "type": "incremental"}`)
-	read += hs.snapshotRun(15, 60)
-	if pos := fmt.Sprint(hs.committed()[debezium.OffsetKafkaSignal]); pos != "2" {
-		t.Fatalf("committed signal position %s, want 2 (%v)", pos, hs.committed())
+	read += hs.SnapshotRun(15, 60)
+	if pos := fmt.Sprint(hs.Committed()[debezium.OffsetKafkaSignal]); pos != "2" {
+		t.Fatalf("committed signal position %s, want 2 (%v)", pos, hs.Committed())
 	}
 	for i := 0; i < 3; i++ { // fresh tasks, nothing new: the signal is not run again
-		if res := hs.invoke(1000); res.Read != 0 || hs.snapshotting() {
-			t.Fatalf("invocation %d after the snapshot read %d records (snapshotting %v)", i, res.Read, hs.snapshotting())
+		if res := hs.Invoke(1000); res.Read != 0 || hs.Snapshotting() {
+			t.Fatalf("invocation %d after the snapshot read %d records (snapshotting %v)", i, res.Read, hs.Snapshotting())
 		}
 	}
 	msgs := consume(t, name+".public."+tbl, int(read), 30*time.Second)
@@ -112,7 +96,7 @@ func TestKafkaSignalOnce(t *testing.T) {
 		t.Errorf("consumer group %s committed %d, want 2", name, g)
 	}
 	sendKafkaSignal(t, topic, name, "k2", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"], "additional-conditions": [{"data-collection": "public.`+tbl+`", "filter": "id > 50"}]}`)
-	read += hs.snapshotRun(15, 10)
+	read += hs.SnapshotRun(15, 10)
 	msgs = consume(t, name+".public."+tbl, int(read), 30*time.Second)
 	checkOnce(t, readsByID(msgs), func(id int) bool { return true }, 50)
 	reads := readsByID(msgs)
@@ -131,17 +115,17 @@ func TestSignalPauseResumeConditions(t *testing.T) {
 	name, tbl, sig := incSetup(t, conn, "pause", 100)
 	exec(t, conn, "UPDATE "+tbl+" SET v = id")
 	hs := newHarness(t, incConfig(t, name, sig, "no_data", 10, "public."+tbl))
-	read := hs.drain(1000)
+	read := hs.Drain(1000)
 	signal := func(id, typ, data string) {
 		exec(t, conn, fmt.Sprintf("INSERT INTO %s VALUES ('%s', '%s', '%s')", sig, id, typ, data))
 	}
 	signal("p1", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"]}`)
-	read += hs.invokeWhile(15, nil, hs.snapshotting) // the first chunks
+	read += hs.invokeWhile(15, nil, hs.Snapshotting) // the first chunks
 	signal("p2", debezium.SignalPauseSnapshot, `{}`)
 	// The chunk open when the pause arrives is emitted; then nothing more,
 	// invocation after invocation (each a fresh task).
 	for idle := 0; idle < 3; {
-		n := hs.invoke(15).Read
+		n := hs.Invoke(15).Read
 		if read += n; n == 0 {
 			idle++
 		} else {
@@ -151,17 +135,17 @@ func TestSignalPauseResumeConditions(t *testing.T) {
 			t.Fatalf("the snapshot went on after pause-snapshot: %d records", read)
 		}
 	}
-	if !hs.snapshotting() {
-		t.Fatalf("the paused snapshot is not in the offset: %v", hs.committed())
+	if !hs.Snapshotting() {
+		t.Fatalf("the paused snapshot is not in the offset: %v", hs.Committed())
 	}
 	signal("p3", debezium.SignalResumeSnapshot, `{}`)
-	read += hs.invokeWhile(15, nil, func() bool { return !hs.snapshotting() })
+	read += hs.invokeWhile(15, nil, func() bool { return !hs.Snapshotting() })
 	msgs := consume(t, name+".public."+tbl, int(read), 30*time.Second)
 	checkOnce(t, readsByID(msgs), func(int) bool { return true }, 100)
 
 	// additional-conditions: only the rows the filter selects.
 	signal("c1", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"], "additional-conditions": [{"data-collection": "PUBLIC.`+strings.ToUpper(tbl)+`", "filter": "v % 7 = 0"}]}`)
-	read += hs.snapshotRun(15, 14)
+	read += hs.SnapshotRun(15, 14)
 	msgs = consume(t, name+".public."+tbl, int(read), 30*time.Second)
 	reads := readsByID(msgs)
 	for id := 1; id <= 100; id++ {
@@ -177,11 +161,11 @@ func TestSignalPauseResumeConditions(t *testing.T) {
 	// A filter the database refuses stops that table's snapshot, not the task.
 	signal("c2", debezium.SignalExecuteSnapshot, `{"data-collections": ["public.`+tbl+`"], "additional-conditions": [{"data-collection": ".*", "filter": "no_such_column = 1"}]}`)
 	for i := 0; i < 2; i++ {
-		if res := hs.invoke(15); res.State != functions.StateRunning || res.Read != 0 {
+		if res := hs.Invoke(15); res.State != functions.StateRunning || res.Read != 0 {
 			t.Fatalf("after a failing filter: %s, %d records: %s", res.State, res.Read, res.Trace)
 		}
 	}
-	if hs.snapshotting() {
-		t.Fatalf("the snapshot with a failing filter is still in the offset: %v", hs.committed())
+	if hs.Snapshotting() {
+		t.Fatalf("the snapshot with a failing filter is still in the offset: %v", hs.Committed())
 	}
 }

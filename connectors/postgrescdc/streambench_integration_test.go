@@ -28,9 +28,9 @@ func BenchmarkStreamPerCPU(b *testing.B) {
 		cfg[side+".converter"], cfg[side+".converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
 	}
 	hs := newHarness(b, cfg)
-	hs.drainAtLeast(100000, 1)
+	hs.DrainAtLeast(100000, 1)
 	for lo := 1; lo <= rows; lo += 1000 {
 		exec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, repeat('x', 150) || g, g FROM generate_series(%d, %d) g", tbl, lo, lo+999))
 	}
-	oracle.PerChange(b, rows, func() { hs.drainAtLeast(100000, rows) })
+	oracle.PerChange(b, rows, func() { hs.DrainAtLeast(100000, rows) })
 }

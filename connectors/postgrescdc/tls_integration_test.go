@@ -66,11 +66,11 @@ func TestTLS(t *testing.T) {
 				"database.sslkey", filepath.Join(tlsDir, "client.p12"), "database.sslpassword", "changeit"},
 		} {
 			hs := newHarness(t, with(name+"_ok"+string(rune('a'+i)), keys...))
-			if read := hs.drain(100); read != 1 {
+			if read := hs.Drain(100); read != 1 {
 				t.Fatalf("snapshot read %d, want 1", read)
 			}
 			exec(t, conn, "INSERT INTO "+name+" VALUES ("+string(rune('2'+i))+")")
-			if read := hs.drain(100); read != 1 {
+			if read := hs.Drain(100); read != 1 {
 				t.Fatalf("streaming read %d, want 1", read)
 			}
 			exec(t, conn, "DELETE FROM "+name+" WHERE id > 1")
@@ -90,7 +90,7 @@ func TestTLS(t *testing.T) {
 			[]string{"database.sslmode=require, but the server at", "offers no TLS"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := newHarness(t, with(name+"_bad", tc.keys...)).invoke(100)
+			res := newHarness(t, with(name+"_bad", tc.keys...)).Invoke(100)
 			if res.State != functions.StateFailed {
 				t.Fatalf("state %s, want FAILED (trace %q)", res.State, res.Trace)
 			}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/functions/sourcetest"
 )
 
 // cdcType is one column: DDL type, literal, and the Debezium schema (type,
@@ -55,16 +57,16 @@ func TestTypeMappingSnapshotAndStream(t *testing.T) {
 	exec(t, conn, "CREATE TABLE "+tbl+" ("+strings.Join(cols, ", ")+")", insert(1))
 	dropSlot(t, conn, name)
 	hs := newHarness(t, connectorConfig(t, name, "public."+tbl))
-	hs.drain(100) // snapshot: row 1
+	hs.Drain(100) // snapshot: row 1
 	exec(t, conn, insert(2))
-	hs.drainAtLeast(100, 1) // stream: row 2
+	hs.DrainAtLeast(100, 1) // stream: row 2
 	got := consume(t, name+".public."+tbl, 2, 20*time.Second)
 	if len(got) != 2 {
 		t.Fatalf("%d records, want 2", len(got))
 	}
 	for i, op := range []string{"r", "c"} {
 		env := got[i].Value
-		p := payload(env)
+		p := sourcetest.Payload(env)
 		if p["op"] != op {
 			t.Fatalf("record %d: op %v, want %s", i, p["op"], op)
 		}
