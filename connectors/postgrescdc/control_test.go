@@ -2,11 +2,12 @@ package postgrescdc
 
 import (
 	"fmt"
-	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ferryhq/ferry/connectors/debezium"
+	"github.com/ferryhq/ferry/connectors/debezium/debeziumtest"
 	"github.com/jackc/pglogrepl"
 )
 
@@ -14,28 +15,16 @@ import (
 // resume-snapshot; additional-conditions go with their table into the
 // offset (Debezium's collections JSON) and back.
 func TestPauseResumeAndConditions(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		signals    [][2]string // type, data
-		wantPaused bool
-		wantCond   string
-	}{
-		{"pause", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"]}`}, {"pause-snapshot", ``}}, true, ""},
-		{"pause then resume", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"]}`}, {"pause-snapshot", ``}, {"resume-snapshot", `{}`}}, false, ""},
-		{"pause without a snapshot does nothing", [][2]string{{"pause-snapshot", ``}}, false, ""},
-		{"condition", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"], "additional-conditions": [{"data-collection": "PUBLIC.T", "filter": "v > 2"}]}`}}, false, "v > 2"},
-		{"condition of another table", [][2]string{{"execute-snapshot", `{"data-collections": ["public.t"], "additional-conditions": [{"data-collection": "public.u", "filter": "v > 2"}]}`}}, false, ""},
-		{"log", [][2]string{{"log", `{"message": "hello"}`}}, false, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range debeziumtest.PauseResumeAndConditions("public.t", "public.u") {
+		t.Run(tc.Name, func(t *testing.T) {
 			tk, _ := incTask()
-			for i, sg := range tc.signals {
+			for i, sg := range tc.Signals {
 				if err := tk.change(testSignalOID, "c", 0, nil, tuple(fmt.Sprint("s", i), sg[0], sg[1]), pglogrepl.XLogData{}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if tk.inc.paused != tc.wantPaused || tk.inc.conds["public.t"] != tc.wantCond {
-				t.Fatalf("paused %v condition %q, want %v %q", tk.inc.paused, tk.inc.conds["public.t"], tc.wantPaused, tc.wantCond)
+			if tk.inc.paused != tc.WantPaused || tk.inc.conds["public.t"] != tc.WantCond {
+				t.Fatalf("paused %v condition %q, want %v %q", tk.inc.paused, tk.inc.conds["public.t"], tc.WantPaused, tc.WantCond)
 			}
 			off := map[string]any{}
 			tk.inc.stamp(off)
@@ -43,11 +32,11 @@ func TestPauseResumeAndConditions(t *testing.T) {
 			if err := back.restore(off); err != nil {
 				t.Fatal(err)
 			}
-			if back.paused != tc.wantPaused || back.conds["public.t"] != tc.wantCond || !reflect.DeepEqual(back.queue, tk.inc.queue) {
+			if back.paused != tc.WantPaused || back.conds["public.t"] != tc.WantCond || !slices.Equal(back.queue, tk.inc.queue) {
 				t.Fatalf("restored %+v from %v", back, off)
 			}
-			if tk.inc.working() == tc.wantPaused && tk.inc.busy() {
-				t.Fatalf("working %v while paused %v", tk.inc.working(), tc.wantPaused)
+			if tk.inc.working() == tc.WantPaused && tk.inc.busy() {
+				t.Fatalf("working %v while paused %v", tk.inc.working(), tc.WantPaused)
 			}
 		})
 	}
