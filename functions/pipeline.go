@@ -92,6 +92,8 @@ type pipeline struct {
 	// jsonValues: the source task writes its values as schemaless JSON
 	// itself (writeJSONValues), produced as they are.
 	jsonValues bool
+	// headerMemo holds a source's last converted headers (headermemo.go).
+	headerMemo headerMemo
 }
 
 // javaTextConverter is a value converter that prints a value as
@@ -292,13 +294,16 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 	if len(r.Headers) > 0 {
 		kr.Headers = p.kafkaHeaders.slice(len(r.Headers))
 	}
-	for _, h := range r.Headers {
-		var b []byte
-		if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
-			b, err = p.fromConnectHeader(ctx, p.convs.Header, r.Topic, h)
-			return err
-		}); err != nil || p.res.Failed > failed {
-			return nil, err
+	for i, h := range r.Headers {
+		b, ok := p.headerMemo.lookup(i, r.Topic, h)
+		if !ok {
+			if err := p.convertStage(ctx, StageHeaderConverter, p.convs.Classes.Header, o, func() (err error) {
+				b, err = p.fromConnectHeader(ctx, p.convs.Header, r.Topic, h)
+				return err
+			}); err != nil || p.res.Failed > failed {
+				return nil, err
+			}
+			p.headerMemo.store(i, r.Topic, h, b)
 		}
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
 	}
