@@ -19,6 +19,7 @@ require (
 	github.com/colinmarc/hdfs/v2 v2.4.0
 	github.com/go-mysql-org/go-mysql v1.13.0
 	github.com/goccy/go-json v0.10.2
+	github.com/pingcap/tidb/pkg/parser v0.0.0-20250421232622-526b2c79173d
 	github.com/shopspring/decimal v1.2.0
 	github.com/tetratelabs/wazero v1.12.0
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0
@@ -39,7 +40,6 @@ require (
 	github.com/jcmturner/gokrb5/v8 v8.4.4 // indirect
 	github.com/jcmturner/rpc/v2 v2.0.3 // indirect
 	github.com/pingcap/errors v0.11.5-0.20250318082626-8f80e5cb09ec // indirect
-	github.com/pingcap/tidb/pkg/parser v0.0.0-20250421232622-526b2c79173d // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
@@ -136,3 +136,9 @@ replace github.com/goccy/go-json => ./connectors/mysqlcdc/gojson
 // Lambda start, docs/lambda.md): ferry's stand-in holds TiDB's collation table
 // (connectors/mysqlcdc/tidbparser).
 replace github.com/pingcap/tidb/pkg/parser => ./connectors/mysqlcdc/tidbparser
+
+// The HDFS client's Hadoop protobuf types were built at init, in every
+// program linking the HDFS sink (half a millisecond of every Lambda start,
+// docs/lambda.md): ferry's fork builds them when a client is made
+// (connectors/hdfssink/hdfsclient).
+replace github.com/colinmarc/hdfs/v2 => ./connectors/hdfssink/hdfsclient

@@ -94,7 +94,8 @@ func TestBuildTags(t *testing.T) {
 }
 
 // TestLocalReplaces: a custom build carries ferry's replace directives to
-// its own directories (the goccy/go-json and TiDB parser stand-ins), so it
+// its own directories (the goccy/go-json and TiDB parser stand-ins, the HDFS
+// client's fork), so it
 // links what ferry's own builds link and needs no other module's checksum.
 func TestLocalReplaces(t *testing.T) {
 	root, _ := filepath.Abs("../..")
@@ -105,6 +106,7 @@ func TestLocalReplaces(t *testing.T) {
 	want := []Module{
 		{Path: "github.com/goccy/go-json", Dir: filepath.Join(root, "connectors", "mysqlcdc", "gojson")},
 		{Path: "github.com/pingcap/tidb/pkg/parser", Dir: filepath.Join(root, "connectors", "mysqlcdc", "tidbparser")},
+		{Path: "github.com/colinmarc/hdfs/v2", Dir: filepath.Join(root, "connectors", "hdfssink", "hdfsclient")},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("localReplaces(%s) = %+v, want %+v", root, got, want)
