@@ -78,6 +78,7 @@ type ConfigError struct {
 	Warning bool
 }
 
+// Error is Kafka Connect's message for the missing or invalid key.
 func (e *ConfigError) Error() string {
 	if e.Missing {
 		return fmt.Sprintf("Missing required configuration \"%s\" which has no default value.", e.Key)
@@ -96,6 +97,7 @@ func (e *ConfigError) Unwrap() []error {
 // ConfigErrors is every problem found in one config, in declaration order.
 type ConfigErrors []*ConfigError
 
+// Error is the errors' messages, one a line.
 func (es ConfigErrors) Error() string {
 	parts := make([]string, len(es))
 	for i, e := range es {

@@ -10,6 +10,7 @@ import "errors"
 // failure subject to errors.tolerance.
 type RetriableError struct{ Err error }
 
+// Error is the cause's message.
 func (e *RetriableError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.
@@ -41,6 +42,7 @@ type RejectedRecord struct {
 // skip it and send it to the dead-letter queue — and never retries the batch.
 type RejectedError struct{ Rejected []RejectedRecord }
 
+// Error is the first rejected record's cause, saying when others were rejected too.
 func (e *RejectedError) Error() string {
 	if len(e.Rejected) == 1 {
 		return "sink rejected 1 record: " + e.Rejected[0].Err.Error()

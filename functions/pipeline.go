@@ -32,6 +32,7 @@ type RecordError struct {
 	rejected bool
 }
 
+// Error is Kafka Connect's message for a failed stage: the stage, the class, where, and the cause.
 func (e *RecordError) Error() string {
 	return fmt.Sprintf("Executing stage '%s' with class '%s', where %s: %v", e.Stage, e.Class, e.Where, e.Err)
 }

@@ -33,6 +33,7 @@ type Options struct {
 // chain (ferry_noawschain) cannot honour.
 type ErrNoChain struct{ Option, Value string }
 
+// Error names the option and how to get the credential chain back.
 func (e *ErrNoChain) Error() string {
 	return fmt.Sprintf("%s=%q needs the AWS SDK's standard credential chain, which this build leaves out (-tags ferry_noawschain, the `make lambda` default): "+
 		"use the function's execution role, or rebuild with `make lambda WITH=awschain`", e.Option, e.Value)

@@ -212,6 +212,7 @@ func durationMS(v string, def time.Duration) time.Duration {
 // retrying with the same credentials cannot pass.
 type AuthError struct{ Err error }
 
+// Error is the cause's message.
 func (e *AuthError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -245,6 +245,7 @@ type ConfigError struct {
 	Msg string
 }
 
+// Error is the key and what is wrong with its value.
 func (e *ConfigError) Error() string { return e.Key + ": " + e.Msg }
 
 // PrefixedTLS builds a TLS configuration from Kafka's ssl.* keys found under

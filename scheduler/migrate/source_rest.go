@@ -23,6 +23,7 @@ type REST struct {
 	Client *http.Client
 }
 
+// String names the source for messages: the Kafka Connect REST URL.
 func (r *REST) String() string { return "Kafka Connect at " + r.URL }
 
 // expanded is one value of GET /connectors?expand=info&expand=status.

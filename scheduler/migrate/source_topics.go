@@ -32,6 +32,7 @@ type Topics struct {
 	Config, Offsets, Status string
 }
 
+// String names the source for messages: the config topic and its brokers.
 func (t *Topics) String() string {
 	return fmt.Sprintf("config topic %s on %s", t.Config, strings.Join(t.Seeds, ","))
 }

@@ -21,6 +21,7 @@ type RecordError struct {
 	data   bool
 }
 
+// Error names the module and the cause.
 func (e *RecordError) Error() string { return "WebAssembly module " + e.Module + " " + e.Cause }
 
 // Unwrap makes errors.Is(err, ErrModule) true, and ErrData for a refused record.
