@@ -3,49 +3,13 @@
 package mysqlcdc_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 )
-
-// baseline is franz-go alone producing n copies of a record ferry wrote
-// (acks=all, idempotent like ferry's producer), in records/s and records
-// per CPU-second of this process.
-func baseline(b *testing.B, n int, value []byte) (perSec, perCPU float64) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(b, "KAFKA_BOOTSTRAP_SERVERS"), ",")...),
-		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond), kgo.AllowAutoTopicCreation(), kgo.MaxBufferedRecords(1<<16))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Close()
-	topic := uniq("rawmy")
-	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Value: value}).FirstErr(); err != nil {
-		b.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(n)
-	start, cpu := time.Now(), cpuSeconds(b)
-	for i := 0; i < n; i++ {
-		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Value: value}, func(*kgo.Record, error) { wg.Done() })
-	}
-	wg.Wait()
-	return float64(n) / time.Since(start).Seconds(), float64(n) / (cpuSeconds(b) - cpu)
-}
-
-// cpuSeconds is the user+system CPU time this process has used.
-func cpuSeconds(b *testing.B) float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
 
 // BenchmarkCDC prints the snapshot's rows/s and streaming changes/s into
 // Kafka for ~200-byte rows (JSON with schemas, as Kafka Connect's default
@@ -77,12 +41,12 @@ func BenchmarkCDC(b *testing.B) {
 	hs.DrainAtLeast(20000, rows+1)
 	snap := float64(rows) / time.Since(start).Seconds()
 	exec(b, conn, insert(rows+1)...)
-	start, cpu := time.Now(), cpuSeconds(b)
+	start, cpu := time.Now(), oracle.CPUSeconds(b)
 	hs.DrainAtLeast(20000, rows)
-	stream, streamCPU := float64(rows)/time.Since(start).Seconds(), float64(rows)/(cpuSeconds(b)-cpu)
+	stream, streamCPU := float64(rows)/time.Since(start).Seconds(), float64(rows)/(oracle.CPUSeconds(b)-cpu)
 	b.StopTimer()
 	sample := consume(b, name+"."+mariadb(b).db+"."+name, 1, 20*time.Second)
-	raw, rawCPU := baseline(b, rows, sample[0].Raw)
+	raw, rawCPU := oracle.RawProduce(b, seeds(b), rows, sample[0].Raw)
 	b.ReportMetric(snap, "snapshot_rows/s")
 	b.ReportMetric(stream, "stream_changes/s")
 	b.Logf("snapshot %.0f rows/s (%.2f of raw franz-go %.0f/s), streaming %.0f changes/s (%.2f of raw); record %d bytes; 2-core machine shared",
@@ -150,9 +114,9 @@ func BenchmarkSnapshotPerCPU(b *testing.B) {
 	}
 	hs := newHarness(b, cfg)
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuSeconds(b)
+	start, cpu := time.Now(), oracle.CPUSeconds(b)
 	hs.DrainAtLeast(20000, rows)
 	b.StopTimer()
-	b.ReportMetric(float64(rows)/(cpuSeconds(b)-cpu), "rows/cpu-s")
+	b.ReportMetric(float64(rows)/(oracle.CPUSeconds(b)-cpu), "rows/cpu-s")
 	b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
 }

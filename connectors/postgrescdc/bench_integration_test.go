@@ -10,50 +10,15 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/connectors/debezium/oracle"
 	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
-
-// rawProduce is the baseline: franz-go producing n copies of sample (a
-// record ferry wrote, so compression sees the same bytes)
-// (acks=all, idempotent, as ferry's producer), waiting for every ack.
-func rawProduce(b *testing.B, n int, sample []byte) (perSec, perCPU float64) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(b, "KAFKA_BOOTSTRAP_SERVERS"), ",")...),
-		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond), kgo.AllowAutoTopicCreation(),
-		kgo.MaxBufferedRecords(1<<16))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Close()
-	topic, val := uniq("raw"), sample
-	var wg sync.WaitGroup
-	// Warm up: create the topic and connections before measuring.
-	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Value: val}).FirstErr(); err != nil {
-		b.Fatal(err)
-	}
-	start, cpu := time.Now(), cpuSeconds(b)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Value: val}, func(*kgo.Record, error) { wg.Done() })
-	}
-	wg.Wait()
-	return float64(n) / time.Since(start).Seconds(), float64(n) / (cpuSeconds(b) - cpu)
-}
-
-// cpuSeconds is the user+system CPU time this process has used.
-func cpuSeconds(b *testing.B) float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
 
 // BenchmarkCDC prints rows/s into Kafka for the snapshot and for streaming
 // changes (as ratios to raw franz-go producing records of the same size in
@@ -80,12 +45,12 @@ func BenchmarkCDC(b *testing.B) {
 	for i := 0; i < 100; i++ {
 		exec(b, conn, fmt.Sprintf("INSERT INTO %s SELECT g, 'label-'||g, g FROM generate_series(%d, %d) g", tbl, rows+i*1000+1, rows+(i+1)*1000))
 	}
-	start, cpu := time.Now(), cpuSeconds(b)
+	start, cpu := time.Now(), oracle.CPUSeconds(b)
 	if n := hs.DrainAtLeast(100000, rows); n != rows {
 		b.Fatalf("stream read %d", n)
 	}
-	stream, streamCPU := float64(rows)/time.Since(start).Seconds(), float64(rows)/(cpuSeconds(b)-cpu)
-	raw, rawCPU := rawProduce(b, rows, sample)
+	stream, streamCPU := float64(rows)/time.Since(start).Seconds(), float64(rows)/(oracle.CPUSeconds(b)-cpu)
+	raw, rawCPU := oracle.RawProduce(b, seeds(b), rows, sample)
 	b.ReportMetric(snap, "snapshot_rows/s")
 	b.ReportMetric(stream, "stream_rows/s")
 	fmt.Printf("BenchmarkCDC: raw franz-go %.0f rec/s (%d-byte records); snapshot %.0f rows/s (%.2f× raw); streaming %.0f rows/s (%.2f× raw)\n",
