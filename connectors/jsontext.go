@@ -1,11 +1,12 @@
 package connectors
 
-// JSONText is a source record's value already written as the JsonConverter
-// with schemas.enable=false writes the value it stands for. Only a source
-// task that is a JSONValueWriter, and only once the runtime asked it to, puts
-// a *JSONText (a pointer: boxing it allocates nothing) in place of a
-// record's value, with a nil ValueSchema; the runtime produces its bytes as
-// they are.
+// JSONText is a record's value already written as the JsonConverter with
+// schemas.enable=false writes the value it stands for. Only a source task
+// that is a JSONValueWriter, and only once the runtime asked it to, puts a
+// *JSONText (a pointer: boxing it allocates nothing) in place of a record's
+// value, with a nil ValueSchema; the runtime produces its bytes as they are.
+// The runtime puts one in place of a value only for a sink task that is a
+// JSONValueTaker, with the record's ValueSchema set as usual.
 type JSONText []byte
 
 // JSONValueWriter is a source task that can write its records' values as
@@ -24,4 +25,17 @@ type JSONValueWriter interface {
 	// reports false when the task cannot for its configuration, and then
 	// returns Connect values as before.
 	WriteJSONValues() bool
+}
+
+// JSONValueTaker is a sink task that, as configured, uses nothing of a
+// record's value but its JSON as the JsonConverter with
+// schemas.enable=false writes it (connectjson.AppendValue with
+// ReplaceNullWithDefault; the S3 sink's JsonFormat with a partitioner and
+// timestamp extractor that do not read the value). The runtime then gives
+// it a *JSONText in place of a value whose converter's bytes already are
+// that JSON (a JsonConverter envelope whose payload is written as is), when
+// no transformation reads the records; other values are converted as usual.
+type JSONValueTaker interface {
+	// TakesJSONValues reports whether the task, opened, takes *JSONText values.
+	TakesJSONValues() bool
 }

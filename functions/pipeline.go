@@ -95,6 +95,18 @@ type pipeline struct {
 	jsonValues bool
 	// headerMemo holds a source's last converted headers (headermemo.go).
 	headerMemo headerMemo
+	// payloads gives, for a connectors.JSONValueTaker task, the value
+	// converter's bytes that are already the value's JSON (toConnectValue);
+	// nil otherwise.
+	payloads compactPayloader
+	jsons    slab[connectors.JSONText]
+}
+
+// compactPayloader is a value converter that can tell when a value's bytes
+// hold its JSON as connectjson writes it (JsonConverter with schemas.enable:
+// the envelope's payload), ok false when not.
+type compactPayloader interface {
+	CompactPayload(data []byte) (s *connectors.Schema, payload []byte, ok bool)
 }
 
 // javaTextConverter is a value converter that prints a value as
@@ -113,9 +125,17 @@ type readNeverFails interface{ ReadNeverFails() }
 // (connectors.ValuePrinter) when no transformation reads a record: values are
 // printed as *connectors.JavaText when the value converter can print them
 // (printer), and keys and headers are left unread when reading them cannot
-// fail (skipKey, skipHeaders). Other tasks and chains change nothing.
+// fail (skipKey, skipHeaders). For a connectors.JSONValueTaker task the
+// converter's bytes that already are a value's JSON are given as a
+// *connectors.JSONText (payloads). Other tasks and chains change nothing.
 func (p *pipeline) printValues(task connectors.SinkTask) {
-	if _, ok := task.(connectors.ValuePrinter); !ok || (p.chain != nil && p.chain.Len() > 0) {
+	if p.chain != nil && p.chain.Len() > 0 {
+		return
+	}
+	if w, ok := task.(connectors.JSONValueTaker); ok && w.TakesJSONValues() {
+		p.payloads, _ = p.convs.Value.(compactPayloader)
+	}
+	if _, ok := task.(connectors.ValuePrinter); !ok {
 		return
 	}
 	if c, ok := p.convs.Value.(javaTextConverter); ok && c.Schemaless() {
@@ -144,6 +164,14 @@ func (p *pipeline) writeJSONValues(task connectors.SourceTask) {
 // toConnectValue is the value converter's ToConnect, or the value printed as
 // a *connectors.JavaText (packed into p.bytes) when the sink only prints it.
 func (p *pipeline) toConnectValue(ctx context.Context, kr *kgo.Record, r *connectors.Record) (err error) {
+	if p.payloads != nil {
+		if s, payload, ok := p.payloads.CompactPayload(kr.Value); ok {
+			js := p.jsons.one()
+			*js = payload
+			r.ValueSchema, r.Value = s, js
+			return nil
+		}
+	}
 	if p.printer == nil {
 		r.ValueSchema, r.Value, err = p.convs.Value.ToConnect(ctx, kr.Topic, kr.Value)
 		return err

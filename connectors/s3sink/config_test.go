@@ -55,3 +55,37 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestTakesJSONValues: the task takes values already written as JSON only
+// with JsonFormat and a partitioner and timestamp extractor that do not read
+// the value.
+func TestTakesJSONValues(t *testing.T) {
+	cases := []struct {
+		props map[string]string
+		want  bool
+	}{
+		{map[string]string{}, true},
+		{map[string]string{"s3.compression.type": "gzip", "json.decimal.format": "NUMERIC"}, true},
+		{map[string]string{"partitioner.class": DailyPartitioner, "locale": "en", "timezone": "UTC", "timestamp.extractor": "Record"}, true},
+		{map[string]string{"format.class": ParquetFormat}, false},
+		{map[string]string{"format.class": ByteArrayFormat}, false},
+		{map[string]string{"partitioner.class": FieldPartitioner, "partition.field.name": "id"}, false},
+		{map[string]string{"timestamp.extractor": "RecordField", "timestamp.field": "ts"}, false},
+	}
+	for _, c := range cases {
+		props := map[string]string{"s3.bucket.name": "b", "flush.size": "10", "format.class": JSONFormat}
+		for k, v := range c.props {
+			props[k] = v
+		}
+		cfg, err := parse(props)
+		if err != nil {
+			t.Fatalf("%v: %v", c.props, err)
+		}
+		if got := (&Task{cfg: cfg}).TakesJSONValues(); got != c.want {
+			t.Errorf("%v: TakesJSONValues = %v, want %v", c.props, got, c.want)
+		}
+	}
+	if (&Task{}).TakesJSONValues() {
+		t.Error("an unopened task takes converted values")
+	}
+}

@@ -61,6 +61,13 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	return t.store.check(ctx)
 }
 
+// TakesJSONValues reports whether the task takes values already written as
+// JSON (connectors.JSONValueTaker): JsonFormat writes each value as that
+// JSON, and neither the partitioner nor the timestamp extractor reads it.
+func (t *Task) TakesJSONValues() bool {
+	return t.cfg != nil && formatOf(t.cfg.FormatClass) == "json" && !t.cfg.PartitionerConfig.ReadsValues()
+}
+
 // Put writes each record into its file; a file set is committed to S3 as soon
 // as it holds flush.size records or a rotation rule fires: its objects are
 // sent in the background (background.go) while Put goes on. A record that

@@ -34,6 +34,9 @@ func JSONLines(decimalNumeric, gz bool) LineFormat {
 		if r.ValueSchema == nil && r.Value == nil { // connectjson.Marshal's tombstone: no bytes
 			return dst, nil
 		}
+		if js, ok := r.Value.(*connectors.JSONText); ok { // already written (connectors.JSONValueTaker)
+			return append(dst, *js...), nil
+		}
 		return connectjson.AppendValue(dst, r.ValueSchema, r.Value, opts)
 	}, sep: []byte("\n")}
 }

@@ -114,6 +114,12 @@ func partitionerOf(class string) string {
 }
 
 // extractorOf maps a timestamp.extractor to wallclock, record or field.
+// ReadsValues reports whether the partitioner or the timestamp extractor
+// reads fields of a record's value (FieldPartitioner, RecordField).
+func (c *PartitionerConfig) ReadsValues() bool {
+	return partitionerOf(c.PartitionerClass) == "field" || extractorOf(c.TimestampExtract) == "field"
+}
+
 func extractorOf(name string) string {
 	switch simpleName(name) {
 	case "Wallclock", "WallclockTimestampExtractor":
