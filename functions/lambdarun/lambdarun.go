@@ -80,7 +80,7 @@ func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	// while the Kafka clients are set up: both are part of every cold start.
 	opened := make(chan storeResult, 1)
 	go func() {
-		s, err := open.ForWorker(ctx, w.State, w, log)
+		s, err := open.ForFunction(ctx, w.State, w, log)
 		opened <- storeResult{s, err}
 	}()
 	ref := &storeRef{}

@@ -36,6 +36,18 @@ func Open(ctx context.Context, spec string) (state.Store, error) {
 // "kafka" takes its bootstrap servers, security keys, group.id and
 // *.storage.* topic keys (Kafka Connect's defaults for those unset).
 func ForWorker(ctx context.Context, spec string, w *workerconfig.Worker, log *slog.Logger) (state.Store, error) {
+	return forWorker(ctx, spec, w, log, false)
+}
+
+// ForFunction is ForWorker for a Lambda function's start: a Redis store's
+// connection leaves the handshake's optional commands out (CLIENT SETINFO,
+// CLIENT MAINT_NOTIFICATIONS: redis.Options.Lean), two round trips of every
+// cold start.
+func ForFunction(ctx context.Context, spec string, w *workerconfig.Worker, log *slog.Logger) (state.Store, error) {
+	return forWorker(ctx, spec, w, log, true)
+}
+
+func forWorker(ctx context.Context, spec string, w *workerconfig.Worker, log *slog.Logger, lean bool) (state.Store, error) {
 	switch {
 	case strings.HasPrefix(spec, "file:"):
 		dir := strings.TrimPrefix(spec, "file:")
@@ -48,7 +60,7 @@ func ForWorker(ctx context.Context, spec string, w *workerconfig.Worker, log *sl
 		}
 		return s, nil
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
-		s, err := openRedis(ctx, spec)
+		s, err := openRedis(ctx, spec, lean)
 		if err != nil {
 			return nil, fmt.Errorf("open state store %q: %w", redact(spec), err)
 		}

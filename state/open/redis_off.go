@@ -14,4 +14,4 @@ import (
 var ErrNoRedis = errors.New("this build leaves the Redis state store out (-tags ferry_noredis): use a kafka or file: state store, or rebuild without WITHOUT=redis")
 
 // openRedis fails: the build has no Redis state store.
-func openRedis(context.Context, string) (state.Store, error) { return nil, ErrNoRedis }
+func openRedis(context.Context, string, bool) (state.Store, error) { return nil, ErrNoRedis }

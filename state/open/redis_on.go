@@ -12,7 +12,8 @@ import (
 // openRedis opens the Redis state store at url. Builds with the
 // ferry_noredis tag leave it out (redis_off.go): go-redis is the largest
 // client a Lambda function links, and a function whose offsets live in
-// Kafka never needs it.
-func openRedis(ctx context.Context, url string) (state.Store, error) {
-	return redis.Open(ctx, url, redis.Options{})
+// Kafka never needs it. lean leaves the handshake's optional commands out
+// (redis.Options.Lean).
+func openRedis(ctx context.Context, url string, lean bool) (state.Store, error) {
+	return redis.Open(ctx, url, redis.Options{Lean: lean})
 }

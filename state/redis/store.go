@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/ferryhq/ferry/state"
 )
@@ -39,6 +40,13 @@ type Options struct {
 	// Prefix starts every key (DefaultPrefix when empty); tests use a unique
 	// one per run, deployments may use one per ferry cluster.
 	Prefix string
+	// Lean leaves the optional commands out of each connection's handshake:
+	// CLIENT SETINFO (the library's name and version in CLIENT LIST) and
+	// CLIENT MAINT_NOTIFICATIONS (Redis Enterprise's hand-over of
+	// connections during maintenance). Two round trips fewer before the
+	// first command, for a Lambda function's cold start; HELLO, AUTH and
+	// SELECT are unchanged.
+	Lean bool
 }
 
 // Store is a state.Store kept in Redis.
@@ -68,6 +76,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redis state URL: %w", err)
+	}
+	if opts.Lean {
+		o.DisableIdentity = true
+		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	}
 	client := redis.NewClient(o)
 	if err := client.Ping(ctx).Err(); err != nil {

@@ -1,0 +1,124 @@
+package redis
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeRedis is a RESP3 server on a loopback port that records the commands
+// it is sent: HELLO answers protocol 3, PING answers PONG, anything else OK.
+type fakeRedis struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	cmds []string
+	done sync.WaitGroup
+}
+
+func newFakeRedis(t *testing.T) *fakeRedis {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeRedis{ln: ln}
+	f.done.Add(1)
+	go func() {
+		defer f.done.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			f.done.Add(1)
+			go func() { defer f.done.Done(); f.serve(c) }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); f.done.Wait() })
+	return f
+}
+
+// serve answers one connection until the client closes it.
+func (f *fakeRedis) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for {
+		args, err := readCommand(r)
+		if err != nil {
+			return
+		}
+		cmd := strings.ToLower(strings.Join(args[:min(2, len(args))], " "))
+		f.mu.Lock()
+		f.cmds = append(f.cmds, cmd)
+		f.mu.Unlock()
+		reply := "+OK\r\n"
+		switch {
+		case strings.HasPrefix(cmd, "hello"):
+			reply = "%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n"
+		case cmd == "ping":
+			reply = "+PONG\r\n"
+		}
+		if _, err := c.Write([]byte(reply)); err != nil {
+			return
+		}
+	}
+}
+
+// readCommand reads one RESP array of bulk strings.
+func readCommand(r *bufio.Reader) ([]string, error) {
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "*")))
+	args := make([]string, 0, n)
+	for range n {
+		if _, err := r.ReadString('\n'); err != nil { // $len
+			return nil, err
+		}
+		arg, err := r.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, strings.TrimSuffix(arg, "\r\n"))
+	}
+	return args, nil
+}
+
+// TestLeanHandshake: a Lean store's connection sends neither CLIENT SETINFO
+// nor CLIENT MAINT_NOTIFICATIONS before its first command (the Lambda
+// function opens its store so, two round trips fewer at every cold start);
+// a store opened without Lean keeps go-redis's handshake.
+func TestLeanHandshake(t *testing.T) {
+	for _, tc := range []struct {
+		lean bool
+		want []string // client subcommands sent
+	}{
+		{false, []string{"client maint_notifications", "client setinfo"}},
+		{true, nil},
+	} {
+		f := newFakeRedis(t)
+		s, err := Open(context.Background(), "redis://"+f.ln.Addr().String()+"/3", Options{Lean: tc.lean})
+		if err != nil {
+			t.Fatalf("Open(Lean: %v): %v", tc.lean, err)
+		}
+		s.Close()
+		f.mu.Lock()
+		var client []string
+		for _, c := range f.cmds {
+			if strings.HasPrefix(c, "client ") && !slices.Contains(client, c) {
+				client = append(client, c)
+			}
+		}
+		cmds := slices.Clone(f.cmds)
+		f.mu.Unlock()
+		slices.Sort(client)
+		if !slices.Equal(client, tc.want) || !slices.Contains(cmds, "select 3") || cmds[len(cmds)-1] != "ping" {
+			t.Errorf("Open(Lean: %v) sent %q; want the CLIENT subcommands %q, SELECT 3 and a PING last", tc.lean, cmds, tc.want)
+		}
+	}
+}
