@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// dropStartupPages does nothing outside Linux.
+func dropStartupPages() {}
