@@ -5,12 +5,18 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
 )
 
 // writeBufferSize is the sink's write buffer.
 const writeBufferSize = 256 << 10
+
+// writers are the write buffers of closed tasks: a sink task lives for one
+// invocation, and a 256 KiB buffer allocated (and zeroed) for each was most
+// of what an invocation of a few thousand records allocated besides them.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBufferSize) }}
 
 // SinkTask appends each record's value to a file followed by "\n", as
 // FileStreamSinkTask's PrintStream.println(record.value()) does: strings as
@@ -35,7 +41,9 @@ func (t *SinkTask) Open(_ context.Context, props map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("%w: open %s for appending: %w", ErrIO, t.cfg.File, err)
 	}
-	t.f, t.w = f, bufio.NewWriterSize(f, writeBufferSize)
+	t.w = writers.Get().(*bufio.Writer)
+	t.w.Reset(f)
+	t.f = f
 	return nil
 }
 
@@ -101,6 +109,8 @@ func (t *SinkTask) Close() error {
 	}
 	ferr := t.w.Flush()
 	cerr := t.f.Close()
+	t.w.Reset(nil) // drops what a failed flush left, and the file
+	writers.Put(t.w)
 	t.f, t.w = nil, nil
 	if ferr != nil {
 		return fmt.Errorf("%w: write %s: %w", ErrIO, t.cfg.File, ferr)
