@@ -252,7 +252,7 @@ func (t *groupTxn) abort() {
 // retry repeats a transaction step while the coordinator is still finishing
 // the previous one (CONCURRENT_TRANSACTIONS), until ctx is done.
 func (t *groupTxn) retry(ctx context.Context, step func() error) error {
-	for wait := 10 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
+	for wait := 2 * time.Millisecond; ; wait = min(wait*2, 200*time.Millisecond) {
 		err := step()
 		if !errors.Is(err, kerr.ConcurrentTransactions) {
 			return err
