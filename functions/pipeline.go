@@ -223,6 +223,15 @@ func newPipeline(inv Invocation, built *cpipeline.Pipeline, res *Result, budget 
 	return p
 }
 
+// left bounds a poll of n records by what is left of the invocation's
+// MaxRecords, so that an invocation reads at most MaxRecords.
+func (p *pipeline) left(n int) int {
+	if p.max > 0 {
+		return max(min(n, p.max-int(p.res.Read)), 1)
+	}
+	return n
+}
+
 // full reports whether the invocation reached its record limit or time budget.
 func (p *pipeline) full() bool {
 	return (p.max > 0 && p.res.Read >= int64(p.max)) || !time.Now().Before(p.budget)

@@ -138,7 +138,7 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 	size := pollSize(task, sc.pollMax)
 	for lag(next, plan.end) > 0 && !p.full() {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
-		fetches := sc.cl.PollRecords(pctx, size)
+		fetches := sc.cl.PollRecords(pctx, p.left(size))
 		cancel()
 		if err := fetchError(fetches); err != nil {
 			return err
