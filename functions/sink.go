@@ -36,7 +36,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	for tp, off := range plan.start {
 		next[tp] = off
 	}
-	if lag(next, plan.end) == 0 && len(plan.latest) == 0 {
+	if !plan.behind && lag(next, plan.end) == 0 && len(plan.latest) == 0 {
 		p.res.PartitionLag = partitionLag(next, plan.end)
 		return nil
 	}

@@ -101,9 +101,11 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	if err != nil {
 		return retriable("fetching offsets of group %s: %w", plan.group, err)
 	}
-	starts, err := h.admin.ListStartOffsets(ctx, plan.topics...)
-	if err != nil {
-		return retriable("listing start offsets of %v: %w", plan.topics, err)
+	var starts kadm.ListedOffsets // read only for a partition without a commit
+	if plan.reset != "latest" && plan.reset != "none" && !allCommitted(committed, plan.mine) {
+		if starts, err = h.admin.ListStartOffsets(ctx, plan.topics...); err != nil {
+			return retriable("listing start offsets of %v: %w", plan.topics, err)
+		}
 	}
 	plan.state, plan.latest = map[topicPartition]string{}, map[topicPartition]bool{}
 	for _, tp := range plan.mine {
@@ -121,6 +123,16 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 		}
 	}
 	return nil
+}
+
+// allCommitted reports whether the group has a committed offset for each of mine.
+func allCommitted(committed kadm.OffsetResponses, mine []topicPartition) bool {
+	for _, tp := range mine {
+		if c, ok := committed.Lookup(tp.topic, tp.partition); !ok || c.Err != nil || c.At < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // maxCommitState bounds a task's state per partition (Kafka's
@@ -181,12 +193,9 @@ func (h *Handler) commitSink(ctx context.Context, p *pipeline, txn *groupTxn, pl
 	if len(topics) == 0 {
 		return done(nil)
 	}
-	// Newer TxnOffsetCommit versions name topics by id.
-	details, err := h.admin.ListTopics(ctx, plan.topics...)
-	if err != nil {
-		return done(retriable("looking up topic ids of %v: %w", plan.topics, err))
-	}
-	if err := txn.commit(ctx, plan.group, topics, details); err != nil {
+	// Newer TxnOffsetCommit versions name topics by id: the ids the plan
+	// read from the broker.
+	if err := txn.commit(ctx, plan.group, topics, plan.ids); err != nil {
 		txn.abort()
 		return done(producerFenced(txn.id, fmt.Errorf("committing offsets of group %s: %w", plan.group, err)))
 	}
@@ -195,7 +204,7 @@ func (h *Handler) commitSink(ctx context.Context, p *pipeline, txn *groupTxn, pl
 }
 
 // commit runs one transaction holding only the group's offsets.
-func (t *groupTxn) commit(ctx context.Context, group string, topics map[string][]kmsg.TxnOffsetCommitRequestTopicPartition, ids kadm.TopicDetails) error {
+func (t *groupTxn) commit(ctx context.Context, group string, topics map[string][]kmsg.TxnOffsetCommitRequestTopicPartition, ids map[string]topicID) error {
 	add := kmsg.NewPtrAddOffsetsToTxnRequest()
 	add.TransactionalID, add.ProducerID, add.ProducerEpoch, add.Group = t.id, t.pid, t.epoch, group
 	if err := t.retry(ctx, func() error {
@@ -211,7 +220,7 @@ func (t *groupTxn) commit(ctx context.Context, group string, topics map[string][
 	oc.TransactionalID, oc.Group, oc.ProducerID, oc.ProducerEpoch, oc.Generation = t.id, group, t.pid, t.epoch, -1
 	for topic, parts := range topics {
 		rt := kmsg.NewTxnOffsetCommitRequestTopic()
-		rt.Topic, rt.TopicID, rt.Partitions = topic, ids[topic].ID, parts
+		rt.Topic, rt.TopicID, rt.Partitions = topic, ids[topic], parts
 		oc.Topics = append(oc.Topics, rt)
 	}
 	resp, err := oc.RequestWith(ctx, t.cl)

@@ -231,6 +231,29 @@ func (k *kafkaClients) releaseConsumer(sc *sinkConsumer, topics []string, next m
 	pool.n++
 }
 
+// behind reports whether owner's warm consumer is idle in the pool and
+// stands before end in one of its partitions: the task's last invocation
+// on this worker read up to offsets that new records now follow. A guess
+// that spares a lookup, never a start offset: the group's committed offsets
+// may have moved since.
+func (p *consumerPool) behind(owner string, end map[topicPartition]int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, list := range p.idle {
+		for _, sc := range list {
+			if sc.owner != owner {
+				continue
+			}
+			for tp, at := range sc.at {
+				if e, ok := end[tp]; ok && e > at {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // close closes the idle consumers; consumers released later are closed too.
 func (p *consumerPool) close() {
 	p.mu.Lock()

@@ -36,10 +36,18 @@ type sinkPlan struct {
 	// (auto.offset.reset=latest): their position is committed even when
 	// nothing is read, so later records are not skipped.
 	latest map[topicPartition]bool
+	// behind is set when the task's warm consumer on this worker stands
+	// before the end offsets: there is work, so the start offsets are read
+	// once, by takeOverGroup, and start is empty until then.
+	behind bool
 }
 
 // planSink lists the connector's topic-partitions, keeps this task's share
-// (sorted, round-robin by task id) and looks up committed and end offsets.
+// (sorted, round-robin by task id) and looks up end offsets, and the
+// committed ones unless the task's warm consumer shows there is work
+// (sinkPlan.behind): a task with nothing to read costs no more than these
+// lookups, and a task with work reads its committed offsets once, after its
+// takeover (takeOverGroup).
 func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.SinkConnectorConfig) (*sinkPlan, error) {
 	topics, err := h.sinkTopics(ctx, cfg)
 	if err != nil {
@@ -60,6 +68,9 @@ func (h *Handler) planSink(ctx context.Context, inv Invocation, cfg *connectors.
 	for _, tp := range mine {
 		e, _ := ends.Lookup(tp.topic, tp.partition)
 		plan.end[tp] = e.Offset
+	}
+	if plan.behind = h.kafka.consumers.behind(taskName(inv), plan.end); plan.behind {
+		return plan, nil
 	}
 	return plan, h.fetchStarts(ctx, plan)
 }
