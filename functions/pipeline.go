@@ -343,7 +343,8 @@ func (p *pipeline) toKafka(ctx context.Context, polled *connectors.Record) (*kgo
 			}
 			p.headerMemo.store(i, r.Topic, h, b)
 		}
-		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: b})
+		kr.Headers = kr.Headers[:i+1] // within the slab's slice: set in place, not copied
+		kr.Headers[i].Key, kr.Headers[i].Value = h.Key, b
 	}
 	if err := p.convertStage(ctx, StageKeyConverter, p.convs.Classes.Key, o, func() (err error) {
 		kr.Key, err = p.fromConnect(ctx, p.convs.Key, r.Topic, r.KeySchema, r.Key)

@@ -15,7 +15,7 @@ import (
 type draw struct {
 	n int64   // INT32 (wrapped to int32 already) and INT64 fields
 	f float64 // FLOAT64 fields
-	s any     // STRING fields: a string boxed once in a value table
+	s *text   // STRING fields: an entry of a value table
 }
 
 // primitives lists the types of the primitive fields of s in the order of
@@ -59,7 +59,7 @@ func build(s *connectors.Schema, ds []draw, sl *connectors.StructSlab) (*connect
 		case connectors.TypeFloat64:
 			st.Set(i, sl.Float64(d.f))
 		case connectors.TypeString:
-			st.Set(i, d.s)
+			st.Set(i, d.s.v)
 		}
 	}
 	return st, ds
@@ -116,7 +116,7 @@ func (sh *jsonShape) append(dst []byte, ds []draw) []byte {
 		case connectors.TypeFloat64:
 			dst = appendJSONDouble(dst, d.f)
 		case connectors.TypeString:
-			dst = connectjson.AppendString(dst, d.s.(string))
+			dst = append(dst, d.s.json...)
 		}
 	}
 	return append(dst, sh.lits[len(sh.types)]...)

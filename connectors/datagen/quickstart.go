@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/ferryhq/ferry/connectors/connectjson"
 )
 
 // quickstart is one of Confluent's bundled schemas: the Connect schema
@@ -32,31 +33,53 @@ const (
 	minZip, maxZip   = 10000, 99999
 )
 
-func numbered(prefix string, lo, hi int) []any {
-	out := make([]any, 0, hi-lo+1)
-	for i := lo; i <= hi; i++ {
-		out = append(out, prefix+strconv.Itoa(i))
+// text is a string of a value table, boxed once (v, for Structs) and
+// written once as a JSON string by connectjson (json, for JSON values).
+type text struct {
+	v    any
+	json []byte
+}
+
+// texts makes the table entries of ss, their JSON in one block.
+func texts(ss ...string) []text {
+	out := make([]text, len(ss))
+	ends := make([]int, len(ss))
+	var block []byte
+	for i, s := range ss {
+		block = connectjson.AppendString(block, s)
+		ends[i] = len(block)
+	}
+	start := 0
+	for i, s := range ss {
+		out[i], start = text{v: s, json: block[start:ends[i]:ends[i]]}, ends[i]
 	}
 	return out
+}
+
+func numbered(prefix string, lo, hi int) []text {
+	ss := make([]string, 0, hi-lo+1)
+	for i := lo; i <= hi; i++ {
+		ss = append(ss, prefix+strconv.Itoa(i))
+	}
+	return texts(ss...)
 }
 
 // upToTwoDigits lists prefix followed by zero, one or two digits 1-9, grouped
 // by length so a draw picks the length first, as the regex generator does.
-func upToTwoDigits(prefix string) [3][]any {
-	var out [3][]any
-	out[0] = []any{prefix}
+func upToTwoDigits(prefix string) [3][]text {
+	var one, two []string
 	for a := '1'; a <= '9'; a++ {
-		out[1] = append(out[1], prefix+string(a))
+		one = append(one, prefix+string(a))
 		for b := '1'; b <= '9'; b++ {
-			out[2] = append(out[2], prefix+string(a)+string(b))
+			two = append(two, prefix+string(a)+string(b))
 		}
 	}
-	return out
+	return [3][]text{texts(prefix), texts(one...), texts(two...)}
 }
 
-func pick(r *rng, xs []any) any { return xs[r.intn(uint64(len(xs)))] }
+func pick(r *rng, xs []text) *text { return &xs[r.intn(uint64(len(xs)))] }
 
-func pickLen(r *rng, xs [3][]any) any { return pick(r, xs[r.intn(3)]) }
+func pickLen(r *rng, xs [3][]text) *text { return pick(r, xs[r.intn(3)]) }
 
 // quickstarts are the quickstart schemas by name, built on first use (not at
 // init: a function that never runs datagen does not pay for them, 3,500
@@ -64,8 +87,8 @@ func pickLen(r *rng, xs [3][]any) any { return pick(r, xs[r.intn(3)]) }
 var quickstarts = sync.OnceValue(newQuickstarts)
 
 func newQuickstarts() map[string]*quickstart {
-	// Field value tables, built and boxed once so generation allocates
-	// neither the strings nor their interface values.
+	// Field value tables, built, boxed and written as JSON strings once so
+	// generation allocates neither the strings nor their interface values.
 	var (
 		userIDs   = numbered("User_", 1, 9)   // User_[1-9]
 		regionIDs = numbered("Region_", 1, 9) // Region_[1-9]
@@ -73,7 +96,7 @@ func newQuickstarts() map[string]*quickstart {
 		itemIDs   = numbered("Item_", 1, 999) // Item_[1-9][0-9]{0,2}
 		cities    = upToTwoDigits("City_")    // City_[1-9]{0,2}
 		states    = upToTwoDigits("State_")   // State_[1-9]{0,2}
-		genders   = []any{"MALE", "FEMALE", "OTHER"}
+		genders   = texts("MALE", "FEMALE", "OTHER")
 	)
 	addressSchema := connectors.StructBuilder().Name("ksql.address").
 		Field("city", connectors.StringSchema).
