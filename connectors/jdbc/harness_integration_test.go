@@ -5,7 +5,6 @@ package jdbc_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -17,9 +16,9 @@ import (
 	"github.com/ferryhq/ferry/connectors/jdbc"
 	"github.com/ferryhq/ferry/connectors/jdbc/dialect"
 	"github.com/ferryhq/ferry/functions"
+	"github.com/ferryhq/ferry/functions/sourcetest"
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/state/open"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // env returns a required environment variable or fails the test.
@@ -156,7 +155,7 @@ func consume(t testing.TB, topic string, n int, timeout time.Duration) []map[str
 	envs := consumeEnvelopes(t, topic, n, timeout)
 	out := make([]map[string]any, len(envs))
 	for i, e := range envs {
-		out[i], _ = e["payload"].(map[string]any)
+		out[i] = sourcetest.Payload(e)
 	}
 	return out
 }
@@ -165,29 +164,10 @@ func consume(t testing.TB, topic string, n int, timeout time.Duration) []map[str
 // envelopes ({"schema": ..., "payload": ...}).
 func consumeEnvelopes(t testing.TB, topic string, n int, timeout time.Duration) []map[string]any {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ",")...),
-		kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	var out []map[string]any
-	for len(out) < n {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			break
-		}
-		fs.EachRecord(func(r *kgo.Record) {
-			var env map[string]any
-			d := json.NewDecoder(strings.NewReader(string(r.Value)))
-			d.UseNumber()
-			if err := d.Decode(&env); err != nil {
-				t.Fatalf("record %s: %v", r.Value, err)
-			}
-			out = append(out, env)
-		})
+	msgs := sourcetest.Consume(t, strings.Split(env(t, "KAFKA_BOOTSTRAP_SERVERS"), ","), topic, n, timeout)
+	out := make([]map[string]any, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Value
 	}
 	return out
 }

@@ -1,8 +1,8 @@
-// Package sourcetest runs a source connector's task 0 through
-// functions.Handler in-process for the connector's integration tests and
-// benchmarks (the CDC connectors'), with a file state store, and reads
-// back the JSON records it wrote to Kafka. Only tests import it; sinks have
-// functions/sinktest.
+// Package sourcetest is the source connectors' test harness: it runs a
+// connector's task 0 through functions.Handler in-process, with a file
+// state store, as the CDC connectors' integration tests and benchmarks do,
+// and reads back the JSON records a source wrote to Kafka (the CDC and JDBC
+// connectors' tests). Only tests import it; sinks have functions/sinktest.
 package sourcetest
 
 import (
