@@ -45,7 +45,6 @@ the command line, override both. Run "ferry <command> --help" for the flags.
 `
 
 func main() {
-	dropStartupPages()
 	if lambdarun.InLambda() {
 		shutdownTracing, err := setupTracing(context.Background(), "ferry-lambda") // off unless OTEL_* asks for it
 		if err == nil {

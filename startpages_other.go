@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// dropStartupPages does nothing outside Linux.
-func dropStartupPages() {}
