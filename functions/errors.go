@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // retryDelayMin is the first backoff of Kafka Connect's RetryWithToleranceOperator.
@@ -244,4 +245,53 @@ func stackTrace(err error) string {
 		s += fmt.Sprintf("\nCaused by: %T: %s", c, c.Error())
 	}
 	return s
+}
+
+// Stage names where a record failed, as Kafka Connect's errors.Stage.
+const (
+	StageKeyConverter    = "KEY_CONVERTER"
+	StageValueConverter  = "VALUE_CONVERTER"
+	StageHeaderConverter = "HEADER_CONVERTER"
+	StageTransformation  = "TRANSFORMATION"
+	StageTaskPut         = "TASK_PUT"
+	StageKafkaProduce    = "KAFKA_PRODUCE"
+)
+
+// RecordError is a per-record failure: which stage, which class, which record.
+type RecordError struct {
+	Stage, Class, Where string
+	Err                 error
+	// rejected marks a record the sink refused (RejectedError): tolerable at TASK_PUT.
+	rejected bool
+}
+
+// Error is Kafka Connect's message for a failed stage: the stage, the class, where, and the cause.
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("Executing stage '%s' with class '%s', where %s: %v", e.Stage, e.Class, e.Where, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// origin is the record a failure happened to, as the dead-letter queue needs
+// it: the consumed Kafka record (sinks), the polled source record (sources),
+// or the converted record Kafka refused (sources, KAFKA_PRODUCE).
+type origin struct {
+	consumed *kgo.Record
+	source   *connectors.Record
+	produced *kgo.Record
+}
+
+// where describes the record for a RecordError, as Kafka Connect's error
+// context does; it is built only when a record fails.
+func (o origin) where() string {
+	switch {
+	case o.consumed != nil:
+		kr := o.consumed
+		return fmt.Sprintf("consumed record is {topic='%s', partition=%d, offset=%d, timestamp=%d, timestampType=CreateTime}",
+			kr.Topic, kr.Partition, kr.Offset, kr.Timestamp.UnixMilli())
+	case o.source != nil:
+		return "source record is " + o.source.Coordinates() + " for topic " + o.source.Topic
+	}
+	return ""
 }
