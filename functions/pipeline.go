@@ -27,6 +27,8 @@ type pipeline struct {
 	budget time.Time
 	max    int
 	topics map[string]struct{}
+	// lastTopic is the topic noted last (noteTopic).
+	lastTopic string
 	// ensured is the topic a source last produced to, known to exist.
 	ensured string
 	// Per-record parts allocated in blocks (slabs.go).
@@ -227,6 +229,10 @@ func timeCommit(r *Result) func(err error) error {
 }
 
 func (p *pipeline) noteTopic(t string) {
+	if t == p.lastTopic {
+		return
+	}
+	p.lastTopic = t
 	if p.topics == nil {
 		p.topics = map[string]struct{}{}
 	}

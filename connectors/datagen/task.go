@@ -195,7 +195,7 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 		t.iteration++
 	}
 	if t.json && len(out) > 0 {
-		t.jsonSize = len(t.text)/len(out) + 16
+		t.jsonSize = len(t.text)/len(out) + 4 // the mean of 1,000 values moves by less
 	}
 	return out, nil
 }
