@@ -113,7 +113,9 @@ func BenchmarkJSONPassthrough(b *testing.B) {
 			t := fmt.Sprintf("%s-%d", base, round)
 			c.ferry = append(c.ferry, measureCost(b, benchRecords, func() int { return runAll(b, h, st, benchDatagen(t)) }))
 			in := offHeap(b, readTopic(b, seeds, t, benchRecords))
-			c.raw = append(c.raw, measureCost(b, benchRecords, func() int { return rawProduce(b, seeds, t+"-raw", in) }))
+			cl := rawProducer(b, seeds) // connected before, as ferry's pooled producer is
+			c.raw = append(c.raw, measureCost(b, benchRecords, func() int { return rawProduce(b, cl, t+"-raw", in) }))
+			cl.Close()
 			topic = t
 		}
 		c.report(b, benchRecords)
@@ -170,17 +172,24 @@ func readTopic(b *testing.B, seeds []string, topic string, n int) []*kgo.Record 
 	return out[:n]
 }
 
-// rawProduce produces the keys, values, headers and timestamps of in to
-// topic with plain franz-go and ferry's producer settings (acks=all, 2 ms
-// linger, 1 MiB batches, 8,192 records buffered): the same bytes ferry
-// produced, headers included.
-func rawProduce(b *testing.B, seeds []string, topic string, in rawInput) int {
+// rawProducer is a plain franz-go producer with ferry's producer settings
+// (acks=all, 2 ms linger, 1 MiB batches, 8,192 records buffered), connected
+// to the cluster.
+func rawProducer(b *testing.B, seeds []string) *kgo.Client {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond),
 		kgo.ProducerBatchMaxBytes(1<<20), kgo.MaxBufferedRecords(1<<13), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer cl.Close()
+	if err := cl.Ping(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return cl
+}
+
+// rawProduce produces the keys, values, headers and timestamps of in to
+// topic with cl: the same bytes ferry produced, headers included.
+func rawProduce(b *testing.B, cl *kgo.Client, topic string, in rawInput) int {
 	var failed error
 	for _, r := range in.recs {
 		cl.Produce(context.Background(), &kgo.Record{Topic: topic, Key: r.key, Value: r.value, Headers: r.headers, Timestamp: time.UnixMilli(r.ts)}, func(_ *kgo.Record, err error) {
