@@ -147,6 +147,9 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 			return err
 		}
 	}
+	if lag(next, plan.end) > 0 && !time.Now().Before(p.budget) {
+		return h.skipDeleted(ctx, plan, next, sc)
+	}
 	return nil
 }
 

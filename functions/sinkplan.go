@@ -2,7 +2,9 @@ package functions
 
 import (
 	"context"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/ferryhq/ferry/connectors"
@@ -181,4 +183,44 @@ func (h *Handler) sinkTopics(ctx context.Context, cfg *connectors.SinkConnectorC
 		}
 	}
 	return out, nil
+}
+
+// skipDeleted moves next past records the log no longer holds. A partition
+// behind its end that returned nothing for the whole invocation, from a
+// start below its log start (retention deleted records past the group's
+// commit), is where the consumer's auto.offset.reset put the client on
+// OFFSET_OUT_OF_RANGE, as Kafka Connect's consumer is: the log start
+// (earliest) or the end (latest). Left at the deleted offsets, every later
+// invocation would poll its whole budget for records that never come and
+// report them as lag. It costs one ListOffsets, only when an invocation ran
+// out of time with such a partition; the warm consumer is dropped (purge)
+// so that the next invocation assigns exactly the offsets committed.
+func (h *Handler) skipDeleted(ctx context.Context, plan *sinkPlan, next map[topicPartition]int64, sc *sinkConsumer) error {
+	var stuck []topicPartition
+	topics := map[string]bool{}
+	for tp, end := range plan.end {
+		if next[tp] < end && next[tp] == plan.start[tp] {
+			stuck = append(stuck, tp)
+			topics[tp.topic] = true
+		}
+	}
+	if len(stuck) == 0 || plan.reset == "none" {
+		return nil
+	}
+	starts, err := h.admin.ListStartOffsets(ctx, slices.Sorted(maps.Keys(topics))...)
+	if err != nil {
+		return retriable("listing start offsets of %v: %w", slices.Sorted(maps.Keys(topics)), err)
+	}
+	for _, tp := range stuck {
+		s, ok := starts.Lookup(tp.topic, tp.partition)
+		if !ok || s.Err != nil || next[tp] >= s.Offset {
+			continue
+		}
+		next[tp] = s.Offset
+		if plan.reset == "latest" {
+			next[tp] = max(s.Offset, plan.end[tp])
+		}
+		sc.purge()
+	}
+	return nil
 }
