@@ -13,6 +13,7 @@ import (
 	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
 	"github.com/ferryhq/ferry/state/file"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // benchRecords is the size of each benchmark pipeline run.
@@ -25,8 +26,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchHandler is a Handler on the real Kafka with file state in a temp dir.
-func benchHandler(b *testing.B) (*functions.Handler, *file.Store, []string) {
+// benchHandler is a Handler on the real Kafka with file state in a temp dir;
+// opts are extra client options (hooks).
+func benchHandler(b *testing.B, opts ...kgo.Opt) (*functions.Handler, *file.Store, []string) {
 	b.Helper()
 	seeds := os.Getenv("KAFKA_BOOTSTRAP_SERVERS")
 	if seeds == "" {
@@ -37,7 +39,7 @@ func benchHandler(b *testing.B) (*functions.Handler, *file.Store, []string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: st, Seeds: strings.Split(seeds, ","), InstanceID: "bench", Worker: jsonWorker})
+	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: st, Seeds: strings.Split(seeds, ","), InstanceID: "bench", Worker: jsonWorker, KafkaOpts: opts})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,16 +4,12 @@ package functions_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/connectors/builtin"
 	"github.com/ferryhq/ferry/functions"
-	"github.com/ferryhq/ferry/state/file"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -36,22 +32,8 @@ func (c *requestCounter) OnBrokerWrite(_ kgo.BrokerMetadata, key int16, _ int, _
 // per invocation besides fetches. Each invocation takes a new epoch from
 // the file store first, as the scheduler does (its fsync is in the figure).
 func BenchmarkSinkInvocationCost(b *testing.B) {
-	seeds := os.Getenv("KAFKA_BOOTSTRAP_SERVERS")
-	if seeds == "" {
-		b.Fatal("KAFKA_BOOTSTRAP_SERVERS must be set: run `eval \"$(localstack/up kafka redis nats)\"`")
-	}
-	st, err := file.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
 	reqs := &requestCounter{}
-	h, err := functions.NewHandler(functions.Options{Plugins: builtin.Registry(), Store: st, Seeds: strings.Split(seeds, ","),
-		InstanceID: "bench", Worker: jsonWorker, KafkaOpts: []kgo.Opt{kgo.WithHooks(reqs)}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(h.Close)
+	h, st, _ := benchHandler(b, kgo.WithHooks(reqs))
 	topic := fmt.Sprintf("bench-sinkinv-%d", time.Now().UnixNano()%1e9)
 	runAll(b, h, st, benchDatagen(topic))
 	const batch = 100
