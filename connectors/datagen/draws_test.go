@@ -38,8 +38,10 @@ func TestJSONValuesMatchStructs(t *testing.T) {
 	}
 }
 
-// openAt opens a task whose clock stands still, so paced tasks emit the same records.
+// openAt opens a task whose clock stands still (at the goldens' time), so
+// paced tasks emit the same records.
 func openAt(t *testing.T, p map[string]string) *Task {
+	t.Helper()
 	task := NewTask()
 	task.now = func() time.Time { return time.UnixMilli(1700000000000) }
 	if err := task.Open(t.Context(), p, nil); err != nil {

@@ -1,14 +1,12 @@
 package datagen
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/connectjson"
@@ -32,12 +30,7 @@ func recordsGolden(t *testing.T, name string, asJSON bool) {
 	var b strings.Builder
 	for _, c := range []struct{ task, interval string }{{"0", "0"}, {"1", "0"}, {"0", "500"}} {
 		fmt.Fprintf(&b, "# task.id=%s max.interval=%s\n", c.task, c.interval)
-		task := NewTask()
-		task.now = func() time.Time { return time.UnixMilli(1700000000000) }
-		if err := task.Open(context.Background(), props("quickstart", name, "random.seed", "42", "task.id", c.task,
-			"tasks.max", "2", "max.interval", c.interval), nil); err != nil {
-			t.Fatal(err)
-		}
+		task := openAt(t, props("quickstart", name, "random.seed", "42", "task.id", c.task, "tasks.max", "2", "max.interval", c.interval))
 		if asJSON && !task.WriteJSONValues() {
 			t.Fatal("WriteJSONValues refused")
 		}
