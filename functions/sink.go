@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/connectors"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -156,10 +157,17 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 // taskName names an invocation's task: connector-task.
 func taskName(inv Invocation) string { return inv.Connector + "-" + strconv.Itoa(inv.Task) }
 
+// fetchError is the first error of f, retriable but for an offset out of
+// range: the client returns that only with auto.offset.reset=none (any other
+// policy resets the partition), where Kafka Connect's consumer throws and
+// fails the task.
 func fetchError(f kgo.Fetches) error {
 	for _, fe := range f.Errors() {
 		if fe.Err == context.DeadlineExceeded || fe.Err == context.Canceled {
 			continue
+		}
+		if errors.Is(fe.Err, kerr.OffsetOutOfRange) {
+			return fmt.Errorf("%w: the group's offset of %s[%d] is out of range (retention deleted records the sink had not read) and auto.offset.reset=none: reset the group's offsets (PATCH /connectors/{name}/offsets) or set consumer.override.auto.offset.reset=earliest", ErrInvocation, fe.Topic, fe.Partition)
 		}
 		return retriable("fetching %s[%d]: %w", fe.Topic, fe.Partition, fe.Err)
 	}

@@ -4,6 +4,7 @@ package functions_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -23,6 +24,9 @@ import (
 // with no lag and the group at the end, not report deleted records as lag so
 // that every later invocation polls its whole budget for records that never
 // come (failed before: lag 15, more true); records produced afterwards are read.
+// With none, Kafka Connect's consumer throws and the task fails: the
+// invocation fails with ErrInvocation (the task cannot run until its offsets
+// or config change), not a retriable error retried forever.
 func TestSinkCommitBelowLogStart(t *testing.T) {
 	cases := []struct {
 		name, reset string
@@ -33,6 +37,7 @@ func TestSinkCommitBelowLogStart(t *testing.T) {
 		{name: "earliest, some left", reset: "earliest", deleteTo: 15, want: ids(15, 20)},
 		{name: "latest, all deleted", reset: "latest", deleteTo: 20},
 		{name: "latest, some left", reset: "latest", deleteTo: 15},
+		{name: "none fails the task", reset: "none", deleteTo: 20},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +73,7 @@ func belowLogStart(t *testing.T, name, reset string, deleteTo int64, want []int6
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
-	invoke := func() functions.Result {
+	handle := func() (functions.Result, error) {
 		t.Helper()
 		epoch, err := store.NextEpoch(ctx, name, 0)
 		if err != nil {
@@ -76,7 +81,17 @@ func belowLogStart(t *testing.T, name, reset string, deleteTo int64, want []int6
 		}
 		inv := sinkInvocation(name, topic, epoch, map[string]string{"consumer.override.auto.offset.reset": reset})
 		inv.Deadline = time.Now().Add(4 * time.Second)
-		res, err := h.Handle(ctx, inv)
+		return h.Handle(ctx, inv)
+	}
+	if reset == "none" {
+		if _, err := handle(); !errors.Is(err, functions.ErrInvocation) {
+			t.Fatalf("invocation from an offset out of range with auto.offset.reset=none: %v, want an ErrInvocation", err)
+		}
+		return
+	}
+	invoke := func() functions.Result {
+		t.Helper()
+		res, err := handle()
 		if err != nil {
 			t.Fatalf("invocation: %v (%+v)", err, res)
 		}
