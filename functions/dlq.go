@@ -127,6 +127,9 @@ func bestEffort(ctx context.Context, c convert.Converter, topic string, s *conne
 	if v == nil {
 		return nil
 	}
+	if text, ok := v.(*connectors.JSONText); ok { // written by the task as the converter writes it
+		return *text
+	}
 	if b, err := c.FromConnect(ctx, topic, s, v); err == nil {
 		return b
 	}

@@ -110,3 +110,16 @@ func sameKafkaRecords(t *testing.T, got, want []*kgo.Record) {
 		}
 	}
 }
+
+// TestSourceDeadLetterKeepsJSONText: a source record whose value the task
+// wrote as JSON goes to the dead-letter queue with those bytes (it was
+// printed as a Go pointer before).
+func TestSourceDeadLetterKeepsJSONText(t *testing.T) {
+	p := sourcePipeline(t, map[string]string{"name": "dlq", "connector.class": "DatagenConnector", "kafka.topic": "t"}, jsonWorkerConfig)
+	text := connectors.JSONText(`{"a":1}`)
+	kr := sourceDeadLetter(context.Background(), &connectors.Record{Topic: "t", KeySchema: connectors.StringSchema, Key: "k",
+		Value: &text, Timestamp: connectors.NoTimestamp}, p.convs)
+	if string(kr.Value) != `{"a":1}` || string(kr.Key) != "k" {
+		t.Errorf("dead letter key %q value %q, want k and the JSON", kr.Key, kr.Value)
+	}
+}
