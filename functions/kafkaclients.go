@@ -40,15 +40,18 @@ type kafkaClients struct {
 }
 
 // producerDefaults are ferry's producer settings before the worker's and the
-// connector's keys. At most 8,192 records wait for Kafka at once (a 1 MiB
-// batch of small records is about that many): a source polls faster than
-// Kafka acknowledges, so the bound is what an invocation holds in memory
-// (65,536 before; producer.buffer.memory bounds the bytes as well).
+// connector's keys. At most 8,192 records wait for Kafka at once: a source
+// polls faster than Kafka acknowledges, so the bound is what an invocation
+// holds in memory (65,536 before; producer.buffer.memory bounds the bytes as
+// well). A batch is at most 256 KiB (batch.size; Kafka's default is 16 KiB):
+// each request in flight is held encoded and compressed until acknowledged,
+// and 1 MiB batches made make bench-kc's peak 8 MiB higher for the same CPU
+// (datagen -> Kafka in BenchmarkJSONPassthrough: the same records per CPU-second).
 func producerDefaults() []kgo.Opt {
 	return []kgo.Opt{
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(2 * time.Millisecond),
-		kgo.ProducerBatchMaxBytes(1 << 20),
+		kgo.ProducerBatchMaxBytes(256 << 10),
 		kgo.MaxBufferedRecords(1 << 13),
 		kgo.AllowAutoTopicCreation(),
 	}
