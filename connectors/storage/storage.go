@@ -113,13 +113,13 @@ func partitionerOf(class string) string {
 	return ""
 }
 
-// extractorOf maps a timestamp.extractor to wallclock, record or field.
 // ReadsValues reports whether the partitioner or the timestamp extractor
 // reads fields of a record's value (FieldPartitioner, RecordField).
 func (c *PartitionerConfig) ReadsValues() bool {
 	return partitionerOf(c.PartitionerClass) == "field" || extractorOf(c.TimestampExtract) == "field"
 }
 
+// extractorOf maps a timestamp.extractor to wallclock, record or field.
 func extractorOf(name string) string {
 	switch simpleName(name) {
 	case "Wallclock", "WallclockTimestampExtractor":
