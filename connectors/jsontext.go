@@ -24,6 +24,13 @@ type JSONValueWriter interface {
 	// schemas.enable=false and no transformation reads the records; it
 	// reports false when the task cannot for its configuration, and then
 	// returns Connect values as before.
+	//
+	// Once it answered true, the task may also reuse at each Poll the
+	// records of the previous one, their header slices and the JSONText
+	// slice headers (never the bytes they hold): of a polled record the
+	// runtime keeps, past the next Poll, only the bytes it converted and
+	// produced, the value's bytes, the source partition map and the
+	// OffsetBuilder (Record.LazyOffset), which the task must not reuse.
 	WriteJSONValues() bool
 }
 

@@ -27,9 +27,10 @@ func sourcePipeline(t testing.TB, cfg, worker map[string]string) *pipeline {
 	return newPipeline(inv, built, &Result{}, time.Now().Add(time.Hour), slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
-// produced runs one poll of a datagen task through p as a source
+// produced runs three polls of a datagen task through p as a source
 // invocation does (writeJSONValues, then toKafka), with the task's values
-// written as JSON when p asks for them.
+// written as JSON when p asks for them; the task may then reuse a poll's
+// records at the next, so the Kafka records of every poll are returned.
 func produced(t *testing.T, p *pipeline, cfg map[string]string) []*kgo.Record {
 	t.Helper()
 	task := datagen.NewTask()
@@ -37,14 +38,18 @@ func produced(t *testing.T, p *pipeline, cfg map[string]string) []*kgo.Record {
 		t.Fatal(err)
 	}
 	p.writeJSONValues(task)
-	recs, err := task.Poll(context.Background())
-	if err != nil || len(recs) == 0 {
-		t.Fatalf("poll: %d records, %v", len(recs), err)
-	}
-	out := make([]*kgo.Record, len(recs))
-	for i, r := range recs {
-		if out[i], err = p.toKafka(context.Background(), r); err != nil || out[i] == nil {
-			t.Fatalf("record %d: %v", i, err)
+	var out []*kgo.Record
+	for range 3 {
+		recs, err := task.Poll(context.Background())
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("poll: %d records, %v", len(recs), err)
+		}
+		for i, r := range recs {
+			kr, err := p.toKafka(context.Background(), r)
+			if err != nil || kr == nil {
+				t.Fatalf("record %d: %v", i, err)
+			}
+			out = append(out, kr)
 		}
 	}
 	return out

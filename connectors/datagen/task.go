@@ -55,6 +55,13 @@ type Task struct {
 	json     bool
 	jsonSize int
 	text     []byte // the current poll's block of JSON values
+	// reuse holds the blocks of the last poll's records with JSON values.
+	reuse struct {
+		recs    []connectors.Record
+		headers []connectors.Header
+		out     []*connectors.Record
+		texts   []connectors.JSONText
+	}
 }
 
 // NewTask returns an unopened datagen task.
@@ -163,14 +170,8 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 	}
 	paced := t.cfg.MaxInterval > 0
 	now := t.now().UnixMilli()
-	slab := make([]connectors.Record, n)
-	headers := make([]connectors.Header, 3*n)
-	offs := make([]offset, n)
-	out := make([]*connectors.Record, 0, n)
-	var texts []connectors.JSONText
-	if t.json {
-		texts, t.text = make([]connectors.JSONText, n), make([]byte, 0, int(n)*t.jsonSize)
-	}
+	slab, headers, out, texts := t.blocks(int(n))
+	offs := make([]offset, n) // never reused: the runtime keeps the last record's
 	for i := range n {
 		seed := recordSeed(t.seed, t.iteration)
 		ts := connectors.NoTimestamp
@@ -200,19 +201,36 @@ func (t *Task) Poll(context.Context) ([]*connectors.Record, error) {
 	return out, nil
 }
 
-// generate fills r, a zero record, with the record of iteration t.iteration; with text
+// blocks returns the blocks of a poll of n records: new ones, or with JSON
+// values (WriteJSONValues) the previous poll's, which the runtime no longer
+// reads (connectors.JSONValueWriter); the values' bytes are always new.
+func (t *Task) blocks(n int) ([]connectors.Record, []connectors.Header, []*connectors.Record, []connectors.JSONText) {
+	if !t.json {
+		return make([]connectors.Record, n), make([]connectors.Header, 3*n), make([]*connectors.Record, 0, n), nil
+	}
+	if len(t.reuse.recs) < n {
+		t.reuse.recs, t.reuse.headers = make([]connectors.Record, n), make([]connectors.Header, 3*n)
+		t.reuse.out, t.reuse.texts = make([]*connectors.Record, 0, n), make([]connectors.JSONText, n)
+	}
+	t.text = make([]byte, 0, n*t.jsonSize)
+	return t.reuse.recs[:n], t.reuse.headers[:3*n], t.reuse.out[:0], t.reuse.texts[:n]
+}
+
+// generate fills r with the record of iteration t.iteration; with text
 // (WriteJSONValues) its value is written there as JSON.
 func (t *Task) generate(r *connectors.Record, headers []connectors.Header, seed uint64, text *connectors.JSONText) {
 	it := t.iteration
 	t.rng = rng{s: seed}
 	t.q.fill(t.draws, &t.rng, it, it*t.tasks+int64(t.taskID))
-	// r and headers are zero (fresh blocks): set field by field, not
-	// copied whole (a copy of a value with pointers is the slower write).
+	// r and headers are zero or reused (blocks): every field is set, field
+	// by field, not copied whole (a copy of a value with pointers is the
+	// slower write).
 	setHeader(&headers[0], TaskGenerationKey, t.generation)
 	setHeader(&headers[1], TaskIDKey, int64(t.taskID))
 	setHeader(&headers[2], CurrentIterationKey, t.structs.Int64(it))
 	r.Topic, r.Partition, r.Offset = t.cfg.KafkaTopic, connectors.NoPartition, -1
 	r.KeySchema, r.Headers, r.SourcePartition = connectors.StringSchema, headers, t.partition
+	r.ValueSchema, r.SourceOffset = nil, nil
 	if text == nil || t.keyDraw < 0 {
 		st, _ := build(t.q.schema, t.draws, &t.structs)
 		r.Key = keyValue(&t.structs, st.At(t.keyIdx))
