@@ -122,6 +122,41 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 			plan.state[tp] = c.Metadata
 		}
 	}
+	return h.resetPastEnd(ctx, plan, starts)
+}
+
+// resetPastEnd resets a partition whose committed offset is past its end (a
+// log truncated by an unclean leader election, offsets set by hand) as
+// Kafka Connect's consumer does on OFFSET_OUT_OF_RANGE, per
+// auto.offset.reset: to the log start (earliest) or the end (latest), the
+// position committed even when nothing is read (plan.latest); none fails
+// the task. Left there, the task would read nothing until the log passed the
+// commit and then skip every record below it. starts are the log start
+// offsets when fetchStarts read them.
+func (h *Handler) resetPastEnd(ctx context.Context, plan *sinkPlan, starts kadm.ListedOffsets) error {
+	for _, tp := range plan.mine {
+		if plan.start[tp] <= plan.end[tp] {
+			continue
+		}
+		switch plan.reset {
+		case "none":
+			return fmt.Errorf("%w: group %s's offset %d of %s[%d] is past its end %d and auto.offset.reset=none: reset the group's offsets (PATCH /connectors/{name}/offsets) or set consumer.override.auto.offset.reset=earliest",
+				ErrInvocation, plan.group, plan.start[tp], tp.topic, tp.partition, plan.end[tp])
+		case "latest":
+			plan.start[tp] = plan.end[tp]
+		default:
+			if starts == nil {
+				var err error
+				if starts, err = h.admin.ListStartOffsets(ctx, plan.topics...); err != nil {
+					return retriable("listing start offsets of %v: %w", plan.topics, err)
+				}
+			}
+			s, _ := starts.Lookup(tp.topic, tp.partition)
+			plan.start[tp] = min(max(s.Offset, 0), plan.end[tp])
+		}
+		plan.latest[tp] = true
+		delete(plan.state, tp)
+	}
 	return nil
 }
 

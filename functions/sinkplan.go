@@ -35,8 +35,9 @@ type sinkPlan struct {
 	// reset is auto.offset.reset: where a partition without a commit starts.
 	reset string
 	// latest are the partitions without a commit that start at their end
-	// (auto.offset.reset=latest): their position is committed even when
-	// nothing is read, so later records are not skipped.
+	// (auto.offset.reset=latest), and those whose commit past the end was
+	// reset (resetPastEnd): their position is committed even when nothing
+	// is read, so later records are not skipped.
 	latest map[topicPartition]bool
 	// behind is set when the task's warm consumer on this worker stands
 	// before the end offsets: there is work, so the start offsets are read

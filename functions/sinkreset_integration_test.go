@@ -26,28 +26,35 @@ import (
 // come (failed before: lag 15, more true); records produced afterwards are read.
 // With none, Kafka Connect's consumer throws and the task fails: the
 // invocation fails with ErrInvocation (the task cannot run until its offsets
-// or config change), not a retriable error retried forever.
+// or config change), not a retriable error retried forever. A commit past
+// the end (a log truncated by an unclean leader election, offsets set by
+// hand) is out of range too: earliest reads the log from its start (before:
+// nothing read, and records up to the old commit would be skipped).
 func TestSinkCommitBelowLogStart(t *testing.T) {
 	cases := []struct {
 		name, reset string
-		deleteTo    int64
+		commit      int64
+		deleteTo    int64   // 0: nothing deleted
 		want        []int64 // what the first invocation writes
 	}{
-		{name: "earliest, all deleted", reset: "earliest", deleteTo: 20},
-		{name: "earliest, some left", reset: "earliest", deleteTo: 15, want: ids(15, 20)},
-		{name: "latest, all deleted", reset: "latest", deleteTo: 20},
-		{name: "latest, some left", reset: "latest", deleteTo: 15},
-		{name: "none fails the task", reset: "none", deleteTo: 20},
+		{name: "earliest, all deleted", reset: "earliest", commit: 5, deleteTo: 20},
+		{name: "earliest, some left", reset: "earliest", commit: 5, deleteTo: 15, want: ids(15, 20)},
+		{name: "latest, all deleted", reset: "latest", commit: 5, deleteTo: 20},
+		{name: "latest, some left", reset: "latest", commit: 5, deleteTo: 15},
+		{name: "none fails the task", reset: "none", commit: 5, deleteTo: 20},
+		{name: "earliest, commit past the end", reset: "earliest", commit: 100, want: ids(0, 20)},
+		{name: "latest, commit past the end", reset: "latest", commit: 100},
+		{name: "none, commit past the end", reset: "none", commit: 100},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			belowLogStart(t, fmt.Sprintf("below-start-%d-%d", i, time.Now().UnixNano()%1e9), tc.reset, tc.deleteTo, tc.want)
+			belowLogStart(t, fmt.Sprintf("below-start-%d-%d", i, time.Now().UnixNano()%1e9), tc.reset, tc.commit, tc.deleteTo, tc.want)
 		})
 	}
 }
 
 // belowLogStart runs one case of TestSinkCommitBelowLogStart.
-func belowLogStart(t *testing.T, name, reset string, deleteTo int64, want []int64) {
+func belowLogStart(t *testing.T, name, reset string, commit, deleteTo int64, want []int64) {
 	ctx := context.Background()
 	store := redisStore(t)
 	adm := kadm.NewClient(kafkaClient(t))
@@ -59,11 +66,13 @@ func belowLogStart(t *testing.T, name, reset string, deleteTo int64, want []int6
 		o.Add(kadm.Offset{Topic: topic, Partition: 0, At: off, LeaderEpoch: -1})
 		return o
 	}
-	if _, err := adm.CommitOffsets(ctx, functions.GroupID(name), at(5)); err != nil {
+	if _, err := adm.CommitOffsets(ctx, functions.GroupID(name), at(commit)); err != nil {
 		t.Fatal(err)
 	}
-	if resp, err := adm.DeleteRecords(ctx, at(deleteTo)); err != nil || resp.Error() != nil {
-		t.Fatalf("deleting records below %d: %v %v", deleteTo, err, resp.Error())
+	if deleteTo > 0 {
+		if resp, err := adm.DeleteRecords(ctx, at(deleteTo)); err != nil || resp.Error() != nil {
+			t.Fatalf("deleting records below %d: %v %v", deleteTo, err, resp.Error())
+		}
 	}
 
 	sink := &collectingSink{}
