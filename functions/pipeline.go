@@ -103,6 +103,9 @@ func (p *pipeline) printValues(task connectors.SinkTask) {
 // transformation reads a record: its *connectors.JSONText values are then
 // produced as they are, where the converter would have written the same
 // bytes from the values it builds. Other tasks and chains change nothing.
+// Such a task may reuse a poll's records at its next poll: nothing here may
+// keep a polled record, its header slice or its *JSONText past pollOnce
+// (the converted bytes, the partition map and the LazyOffset may be kept).
 func (p *pipeline) writeJSONValues(task connectors.SourceTask) {
 	w, ok := task.(connectors.JSONValueWriter)
 	if !ok || (p.chain != nil && p.chain.Len() > 0) {
