@@ -16,7 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 )
 
-// TestSinkCommitBelowLogStart: retention deleted records past a sink
+// TestSinkCommitOutOfRange: retention deleted records past a sink
 // group's committed offset (commit 5, DeleteRecords up to 15 or 20 of 20).
 // Kafka Connect's consumer gets OFFSET_OUT_OF_RANGE and resets per
 // auto.offset.reset: to the log start (earliest, the sink default: the
@@ -30,7 +30,7 @@ import (
 // the end (a log truncated by an unclean leader election, offsets set by
 // hand) is out of range too: earliest reads the log from its start (before:
 // nothing read, and records up to the old commit would be skipped).
-func TestSinkCommitBelowLogStart(t *testing.T) {
+func TestSinkCommitOutOfRange(t *testing.T) {
 	cases := []struct {
 		name, reset string
 		commit      int64
@@ -48,13 +48,13 @@ func TestSinkCommitBelowLogStart(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			belowLogStart(t, fmt.Sprintf("below-start-%d-%d", i, time.Now().UnixNano()%1e9), tc.reset, tc.commit, tc.deleteTo, tc.want)
+			outOfRange(t, fmt.Sprintf("out-of-range-%d-%d", i, time.Now().UnixNano()%1e9), tc.reset, tc.commit, tc.deleteTo, tc.want)
 		})
 	}
 }
 
-// belowLogStart runs one case of TestSinkCommitBelowLogStart.
-func belowLogStart(t *testing.T, name, reset string, commit, deleteTo int64, want []int64) {
+// outOfRange runs one case of TestSinkCommitOutOfRange.
+func outOfRange(t *testing.T, name, reset string, commit, deleteTo int64, want []int64) {
 	ctx := context.Background()
 	store := redisStore(t)
 	adm := kadm.NewClient(kafkaClient(t))
@@ -108,7 +108,7 @@ func belowLogStart(t *testing.T, name, reset string, commit, deleteTo int64, wan
 	}
 
 	if res := invoke(); res.Written != int64(len(want)) || res.Lag != 0 || res.More {
-		t.Fatalf("invocation over deleted records: wrote %d, lag %d, more %v; want %d, 0, false", res.Written, res.Lag, res.More, len(want))
+		t.Fatalf("first invocation: wrote %d, lag %d, more %v; want %d, 0, false", res.Written, res.Lag, res.More, len(want))
 	}
 	// The commit is transactional: read it stable, polling while the
 	// coordinator completes the transaction (UNSTABLE_OFFSET_COMMIT).
