@@ -1,12 +1,12 @@
 package connectors
 
 // JSONText is a record's value already written as the JsonConverter with
-// schemas.enable=false writes the value it stands for. Only a source task
-// that is a JSONValueWriter, and only once the runtime asked it to, puts a
-// *JSONText (a pointer: boxing it allocates nothing) in place of a record's
-// value, with a nil ValueSchema; the runtime produces its bytes as they are.
-// The runtime puts one in place of a value only for a sink task that is a
-// JSONValueTaker, with the record's ValueSchema set as usual.
+// schemas.enable=false writes the value it stands for, held by pointer
+// (boxing it allocates nothing). On a source record, only a task that is a
+// JSONValueWriter, and only once the runtime asked it to, puts one in place
+// of a value, with a nil ValueSchema; the runtime produces its bytes as they
+// are. On a sink record, the runtime puts one in place of a value only for a
+// task that is a JSONValueTaker, with the record's ValueSchema set as usual.
 type JSONText []byte
 
 // JSONValueWriter is a source task that can write its records' values as
