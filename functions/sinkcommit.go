@@ -134,10 +134,11 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 // commit and then skip every record below it. starts are the log start
 // offsets when fetchStarts read them.
 func (h *Handler) resetPastEnd(ctx context.Context, plan *sinkPlan, starts kadm.ListedOffsets) error {
-	for _, tp := range plan.mine {
-		if plan.start[tp] <= plan.end[tp] {
-			continue
-		}
+	past, err := h.pastEnd(ctx, plan)
+	if err != nil || len(past) == 0 {
+		return err
+	}
+	for _, tp := range past {
 		switch plan.reset {
 		case "none":
 			return fmt.Errorf("%w: group %s's offset %d of %s[%d] is past its end %d and auto.offset.reset=none: reset the group's offsets (PATCH /connectors/{name}/offsets) or set consumer.override.auto.offset.reset=earliest",
@@ -146,7 +147,6 @@ func (h *Handler) resetPastEnd(ctx context.Context, plan *sinkPlan, starts kadm.
 			plan.start[tp] = plan.end[tp]
 		default:
 			if starts == nil {
-				var err error
 				if starts, err = h.admin.ListStartOffsets(ctx, plan.topics...); err != nil {
 					return retriable("listing start offsets of %v: %w", plan.topics, err)
 				}
@@ -158,6 +158,37 @@ func (h *Handler) resetPastEnd(ctx context.Context, plan *sinkPlan, starts kadm.
 		delete(plan.state, tp)
 	}
 	return nil
+}
+
+// pastEnd lists the plan's partitions whose start (the committed offset) is
+// past their end. The plan's end offsets were read before the commit: an
+// older invocation may have read records produced since and committed past
+// them, so a partition past its end is looked up again, and only one still
+// past its new end is listed; the others' ends are raised.
+func (h *Handler) pastEnd(ctx context.Context, plan *sinkPlan) ([]topicPartition, error) {
+	var past []topicPartition
+	for _, tp := range plan.mine {
+		if plan.start[tp] > plan.end[tp] {
+			past = append(past, tp)
+		}
+	}
+	if len(past) == 0 {
+		return nil, nil
+	}
+	ends, err := h.admin.ListEndOffsets(ctx, plan.topics...)
+	if err != nil {
+		return nil, retriable("listing end offsets of %v: %w", plan.topics, err)
+	}
+	still := past[:0]
+	for _, tp := range past {
+		if e, ok := ends.Lookup(tp.topic, tp.partition); ok && e.Err == nil {
+			plan.end[tp] = max(plan.end[tp], e.Offset)
+		}
+		if plan.start[tp] > plan.end[tp] {
+			still = append(still, tp)
+		}
+	}
+	return still, nil
 }
 
 // allCommitted reports whether the group has a committed offset for each of mine.
