@@ -173,11 +173,11 @@ func readTopic(b *testing.B, seeds []string, topic string, n int) []*kgo.Record 
 }
 
 // rawProducer is a plain franz-go producer with ferry's producer settings
-// (acks=all, 2 ms linger, 256 KiB batches, 8,192 records buffered), connected
+// (acks=all, 2 ms linger, 256 KiB batches, 4,096 records buffered), connected
 // to the cluster.
 func rawProducer(b *testing.B, seeds []string) *kgo.Client {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(2*time.Millisecond),
-		kgo.ProducerBatchMaxBytes(256<<10), kgo.MaxBufferedRecords(1<<13), kgo.AllowAutoTopicCreation())
+		kgo.ProducerBatchMaxBytes(256<<10), kgo.MaxBufferedRecords(1<<12), kgo.AllowAutoTopicCreation())
 	if err != nil {
 		b.Fatal(err)
 	}
