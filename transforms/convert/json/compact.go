@@ -29,17 +29,8 @@ func (c *Converter) CompactPayload(data []byte) (s *connectors.Schema, payload [
 	if !d.consume('{') {
 		return nil, nil, false
 	}
-	if k, err := d.key(); err != nil || string(k) != "schema" {
-		return nil, nil, false
-	}
-	r := c.usualSchema(&d)
+	r := c.envelopeHead(&d)
 	if r == nil {
-		return nil, nil, false
-	}
-	if more, err := d.more('}', false); err != nil || !more {
-		return nil, nil, false
-	}
-	if k, err := d.key(); err != nil || string(k) != "payload" {
 		return nil, nil, false
 	}
 	if d.peek() == 'n' { // a tombstone's null, or a null the schema may turn into its default

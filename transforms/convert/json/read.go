@@ -123,17 +123,8 @@ func (c *Converter) readUsual(data []byte) (*connectors.Schema, any, bool) {
 	if !d.consume('{') || d.enter() != nil {
 		return nil, nil, false
 	}
-	if k, err := d.key(); err != nil || string(k) != "schema" {
-		return nil, nil, false
-	}
-	r := c.usualSchema(&d)
+	r := c.envelopeHead(&d)
 	if r == nil {
-		return nil, nil, false
-	}
-	if more, err := d.more('}', false); err != nil || !more {
-		return nil, nil, false
-	}
-	if k, err := d.key(); err != nil || string(k) != "payload" {
 		return nil, nil, false
 	}
 	v, err := d.typed(r)
@@ -144,6 +135,26 @@ func (c *Converter) readUsual(data []byte) (*connectors.Schema, any, bool) {
 		return nil, nil, false
 	}
 	return r.s, v, true
+}
+
+// envelopeHead reads an envelope's `"schema": <a schema read before>,
+// "payload":` after its opening brace, leaving d at the payload; nil when
+// the data has another shape or another schema.
+func (c *Converter) envelopeHead(d *decoder) *rschema {
+	if k, err := d.key(); err != nil || string(k) != "schema" {
+		return nil
+	}
+	r := c.usualSchema(d)
+	if r == nil {
+		return nil
+	}
+	if more, err := d.more('}', false); err != nil || !more {
+		return nil
+	}
+	if k, err := d.key(); err != nil || string(k) != "payload" {
+		return nil
+	}
+	return r
 }
 
 // usualSchema reads the schema object at d's position: the last one read
