@@ -89,15 +89,6 @@ func (d *decoder) compact(r *rschema, depth int) bool {
 	return false
 }
 
-// word moves past w when the bytes at d.pos are w.
-func (d *decoder) word(w string) bool {
-	if !bytes.HasPrefix(d.data[d.pos:], []byte(w)) {
-		return false
-	}
-	d.pos += len(w)
-	return true
-}
-
 // next moves past c when it is the byte at d.pos.
 func (d *decoder) next(c byte) bool {
 	if d.pos < len(d.data) && d.data[d.pos] == c {

@@ -72,11 +72,20 @@ func (d *decoder) expect(c byte) error {
 }
 
 func (d *decoder) literal(word string) error {
-	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+	if !d.word(word) {
 		return d.fail("unrecognized token")
 	}
-	d.pos += len(word)
 	return nil
+}
+
+// word moves past w when the bytes at d.pos are w; literal without the error,
+// for callers that try more than one word.
+func (d *decoder) word(w string) bool {
+	if len(d.data)-d.pos < len(w) || string(d.data[d.pos:d.pos+len(w)]) != w {
+		return false
+	}
+	d.pos += len(w)
+	return true
 }
 
 func (d *decoder) enter() error {
