@@ -191,7 +191,11 @@ func (h *Handler) ensureDLQTopic(ctx context.Context, d *deadLetters) error {
 		return nil
 	}
 	spec := kafkaclient.TopicSpec{Group: "errors.deadletterqueue", Partitions: 1, ReplicationFactor: d.rf}
-	if err := kafkaclient.CreateTopic(ctx, h.admin, d.topic, spec); err != nil {
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return err
+	}
+	if err := kafkaclient.CreateTopic(ctx, adm, d.topic, spec); err != nil {
 		return retriable("dead-letter topic: %w", err)
 	}
 	h.dlqTopics.Store(d.topic, true)

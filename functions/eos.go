@@ -95,7 +95,11 @@ func (h *Handler) runSourceEOS(ctx context.Context, plugin *connectors.Plugin, p
 		return fmt.Errorf("%w: %w", ErrInvocation, ErrNoOffsetsTopic)
 	}
 	offs := h.o.OffsetsTopics(h.o.Seeds, offsetsTopic(h.o.Worker, cfg), sec...)
-	if err := offs.Ensure(ctx, h.admin); err != nil {
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return err
+	}
+	if err := offs.Ensure(ctx, adm); err != nil {
 		return err
 	}
 	// A stale invocation must not even start a producer: its InitProducerID

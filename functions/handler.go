@@ -16,7 +16,6 @@ import (
 	"github.com/ferryhq/ferry/state"
 	"github.com/ferryhq/ferry/transforms"
 	cpipeline "github.com/ferryhq/ferry/transforms/pipeline"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -67,15 +66,14 @@ type Options struct {
 
 // Handler runs invocations. It holds pooled Kafka connections, never task state.
 type Handler struct {
-	o        Options
-	kafka    *kafkaClients
-	producer *kgo.Client
-	admin    *kadm.Client
+	o     Options
+	kafka *kafkaClients
 	// dlqTopics remembers dead-letter topics known to exist.
 	dlqTopics sync.Map
 }
 
-// NewHandler connects the pooled Kafka producer and admin clients.
+// NewHandler sets up the pooled Kafka producer; the admin client is built
+// when an invocation first needs it.
 func NewHandler(o Options) (*Handler, error) {
 	if o.Margin == 0 {
 		o.Margin = 500 * time.Millisecond
@@ -87,7 +85,7 @@ func NewHandler(o Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{o: o, kafka: k, producer: k.producer, admin: k.admin}, nil
+	return &Handler{o: o, kafka: k}, nil
 }
 
 // healthProbe is the connector whose offsets Check reads: none has this name.
@@ -99,7 +97,11 @@ func (h *Handler) Check(ctx context.Context) error {
 	if _, err := h.o.Store.ReadOffsets(ctx, healthProbe); err != nil {
 		return fmt.Errorf("state store unreachable: %w", err)
 	}
-	if _, err := h.admin.BrokerMetadata(ctx); err != nil {
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return err
+	}
+	if _, err := adm.BrokerMetadata(ctx); err != nil {
 		return fmt.Errorf("Kafka unreachable: %w", err)
 	}
 	return nil

@@ -26,8 +26,15 @@ type kafkaClients struct {
 	seeds    []string
 	extra    []kgo.Opt
 	producer *kgo.Client
-	adminCl  *kgo.Client
-	admin    *kadm.Client
+
+	// The admin client is built on first use (admin): a source invocation
+	// needs it only to create topics, and each franz-go client costs a
+	// Lambda cold start its version tables (kversion.Stable, about a tenth
+	// of a single-connector function's CPU before its first invocation).
+	adminOnce sync.Once
+	adminCl   *kgo.Client
+	adm       *kadm.Client
+	adminErr  error
 
 	mu        sync.Mutex
 	overrides map[string]*kgo.Client
@@ -66,12 +73,22 @@ func newKafkaClients(o Options) (*kafkaClients, error) {
 	if k.producer, err = k.client(kafkaclient.Producer, nil, producerDefaults()...); err != nil {
 		return nil, err
 	}
-	if k.adminCl, err = k.client(kafkaclient.Admin, nil); err != nil {
+	if _, _, err = k.opts(kafkaclient.Admin, nil); err != nil { // the admin keys fail the start, not the first use
 		k.producer.Close()
 		return nil, err
 	}
-	k.admin = kadm.NewClient(k.adminCl)
 	return k, nil
+}
+
+// admin is the pooled admin client, built on the first call; the raw client
+// is for requests kadm does not wrap.
+func (k *kafkaClients) admin() (*kadm.Client, *kgo.Client, error) {
+	k.adminOnce.Do(func() {
+		if k.adminCl, k.adminErr = k.client(kafkaclient.Admin, nil); k.adminErr == nil {
+			k.adm = kadm.NewClient(k.adminCl)
+		}
+	})
+	return k.adm, k.adminCl, k.adminErr
 }
 
 // opts are the options of one client: seeds, ferry's defaults, the worker's
@@ -192,7 +209,11 @@ func (k *kafkaClients) ensureTopic(ctx context.Context, inv Invocation, topic st
 		return fmt.Errorf("%w: %w", ErrInvocation, err)
 	}
 	if tc != nil {
-		if err := kafkaclient.CreateTopic(ctx, k.admin, topic, tc.Spec(topic)); err != nil {
+		adm, _, err := k.admin()
+		if err != nil {
+			return err
+		}
+		if err := kafkaclient.CreateTopic(ctx, adm, topic, tc.Spec(topic)); err != nil {
 			return err
 		}
 	}
@@ -218,6 +239,9 @@ func (k *kafkaClients) close() {
 		cl.Close()
 	}
 	k.mu.Unlock()
-	k.adminCl.Close()
+	k.adminOnce.Do(func() {}) // none is built after close
+	if k.adminCl != nil {
+		k.adminCl.Close()
+	}
 	k.producer.Close()
 }

@@ -94,7 +94,11 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	if len(plan.mine) == 0 {
 		return nil
 	}
-	committed, err := h.admin.FetchOffsetsForTopics(ctx, plan.group, plan.topics...)
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return err
+	}
+	committed, err := adm.FetchOffsetsForTopics(ctx, plan.group, plan.topics...)
 	if errors.Is(err, kerr.GroupIDNotFound) {
 		committed, err = nil, nil // no commit yet: start from the log start
 	}
@@ -103,7 +107,7 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	}
 	var starts kadm.ListedOffsets // read only for a partition without a commit
 	if plan.reset != "latest" && plan.reset != "none" && !allCommitted(committed, plan.mine) {
-		if starts, err = h.admin.ListStartOffsets(ctx, plan.topics...); err != nil {
+		if starts, err = adm.ListStartOffsets(ctx, plan.topics...); err != nil {
 			return retriable("listing start offsets of %v: %w", plan.topics, err)
 		}
 	}
@@ -147,7 +151,11 @@ func (h *Handler) resetPastEnd(ctx context.Context, plan *sinkPlan, starts kadm.
 			plan.start[tp] = plan.end[tp]
 		default:
 			if starts == nil {
-				if starts, err = h.admin.ListStartOffsets(ctx, plan.topics...); err != nil {
+				adm, _, err := h.kafka.admin()
+				if err != nil {
+					return err
+				}
+				if starts, err = adm.ListStartOffsets(ctx, plan.topics...); err != nil {
 					return retriable("listing start offsets of %v: %w", plan.topics, err)
 				}
 			}
@@ -175,7 +183,11 @@ func (h *Handler) pastEnd(ctx context.Context, plan *sinkPlan) ([]topicPartition
 	if len(past) == 0 {
 		return nil, nil
 	}
-	ends, err := h.admin.ListEndOffsets(ctx, plan.topics...)
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return nil, err
+	}
+	ends, err := adm.ListEndOffsets(ctx, plan.topics...)
 	if err != nil {
 		return nil, retriable("listing end offsets of %v: %w", plan.topics, err)
 	}

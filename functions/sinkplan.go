@@ -99,7 +99,11 @@ func (h *Handler) endOffsets(ctx context.Context, topics []string) (kadm.ListedO
 			exist = append(exist, t)
 		}
 	}
-	ends, err := h.admin.ListEndOffsets(ctx, exist...)
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return nil, nil, err
+	}
+	ends, err := adm.ListEndOffsets(ctx, exist...)
 	if err != nil {
 		return nil, nil, retriable("listing end offsets of %v: %w", exist, err)
 	}
@@ -123,7 +127,11 @@ func (h *Handler) liveTopics(ctx context.Context, topics []string) (map[string]t
 		rt.Topic = kmsg.StringPtr(t)
 		req.Topics = append(req.Topics, rt)
 	}
-	resp, err := req.RequestWith(ctx, h.kafka.adminCl)
+	_, cl, err := h.kafka.admin()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
 		return nil, retriable("listing topics %v: %w", topics, err)
 	}
@@ -173,7 +181,11 @@ func (h *Handler) sinkTopics(ctx context.Context, cfg *connectors.SinkConnectorC
 		return cfg.Topics, nil
 	}
 	re := regexp.MustCompile("^(?:" + cfg.TopicsRegex + ")$")
-	details, err := h.admin.ListTopics(ctx)
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return nil, err
+	}
+	details, err := adm.ListTopics(ctx)
 	if err != nil {
 		return nil, retriable("listing topics for topics.regex %q: %w", cfg.TopicsRegex, err)
 	}
@@ -208,7 +220,11 @@ func (h *Handler) skipDeleted(ctx context.Context, plan *sinkPlan, next map[topi
 	if len(stuck) == 0 || plan.reset == "none" {
 		return nil
 	}
-	starts, err := h.admin.ListStartOffsets(ctx, slices.Sorted(maps.Keys(topics))...)
+	adm, _, err := h.kafka.admin()
+	if err != nil {
+		return err
+	}
+	starts, err := adm.ListStartOffsets(ctx, slices.Sorted(maps.Keys(topics))...)
 	if err != nil {
 		return retriable("listing start offsets of %v: %w", slices.Sorted(maps.Keys(topics)), err)
 	}

@@ -76,27 +76,29 @@ func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	if w.State == "" || len(w.BootstrapServers) == 0 {
 		return errors.New("the Lambda function needs ferry.state and bootstrap.servers: in worker.properties in its package or FERRY_STATE and FERRY_BOOTSTRAP_SERVERS in its environment")
 	}
-	// The state store's connection (several round trips to Redis) is made
-	// while the Kafka clients are set up: both are part of every cold start.
-	opened := make(chan storeResult, 1)
-	go func() {
-		s, err := open.ForFunction(ctx, w.State, w, log)
-		opened <- storeResult{s, err}
-	}()
+	// The Kafka producer is set up while the state store's connection is
+	// made (several round trips to Redis): both are part of every cold
+	// start. The store opens on this goroutine, so its first round trip
+	// starts at once; the handler's goroutine runs while it waits.
 	ref := &storeRef{}
-	h, herr := functions.NewHandler(Options(w, plugins, ref, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), log))
-	res := <-opened
-	if res.err != nil || herr != nil {
-		if herr == nil {
-			h.Close()
+	built := make(chan handlerResult, 1)
+	go func() {
+		h, err := functions.NewHandler(Options(w, plugins, ref, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), log))
+		built <- handlerResult{h, err}
+	}()
+	store, serr := open.ForFunction(ctx, w.State, w, log)
+	hr := <-built
+	if serr != nil || hr.err != nil {
+		if hr.err == nil {
+			hr.h.Close()
 		}
-		if res.err == nil {
-			res.store.Close()
+		if serr == nil {
+			store.Close()
 		}
-		return errors.Join(res.err, herr)
+		return errors.Join(serr, hr.err)
 	}
-	ref.Store = res.store // set before the first invocation is served
-	store := res.store
+	h := hr.h
+	ref.Store = store // set before the first invocation is served
 	defer store.Close()
 	defer h.Close()
 	var inv lambdaentry.Invoker = h
@@ -107,10 +109,10 @@ func Run(ctx context.Context, plugins Plugins, log *slog.Logger) error {
 	return nil
 }
 
-// storeResult is the outcome of opening the state store.
-type storeResult struct {
-	store state.Store
-	err   error
+// handlerResult is the outcome of functions.NewHandler.
+type handlerResult struct {
+	h   *functions.Handler
+	err error
 }
 
 // storeRef is the handler's state store, set once it is open and before
