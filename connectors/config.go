@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ferryhq/ferry/connectors/internal/structtag"
 )
 
 // ConfigType is a Kafka ConfigDef type name, as shown by /config/validate.
@@ -126,22 +128,27 @@ func Declare(sample any) *ConfigDef {
 		return d.(*ConfigDef)
 	}
 	d := &ConfigDef{byName: map[string]int{}, typ: t}
+	var buf [16]structtag.Pair
 	for _, f := range reflect.VisibleFields(t) {
-		name, ok := f.Tag.Lookup("config")
-		if !ok || f.Anonymous {
+		if f.Anonymous {
 			continue
 		}
-		k := ConfigKey{Name: name, Type: inferType(f.Tag.Get("type"), valueType(f.Type), f.Name), Doc: f.Tag.Get("doc"), Group: f.Tag.Get("group"),
-			DisplayName: f.Tag.Get("display"), Importance: strings.ToUpper(f.Tag.Get("importance")), index: f.Index}
+		tag := structtag.Parse(f.Tag, buf[:0]) // once: the doc makes each Lookup long
+		name, ok := tag.Lookup("config")
+		if !ok {
+			continue
+		}
+		k := ConfigKey{Name: name, Type: inferType(tag.Get("type"), valueType(f.Type), f.Name), Doc: tag.Get("doc"), Group: tag.Get("group"),
+			DisplayName: tag.Get("display"), Importance: strings.ToUpper(tag.Get("importance")), index: f.Index}
 		if k.Importance == "" {
 			k.Importance = "MEDIUM"
 		}
-		k.Default, k.HasDefault = f.Tag.Lookup("default")
-		k.Required = f.Tag.Get("required") == "true"
-		if e := f.Tag.Get("enum"); e != "" {
+		k.Default, k.HasDefault = tag.Lookup("default")
+		k.Required = tag.Get("required") == "true"
+		if e := tag.Get("enum"); e != "" {
 			k.Enum = strings.Split(e, ",")
 		}
-		k.Min, k.Max = bound(f.Tag.Get("min")), bound(f.Tag.Get("max"))
+		k.Min, k.Max = bound(tag.Get("min")), bound(tag.Get("max"))
 		if _, dup := d.byName[name]; dup {
 			panic(fmt.Sprintf("config key %q declared twice in %s", name, t))
 		}

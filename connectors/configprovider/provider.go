@@ -101,6 +101,9 @@ func Resolve(ctx context.Context, config, worker map[string]string, registry map
 func findRefs(config map[string]string) []ref {
 	var out []ref
 	for _, v := range config {
+		if !strings.Contains(v, "${") {
+			continue // most values: no placeholder, and no regular expression compiled for none
+		}
 		for _, m := range placeholder().FindAllStringSubmatch(v, -1) {
 			out = append(out, ref{text: m[0], provider: m[1], path: m[2], key: m[3]})
 		}

@@ -52,7 +52,7 @@ type args struct {
 // parseArgs reads flags anywhere on the command line (--name value,
 // --name=value, -name; a boolean flag alone means true); "--" ends flags.
 func parseArgs(argv []string) (*args, error) {
-	byFlag := flagIndex()
+	var byFlag map[string]connectors.ConfigKey // built at the first flag: a Lambda function has none
 	a := &args{values: map[string]string{}}
 	for i := 0; i < len(argv); i++ {
 		arg := argv[i]
@@ -67,6 +67,9 @@ func parseArgs(argv []string) (*args, error) {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		if name == "h" || name == "help" {
 			return nil, ErrHelp
+		}
+		if byFlag == nil {
+			byFlag = flagIndex()
 		}
 		k, known := byFlag[name]
 		if !known && name != FileFlag {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/ferryhq/ferry/connectors/configprovider"
+	"github.com/ferryhq/ferry/connectors/internal/structtag"
 	"github.com/ferryhq/ferry/connectors/properties"
 )
 
@@ -22,13 +23,15 @@ var tags = sync.OnceValues(readTags)
 
 func readTags() (map[string]string, map[string]bool) {
 	flags, ms := map[string]string{}, map[string]bool{}
+	var buf [16]structtag.Pair
 	for _, f := range reflect.VisibleFields(reflect.TypeOf(Config{})) {
-		name, ok := f.Tag.Lookup("config")
+		tag := structtag.Parse(f.Tag, buf[:0])
+		name, ok := tag.Lookup("config")
 		if !ok {
 			continue
 		}
-		flags[name] = f.Tag.Get("flag")
-		ms[name] = f.Tag.Get("unit") == "ms"
+		flags[name] = tag.Get("flag")
+		ms[name] = tag.Get("unit") == "ms"
 	}
 	return flags, ms
 }
