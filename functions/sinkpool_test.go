@@ -34,7 +34,8 @@ func (c *clientCounter) OnNewClient(cl *kgo.Client) {
 }
 
 // countingRig is a rig whose handler counts the clients it connects after
-// it started (its pooled producer and admin client are not counted).
+// it started (its pooled producer and admin client, which Check builds, are
+// not counted).
 func countingRig(t *testing.T, plugins ...connectors.Plugin) (*rig, *clientCounter) {
 	t.Helper()
 	r := newRig(t, plugins...)
@@ -45,6 +46,9 @@ func countingRig(t *testing.T, plugins ...connectors.Plugin) (*rig, *clientCount
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
+	if err := h.Check(context.Background()); err != nil { // builds the admin client, made on first use
+		t.Fatal(err)
+	}
 	r.h = h
 	cc.n.Store(0)
 	return r, cc
