@@ -103,6 +103,19 @@ type PutSizer interface {
 // MaxPutSize is the most records a PutSizer gets in one Put.
 const MaxPutSize = 100_000
 
+// PutOverlapper is an optional SinkTask ability for sinks whose Put mostly
+// waits on a remote system (a multi-row statement, a bulk request): when
+// OverlapsPut is true, the runtime reads, converts and transforms the next
+// batch while Put runs on a goroutine of its own. Puts still run one at a
+// time and in order, Flush only after the last Put returned, and no other
+// method of the task runs during a Put; what a Put may share with the
+// runtime's converters is only the records it was given. The runtime asks
+// once per invocation, after Open. A sink whose Put is its own CPU work
+// (FileStreamSink) gains nothing from it.
+type PutOverlapper interface {
+	OverlapsPut() bool
+}
+
 // Committer is an optional SourceTask ability: told once offsets up to the
 // records already polled are committed (Kafka Connect's SourceTask.commit).
 type Committer interface {

@@ -38,6 +38,13 @@ type rig struct {
 
 func newRig(t *testing.T, plugins ...connectors.Plugin) *rig {
 	t.Helper()
+	return newRigWith(t, functions.Options{Plugins: connectors.NewRegistry(plugins...)})
+}
+
+// newRigWith is newRig with the handler's options opts (their store, seeds,
+// instance and logger are the rig's).
+func newRigWith(t *testing.T, opts functions.Options) *rig {
+	t.Helper()
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(1))
 	if err != nil {
 		t.Fatal(err)
@@ -48,8 +55,9 @@ func newRig(t *testing.T, plugins ...connectors.Plugin) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	h, err := functions.NewHandler(functions.Options{Plugins: connectors.NewRegistry(plugins...), Store: store,
-		Seeds: c.ListenAddrs(), InstanceID: "unit", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	opts.Store, opts.Seeds, opts.InstanceID = store, c.ListenAddrs(), "unit"
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := functions.NewHandler(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

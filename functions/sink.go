@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -137,16 +138,19 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 	}
 	sc.assign(taskName(p.inv), want, plan.ids)
 	size := pollSize(task, sc.pollMax)
+	puts := newPutter(h, task, p)
+	defer puts.abandon()
 	for lag(next, plan.end) > 0 && !p.full() {
-		pctx, cancel := context.WithDeadline(ctx, p.budget)
-		fetches := sc.cl.PollRecords(pctx, p.left(size))
-		cancel()
-		if err := fetchError(fetches); err != nil {
+		batch, originals, err := p.gather(ctx, sc, size, plan, next)
+		if err != nil {
 			return err
 		}
-		if err := h.putBatch(ctx, task, p, fetches, next); err != nil {
+		if err := puts.put(ctx, batch, originals); err != nil {
 			return err
 		}
+	}
+	if err := puts.finish(ctx); err != nil {
+		return err
 	}
 	if lag(next, plan.end) > 0 && !time.Now().Before(p.budget) {
 		return h.skipDeleted(ctx, plan, next, sc)
@@ -174,9 +178,41 @@ func fetchError(f kgo.Fetches) error {
 	return nil
 }
 
-func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pipeline, f kgo.Fetches, next map[topicPartition]int64) error {
-	batch := make([]*connectors.Record, 0, f.NumRecords())
-	originals := make([]*kgo.Record, 0, f.NumRecords())
+// gather polls and converts until it holds size records for the task (a
+// poll returns at most what one fetch brought, 256 KiB of a partition by
+// default), the records read add up to fetch.max.bytes (what one poll may
+// bring in Kafka Connect), every partition reached its end offset or the
+// invocation is full; it returns the records for the task and, for each,
+// the Kafka record it came from.
+func (p *pipeline) gather(ctx context.Context, sc *sinkConsumer, size int, plan *sinkPlan, next map[topicPartition]int64) ([]*connectors.Record, []*kgo.Record, error) {
+	var batch []*connectors.Record
+	var originals []*kgo.Record
+	limit, _ := sc.cl.OptValue(kgo.FetchMaxBytes).(int32)
+	raw := 0
+	for {
+		pctx, cancel := context.WithDeadline(ctx, p.budget)
+		fetches := sc.cl.PollRecords(pctx, p.left(size-len(batch)))
+		cancel()
+		if err := fetchError(fetches); err != nil {
+			return nil, nil, err
+		}
+		var err error
+		if batch, originals, err = p.convertFetches(ctx, fetches, next, batch, originals); err != nil {
+			return nil, nil, err
+		}
+		fetches.EachRecord(func(r *kgo.Record) { raw += len(r.Key) + len(r.Value) })
+		if len(batch) >= size || raw >= int(limit) || lag(next, plan.end) == 0 || p.full() {
+			return batch, originals, nil
+		}
+	}
+}
+
+// convertFetches converts and transforms the records of f past next, in
+// order, advancing next; it appends the records for the task to batch and,
+// for each, the Kafka record it came from to originals.
+func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[topicPartition]int64, batch []*connectors.Record, originals []*kgo.Record) ([]*connectors.Record, []*kgo.Record, error) {
+	batch = slices.Grow(batch, f.NumRecords())
+	originals = slices.Grow(originals, f.NumRecords())
 	slab := make([]connectors.Record, f.NumRecords())
 	var convErr error
 	// cur is the partition of the records in hand (a fetch holds each
@@ -224,13 +260,7 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 	if have {
 		next[cur] = curNext
 	}
-	if convErr != nil {
-		return convErr
-	}
-	if len(batch) == 0 {
-		return nil
-	}
-	return h.put(ctx, task, p, batch, originals)
+	return batch, originals, convErr
 }
 
 // put hands a batch to the task, retrying retriable failures; records the
@@ -238,7 +268,13 @@ func (h *Handler) putBatch(ctx context.Context, task connectors.SinkTask, p *pip
 // dead-letter queue with their original bytes (originals[i] is batch[i]'s).
 func (h *Handler) put(ctx context.Context, task connectors.SinkTask, p *pipeline, batch []*connectors.Record, originals []*kgo.Record) error {
 	start := time.Now()
-	err := p.errs.retry(ctx, func() error { return task.Put(ctx, batch) })
+	return h.putDone(ctx, p, batch, originals, start, p.errs.retry(ctx, func() error { return task.Put(ctx, batch) }))
+}
+
+// putDone settles a Put of batch started at start that ended with err (its
+// retries done): rejected records go through errors.tolerance and the
+// dead-letter queue, the rest count as written.
+func (h *Handler) putDone(ctx context.Context, p *pipeline, batch []*connectors.Record, originals []*kgo.Record, start time.Time, err error) error {
 	p.noteBatch(start, len(batch))
 	var rej *connectors.RejectedError
 	switch {

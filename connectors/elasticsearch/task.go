@@ -51,6 +51,10 @@ func (t *Task) Open(_ context.Context, props map[string]string) error {
 	return nil
 }
 
+// OverlapsPut reports that a Put mostly waits on the bulk requests it sends
+// (connectors.PutOverlapper): the runtime converts the next batch meanwhile.
+func (t *Task) OverlapsPut() bool { return true }
+
 // Put turns records into bulk actions and writes them in batch.size chunks.
 // Records that cannot become documents, and documents the cluster refuses
 // (with behavior.on.malformed.documents=fail), come back in a

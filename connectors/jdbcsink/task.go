@@ -62,6 +62,15 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	return nil
 }
 
+// OverlapsPut reports that a Put mostly waits on the database
+// (connectors.PutOverlapper): the runtime converts the next batch meanwhile.
+func (t *Task) OverlapsPut() bool { return true }
+
+// PutSize asks for batch.size records per Put (connectors.PutSizer), so that
+// a table's rows go in statements of batch.size rows, not in statements of
+// what one fetch brought.
+func (t *Task) PutSize() int { return t.cfg.BatchSize }
+
 // Put writes records in the transaction, batch.size rows per statement.
 // Rows the database refuses (a NOT NULL or other constraint, a value that
 // does not fit) come back in a connectors.RejectedError naming the cause;

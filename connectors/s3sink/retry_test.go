@@ -181,6 +181,9 @@ func openOnFake(t *testing.T, url string, partSize int) (*Task, context.Context)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := task.store.ready(ctx); err != nil { // the check's goroutine reads the client replaced below
+		t.Fatal(err)
+	}
 	opts := task.store.client.Options()
 	opts.RetryMaxAttempts = 1
 	task.store.client, task.store.partSize = s3.New(opts), partSize

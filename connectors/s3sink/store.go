@@ -24,6 +24,8 @@ type store struct {
 	partSize int
 	// flushSize is flush.size: how many records an object usually holds.
 	flushSize int
+	// checked is the bucket check Open started (bucketcheck.go).
+	checked *bucketCheck
 }
 
 // newStore builds the store of cfg (NewClient).
@@ -173,6 +175,9 @@ func (u *upload) sendParts(ctx context.Context) error {
 // sendFront uploads the first n buffered bytes as the next part and drops
 // them from the buffer once sent.
 func (u *upload) sendFront(ctx context.Context, n int) error {
+	if err := u.s.ready(ctx); err != nil {
+		return err
+	}
 	if u.id == nil {
 		out, err := u.s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key})
 		if err != nil {
@@ -200,6 +205,9 @@ func (u *upload) commit(ctx context.Context) error {
 	var body []byte
 	if u.buf != nil {
 		body = u.buf.Bytes()
+	}
+	if err := u.s.ready(ctx); err != nil {
+		return err
 	}
 	if u.id == nil {
 		_, err := u.s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &u.s.bucket, Key: &u.key,

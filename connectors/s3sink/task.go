@@ -39,7 +39,8 @@ type Task struct {
 // NewTask returns an unopened task.
 func NewTask() *Task { return &Task{now: time.Now} }
 
-// Open parses the config and checks that the bucket can be written.
+// Open parses the config and starts checking that the bucket can be
+// written (bucketcheck.go).
 func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	cfg, err := parse(props)
 	if err != nil {
@@ -58,7 +59,8 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 	t.tps = map[connectors.TopicPartition]*tpWriter{}
 	t.store = newStore(cfg)
 	t.bg = newBackground(ctx)
-	return t.store.check(ctx)
+	t.store.startCheck(ctx)
+	return nil
 }
 
 // TakesJSONValues reports whether the task takes values already written as
@@ -67,6 +69,11 @@ func (t *Task) Open(ctx context.Context, props map[string]string) error {
 func (t *Task) TakesJSONValues() bool {
 	return t.cfg != nil && formatOf(t.cfg.FormatClass) == "json" && !t.cfg.PartitionerConfig.ReadsValues()
 }
+
+// OverlapsPut reports that the runtime may convert the next batch while a
+// Put formats this one and waits for S3 (connectors.PutOverlapper): on two
+// cores or more the two run side by side.
+func (t *Task) OverlapsPut() bool { return true }
 
 // Put writes each record into its file; a file set is committed to S3 as soon
 // as it holds flush.size records or a rotation rule fires: its objects are
@@ -79,6 +86,9 @@ func (t *Task) TakesJSONValues() bool {
 // first finishes the uploads the failure interrupted, then skips the
 // records already in a file, so every object holds each record once.
 func (t *Task) Put(ctx context.Context, records []*connectors.Record) error {
+	if err := t.store.refused(); err != nil {
+		return err
+	}
 	if err := t.settle(ctx); err != nil {
 		return err
 	}
@@ -128,6 +138,9 @@ func (t *Task) writer(r *connectors.Record) *tpWriter {
 // and waits until every committed set is written (or returns the failure).
 // Other unfinished files stay unwritten: Committable holds their offsets back.
 func (t *Task) Flush(ctx context.Context) error {
+	if err := t.store.ready(ctx); err != nil {
+		return err
+	}
 	if err := t.settle(ctx); err != nil {
 		return err
 	}
@@ -161,6 +174,7 @@ func (t *Task) Close() error {
 		return nil // never opened
 	}
 	t.bg.stop()
+	t.store.wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error
