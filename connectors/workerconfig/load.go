@@ -24,14 +24,25 @@ var tags = sync.OnceValues(readTags)
 func readTags() (map[string]string, map[string]bool) {
 	flags, ms := map[string]string{}, map[string]bool{}
 	var buf [16]structtag.Pair
-	for _, f := range reflect.VisibleFields(reflect.TypeOf(Config{})) {
+	read := func(f reflect.StructField) {
 		tag := structtag.Parse(f.Tag, buf[:0])
-		name, ok := tag.Lookup("config")
-		if !ok {
+		if name, ok := tag.Lookup("config"); ok {
+			flags[name] = tag.Get("flag")
+			ms[name] = tag.Get("unit") == "ms"
+		}
+	}
+	// Config embeds its groups one level deep: walked directly, as
+	// reflect.VisibleFields would with a map of every field's name.
+	t := reflect.TypeOf(Config{})
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.Anonymous || f.Type.Kind() != reflect.Struct {
+			read(f)
 			continue
 		}
-		flags[name] = tag.Get("flag")
-		ms[name] = tag.Get("unit") == "ms"
+		for j := range f.Type.NumField() {
+			read(f.Type.Field(j))
+		}
 	}
 	return flags, ms
 }
