@@ -42,7 +42,8 @@ func ForWorker(ctx context.Context, spec string, w *workerconfig.Worker, log *sl
 // ForFunction is ForWorker for a Lambda function's start: a Redis store's
 // connection leaves the handshake's optional commands out (CLIENT SETINFO,
 // CLIENT MAINT_NOTIFICATIONS: redis.Options.Lean), two round trips of every
-// cold start.
+// cold start, and is checked by reading the signing keys the first
+// invocation verifies its payload with, instead of a PING.
 func ForFunction(ctx context.Context, spec string, w *workerconfig.Worker, log *slog.Logger) (state.Store, error) {
 	return forWorker(ctx, spec, w, log, true)
 }

@@ -12,11 +12,13 @@ import (
 )
 
 // fakeRedis is a RESP3 server on a loopback port that records the commands
-// it is sent: HELLO answers protocol 3, PING answers PONG, anything else OK.
+// it is sent: HELLO answers protocol 3, PING answers PONG, HGET answers hget
+// (null when empty), anything else OK.
 type fakeRedis struct {
 	ln   net.Listener
 	mu   sync.Mutex
 	cmds []string
+	hget string
 	done sync.WaitGroup
 }
 
@@ -52,8 +54,12 @@ func (f *fakeRedis) serve(c net.Conn) {
 			return
 		}
 		cmd := strings.ToLower(strings.Join(args[:min(2, len(args))], " "))
+		if strings.HasPrefix(cmd, "hget ") {
+			cmd = "hget" // the key's prefix aside
+		}
 		f.mu.Lock()
 		f.cmds = append(f.cmds, cmd)
+		hget := f.hget
 		f.mu.Unlock()
 		reply := "+OK\r\n"
 		switch {
@@ -61,6 +67,10 @@ func (f *fakeRedis) serve(c net.Conn) {
 			reply = "%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n"
 		case cmd == "ping":
 			reply = "+PONG\r\n"
+		case cmd == "hget" && hget == "":
+			reply = "_\r\n"
+		case cmd == "hget":
+			reply = "$" + strconv.Itoa(len(hget)) + "\r\n" + hget + "\r\n"
 		}
 		if _, err := c.Write([]byte(reply)); err != nil {
 			return
@@ -91,15 +101,17 @@ func readCommand(r *bufio.Reader) ([]string, error) {
 
 // TestLeanHandshake: a Lean store's connection sends neither CLIENT SETINFO
 // nor CLIENT MAINT_NOTIFICATIONS before its first command (the Lambda
-// function opens its store so, two round trips fewer at every cold start);
-// a store opened without Lean keeps go-redis's handshake.
+// function opens its store so, two round trips fewer at every cold start),
+// and Open checks it by reading the signing keys instead of a PING; a store
+// opened without Lean keeps go-redis's handshake and the PING.
 func TestLeanHandshake(t *testing.T) {
 	for _, tc := range []struct {
 		lean bool
 		want []string // client subcommands sent
+		last string
 	}{
-		{false, []string{"client maint_notifications", "client setinfo"}},
-		{true, nil},
+		{false, []string{"client maint_notifications", "client setinfo"}, "ping"},
+		{true, nil, "hget"},
 	} {
 		f := newFakeRedis(t)
 		s, err := Open(context.Background(), "redis://"+f.ln.Addr().String()+"/3", Options{Lean: tc.lean})
@@ -117,8 +129,53 @@ func TestLeanHandshake(t *testing.T) {
 		cmds := slices.Clone(f.cmds)
 		f.mu.Unlock()
 		slices.Sort(client)
-		if !slices.Equal(client, tc.want) || !slices.Contains(cmds, "select 3") || cmds[len(cmds)-1] != "ping" {
-			t.Errorf("Open(Lean: %v) sent %q; want the CLIENT subcommands %q, SELECT 3 and a PING last", tc.lean, cmds, tc.want)
+		if !slices.Equal(client, tc.want) || !slices.Contains(cmds, "select 3") || cmds[len(cmds)-1] != tc.last ||
+			slices.Contains(cmds[:len(cmds)-1], tc.last) {
+			t.Errorf("Open(Lean: %v) sent %q; want the CLIENT subcommands %q, SELECT 3 and one %s last", tc.lean, cmds, tc.want, tc.last)
 		}
+	}
+}
+
+// TestLeanOpenReadsSigningKeysOnce: a Lean Open checks the connection with
+// the read of the signing keys, which answers the first SigningKeys call
+// (the function's first invocation verifies its payload with them): one
+// command after the handshake where there were two (PING, HGET). Later
+// calls read Redis again; keys absent at Open are read on the first call.
+func TestLeanOpenReadsSigningKeysOnce(t *testing.T) {
+	keys := `{"current":{"generation":7,"secret":"c2VjcmV0","created":"2026-12-06T00:00:00Z"}}`
+	for _, tc := range []struct {
+		stored string
+		want   []int // commands after the handshake, after the first and the second call
+	}{
+		{keys, []int{1, 2}},
+		{"", []int{2, 3}},
+	} {
+		f := newFakeRedis(t)
+		f.hget = tc.stored
+		s, err := Open(context.Background(), "redis://"+f.ln.Addr().String()+"/3", Options{Lean: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		f.hget = keys
+		f.mu.Unlock()
+		for call, want := range tc.want {
+			k, err := s.SigningKeys(context.Background())
+			if err != nil || k.Current.Generation != 7 || string(k.Current.Secret) != "secret" {
+				t.Fatalf("stored %q, call %d: SigningKeys = %+v, %v", tc.stored, call, k, err)
+			}
+			f.mu.Lock()
+			var sent []string
+			for _, c := range f.cmds {
+				if !strings.HasPrefix(c, "hello") && !strings.HasPrefix(c, "select") {
+					sent = append(sent, c)
+				}
+			}
+			f.mu.Unlock()
+			if len(sent) != want {
+				t.Errorf("stored %q: after call %d the store sent %q; want %d commands", tc.stored, call, sent, want)
+			}
+		}
+		s.Close()
 	}
 }

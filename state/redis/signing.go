@@ -26,8 +26,17 @@ return redis.call('HGET', KEYS[1], 'keys')
 
 func (s *Store) signingKey() string { return s.prefix + "signing" }
 
-// SigningKeys returns the stored keys, state.ErrNotFound before the first rotation.
+// SigningKeys returns the stored keys, state.ErrNotFound before the first
+// rotation. The first call after a Lean Open returns the keys Open read.
 func (s *Store) SigningKeys(ctx context.Context) (state.SigningKeys, error) {
+	if k := s.opened.Swap(nil); k != nil {
+		return *k, nil
+	}
+	return s.readSigningKeys(ctx)
+}
+
+// readSigningKeys reads the keys from Redis.
+func (s *Store) readSigningKeys(ctx context.Context) (state.SigningKeys, error) {
 	v, err := s.client.HGet(ctx, s.signingKey(), "keys").Result()
 	if errors.Is(err, redis.Nil) {
 		return state.SigningKeys{}, fmt.Errorf("invocation signing key: %w", state.ErrNotFound)
@@ -40,7 +49,7 @@ func (s *Store) SigningKeys(ctx context.Context) (state.SigningKeys, error) {
 
 // RotateSigningKey installs next iff the current generation is still after.
 func (s *Store) RotateSigningKey(ctx context.Context, after int64, next state.SigningKey) (state.SigningKeys, error) {
-	cur, err := s.SigningKeys(ctx)
+	cur, err := s.readSigningKeys(ctx) // never the keys Open read: the generation must be the stored one
 	if err != nil && !errors.Is(err, state.ErrNotFound) {
 		return state.SigningKeys{}, err
 	}

@@ -25,6 +25,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
@@ -45,7 +46,9 @@ type Options struct {
 	// CLIENT MAINT_NOTIFICATIONS (Redis Enterprise's hand-over of
 	// connections during maintenance). Two round trips fewer before the
 	// first command, for a Lambda function's cold start; HELLO, AUTH and
-	// SELECT are unchanged.
+	// SELECT are unchanged. And Open checks the connection with the read a
+	// function's first invocation makes first, the signing keys, instead of
+	// a PING: the first SigningKeys call is answered from it.
 	Lean bool
 }
 
@@ -57,6 +60,9 @@ type Store struct {
 	owned bool
 	// decoded are the connector records last read.
 	decoded decodedConnectors
+	// opened are the signing keys a Lean Open read, for the first
+	// SigningKeys call; nil once taken (or when there were none).
+	opened atomic.Pointer[state.SigningKeys]
 }
 
 var _ state.Store = (*Store)(nil)
@@ -82,12 +88,23 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	}
 	client := redis.NewClient(o)
+	s := New(client, opts)
+	s.owned = true
+	if opts.Lean {
+		keys, err := s.readSigningKeys(ctx)
+		switch {
+		case err == nil:
+			s.opened.Store(&keys)
+		case !errors.Is(err, state.ErrNotFound):
+			client.Close()
+			return nil, fmt.Errorf("connect to redis state store %s: %w", o.Addr, err)
+		}
+		return s, nil
+	}
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("connect to redis state store %s: %w", o.Addr, classify(err))
 	}
-	s := New(client, opts)
-	s.owned = true
 	return s, nil
 }
 
