@@ -129,7 +129,7 @@ func Declare(sample any) *ConfigDef {
 	}
 	d := &ConfigDef{byName: map[string]int{}, typ: t}
 	var buf [16]structtag.Pair
-	for _, f := range reflect.VisibleFields(t) {
+	for _, f := range structtag.VisibleFields(t) {
 		if f.Anonymous {
 			continue
 		}

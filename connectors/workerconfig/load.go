@@ -24,11 +24,17 @@ var tags = sync.OnceValues(readTags)
 func readTags() (map[string]string, map[string]bool) {
 	flags, ms := map[string]string{}, map[string]bool{}
 	var buf [16]structtag.Pair
-	read := func(f reflect.StructField) {
+	read := func(f reflect.StructField) { // only the keys with a flag or unit tag: FlagName's lookups find the rest absent
 		tag := structtag.Parse(f.Tag, buf[:0])
-		if name, ok := tag.Lookup("config"); ok {
-			flags[name] = tag.Get("flag")
-			ms[name] = tag.Get("unit") == "ms"
+		name, ok := tag.Lookup("config")
+		if !ok {
+			return
+		}
+		if flag := tag.Get("flag"); flag != "" {
+			flags[name] = flag
+		}
+		if tag.Get("unit") == "ms" {
+			ms[name] = true
 		}
 	}
 	// Config embeds its groups one level deep: walked directly, as
