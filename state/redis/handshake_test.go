@@ -19,7 +19,11 @@ type fakeRedis struct {
 	mu   sync.Mutex
 	cmds []string
 	hget string
-	done sync.WaitGroup
+	// password, when set, is the one AUTH accepts; batched are the
+	// commands that arrived in one write with the command after them.
+	password string
+	batched  []string
+	done     sync.WaitGroup
 }
 
 func newFakeRedis(t *testing.T) *fakeRedis {
@@ -59,10 +63,17 @@ func (f *fakeRedis) serve(c net.Conn) {
 		}
 		f.mu.Lock()
 		f.cmds = append(f.cmds, cmd)
-		hget := f.hget
+		if r.Buffered() > 0 {
+			f.batched = append(f.batched, cmd)
+		}
+		hget, password := f.hget, f.password
 		f.mu.Unlock()
 		reply := "+OK\r\n"
 		switch {
+		case args[0] == "AUTH" && args[len(args)-1] != password:
+			reply = "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+		case cmd == "select 99":
+			reply = "-ERR DB index is out of range\r\n"
 		case strings.HasPrefix(cmd, "hello"):
 			reply = "%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n"
 		case cmd == "ping":
@@ -177,5 +188,52 @@ func TestLeanOpenReadsSigningKeysOnce(t *testing.T) {
 			}
 		}
 		s.Close()
+	}
+}
+
+// TestLeanHandshakeOneWrite: a Lean store sends AUTH and SELECT in the same
+// write as HELLO (one round trip before its first command, where HELLO and
+// SELECT took two), and a refused password or database fails Open naming
+// the reply. Without a password and with database 0 there is nothing to send
+// ahead.
+func TestLeanHandshakeOneWrite(t *testing.T) {
+	for _, tc := range []struct {
+		url, password string
+		batched       []string // sent in one write with the command after
+		err           string
+	}{
+		{"/3", "", []string{"select 3"}, ""},
+		{"/0", "", nil, ""},
+		{"/5", "s3cret", []string{"auth s3cret", "select 5"}, ""},
+		{"/0", "s3cret", []string{"auth s3cret"}, ""},
+		{"/5", "other", nil, "WRONGPASS"},
+		{"/99", "", nil, "DB index is out of range"},
+	} {
+		f := newFakeRedis(t)
+		f.password = tc.password
+		url := "redis://" + f.ln.Addr().String() + tc.url
+		if tc.password != "" {
+			url = "redis://:s3cret@" + f.ln.Addr().String() + tc.url
+		}
+		s, err := Open(context.Background(), url, Options{Lean: true})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s with password %q: Open = %v; want an error naming %q", tc.url, tc.password, err, tc.err)
+			}
+			if err == nil {
+				s.Close()
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.url, err)
+		}
+		s.Close()
+		f.mu.Lock()
+		cmds, batched := slices.Clone(f.cmds), slices.Clone(f.batched)
+		f.mu.Unlock()
+		if !slices.Equal(batched, tc.batched) || slices.Index(cmds, "hello 3") != len(tc.batched) {
+			t.Errorf("%s with password %q: sent %q, %q in one write with the next; want %q ahead of HELLO", tc.url, tc.password, cmds, batched, tc.batched)
+		}
 	}
 }

@@ -45,8 +45,9 @@ type Options struct {
 	// CLIENT SETINFO (the library's name and version in CLIENT LIST) and
 	// CLIENT MAINT_NOTIFICATIONS (Redis Enterprise's hand-over of
 	// connections during maintenance). Two round trips fewer before the
-	// first command, for a Lambda function's cold start; HELLO, AUTH and
-	// SELECT are unchanged. And Open checks the connection with the read a
+	// first command, for a Lambda function's cold start; and AUTH and SELECT
+	// go in one write with HELLO (leanHandshake), one more. And Open checks
+	// the connection with the read a
 	// function's first invocation makes first, the signing keys, instead of
 	// a PING: the first SigningKeys call is answered from it.
 	Lean bool
@@ -86,6 +87,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.Lean {
 		o.DisableIdentity = true
 		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+		leanHandshake(o)
 	}
 	client := redis.NewClient(o)
 	s := New(client, opts)
