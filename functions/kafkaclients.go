@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -239,7 +240,7 @@ func (k *kafkaClients) close() {
 		cl.Close()
 	}
 	k.mu.Unlock()
-	k.adminOnce.Do(func() {}) // none is built after close
+	k.adminOnce.Do(func() { k.adminErr = errors.New("kafka admin client: the handler is closed") }) // none is built after close
 	if k.adminCl != nil {
 		k.adminCl.Close()
 	}

@@ -185,34 +185,35 @@ func fetchError(f kgo.Fetches) error {
 // invocation is full; it returns the records for the task and, for each,
 // the Kafka record it came from.
 func (p *pipeline) gather(ctx context.Context, sc *sinkConsumer, size int, plan *sinkPlan, next map[topicPartition]int64) ([]*connectors.Record, []*kgo.Record, error) {
-	var batch []*connectors.Record
-	var originals []*kgo.Record
-	limit, _ := sc.cl.OptValue(kgo.FetchMaxBytes).(int32)
-	raw := 0
+	var g gathered
 	for {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
-		fetches := sc.cl.PollRecords(pctx, p.left(size-len(batch)))
+		fetches := sc.cl.PollRecords(pctx, p.left(size-len(g.batch)))
 		cancel()
 		if err := fetchError(fetches); err != nil {
 			return nil, nil, err
 		}
-		var err error
-		if batch, originals, err = p.convertFetches(ctx, fetches, next, batch, originals); err != nil {
+		if err := p.convertFetches(ctx, fetches, next, &g); err != nil {
 			return nil, nil, err
 		}
-		fetches.EachRecord(func(r *kgo.Record) { raw += len(r.Key) + len(r.Value) })
-		if len(batch) >= size || raw >= int(limit) || lag(next, plan.end) == 0 || p.full() {
-			return batch, originals, nil
+		if len(g.batch) >= size || g.raw >= sc.fetchMax || lag(next, plan.end) == 0 || p.full() {
+			return g.batch, g.originals, nil
 		}
 	}
 }
 
+// gathered are the records gather collects for one Put: for each, the Kafka
+// record it came from, and the key and value bytes of every record read.
+type gathered struct {
+	batch     []*connectors.Record
+	originals []*kgo.Record
+	raw       int
+}
+
 // convertFetches converts and transforms the records of f past next, in
-// order, advancing next; it appends the records for the task to batch and,
-// for each, the Kafka record it came from to originals.
-func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[topicPartition]int64, batch []*connectors.Record, originals []*kgo.Record) ([]*connectors.Record, []*kgo.Record, error) {
-	batch = slices.Grow(batch, f.NumRecords())
-	originals = slices.Grow(originals, f.NumRecords())
+// order, advancing next, and appends them to g.
+func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[topicPartition]int64, g *gathered) error {
+	batch, originals := slices.Grow(g.batch, f.NumRecords()), slices.Grow(g.originals, f.NumRecords())
 	slab := make([]connectors.Record, f.NumRecords())
 	var convErr error
 	// cur is the partition of the records in hand (a fetch holds each
@@ -244,6 +245,7 @@ func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[t
 			return
 		}
 		p.res.Read++
+		g.raw += len(kr.Key) + len(kr.Value)
 		p.noteTopic(kr.Topic)
 		r, err := p.fromKafkaInto(ctx, kr, &slab[0])
 		slab = slab[1:]
@@ -260,7 +262,8 @@ func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[t
 	if have {
 		next[cur] = curNext
 	}
-	return batch, originals, convErr
+	g.batch, g.originals = batch, originals
+	return convErr
 }
 
 // put hands a batch to the task, retrying retriable failures; records the

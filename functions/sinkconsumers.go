@@ -29,6 +29,9 @@ type sinkConsumer struct {
 	cl *kgo.Client
 	// key names the client's options: the connector's consumer.override.* keys, hashed.
 	key string
+	// fetchMax is the client's fetch.max.bytes: the most record bytes one
+	// Put gathers (gather).
+	fetchMax int
 	// pollMax is max.poll.records as the worker or the connector set it,
 	// 0 when neither did (pollSize then asks the task).
 	pollMax int
@@ -137,7 +140,8 @@ func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string) (*sinkC
 		return nil, retriable("kafka consumer: %w", err)
 	}
 	pool.created.Add(1)
-	return &sinkConsumer{cl: cl, key: key, pollMax: c.MaxPollRecords}, nil
+	fetchMax, _ := cl.OptValue(kgo.FetchMaxBytes).(int32)
+	return &sinkConsumer{cl: cl, key: key, pollMax: c.MaxPollRecords, fetchMax: int(fetchMax)}, nil
 }
 
 // assign makes sc's client return the records of want (start offsets by

@@ -24,30 +24,18 @@ var tags = sync.OnceValues(readTags)
 func readTags() (map[string]string, map[string]bool) {
 	flags, ms := map[string]string{}, map[string]bool{}
 	var buf [16]structtag.Pair
-	read := func(f reflect.StructField) { // only the keys with a flag or unit tag: FlagName's lookups find the rest absent
+	// Only the keys with a flag or unit tag: FlagName's lookups find the rest absent.
+	for _, f := range structtag.VisibleFields(reflect.TypeOf(Config{})) {
 		tag := structtag.Parse(f.Tag, buf[:0])
 		name, ok := tag.Lookup("config")
-		if !ok {
-			return
+		if f.Anonymous || !ok {
+			continue
 		}
 		if flag := tag.Get("flag"); flag != "" {
 			flags[name] = flag
 		}
 		if tag.Get("unit") == "ms" {
 			ms[name] = true
-		}
-	}
-	// Config embeds its groups one level deep: walked directly, as
-	// reflect.VisibleFields would with a map of every field's name.
-	t := reflect.TypeOf(Config{})
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.Anonymous || f.Type.Kind() != reflect.Struct {
-			read(f)
-			continue
-		}
-		for j := range f.Type.NumField() {
-			read(f.Type.Field(j))
 		}
 	}
 	return flags, ms

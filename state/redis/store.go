@@ -47,9 +47,9 @@ type Options struct {
 	// connections during maintenance). Two round trips fewer before the
 	// first command, for a Lambda function's cold start; and AUTH and SELECT
 	// go in one write with HELLO (leanHandshake), one more. And Open checks
-	// the connection with the read a
-	// function's first invocation makes first, the signing keys, instead of
-	// a PING: the first SigningKeys call is answered from it.
+	// the connection with the read a function's first invocation makes
+	// first, the signing keys, instead of a PING: the first SigningKeys call
+	// is answered from it.
 	Lean bool
 }
 
