@@ -37,11 +37,7 @@ func BenchmarkPeerConduitPostgres(b *testing.B) {
 		n = v
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		b.Fatalf("connecting to %s: %v", pgURL, err)
-	}
-	defer conn.Close(ctx)
+	conn := peerConn(b, pgURL)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	tbl := "peer_" + run
 	if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (id INT PRIMARY KEY, label TEXT NOT NULL, qty INT NOT NULL, ts TIMESTAMPTZ NOT NULL DEFAULT now());
@@ -95,12 +91,7 @@ func BenchmarkPeerPostgresStream(b *testing.B) {
 		b.Fatal("KAFKA_BOOTSTRAP_SERVERS and POSTGRES_URL must be set: run `eval \"$(localstack/up kafka postgres kafka-connect)\"`")
 	}
 	n := peerChanges()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		b.Fatalf("connecting to %s: %v", pgURL, err)
-	}
-	defer conn.Close(ctx)
+	conn := peerConn(b, pgURL)
 	bin := buildFerry(b)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	side := func(prefix string, start func(cfg map[string]string) peerProc) streamFigures {
@@ -160,6 +151,19 @@ func pgExec(b *testing.B, conn *pgx.Conn, sql string) {
 	if _, err := conn.Exec(context.Background(), sql); err != nil {
 		b.Fatalf("%s: %v", sql, err)
 	}
+}
+
+// peerConn connects to PostgreSQL for the benchmark's own statements and
+// closes the connection after every other cleanup: the tables, slots and
+// publications are dropped through it when the benchmark ends (closed by a
+// defer, it was gone by then, and each run left its slots holding WAL back).
+func peerConn(b *testing.B, pgURL string) *pgx.Conn {
+	conn, err := pgx.Connect(context.Background(), pgURL)
+	if err != nil {
+		b.Fatalf("connecting to %s: %v", pgURL, err)
+	}
+	b.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 // dropReplication drops the named slots and publications when the
