@@ -28,9 +28,10 @@ type store struct {
 	checked *bucketCheck
 }
 
-// newStore builds the store of cfg (NewClient).
+// newStore builds the store of cfg, with the client kept for its keys
+// (clientCache).
 func newStore(cfg *Config) *store {
-	return &store{client: NewClient(cfg.Region, cfg.StoreURL, cfg.PathStyle, cfg.AccessKey, cfg.SecretKey),
+	return &store{client: clients.get(cfg),
 		bucket: cfg.Bucket, partSize: cfg.PartSize, flushSize: cfg.FlushSize}
 }
 
