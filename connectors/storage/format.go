@@ -34,17 +34,29 @@ func JSONLines(decimalNumeric, gz bool) LineFormat {
 		if r.ValueSchema == nil && r.Value == nil { // connectjson.Marshal's tombstone: no bytes
 			return dst, nil
 		}
-		if js, ok := r.Value.(*connectors.JSONText); ok { // already written (connectors.JSONValueTaker)
-			return append(dst, *js...), nil
-		}
 		return connectjson.AppendValue(dst, r.ValueSchema, r.Value, opts)
-	}, sep: []byte("\n")}
+	}, verbatim: jsonText, sep: []byte("\n")}
+}
+
+// jsonText is a value already written as JsonFormat writes it
+// (connectors.JSONValueTaker).
+func jsonText(r *connectors.Record) ([]byte, bool) {
+	if js, ok := r.Value.(*connectors.JSONText); ok {
+		return *js, true
+	}
+	return nil, false
 }
 
 // ByteArrayLines is Confluent's ByteArrayFormat: the raw value bytes, each
 // followed by sep, in files named with ext; gzipped when gz.
 func ByteArrayLines(ext, sep string, gz bool) LineFormat {
-	return LineFormat{ext: ext, gzip: gz, encode: rawBytes, sep: []byte(sep)}
+	return LineFormat{ext: ext, gzip: gz, encode: rawBytes, verbatim: bytesValue, sep: []byte(sep)}
+}
+
+// bytesValue is a bytes value, which ByteArrayFormat writes as it is.
+func bytesValue(r *connectors.Record) ([]byte, bool) {
+	b, ok := r.Value.([]byte)
+	return b, ok
 }
 
 // rawBytes is ByteArrayConverter: the value must be bytes.
@@ -66,6 +78,10 @@ type LineFormat struct {
 	sep  []byte
 	// encode appends a record's encoded value to dst.
 	encode func(dst []byte, r *connectors.Record) ([]byte, error)
+	// verbatim returns, when encode would append a record's bytes
+	// unchanged, those bytes: they are written as they are, not copied
+	// into a line first.
+	verbatim func(r *connectors.Record) ([]byte, bool)
 }
 
 // Extension is .json, or ByteArrayFormat's extension; .gz is appended when gzipped.
@@ -95,7 +111,17 @@ type lineWriter struct {
 	line []byte
 }
 
+// Write writes r's line: bytes the format writes unchanged straight to the
+// file (the payload of a connectors.JSONText, a ByteArrayFormat value),
+// anything else encoded into line first.
 func (l *lineWriter) Write(r *connectors.Record) error {
+	if b, ok := l.f.verbatim(r); ok {
+		if _, err := l.w.Write(b); err != nil {
+			return err
+		}
+		_, err := l.w.Write(l.f.sep)
+		return err
+	}
 	b, err := l.f.encode(l.line[:0], r)
 	if err != nil {
 		return err
