@@ -74,7 +74,10 @@ type JavaText []byte
 // ValuePrinter is a sink task that uses nothing of a record but its value,
 // and that only to print it with AppendJava (FileStreamSink): it takes a
 // *JavaText in place of any value, and records whose key or headers were left
-// unread (nil) where reading them could not fail.
+// unread (nil) where reading them could not fail. It keeps nothing of a
+// record past the Put that gave it (it copies what it prints): when the
+// runtime prints its values, the records' memory, the printed text's
+// included, is handed out again for the next batch.
 type ValuePrinter interface {
 	// PrintsValues marks the task; it does nothing.
 	PrintsValues()

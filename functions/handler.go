@@ -70,6 +70,8 @@ type Handler struct {
 	kafka *kafkaClients
 	// dlqTopics remembers dead-letter topics known to exist.
 	dlqTopics sync.Map
+	// memory is the sink memory kept between invocations (sinkmemory.go).
+	memory memoryPool
 }
 
 // NewHandler sets up the pooled Kafka producer; the admin client is built

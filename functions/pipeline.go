@@ -31,12 +31,11 @@ type pipeline struct {
 	lastTopic string
 	// ensured is the topic a source last produced to, known to exist.
 	ensured string
-	// Per-record parts allocated in blocks (slabs.go).
+	// Per-record parts allocated in blocks (slabs.go); a sink's are in
+	// sinkMemory (sinkmemory.go).
 	kafkaRecs    slab[kgo.Record]
 	kafkaHeaders slab[kgo.RecordHeader]
-	headers      slab[connectors.Header]
-	bytes        bytesSlab
-	texts        slab[connectors.JavaText]
+	sinkMemory
 	// printer prints a sink's values in place of converting them, nil when
 	// the sink needs them converted; skipKey and skipHeaders leave a sink's
 	// keys and headers unread (printValues).

@@ -140,6 +140,10 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 	size := pollSize(task, sc.pollMax)
 	puts := newPutter(h, task, p)
 	defer puts.abandon()
+	if p.printer != nil && !puts.overlap { // the task keeps nothing of a record past its Put
+		h.memory.lend(p)
+		defer h.memory.keep(p)
+	}
 	for lag(next, plan.end) > 0 && !p.full() {
 		batch, originals, err := p.gather(ctx, sc, size, plan, next)
 		if err != nil {
@@ -147,6 +151,10 @@ func (h *Handler) consume(ctx context.Context, task connectors.SinkTask, p *pipe
 		}
 		if err := puts.put(ctx, batch, originals); err != nil {
 			return err
+		}
+		if p.reused {
+			p.batch, p.originals = batch, originals
+			p.rewind()
 		}
 	}
 	if err := puts.finish(ctx); err != nil {
@@ -185,7 +193,7 @@ func fetchError(f kgo.Fetches) error {
 // invocation is full; it returns the records for the task and, for each,
 // the Kafka record it came from.
 func (p *pipeline) gather(ctx context.Context, sc *sinkConsumer, size int, plan *sinkPlan, next map[topicPartition]int64) ([]*connectors.Record, []*kgo.Record, error) {
-	var g gathered
+	g := gathered{batch: p.batch[:0], originals: p.originals[:0]} // empty unless the memory is reused
 	for {
 		pctx, cancel := context.WithDeadline(ctx, p.budget)
 		fetches := sc.cl.PollRecords(pctx, p.left(size-len(g.batch)))
@@ -214,7 +222,7 @@ type gathered struct {
 // order, advancing next, and appends them to g.
 func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[topicPartition]int64, g *gathered) error {
 	batch, originals := slices.Grow(g.batch, f.NumRecords()), slices.Grow(g.originals, f.NumRecords())
-	slab := make([]connectors.Record, f.NumRecords())
+	slab := p.recordBlock(f.NumRecords())
 	var convErr error
 	// cur is the partition of the records in hand (a fetch holds each
 	// partition's records together) and curNext its next offset, written back

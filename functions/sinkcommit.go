@@ -98,7 +98,11 @@ func (h *Handler) fetchStarts(ctx context.Context, plan *sinkPlan) error {
 	if err != nil {
 		return err
 	}
-	committed, err := adm.FetchOffsetsForTopics(ctx, plan.group, plan.topics...)
+	// The group's commits of every topic: FetchOffsetsForTopics would also
+	// list the plan's topics first, and fail the invocation while one of
+	// them does not exist yet (a partition without a commit is looked up
+	// as one anyway).
+	committed, err := adm.FetchOffsets(ctx, plan.group)
 	if errors.Is(err, kerr.GroupIDNotFound) {
 		committed, err = nil, nil // no commit yet: start from the log start
 	}
