@@ -201,7 +201,7 @@ func (f *fakeStore) RotateSigningKey(context.Context, int64, state.SigningKey) (
 
 // Members keeps a member list as Redis's store does: expired members drop
 // out; a ttl of a millisecond or less leaves.
-func (f *fakeStore) Members(_ context.Context, group, holder string, ttl time.Duration) ([]string, error) {
+func (f *fakeStore) Members(_ context.Context, group, holder string, ttl time.Duration) ([]state.Member, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.members == nil {
@@ -218,10 +218,10 @@ func (f *fakeStore) Members(_ context.Context, group, holder string, ttl time.Du
 	} else {
 		g[holder] = now.Add(ttl)
 	}
-	var out []string
+	var out []state.Member
 	for m, exp := range g {
 		if now.Before(exp) {
-			out = append(out, m)
+			out = append(out, state.Member{Name: m, Left: exp.Sub(now)})
 		} else {
 			delete(g, m)
 		}

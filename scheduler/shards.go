@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ferryhq/ferry/state"
 )
 
 // Sharded dispatch. With Options.Shards > 1, several schedulers on one store
@@ -32,10 +34,10 @@ const (
 const membersGroup = "schedulers"
 
 // memberships is a store that keeps a list of live members: Members records
-// holder as alive for ttl and returns every member alive now. A ttl of a
-// millisecond is a member leaving.
+// holder as alive for ttl and returns every member alive now, with the time
+// each has left. A ttl of a millisecond is a member leaving.
 type memberships interface {
-	Members(ctx context.Context, group, holder string, ttl time.Duration) ([]string, error)
+	Members(ctx context.Context, group, holder string, ttl time.Duration) ([]state.Member, error)
 }
 
 // shardLease is the lease of shard k.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/ferryhq/ferry/state"
 )
 
 // ErrShardsUnsupported is returned by New when Options.Shards asks for
@@ -31,23 +33,27 @@ func (s *Scheduler) runSharded(ctx context.Context) error {
 	return nil
 }
 
-// keepShards runs keeper rounds every ttl/3 until ctx is done.
+// keepShards runs keeper rounds until ctx is done, each when nextRound
+// says.
 func (s *Scheduler) keepShards(ctx context.Context, m memberships, holder string, ttl time.Duration, own *ownership) {
-	tick := time.NewTicker(ttl / 3)
-	defer tick.Stop()
+	timer := time.NewTimer(ttl / 3)
+	defer timer.Stop()
 	held := -1
 	for {
-		s.renewShards(ctx, m, holder, ttl, own)
+		began := time.Now()
+		wait := s.renewShards(ctx, m, holder, ttl, own) - time.Since(began) // a round's time counts, as a ticker's would
+
 		if n := own.count(); n != held {
 			s.log.Info("sharded dispatch: shards held", "holder", holder, "held", n, "of", s.o.Shards)
 			s.metrics.SetLeading(n > 0)
 			held = n
 		}
 		s.poke()
+		timer.Reset(max(wait, time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
 	}
 }
@@ -56,7 +62,8 @@ func (s *Scheduler) keepShards(ctx context.Context, m memberships, holder string
 // this member should hold from the live members, take or renew their
 // leases, and drop every other shard. A store error keeps the shards as
 // they are: each stays dispatched only while its last renewal is recent.
-func (s *Scheduler) renewShards(ctx context.Context, m memberships, holder string, ttl time.Duration, own *ownership) {
+// It returns how long to wait before the next round (nextRound).
+func (s *Scheduler) renewShards(ctx context.Context, m memberships, holder string, ttl time.Duration, own *ownership) time.Duration {
 	cctx, cancel := context.WithTimeout(ctx, ttl/3)
 	defer cancel()
 	members, err := m.Members(cctx, membersGroup, holder, ttl)
@@ -65,15 +72,19 @@ func (s *Scheduler) renewShards(ctx context.Context, m memberships, holder strin
 		if ctx.Err() == nil {
 			s.log.Warn("sharded dispatch: renewing membership failed; keeping shards until their leases lapse", "err", err)
 		}
-		return
+		return ttl / 3
 	}
 	if len(members) > maxMembers {
 		s.log.Error("sharded dispatch: too many schedulers in the member list; holding no shard", "members", len(members), "max", maxMembers)
 		own.set(map[int]time.Time{})
-		return
+		return ttl / 3
 	}
-	held := map[int]time.Time{}
-	for _, k := range assignShards(s.o.Shards, members, holder) {
+	names := make([]string, len(members))
+	for i, mb := range members {
+		names[i] = mb.Name
+	}
+	held, taken := map[int]time.Time{}, true
+	for _, k := range assignShards(s.o.Shards, names, holder) {
 		start := s.o.Now()
 		ok, err := s.o.Store.AcquireLease(cctx, shardLease(k), holder, ttl)
 		switch {
@@ -83,9 +94,32 @@ func (s *Scheduler) renewShards(ctx context.Context, m memberships, holder strin
 			if at, was := own.renewedAt(k); was {
 				held[k] = at // not renewed: it lapses on time
 			}
+		default:
+			taken = false // another member's lease has not lapsed yet
 		}
 	}
 	own.set(held)
+	return nextRound(ttl, members, holder, taken)
+}
+
+// nextRound is how long the keeper waits before its next round: a third of
+// the ttl (a live member renews that often, so its membership always has
+// more than that left); just after another member's membership lapses when
+// that comes sooner, so a dead member's shards are taken within the ttl of
+// its last renewal instead of up to a third of a ttl later; and a twentieth
+// of the ttl while a shard this member should hold is still leased to
+// another (the one leaving, whose lease lapses on its own).
+func nextRound(ttl time.Duration, members []state.Member, holder string, taken bool) time.Duration {
+	wait := ttl / 3
+	if !taken {
+		wait = ttl / 20
+	}
+	for _, mb := range members {
+		if lapse := mb.Left + ttl/50; mb.Name != holder && lapse < wait {
+			wait = lapse
+		}
+	}
+	return max(wait, time.Millisecond)
 }
 
 // leave gives up the shards' leases and the membership (by renewing them

@@ -158,7 +158,7 @@ func (c *cutStore) AcquireLease(ctx context.Context, name, holder string, ttl ti
 	return c.fakeStore.AcquireLease(ctx, name, holder, ttl)
 }
 
-func (c *cutStore) Members(ctx context.Context, group, holder string, ttl time.Duration) ([]string, error) {
+func (c *cutStore) Members(ctx context.Context, group, holder string, ttl time.Duration) ([]state.Member, error) {
 	if c.isCut() {
 		return nil, errCut
 	}

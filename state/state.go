@@ -123,6 +123,16 @@ type Leases interface {
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }
 
+// Member is a live member of a group kept by a store's member list (the
+// sharded schedulers): its name and how long its membership lasts without a
+// renewal, by the store's clock when it was read. A member that stopped
+// renewing is gone once Left has passed, so the others can look again then
+// instead of at their next regular round.
+type Member struct {
+	Name string
+	Left time.Duration
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	Configs

@@ -37,8 +37,9 @@ func TestLease(t *testing.T) {
 	}
 }
 
-// Members lists who renewed within their ttl: a member that stops renewing
-// drops out, one that leaves (a millisecond's ttl) drops out at once.
+// Members lists who renewed within their ttl, each with the time it has
+// left: a member that stops renewing drops out, one that leaves (a
+// millisecond's ttl) drops out at once.
 func TestMembers(t *testing.T) {
 	c := client(t)
 	s := New(c, Options{Prefix: prefix(t, c)})
@@ -64,9 +65,19 @@ func TestMembers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
-		slices.Sort(got)
-		if strings.Join(got, ",") != st.want {
-			t.Fatalf("step %d: %s renews: members %v, want %s", i, st.holder, got, st.want)
+		var names []string
+		for _, m := range got {
+			names = append(names, m.Name)
+			switch {
+			case m.Left <= 0 || m.Left > ttl:
+				t.Fatalf("step %d: member %s has %s left, want within (0, %s]", i, m.Name, m.Left, ttl)
+			case m.Name == st.holder && m.Left < ttl-100*time.Millisecond:
+				t.Fatalf("step %d: %s just renewed for %s but has %s left", i, m.Name, ttl, m.Left)
+			}
+		}
+		slices.Sort(names)
+		if strings.Join(names, ",") != st.want {
+			t.Fatalf("step %d: %s renews: members %v, want %s", i, st.holder, names, st.want)
 		}
 	}
 }
