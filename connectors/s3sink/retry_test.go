@@ -3,6 +3,8 @@ package s3sink
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +56,11 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer f.mu.Unlock()
 	q, key, kind := req.URL.Query(), req.URL.Path, requestKind(req)
 	body, _ := io.ReadAll(req.Body)
+	if sum := sha256.Sum256(body); (kind == "put" || kind == "part") && req.Header.Get("X-Amz-Content-Sha256") != hex.EncodeToString(sum[:]) {
+		w.WriteHeader(http.StatusBadRequest) // as S3 answers a body its signature does not match
+		fmt.Fprint(w, `<Error><Code>XAmzContentSHA256Mismatch</Code><Message>signed payload hash differs</Message></Error>`)
+		return
+	}
 	if kind != "" && kind == f.kind {
 		if f.seen++; f.seen == f.nth {
 			w.WriteHeader(http.StatusServiceUnavailable)

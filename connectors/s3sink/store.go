@@ -3,8 +3,10 @@ package s3sink
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"sync"
 
@@ -26,13 +28,16 @@ type store struct {
 	flushSize int
 	// checked is the bucket check Open started (bucketcheck.go).
 	checked *bucketCheck
+	// hashes: requests are signed with their body's SHA-256 (plain HTTP,
+	// payloadhash.go).
+	hashes bool
 }
 
 // newStore builds the store of cfg, with the client kept for its keys
 // (clientCache).
 func newStore(cfg *Config) *store {
 	return &store{client: clients.get(cfg),
-		bucket: cfg.Bucket, partSize: cfg.PartSize, flushSize: cfg.FlushSize}
+		bucket: cfg.Bucket, partSize: cfg.PartSize, flushSize: cfg.FlushSize, hashes: hashesBodies(cfg.StoreURL)}
 }
 
 // NewClient builds an S3 client from the S3 sink's keys: endpoint
@@ -118,6 +123,10 @@ type upload struct {
 	id       *string
 	parts    []types.CompletedPart
 	size     int64
+	// sum hashes the bytes written while the object may still go in one
+	// PutObject to a store that signs bodies (payloadhash.go); nil
+	// otherwise, and once a part was sent (the SDK hashes each part).
+	sum hash.Hash
 }
 
 // buffers holds the buffers of written objects for the next ones: a 10 MB
@@ -136,8 +145,14 @@ func (s *store) newUpload(key string, sizeHint int64) *upload {
 func (u *upload) Write(p []byte) (int, error) {
 	if u.buf == nil {
 		u.buf = u.s.buffer(u.sizeHint, len(p))
+		if u.s.hashes && u.id == nil {
+			u.sum = sha256.New()
+		}
 	}
 	u.buf.Write(p)
+	if u.sum != nil {
+		u.sum.Write(p)
+	}
 	u.size += int64(len(p))
 	return len(p), nil
 }
@@ -180,6 +195,7 @@ func (u *upload) sendFront(ctx context.Context, n int) error {
 		return err
 	}
 	if u.id == nil {
+		u.sum = nil
 		out, err := u.s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &u.s.bucket, Key: &u.key})
 		if err != nil {
 			return u.s.fail(err, "starting the multipart upload of "+u.key)
@@ -212,7 +228,7 @@ func (u *upload) commit(ctx context.Context) error {
 	}
 	if u.id == nil {
 		_, err := u.s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &u.s.bucket, Key: &u.key,
-			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))}, u.signing()...)
 		return u.release(u.s.fail(err, "writing "+u.key))
 	}
 	if len(body) > 0 {
