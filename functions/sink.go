@@ -255,8 +255,7 @@ func (p *pipeline) convertFetches(ctx context.Context, f kgo.Fetches, next map[t
 		p.res.Read++
 		g.raw += len(kr.Key) + len(kr.Value)
 		p.noteTopic(kr.Topic)
-		r, err := p.fromKafkaInto(ctx, kr, &slab[0])
-		slab = slab[1:]
+		r, err := p.fromKafkaInto(ctx, kr, p.record(&slab))
 		if err != nil {
 			convErr = err
 			return

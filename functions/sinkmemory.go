@@ -35,14 +35,26 @@ type sinkMemory struct {
 	reused bool
 }
 
-// recordBlock is n records for convertFetches to fill: cut from the kept
-// blocks when the memory is reused, else one allocation of exactly n (a
-// task may keep its records, and a shared block would keep its neighbours).
+// recordBlock is the n records of a poll for convertFetches to fill (record):
+// one allocation of exactly n (a task may keep its records, and a shared
+// block would keep its neighbours), none when the memory is reused.
 func (m *sinkMemory) recordBlock(n int) []connectors.Record {
-	if !m.reused {
-		return make([]connectors.Record, n)
+	if m.reused {
+		return nil
 	}
-	return m.records.slice(n)[:n]
+	return make([]connectors.Record, n)
+}
+
+// record is the next record to fill: the first of block, which it cuts
+// off, or when the memory is reused one cut from the kept blocks (all of
+// slabSize records, so each is handed out again batch after batch).
+func (m *sinkMemory) record(block *[]connectors.Record) *connectors.Record {
+	if m.reused {
+		return m.records.one()
+	}
+	r := &(*block)[0]
+	*block = (*block)[1:]
+	return r
 }
 
 // rewind hands the batch's memory out again for the next batch; the task

@@ -98,3 +98,56 @@ func TestPackedBytesAreFromConnects(t *testing.T) {
 		}
 	}
 }
+
+// TestSinkMemoryReusedBounded: a sink's reused memory hands out, batch after
+// batch, the records and byte blocks of the batch before (the same
+// addresses), and keeps no more record blocks than the largest batch
+// needs, whatever the sizes of the polls that made each batch up.
+func TestSinkMemoryReusedBounded(t *testing.T) {
+	cases := []struct {
+		name  string
+		polls [][]int // records of each poll, batch by batch
+	}{
+		{name: "the same polls", polls: [][]int{{3000, 2000}, {3000, 2000}, {3000, 2000}}},
+		{name: "polls of other sizes", polls: [][]int{{3000, 2000}, {2500, 2500}, {1, 4999}, {4999, 1}, {1000, 1000, 1000, 1000, 1000}}},
+		{name: "a smaller batch, then a larger one", polls: [][]int{{100}, {5000}, {100}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var m sinkMemory
+			m.setReuse(true)
+			var firstRec *connectors.Record
+			var firstByte *byte
+			most := 0
+			for b, polls := range tc.polls {
+				n := 0
+				for _, size := range polls {
+					block := m.recordBlock(size)
+					for range size {
+						r := m.record(&block)
+						if n == 0 {
+							if b > 0 && r != firstRec {
+								t.Fatalf("batch %d: its first record is not the batch before's", b)
+							}
+							firstRec = r
+						}
+						n++
+					}
+				}
+				text, err := m.bytes.write(func(dst []byte) ([]byte, error) { return append(dst, "x"...), nil })
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b > 0 && &text[0] != firstByte {
+					t.Fatalf("batch %d: its first byte block is not the batch before's", b)
+				}
+				firstByte = &text[0]
+				most = max(most, n)
+				m.rewind()
+			}
+			if want := (most + slabSize - 1) / slabSize; len(m.records.kept) != want {
+				t.Errorf("%d record blocks kept, want %d (batches of at most %d records)", len(m.records.kept), want, most)
+			}
+		})
+	}
+}
