@@ -2,6 +2,8 @@ package functions
 
 import (
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/ferryhq/ferry/connectors"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -17,8 +19,7 @@ import (
 // connectors.ValuePrinter whose values the runtime prints (printValues) and
 // whose Puts do not overlap, one batch's memory is handed out again for the
 // next (rewind), and it is lent to the next such invocation on the worker
-// (Handler.sinkMemory, a sync.Pool: the garbage collector drops it when no
-// invocation takes it): a sink keeping up with a stream in invocations of a
+// (Handler.memory, memoryPool): a sink keeping up with a stream in invocations of a
 // few thousand records allocates no blocks per batch or per invocation once
 // warm, where it allocated about 250 bytes per record for them (the record,
 // its printed value and its slots in the batch's slices: an order of
@@ -76,13 +77,29 @@ func (m *sinkMemory) setReuse(on bool) {
 	m.records.reuse, m.headers.reuse, m.texts.reuse, m.bytes.reuse = on, on, on, on
 }
 
-// memoryPool keeps sink memory between invocations on a worker.
-type memoryPool struct{ pool sync.Pool }
+// maxKeptMemory bounds the sink memory a worker keeps for sure between
+// invocations (memoryPool.last): a batch of 5,000 orders of
+// BenchmarkJSONPassthrough takes about 1.7 MB. Larger memory (large
+// values, up to fetch.max.bytes a batch) only goes to the sync.Pool.
+const maxKeptMemory = 4 << 20
+
+// memoryPool keeps sink memory between invocations on a worker: the last
+// memory given back, when within maxKeptMemory, until the next invocation
+// takes it, and the rest in a sync.Pool, which the garbage collector
+// empties when no invocation takes it (it did for about one invocation of
+// 5,000 in five in BenchmarkJSONPassthrough, each then allocating its
+// batch's memory again).
+type memoryPool struct {
+	last atomic.Pointer[sinkMemory]
+	pool sync.Pool
+}
 
 // lend gives p the memory the last invocation that reused its memory gave
 // back, or new memory, and has p reuse it batch after batch.
 func (mp *memoryPool) lend(p *pipeline) {
-	if m, ok := mp.pool.Get().(*sinkMemory); ok {
+	if m := mp.last.Swap(nil); m != nil {
+		p.sinkMemory = *m
+	} else if m, ok := mp.pool.Get().(*sinkMemory); ok {
 		p.sinkMemory = *m
 	}
 	p.setReuse(true)
@@ -94,5 +111,15 @@ func (mp *memoryPool) keep(p *pipeline) {
 	m := p.sinkMemory
 	m.rewind()
 	p.sinkMemory = sinkMemory{}
-	mp.pool.Put(&m)
+	if m.size() > maxKeptMemory || !mp.last.CompareAndSwap(nil, &m) {
+		mp.pool.Put(&m)
+	}
+}
+
+// size is about how many bytes m's blocks and slices take.
+func (m *sinkMemory) size() int {
+	return len(m.records.kept)*slabSize*int(unsafe.Sizeof(connectors.Record{})) +
+		len(m.headers.kept)*slabSize*int(unsafe.Sizeof(connectors.Header{})) +
+		len(m.texts.kept)*slabSize*int(unsafe.Sizeof(connectors.JavaText{})) +
+		len(m.bytes.kept)*byteBlockSize + (cap(m.batch)+cap(m.originals))*int(unsafe.Sizeof(uintptr(0)))
 }

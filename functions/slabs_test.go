@@ -151,3 +151,55 @@ func TestSinkMemoryReusedBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryPoolLendsTheLast: the memory an invocation gives back is lent
+// to the next one for sure (not only while the garbage collector leaves it
+// in a sync.Pool) when it is within maxKeptMemory; larger memory is not
+// kept for sure.
+func TestMemoryPoolLendsTheLast(t *testing.T) {
+	cases := []struct {
+		name    string
+		records int // records of the batch given back
+		values  int // bytes printed per record
+		kept    bool
+	}{
+		{name: "a batch of 5,000 orders", records: 5000, values: 140, kept: true},
+		{name: "a batch of 10,000 orders", records: 10000, values: 140, kept: true},
+		{name: "a batch of larger values", records: 10000, values: 900},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var mp memoryPool
+			p := &pipeline{}
+			mp.lend(p)
+			block := p.recordBlock(tc.records)
+			first := p.record(&block)
+			for range tc.records - 1 {
+				p.record(&block)
+			}
+			value := bytes.Repeat([]byte("x"), tc.values)
+			for range tc.records {
+				if _, err := p.bytes.write(func(dst []byte) ([]byte, error) { return append(dst, value...), nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			size := p.size()
+			mp.keep(p)
+			if p.reused || len(p.records.kept) > 0 {
+				t.Fatal("the pipeline still holds the memory it gave back")
+			}
+			if got := mp.last.Load() != nil; got != tc.kept {
+				t.Fatalf("kept for the next invocation: %v, want %v (%d bytes, bound %d)", got, tc.kept, size, maxKeptMemory)
+			}
+			if !tc.kept {
+				return
+			}
+			next := &pipeline{}
+			mp.lend(next)
+			block = next.recordBlock(1)
+			if r := next.record(&block); r != first {
+				t.Error("the next invocation's first record is not the last one's")
+			}
+		})
+	}
+}
