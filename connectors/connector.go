@@ -103,6 +103,25 @@ type PutSizer interface {
 // MaxPutSize is the most records a PutSizer gets in one Put.
 const MaxPutSize = 100_000
 
+// FetchSizer is an optional SinkTask ability: the most bytes of one
+// partition a fetch may bring (max.partition.fetch.bytes) the task wants
+// when neither the worker's consumer.max.partition.fetch.bytes nor the
+// connector's consumer.override.max.partition.fetch.bytes is set (a key set
+// by the user always wins). The runtime's default is 256 KiB, which bounds
+// what a sink's consumer holds besides the batch in hand; a fetch brings at
+// least one of the producer's record batches, so with large batches (about
+// 650 KB from franz-go's producer) every fetch is one batch and one round
+// trip. A sink that holds much more than a fetch anyway (the S3 sink's
+// objects) asks for more, and reads with fewer round trips. The runtime
+// asks once per invocation, after Open; a value below 1 means the default,
+// and the runtime caps it at MaxPartitionFetchBytes.
+type FetchSizer interface {
+	PartitionFetchBytes() int
+}
+
+// MaxPartitionFetchBytes is the most a FetchSizer gets per partition.
+const MaxPartitionFetchBytes = 16 << 20
+
 // PutOverlapper is an optional SinkTask ability for sinks whose Put mostly
 // waits on a remote system (a multi-row statement, a bulk request): when
 // OverlapsPut is true, the runtime reads, converts and transforms the next

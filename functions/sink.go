@@ -57,7 +57,7 @@ func (h *Handler) runSink(ctx context.Context, plugin *connectors.Plugin, p *pip
 	}
 	resumeState(task, plan)
 	p.printValues(task)
-	sc, err := h.kafka.takeConsumer(p.inv.Config, taskName(p.inv))
+	sc, err := h.kafka.takeConsumer(p.inv.Config, taskName(p.inv), fetchSize(task))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,17 +101,35 @@ func pollSize(task connectors.SinkTask, set int) int {
 
 // consumerDefaults are ferry's sink consumer settings before the worker's
 // and the connector's consumer keys. A fetch takes at most 256 KiB of a
-// partition (max.partition.fetch.bytes; Kafka's default is 1 MiB): the
-// client decodes a whole fetch at once and keeps it until the last record is
+// partition (max.partition.fetch.bytes; Kafka's default is 1 MiB), or what
+// the task asks for (fetchBytes above 0, connectors.FetchSizer): the client
+// decodes a whole fetch at once and keeps it until the last record is
 // polled, so this bounds what a sink holds besides the batch in hand.
-func consumerDefaults() []kgo.Opt {
-	return []kgo.Opt{kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20), kgo.FetchMaxPartitionBytes(256 << 10)}
+func consumerDefaults(fetchBytes int) []kgo.Opt {
+	partition := int32(256 << 10)
+	if fetchBytes > 0 {
+		partition = int32(fetchBytes)
+	}
+	return []kgo.Opt{kgo.FetchMaxWait(200 * time.Millisecond), kgo.FetchMaxBytes(16 << 20), kgo.FetchMaxPartitionBytes(partition)}
 }
 
-// takeConsumer returns an idle consumer for the connector's consumer keys,
-// the one kept warm for owner (a task) when there is one, or connects a new one.
-func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string) (*sinkConsumer, error) {
-	key := fmt.Sprintf("%x", sha256.Sum256([]byte(overrideKey(cfg, "consumer.override."))))
+// fetchSize is the max.partition.fetch.bytes task asks for
+// (connectors.FetchSizer, at most connectors.MaxPartitionFetchBytes), 0 when
+// it asks for none: the runtime's default then.
+func fetchSize(task connectors.SinkTask) int {
+	if fs, ok := task.(connectors.FetchSizer); ok {
+		if n := fs.PartitionFetchBytes(); n > 0 {
+			return min(n, connectors.MaxPartitionFetchBytes)
+		}
+	}
+	return 0
+}
+
+// takeConsumer returns an idle consumer for the connector's consumer keys
+// and the task's fetch size (fetchBytes, 0 for the default), the one kept
+// warm for owner (a task) when there is one, or connects a new one.
+func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string, fetchBytes int) (*sinkConsumer, error) {
+	key := fmt.Sprintf("%x", sha256.Sum256([]byte(overrideKey(cfg, "consumer.override.")+"\x00fetch="+strconv.Itoa(fetchBytes))))
 	pool := &k.consumers
 	pool.mu.Lock()
 	if list := pool.idle[key]; len(list) > 0 {
@@ -130,7 +149,7 @@ func (k *kafkaClients) takeConsumer(cfg map[string]string, owner string) (*sinkC
 		return sc, nil
 	}
 	pool.mu.Unlock()
-	opts, c, err := k.opts(kafkaclient.Consumer, cfg, consumerDefaults()...)
+	opts, c, err := k.opts(kafkaclient.Consumer, cfg, consumerDefaults(fetchBytes)...)
 	if err != nil {
 		return nil, err
 	}

@@ -89,3 +89,6 @@ func TestTakesJSONValues(t *testing.T) {
 		t.Error("an unopened task takes converted values")
 	}
 }
+
+// The task asks for fetches of fetchBytes (connectors.FetchSizer).
+var _ connectors.FetchSizer = (*Task)(nil)
