@@ -42,6 +42,16 @@ func buildLambda(t testing.TB, pkg, dir string, tags ...string) string {
 // directory of the module that ./... skips.
 func buildSelected(t testing.TB, list string, tags ...string) string {
 	t.Helper()
+	src := lambdaSource(t, list)
+	return buildLambda(t, "./"+filepath.Join("dist", filepath.Base(src)), t.TempDir(), tags...)
+}
+
+// lambdaSource writes the main package of the function with the connector
+// packages in list, or of `make lambda`'s with every connector when list is
+// empty, into a new directory of the module's dist (which ./... skips), and
+// returns it.
+func lambdaSource(t testing.TB, list string) string {
+	t.Helper()
 	root := repoRoot(t)
 	if err := os.MkdirAll(filepath.Join(root, "dist"), 0o755); err != nil {
 		t.Fatal(err)
@@ -51,10 +61,51 @@ func buildSelected(t testing.TB, list string, tags ...string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(src) })
+	if list == "" {
+		main, err := os.ReadFile(filepath.Join(root, "functions", "lambda", "main.go"))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(src, "main.go"), main, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
 	gen := exec.Command("go", "run", "./functions/lambda/gen", "-connectors", list, "-o", filepath.Join(src, "main.go"))
 	gen.Dir = root
 	if raw, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("functions/lambda/gen -connectors %s: %v\n%s", list, err, raw)
+	}
+	return src
+}
+
+// floorInit is a main-package file that starts hello-world's handler
+// (testdata/hellolambda's) from an init: it runs after every package's init
+// and before ferry's main.
+const floorInit = `package main
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func init() {
+	lambda.Start(func(context.Context, json.RawMessage) (string, error) { return "hello", nil })
+}
+`
+
+// buildFloor builds the function of list (as lambdaSource) with
+// hello-world's handler in place of ferry's start: the same binary, the
+// runtime's start for it and its libraries' inits, and none of ferry's own
+// start (configuration, the Kafka client, the store's connection). Its cold
+// start is the floor of that function's, what its size and libraries cost.
+func buildFloor(t testing.TB, list string, tags ...string) string {
+	t.Helper()
+	src := lambdaSource(t, list)
+	if err := os.WriteFile(filepath.Join(src, "floor.go"), []byte(floorInit), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return buildLambda(t, "./"+filepath.Join("dist", filepath.Base(src)), t.TempDir(), tags...)
 }
@@ -104,7 +155,10 @@ func TestLambdaTrimmed(t *testing.T) {
 // BenchmarkLambdaTrimmed prints, in one run, the zip sizes of today's full
 // ferry binary, the default trimmed function and a single-connector
 // function, and the cold start (first invoke of a fresh emulator, init
-// included) of each against a hello-world Go function built the same way.
+// included) of each against a hello-world Go function built the same way;
+// the "floor of" rows are those functions' binaries with hello-world's
+// handler in place of ferry's start (buildFloor), what their size and
+// libraries alone cost.
 // LAMBDA_BEFORE and LAMBDA_COMPARE add bootstraps built elsewhere (see
 // extraBootstraps), LAMBDA_BUILDS (a regular expression) selects the builds
 // by name, LAMBDA_ROUNDS sets the rounds (default 7).
@@ -126,6 +180,9 @@ func BenchmarkLambdaTrimmed(b *testing.B) {
 		{"make lambda CONNECTORS=datagen WITHOUT=avro,protobuf,wasm,awschain", func() string { return buildSelected(b, "datagen", lean...) }},
 		{"make lambda CONNECTORS=s3sink", func() string { return buildSelected(b, "s3sink", def...) }},
 		{"make lambda CONNECTORS=s3sink WITHOUT=avro,protobuf,wasm,awschain", func() string { return buildSelected(b, "s3sink", lean...) }},
+		{"floor of make lambda (its binary, hello-world's handler)", func() string { return buildFloor(b, "", def...) }},
+		{"floor of make lambda CONNECTORS=datagen", func() string { return buildFloor(b, "datagen", def...) }},
+		{"floor of make lambda CONNECTORS=s3sink", func() string { return buildFloor(b, "s3sink", def...) }},
 	}
 	builds := []struct{ name, bin string }{
 		{"hello-world (aws-lambda-go)", buildLambda(b, "./functions/e2e/testdata/hellolambda", b.TempDir())},
