@@ -54,7 +54,8 @@ func (s *slab[T]) block(n int) []T {
 // the last rewind must be out of use.
 func (s *slab[T]) rewind() { s.free, s.next = nil, 0 }
 
-// one returns a pointer to a zero T.
+// one returns a pointer to a T: a zero one, or with reuse set one handed
+// out before a rewind, holding what it held (its caller sets every field).
 func (s *slab[T]) one() *T { return &s.slice(1)[:1][0] }
 
 // byteBlockSize is the size of the blocks a batch's keys, values and header
