@@ -42,7 +42,6 @@ func (s *Scheduler) keepShards(ctx context.Context, m memberships, holder string
 	for {
 		began := time.Now()
 		wait := s.renewShards(ctx, m, holder, ttl, own) - time.Since(began) // a round's time counts, as a ticker's would
-
 		if n := own.count(); n != held {
 			s.log.Info("sharded dispatch: shards held", "holder", holder, "held", n, "of", s.o.Shards)
 			s.metrics.SetLeading(n > 0)
