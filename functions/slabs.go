@@ -62,22 +62,18 @@ func (s *slab[T]) one() *T { return &s.slice(1)[:1][0] }
 // values are packed into.
 const byteBlockSize = 64 << 10
 
-// bytesSlab packs byte strings into shared blocks: each string written costs
-// a share of one allocation per block instead of one of its own. With
-// reuse set it keeps its blocks and a rewind hands them out again, as slab.
-type bytesSlab struct {
-	free  []byte
-	reuse bool
-	kept  [][]byte
-	next  int
-}
+// bytesSlab packs byte strings into shared blocks of byteBlockSize: each
+// string written costs a share of one allocation per block instead of one
+// of its own. Its blocks are slab's, so with reuse set it keeps them and a
+// rewind hands them out again.
+type bytesSlab struct{ slab[byte] }
 
 // write returns what fill appends to an empty slice, capped at its length so
 // appending to it never writes into its neighbours; fill writes into the
 // current block while it fits and into its own allocation when not.
 func (s *bytesSlab) write(fill func(dst []byte) ([]byte, error)) ([]byte, error) {
 	if len(s.free) < byteBlockSize/64 {
-		s.free = s.block()
+		s.free = s.block(byteBlockSize)
 	}
 	out, err := fill(s.free[:0])
 	if err != nil {
@@ -88,19 +84,3 @@ func (s *bytesSlab) write(fill func(dst []byte) ([]byte, error)) ([]byte, error)
 	}
 	return out[:len(out):len(out)], nil
 }
-
-// block is a kept block not handed out since the last rewind, else a new one.
-func (s *bytesSlab) block() []byte {
-	if s.reuse && s.next < len(s.kept) {
-		s.next++
-		return s.kept[s.next-1]
-	}
-	b := make([]byte, byteBlockSize)
-	if s.reuse {
-		s.kept, s.next = append(s.kept, b), len(s.kept)+1
-	}
-	return b
-}
-
-// rewind makes the kept blocks free again, as slab.rewind.
-func (s *bytesSlab) rewind() { s.free, s.next = nil, 0 }
